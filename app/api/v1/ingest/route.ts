@@ -1,0 +1,50 @@
+import { appDb } from "@/db/client";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { handle, json, readBodyCapped } from "@/lib/http/respond";
+import {
+  bearerToken,
+  checkIngestHeaders,
+  decodeBody,
+  findAgentByIngestKey,
+  ingestEvents,
+  parseIngestBody,
+  tooLarge,
+  recordKeyUse,
+} from "@/lib/ingest";
+import { appRedis } from "@/lib/redis";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(req: Request): Promise<Response> {
+  return handle(req, async ({ requestId, sourceIp }) => {
+    const db = appDb();
+    const config = env();
+    const key = bearerToken(req.headers.get("authorization"));
+    const identity = key ? await findAgentByIngestKey(db, key) : null;
+    if (!identity) {
+      throw new AppError("UNAUTHENTICATED", "A valid ingest key is required: Authorization: Bearer <ingest key>", {
+        headers: { "WWW-Authenticate": 'Bearer realm="agentsoc-ingest"' },
+      });
+    }
+
+    const limits = { maxBytes: config.SOC_INGEST_MAX_BYTES, maxEvents: config.SOC_INGEST_MAX_EVENTS };
+    const contentType = req.headers.get("content-type");
+    const contentEncoding = req.headers.get("content-encoding");
+    checkIngestHeaders(contentType, contentEncoding);
+    const raw = await readBodyCapped(req, limits.maxBytes, () => tooLarge(limits));
+    const records = parseIngestBody(decodeBody(raw, contentEncoding, limits), contentType, limits);
+
+    const result = await ingestEvents(
+      { db, actor: { type: "agent", agentId: identity.agentId, keyId: identity.keyId }, requestId, sourceIp },
+      {
+        redis: appRedis(),
+        retentionDays: config.SOC_RETENTION_DAYS,
+        defaultRateLimitPerMin: config.SOC_INGEST_RATE_LIMIT_PER_MIN,
+      },
+      { records, rateLimitPerMin: identity.rateLimitPerMin },
+    );
+    void recordKeyUse(db, identity).catch(() => undefined);
+    return json(result, result.rejected.length > 0 ? 207 : 200);
+  });
+}

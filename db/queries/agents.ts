@@ -1,0 +1,36 @@
+import { sql } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+
+export interface AgentView {
+  agent_id: string;
+  display_name: string;
+  created_at: string;
+  last_seen_at: string | null;
+  events_24h: number;
+  sessions_24h: number;
+  active_keys: number;
+}
+
+export async function listAgents(db: Queryable, nowMs = Date.now()): Promise<AgentView[]> {
+  const since = new Date(nowMs - 86_400_000).toISOString();
+  const result = await db.execute<{
+    agent_id: string;
+    display_name: string;
+    created_at: Date | string;
+    last_seen_at: Date | string | null;
+    events_24h: number;
+    sessions_24h: number;
+    active_keys: number;
+  }>(sql`
+    SELECT a.id AS agent_id, a.display_name, a.created_at, a.last_seen_at,
+      (SELECT count(*)::int FROM events e WHERE e.agent_id = a.id AND e.ts >= ${since}::timestamptz) AS events_24h,
+      (SELECT count(*)::int FROM sessions s WHERE s.agent_id = a.id AND s.last_event_at >= ${since}::timestamptz) AS sessions_24h,
+      (SELECT count(*)::int FROM ingest_keys k WHERE k.agent_id = a.id AND k.revoked_at IS NULL) AS active_keys
+    FROM agents a
+    ORDER BY a.last_seen_at DESC NULLS LAST, a.id`);
+  return result.rows.map((r) => ({
+    ...r,
+    created_at: new Date(r.created_at).toISOString(),
+    last_seen_at: r.last_seen_at === null ? null : new Date(r.last_seen_at).toISOString(),
+  }));
+}

@@ -1,0 +1,191 @@
+import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Queryable } from "@/db/client";
+import { ACTION_TYPES, events } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+
+/** An event as the API and the console show it: the ingest contract's field names, redacted content. */
+export interface EventView {
+  event_id: string;
+  timestamp: number;
+  time: string;
+  agent_id: string;
+  session_id: string;
+  action_type: string;
+  action_name: string;
+  input_summary: string;
+  output_summary: string;
+  duration_ms: number;
+  token_count: number | null;
+  cost_usd: number | null;
+  tool_name: string | null;
+  tool_args_hash: string | null;
+  error: string | null;
+  security_flags: string[];
+  metadata: Record<string, unknown> | null;
+  action_sequence: number | null;
+  session_elapsed_s: number | null;
+  session_total_cost_usd: number | null;
+  redactions: Record<string, number> | null;
+  received_at: string;
+}
+
+const timeParam = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: "custom", message: "expected ISO 8601 time or epoch seconds" });
+      return z.NEVER;
+    }
+    return new Date(ms);
+  });
+
+export const eventFiltersSchema = z.object({
+  agent_id: z.string().min(1).max(128).optional(),
+  session_id: z.string().min(1).max(256).optional(),
+  action_type: z.enum(ACTION_TYPES).optional(),
+  tool_name: z.string().min(1).max(256).optional(),
+  since: timeParam.optional(),
+  until: timeParam.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(200).optional(),
+});
+
+export type EventFilters = z.infer<typeof eventFiltersSchema>;
+
+/** Parses query-string filters; a bad one is a VALIDATION error naming the parameter. */
+export function parseEventFilters(params: URLSearchParams | Record<string, string | undefined>): EventFilters {
+  const entries = params instanceof URLSearchParams ? Object.fromEntries(params) : params;
+  const cleaned = Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = eventFiltersSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    throw new AppError("VALIDATION", `Invalid query: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, {
+      details: { errors },
+    });
+  }
+  return parsed.data;
+}
+
+interface Cursor {
+  epochMicros: bigint;
+  eventId: string;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(`${c.epochMicros}:${c.eventId}`).toString("base64url");
+}
+
+export function decodeCursor(raw: string): Cursor {
+  const m = /^(\d{1,20}):([0-9a-f-]{36})$/.exec(Buffer.from(raw, "base64url").toString("utf8"));
+  if (!m?.[1] || !m[2]) {
+    throw new AppError("VALIDATION", "Invalid query: cursor: not a cursor returned by this API", {
+      details: { errors: [{ path: "cursor", message: "not a cursor returned by this API" }] },
+    });
+  }
+  return { epochMicros: BigInt(m[1]), eventId: m[2] };
+}
+
+const epochMicros = sql<string>`(extract(epoch from ${events.ts}) * 1000000)::bigint::text`;
+const fromMicros = (micros: bigint) => sql`(timestamptz 'epoch' + ${micros.toString()}::bigint * interval '1 microsecond')`;
+
+const eventColumns = {
+  eventId: events.eventId,
+  ts: events.ts,
+  micros: epochMicros,
+  agentId: events.agentId,
+  sessionId: events.sessionId,
+  actionType: events.actionType,
+  actionName: events.actionName,
+  inputSummary: events.inputSummary,
+  outputSummary: events.outputSummary,
+  durationMs: events.durationMs,
+  tokenCount: events.tokenCount,
+  costUsd: events.costUsd,
+  toolName: events.toolName,
+  toolArgsHash: events.toolArgsHash,
+  error: events.error,
+  securityFlags: events.securityFlags,
+  metadata: events.metadata,
+  actionSequence: events.actionSequence,
+  sessionElapsedS: events.sessionElapsedS,
+  sessionTotalCostUsd: events.sessionTotalCostUsd,
+  redactions: events.redactions,
+  receivedAt: events.receivedAt,
+};
+
+function selectEvents(db: Queryable) {
+  return db.select(eventColumns).from(events);
+}
+
+type SelectedEvent = Awaited<ReturnType<typeof selectEvents>>[number];
+
+function toView(r: SelectedEvent): EventView {
+  return {
+    event_id: r.eventId,
+    timestamp: Number(r.micros) / 1e6,
+    time: r.ts.toISOString(),
+    agent_id: r.agentId,
+    session_id: r.sessionId,
+    action_type: r.actionType,
+    action_name: r.actionName,
+    input_summary: r.inputSummary,
+    output_summary: r.outputSummary,
+    duration_ms: r.durationMs,
+    token_count: r.tokenCount,
+    cost_usd: r.costUsd,
+    tool_name: r.toolName,
+    tool_args_hash: r.toolArgsHash,
+    error: r.error,
+    security_flags: r.securityFlags,
+    metadata: r.metadata,
+    action_sequence: r.actionSequence,
+    session_elapsed_s: r.sessionElapsedS,
+    session_total_cost_usd: r.sessionTotalCostUsd,
+    redactions: r.redactions,
+    received_at: r.receivedAt.toISOString(),
+  };
+}
+
+/** Newest first, paged by a (time, id) cursor so pages stay stable while events keep arriving. */
+export async function listEvents(
+  db: Queryable,
+  filters: EventFilters,
+): Promise<{ events: EventView[]; next_cursor: string | null }> {
+  const where: (SQL | undefined)[] = [
+    filters.agent_id ? eq(events.agentId, filters.agent_id) : undefined,
+    filters.session_id ? eq(events.sessionId, filters.session_id) : undefined,
+    filters.action_type ? eq(events.actionType, filters.action_type) : undefined,
+    filters.tool_name ? eq(events.toolName, filters.tool_name) : undefined,
+    filters.since ? gte(events.ts, filters.since) : undefined,
+    filters.until ? lte(events.ts, filters.until) : undefined,
+  ];
+  if (filters.cursor) {
+    const c = decodeCursor(filters.cursor);
+    const at = fromMicros(c.epochMicros);
+    where.push(or(lt(events.ts, at), and(eq(events.ts, at), lt(events.eventId, c.eventId))));
+  }
+  const rows = await selectEvents(db)
+    .where(and(...where))
+    .orderBy(desc(events.ts), desc(events.eventId))
+    .limit(filters.limit + 1);
+
+  const page = rows.slice(0, filters.limit);
+  const last = page.at(-1);
+  return {
+    events: page.map(toView),
+    next_cursor:
+      rows.length > filters.limit && last ? encodeCursor({ epochMicros: BigInt(last.micros), eventId: last.eventId }) : null,
+  };
+}
+
+/** One session's events in the order they happened: time, then the agent's own sequence number. */
+export async function listSessionEvents(db: Queryable, sessionId: string, limit = 5000): Promise<EventView[]> {
+  const rows = await selectEvents(db)
+    .where(eq(events.sessionId, sessionId))
+    .orderBy(events.ts, sql`${events.actionSequence} NULLS LAST`, events.eventId)
+    .limit(limit);
+  return rows.map(toView);
+}

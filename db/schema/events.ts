@@ -1,0 +1,67 @@
+import { sql } from "drizzle-orm";
+import {
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+export const ACTION_TYPES = ["llm_call", "tool_call", "decision", "error", "security"] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+
+/**
+ * Partitioned by day on `ts` (the migration adds PARTITION BY RANGE, which drizzle cannot express).
+ * The primary key holds the partition key, so a retried event (same id, same timestamp) is stored once.
+ */
+export const events = pgTable(
+  "events",
+  {
+    ts: timestamp({ withTimezone: true, precision: 6 }).notNull(),
+    eventId: uuid().notNull(),
+    agentId: text().notNull(),
+    sessionId: text().notNull(),
+    actionType: text({ enum: ACTION_TYPES }).notNull(),
+    actionName: text().notNull(),
+    inputSummary: text().notNull(),
+    outputSummary: text().notNull(),
+    durationMs: doublePrecision().notNull(),
+    tokenCount: integer(),
+    costUsd: doublePrecision(),
+    toolName: text(),
+    toolArgsHash: text(),
+    error: text(),
+    securityFlags: jsonb().$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    metadata: jsonb().$type<Record<string, unknown>>(),
+    actionSequence: integer(),
+    sessionElapsedS: doublePrecision(),
+    sessionTotalCostUsd: doublePrecision(),
+    /** What redaction removed, as counts per type; never the values. */
+    redactions: jsonb().$type<Record<string, number>>(),
+    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.ts, t.eventId] }),
+    index("events_session_idx").on(t.sessionId, t.ts, t.actionSequence),
+    index("events_agent_ts_idx").on(t.agentId, t.ts),
+  ],
+);
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    sessionId: text().notNull(),
+    agentId: text().notNull(),
+    startedAt: timestamp({ withTimezone: true, precision: 6 }).notNull(),
+    lastEventAt: timestamp({ withTimezone: true, precision: 6 }).notNull(),
+    eventCount: integer().notNull(),
+    costUsd: doublePrecision().notNull().default(0),
+    tokens: integer().notNull().default(0),
+    errorCount: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.agentId] }), index().on(t.agentId, t.lastEventAt)],
+);

@@ -1,0 +1,3 @@
+export * from "./agents";
+export * from "./audit";
+export * from "./events";

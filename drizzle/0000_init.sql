@@ -1,0 +1,78 @@
+CREATE TABLE "agents" (
+	"id" text PRIMARY KEY NOT NULL,
+	"display_name" text NOT NULL,
+	"ingest_rate_limit_per_min" integer,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"last_seen_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "ingest_keys" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"agent_id" text NOT NULL,
+	"key_hash" text NOT NULL,
+	"key_prefix" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"last_used_at" timestamp with time zone,
+	"revoked_at" timestamp with time zone,
+	CONSTRAINT "ingest_keys_keyHash_unique" UNIQUE("key_hash")
+);
+--> statement-breakpoint
+CREATE TABLE "audit_log" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"at" timestamp with time zone DEFAULT now() NOT NULL,
+	"actor_type" text NOT NULL,
+	"actor_id" text NOT NULL,
+	"action" text NOT NULL,
+	"target_type" text NOT NULL,
+	"target_id" text NOT NULL,
+	"reason" text,
+	"before" jsonb,
+	"after" jsonb,
+	"request_id" text,
+	"source_ip" text
+);
+--> statement-breakpoint
+CREATE TABLE "events" (
+	"ts" timestamp (6) with time zone NOT NULL,
+	"event_id" uuid NOT NULL,
+	"agent_id" text NOT NULL,
+	"session_id" text NOT NULL,
+	"action_type" text NOT NULL,
+	"action_name" text NOT NULL,
+	"input_summary" text NOT NULL,
+	"output_summary" text NOT NULL,
+	"duration_ms" double precision NOT NULL,
+	"token_count" integer,
+	"cost_usd" double precision,
+	"tool_name" text,
+	"tool_args_hash" text,
+	"error" text,
+	"security_flags" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"metadata" jsonb,
+	"action_sequence" integer,
+	"session_elapsed_s" double precision,
+	"session_total_cost_usd" double precision,
+	"redactions" jsonb,
+	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "events_ts_event_id_pk" PRIMARY KEY("ts","event_id")
+) PARTITION BY RANGE ("ts");
+--> statement-breakpoint
+CREATE TABLE "sessions" (
+	"session_id" text NOT NULL,
+	"agent_id" text NOT NULL,
+	"started_at" timestamp (6) with time zone NOT NULL,
+	"last_event_at" timestamp (6) with time zone NOT NULL,
+	"event_count" integer NOT NULL,
+	"cost_usd" double precision DEFAULT 0 NOT NULL,
+	"tokens" integer DEFAULT 0 NOT NULL,
+	"error_count" integer DEFAULT 0 NOT NULL,
+	CONSTRAINT "sessions_session_id_agent_id_pk" PRIMARY KEY("session_id","agent_id")
+);
+--> statement-breakpoint
+ALTER TABLE "ingest_keys" ADD CONSTRAINT "ingest_keys_agent_id_agents_id_fk" FOREIGN KEY ("agent_id") REFERENCES "public"."agents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "ingest_keys_agent_id_index" ON "ingest_keys" USING btree ("agent_id");--> statement-breakpoint
+CREATE INDEX "audit_log_at_index" ON "audit_log" USING btree ("at");--> statement-breakpoint
+CREATE INDEX "audit_log_target_type_target_id_index" ON "audit_log" USING btree ("target_type","target_id");--> statement-breakpoint
+CREATE INDEX "events_session_idx" ON "events" USING btree ("session_id","ts","action_sequence");--> statement-breakpoint
+CREATE INDEX "events_agent_ts_idx" ON "events" USING btree ("agent_id","ts");--> statement-breakpoint
+CREATE INDEX "sessions_agent_id_last_event_at_index" ON "sessions" USING btree ("agent_id","last_event_at");

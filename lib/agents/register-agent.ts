@@ -1,0 +1,52 @@
+import { agents, ingestKeys } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import type { Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import { generateIngestKey } from "@/lib/ingest/ingest-keys";
+import { registerAgentInput, type RegisterAgentInput } from "./schemas";
+
+export interface RegisteredAgent {
+  agent_id: string;
+  /** Shown once: only its hash is stored. */
+  ingest_key: string;
+}
+
+export async function registerAgent(ctx: Ctx, raw: RegisterAgentInput): Promise<RegisteredAgent> {
+  if (ctx.actor.type === "agent") throw new AppError("FORBIDDEN", "Agents cannot register agents");
+  const parsed = registerAgentInput.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError("VALIDATION", parsed.error.issues.map((i) => i.message).join("; "));
+  }
+  const input = parsed.data;
+  const key = generateIngestKey();
+
+  return ctx.db.transaction(async (tx) => {
+    const created = await tx
+      .insert(agents)
+      .values({
+        id: input.agentId,
+        displayName: input.displayName ?? input.agentId,
+        ingestRateLimitPerMin: input.ingestRateLimitPerMin ?? null,
+      })
+      .onConflictDoNothing()
+      .returning({ id: agents.id });
+    if (created.length === 0) throw new AppError("CONFLICT", `Agent ${input.agentId} is already registered`);
+
+    const [keyRow] = await tx
+      .insert(ingestKeys)
+      .values({ agentId: input.agentId, keyHash: key.hash, keyPrefix: key.prefix })
+      .returning({ id: ingestKeys.id });
+    await recordAudit(tx, ctx, {
+      action: "agent.register",
+      targetType: "agent",
+      targetId: input.agentId,
+      after: {
+        display_name: input.displayName ?? input.agentId,
+        ingest_rate_limit_per_min: input.ingestRateLimitPerMin ?? null,
+        ingest_key_id: keyRow?.id,
+        ingest_key_prefix: key.prefix,
+      },
+    });
+    return { agent_id: input.agentId, ingest_key: key.key };
+  });
+}

@@ -1,0 +1,16 @@
+import { z } from "zod";
+
+export const agentIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/,
+    "agent id: 1–128 characters, letters, digits, '.', '_', ':' or '-', starting with a letter or digit",
+  );
+
+export const registerAgentInput = z.object({
+  agentId: agentIdSchema,
+  displayName: z.string().min(1).max(200).optional(),
+  ingestRateLimitPerMin: z.number().int().positive().optional(),
+});
+
+export type RegisterAgentInput = z.input<typeof registerAgentInput>;

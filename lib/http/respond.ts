@@ -1,0 +1,69 @@
+import { randomUUID } from "node:crypto";
+import { AppError, isUnavailableError, toErrorResponse } from "@/lib/errors";
+
+export interface RequestInfo {
+  requestId: string;
+  sourceIp: string | null;
+}
+
+export function requestInfo(req: Request): RequestInfo {
+  const forwarded = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return {
+    requestId: req.headers.get("x-request-id")?.slice(0, 100) || randomUUID(),
+    sourceIp: forwarded || req.headers.get("x-real-ip") || null,
+  };
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}, requestId?: string): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "cache-control": "no-store",
+      ...(requestId ? { "x-request-id": requestId } : {}),
+      ...headers,
+    },
+  });
+}
+
+/** Runs a route body and maps whatever it throws to one error vocabulary. */
+export async function handle(req: Request, run: (info: RequestInfo) => Promise<Response>): Promise<Response> {
+  const info = requestInfo(req);
+  try {
+    const res = await run(info);
+    res.headers.set("x-request-id", info.requestId);
+    return res;
+  } catch (err) {
+    const mapped = isUnavailableError(err)
+      ? toErrorResponse(
+          new AppError("UNAVAILABLE", "Storage is unavailable; nothing from this request was stored. Retry.", {
+            headers: { "Retry-After": "5" },
+          }),
+          info.requestId,
+        )
+      : toErrorResponse(err, info.requestId);
+    if (mapped.status >= 500) console.error(`[${info.requestId}] ${req.method} ${new URL(req.url).pathname}:`, err);
+    return json(mapped.body, mapped.status, mapped.headers, info.requestId);
+  }
+}
+
+/** Reads at most maxBytes of the body; past that the client gets 413 without the server buffering the rest. */
+export async function readBodyCapped(req: Request, maxBytes: number, onTooLarge: () => Error): Promise<Buffer> {
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) throw onTooLarge();
+  if (!req.body) return Buffer.alloc(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw onTooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total);
+}

@@ -1,0 +1,204 @@
+import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { POST } from "@/app/api/v1/ingest/route";
+import { appDb } from "@/db/client";
+import { makeEvent, newAgent } from "@/scripts/testing/fixtures";
+
+interface PostOptions {
+  key?: string | null;
+  contentType?: string;
+  encoding?: string;
+}
+
+async function post(body: string | Buffer, opts: PostOptions = {}) {
+  const headers: Record<string, string> = { "content-type": opts.contentType ?? "application/json" };
+  if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+  if (opts.encoding) headers["content-encoding"] = opts.encoding;
+  const res = await POST(new Request("http://soc.test/api/v1/ingest", { method: "POST", headers, body }));
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: JSON.parse(text) as Record<string, unknown> & { error?: Record<string, unknown> } };
+}
+
+async function storedEvents(sessionId: string) {
+  const result = await appDb().execute<{ event_id: string; agent_id: string; action_name: string; input_summary: string; redactions: unknown }>(
+    sql`SELECT event_id, agent_id, action_name, input_summary, redactions FROM events WHERE session_id = ${sessionId} ORDER BY ts`,
+  );
+  return result.rows;
+}
+
+const session = () => `sess_${randomUUID().slice(0, 12)}`;
+
+describe("POST /api/v1/ingest", () => {
+  it("stores a JSON array and answers 200 with counts only after the rows are readable", async () => {
+    const { agentId, key } = await newAgent();
+    const s = session();
+    const events = [makeEvent(agentId, { session_id: s }), makeEvent(agentId, { session_id: s, action_type: "llm_call", cost_usd: 0.01 })];
+    const res = await post(JSON.stringify(events), { key });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    expect(res.headers.get("x-request-id")).toBeTruthy();
+    const rows = await storedEvents(s);
+    expect(rows.map((r) => r.event_id).sort()).toEqual(events.map((e) => e.event_id).sort());
+  });
+
+  it('accepts {"events": [...]} bodies and rolls events into their session', async () => {
+    const { agentId, key } = await newAgent();
+    const s = session();
+    const res = await post(
+      JSON.stringify({
+        events: [
+          makeEvent(agentId, { session_id: s, cost_usd: 0.25, token_count: 100 }),
+          makeEvent(agentId, { session_id: s, cost_usd: 0.5, token_count: 50, action_type: "error", error: "boom" }),
+        ],
+      }),
+      { key },
+    );
+    expect(res.status).toBe(200);
+    const rollup = await appDb().execute<{ event_count: number; cost_usd: number; tokens: number; error_count: number }>(
+      sql`SELECT event_count, cost_usd, tokens, error_count FROM sessions WHERE session_id = ${s} AND agent_id = ${agentId}`,
+    );
+    expect(rollup.rows[0]).toEqual({ event_count: 2, cost_usd: 0.75, tokens: 150, error_count: 1 });
+  });
+
+  it("accepts NDJSON and names the line that is not JSON (207), storing the others", async () => {
+    const { agentId, key } = await newAgent();
+    const s = session();
+    const body = [JSON.stringify(makeEvent(agentId, { session_id: s })), "{not json", "", JSON.stringify(makeEvent(agentId, { session_id: s }))].join("\n");
+    const res = await post(body, { key, contentType: "application/x-ndjson" });
+    expect(res.status).toBe(207);
+    expect(res.body.accepted).toBe(2);
+    expect(res.body.rejected).toEqual([
+      { index: 1, event_id: null, errors: [{ path: "", message: expect.stringContaining("line 2 is not valid JSON") }] },
+    ]);
+    expect(await storedEvents(s)).toHaveLength(2);
+  });
+
+  it("accepts gzip-compressed bodies", async () => {
+    const { agentId, key } = await newAgent();
+    const s = session();
+    const res = await post(gzipSync(JSON.stringify([makeEvent(agentId, { session_id: s })])), { key, encoding: "gzip" });
+    expect(res.status).toBe(200);
+    expect(await storedEvents(s)).toHaveLength(1);
+  });
+
+  it("stores the good records of a mixed batch and names each bad record's field (207)", async () => {
+    const { agentId, key } = await newAgent();
+    const s = session();
+    const bad = makeEvent(agentId, { session_id: s, cost_usd: -1 });
+    const { action_type: _dropped, ...missingType } = makeEvent(agentId, { session_id: s });
+    const res = await post(JSON.stringify([makeEvent(agentId, { session_id: s }), bad, missingType, 42]), { key });
+    expect(res.status).toBe(207);
+    expect(res.body.accepted).toBe(1);
+    const rejected = res.body.rejected as { index: number; event_id: string | null; errors: { path: string; message: string }[] }[];
+    expect(rejected.map((r) => r.index)).toEqual([1, 2, 3]);
+    expect(rejected[0]).toMatchObject({ event_id: bad.event_id, errors: [{ path: "cost_usd" }] });
+    expect(rejected[1]?.errors.map((e) => e.path)).toEqual(["action_type"]);
+    expect(rejected[2]?.errors[0]?.path).toBe("");
+    expect(await storedEvents(s)).toHaveLength(1);
+  });
+
+  it("rejects timestamps outside the retention window or far in the future, by field", async () => {
+    const { agentId, key } = await newAgent();
+    const old = makeEvent(agentId, { timestamp: Date.now() / 1000 - 400 * 86_400 });
+    const future = makeEvent(agentId, { timestamp: Date.now() / 1000 + 3 * 86_400 });
+    const res = await post(JSON.stringify([old, future, makeEvent(agentId)]), { key });
+    expect(res.status).toBe(207);
+    const rejected = res.body.rejected as { errors: { path: string; message: string }[] }[];
+    expect(rejected.map((r) => r.errors[0]?.path)).toEqual(["timestamp", "timestamp"]);
+    expect(rejected[0]?.errors[0]?.message).toMatch(/retention/);
+  });
+
+  it("answers 400 for a body that is not JSON, is not a list, or holds no valid record", async () => {
+    const { agentId, key } = await newAgent();
+    const notJson = await post("{oops", { key });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.error?.message).toMatch(/not valid JSON/);
+    expect((await post(JSON.stringify({ foo: 1 }), { key })).status).toBe(400);
+    expect((await post("[]", { key })).status).toBe(400);
+    const allBad = await post(JSON.stringify([makeEvent(agentId, { duration_ms: "slow" })]), { key });
+    expect(allBad.status).toBe(400);
+    expect(allBad.body.error?.rejected).toEqual([
+      { index: 0, event_id: expect.any(String), errors: [{ path: "duration_ms", message: expect.any(String) }] },
+    ]);
+  });
+
+  it("answers 401 without a key, with an unknown key, and never echoes internals", async () => {
+    const { agentId } = await newAgent();
+    const body = JSON.stringify([makeEvent(agentId)]);
+    const none = await post(body, { key: null });
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toMatch(/Bearer/);
+    const wrong = await post(body, { key: "soc_ik_not-a-real-key" });
+    expect(wrong.status).toBe(401);
+    expect(JSON.stringify(wrong.body)).not.toMatch(/stack|at \w+ \(/);
+  });
+
+  it("refuses records naming another agent (403), stores none of them, and keeps the attempt as evidence", async () => {
+    const { agentId, key } = await newAgent();
+    const victim = await newAgent({ prefix: "victim" });
+    const s = session();
+    const res = await post(
+      JSON.stringify([makeEvent(agentId, { session_id: s }), makeEvent(victim.agentId, { session_id: s })]),
+      { key },
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.error?.records).toEqual([{ index: 1, agent_id: victim.agentId }]);
+    expect(await storedEvents(s)).toHaveLength(0);
+    const evidence = await appDb().execute<{ agent_id: string; action_type: string; security_flags: string[]; metadata: Record<string, unknown> }>(
+      sql`SELECT agent_id, action_type, security_flags, metadata FROM events WHERE agent_id = ${agentId} AND action_name = 'impersonation_attempt'`,
+    );
+    expect(evidence.rows).toHaveLength(1);
+    expect(evidence.rows[0]).toMatchObject({ action_type: "security", security_flags: ["impersonation"] });
+    expect(evidence.rows[0]?.metadata.claimed_agent_ids).toEqual([victim.agentId]);
+  });
+
+  it("answers 413 over the event-count limit and over the byte limit", async () => {
+    const { agentId, key } = await newAgent();
+    const many = Array.from({ length: 10_001 }, () => ({ agent_id: agentId }));
+    const tooMany = await post(JSON.stringify(many), { key });
+    expect(tooMany.status).toBe(413);
+    expect(tooMany.body.error?.max_events).toBe(10_000);
+    const huge = await post(`[${" ".repeat(10 * 1024 * 1024 + 10)}]`, { key });
+    expect(huge.status).toBe(413);
+    const bomb = await post(gzipSync(Buffer.alloc(11 * 1024 * 1024, 0x20)), { key, encoding: "gzip" });
+    expect(bomb.status).toBe(413);
+  });
+
+  it("answers 415 for other content types and encodings", async () => {
+    const { agentId, key } = await newAgent();
+    const body = JSON.stringify([makeEvent(agentId)]);
+    expect((await post(body, { key, contentType: "text/plain" })).status).toBe(415);
+    expect((await post(body, { key, encoding: "br" })).status).toBe(415);
+  });
+
+  it("answers 429 with Retry-After when the agent exceeds its rate limit, storing nothing of that request", async () => {
+    const { agentId, key } = await newAgent({ rateLimitPerMin: 5 });
+    const s = session();
+    const first = await post(JSON.stringify(Array.from({ length: 5 }, () => makeEvent(agentId, { session_id: s }))), { key });
+    expect(first.status).toBe(200);
+    const second = await post(JSON.stringify([makeEvent(agentId, { session_id: s })]), { key });
+    expect(second.status).toBe(429);
+    const retryAfter = Number(second.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(await storedEvents(s)).toHaveLength(5);
+  });
+
+  it("stores a retried event once and gives events without an id a server id", async () => {
+    const { agentId, key } = await newAgent();
+    const s = session();
+    const withId = makeEvent(agentId, { session_id: s });
+    const { event_id: _none, ...withoutId } = makeEvent(agentId, { session_id: s, action_name: "no_id" });
+    const first = await post(JSON.stringify([withId, withoutId]), { key });
+    expect(first.body).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    const retry = await post(JSON.stringify([withId, withId]), { key });
+    expect(retry.body).toEqual({ accepted: 0, duplicates: 2, rejected: [] });
+    const rows = await storedEvents(s);
+    expect(rows).toHaveLength(2);
+    expect(rows.find((r) => r.action_name === "no_id")?.event_id).toMatch(/^[0-9a-f-]{36}$/);
+    const rollup = await appDb().execute<{ event_count: number }>(sql`SELECT event_count FROM sessions WHERE session_id = ${s}`);
+    expect(rollup.rows[0]?.event_count).toBe(2);
+  });
+});

@@ -1,0 +1,100 @@
+import type Redis from "ioredis";
+import type { Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import { insertEventRows } from "./insert-event-rows";
+import type { BodyRecord } from "./parse-body";
+import { prepareEventRow, type EventRow } from "./prepare-event-rows";
+import { takeIngestQuota } from "./rate-limit";
+import type { IngestResult } from "./schemas";
+import { findImpersonations, validateEvents } from "./validate-events";
+
+export interface IngestSettings {
+  redis: Redis;
+  retentionDays: number;
+  defaultRateLimitPerMin: number;
+  maxFutureSeconds?: number;
+}
+
+export interface IngestInput {
+  records: BodyRecord[];
+  rateLimitPerMin: number | null;
+}
+
+/**
+ * Stores an agent's batch. Resolves only after the transaction committed, so an acknowledged
+ * event is never lost; throws AppError for a request refused whole.
+ */
+export async function ingestEvents(
+  ctx: Ctx,
+  settings: IngestSettings,
+  input: IngestInput,
+): Promise<IngestResult> {
+  if (ctx.actor.type !== "agent") throw new AppError("FORBIDDEN", "Only an agent's ingest key may send events");
+  const agentId = ctx.actor.agentId;
+  const nowMs = Date.now();
+
+  const quota = await takeIngestQuota(
+    settings.redis,
+    agentId,
+    input.records.length,
+    input.rateLimitPerMin ?? settings.defaultRateLimitPerMin,
+    nowMs,
+  );
+  if (!quota.allowed) {
+    throw new AppError("RATE_LIMITED", `Agent ${agentId} exceeded its ingest rate limit; retry later`, {
+      headers: { "Retry-After": String(quota.retryAfterSeconds) },
+      details: { retry_after_seconds: quota.retryAfterSeconds },
+    });
+  }
+
+  const impersonations = findImpersonations(input.records, agentId);
+  if (impersonations.length > 0) {
+    await recordImpersonation(ctx, agentId, impersonations, nowMs);
+    throw new AppError(
+      "FORBIDDEN",
+      `This ingest key belongs to agent ${agentId}; records naming another agent were refused and the attempt was recorded`,
+      { details: { records: impersonations } },
+    );
+  }
+
+  const { valid, rejected } = validateEvents(input.records, {
+    nowSeconds: nowMs / 1000,
+    retentionDays: settings.retentionDays,
+    maxFutureSeconds: settings.maxFutureSeconds ?? 86_400,
+  });
+  if (valid.length === 0) {
+    throw new AppError("VALIDATION", "No valid event in the body", { details: { rejected } });
+  }
+
+  const rows = valid.map((v) => prepareEventRow(v.event));
+  const inserted = await insertEventRows(ctx.db, rows);
+  return { accepted: inserted, duplicates: rows.length - inserted, rejected };
+}
+
+async function recordImpersonation(
+  ctx: Ctx,
+  agentId: string,
+  impersonations: { index: number; agent_id: string }[],
+  nowMs: number,
+): Promise<void> {
+  const claimed = [...new Set(impersonations.map((i) => i.agent_id))];
+  const row: EventRow = prepareEventRow({
+    timestamp: nowMs / 1000,
+    agent_id: agentId,
+    session_id: `ingest:${ctx.requestId}`,
+    action_type: "security",
+    action_name: "impersonation_attempt",
+    input_summary: `Ingest key of ${agentId} sent ${impersonations.length} record(s) claiming agent_id ${claimed.join(", ")}`,
+    output_summary: "",
+    duration_ms: 0,
+    security_flags: ["impersonation"],
+    metadata: {
+      claimed_agent_ids: claimed,
+      record_indexes: impersonations.slice(0, 100).map((i) => i.index),
+      request_id: ctx.requestId,
+    },
+  });
+  // Added after redaction: the caller's address is the console's own evidence, not agent-supplied content.
+  row.metadata = { ...row.metadata, source_ip: ctx.sourceIp };
+  await insertEventRows(ctx.db, [row]);
+}

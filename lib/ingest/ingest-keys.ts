@@ -1,0 +1,49 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { agents, ingestKeys } from "@/db/schema";
+
+const KEY_PREFIX = "soc_ik_";
+
+export function generateIngestKey(): { key: string; hash: string; prefix: string } {
+  const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
+  return { key, hash: hashIngestKey(key), prefix: key.slice(0, KEY_PREFIX.length + 6) };
+}
+
+export function hashIngestKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+export interface KeyIdentity {
+  keyId: string;
+  agentId: string;
+  rateLimitPerMin: number | null;
+}
+
+export function bearerToken(authorization: string | null): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  return match?.[1] ?? null;
+}
+
+export async function findAgentByIngestKey(db: Db, key: string): Promise<KeyIdentity | null> {
+  const [row] = await db
+    .select({ keyId: ingestKeys.id, agentId: ingestKeys.agentId, rateLimitPerMin: agents.ingestRateLimitPerMin })
+    .from(ingestKeys)
+    .innerJoin(agents, eq(agents.id, ingestKeys.agentId))
+    .where(and(eq(ingestKeys.keyHash, hashIngestKey(key)), isNull(ingestKeys.revokedAt)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Key last-used and agent last-seen times to ten seconds are enough, and save two writes per request. */
+export async function recordKeyUse(db: Db, identity: KeyIdentity): Promise<void> {
+  const stale = sql`now() - interval '10 seconds'`;
+  await db
+    .update(ingestKeys)
+    .set({ lastUsedAt: sql`now()` })
+    .where(and(eq(ingestKeys.id, identity.keyId), or(isNull(ingestKeys.lastUsedAt), lt(ingestKeys.lastUsedAt, stale))));
+  await db
+    .update(agents)
+    .set({ lastSeenAt: sql`now()` })
+    .where(and(eq(agents.id, identity.agentId), or(isNull(agents.lastSeenAt), lt(agents.lastSeenAt, stale))));
+}

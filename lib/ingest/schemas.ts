@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { ACTION_TYPES } from "@/db/schema/events";
+
+export const MAX_SUMMARY_CHARS = 32 * 1024;
+export const MAX_METADATA_BYTES = 32 * 1024;
+const MAX_INT32 = 2 ** 31 - 1;
+
+const nonNegative = z.number().nonnegative();
+
+/** One agent action log record: the `AgentActionLog` contract in ARCHITECTURE.md. Unknown fields are ignored. */
+export const agentEventSchema = z.object({
+  timestamp: z.number().positive(),
+  agent_id: z.string().min(1).max(128),
+  session_id: z.string().min(1).max(256),
+  action_type: z.enum(ACTION_TYPES),
+  action_name: z.string().min(1).max(256),
+  input_summary: z.string().max(MAX_SUMMARY_CHARS),
+  output_summary: z.string().max(MAX_SUMMARY_CHARS),
+  duration_ms: nonNegative,
+  token_count: z.number().int().nonnegative().max(MAX_INT32).nullish(),
+  cost_usd: nonNegative.nullish(),
+  tool_name: z.string().max(256).nullish(),
+  tool_args_hash: z.string().max(256).nullish(),
+  error: z.string().max(MAX_SUMMARY_CHARS).nullish(),
+  security_flags: z.array(z.string().max(128)).max(64).nullish(),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .nullish()
+    .refine((m) => m == null || JSON.stringify(m).length <= MAX_METADATA_BYTES, {
+      message: `metadata is larger than ${MAX_METADATA_BYTES} bytes once serialised`,
+    }),
+  action_sequence: z.number().int().nonnegative().max(MAX_INT32).nullish(),
+  session_elapsed_s: nonNegative.nullish(),
+  session_total_cost_usd: nonNegative.nullish(),
+  event_id: z.uuid().nullish(),
+});
+
+export type AgentEvent = z.infer<typeof agentEventSchema>;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface RejectedRecord {
+  index: number;
+  event_id: string | null;
+  errors: FieldError[];
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: RejectedRecord[];
+}

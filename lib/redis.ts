@@ -1,0 +1,27 @@
+import Redis from "ioredis";
+import { env } from "@/lib/env";
+
+export function createRedis(url: string): Redis {
+  const redis = new Redis(url, {
+    // Fail fast instead of queueing commands forever while Redis is down: callers decide what to do.
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2_000,
+    lazyConnect: false,
+  });
+  redis.on("error", (err: Error) => console.error("[redis]", err.message));
+  return redis;
+}
+
+const globalForRedis = globalThis as unknown as { agentsocRedis?: Redis };
+
+export function appRedis(): Redis {
+  globalForRedis.agentsocRedis ??= createRedis(env().REDIS_URL);
+  return globalForRedis.agentsocRedis;
+}
+
+export async function closeAppRedis(): Promise<void> {
+  const redis = globalForRedis.agentsocRedis;
+  globalForRedis.agentsocRedis = undefined;
+  await redis?.quit().catch(() => redis.disconnect());
+}

@@ -1,0 +1,63 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { startEmbeddedPostgres } from "./embedded-pg";
+
+const DATA_DIR = path.join(process.cwd(), ".data");
+const RUNTIME_FILE = path.join(DATA_DIR, "runtime.json");
+export const EMBEDDED_DATABASE = "agentsoc";
+
+export interface ResolvedDatabase {
+  url: string;
+  source: "env" | "launcher" | "embedded";
+  /** Stops the embedded server if this process started it. */
+  release(): Promise<void>;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The database a running launcher's embedded server offers, if a launcher is alive. */
+function launcherDatabase(): string | null {
+  if (!existsSync(RUNTIME_FILE)) return null;
+  try {
+    const runtime = JSON.parse(readFileSync(RUNTIME_FILE, "utf8")) as { pid?: number; databaseUrl?: string };
+    if (runtime.pid && runtime.databaseUrl && isAlive(runtime.pid)) return runtime.databaseUrl;
+  } catch {
+    // A torn file from a killed launcher is as good as none.
+  }
+  return null;
+}
+
+/**
+ * DATABASE_URL when set; else the embedded server of a running launcher; else this process
+ * starts the embedded server under .data/ (and the caller releases it when done).
+ */
+export async function resolveDatabase(opts: { advertise?: boolean; port?: number } = {}): Promise<ResolvedDatabase> {
+  const fromEnv = process.env.DATABASE_URL;
+  if (fromEnv) return { url: fromEnv, source: "env", release: async () => undefined };
+  const shared = launcherDatabase();
+  if (shared) return { url: shared, source: "launcher", release: async () => undefined };
+
+  mkdirSync(DATA_DIR, { recursive: true });
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(DATA_DIR, "pg"),
+    port: opts.port ?? Number(process.env.SOC_EMBEDDED_PG_PORT ?? 54329),
+    databases: [EMBEDDED_DATABASE],
+  });
+  const url = server.url(EMBEDDED_DATABASE);
+  if (opts.advertise) writeFileSync(RUNTIME_FILE, JSON.stringify({ pid: process.pid, databaseUrl: url }), { mode: 0o600 });
+  return {
+    url,
+    source: "embedded",
+    release: async () => {
+      if (opts.advertise) rmSync(RUNTIME_FILE, { force: true });
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { parseArgs } from "node:util";
+import { createDb } from "@/db/client";
+import { listAgents } from "@/db/queries/agents";
+import { migrateDatabase } from "@/db/migrate";
+import { registerAgent } from "@/lib/agents";
+import { AppError } from "@/lib/errors";
+import { dropExpiredPartitions, createUpcomingPartitions } from "@/lib/ingest";
+import { loadDemo } from "./demo/load-demo";
+import { resolveDatabase } from "./lib/resolve-database";
+import { cliContext } from "./lib/script-context";
+
+const USAGE = `AgentSOC operator CLI: npm run soc -- <command>
+
+  migrate                                  apply database migrations, create upcoming event partitions
+  agent add <agent_id> [--name <display name>] [--rate-limit <events/min>] [--json]
+                                           register an agent and print its ingest key (shown once)
+  agent list [--json]                      registered agents, last seen, events in the last 24 h
+  retention [--days <n>]                   drop event partitions older than the retention window
+  demo [--url <console url>]               load demo traffic through the running console's ingest API
+
+Database: DATABASE_URL, else the running launcher's embedded server, else the embedded server is started.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: "boolean", default: false },
+      name: { type: "string" },
+      "rate-limit": { type: "string" },
+      days: { type: "string" },
+      url: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command, sub, arg] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+
+  const database = await resolveDatabase();
+  const handle = createDb(database.url, 2);
+  const ctx = cliContext(handle.db);
+  try {
+    switch (command) {
+      case "migrate": {
+        await migrateDatabase(handle.db);
+        console.error("migrations applied");
+        return 0;
+      }
+      case "agent": {
+        if (sub === "add" && arg) {
+          const rateLimit = values["rate-limit"] === undefined ? undefined : Number(values["rate-limit"]);
+          const registered = await registerAgent(ctx, {
+            agentId: arg,
+            displayName: values.name,
+            ingestRateLimitPerMin: rateLimit,
+          });
+          if (values.json) {
+            console.log(JSON.stringify(registered));
+          } else {
+            console.log(`Registered agent ${registered.agent_id}.`);
+            console.log(`Ingest key (shown once, store it in the agent's secret store):\n${registered.ingest_key}`);
+          }
+          return 0;
+        }
+        if (sub === "list") {
+          const agents = await listAgents(handle.db);
+          if (values.json) console.log(JSON.stringify({ agents }));
+          else
+            for (const a of agents)
+              console.log(`${a.agent_id}\tlast seen ${a.last_seen_at ?? "never"}\t${a.events_24h} events in 24 h`);
+          return 0;
+        }
+        break;
+      }
+      case "retention": {
+        const days = Number(values.days ?? process.env.SOC_RETENTION_DAYS ?? 30);
+        const dropped = await dropExpiredPartitions(handle.db, Date.now(), days);
+        await createUpcomingPartitions(handle.db, Date.now());
+        console.log(dropped.length ? `dropped ${dropped.join(", ")}` : "no partition older than the window");
+        return 0;
+      }
+      case "demo": {
+        const url = values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+        const summary = await loadDemo(ctx, url);
+        console.log(summary);
+        return 0;
+      }
+    }
+    console.error(`unknown command: ${positionals.join(" ")}\n\n${USAGE}`);
+    return 2;
+  } finally {
+    await handle.close();
+    await database.release();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof AppError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

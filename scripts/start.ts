@@ -1,0 +1,85 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import Redis from "ioredis";
+import { createDb } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
+import { resolveDatabase } from "./lib/resolve-database";
+
+const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+const log = (m: string) => console.error(`[agentsoc] ${m}`);
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1500, retryStrategy: () => null });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Redis holds kill switches and rate limits: use REDIS_URL, else a local one, else start redis-server from PATH. */
+async function resolveRedis(): Promise<{ url: string; stop: () => void }> {
+  const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  if (await redisAnswers(url)) return { url, stop: () => undefined };
+  if (process.env.REDIS_URL || spawnSync("which", ["redis-server"]).status !== 0) {
+    log(`WARNING: Redis at ${url} does not answer; ingest rate limits are not enforced until it does`);
+    return { url, stop: () => undefined };
+  }
+  const dir = path.join(process.cwd(), ".data", "redis");
+  mkdirSync(dir, { recursive: true });
+  const port = 6380;
+  log(`no Redis at ${url}; starting redis-server on 127.0.0.1:${port} (data in ${dir})`);
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes"], {
+    stdio: "ignore",
+  });
+  const local = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 50 && !(await redisAnswers(local)); i++) await new Promise((r) => setTimeout(r, 100));
+  return { url: local, stop: () => child.kill("SIGTERM") };
+}
+
+async function main(): Promise<void> {
+  const port = process.env.PORT ?? "3000";
+  const database = await resolveDatabase({ advertise: true });
+  log(database.source === "env" ? "using PostgreSQL from DATABASE_URL" : `embedded PostgreSQL under .data/pg`);
+
+  const handle = createDb(database.url, 2);
+  await migrateDatabase(handle.db);
+  await handle.close();
+
+  const redis = await resolveRedis();
+
+  if (!existsSync(path.join(process.cwd(), ".next", "BUILD_ID")) || process.argv.includes("--build")) {
+    log("building the console (next build)…");
+    const build = spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    if (build.status !== 0) throw new Error("next build failed");
+  }
+
+  const server = spawn(process.execPath, [NEXT_BIN, "start", "-p", port], {
+    stdio: "inherit",
+    env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: redis.url, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  log(`console on http://127.0.0.1:${port}`);
+
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    server.kill("SIGTERM");
+    redis.stop();
+    await database.release();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+  server.on("exit", (code) => void shutdown(code ?? 1));
+}
+
+main().catch((err: unknown) => {
+  log(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

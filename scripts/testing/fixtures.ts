@@ -1,0 +1,32 @@
+import { randomUUID } from "node:crypto";
+import { appDb } from "@/db/client";
+import { registerAgent } from "@/lib/agents";
+import type { Ctx } from "@/lib/context";
+import type { AgentEvent } from "@/lib/ingest";
+
+export function testCtx(): Ctx {
+  return { db: appDb(), actor: { type: "cli", id: "test" }, requestId: `test-${randomUUID()}`, sourceIp: null };
+}
+
+/** A freshly registered agent with a unique id, so each test owns its data. */
+export async function newAgent(opts: { prefix?: string; rateLimitPerMin?: number } = {}): Promise<{ agentId: string; key: string }> {
+  const agentId = `${opts.prefix ?? "test-agent"}-${randomUUID().slice(0, 8)}`;
+  const registered = await registerAgent(testCtx(), { agentId, ingestRateLimitPerMin: opts.rateLimitPerMin });
+  return { agentId, key: registered.ingest_key };
+}
+
+export function makeEvent(agentId: string, overrides: Partial<AgentEvent> & Record<string, unknown> = {}): AgentEvent {
+  return {
+    timestamp: Date.now() / 1000,
+    agent_id: agentId,
+    session_id: "sess_default",
+    action_type: "tool_call",
+    action_name: "customer_lookup",
+    input_summary: "customer_id=cust_789",
+    output_summary: "plan=pro",
+    duration_ms: 12.5,
+    tool_name: "customer_lookup",
+    event_id: randomUUID(),
+    ...overrides,
+  };
+}

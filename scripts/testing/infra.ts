@@ -1,0 +1,177 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+import Redis from "ioredis";
+import pg from "pg";
+import { createDb } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
+import { startEmbeddedPostgres } from "../lib/embedded-pg";
+
+export const TEST_DATABASE = "agentsoc_test";
+/** Tests use their own Redis logical database, never the one the console uses (0). */
+export const TEST_REDIS_DB = 15;
+
+export interface TestInfra {
+  databaseUrl: string;
+  redisUrl: string;
+  notes: string[];
+  stop(): Promise<void>;
+}
+
+const log = (m: string) => console.error(`[test-infra] ${m}`);
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function canConnectPg(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function canPingRedis(url: string): Promise<boolean> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1500, retryStrategy: () => null });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** Drops and recreates the test database on the server, then applies the migrations. */
+async function freshTestDatabase(serverUrl: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${TEST_DATABASE} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${TEST_DATABASE}`);
+  } catch (err) {
+    throw new Error(`cannot create the test database on ${redact(serverUrl)}: ${(err as Error).message}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(serverUrl, TEST_DATABASE);
+  const handle = createDb(url, 2);
+  try {
+    await migrateDatabase(handle.db);
+  } finally {
+    await handle.close();
+  }
+  return url;
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = "***";
+  return u.toString();
+}
+
+async function findPostgres(notes: string[], stops: (() => Promise<void>)[]): Promise<string> {
+  const fromEnv = process.env.DATABASE_URL;
+  if (fromEnv) {
+    if (!(await canConnectPg(fromEnv))) throw new Error(`DATABASE_URL is set but ${redact(fromEnv)} does not answer`);
+    notes.push(`PostgreSQL from DATABASE_URL (${redact(fromEnv)})`);
+    return fromEnv;
+  }
+  const local = "postgres://postgres@127.0.0.1:5432/postgres";
+  if (await canConnectPg(local)) {
+    notes.push("PostgreSQL on 127.0.0.1:5432");
+    return local;
+  }
+  const port = await freePort();
+  log(`no PostgreSQL on 127.0.0.1:5432; starting the embedded one on port ${port}`);
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(process.cwd(), ".data", "test-pg"),
+    port,
+    databases: [],
+    log,
+  });
+  stops.push(() => server.stop());
+  notes.push(`embedded PostgreSQL on port ${port}`);
+  return server.url("postgres");
+}
+
+async function findRedis(notes: string[], stops: (() => Promise<void>)[]): Promise<string> {
+  const fromEnv = process.env.REDIS_URL;
+  if (fromEnv) {
+    if (!(await canPingRedis(fromEnv))) throw new Error(`REDIS_URL is set but ${redact(fromEnv)} does not answer`);
+    notes.push(`Redis from REDIS_URL (${redact(fromEnv)})`);
+    return fromEnv;
+  }
+  const local = "redis://127.0.0.1:6379";
+  if (await canPingRedis(local)) {
+    notes.push("Redis on 127.0.0.1:6379");
+    return local;
+  }
+  if (spawnSync("which", ["redis-server"]).status !== 0) {
+    throw new Error("no Redis on 127.0.0.1:6379 and no redis-server on PATH: install it (apt-get install redis-server) or set REDIS_URL");
+  }
+  const port = await freePort();
+  log(`no Redis on 127.0.0.1:6379; starting redis-server on port ${port}`);
+  const child: ChildProcess = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: "ignore" },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 50 && !(await canPingRedis(url)); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!(await canPingRedis(url))) throw new Error(`redis-server did not answer on port ${port}`);
+  stops.push(async () => {
+    child.kill("SIGTERM");
+  });
+  notes.push(`redis-server started on port ${port}`);
+  return url;
+}
+
+function withRedisDb(url: string, db: number): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+/** Finds PostgreSQL and Redis the way a user's machine offers them, or starts them; throws with what to install. */
+export async function startTestInfra(): Promise<TestInfra> {
+  const notes: string[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((e: unknown) => log(`stop failed: ${String(e)}`));
+  };
+  try {
+    const serverUrl = await findPostgres(notes, stops);
+    const databaseUrl = await freshTestDatabase(serverUrl);
+    const redisUrl = withRedisDb(await findRedis(notes, stops), TEST_REDIS_DB);
+    const redis = new Redis(redisUrl);
+    await redis.flushdb();
+    redis.disconnect();
+    return { databaseUrl, redisUrl, notes, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
