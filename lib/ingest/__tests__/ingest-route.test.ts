@@ -16,7 +16,7 @@ async function post(body: string | Buffer, opts: PostOptions = {}) {
   const headers: Record<string, string> = { "content-type": opts.contentType ?? "application/json" };
   if (opts.key) headers.authorization = `Bearer ${opts.key}`;
   if (opts.encoding) headers["content-encoding"] = opts.encoding;
-  const res = await POST(new Request("http://soc.test/api/v1/ingest", { method: "POST", headers, body }));
+  const res = await POST(new Request("http://soc.test/api/v1/ingest", { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) }));
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: JSON.parse(text) as Record<string, unknown> & { error?: Record<string, unknown> } };
 }
@@ -117,7 +117,7 @@ describe("POST /api/v1/ingest", () => {
     expect(notJson.body.error?.message).toMatch(/not valid JSON/);
     expect((await post(JSON.stringify({ foo: 1 }), { key })).status).toBe(400);
     expect((await post("[]", { key })).status).toBe(400);
-    const allBad = await post(JSON.stringify([makeEvent(agentId, { duration_ms: "slow" })]), { key });
+    const allBad = await post(JSON.stringify([{ ...makeEvent(agentId), duration_ms: "slow" }]), { key });
     expect(allBad.status).toBe(400);
     expect(allBad.body.error?.rejected).toEqual([
       { index: 0, event_id: expect.any(String), errors: [{ path: "duration_ms", message: expect.any(String) }] },

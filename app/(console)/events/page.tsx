@@ -1,0 +1,36 @@
+import type { Metadata } from "next";
+import { appDb } from "@/db/client";
+import { listEvents, parseEventFilters } from "@/db/queries/events";
+import { EventsExplorer, type RawFilters } from "@/components/events-explorer";
+import { AppError } from "@/lib/errors";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Events" };
+
+const FILTER_KEYS = ["agent_id", "session_id", "action_type", "tool_name", "since", "until"] as const;
+
+export default async function EventsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const raw: RawFilters = {};
+  for (const key of FILTER_KEYS) {
+    const value = params[key];
+    if (typeof value === "string" && value !== "") raw[key] = value;
+  }
+
+  let problem: string | null = null;
+  let firstPage = null;
+  try {
+    firstPage = await listEvents(appDb(), parseEventFilters({ ...raw, limit: "100" }));
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== "VALIDATION") throw err;
+    problem = err.message;
+  }
+
+  return (
+    <>
+      <h1>Events</h1>
+      <p className="subtitle">Every action agents reported, newest first. Content is shown as stored: redacted.</p>
+      <EventsExplorer filters={raw} initialPage={firstPage} problem={problem} />
+    </>
+  );
+}

@@ -1,0 +1,79 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { appDb } from "@/db/client";
+import { listSessionEvents } from "@/db/queries/events";
+import { getSessionSummaries } from "@/db/queries/sessions";
+import { EventsTable } from "@/components/events-table";
+import { formatCost, formatCount, formatDuration, formatUtc } from "@/lib/format";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ sessionId: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Session ${decodeURIComponent((await params).sessionId)}` };
+}
+
+export default async function SessionPage({ params }: Props) {
+  const sessionId = decodeURIComponent((await params).sessionId);
+  const db = appDb();
+  const [summaries, events] = await Promise.all([getSessionSummaries(db, sessionId), listSessionEvents(db, sessionId)]);
+  if (summaries.length === 0) notFound();
+
+  const start = Math.min(...summaries.map((s) => Date.parse(s.started_at)));
+  const end = Math.max(...summaries.map((s) => Date.parse(s.last_event_at)));
+  const total = (pick: (s: (typeof summaries)[number]) => number) => summaries.reduce((sum, s) => sum + pick(s), 0);
+  const flagged = events.filter((e) => e.security_flags.length > 0 || e.redactions).length;
+
+  return (
+    <>
+      <h1>
+        Session <span className="mono" style={{ fontSize: 18 }}>{sessionId}</span>
+      </h1>
+      <p className="subtitle">
+        {summaries.map((s, i) => (
+          <span key={s.agent_id}>
+            {i > 0 && ", "}
+            <Link href={`/events?agent_id=${encodeURIComponent(s.agent_id)}`}>{s.agent_id}</Link>
+          </span>
+        ))}{" "}
+        · {formatUtc(new Date(start).toISOString())} → {formatUtc(new Date(end).toISOString())}
+      </p>
+      <dl className="stats">
+        <div className="panel stat">
+          <dt>Events</dt>
+          <dd>{formatCount(total((s) => s.event_count))}</dd>
+        </div>
+        <div className="panel stat">
+          <dt>Duration</dt>
+          <dd>{formatDuration(end - start)}</dd>
+        </div>
+        <div className="panel stat">
+          <dt>Cost</dt>
+          <dd>{formatCost(total((s) => s.cost_usd))}</dd>
+        </div>
+        <div className="panel stat">
+          <dt>Tokens</dt>
+          <dd>{formatCount(total((s) => s.tokens))}</dd>
+        </div>
+        <div className="panel stat">
+          <dt>Errors</dt>
+          <dd>{formatCount(total((s) => s.error_count))}</dd>
+        </div>
+        <div className="panel stat">
+          <dt>Flagged or redacted</dt>
+          <dd>{formatCount(flagged)}</dd>
+        </div>
+      </dl>
+      {events.length < total((s) => s.event_count) && (
+        <p className="error-box" role="status">
+          Showing the first {events.length} events of this session.
+        </p>
+      )}
+      <div className="panel">
+        <EventsTable events={events} mode="session" sessionStartMs={start} />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,91 @@
+import Link from "next/link";
+import type { EventView } from "@/db/queries/events";
+import { formatCost, formatCount, formatDuration, formatRedactions, formatUtc } from "@/lib/format";
+
+interface EventsTableProps {
+  events: EventView[];
+  /** The session view shows seconds since the session's first event instead of agent and session columns. */
+  mode: "explorer" | "session";
+  sessionStartMs?: number;
+}
+
+/** Log content is untrusted: every field is rendered as React text, never as HTML. */
+export function EventsTable({ events, mode, sessionStartMs }: EventsTableProps) {
+  if (events.length === 0) return <p className="empty">No events match.</p>;
+  return (
+    <table aria-label={mode === "session" ? "Session events" : "Events"}>
+      <thead>
+        <tr>
+          <th scope="col">Time (UTC)</th>
+          {mode === "session" ? <th scope="col">+s</th> : <th scope="col">Agent / session</th>}
+          <th scope="col">Action</th>
+          <th scope="col">Content</th>
+          <th scope="col">Duration</th>
+          <th scope="col">Cost</th>
+          <th scope="col">Tokens</th>
+          <th scope="col">Flags</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((e) => {
+          const redacted = formatRedactions(e.redactions);
+          return (
+            <tr key={e.event_id} data-event-id={e.event_id}>
+              <td className="time">{formatUtc(e.time).slice(0, -4)}</td>
+              {mode === "session" ? (
+                <td className="num mono">{sessionStartMs === undefined ? "" : ((Date.parse(e.time) - sessionStartMs) / 1000).toFixed(1)}</td>
+              ) : (
+                <td>
+                  <Link href={`/events?agent_id=${encodeURIComponent(e.agent_id)}`}>{e.agent_id}</Link>
+                  <br />
+                  <Link className="mono" href={`/sessions/${encodeURIComponent(e.session_id)}`}>
+                    {e.session_id}
+                  </Link>
+                </td>
+              )}
+              <td>
+                <span className={`badge type-${e.action_type}`}>{e.action_type}</span>
+                <div className="mono">{e.tool_name ?? e.action_name}</div>
+              </td>
+              <td className="content-cell">
+                {e.input_summary && (
+                  <p className="log-text">
+                    <span className="log-label">in: </span>
+                    {e.input_summary}
+                  </p>
+                )}
+                {e.output_summary && (
+                  <p className="log-text">
+                    <span className="log-label">out: </span>
+                    {e.output_summary}
+                  </p>
+                )}
+                {e.error && (
+                  <p className="log-text" style={{ color: "var(--danger)" }}>
+                    <span className="log-label">error: </span>
+                    {e.error}
+                  </p>
+                )}
+              </td>
+              <td className="num">{formatDuration(e.duration_ms)}</td>
+              <td className="num">{formatCost(e.cost_usd)}</td>
+              <td className="num">{formatCount(e.token_count)}</td>
+              <td>
+                {e.security_flags.map((f) => (
+                  <span key={f} className="badge flag">
+                    {f}
+                  </span>
+                ))}
+                {redacted && (
+                  <span className="badge redacted" title="PII and secrets removed before storage">
+                    redacted: {redacted}
+                  </span>
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
