@@ -46,14 +46,15 @@ const API_TOKEN_RE =
   /(?<![A-Za-z0-9_-])(?:(?:sk[-_]|pk_|rk_)[A-Za-z0-9_-]{16,1024}|AIza[A-Za-z0-9_-]{35})|(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})|(?<![A-Za-z0-9-])xox[abprs]-[A-Za-z0-9-]{10,255}|(?<![A-Za-z0-9])([Bb]earer[ \t]{1,4})[A-Za-z0-9._~+/=-]{16,4096}/g;
 
 /*
- * One pass for every key/value rule (AWS secret, API key/token/secret, password). It starts at the ":"/"=" and looks
- * back for the key, which is much cheaper than trying every key at every position. No word boundary before the key on
- * purpose: "refresh_token=", "X-Api-Key:" and "dbPassword=" are caught through their suffix, and the whole key is kept.
- * Quoted values may contain spaces and stop at the closing quote (kept); bare values stop at whitespace or a delimiter.
+ * One pass for every key/value rule (AWS secret, API key/token/secret, password). It matches the ":"/"=" first and
+ * only then looks back for the key: a leading lookbehind would be evaluated at every position and is ~20x slower.
+ * No word boundary before the key on purpose: "refresh_token=", "X-Api-Key:" and "dbPassword=" are caught through
+ * their suffix, and the whole key is kept. Quoted values may contain spaces and stop at the closing quote (kept);
+ * bare values stop at whitespace or a delimiter.
  */
 const KV_RE = new RegExp(
-  String.raw`(?<=(secret[_-]?access[_-]?key|api[_-]?key|secret|token|passw(?:or)?d|pwd)(?:\\?["'])?[ \t]{0,3})` +
-    String.raw`([:=][ \t]{0,3})(?:(\\?")${NOT_TAG}[^"\\\r\n]{1,4096}|(')${NOT_TAG}[^'\r\n]{1,4096}|${NOT_TAG}[^\s"'\\,;&]{1,4096})`,
+  String.raw`([:=])(?<=(secret[_-]?access[_-]?key|api[_-]?key|secret|token|passw(?:or)?d|pwd)(?:\\?["'])?[ \t]{0,3}[:=])` +
+    String.raw`([ \t]{0,3})(?:(\\?")${NOT_TAG}[^"\\\r\n]{1,4096}|(')${NOT_TAG}[^'\r\n]{1,4096}|${NOT_TAG}[^\s"'\\,;&]{1,4096})`,
   "gi",
 );
 
@@ -103,10 +104,10 @@ function kvType(key: string): PiiType {
 function redactKeyValues(text: string, counts: RedactionCounts): string {
   return text.replace(
     KV_RE,
-    (_match: string, key: string, separator: string, doubleQuote?: string, singleQuote?: string) => {
+    (_match: string, separator: string, key: string, spaces: string, doubleQuote?: string, singleQuote?: string) => {
       const type = kvType(key);
       bump(counts, type);
-      return separator + (doubleQuote ?? singleQuote ?? "") + TAG[type];
+      return separator + spaces + (doubleQuote ?? singleQuote ?? "") + TAG[type];
     },
   );
 }
