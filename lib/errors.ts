@@ -56,8 +56,18 @@ export function toErrorResponse(
   };
 }
 
+/** The PostgreSQL SQLSTATE or Node system code of an error, looking through wrappers such as drizzle's. */
+export function errorCode(err: unknown): string | null {
+  for (let current = err, depth = 0; current && depth < 5; depth++) {
+    if (typeof current !== "object") return null;
+    if ("code" in current && typeof current.code === "string") return current.code;
+    current = "cause" in current ? current.cause : null;
+  }
+  return null;
+}
+
 /** Errors from the database or Redis being unreachable, which a client should retry. */
 export function isUnavailableError(err: unknown): boolean {
-  const code = typeof err === "object" && err !== null && "code" in err ? String(err.code) : "";
+  const code = errorCode(err) ?? "";
   return ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "57P01", "57P03", "53300"].includes(code);
 }

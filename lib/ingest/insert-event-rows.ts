@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { errorCode } from "@/lib/errors";
 import { dayStart, ensureDayPartitions, forgetKnownPartitions } from "./partitions";
 import type { EventRow } from "./prepare-event-rows";
 
@@ -64,7 +65,7 @@ export async function insertEventRows(db: Db, rows: EventRow[]): Promise<number>
     return await insertOnce(db, rows);
   } catch (err) {
     // Another instance's retention sweep may have dropped a partition this process still believed in.
-    if ((err as { code?: string }).code !== NO_PARTITION_FOR_ROW) throw err;
+    if (errorCode(err) !== NO_PARTITION_FOR_ROW) throw err;
     forgetKnownPartitions();
     await ensureDayPartitions(db, days);
     return insertOnce(db, rows);

@@ -83,11 +83,22 @@ const NANP_TAIL_RE = /\d\d\d[ .-]\d\d\d\d/;
 
 const DIGIT_RE = /\d/;
 
+/** Non-global twin of a rule, used as a pre-check: no lastIndex state and no callback allocation when nothing matches. */
+function probeOf(re: RegExp): RegExp {
+  return new RegExp(re.source, re.flags.replace("g", ""));
+}
+const API_TOKEN_PROBE = probeOf(API_TOKEN_RE);
+const KV_PROBE = probeOf(KV_RE);
+const CARD_PROBE = probeOf(CARD_RE);
+const SSN_PROBE = probeOf(SSN_RE);
+const IP_PROBE = probeOf(IP_RE);
+const PHONE_PROBE = probeOf(PHONE_RE);
+
 function bump(counts: RedactionCounts, type: PiiType): void {
   counts[type] = (counts[type] ?? 0) + 1;
 }
 
-function replaceAll(text: string, re: RegExp, type: PiiType, counts: RedactionCounts): string {
+function replaceTagged(text: string, re: RegExp, type: PiiType, counts: RedactionCounts): string {
   return text.replace(re, () => {
     bump(counts, type);
     return TAG[type];
@@ -244,30 +255,36 @@ export function redactText(text: string, counts: RedactionCounts): string {
   if (text.length < MIN_FINDING_LENGTH) return text;
   let out = text;
 
-  // Cheap substring pre-checks gate every rule whose regex would otherwise scan the whole (usually clean) string.
+  // Most strings are clean: substring checks and non-global test() probes are much cheaper than replace() with a callback.
   if (out.includes("-----BEGIN ")) out = redactPem(out, counts);
-  if (out.includes("eyJ")) out = replaceAll(out, JWT_RE, "jwt", counts);
+  if (out.includes("eyJ")) out = replaceTagged(out, JWT_RE, "jwt", counts);
   if (out.includes("AKIA") || out.includes("ASIA") || out.includes("ABIA") || out.includes("ACCA")) {
-    out = replaceAll(out, AWS_KEY_ID_RE, "aws_key", counts);
+    out = replaceTagged(out, AWS_KEY_ID_RE, "aws_key", counts);
   }
-  out = out.replace(API_TOKEN_RE, (_match: string, bearer?: string) => {
-    bump(counts, "api_key");
-    return (bearer ?? "") + TAG.api_key;
-  });
-  if (out.includes(":") || out.includes("=")) out = redactKeyValues(out, counts);
+  if (API_TOKEN_PROBE.test(out)) {
+    out = out.replace(API_TOKEN_RE, (_match: string, bearer?: string) => {
+      bump(counts, "api_key");
+      return (bearer ?? "") + TAG.api_key;
+    });
+  }
+  if ((out.includes(":") || out.includes("=")) && KV_PROBE.test(out)) out = redactKeyValues(out, counts);
   if (out.includes("@")) out = redactEmails(out, counts);
 
   if (!DIGIT_RE.test(out)) return out;
-  out = out.replace(CARD_RE, (run: string, offset: number, whole: string) => redactCardRun(run, offset, whole, counts));
-  if (out.includes("-")) out = replaceAll(out, SSN_RE, "ssn", counts);
+  if (CARD_PROBE.test(out)) {
+    out = out.replace(CARD_RE, (run: string, offset: number, whole: string) => redactCardRun(run, offset, whole, counts));
+  }
+  if (out.includes("-") && SSN_PROBE.test(out)) out = replaceTagged(out, SSN_RE, "ssn", counts);
   if (NINE_DIGITS_RE.test(out)) {
     out = out.replace(SSN_KEYWORD_RE, (_match: string, keyword: string) => {
       bump(counts, "ssn");
       return keyword + TAG.ssn;
     });
   }
-  if (out.includes(".")) out = replaceAll(out, IP_RE, "ip_address", counts);
-  if (out.includes("+") || NANP_TAIL_RE.test(out)) out = replaceAll(out, PHONE_RE, "phone", counts);
+  if (out.includes(".") && IP_PROBE.test(out)) out = replaceTagged(out, IP_RE, "ip_address", counts);
+  if ((out.includes("+") || NANP_TAIL_RE.test(out)) && PHONE_PROBE.test(out)) {
+    out = replaceTagged(out, PHONE_RE, "phone", counts);
+  }
   return out;
 }
 

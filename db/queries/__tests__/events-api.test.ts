@@ -1,0 +1,79 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { GET as getAgents } from "@/app/api/v1/agents/route";
+import { GET as getEvents } from "@/app/api/v1/events/route";
+import { appDb } from "@/db/client";
+import type { EventView } from "@/db/queries/events";
+import { insertEventRows } from "@/lib/ingest/insert-event-rows";
+import { prepareEventRow } from "@/lib/ingest/prepare-event-rows";
+import { makeEvent, newAgent } from "@/scripts/testing/fixtures";
+
+async function events(query: Record<string, string>) {
+  const res = await getEvents(new Request(`http://soc.test/api/v1/events?${new URLSearchParams(query)}`));
+  return { status: res.status, body: (await res.json()) as { events: EventView[]; next_cursor: string | null; error?: { message: string } } };
+}
+
+describe("GET /api/v1/events", () => {
+  it("filters by agent, session, action type, tool and time, newest first", async () => {
+    const { agentId } = await newAgent();
+    const s1 = `s-${randomUUID()}`;
+    const base = Date.now() / 1000 - 3600;
+    await insertEventRows(appDb(), [
+      prepareEventRow(makeEvent(agentId, { session_id: s1, timestamp: base, tool_name: "kb_search" })),
+      prepareEventRow(makeEvent(agentId, { session_id: s1, timestamp: base + 10, action_type: "llm_call", tool_name: null })),
+      prepareEventRow(makeEvent(agentId, { session_id: `s-${randomUUID()}`, timestamp: base + 20, tool_name: "kb_search" })),
+    ]);
+
+    const all = await events({ agent_id: agentId });
+    expect(all.status).toBe(200);
+    expect(all.body.events.map((e) => e.timestamp)).toEqual([base + 20, base + 10, base].map((t) => expect.closeTo(t, 5)));
+
+    expect((await events({ agent_id: agentId, session_id: s1 })).body.events).toHaveLength(2);
+    expect((await events({ agent_id: agentId, action_type: "llm_call" })).body.events).toHaveLength(1);
+    expect((await events({ agent_id: agentId, tool_name: "kb_search" })).body.events).toHaveLength(2);
+    const since = new Date((base + 5) * 1000).toISOString();
+    expect((await events({ agent_id: agentId, since })).body.events).toHaveLength(2);
+    expect((await events({ agent_id: agentId, until: String(base + 5) })).body.events).toHaveLength(1);
+  });
+
+  it("pages by cursor without gaps or repeats, even for events with the same time", async () => {
+    const { agentId } = await newAgent();
+    const t = Date.now() / 1000 - 100;
+    const rows = Array.from({ length: 7 }, (_, i) => prepareEventRow(makeEvent(agentId, { timestamp: i < 4 ? t : t + i })));
+    await insertEventRows(appDb(), rows);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: Awaited<ReturnType<typeof events>> = await events({ agent_id: agentId, limit: "3", ...(cursor ? { cursor } : {}) });
+      seen.push(...page.body.events.map((e) => e.event_id));
+      cursor = page.body.next_cursor;
+      pages += 1;
+    } while (cursor && pages < 10);
+    expect(pages).toBe(3);
+    expect(new Set(seen).size).toBe(7);
+    expect(seen.sort()).toEqual(rows.map((r) => r.eventId).sort());
+  });
+
+  it("answers 400 naming the bad parameter", async () => {
+    const badType = await events({ action_type: "dance" });
+    expect(badType.status).toBe(400);
+    expect(badType.body.error?.message).toContain("action_type");
+    expect((await events({ since: "last tuesday" })).status).toBe(400);
+    expect((await events({ limit: "5000" })).status).toBe(400);
+    const badCursor = await events({ cursor: "garbage" });
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.body.error?.message).toContain("cursor");
+  });
+});
+
+describe("GET /api/v1/agents", () => {
+  it("lists registered agents with their last-24h event counts", async () => {
+    const { agentId } = await newAgent();
+    await insertEventRows(appDb(), [prepareEventRow(makeEvent(agentId)), prepareEventRow(makeEvent(agentId))]);
+    const res = await getAgents(new Request("http://soc.test/api/v1/agents"));
+    const body = (await res.json()) as { agents: { agent_id: string; events_24h: number; active_keys: number }[] };
+    expect(body.agents.find((a) => a.agent_id === agentId)).toMatchObject({ events_24h: 2, active_keys: 1 });
+  });
+});

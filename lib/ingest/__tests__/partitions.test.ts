@@ -1,0 +1,51 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { appDb } from "@/db/client";
+import { dropExpiredPartitions, ensureDayPartitions, listPartitions } from "@/lib/ingest";
+import { insertEventRows } from "@/lib/ingest/insert-event-rows";
+import { prepareEventRow } from "@/lib/ingest/prepare-event-rows";
+import { makeEvent } from "@/scripts/testing/fixtures";
+
+const DAY = 86_400_000;
+
+describe("day partitions of the events table", () => {
+  it("puts each event in its day's partition, created on demand", async () => {
+    const db = appDb();
+    const eightDaysAgo = Date.now() - 8 * DAY;
+    const row = prepareEventRow(makeEvent("partition-agent", { timestamp: eightDaysAgo / 1000, session_id: `s-${randomUUID()}` }));
+    expect(await insertEventRows(db, [row])).toBe(1);
+    const where = await db.execute<{ partition: string }>(
+      sql`SELECT tableoid::regclass::text AS partition FROM events WHERE event_id = ${row.eventId}`,
+    );
+    const expected = `events_p${new Date(eightDaysAgo).toISOString().slice(0, 10).replaceAll("-", "")}`;
+    expect(where.rows[0]?.partition).toBe(expected);
+  });
+
+  it("drops whole partitions past the retention window and keeps the rest", async () => {
+    const db = appDb();
+    const now = Date.now();
+    const old = Math.floor((now - 40 * DAY) / DAY) * DAY;
+    const recent = Math.floor((now - 2 * DAY) / DAY) * DAY;
+    await ensureDayPartitions(db, [old, recent]);
+    const oldName = `events_p${new Date(old).toISOString().slice(0, 10).replaceAll("-", "")}`;
+    const recentName = `events_p${new Date(recent).toISOString().slice(0, 10).replaceAll("-", "")}`;
+    expect(await listPartitions(db)).toEqual(expect.arrayContaining([oldName, recentName]));
+
+    const dropped = await dropExpiredPartitions(db, now, 30);
+    expect(dropped).toContain(oldName);
+    expect(dropped).not.toContain(recentName);
+    const remaining = await listPartitions(db);
+    expect(remaining).not.toContain(oldName);
+    expect(remaining).toContain(recentName);
+  });
+
+  it("recreates a partition that another instance dropped while this one still believed in it", async () => {
+    const db = appDb();
+    const day = Math.floor((Date.now() - 5 * DAY) / DAY) * DAY;
+    await ensureDayPartitions(db, [day]);
+    await db.execute(sql.raw(`DROP TABLE events_p${new Date(day).toISOString().slice(0, 10).replaceAll("-", "")}`));
+    const row = prepareEventRow(makeEvent("partition-agent", { timestamp: (day + 3600_000) / 1000 }));
+    expect(await insertEventRows(db, [row])).toBe(1);
+  });
+});
