@@ -65,18 +65,18 @@ function withDatabase(url: string, database: string): string {
 }
 
 /** Drops and recreates the test database on the server, then applies the migrations. */
-async function freshTestDatabase(serverUrl: string): Promise<string> {
+async function freshDatabase(serverUrl: string, database: string): Promise<string> {
   const admin = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${TEST_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEST_DATABASE}`);
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${database}"`);
   } catch (err) {
-    throw new Error(`cannot create the test database on ${redact(serverUrl)}: ${(err as Error).message}`);
+    throw new Error(`cannot create database ${database} on ${redact(serverUrl)}: ${(err as Error).message}`);
   } finally {
     await admin.end();
   }
-  const url = withDatabase(serverUrl, TEST_DATABASE);
+  const url = withDatabase(serverUrl, database);
   const handle = createDb(url, 2);
   try {
     await migrateDatabase(handle.db);
@@ -156,7 +156,7 @@ function withRedisDb(url: string, db: number): string {
 }
 
 /** Finds PostgreSQL and Redis the way a user's machine offers them, or starts them; throws with what to install. */
-export async function startTestInfra(): Promise<TestInfra> {
+export async function startTestInfra(database = TEST_DATABASE): Promise<TestInfra> {
   const notes: string[] = [];
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -164,7 +164,7 @@ export async function startTestInfra(): Promise<TestInfra> {
   };
   try {
     const serverUrl = await findPostgres(notes, stops);
-    const databaseUrl = await freshTestDatabase(serverUrl);
+    const databaseUrl = await freshDatabase(serverUrl, database);
     const redisUrl = withRedisDb(await findRedis(notes, stops), TEST_REDIS_DB);
     const redis = new Redis(redisUrl);
     await redis.flushdb();

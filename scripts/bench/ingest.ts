@@ -1,0 +1,167 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { createDb } from "@/db/client";
+import { registerAgent } from "@/lib/agents";
+import { dayStart, ensureDayPartitions } from "@/lib/ingest/partitions";
+import { prepareEventRow, type EventRow } from "@/lib/ingest/prepare-event-rows";
+import { cliContext } from "../lib/script-context";
+import { freePort, startTestInfra } from "../testing/infra";
+import { benchEvents } from "./bench-events";
+
+/**
+ * bench:ingest — end-to-end ingest over HTTP against the built app (redaction, validation, the
+ * transaction and session rollup included), compared with a raw batched INSERT of the same rows.
+ */
+const BATCH = 500;
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const AGENTS = 8;
+const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+async function rawInsertRate(databaseUrl: string, rows: EventRow[], writers: number): Promise<number> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: writers });
+  const batches: EventRow[][] = [];
+  for (let i = 0; i < rows.length; i += BATCH) batches.push(rows.slice(i, i + BATCH));
+  const json = (v: unknown) => (v == null ? null : JSON.stringify(v));
+  const insert = (b: EventRow[]) =>
+    pool.query(
+      `INSERT INTO events (ts, event_id, agent_id, session_id, action_type, action_name, input_summary, output_summary,
+        duration_ms, token_count, cost_usd, tool_name, tool_args_hash, error, security_flags, metadata, action_sequence,
+        session_elapsed_s, session_total_cost_usd, redactions)
+       SELECT to_timestamp(ts), event_id, agent_id, session_id, action_type, action_name, input_summary, output_summary,
+        duration_ms, token_count, cost_usd, tool_name, tool_args_hash, error, security_flags, metadata, action_sequence,
+        session_elapsed_s, session_total_cost_usd, redactions
+       FROM unnest($1::float8[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+        $9::float8[], $10::int4[], $11::float8[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[],
+        $17::int4[], $18::float8[], $19::float8[], $20::jsonb[])
+        AS u(ts, event_id, agent_id, session_id, action_type, action_name, input_summary, output_summary, duration_ms,
+        token_count, cost_usd, tool_name, tool_args_hash, error, security_flags, metadata, action_sequence,
+        session_elapsed_s, session_total_cost_usd, redactions)`,
+      [
+        b.map((r) => r.ts), b.map(() => crypto.randomUUID()), b.map((r) => r.agentId), b.map((r) => r.sessionId),
+        b.map((r) => r.actionType), b.map((r) => r.actionName), b.map((r) => r.inputSummary), b.map((r) => r.outputSummary),
+        b.map((r) => r.durationMs), b.map((r) => r.tokenCount), b.map((r) => r.costUsd), b.map((r) => r.toolName),
+        b.map((r) => r.toolArgsHash), b.map((r) => r.error), b.map((r) => json(r.securityFlags)), b.map((r) => json(r.metadata)),
+        b.map((r) => r.actionSequence), b.map((r) => r.sessionElapsedS), b.map((r) => r.sessionTotalCostUsd), b.map((r) => json(r.redactions)),
+      ],
+    );
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++];
+        if (batch) await insert(batch);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await pool.end();
+  return rows.length / seconds;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
+    console.error("[bench] building the app first (next build)");
+    if (spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit" }).status !== 0) throw new Error("next build failed");
+  }
+  const infra = await startTestInfra("agentsoc_bench");
+  const port = await freePort();
+  const server = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: {
+      ...process.env,
+      DATABASE_URL: infra.databaseUrl,
+      REDIS_URL: infra.redisUrl,
+      SOC_INGEST_RATE_LIMIT_PER_MIN: "100000000",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  });
+  const db = createDb(infra.databaseUrl, 2);
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${url}/api/v1/agents`, 60_000);
+    const keys = [];
+    for (let i = 0; i < AGENTS; i++) {
+      const agentId = `bench-agent-${i}`;
+      keys.push({ agentId, key: (await registerAgent(cliContext(db.db), { agentId })).ingest_key });
+    }
+    await ensureDayPartitions(db.db, [dayStart(Date.now() - 600_000), dayStart(Date.now())]);
+
+    // Warm-up: JIT, connection pools, partition cache.
+    await runLoad({ url, keys, requests: 20, batch: BATCH, connections: CONNECTIONS });
+    const load = await runLoad({ url, keys, requests: REQUESTS, batch: BATCH, connections: CONNECTIONS });
+    const events = load.requests2xx * BATCH;
+    const eventsPerSecond = events / load.duration;
+    const stored = await db.pool.query<{ n: string }>("SELECT count(*) AS n FROM events");
+
+    const rows = Array.from({ length: 100 }, (_, i) => benchEvents(`raw-agent-${i % AGENTS}`, BATCH, i)).flat().map(prepareEventRow);
+    const raw1 = await rawInsertRate(infra.databaseUrl, rows, 1);
+    const raw2 = await rawInsertRate(infra.databaseUrl, rows, 2);
+    const best = Math.max(raw1, raw2);
+
+    const report = {
+      machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model ?? "unknown cpu"}`,
+      requests: load.requests2xx,
+      non_2xx: load.non2xx,
+      batch_size: BATCH,
+      connections: CONNECTIONS,
+      events_accepted: events,
+      events_stored_total: Number(stored.rows[0]?.n),
+      ingest_events_per_s: Math.round(eventsPerSecond),
+      request_latency_ms: { p50: load.p50, p99: load.p99 },
+      raw_insert_rows_per_s: { one_writer: Math.round(raw1), two_writers: Math.round(raw2) },
+      ratio_vs_best_raw: Number((eventsPerSecond / best).toFixed(2)),
+    };
+    console.log(JSON.stringify(report, null, 2));
+    if (load.non2xx > 0) throw new Error(`${load.non2xx} requests did not get a 2xx answer`);
+  } finally {
+    server.kill("SIGTERM");
+    await db.close();
+    await infra.stop();
+  }
+}
+
+interface LoadResult {
+  requests2xx: number;
+  non2xx: number;
+  duration: number;
+  p50: number;
+  p99: number;
+}
+
+async function runLoad(opts: { url: string; keys: { agentId: string; key: string }[]; requests: number; batch: number; connections: number }): Promise<LoadResult> {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/ingest-load.ts", JSON.stringify(opts)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((r) => child.on("exit", r));
+  if (code !== 0) throw new Error(`load generator exited ${code}`);
+  const result = JSON.parse(out) as { "2xx": number; non2xx: number; duration: number; latency: { p50: number; p99: number } };
+  return { requests2xx: result["2xx"], non2xx: result.non2xx, duration: result.duration, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`[bench] ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
