@@ -4,7 +4,7 @@ import { listAgents } from "@/db/queries/agents";
 import { migrateDatabase } from "@/db/migrate";
 import { registerAgent } from "@/lib/agents";
 import { AppError } from "@/lib/errors";
-import { dropExpiredPartitions, createUpcomingPartitions } from "@/lib/ingest";
+import { maintainPartitions } from "@/lib/ingest";
 import { loadDemo } from "./demo/load-demo";
 import { resolveDatabase } from "./lib/resolve-database";
 import { cliContext } from "./lib/script-context";
@@ -77,8 +77,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case "retention": {
         const days = Number(values.days ?? process.env.SOC_RETENTION_DAYS ?? 30);
-        const dropped = await dropExpiredPartitions(handle.db, Date.now(), days);
-        await createUpcomingPartitions(handle.db, Date.now());
+        const dropped = await maintainPartitions(ctx, Date.now(), days);
         console.log(dropped.length ? `dropped ${dropped.join(", ")}` : "no partition older than the window");
         return 0;
       }

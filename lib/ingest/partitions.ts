@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { recordAudit } from "@/lib/audit";
+import type { Ctx } from "@/lib/context";
 
 const DAY_MS = 86_400_000;
 const PARTITION_NAME = /^events_p(\d{4})(\d{2})(\d{2})$/;
@@ -62,21 +64,34 @@ export async function listPartitions(db: Db): Promise<string[]> {
   return result.rows.map((r) => r.name);
 }
 
-/** Retention: whole partitions whose every row is older than the window are detached and dropped. */
-export async function dropExpiredPartitions(db: Db, nowMs: number, retentionDays: number): Promise<string[]> {
+/** Retention: whole partitions whose every row is older than the window are dropped, and the drop audited. */
+export async function dropExpiredPartitions(ctx: Ctx, nowMs: number, retentionDays: number): Promise<string[]> {
   const cutoff = nowMs - retentionDays * DAY_MS;
-  const expired = (await listPartitions(db)).filter((name) => {
+  const expired = (await listPartitions(ctx.db)).filter((name) => {
     const day = partitionDay(name);
     return day !== null && day + DAY_MS <= cutoff;
   });
   if (expired.length === 0) return [];
-  await db.transaction(async (tx) => {
+  await ctx.db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:events_partitions'))`);
-    for (const name of expired) {
-      await tx.execute(sql.raw(`DROP TABLE IF EXISTS ${name}`));
-      const day = partitionDay(name);
-      if (day !== null) knownDays.delete(day);
-    }
+    for (const name of expired) await tx.execute(sql.raw(`DROP TABLE IF EXISTS ${name}`));
+    await recordAudit(tx, ctx, {
+      action: "events.retention_drop",
+      targetType: "events_partition",
+      targetId: expired.join(","),
+      reason: `older than the retention window of ${retentionDays} days`,
+      before: { partitions: expired },
+    });
   });
+  for (const name of expired) {
+    const day = partitionDay(name);
+    if (day !== null) knownDays.delete(day);
+  }
   return expired;
+}
+
+/** Run at start-up and hourly by every app instance; the advisory lock keeps them from colliding. */
+export async function maintainPartitions(ctx: Ctx, nowMs: number, retentionDays: number): Promise<string[]> {
+  await createUpcomingPartitions(ctx.db, nowMs);
+  return dropExpiredPartitions(ctx, nowMs, retentionDays);
 }

@@ -5,7 +5,7 @@ import { appDb } from "@/db/client";
 import { dropExpiredPartitions, ensureDayPartitions, listPartitions } from "@/lib/ingest";
 import { insertEventRows } from "@/lib/ingest/insert-event-rows";
 import { prepareEventRow } from "@/lib/ingest/prepare-event-rows";
-import { makeEvent } from "@/scripts/testing/fixtures";
+import { makeEvent, testCtx } from "@/scripts/testing/fixtures";
 
 const DAY = 86_400_000;
 
@@ -32,12 +32,17 @@ describe("day partitions of the events table", () => {
     const recentName = `events_p${new Date(recent).toISOString().slice(0, 10).replaceAll("-", "")}`;
     expect(await listPartitions(db)).toEqual(expect.arrayContaining([oldName, recentName]));
 
-    const dropped = await dropExpiredPartitions(db, now, 30);
+    const ctx = testCtx();
+    const dropped = await dropExpiredPartitions(ctx, now, 30);
     expect(dropped).toContain(oldName);
     expect(dropped).not.toContain(recentName);
     const remaining = await listPartitions(db);
     expect(remaining).not.toContain(oldName);
     expect(remaining).toContain(recentName);
+    const audit = await db.execute<{ action: string; target_id: string }>(
+      sql`SELECT action, target_id FROM audit_log WHERE request_id = ${ctx.requestId}`,
+    );
+    expect(audit.rows).toEqual([{ action: "events.retention_drop", target_id: expect.stringContaining(oldName) }]);
   });
 
   it("recreates a partition that another instance dropped while this one still believed in it", async () => {
