@@ -1,26 +1,13 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import Redis from "ioredis";
 import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
+import { redisAnswers } from "./lib/probes";
 import { resolveDatabase } from "./lib/resolve-database";
 
 const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
 const log = (m: string) => console.error(`[agentsoc] ${m}`);
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1500, retryStrategy: () => null });
-  redis.on("error", () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /** Redis holds kill switches and rate limits: use REDIS_URL, else a local one, else start redis-server from PATH. */
 async function resolveRedis(): Promise<{ url: string; stop: () => void }> {

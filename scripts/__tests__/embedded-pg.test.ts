@@ -4,6 +4,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres } from "../lib/embedded-pg";
+import { isProcessAlive } from "../lib/probes";
 import { freePort } from "../testing/infra";
 
 const dataDir = path.join(process.cwd(), ".data", `test-embedded-${process.pid}`);
@@ -12,15 +13,6 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(`${dataDir}.password`, { force: true });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("embedded PostgreSQL", () => {
   it("starts as root, and recovers from a launcher killed with SIGKILL that left its postmaster running", async () => {
@@ -35,11 +27,11 @@ describe("embedded PostgreSQL", () => {
     const stalePid = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
-    expect(isAlive(stalePid)).toBe(true);
+    expect(isProcessAlive(stalePid)).toBe(true);
 
     const server = await startEmbeddedPostgres({ dataDir, port, databases: ["agentsoc"], log: () => undefined });
     try {
-      expect(isAlive(stalePid)).toBe(false);
+      expect(isProcessAlive(stalePid)).toBe(false);
       const client = new pg.Client({ connectionString: server.url("agentsoc") });
       await client.connect();
       const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");

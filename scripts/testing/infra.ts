@@ -6,6 +6,7 @@ import pg from "pg";
 import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { startEmbeddedPostgres } from "../lib/embedded-pg";
+import { postgresAnswers, redisAnswers } from "../lib/probes";
 
 export const TEST_DATABASE = "agentsoc_test";
 /** Tests use their own Redis logical database, never the one the console uses (0). */
@@ -30,32 +31,6 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-async function canConnectPg(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function canPingRedis(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1500, retryStrategy: () => null });
-  redis.on("error", () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
 }
 
 function withDatabase(url: string, database: string): string {
@@ -95,12 +70,12 @@ function redact(url: string): string {
 async function findPostgres(notes: string[], stops: (() => Promise<void>)[]): Promise<string> {
   const fromEnv = process.env.DATABASE_URL;
   if (fromEnv) {
-    if (!(await canConnectPg(fromEnv))) throw new Error(`DATABASE_URL is set but ${redact(fromEnv)} does not answer`);
+    if (!(await postgresAnswers(fromEnv))) throw new Error(`DATABASE_URL is set but ${redact(fromEnv)} does not answer`);
     notes.push(`PostgreSQL from DATABASE_URL (${redact(fromEnv)})`);
     return fromEnv;
   }
   const local = "postgres://postgres@127.0.0.1:5432/postgres";
-  if (await canConnectPg(local)) {
+  if (await postgresAnswers(local)) {
     notes.push("PostgreSQL on 127.0.0.1:5432");
     return local;
   }
@@ -120,12 +95,12 @@ async function findPostgres(notes: string[], stops: (() => Promise<void>)[]): Pr
 async function findRedis(notes: string[], stops: (() => Promise<void>)[]): Promise<string> {
   const fromEnv = process.env.REDIS_URL;
   if (fromEnv) {
-    if (!(await canPingRedis(fromEnv))) throw new Error(`REDIS_URL is set but ${redact(fromEnv)} does not answer`);
+    if (!(await redisAnswers(fromEnv))) throw new Error(`REDIS_URL is set but ${redact(fromEnv)} does not answer`);
     notes.push(`Redis from REDIS_URL (${redact(fromEnv)})`);
     return fromEnv;
   }
   const local = "redis://127.0.0.1:6379";
-  if (await canPingRedis(local)) {
+  if (await redisAnswers(local)) {
     notes.push("Redis on 127.0.0.1:6379");
     return local;
   }
@@ -140,8 +115,8 @@ async function findRedis(notes: string[], stops: (() => Promise<void>)[]): Promi
     { stdio: "ignore" },
   );
   const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 50 && !(await canPingRedis(url)); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!(await canPingRedis(url))) throw new Error(`redis-server did not answer on port ${port}`);
+  for (let i = 0; i < 50 && !(await redisAnswers(url)); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!(await redisAnswers(url))) throw new Error(`redis-server did not answer on port ${port}`);
   stops.push(async () => {
     child.kill("SIGTERM");
   });
