@@ -251,6 +251,7 @@ function redactCardRun(run: string, offset: number, whole: string, counts: Redac
   return copiedUpTo === 0 ? run : out + run.slice(copiedUpTo);
 }
 
+/** Returns the text with every finding replaced by a typed tag like [SSN_REDACTED]; adds what it found to counts. */
 export function redactText(text: string, counts: RedactionCounts): string {
   if (text.length < MIN_FINDING_LENGTH) return text;
   let out = text;
@@ -333,6 +334,10 @@ function redactSecretValue(value: string | number, kind: SecretKeyKind, counts: 
   return TAG[kind];
 }
 
+/**
+ * Deep copy of a JSON value with every string redacted by redactText; a string or number under a secret-named key
+ * (password, token, api_key, authorization, cookie, … — case-, "-" and "_"-insensitive) is replaced whole and counted.
+ */
 export function redactJson(value: unknown, counts: RedactionCounts): unknown {
   if (typeof value === "string") return redactText(value, counts);
   if (value === null || typeof value !== "object") return value;

@@ -3,9 +3,24 @@ import { ACTION_TYPES } from "@/db/schema/events";
 
 export const MAX_SUMMARY_CHARS = 32 * 1024;
 export const MAX_METADATA_BYTES = 32 * 1024;
+export const MAX_METADATA_DEPTH = 16;
 const MAX_INT32 = 2 ** 31 - 1;
 
 const nonNegative = z.number().nonnegative();
+
+/** Nesting depth of a JSON value, measured without recursion so hostile input cannot exhaust the stack. */
+export function jsonDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() ?? [null, 0];
+    if (typeof current !== "object" || current === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_METADATA_DEPTH) return deepest;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
 
 /** One agent action log record: the `AgentActionLog` contract in ARCHITECTURE.md. Unknown fields are ignored. */
 export const agentEventSchema = z.object({
@@ -26,6 +41,11 @@ export const agentEventSchema = z.object({
   metadata: z
     .record(z.string(), z.unknown())
     .nullish()
+    // Depth first: redaction walks metadata recursively, and JSON.stringify would too.
+    .refine((m) => m == null || jsonDepth(m) <= MAX_METADATA_DEPTH, {
+      message: `metadata is nested deeper than ${MAX_METADATA_DEPTH} levels`,
+      abort: true,
+    })
     .refine((m) => m == null || JSON.stringify(m).length <= MAX_METADATA_BYTES, {
       message: `metadata is larger than ${MAX_METADATA_BYTES} bytes once serialised`,
     }),

@@ -52,6 +52,15 @@ describe("validateEvents", () => {
     expect(rejected[0]?.errors[0]?.path).toBe("metadata");
   });
 
+  it("refuses metadata nested deep enough to exhaust the stack of recursive walkers", () => {
+    let deep: unknown = "leaf";
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const { rejected } = validateEvents([{ index: 0, value: { ...good, metadata: { deep } } }], window);
+    expect(rejected[0]?.errors).toEqual([{ path: "metadata", message: "metadata is nested deeper than 16 levels" }]);
+    const ok = validateEvents([{ index: 0, value: { ...good, metadata: { a: { b: { c: [1, { d: "x" }] } } } } }], window);
+    expect(ok.rejected).toEqual([]);
+  });
+
   it("turns unparseable NDJSON lines into rejections", () => {
     const { rejected } = validateEvents([{ index: 0, parseError: "line 1 is not valid JSON" }], window);
     expect(rejected).toEqual([{ index: 0, event_id: null, errors: [{ path: "", message: "line 1 is not valid JSON" }] }]);
