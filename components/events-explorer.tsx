@@ -28,7 +28,8 @@ export function EventsExplorer({ filters, initialPage, problem }: { filters: Raw
     getNextPageParam: (last) => last.next_cursor,
     initialData: initialPage ? { pages: [initialPage], pageParams: [null] } : undefined,
     enabled: problem === null,
-    refetchInterval: 10_000,
+    // Live while the analyst watches the newest events; once older pages are loaded, refetching all of them is waste.
+    refetchInterval: (q) => ((q.state.data?.pages.length ?? 1) > 1 ? false : 10_000),
   });
   const events = query.data?.pages.flatMap((p) => p.events) ?? [];
 
@@ -79,7 +80,11 @@ export function EventsExplorer({ filters, initialPage, problem }: { filters: Raw
         <span>
           {events.length} event{events.length === 1 ? "" : "s"} shown
         </span>
-        <span className="live">live, refreshed every 10 s</span>
+        {(query.data?.pages.length ?? 1) > 1 ? (
+          <span>paused while older events are shown</span>
+        ) : (
+          <span className="live">live, refreshed every 10 s</span>
+        )}
       </div>
       <div className="panel">
         <EventsTable events={events} mode="explorer" />

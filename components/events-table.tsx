@@ -7,10 +7,12 @@ interface EventsTableProps {
   /** The session view shows seconds since the session's first event instead of agent and session columns. */
   mode: "explorer" | "session";
   sessionStartMs?: number;
+  /** In a session written by more than one agent, each row says whose it is. */
+  showAgent?: boolean;
 }
 
 /** Log content is untrusted: every field is rendered as React text, never as HTML. */
-export function EventsTable({ events, mode, sessionStartMs }: EventsTableProps) {
+export function EventsTable({ events, mode, sessionStartMs, showAgent = false }: EventsTableProps) {
   if (events.length === 0) return <p className="empty">No events match.</p>;
   return (
     <table aria-label={mode === "session" ? "Session events" : "Events"}>
@@ -18,6 +20,7 @@ export function EventsTable({ events, mode, sessionStartMs }: EventsTableProps) 
         <tr>
           <th scope="col">Time (UTC)</th>
           {mode === "session" ? <th scope="col">+s</th> : <th scope="col">Agent / session</th>}
+          {mode === "session" && showAgent && <th scope="col">Agent</th>}
           <th scope="col">Action</th>
           <th scope="col">Content</th>
           <th scope="col">Duration</th>
@@ -30,7 +33,7 @@ export function EventsTable({ events, mode, sessionStartMs }: EventsTableProps) 
         {events.map((e) => {
           const redacted = formatRedactions(e.redactions);
           return (
-            <tr key={e.event_id} data-event-id={e.event_id}>
+            <tr key={`${e.time}:${e.agent_id}:${e.event_id}`} data-event-id={e.event_id}>
               <td className="time">{formatUtc(e.time).slice(0, -4)}</td>
               {mode === "session" ? (
                 <td className="num mono">{sessionStartMs === undefined ? "" : ((Date.parse(e.time) - sessionStartMs) / 1000).toFixed(1)}</td>
@@ -43,6 +46,7 @@ export function EventsTable({ events, mode, sessionStartMs }: EventsTableProps) 
                   </Link>
                 </td>
               )}
+              {mode === "session" && showAgent && <td className="mono">{e.agent_id}</td>}
               <td>
                 <span className={`badge type-${e.action_type}`}>{e.action_type}</span>
                 <div className="mono">{e.tool_name ?? e.action_name}</div>

@@ -1,10 +1,10 @@
 import path from "node:path";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
-import { createUpcomingPartitions } from "@/lib/ingest/partitions";
+import { createWindowPartitions } from "@/lib/ingest/partitions";
 import type { Db } from "./client";
 
-/** Applies the committed migrations in drizzle/ and makes sure the coming days' event partitions exist. */
-export async function migrateDatabase(db: Db, nowMs = Date.now()): Promise<void> {
+/** Applies the committed migrations in drizzle/ and creates the event partitions of the retention window. */
+export async function migrateDatabase(db: Db, opts: { retentionDays: number; nowMs?: number }): Promise<void> {
   await migrate(db, { migrationsFolder: path.join(process.cwd(), "drizzle") });
-  await createUpcomingPartitions(db, nowMs);
+  await createWindowPartitions(db, opts.nowMs ?? Date.now(), opts.retentionDays);
 }

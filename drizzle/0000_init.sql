@@ -32,6 +32,18 @@ CREATE TABLE "audit_log" (
 	"source_ip" text
 );
 --> statement-breakpoint
+CREATE TABLE "agent_activity_hourly" (
+	"agent_id" text NOT NULL,
+	"hour" timestamp with time zone NOT NULL,
+	"events" integer NOT NULL,
+	"tool_calls" integer NOT NULL,
+	"llm_calls" integer NOT NULL,
+	"errors" integer NOT NULL,
+	"cost_usd" double precision NOT NULL,
+	"tokens" bigint NOT NULL,
+	CONSTRAINT "agent_activity_hourly_agent_id_hour_pk" PRIMARY KEY("agent_id","hour")
+);
+--> statement-breakpoint
 CREATE TABLE "events" (
 	"ts" timestamp (6) with time zone NOT NULL,
 	"event_id" uuid NOT NULL,
@@ -54,7 +66,7 @@ CREATE TABLE "events" (
 	"session_total_cost_usd" double precision,
 	"redactions" jsonb,
 	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "events_ts_event_id_pk" PRIMARY KEY("ts","event_id")
+	CONSTRAINT "events_ts_agent_id_event_id_pk" PRIMARY KEY("ts","agent_id","event_id")
 ) PARTITION BY RANGE ("ts");
 --> statement-breakpoint
 CREATE TABLE "sessions" (
@@ -64,7 +76,7 @@ CREATE TABLE "sessions" (
 	"last_event_at" timestamp (6) with time zone NOT NULL,
 	"event_count" integer NOT NULL,
 	"cost_usd" double precision DEFAULT 0 NOT NULL,
-	"tokens" integer DEFAULT 0 NOT NULL,
+	"tokens" bigint DEFAULT 0 NOT NULL,
 	"error_count" integer DEFAULT 0 NOT NULL,
 	CONSTRAINT "sessions_session_id_agent_id_pk" PRIMARY KEY("session_id","agent_id")
 );
@@ -73,6 +85,8 @@ ALTER TABLE "ingest_keys" ADD CONSTRAINT "ingest_keys_agent_id_agents_id_fk" FOR
 CREATE INDEX "ingest_keys_agent_id_index" ON "ingest_keys" USING btree ("agent_id");--> statement-breakpoint
 CREATE INDEX "audit_log_at_index" ON "audit_log" USING btree ("at");--> statement-breakpoint
 CREATE INDEX "audit_log_target_type_target_id_index" ON "audit_log" USING btree ("target_type","target_id");--> statement-breakpoint
+CREATE INDEX "agent_activity_hourly_hour_index" ON "agent_activity_hourly" USING btree ("hour");--> statement-breakpoint
 CREATE INDEX "events_session_idx" ON "events" USING btree ("session_id","ts","action_sequence");--> statement-breakpoint
 CREATE INDEX "events_agent_ts_idx" ON "events" USING btree ("agent_id","ts");--> statement-breakpoint
-CREATE INDEX "sessions_agent_id_last_event_at_index" ON "sessions" USING btree ("agent_id","last_event_at");
+CREATE INDEX "sessions_agent_id_last_event_at_index" ON "sessions" USING btree ("agent_id","last_event_at");--> statement-breakpoint
+CREATE INDEX "sessions_last_event_at_index" ON "sessions" USING btree ("last_event_at");

@@ -1,29 +1,53 @@
 import { z } from "zod";
 
-const envSchema = z.object({
+const retentionDays = z.coerce.number().int().min(1).max(3650);
+
+/** Settings every process reads: the app, the launcher and the CLI. */
+const sharedSchema = z.object({
+  REDIS_URL: z.string().optional(),
+  PORT: z.coerce.number().int().positive().default(3000),
+  SOC_RETENTION_DAYS: retentionDays.default(30),
+});
+
+const appSchema = sharedSchema.extend({
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required (the launcher sets it for the embedded server)"),
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
   SOC_SECRET: z.string().min(16).optional(),
-  PORT: z.coerce.number().int().positive().default(3000),
-  SOC_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   SOC_INGEST_RATE_LIMIT_PER_MIN: z.coerce.number().int().positive().default(60_000),
   SOC_INGEST_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   SOC_INGEST_MAX_EVENTS: z.coerce.number().int().positive().default(10_000),
   SOC_DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /** Proxies in front of the app that append to X-Forwarded-For; the client address is that many entries from the right. */
+  SOC_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
 
-export type Env = z.infer<typeof envSchema>;
+const launcherSchema = sharedSchema.extend({
+  DATABASE_URL: z.string().min(1).optional(),
+  SOC_EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(54329),
+});
 
-let cached: Env | null = null;
+export type Env = z.infer<typeof appSchema>;
+export type LauncherEnv = z.infer<typeof launcherSchema>;
+export { retentionDays as retentionDaysSchema };
 
-/** Parsed once, on first use, so that `next build` does not need a database. */
-export function env(): Env {
-  if (cached) return cached;
-  const parsed = envSchema.safeParse(process.env);
+function parse<T>(schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(process.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`Invalid configuration: ${problems}`);
   }
-  cached = parsed.data;
+  return parsed.data;
+}
+
+let cached: Env | null = null;
+
+/** The app's configuration, parsed once on first use so that `next build` needs no database. */
+export function env(): Env {
+  cached ??= parse(appSchema);
   return cached;
+}
+
+/** The launcher's and CLI's configuration: a missing DATABASE_URL means "use the embedded server". */
+export function launcherEnv(): LauncherEnv {
+  return parse(launcherSchema);
 }

@@ -66,8 +66,37 @@ export function errorCode(err: unknown): string | null {
   return null;
 }
 
-/** Errors from the database or Redis being unreachable, which a client should retry. */
+const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "EPIPE", "EAI_AGAIN", "40001", "40P01", "55P03"]);
+// SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57 operator intervention (shutdown, cancel).
+const UNAVAILABLE_CLASSES = ["08", "53", "57"];
+const UNAVAILABLE_MESSAGES = [/timeout exceeded when trying to connect/i, /Connection terminated/i, /Client has encountered a connection error/i];
+
+/** Errors a client should retry: the database or Redis unreachable, overloaded, or a transaction that lost a race. */
 export function isUnavailableError(err: unknown): boolean {
-  const code = errorCode(err) ?? "";
-  return ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "57P01", "57P03", "53300"].includes(code);
+  const code = errorCode(err);
+  if (code && (UNAVAILABLE_CODES.has(code) || (/^[0-9A-Z]{5}$/.test(code) && UNAVAILABLE_CLASSES.includes(code.slice(0, 2))))) {
+    return true;
+  }
+  for (let current = err, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (UNAVAILABLE_MESSAGES.some((re) => re.test(current instanceof Error ? current.message : ""))) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+/** What may be logged of an unexpected error: its kind and codes, never query parameters (they hold event content). */
+export function describeError(err: unknown): string {
+  const parts: string[] = [];
+  for (let current = err, depth = 0; current && depth < 5; depth++) {
+    if (!(current instanceof Error)) {
+      parts.push(String(current).slice(0, 200));
+      break;
+    }
+    const code = "code" in current && typeof current.code === "string" ? ` [${current.code}]` : "";
+    // Drizzle puts the whole SQL text and its parameters in its message; keep only its class name.
+    const message = current.name === "DrizzleQueryError" ? "query failed" : current.message.slice(0, 300);
+    parts.push(`${current.name}${code}: ${message}`);
+    current = current.cause;
+  }
+  return parts.join(" <- ");
 }

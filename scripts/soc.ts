@@ -3,6 +3,7 @@ import { createDb } from "@/db/client";
 import { listAgents } from "@/db/queries/agents";
 import { migrateDatabase } from "@/db/migrate";
 import { registerAgent } from "@/lib/agents";
+import { launcherEnv, retentionDaysSchema } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { maintainPartitions } from "@/lib/ingest";
 import { loadDemo } from "./demo/load-demo";
@@ -39,23 +40,23 @@ async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
 
+  const config = launcherEnv();
   const database = await resolveDatabase();
   const handle = createDb(database.url, 2);
   const ctx = cliContext(handle.db);
   try {
     switch (command) {
       case "migrate": {
-        await migrateDatabase(handle.db);
+        await migrateDatabase(handle.db, { retentionDays: config.SOC_RETENTION_DAYS });
         console.error("migrations applied");
         return 0;
       }
       case "agent": {
         if (sub === "add" && arg) {
           const rateLimit = values["rate-limit"] === undefined ? undefined : Number(values["rate-limit"]);
-          const registered = await registerAgent(ctx, {
-            agentId: arg,
-            displayName: values.name,
-            ingestRateLimitPerMin: rateLimit,
+          const registered = await registerAgent({
+            ctx,
+            input: { agentId: arg, displayName: values.name, ingestRateLimitPerMin: rateLimit },
           });
           if (values.json) {
             console.log(JSON.stringify(registered));
@@ -76,13 +77,18 @@ async function main(argv: string[]): Promise<number> {
         break;
       }
       case "retention": {
-        const days = Number(values.days ?? process.env.SOC_RETENTION_DAYS ?? 30);
-        const dropped = await maintainPartitions(ctx, Date.now(), days);
-        console.log(dropped.length ? `dropped ${dropped.join(", ")}` : "no partition older than the window");
+        const days = values.days === undefined ? config.SOC_RETENTION_DAYS : retentionDaysSchema.safeParse(values.days).data;
+        if (days === undefined) throw new AppError("VALIDATION", `--days must be a whole number from 1 to 3650, got "${values.days}"`);
+        const result = await maintainPartitions(ctx, Date.now(), days);
+        console.log(
+          result.droppedPartitions.length || result.deletedSessions
+            ? `dropped ${result.droppedPartitions.join(", ") || "no partition"}; deleted ${result.deletedSessions} session rollups`
+            : `nothing older than ${days} days`,
+        );
         return 0;
       }
       case "demo": {
-        const url = values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+        const url = values.url ?? `http://127.0.0.1:${config.PORT}`;
         const summary = await loadDemo(ctx, url);
         console.log(summary);
         return 0;

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
+import { launcherEnv } from "@/lib/env";
 import { redisAnswers } from "./lib/probes";
 import { resolveDatabase } from "./lib/resolve-database";
 
@@ -10,10 +11,10 @@ const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin",
 const log = (m: string) => console.error(`[agentsoc] ${m}`);
 
 /** Redis holds kill switches and rate limits: use REDIS_URL, else a local one, else start redis-server from PATH. */
-async function resolveRedis(): Promise<{ url: string; stop: () => void }> {
-  const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+async function resolveRedis(configured: string | undefined): Promise<{ url: string; stop: () => void }> {
+  const url = configured ?? "redis://127.0.0.1:6379";
   if (await redisAnswers(url)) return { url, stop: () => undefined };
-  if (process.env.REDIS_URL || spawnSync("which", ["redis-server"]).status !== 0) {
+  if (configured || spawnSync("which", ["redis-server"]).status !== 0) {
     log(`WARNING: Redis at ${url} does not answer; ingest rate limits are not enforced until it does`);
     return { url, stop: () => undefined };
   }
@@ -30,15 +31,16 @@ async function resolveRedis(): Promise<{ url: string; stop: () => void }> {
 }
 
 async function main(): Promise<void> {
-  const port = process.env.PORT ?? "3000";
+  const config = launcherEnv();
+  const port = String(config.PORT);
   const database = await resolveDatabase({ advertise: true });
   log(database.source === "env" ? "using PostgreSQL from DATABASE_URL" : `embedded PostgreSQL under .data/pg`);
 
   const handle = createDb(database.url, 2);
-  await migrateDatabase(handle.db);
+  await migrateDatabase(handle.db, { retentionDays: config.SOC_RETENTION_DAYS });
   await handle.close();
 
-  const redis = await resolveRedis();
+  const redis = await resolveRedis(config.REDIS_URL);
 
   if (!existsSync(path.join(process.cwd(), ".next", "BUILD_ID")) || process.argv.includes("--build")) {
     log("building the console (next build)…");

@@ -11,8 +11,9 @@ export interface AgentView {
   active_keys: number;
 }
 
+/** Counts come from the hourly and session rollups, never from raw events: the last 24 whole-or-partial hours. */
 export async function listAgents(db: Queryable, nowMs = Date.now()): Promise<AgentView[]> {
-  const since = new Date(nowMs - 86_400_000).toISOString();
+  const since = new Date(Math.floor((nowMs - 86_400_000) / 3_600_000) * 3_600_000 + 3_600_000).toISOString();
   const result = await db.execute<{
     agent_id: string;
     display_name: string;
@@ -23,7 +24,7 @@ export async function listAgents(db: Queryable, nowMs = Date.now()): Promise<Age
     active_keys: number;
   }>(sql`
     SELECT a.id AS agent_id, a.display_name, a.created_at, a.last_seen_at,
-      (SELECT count(*)::int FROM events e WHERE e.agent_id = a.id AND e.ts >= ${since}::timestamptz) AS events_24h,
+      coalesce((SELECT sum(h.events)::int FROM agent_activity_hourly h WHERE h.agent_id = a.id AND h.hour >= ${since}::timestamptz), 0) AS events_24h,
       (SELECT count(*)::int FROM sessions s WHERE s.agent_id = a.id AND s.last_event_at >= ${since}::timestamptz) AS sessions_24h,
       (SELECT count(*)::int FROM ingest_keys k WHERE k.agent_id = a.id AND k.revoked_at IS NULL) AS active_keys
     FROM agents a

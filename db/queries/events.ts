@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { ACTION_TYPES, events } from "@/db/schema";
@@ -30,6 +30,10 @@ export interface EventView {
   received_at: string;
 }
 
+const MAX_TIME_MS = Date.UTC(9999, 11, 31);
+const MAX_CURSOR_MICROS = BigInt(MAX_TIME_MS) * 1000n;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const timeParam = z
   .string()
   .trim()
@@ -37,6 +41,10 @@ const timeParam = z
     const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
     if (!Number.isFinite(ms)) {
       ctx.addIssue({ code: "custom", message: "expected ISO 8601 time or epoch seconds" });
+      return z.NEVER;
+    }
+    if (ms < 0 || ms > MAX_TIME_MS) {
+      ctx.addIssue({ code: "custom", message: "time out of range (1970 to 9999)" });
       return z.NEVER;
     }
     return new Date(ms);
@@ -69,23 +77,28 @@ export function parseEventFilters(params: URLSearchParams | Record<string, strin
   return parsed.data;
 }
 
+/** Position after the last row of a page, in the primary key's order: time, agent, event id. */
 interface Cursor {
   epochMicros: bigint;
   eventId: string;
+  agentId: string;
 }
 
 export function encodeCursor(c: Cursor): string {
-  return Buffer.from(`${c.epochMicros}:${c.eventId}`).toString("base64url");
+  return Buffer.from(`${c.epochMicros}:${c.eventId}:${c.agentId}`).toString("base64url");
 }
 
 export function decodeCursor(raw: string): Cursor {
-  const m = /^(\d{1,20}):([0-9a-f-]{36})$/.exec(Buffer.from(raw, "base64url").toString("utf8"));
-  if (!m?.[1] || !m[2]) {
+  const m = /^(\d{1,17}):(.{36}):(.{1,128})$/s.exec(Buffer.from(raw, "base64url").toString("utf8"));
+  const epochMicros = m?.[1] ? BigInt(m[1]) : null;
+  const eventId = m?.[2] ?? "";
+  const agentId = m?.[3] ?? "";
+  if (epochMicros === null || epochMicros > MAX_CURSOR_MICROS || !UUID.test(eventId) || agentId === "") {
     throw new AppError("VALIDATION", "Invalid query: cursor: not a cursor returned by this API", {
       details: { errors: [{ path: "cursor", message: "not a cursor returned by this API" }] },
     });
   }
-  return { epochMicros: BigInt(m[1]), eventId: m[2] };
+  return { epochMicros, eventId, agentId };
 }
 
 const epochMicros = sql<string>`(extract(epoch from ${events.ts}) * 1000000)::bigint::text`;
@@ -149,7 +162,7 @@ function toView(r: SelectedEvent): EventView {
   };
 }
 
-/** Newest first, paged by a (time, id) cursor so pages stay stable while events keep arriving. */
+/** Newest first, paged by a (time, agent, id) cursor so pages stay stable while events keep arriving. */
 export async function listEvents(
   db: Queryable,
   filters: EventFilters,
@@ -165,11 +178,11 @@ export async function listEvents(
   if (filters.cursor) {
     const c = decodeCursor(filters.cursor);
     const at = fromMicros(c.epochMicros);
-    where.push(or(lt(events.ts, at), and(eq(events.ts, at), lt(events.eventId, c.eventId))));
+    where.push(sql`(${events.ts}, ${events.agentId}, ${events.eventId}) < (${at}, ${c.agentId}, ${c.eventId}::uuid)`);
   }
   const rows = await selectEvents(db)
     .where(and(...where))
-    .orderBy(desc(events.ts), desc(events.eventId))
+    .orderBy(desc(events.ts), desc(events.agentId), desc(events.eventId))
     .limit(filters.limit + 1);
 
   const page = rows.slice(0, filters.limit);
@@ -177,15 +190,23 @@ export async function listEvents(
   return {
     events: page.map(toView),
     next_cursor:
-      rows.length > filters.limit && last ? encodeCursor({ epochMicros: BigInt(last.micros), eventId: last.eventId }) : null,
+      rows.length > filters.limit && last
+        ? encodeCursor({ epochMicros: BigInt(last.micros), eventId: last.eventId, agentId: last.agentId })
+        : null,
   };
 }
 
+export const SESSION_EVENTS_LIMIT = 5000;
+
 /** One session's events in the order they happened: time, then the agent's own sequence number. */
-export async function listSessionEvents(db: Queryable, sessionId: string, limit = 5000): Promise<EventView[]> {
+export async function listSessionEvents(
+  db: Queryable,
+  sessionId: string,
+  limit = SESSION_EVENTS_LIMIT,
+): Promise<{ events: EventView[]; truncated: boolean }> {
   const rows = await selectEvents(db)
     .where(eq(events.sessionId, sessionId))
-    .orderBy(events.ts, sql`${events.actionSequence} NULLS LAST`, events.eventId)
-    .limit(limit);
-  return rows.map(toView);
+    .orderBy(events.ts, sql`${events.actionSequence} NULLS LAST`, events.agentId, events.eventId)
+    .limit(limit + 1);
+  return { events: rows.slice(0, limit).map(toView), truncated: rows.length > limit };
 }

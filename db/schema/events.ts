@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   doublePrecision,
   index,
   integer,
@@ -16,7 +17,8 @@ export type ActionType = (typeof ACTION_TYPES)[number];
 
 /**
  * Partitioned by day on `ts` (the migration adds PARTITION BY RANGE, which drizzle cannot express).
- * The primary key holds the partition key, so a retried event (same id, same timestamp) is stored once.
+ * A unique key must hold the partition key, so a retry is recognised as the same agent, id and time;
+ * the agent is part of it so that one agent's ids can never suppress another agent's events.
  */
 export const events = pgTable(
   "events",
@@ -45,7 +47,7 @@ export const events = pgTable(
     receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ columns: [t.ts, t.eventId] }),
+    primaryKey({ columns: [t.ts, t.agentId, t.eventId] }),
     index("events_session_idx").on(t.sessionId, t.ts, t.actionSequence),
     index("events_agent_ts_idx").on(t.agentId, t.ts),
   ],
@@ -60,8 +62,24 @@ export const sessions = pgTable(
     lastEventAt: timestamp({ withTimezone: true, precision: 6 }).notNull(),
     eventCount: integer().notNull(),
     costUsd: doublePrecision().notNull().default(0),
-    tokens: integer().notNull().default(0),
+    tokens: bigint({ mode: "number" }).notNull().default(0),
     errorCount: integer().notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.sessionId, t.agentId] }), index().on(t.agentId, t.lastEventAt)],
+  (t) => [primaryKey({ columns: [t.sessionId, t.agentId] }), index().on(t.agentId, t.lastEventAt), index().on(t.lastEventAt)],
+);
+
+/** Per agent and UTC hour, rolled up in the ingest statement so that dashboards never scan raw events. */
+export const agentActivityHourly = pgTable(
+  "agent_activity_hourly",
+  {
+    agentId: text().notNull(),
+    hour: timestamp({ withTimezone: true }).notNull(),
+    events: integer().notNull(),
+    toolCalls: integer().notNull(),
+    llmCalls: integer().notNull(),
+    errors: integer().notNull(),
+    costUsd: doublePrecision().notNull(),
+    tokens: bigint({ mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.hour] }), index().on(t.hour)],
 );

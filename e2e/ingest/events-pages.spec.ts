@@ -72,3 +72,46 @@ test("a bad filter is explained on the page instead of failing it", async ({ pag
     "since: expected ISO 8601 time or epoch seconds",
   );
 });
+
+test("the events explorer pages back through older events, and a shared session names each row's agent", async ({ page, request }) => {
+  const first = registerAgentWithCli("e2e-pager");
+  const second = registerAgentWithCli("e2e-peer");
+  const sessionId = `sess_e2e_shared_${randomUUID().slice(0, 8)}`;
+  const t0 = Date.now() / 1000 - 600;
+  const event = (agentId: string, i: number) => ({
+    timestamp: t0 + i,
+    agent_id: agentId,
+    session_id: sessionId,
+    action_type: "tool_call",
+    action_name: "kb_search",
+    tool_name: "kb_search",
+    input_summary: `query ${i}`,
+    output_summary: "ok",
+    duration_ms: 5,
+    event_id: randomUUID(),
+  });
+  for (const [agent, events] of [
+    [first, Array.from({ length: 120 }, (_, i) => event(first.agentId, i))],
+    [second, [event(second.agentId, 500)]],
+  ] as const) {
+    const res = await request.post("/api/v1/ingest", {
+      headers: { authorization: `Bearer ${agent.key}`, "content-type": "application/json" },
+      data: JSON.stringify(events),
+    });
+    expect(res.status()).toBe(200);
+  }
+
+  await page.goto(`/events?agent_id=${first.agentId}`);
+  const rows = page.getByRole("table", { name: "Events" }).getByRole("row");
+  await expect(rows).toHaveCount(101);
+  await page.getByRole("button", { name: "Load older events" }).click();
+  await expect(rows).toHaveCount(121);
+  await expect(page.getByRole("button", { name: "Load older events" })).toHaveCount(0);
+  await expect(rows.last()).toContainText("query 0");
+
+  await page.goto(`/sessions/${sessionId}`);
+  await expect(page.getByRole("status").filter({ hasText: "2 agents wrote events" })).toBeVisible();
+  const sessionTable = page.getByRole("table", { name: "Session events" });
+  await expect(sessionTable.getByRole("columnheader", { name: "Agent" })).toBeVisible();
+  await expect(sessionTable.getByRole("row").last()).toContainText(second.agentId);
+});

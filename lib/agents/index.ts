@@ -1,3 +1,3 @@
-export { issueIngestKey } from "./issue-ingest-key";
+export { issueIngestKey, type IssueIngestKeyInput } from "./issue-ingest-key";
 export { registerAgent, type RegisteredAgent } from "./register-agent";
 export { agentIdSchema, registerAgentInput, type RegisterAgentInput } from "./schemas";

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { agents, ingestKeys } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
@@ -7,8 +7,15 @@ import { generateIngestKey } from "@/lib/ingest/ingest-keys";
 import type { RegisteredAgent } from "./register-agent";
 import { agentIdSchema } from "./schemas";
 
-/** Adds a new ingest key to an existing agent; its other keys keep working until revoked. */
-export async function issueIngestKey(ctx: Ctx, input: { agentId: string; reason?: string }): Promise<RegisteredAgent> {
+export interface IssueIngestKeyInput {
+  agentId: string;
+  reason?: string;
+  /** Rotation: the agent's other live keys stop working in the same transaction. */
+  revokeExisting?: boolean;
+}
+
+/** Adds a new ingest key to an existing agent; its other keys keep working unless revoked with it. */
+export async function issueIngestKey({ ctx, input }: { ctx: Ctx; input: IssueIngestKeyInput }): Promise<RegisteredAgent> {
   if (ctx.actor.type === "agent") throw new AppError("FORBIDDEN", "Agents cannot issue ingest keys");
   const parsed = agentIdSchema.safeParse(input.agentId);
   if (!parsed.success) throw new AppError("VALIDATION", parsed.error.issues.map((i) => i.message).join("; "));
@@ -17,15 +24,23 @@ export async function issueIngestKey(ctx: Ctx, input: { agentId: string; reason?
   return ctx.db.transaction(async (tx) => {
     const [agent] = await tx.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId)).for("update");
     if (!agent) throw new AppError("NOT_FOUND", `Agent ${agentId} is not registered`);
+    const revoked = input.revokeExisting
+      ? await tx
+          .update(ingestKeys)
+          .set({ revokedAt: sql`now()` })
+          .where(and(eq(ingestKeys.agentId, agentId), isNull(ingestKeys.revokedAt)))
+          .returning({ id: ingestKeys.id, prefix: ingestKeys.keyPrefix })
+      : [];
     const [keyRow] = await tx
       .insert(ingestKeys)
       .values({ agentId, keyHash: key.hash, keyPrefix: key.prefix })
       .returning({ id: ingestKeys.id });
     await recordAudit(tx, ctx, {
-      action: "ingest_key.issue",
+      action: input.revokeExisting ? "ingest_key.rotate" : "ingest_key.issue",
       targetType: "agent",
       targetId: agentId,
       reason: input.reason ?? null,
+      before: revoked.length > 0 ? { revoked_keys: revoked.map((k) => ({ id: k.id, prefix: k.prefix })) } : null,
       after: { ingest_key_id: keyRow?.id, ingest_key_prefix: key.prefix },
     });
     return { agent_id: agentId, ingest_key: key.key };

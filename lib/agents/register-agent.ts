@@ -11,7 +11,7 @@ export interface RegisteredAgent {
   ingest_key: string;
 }
 
-export async function registerAgent(ctx: Ctx, raw: RegisterAgentInput): Promise<RegisteredAgent> {
+export async function registerAgent({ ctx, input: raw }: { ctx: Ctx; input: RegisterAgentInput }): Promise<RegisteredAgent> {
   if (ctx.actor.type === "agent") throw new AppError("FORBIDDEN", "Agents cannot register agents");
   const parsed = registerAgentInput.safeParse(raw);
   if (!parsed.success) {

@@ -1,16 +1,26 @@
 import { randomUUID } from "node:crypto";
-import { AppError, isUnavailableError, toErrorResponse } from "@/lib/errors";
+import { env } from "@/lib/env";
+import { AppError, describeError, isUnavailableError, toErrorResponse } from "@/lib/errors";
 
 export interface RequestInfo {
+  /** Always made here: a client-chosen id must not be able to pose as another request in the audit trail. */
   requestId: string;
   sourceIp: string | null;
 }
 
+/**
+ * The client's address from X-Forwarded-For. Next.js fills the header with the socket address when a
+ * request has none; each trusted proxy in front appends one entry, so the client is that many from the right.
+ */
+export function clientAddress(forwardedFor: string | null, trustedProxyHops: number): string | null {
+  const entries = (forwardedFor ?? "").split(",").map((e) => e.trim()).filter(Boolean);
+  return entries[Math.max(0, entries.length - 1 - trustedProxyHops)] ?? null;
+}
+
 export function requestInfo(req: Request): RequestInfo {
-  const forwarded = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
   return {
-    requestId: req.headers.get("x-request-id")?.slice(0, 100) || randomUUID(),
-    sourceIp: forwarded || req.headers.get("x-real-ip") || null,
+    requestId: randomUUID(),
+    sourceIp: clientAddress(req.headers.get("x-forwarded-for"), env().SOC_TRUSTED_PROXY_HOPS),
   };
 }
 
@@ -34,15 +44,18 @@ export async function handle(req: Request, run: (info: RequestInfo) => Promise<R
     res.headers.set("x-request-id", info.requestId);
     return res;
   } catch (err) {
-    const mapped = isUnavailableError(err)
-      ? toErrorResponse(
-          new AppError("UNAVAILABLE", "Storage is unavailable; nothing from this request was stored. Retry.", {
-            headers: { "Retry-After": "5" },
-          }),
-          info.requestId,
-        )
-      : toErrorResponse(err, info.requestId);
-    if (mapped.status >= 500) console.error(`[${info.requestId}] ${req.method} ${new URL(req.url).pathname}:`, err);
+    const mapped =
+      !(err instanceof AppError) && isUnavailableError(err)
+        ? toErrorResponse(
+            new AppError("UNAVAILABLE", "Storage is unavailable; nothing from this request was stored. Retry.", {
+              headers: { "Retry-After": "5" },
+            }),
+            info.requestId,
+          )
+        : toErrorResponse(err, info.requestId);
+    if (mapped.status >= 500) {
+      console.error(`[${info.requestId}] ${req.method} ${new URL(req.url).pathname}: ${describeError(err)}`);
+    }
     return json(mapped.body, mapped.status, mapped.headers, info.requestId);
   }
 }

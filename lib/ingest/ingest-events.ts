@@ -3,7 +3,7 @@ import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { insertEventRows } from "./insert-event-rows";
 import type { BodyRecord } from "./parse-body";
-import { prepareEventRow, type EventRow } from "./prepare-event-rows";
+import { prepareEventRow } from "./prepare-event-rows";
 import { takeIngestQuota } from "./rate-limit";
 import type { IngestResult } from "./schemas";
 import { findImpersonations, validateEvents } from "./validate-events";
@@ -24,26 +24,32 @@ export interface IngestInput {
  * Stores an agent's batch. Resolves only after the transaction committed, so an acknowledged
  * event is never lost; throws AppError for a request refused whole.
  */
-export async function ingestEvents(
-  ctx: Ctx,
-  settings: IngestSettings,
-  input: IngestInput,
-): Promise<IngestResult> {
+export async function ingestEvents({
+  ctx,
+  settings,
+  input,
+}: {
+  ctx: Ctx;
+  settings: IngestSettings;
+  input: IngestInput;
+}): Promise<IngestResult> {
   if (ctx.actor.type !== "agent") throw new AppError("FORBIDDEN", "Only an agent's ingest key may send events");
   const agentId = ctx.actor.agentId;
   const nowMs = Date.now();
+  const limit = input.rateLimitPerMin ?? settings.defaultRateLimitPerMin;
 
-  const quota = await takeIngestQuota(
-    settings.redis,
-    agentId,
-    input.records.length,
-    input.rateLimitPerMin ?? settings.defaultRateLimitPerMin,
-    nowMs,
-  );
+  if (input.records.length > limit) {
+    throw new AppError(
+      "PAYLOAD_TOO_LARGE",
+      `This batch of ${input.records.length} events is larger than agent ${agentId}'s limit of ${limit} events per minute; send smaller batches`,
+      { details: { rate_limit_per_min: limit } },
+    );
+  }
+  const quota = await takeIngestQuota(settings.redis, agentId, input.records.length, limit, nowMs);
   if (!quota.allowed) {
-    throw new AppError("RATE_LIMITED", `Agent ${agentId} exceeded its ingest rate limit; retry later`, {
+    throw new AppError("RATE_LIMITED", `Agent ${agentId} exceeded its ingest rate limit of ${limit} events per minute; retry later`, {
       headers: { "Retry-After": String(quota.retryAfterSeconds) },
-      details: { retry_after_seconds: quota.retryAfterSeconds },
+      details: { retry_after_seconds: quota.retryAfterSeconds, rate_limit_per_min: limit },
     });
   }
 
@@ -78,7 +84,7 @@ async function recordImpersonation(
   nowMs: number,
 ): Promise<void> {
   const claimed = [...new Set(impersonations.map((i) => i.agent_id))];
-  const row: EventRow = prepareEventRow({
+  const row = prepareEventRow({
     timestamp: nowMs / 1000,
     agent_id: agentId,
     session_id: `ingest:${ctx.requestId}`,

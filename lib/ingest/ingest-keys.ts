@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { findAgentByKeyHash, type KeyIdentity } from "@/db/queries/ingest-keys";
 import { agents, ingestKeys } from "@/db/schema";
 
 const KEY_PREFIX = "soc_ik_";
@@ -10,14 +11,9 @@ export function generateIngestKey(): { key: string; hash: string; prefix: string
   return { key, hash: hashIngestKey(key), prefix: key.slice(0, KEY_PREFIX.length + 6) };
 }
 
+/** Keys are 256-bit random, so a fast hash is enough to store them, and lookups stay one index probe. */
 export function hashIngestKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
-}
-
-export interface KeyIdentity {
-  keyId: string;
-  agentId: string;
-  rateLimitPerMin: number | null;
 }
 
 export function bearerToken(authorization: string | null): string | null {
@@ -26,13 +22,7 @@ export function bearerToken(authorization: string | null): string | null {
 }
 
 export async function findAgentByIngestKey(db: Db, key: string): Promise<KeyIdentity | null> {
-  const [row] = await db
-    .select({ keyId: ingestKeys.id, agentId: ingestKeys.agentId, rateLimitPerMin: agents.ingestRateLimitPerMin })
-    .from(ingestKeys)
-    .innerJoin(agents, eq(agents.id, ingestKeys.agentId))
-    .where(and(eq(ingestKeys.keyHash, hashIngestKey(key)), isNull(ingestKeys.revokedAt)))
-    .limit(1);
-  return row ?? null;
+  return findAgentByKeyHash(db, hashIngestKey(key));
 }
 
 /** Key last-used and agent last-seen times to ten seconds are enough, and save two writes per request. */

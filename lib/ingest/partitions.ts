@@ -1,10 +1,12 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, Tx } from "@/db/client";
 import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
 
 const DAY_MS = 86_400_000;
 const PARTITION_NAME = /^events_p(\d{4})(\d{2})(\d{2})$/;
+const PARTITION_LOCK = sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:events_partitions'))`;
 
 export function dayStart(epochMs: number): number {
   return Math.floor(epochMs / DAY_MS) * DAY_MS;
@@ -27,36 +29,15 @@ export function forgetKnownPartitions(): void {
   knownDays.clear();
 }
 
-export async function ensureDayPartitions(db: Db, dayStartsMs: Iterable<number>): Promise<void> {
-  const missing = [...new Set(dayStartsMs)].filter((d) => !knownDays.has(d));
-  if (missing.length === 0) return;
-  await db.transaction(async (tx) => {
-    // Serialises partition DDL between app instances; CREATE ... IF NOT EXISTS alone can still race.
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:events_partitions'))`);
-    for (const day of missing) {
-      const from = new Date(day).toISOString();
-      const to = new Date(day + DAY_MS).toISOString();
-      await tx.execute(
-        sql.raw(
-          `CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF events FOR VALUES FROM ('${from}') TO ('${to}')`,
-        ),
-      );
-    }
-  });
-  for (const day of missing) knownDays.add(day);
+/** Partition DDL never waits long on a busy events table: it fails and the caller retries. */
+async function lockPartitions(tx: Tx): Promise<void> {
+  await tx.execute(sql`SET LOCAL lock_timeout = '5s'`);
+  // Serialises partition DDL between app instances; CREATE ... IF NOT EXISTS alone can still race.
+  await tx.execute(PARTITION_LOCK);
 }
 
-/** Creates today's partition and the next `daysAhead` days'. */
-export async function createUpcomingPartitions(db: Db, nowMs: number, daysAhead = 3): Promise<void> {
-  const today = dayStart(nowMs);
-  await ensureDayPartitions(
-    db,
-    Array.from({ length: daysAhead + 1 }, (_, i) => today + i * DAY_MS),
-  );
-}
-
-export async function listPartitions(db: Db): Promise<string[]> {
-  const result = await db.execute<{ name: string }>(sql`
+async function existingPartitions(tx: Db | Tx): Promise<string[]> {
+  const result = await tx.execute<{ name: string }>(sql`
     SELECT c.relname AS name FROM pg_inherits i
     JOIN pg_class c ON c.oid = i.inhrelid
     JOIN pg_class p ON p.oid = i.inhparent
@@ -64,34 +45,88 @@ export async function listPartitions(db: Db): Promise<string[]> {
   return result.rows.map((r) => r.name);
 }
 
-/** Retention: whole partitions whose every row is older than the window are dropped, and the drop audited. */
-export async function dropExpiredPartitions(ctx: Ctx, nowMs: number, retentionDays: number): Promise<string[]> {
-  const cutoff = nowMs - retentionDays * DAY_MS;
-  const expired = (await listPartitions(ctx.db)).filter((name) => {
-    const day = partitionDay(name);
-    return day !== null && day + DAY_MS <= cutoff;
+export async function listPartitions(db: Db): Promise<string[]> {
+  return existingPartitions(db);
+}
+
+/**
+ * Creates the partitions of the given days that do not exist yet. The table is created on its own and
+ * then attached: ATTACH PARTITION takes a lock that lets ingest and reads go on, where CREATE TABLE …
+ * PARTITION OF would block every reader and writer of `events` for a moment.
+ */
+export async function ensureDayPartitions(db: Db, dayStartsMs: Iterable<number>): Promise<void> {
+  const missing = [...new Set(dayStartsMs)].filter((d) => !knownDays.has(d));
+  if (missing.length === 0) return;
+  await db.transaction(async (tx) => {
+    await lockPartitions(tx);
+    const existing = new Set(await existingPartitions(tx));
+    for (const day of missing) {
+      const name = partitionName(day);
+      if (existing.has(name)) continue;
+      const from = new Date(day).toISOString();
+      const to = new Date(day + DAY_MS).toISOString();
+      await tx.execute(sql.raw(`CREATE TABLE ${name} (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`));
+      await tx.execute(sql.raw(`ALTER TABLE events ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`));
+    }
   });
-  if (expired.length === 0) return [];
-  await ctx.db.transaction(async (tx) => {
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:events_partitions'))`);
-    for (const name of expired) await tx.execute(sql.raw(`DROP TABLE IF EXISTS ${name}`));
-    await recordAudit(tx, ctx, {
-      action: "events.retention_drop",
-      targetType: "events_partition",
-      targetId: expired.join(","),
-      reason: `older than the retention window of ${retentionDays} days`,
-      before: { partitions: expired },
+  for (const day of missing) knownDays.add(day);
+}
+
+/** Every day an event may be accepted for: the retention window behind, and a few days ahead. */
+export async function createWindowPartitions(db: Db, nowMs: number, retentionDays: number, daysAhead = 3): Promise<void> {
+  const today = dayStart(nowMs);
+  const first = dayStart(nowMs - retentionDays * DAY_MS);
+  const days: number[] = [];
+  for (let day = first; day <= today + daysAhead * DAY_MS; day += DAY_MS) days.push(day);
+  await ensureDayPartitions(db, days);
+}
+
+export interface RetentionResult {
+  droppedPartitions: string[];
+  deletedSessions: number;
+}
+
+/**
+ * Retention: drops whole partitions whose every row is older than the window, with the session and
+ * hourly rollups of that time, in one audited transaction.
+ */
+export async function applyRetention({ ctx, input }: { ctx: Ctx; input: { nowMs: number; retentionDays: number } }): Promise<RetentionResult> {
+  if (!Number.isInteger(input.retentionDays) || input.retentionDays < 1) {
+    throw new AppError("VALIDATION", `retention must be a whole number of days, at least 1 (got ${input.retentionDays})`);
+  }
+  // Same boundary as ingest validation: a partition goes once its newest possible row is older than the window.
+  const cutoff = input.nowMs - input.retentionDays * DAY_MS;
+  const cutoffIso = new Date(cutoff).toISOString();
+  const result = await ctx.db.transaction(async (tx) => {
+    await lockPartitions(tx);
+    const expired = (await existingPartitions(tx)).filter((name) => {
+      const day = partitionDay(name);
+      return day !== null && day + DAY_MS <= cutoff;
     });
+    for (const name of expired) await tx.execute(sql.raw(`DROP TABLE ${name}`));
+    const sessions = await tx.execute(sql`DELETE FROM sessions WHERE last_event_at < ${cutoffIso}::timestamptz`);
+    await tx.execute(sql`DELETE FROM agent_activity_hourly WHERE hour < ${cutoffIso}::timestamptz`);
+    const deletedSessions = sessions.rowCount ?? 0;
+    if (expired.length > 0 || deletedSessions > 0) {
+      await recordAudit(tx, ctx, {
+        action: "events.retention",
+        targetType: "events",
+        targetId: `before ${cutoffIso}`,
+        reason: `older than the retention window of ${input.retentionDays} days`,
+        before: { partitions: expired, sessions: deletedSessions },
+      });
+    }
+    return { droppedPartitions: expired, deletedSessions };
   });
-  for (const name of expired) {
+  for (const name of result.droppedPartitions) {
     const day = partitionDay(name);
     if (day !== null) knownDays.delete(day);
   }
-  return expired;
+  return result;
 }
 
 /** Run at start-up and hourly by every app instance; the advisory lock keeps them from colliding. */
-export async function maintainPartitions(ctx: Ctx, nowMs: number, retentionDays: number): Promise<string[]> {
-  await createUpcomingPartitions(ctx.db, nowMs);
-  return dropExpiredPartitions(ctx, nowMs, retentionDays);
+export async function maintainPartitions(ctx: Ctx, nowMs: number, retentionDays: number): Promise<RetentionResult> {
+  await createWindowPartitions(ctx.db, nowMs, retentionDays);
+  return applyRetention({ ctx, input: { nowMs, retentionDays } });
 }

@@ -1,10 +1,11 @@
-import { randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { redactJson, redactText, type RedactionCounts } from "./redact-pii";
 import type { AgentEvent } from "./schemas";
 
 /** An event ready for storage: redacted, sanitised, with an id. Field names follow the database columns. */
 export interface EventRow {
-  ts: number;
+  /** Event time in whole microseconds since the epoch: the unit PostgreSQL stores, so both sides agree on its day. */
+  tsMicros: number;
   eventId: string;
   agentId: string;
   sessionId: string;
@@ -43,30 +44,37 @@ function sanitizeJson(value: unknown): unknown {
   return value;
 }
 
-function clean(text: string, counts: RedactionCounts): string {
-  return redactText(sanitizeText(text), counts);
+/**
+ * An event sent without an id gets one derived from its content, so a client that retries the same
+ * record after a lost answer does not store it twice (formatted as a version 8 UUID).
+ */
+export function contentEventId(event: AgentEvent): string {
+  const hex = createHash("sha256").update(JSON.stringify(event)).digest("hex");
+  const variant = ((parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 export function prepareEventRow(event: AgentEvent): EventRow {
   const counts: RedactionCounts = {};
+  const clean = (text: string) => redactText(sanitizeText(text), counts);
   const metadata =
     event.metadata == null ? null : (redactJson(sanitizeJson(event.metadata), counts) as Record<string, unknown>);
   const row: EventRow = {
-    ts: event.timestamp,
-    eventId: event.event_id ?? randomUUID(),
+    tsMicros: Math.round(event.timestamp * 1e6),
+    eventId: event.event_id ?? contentEventId(event),
     agentId: sanitizeText(event.agent_id),
     sessionId: sanitizeText(event.session_id),
     actionType: event.action_type,
-    actionName: sanitizeText(event.action_name),
-    inputSummary: clean(event.input_summary, counts),
-    outputSummary: clean(event.output_summary, counts),
+    actionName: clean(event.action_name),
+    inputSummary: clean(event.input_summary),
+    outputSummary: clean(event.output_summary),
     durationMs: event.duration_ms,
     tokenCount: event.token_count ?? null,
     costUsd: event.cost_usd ?? null,
-    toolName: event.tool_name == null ? null : sanitizeText(event.tool_name),
+    toolName: event.tool_name == null ? null : clean(event.tool_name),
     toolArgsHash: event.tool_args_hash == null ? null : sanitizeText(event.tool_args_hash),
-    error: event.error == null ? null : clean(event.error, counts),
-    securityFlags: (event.security_flags ?? []).map(sanitizeText),
+    error: event.error == null ? null : clean(event.error),
+    securityFlags: (event.security_flags ?? []).map(clean),
     metadata,
     actionSequence: event.action_sequence ?? null,
     sessionElapsedS: event.session_elapsed_s ?? null,

@@ -7,6 +7,15 @@ export interface RateDecision {
   enforced: boolean;
 }
 
+// Takes the quota only when all of it fits, so a refused request does not use up the window for the next one.
+const TAKE_QUOTA = `
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local want = tonumber(ARGV[1])
+if used + want > tonumber(ARGV[2]) then return 0 end
+redis.call('INCRBY', KEYS[1], want)
+redis.call('EXPIRE', KEYS[1], 120)
+return 1`;
+
 /** Fixed one-minute window of events per agent, shared by every app instance through Redis. */
 export async function takeIngestQuota(
   redis: Redis,
@@ -19,9 +28,8 @@ export async function takeIngestQuota(
   const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * 60_000 - nowMs) / 1000));
   const key = `agentsoc:ingest:rate:${agentId}:${window}`;
   try {
-    const result = await redis.multi().incrby(key, events).expire(key, 120).exec();
-    const used = Number(result?.[0]?.[1] ?? 0);
-    return { allowed: used <= limitPerMinute, retryAfterSeconds, enforced: true };
+    const allowed = await redis.eval(TAKE_QUOTA, 1, key, events, limitPerMinute);
+    return { allowed: allowed === 1, retryAfterSeconds, enforced: true };
   } catch {
     return { allowed: true, retryAfterSeconds, enforced: false };
   }

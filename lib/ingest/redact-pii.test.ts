@@ -423,9 +423,9 @@ describe("redactJson", () => {
     expect(counts).toEqual({ password: 2, api_key: 9 });
   });
 
-  it("recurses into objects under secret-named keys and keeps their booleans", () => {
+  it("replaces whole objects under secret-named keys and keeps their booleans", () => {
     const out = redactJson({ credentials: { user: "bob", password: "pw" }, token: true }, {});
-    expect(out).toEqual({ credentials: { user: "bob", password: "[PASSWORD_REDACTED]" }, token: true });
+    expect(out).toEqual({ credentials: "[API_KEY_REDACTED]", token: true });
   });
 
   it("does not mutate its input", () => {
@@ -478,5 +478,58 @@ describe("linear time on adversarial input", () => {
     const started = performance.now();
     redactText(text, {});
     expect(performance.now() - started).toBeLessThan(500);
+  });
+});
+
+describe("authorization credentials and metadata keys", () => {
+  it("redacts Authorization headers of any scheme and Basic credentials, keeping the scheme", () => {
+    const counts: RedactionCounts = {};
+    expect(redactText("Authorization: Basic dXNlcjpwYXNz", counts)).toBe("Authorization: Basic [API_KEY_REDACTED]");
+    expect(redactText("authorization=Digest username42", counts)).toBe("authorization=Digest [API_KEY_REDACTED]");
+    expect(redactText("sent Basic YWxhZGRpbjpvcGVuc2VzYW1l upstream", counts)).toBe("sent Basic [API_KEY_REDACTED] upstream");
+    expect(counts).toEqual({ api_key: 3 });
+  });
+
+  it("leaves prose about basic things alone and stays stable on a second pass", () => {
+    expect(redactText("basic information about the plan", {})).toBe("basic information about the plan");
+    const once = redactText("Authorization: Bearer abcdefghijklmnopqrstuvwx", {});
+    const counts: RedactionCounts = {};
+    expect(redactText(once, counts)).toBe(once);
+    expect(counts).toEqual({});
+  });
+
+  it("matches secret-named keys by their ending and replaces any value shape under them", () => {
+    const counts: RedactionCounts = {};
+    const out = redactJson(
+      {
+        db_password: ["hunter3"],
+        session_token: { value: "abc" },
+        aws_secret_access_key: "wJalrXUtnFEMI",
+        "X-Api-Key": 12345,
+        passphrase: "open sesame",
+        tokenizer: "bpe",
+        token_count: 42,
+        max_tokens: 1000,
+      },
+      counts,
+    );
+    expect(out).toEqual({
+      db_password: "[PASSWORD_REDACTED]",
+      session_token: "[API_KEY_REDACTED]",
+      aws_secret_access_key: "[API_KEY_REDACTED]",
+      "X-Api-Key": "[API_KEY_REDACTED]",
+      passphrase: "[PASSWORD_REDACTED]",
+      tokenizer: "bpe",
+      token_count: 42,
+      max_tokens: 1000,
+    });
+    expect(counts).toEqual({ password: 2, api_key: 3 });
+  });
+
+  it("redacts PII in metadata keys and keeps keys that redact alike apart", () => {
+    const counts: RedactionCounts = {};
+    const out = redactJson({ "jane@example.com": 1, "bob@example.com": 2, "203.0.113.7": "x" }, counts);
+    expect(out).toEqual({ "[EMAIL_REDACTED]": 1, "[EMAIL_REDACTED]#2": 2, "[IP_ADDRESS_REDACTED]": "x" });
+    expect(counts).toEqual({ email: 2, ip_address: 1 });
   });
 });

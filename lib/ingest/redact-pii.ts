@@ -45,6 +45,11 @@ const AWS_KEY_ID_RE = /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-
 const API_TOKEN_RE =
   /(?<![A-Za-z0-9_-])(?:(?:sk[-_]|pk_|rk_)[A-Za-z0-9_-]{16,1024}|AIza[A-Za-z0-9_-]{35})|(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})|(?<![A-Za-z0-9-])xox[abprs]-[A-Za-z0-9-]{10,255}|(?<![A-Za-z0-9])([Bb]earer[ \t]{1,4})[A-Za-z0-9._~+/=-]{16,4096}/g;
 
+// "Authorization: <scheme> <credentials>" in any casing, and Basic credentials on their own (base64 with a digit, "+", "/" or "=").
+const AUTH_HEADER_RE =
+  /(?<![A-Za-z0-9])(authorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?:(?:basic|bearer|digest|token|negotiate)[ \t]{1,4})?)(?!\[|(?:basic|bearer|digest|token|negotiate)[ \t])[^\s"',;]{1,4096}/gi;
+const BASIC_CREDENTIALS_RE = /(?<![A-Za-z0-9])([Bb]asic[ \t]{1,4})(?=[A-Za-z0-9+/]{0,4096}[0-9+/=])[A-Za-z0-9+/]{8,4096}={0,2}(?![A-Za-z0-9+/=])/g;
+
 /*
  * One pass for every key/value rule (AWS secret, API key/token/secret, password). It matches the ":"/"=" first and
  * only then looks back for the key: a leading lookbehind would be evaluated at every position and is ~20x slower.
@@ -88,6 +93,7 @@ function probeOf(re: RegExp): RegExp {
   return new RegExp(re.source, re.flags.replace("g", ""));
 }
 const API_TOKEN_PROBE = probeOf(API_TOKEN_RE);
+const BASIC_CREDENTIALS_PROBE = probeOf(BASIC_CREDENTIALS_RE);
 const KV_PROBE = probeOf(KV_RE);
 const CARD_PROBE = probeOf(CARD_RE);
 const SSN_PROBE = probeOf(SSN_RE);
@@ -102,6 +108,13 @@ function replaceTagged(text: string, re: RegExp, type: PiiType, counts: Redactio
   return text.replace(re, () => {
     bump(counts, type);
     return TAG[type];
+  });
+}
+
+function replaceKeepingPrefix(text: string, re: RegExp, type: PiiType, counts: RedactionCounts): string {
+  return text.replace(re, (_match: string, prefix: string) => {
+    bump(counts, type);
+    return prefix + TAG[type];
   });
 }
 
@@ -262,6 +275,8 @@ export function redactText(text: string, counts: RedactionCounts): string {
   if (out.includes("AKIA") || out.includes("ASIA") || out.includes("ABIA") || out.includes("ACCA")) {
     out = replaceTagged(out, AWS_KEY_ID_RE, "aws_key", counts);
   }
+  if (/authorization/i.test(out)) out = replaceKeepingPrefix(out, AUTH_HEADER_RE, "api_key", counts);
+  if (BASIC_CREDENTIALS_PROBE.test(out)) out = replaceKeepingPrefix(out, BASIC_CREDENTIALS_RE, "api_key", counts);
   if (API_TOKEN_PROBE.test(out)) {
     out = out.replace(API_TOKEN_RE, (_match: string, bearer?: string) => {
       bump(counts, "api_key");
@@ -291,45 +306,33 @@ export function redactText(text: string, counts: RedactionCounts): string {
 
 type SecretKeyKind = "password" | "api_key";
 
-const SECRET_KEYS: ReadonlyMap<string, SecretKeyKind> = new Map<string, SecretKeyKind>([
-  ["password", "password"],
-  ["passwd", "password"],
-  ["pwd", "password"],
-  ...[
-    "secret",
-    "clientsecret",
-    "token",
-    "accesstoken",
-    "refreshtoken",
-    "authtoken",
-    "apikey",
-    "xapikey",
-    "authorization",
-    "privatekey",
-    "credentials",
-    "sessioncookie",
-    "cookie",
-  ].map((key): [string, SecretKeyKind] => [key, "api_key"]),
-]);
+// Matched against the key lower-cased without "-" and "_", at its end: "db_password", "session_token",
+// "aws_secret_access_key" and "X-Api-Key" are secrets; "tokenizer" and "token_count" are not.
+const PASSWORD_KEY_RE = /(?:password|passwd|passphrase|pwd)$/;
+const SECRET_KEY_RE = /(?:secret|token|apikey|authorization|cookie|credentials?|privatekey|accesskey|sessionid)$/;
 
 // Metadata keys repeat across events, so normalising each distinct key once keeps redactJson cheap.
 const keyKindCache = new Map<string, SecretKeyKind | null>();
 const KEY_CACHE_LIMIT = 2048;
-const LONGEST_SECRET_KEY = 24;
+const LONGEST_SECRET_KEY = 64;
 
 function secretKeyKind(key: string): SecretKeyKind | null {
   if (key.length < 3 || key.length > LONGEST_SECRET_KEY) return null;
   const cached = keyKindCache.get(key);
   if (cached !== undefined) return cached;
-  const kind = SECRET_KEYS.get(key.toLowerCase().replace(/[-_]/g, "")) ?? null;
+  const normalised = key.toLowerCase().replace(/[-_]/g, "");
+  const kind = PASSWORD_KEY_RE.test(normalised) ? "password" : SECRET_KEY_RE.test(normalised) ? "api_key" : null;
   if (keyKindCache.size >= KEY_CACHE_LIMIT) keyKindCache.clear();
   keyKindCache.set(key, kind);
   return kind;
 }
 
-function redactSecretValue(value: string | number, kind: SecretKeyKind, counts: RedactionCounts): string | number {
+/** Under a secret-named key the whole value goes, whatever its shape: a list or object of secrets is still secrets. */
+function redactSecretValue(value: unknown, kind: SecretKeyKind, counts: RedactionCounts): unknown {
   // Empty values hide nothing, and an existing tag means this value was already counted.
-  if (value === "" || (typeof value === "string" && TAG_VALUES.has(value))) return value;
+  if (value === "" || value === null || typeof value === "boolean" || (typeof value === "string" && TAG_VALUES.has(value))) {
+    return value;
+  }
   bump(counts, kind);
   return TAG[kind];
 }
@@ -347,13 +350,13 @@ export function redactJson(value: unknown, counts: RedactionCounts): unknown {
   }
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(source)) {
-    const item = source[key];
-    const kind = secretKeyKind(key);
-    const redacted =
-      kind !== null && (typeof item === "string" || typeof item === "number")
-        ? redactSecretValue(item, kind, counts)
-        : redactJson(item, counts);
+  for (const rawKey of Object.keys(source)) {
+    const item = source[rawKey];
+    const kind = secretKeyKind(rawKey);
+    const redacted = kind !== null ? redactSecretValue(item, kind, counts) : redactJson(item, counts);
+    // Keys carry PII too (maps keyed by e-mail or IP); two keys that redact alike stay apart.
+    let key = redactText(rawKey, counts);
+    for (let n = 2; key !== rawKey && Object.hasOwn(out, key); n++) key = `${redactText(rawKey, {})}#${n}`;
     // Plain assignment to "__proto__" would swap the copy's prototype instead of copying the key.
     if (key === "__proto__") {
       Object.defineProperty(out, key, { value: redacted, enumerable: true, writable: true, configurable: true });

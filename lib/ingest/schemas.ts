@@ -6,7 +6,8 @@ export const MAX_METADATA_BYTES = 32 * 1024;
 export const MAX_METADATA_DEPTH = 16;
 const MAX_INT32 = 2 ** 31 - 1;
 
-const nonNegative = z.number().nonnegative();
+/** Upper bounds keep sums in the rollups finite and name an absurd value as a bad field, not a failed batch. */
+const nonNegative = (max: number) => z.number().nonnegative().max(max);
 
 /** Nesting depth of a JSON value, measured without recursion so hostile input cannot exhaust the stack. */
 export function jsonDepth(value: unknown): number {
@@ -31,9 +32,9 @@ export const agentEventSchema = z.object({
   action_name: z.string().min(1).max(256),
   input_summary: z.string().max(MAX_SUMMARY_CHARS),
   output_summary: z.string().max(MAX_SUMMARY_CHARS),
-  duration_ms: nonNegative,
+  duration_ms: nonNegative(30 * 86_400_000),
   token_count: z.number().int().nonnegative().max(MAX_INT32).nullish(),
-  cost_usd: nonNegative.nullish(),
+  cost_usd: nonNegative(1_000_000).nullish(),
   tool_name: z.string().max(256).nullish(),
   tool_args_hash: z.string().max(256).nullish(),
   error: z.string().max(MAX_SUMMARY_CHARS).nullish(),
@@ -50,8 +51,8 @@ export const agentEventSchema = z.object({
       message: `metadata is larger than ${MAX_METADATA_BYTES} bytes once serialised`,
     }),
   action_sequence: z.number().int().nonnegative().max(MAX_INT32).nullish(),
-  session_elapsed_s: nonNegative.nullish(),
-  session_total_cost_usd: nonNegative.nullish(),
+  session_elapsed_s: nonNegative(365 * 86_400).nullish(),
+  session_total_cost_usd: nonNegative(1_000_000_000).nullish(),
   event_id: z.uuid().nullish(),
 });
 

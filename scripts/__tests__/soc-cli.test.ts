@@ -37,4 +37,15 @@ describe("npm run soc -- agent", () => {
     expect(failure?.stderr).toContain(`CONFLICT: Agent ${agentId} is already registered`);
     expect(failure?.stdout).toBe("");
   }, 30_000);
+
+  it("retention refuses a window under one day instead of dropping today's events", async () => {
+    for (const days of ["--days=0", "--days=-1", "--days=abc"]) {
+      const failure = await soc(["retention", days]).then(
+        () => null,
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(failure?.code).toBe(1);
+      expect(failure?.stderr).toContain("--days must be a whole number from 1 to 3650");
+    }
+  }, 30_000);
 });

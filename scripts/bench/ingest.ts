@@ -44,17 +44,17 @@ async function rawInsertRate(databaseUrl: string, rows: EventRow[], writers: num
       `INSERT INTO events (ts, event_id, agent_id, session_id, action_type, action_name, input_summary, output_summary,
         duration_ms, token_count, cost_usd, tool_name, tool_args_hash, error, security_flags, metadata, action_sequence,
         session_elapsed_s, session_total_cost_usd, redactions)
-       SELECT to_timestamp(ts), event_id, agent_id, session_id, action_type, action_name, input_summary, output_summary,
+       SELECT timestamptz 'epoch' + ts_us * interval '1 microsecond', event_id, agent_id, session_id, action_type, action_name, input_summary, output_summary,
         duration_ms, token_count, cost_usd, tool_name, tool_args_hash, error, security_flags, metadata, action_sequence,
         session_elapsed_s, session_total_cost_usd, redactions
-       FROM unnest($1::float8[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+       FROM unnest($1::int8[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
         $9::float8[], $10::int4[], $11::float8[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[],
         $17::int4[], $18::float8[], $19::float8[], $20::jsonb[])
-        AS u(ts, event_id, agent_id, session_id, action_type, action_name, input_summary, output_summary, duration_ms,
+        AS u(ts_us, event_id, agent_id, session_id, action_type, action_name, input_summary, output_summary, duration_ms,
         token_count, cost_usd, tool_name, tool_args_hash, error, security_flags, metadata, action_sequence,
         session_elapsed_s, session_total_cost_usd, redactions)`,
       [
-        b.map((r) => r.ts), b.map(() => crypto.randomUUID()), b.map((r) => r.agentId), b.map((r) => r.sessionId),
+        b.map((r) => r.tsMicros), b.map(() => crypto.randomUUID()), b.map((r) => r.agentId), b.map((r) => r.sessionId),
         b.map((r) => r.actionType), b.map((r) => r.actionName), b.map((r) => r.inputSummary), b.map((r) => r.outputSummary),
         b.map((r) => r.durationMs), b.map((r) => r.tokenCount), b.map((r) => r.costUsd), b.map((r) => r.toolName),
         b.map((r) => r.toolArgsHash), b.map((r) => r.error), b.map((r) => json(r.securityFlags)), b.map((r) => json(r.metadata)),
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     const keys = [];
     for (let i = 0; i < AGENTS; i++) {
       const agentId = `bench-agent-${i}`;
-      keys.push({ agentId, key: (await registerAgent(cliContext(db.db), { agentId })).ingest_key });
+      keys.push({ agentId, key: (await registerAgent({ ctx: cliContext(db.db), input: { agentId } })).ingest_key });
     }
     await ensureDayPartitions(db.db, [dayStart(Date.now() - 600_000), dayStart(Date.now())]);
 

@@ -1,14 +1,13 @@
-import { eq } from "drizzle-orm";
-import { agents } from "@/db/schema";
+import { agentExists } from "@/db/queries/ingest-keys";
 import { issueIngestKey, registerAgent } from "@/lib/agents";
 import type { Ctx } from "@/lib/context";
 import { buildDemoTraffic, DEMO_AGENTS } from "./demo-traffic";
 
+/** A demo agent that exists already gets its key rotated, so repeated demo loads leave one live key each. */
 async function keyFor(ctx: Ctx, agentId: string, name: string): Promise<string> {
-  const [existing] = await ctx.db.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId));
-  const registered = existing
-    ? await issueIngestKey(ctx, { agentId, reason: "demo data load" })
-    : await registerAgent(ctx, { agentId, displayName: name });
+  const registered = (await agentExists(ctx.db, agentId))
+    ? await issueIngestKey({ ctx, input: { agentId, reason: "demo data load", revokeExisting: true } })
+    : await registerAgent({ ctx, input: { agentId, displayName: name } });
   return registered.ingest_key;
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { launcherEnv } from "@/lib/env";
 import { startEmbeddedPostgres } from "./embedded-pg";
 import { isProcessAlive } from "./probes";
 
@@ -30,8 +31,9 @@ function launcherDatabase(): string | null {
  * DATABASE_URL when set; else the embedded server of a running launcher; else this process
  * starts the embedded server under .data/ (and the caller releases it when done).
  */
-export async function resolveDatabase(opts: { advertise?: boolean; port?: number } = {}): Promise<ResolvedDatabase> {
-  const fromEnv = process.env.DATABASE_URL;
+export async function resolveDatabase(opts: { advertise?: boolean } = {}): Promise<ResolvedDatabase> {
+  const config = launcherEnv();
+  const fromEnv = config.DATABASE_URL;
   if (fromEnv) return { url: fromEnv, source: "env", release: async () => undefined };
   const shared = launcherDatabase();
   if (shared) return { url: shared, source: "launcher", release: async () => undefined };
@@ -39,7 +41,7 @@ export async function resolveDatabase(opts: { advertise?: boolean; port?: number
   mkdirSync(DATA_DIR, { recursive: true });
   const server = await startEmbeddedPostgres({
     dataDir: path.join(DATA_DIR, "pg"),
-    port: opts.port ?? Number(process.env.SOC_EMBEDDED_PG_PORT ?? 54329),
+    port: config.SOC_EMBEDDED_PG_PORT,
     databases: [EMBEDDED_DATABASE],
   });
   const url = server.url(EMBEDDED_DATABASE);

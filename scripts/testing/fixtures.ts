@@ -11,7 +11,7 @@ export function testCtx(): Ctx {
 /** A freshly registered agent with a unique id, so each test owns its data. */
 export async function newAgent(opts: { prefix?: string; rateLimitPerMin?: number } = {}): Promise<{ agentId: string; key: string }> {
   const agentId = `${opts.prefix ?? "test-agent"}-${randomUUID().slice(0, 8)}`;
-  const registered = await registerAgent(testCtx(), { agentId, ingestRateLimitPerMin: opts.rateLimitPerMin });
+  const registered = await registerAgent({ ctx: testCtx(), input: { agentId, ingestRateLimitPerMin: opts.rateLimitPerMin } });
   return { agentId, key: registered.ingest_key };
 }
 

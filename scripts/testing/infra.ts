@@ -54,7 +54,7 @@ async function freshDatabase(serverUrl: string, database: string): Promise<strin
   const url = withDatabase(serverUrl, database);
   const handle = createDb(url, 2);
   try {
-    await migrateDatabase(handle.db);
+    await migrateDatabase(handle.db, { retentionDays: 30 });
   } finally {
     await handle.close();
   }

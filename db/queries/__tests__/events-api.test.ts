@@ -36,24 +36,29 @@ describe("GET /api/v1/events", () => {
     expect((await events({ agent_id: agentId, until: String(base + 5) })).body.events).toHaveLength(1);
   });
 
-  it("pages by cursor without gaps or repeats, even for events with the same time", async () => {
+  it("pages by cursor without gaps or repeats, even for events with the same time and the same id from two agents", async () => {
     const { agentId } = await newAgent();
     const t = Date.now() / 1000 - 100;
-    const rows = Array.from({ length: 7 }, (_, i) => prepareEventRow(makeEvent(agentId, { timestamp: i < 4 ? t : t + i })));
+    const other = await newAgent();
+    const sharedId = randomUUID();
+    const rows = [
+      ...Array.from({ length: 7 }, (_, i) => prepareEventRow(makeEvent(agentId, { timestamp: i < 4 ? t : t + i }))),
+      prepareEventRow(makeEvent(agentId, { timestamp: t, event_id: sharedId })),
+      prepareEventRow(makeEvent(other.agentId, { timestamp: t, event_id: sharedId })),
+    ];
     await insertEventRows(appDb(), rows);
 
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: Awaited<ReturnType<typeof events>> = await events({ agent_id: agentId, limit: "3", ...(cursor ? { cursor } : {}) });
-      seen.push(...page.body.events.map((e) => e.event_id));
+      const page: Awaited<ReturnType<typeof events>> = await events({ since: String(t - 1), until: String(t + 10), limit: "3", ...(cursor ? { cursor } : {}) });
+      seen.push(...page.body.events.filter((e) => [agentId, other.agentId].includes(e.agent_id)).map((e) => `${e.agent_id}/${e.event_id}`));
       cursor = page.body.next_cursor;
       pages += 1;
-    } while (cursor && pages < 10);
-    expect(pages).toBe(3);
-    expect(new Set(seen).size).toBe(7);
-    expect(seen.sort()).toEqual(rows.map((r) => r.eventId).sort());
+    } while (cursor && pages < 100);
+    expect(new Set(seen).size).toBe(9);
+    expect(seen.sort()).toEqual(rows.map((r) => `${r.agentId}/${r.eventId}`).sort());
   });
 
   it("answers 400 naming the bad parameter", async () => {
@@ -65,6 +70,11 @@ describe("GET /api/v1/events", () => {
     const badCursor = await events({ cursor: "garbage" });
     expect(badCursor.status).toBe(400);
     expect(badCursor.body.error?.message).toContain("cursor");
+    const forged = (text: string) => Buffer.from(text).toString("base64url");
+    expect((await events({ cursor: forged(`123:${"-".repeat(36)}:agent`) })).status).toBe(400);
+    expect((await events({ cursor: forged(`99999999999999999999:${crypto.randomUUID()}:agent`) })).status).toBe(400);
+    expect((await events({ until: "9999999999999" })).status).toBe(400);
+    expect((await events({ since: "99999999999999999999" })).status).toBe(400);
   });
 });
 

@@ -11,7 +11,7 @@ describe("registerAgent", () => {
   it("stores only the key's hash, binds the key to the agent, and audits the change", async () => {
     const ctx = testCtx();
     const agentId = `reg-${randomUUID().slice(0, 8)}`;
-    const { ingest_key } = await registerAgent(ctx, { agentId, displayName: "Registration test" });
+    const { ingest_key } = await registerAgent({ ctx: ctx, input: { agentId, displayName: "Registration test" } });
     expect(ingest_key).toMatch(/^soc_ik_[A-Za-z0-9_-]{43}$/);
 
     const keys = await appDb().execute<{ key_hash: string; row: string }>(
@@ -31,25 +31,47 @@ describe("registerAgent", () => {
 
   it("refuses a second registration of the same id and bad ids, writing nothing", async () => {
     const agentId = `reg-${randomUUID().slice(0, 8)}`;
-    await registerAgent(testCtx(), { agentId });
-    await expect(registerAgent(testCtx(), { agentId })).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(registerAgent(testCtx(), { agentId: "has spaces" })).rejects.toBeInstanceOf(AppError);
+    await registerAgent({ ctx: testCtx(), input: { agentId } });
+    await expect(registerAgent({ ctx: testCtx(), input: { agentId } })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(registerAgent({ ctx: testCtx(), input: { agentId: "has spaces" } })).rejects.toBeInstanceOf(AppError);
     const rows = await appDb().execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM ingest_keys WHERE agent_id = ${agentId}`);
     expect(rows.rows[0]?.n).toBe(1);
   });
 
   it("refuses agents registering agents", async () => {
     const ctx = { ...testCtx(), actor: { type: "agent" as const, agentId: "x", keyId: "k" } };
-    await expect(registerAgent(ctx, { agentId: `reg-${randomUUID().slice(0, 8)}` })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(registerAgent({ ctx, input: { agentId: `reg-${randomUUID().slice(0, 8)}` } })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(issueIngestKey({ ctx, input: { agentId: "x" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 
-  it("issues further keys to an existing agent, each working on its own", async () => {
+  it("issues further keys to an existing agent, each working on its own, and audits the issue", async () => {
     const agentId = `reg-${randomUUID().slice(0, 8)}`;
-    const first = await registerAgent(testCtx(), { agentId });
-    const second = await issueIngestKey(testCtx(), { agentId, reason: "rotation drill" });
+    const first = await registerAgent({ ctx: testCtx(), input: { agentId } });
+    const ctx = testCtx();
+    const second = await issueIngestKey({ ctx, input: { agentId, reason: "second service" } });
     expect(second.ingest_key).not.toBe(first.ingest_key);
     expect((await findAgentByIngestKey(appDb(), second.ingest_key))?.agentId).toBe(agentId);
     expect((await findAgentByIngestKey(appDb(), first.ingest_key))?.agentId).toBe(agentId);
-    await expect(issueIngestKey(testCtx(), { agentId: "no-such-agent" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const audit = await appDb().execute<{ action: string; reason: string }>(
+      sql`SELECT action, reason FROM audit_log WHERE request_id = ${ctx.requestId}`,
+    );
+    expect(audit.rows).toEqual([{ action: "ingest_key.issue", reason: "second service" }]);
+    await expect(issueIngestKey({ ctx: testCtx(), input: { agentId: "no-such-agent" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("rotates: the new key works and every earlier key stops in the same change", async () => {
+    const agentId = `reg-${randomUUID().slice(0, 8)}`;
+    const first = await registerAgent({ ctx: testCtx(), input: { agentId } });
+    const ctx = testCtx();
+    const rotated = await issueIngestKey({ ctx, input: { agentId, reason: "suspected leak", revokeExisting: true } });
+    expect(await findAgentByIngestKey(appDb(), first.ingest_key)).toBeNull();
+    expect((await findAgentByIngestKey(appDb(), rotated.ingest_key))?.agentId).toBe(agentId);
+    const audit = await appDb().execute<{ action: string; before: { revoked_keys: unknown[] } }>(
+      sql`SELECT action, before FROM audit_log WHERE request_id = ${ctx.requestId}`,
+    );
+    expect(audit.rows[0]?.action).toBe("ingest_key.rotate");
+    expect(audit.rows[0]?.before.revoked_keys).toHaveLength(1);
   });
 });

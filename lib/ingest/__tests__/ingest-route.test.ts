@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/ingest/route";
 import { appDb } from "@/db/client";
+import { getSessionSummaries } from "@/db/queries/sessions";
 import { makeEvent, newAgent } from "@/scripts/testing/fixtures";
 
 interface PostOptions {
@@ -56,10 +57,8 @@ describe("POST /api/v1/ingest", () => {
       { key },
     );
     expect(res.status).toBe(200);
-    const rollup = await appDb().execute<{ event_count: number; cost_usd: number; tokens: number; error_count: number }>(
-      sql`SELECT event_count, cost_usd, tokens, error_count FROM sessions WHERE session_id = ${s} AND agent_id = ${agentId}`,
-    );
-    expect(rollup.rows[0]).toEqual({ event_count: 2, cost_usd: 0.75, tokens: 150, error_count: 1 });
+    const [rollup] = await getSessionSummaries(appDb(), s);
+    expect(rollup).toMatchObject({ agent_id: agentId, event_count: 2, cost_usd: 0.75, tokens: 150, error_count: 1 });
   });
 
   it("accepts NDJSON and names the line that is not JSON (207), storing the others", async () => {
@@ -173,20 +172,68 @@ describe("POST /api/v1/ingest", () => {
     expect((await post(body, { key, encoding: "br" })).status).toBe(415);
   });
 
-  it("answers 429 with Retry-After when the agent exceeds its rate limit, storing nothing of that request", async () => {
+  it("answers 429 with Retry-After when the agent's per-minute quota is spent, and a refused request uses none of it", async () => {
+    // A fixed one-minute window: keep all three requests inside one.
+    const msToNextMinute = 60_000 - (Date.now() % 60_000);
+    if (msToNextMinute < 3000) await new Promise((r) => setTimeout(r, msToNextMinute + 50));
     const { agentId, key } = await newAgent({ rateLimitPerMin: 5 });
     const s = session();
-    const first = await post(JSON.stringify(Array.from({ length: 5 }, () => makeEvent(agentId, { session_id: s }))), { key });
-    expect(first.status).toBe(200);
-    const second = await post(JSON.stringify([makeEvent(agentId, { session_id: s })]), { key });
-    expect(second.status).toBe(429);
-    const retryAfter = Number(second.headers.get("retry-after"));
+    const batch = (n: number) => JSON.stringify(Array.from({ length: n }, () => makeEvent(agentId, { session_id: s })));
+    expect((await post(batch(3), { key })).status).toBe(200);
+    const refused = await post(batch(3), { key });
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
+    expect((await post(batch(2), { key })).status).toBe(200);
     expect(await storedEvents(s)).toHaveLength(5);
   });
 
-  it("stores a retried event once and gives events without an id a server id", async () => {
+  it("answers 413 for one batch larger than the agent's whole per-minute limit, instead of a 429 that never clears", async () => {
+    const { agentId, key } = await newAgent({ rateLimitPerMin: 5 });
+    const res = await post(JSON.stringify(Array.from({ length: 6 }, () => makeEvent(agentId))), { key });
+    expect(res.status).toBe(413);
+    expect(res.body.error?.rate_limit_per_min).toBe(5);
+  });
+
+  it("rolls up token totals past 32 bits and names an absurd cost as a bad field instead of failing the batch", async () => {
+    const { agentId, key } = await newAgent();
+    const s = session();
+    const big = () => makeEvent(agentId, { session_id: s, token_count: 2_147_483_647 });
+    const res = await post(JSON.stringify([big(), big(), makeEvent(agentId, { session_id: s, cost_usd: 1e308 })]), { key });
+    expect(res.status).toBe(207);
+    expect(res.body.accepted).toBe(2);
+    expect(res.body.rejected).toEqual([{ index: 2, event_id: expect.any(String), errors: [{ path: "cost_usd", message: expect.any(String) }] }]);
+    const [rollup] = await getSessionSummaries(appDb(), s);
+    expect(rollup?.tokens).toBe(4_294_967_294);
+  });
+
+  it("keeps two agents' events apart even when they use the same event id and time", async () => {
+    const a = await newAgent();
+    const b = await newAgent();
+    const eventId = randomUUID();
+    const timestamp = Date.now() / 1000;
+    const s = session();
+    const fromA = await post(JSON.stringify([makeEvent(a.agentId, { session_id: s, event_id: eventId, timestamp })]), { key: a.key });
+    const fromB = await post(JSON.stringify([makeEvent(b.agentId, { session_id: s, event_id: eventId, timestamp })]), { key: b.key });
+    expect(fromA.body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect(fromB.body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    expect((await storedEvents(s)).map((r) => r.agent_id).sort()).toEqual([a.agentId, b.agentId].sort());
+  });
+
+  it("stores a batch once when the same request arrives twice at the same moment", async () => {
+    const { agentId, key } = await newAgent();
+    const s = session();
+    const body = JSON.stringify(Array.from({ length: 50 }, (_, i) => makeEvent(agentId, { session_id: s, action_sequence: i })));
+    const [one, two] = await Promise.all([post(body, { key }), post(body, { key })]);
+    expect(Number(one.body.accepted) + Number(two.body.accepted)).toBe(50);
+    expect(Number(one.body.duplicates) + Number(two.body.duplicates)).toBe(50);
+    expect(await storedEvents(s)).toHaveLength(50);
+    const [rollup] = await getSessionSummaries(appDb(), s);
+    expect(rollup?.event_count).toBe(50);
+  });
+
+  it("stores a retried event once, also when the agent sent no event id", async () => {
     const { agentId, key } = await newAgent();
     const s = session();
     const withId = makeEvent(agentId, { session_id: s });
@@ -198,6 +245,8 @@ describe("POST /api/v1/ingest", () => {
     const rows = await storedEvents(s);
     expect(rows).toHaveLength(2);
     expect(rows.find((r) => r.action_name === "no_id")?.event_id).toMatch(/^[0-9a-f-]{36}$/);
+    const retryWithoutId = await post(JSON.stringify([withoutId]), { key });
+    expect(retryWithoutId.body).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
     const rollup = await appDb().execute<{ event_count: number }>(sql`SELECT event_count FROM sessions WHERE session_id = ${s}`);
     expect(rollup.rows[0]?.event_count).toBe(2);
   });

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
-import { appDb } from "@/db/client";
-import { dropExpiredPartitions, ensureDayPartitions, listPartitions } from "@/lib/ingest";
+import { describe, expect, inject, it } from "vitest";
+import { appDb, createDb } from "@/db/client";
+import { applyRetention, ensureDayPartitions, listPartitions } from "@/lib/ingest";
 import { insertEventRows } from "@/lib/ingest/insert-event-rows";
+import { forgetKnownPartitions } from "@/lib/ingest/partitions";
 import { prepareEventRow } from "@/lib/ingest/prepare-event-rows";
 import { makeEvent, testCtx } from "@/scripts/testing/fixtures";
 
@@ -33,16 +34,51 @@ describe("day partitions of the events table", () => {
     expect(await listPartitions(db)).toEqual(expect.arrayContaining([oldName, recentName]));
 
     const ctx = testCtx();
-    const dropped = await dropExpiredPartitions(ctx, now, 30);
+    const staleSession = `s-${randomUUID()}`;
+    await db.execute(sql`INSERT INTO sessions (session_id, agent_id, started_at, last_event_at, event_count)
+      VALUES (${staleSession}, 'partition-agent', now() - interval '40 days', now() - interval '40 days', 1)`);
+    const { droppedPartitions: dropped, deletedSessions } = await applyRetention({ ctx, input: { nowMs: now, retentionDays: 30 } });
     expect(dropped).toContain(oldName);
     expect(dropped).not.toContain(recentName);
+    expect(deletedSessions).toBeGreaterThanOrEqual(1);
+    const left = await db.execute(sql`SELECT 1 FROM sessions WHERE session_id = ${staleSession}`);
+    expect(left.rows).toHaveLength(0);
     const remaining = await listPartitions(db);
     expect(remaining).not.toContain(oldName);
     expect(remaining).toContain(recentName);
     const audit = await db.execute<{ action: string; target_id: string }>(
       sql`SELECT action, target_id FROM audit_log WHERE request_id = ${ctx.requestId}`,
     );
-    expect(audit.rows).toEqual([{ action: "events.retention_drop", target_id: expect.stringContaining(oldName) }]);
+    expect(audit.rows).toEqual([{ action: "events.retention", target_id: expect.stringMatching(/^before /) }]);
+  });
+
+  it("refuses a retention window under one day, which would drop today's events", async () => {
+    for (const retentionDays of [0, -1, 1.5]) {
+      await expect(applyRetention({ ctx: testCtx(), input: { nowMs: Date.now(), retentionDays } })).rejects.toMatchObject({
+        code: "VALIDATION",
+      });
+    }
+    const today = `events_p${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`;
+    expect(await listPartitions(appDb())).toContain(today);
+  });
+
+  it("creates partitions without blocking readers of the events table", async () => {
+    const db = appDb();
+    const day = Math.floor((Date.now() - 20 * DAY) / DAY) * DAY;
+    const name = `events_p${new Date(day).toISOString().slice(0, 10).replaceAll("-", "")}`;
+    await db.execute(sql.raw(`DROP TABLE IF EXISTS ${name}`));
+    await db.transaction(async (reader) => {
+      await reader.execute(sql`SELECT count(*) FROM events`);
+      // The reader holds its lock on events until it commits; CREATE TABLE … PARTITION OF would wait here.
+      const other = createDb(inject("databaseUrl"), 1);
+      try {
+        forgetKnownPartitions();
+        await ensureDayPartitions(other.db, [day]);
+      } finally {
+        await other.close();
+      }
+    });
+    expect(await listPartitions(db)).toContain(name);
   });
 
   it("recreates a partition that another instance dropped while this one still believed in it", async () => {

@@ -17,6 +17,10 @@ const RAW_SECRETS = {
   password: "hunter2-correct-horse",
   jwt: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
   pemBody: "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+  password2: "correct-horse-battery",
+  keyEmail: "bob.key@example.org",
+  basic: "dXNlcjpwYXNzd29yZDEyMw==",
+  actionEmail: "carol@example.net",
 };
 
 /** Every row of every table in the schema as text: what a pg_dump of the data would contain. */
@@ -40,11 +44,15 @@ describe("redaction before storage", () => {
       session_id: sessionId,
       input_summary: `lookup ssn ${RAW_SECRETS.ssn} card ${RAW_SECRETS.card} mail ${RAW_SECRETS.email} from ${RAW_SECRETS.ip}`,
       output_summary: `call ${RAW_SECRETS.phone}; key ${RAW_SECRETS.aws} and ${RAW_SECRETS.openai}; password=${RAW_SECRETS.password}`,
-      error: `auth failed with Bearer ${RAW_SECRETS.jwt}`,
+      error: `auth failed with Bearer ${RAW_SECRETS.jwt}; retried with Authorization: Basic ${RAW_SECRETS.basic}`,
+      action_name: `email ${RAW_SECRETS.actionEmail}`,
+      security_flags: [`pii:${RAW_SECRETS.actionEmail}`],
       metadata: {
         request: { headers: { authorization: "Basic dXNlcjpwYXNz" }, cards: [RAW_SECRETS.cardDashed] },
         private_key_pem: `-----BEGIN RSA PRIVATE KEY-----\n${RAW_SECRETS.pemBody}`,
         password: RAW_SECRETS.password,
+        db_password: [RAW_SECRETS.password2],
+        by_customer: { [RAW_SECRETS.keyEmail]: { last_ip: "198.51.100.23" } },
       },
     });
     const res = await POST(
@@ -69,13 +77,15 @@ describe("redaction before storage", () => {
     expect(stored.rows[0]?.input_summary).toBe(
       "lookup ssn [SSN_REDACTED] card [CREDIT_CARD_REDACTED] mail [EMAIL_REDACTED] from [IP_ADDRESS_REDACTED]",
     );
-    expect(stored.rows[0]?.redactions).toMatchObject({
+    expect(stored.rows[0]?.redactions).toEqual({
       ssn: 1,
       credit_card: 2,
-      email: 1,
-      ip_address: 1,
+      email: 4,
+      ip_address: 2,
       phone: 1,
       aws_key: 1,
+      api_key: 3,
+      password: 3,
       jwt: 1,
       private_key: 1,
     });

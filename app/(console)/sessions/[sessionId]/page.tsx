@@ -18,7 +18,10 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function SessionPage({ params }: Props) {
   const sessionId = decodeURIComponent((await params).sessionId);
   const db = appDb();
-  const [summaries, events] = await Promise.all([getSessionSummaries(db, sessionId), listSessionEvents(db, sessionId)]);
+  const [summaries, { events, truncated }] = await Promise.all([
+    getSessionSummaries(db, sessionId),
+    listSessionEvents(db, sessionId),
+  ]);
   if (summaries.length === 0) notFound();
 
   const start = Math.min(...summaries.map((s) => Date.parse(s.started_at)));
@@ -66,13 +69,18 @@ export default async function SessionPage({ params }: Props) {
           <dd>{formatCount(flagged)}</dd>
         </div>
       </dl>
-      {events.length < total((s) => s.event_count) && (
+      {truncated && (
         <p className="error-box" role="status">
-          Showing the first {events.length} events of this session.
+          Showing the first {events.length} events of this session; use the Events page or the API to page through the rest.
+        </p>
+      )}
+      {summaries.length > 1 && (
+        <p className="error-box" role="status">
+          {summaries.length} agents wrote events under this session id; each row names its agent.
         </p>
       )}
       <div className="panel">
-        <EventsTable events={events} mode="session" sessionStartMs={start} />
+        <EventsTable events={events} mode="session" sessionStartMs={start} showAgent={summaries.length > 1} />
       </div>
     </>
   );

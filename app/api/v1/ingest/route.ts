@@ -35,15 +35,15 @@ export async function POST(req: Request): Promise<Response> {
     const raw = await readBodyCapped(req, limits.maxBytes, () => tooLarge(limits));
     const records = parseIngestBody(decodeBody(raw, contentEncoding, limits), contentType, limits);
 
-    const result = await ingestEvents(
-      { db, actor: { type: "agent", agentId: identity.agentId, keyId: identity.keyId }, requestId, sourceIp },
-      {
+    const result = await ingestEvents({
+      ctx: { db, actor: { type: "agent", agentId: identity.agentId, keyId: identity.keyId }, requestId, sourceIp },
+      settings: {
         redis: appRedis(),
         retentionDays: config.SOC_RETENTION_DAYS,
         defaultRateLimitPerMin: config.SOC_INGEST_RATE_LIMIT_PER_MIN,
       },
-      { records, rateLimitPerMin: identity.rateLimitPerMin },
-    );
+      input: { records, rateLimitPerMin: identity.rateLimitPerMin },
+    });
     void recordKeyUse(db, identity).catch(() => undefined);
     return json(result, result.rejected.length > 0 ? 207 : 200);
   });

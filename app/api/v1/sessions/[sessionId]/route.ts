@@ -10,8 +10,11 @@ export async function GET(req: Request, ctx: { params: Promise<{ sessionId: stri
   return handle(req, async () => {
     const { sessionId } = await ctx.params;
     const db = appDb();
-    const [summaries, events] = await Promise.all([getSessionSummaries(db, sessionId), listSessionEvents(db, sessionId)]);
+    const [summaries, { events, truncated }] = await Promise.all([
+      getSessionSummaries(db, sessionId),
+      listSessionEvents(db, sessionId),
+    ]);
     if (summaries.length === 0) throw new AppError("NOT_FOUND", `No events for session ${sessionId}`);
-    return json({ session_id: sessionId, agents: summaries, events });
+    return json({ session_id: sessionId, agents: summaries, events, events_truncated: truncated });
   });
 }
