@@ -1,26 +1,60 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
+import { useState } from "react";
+import type { Role } from "@/lib/auth/roles";
 
-const LINKS = [
-  { href: "/agents", label: "Agents" },
-  { href: "/events", label: "Events" },
+const LINKS: { href: string; label: string; need: Role }[] = [
+  { href: "/agents", label: "Agents", need: "viewer" },
+  { href: "/events", label: "Events", need: "viewer" },
+  { href: "/audit", label: "Audit", need: "analyst" },
+  { href: "/admin/users", label: "Users", need: "admin" },
+  { href: "/admin/tokens", label: "API tokens", need: "admin" },
+  { href: "/admin/agents", label: "Ingest keys", need: "admin" },
 ];
+const ORDER: Role[] = ["viewer", "analyst", "responder", "admin"];
 
-export function ConsoleNav() {
+export function ConsoleNav({ email, role }: { email: string; role: Role }) {
   const pathname = usePathname();
+  const router = useRouter();
+  const [signingOut, setSigningOut] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  async function signOut() {
+    setSigningOut(true);
+    const res = await fetch("/api/v1/auth/sign-out", { method: "POST" });
+    if (res.ok) {
+      router.replace("/sign-in");
+      router.refresh();
+    } else {
+      setSigningOut(false);
+      setProblem(`Sign-out failed (${res.status}); your session may still be open`);
+    }
+  }
+
   return (
-    <nav aria-label="Main">
-      <ul className="nav">
-        {LINKS.map((link) => (
-          <li key={link.href}>
-            <Link href={link.href} aria-current={pathname.startsWith(link.href) ? "page" : undefined}>
-              {link.label}
-            </Link>
-          </li>
-        ))}
-      </ul>
-    </nav>
+    <>
+      <nav aria-label="Main">
+        <ul className="nav">
+          {LINKS.filter((l) => ORDER.indexOf(role) >= ORDER.indexOf(l.need)).map((link) => (
+            <li key={link.href}>
+              <Link href={link.href} aria-current={pathname.startsWith(link.href) ? "page" : undefined}>
+                {link.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="whoami">
+        <span>
+          {email} · <span className="badge">{role}</span>
+        </span>
+        <button type="button" onClick={() => void signOut()} disabled={signingOut}>
+          Sign out
+        </button>
+        {problem && <span role="alert">{problem}</span>}
+      </div>
+    </>
   );
 }

@@ -3,6 +3,8 @@ import { createDb } from "@/db/client";
 import { listAgents } from "@/db/queries/agents";
 import { migrateDatabase } from "@/db/migrate";
 import { registerAgent } from "@/lib/agents";
+import { verifyAuditChain } from "@/lib/audit";
+import { createApiToken, createUser, parseExpiryDays } from "@/lib/auth";
 import { launcherEnv, retentionDaysSchema } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { maintainPartitions } from "@/lib/ingest";
@@ -16,10 +18,22 @@ const USAGE = `AgentSOC operator CLI: npm run soc -- <command>
   agent add <agent_id> [--name <display name>] [--rate-limit <events/min>] [--json]
                                            register an agent and print its ingest key (shown once)
   agent list [--json]                      registered agents, last seen, events in the last 24 h
+  user add --email <e> --role <role> [--password-stdin] [--json]
+                                           add a console user; without --password-stdin a one-time password is printed
+  token add --name <n> --role <role> [--expires 30d] [--json]
+                                           create an API token for automation (shown once)
+  audit verify                             walk the audit log's hash chain; exit 1 naming the first altered or removed row
   retention [--days <n>]                   drop event partitions older than the retention window
   demo [--url <console url>]               load demo traffic through the running console's ingest API
 
 Database: DATABASE_URL, else the running launcher's embedded server, else the embedded server is started.`;
+
+/** The password is piped in, never an argument: arguments show up in `ps` and shell history. */
+async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+}
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -30,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
       name: { type: "string" },
       "rate-limit": { type: "string" },
       days: { type: "string" },
+      email: { type: "string" },
+      role: { type: "string" },
+      expires: { type: "string" },
+      "password-stdin": { type: "boolean", default: false },
       url: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -75,6 +93,36 @@ async function main(argv: string[]): Promise<number> {
           return 0;
         }
         break;
+      }
+      case "user": {
+        if (sub !== "add") break;
+        const password = values["password-stdin"] ? await readPasswordFromStdin() : undefined;
+        const created = await createUser({ ctx, input: { email: values.email, role: values.role, password } });
+        if (values.json) console.log(JSON.stringify(created));
+        else {
+          console.log(`Added ${created.email} as ${created.role}.`);
+          if (created.one_time_password) console.log(`One-time password (shown once): ${created.one_time_password}`);
+        }
+        return 0;
+      }
+      case "token": {
+        if (sub !== "add") break;
+        const expiresInDays = values.expires === undefined ? undefined : parseExpiryDays(values.expires);
+        if (expiresInDays === null) throw new AppError("VALIDATION", `--expires must look like 30d or 90, got "${values.expires}"`);
+        const token = await createApiToken({ ctx, input: { name: values.name, role: values.role, expiresInDays } });
+        if (values.json) console.log(JSON.stringify({ token: token.token, id: token.id, role: token.role, expires_at: token.expires_at }));
+        else console.log(`API token ${token.name} (${token.role}), shown once:\n${token.token}`);
+        return 0;
+      }
+      case "audit": {
+        if (sub !== "verify") break;
+        const report = await verifyAuditChain(handle.db);
+        if (report.problem) {
+          console.error(`audit chain BROKEN at row ${report.problem.id}: ${report.problem.message}`);
+          return 1;
+        }
+        console.log(`audit chain intact: ${report.rowsChecked} rows`);
+        return 0;
       }
       case "retention": {
         const days = values.days === undefined ? config.SOC_RETENTION_DAYS : retentionDaysSchema.safeParse(values.days).data;

@@ -3,8 +3,10 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
+import { ensureFirstAdmin } from "@/lib/auth";
 import { launcherEnv } from "@/lib/env";
 import { redisAnswers } from "./lib/probes";
+import { cliContext } from "./lib/script-context";
 import { resolveDatabase } from "./lib/resolve-database";
 
 const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
@@ -38,7 +40,13 @@ async function main(): Promise<void> {
 
   const handle = createDb(database.url, 2);
   await migrateDatabase(handle.db, { retentionDays: config.SOC_RETENTION_DAYS });
+  const firstAdmin = await ensureFirstAdmin({ ctx: { ...cliContext(handle.db), actor: { type: "system", id: "launcher" } } });
   await handle.close();
+  if (firstAdmin?.one_time_password) {
+    log("no users yet: created the first admin. Sign in with these once and add your own users:");
+    log(`  e-mail:   ${firstAdmin.email}`);
+    log(`  password: ${firstAdmin.one_time_password}   (shown only now)`);
+  }
 
   const redis = await resolveRedis(config.REDIS_URL);
 

@@ -1,14 +1,18 @@
 import type { ReactNode } from "react";
 import { ConsoleNav } from "@/components/console-nav";
+import { requireUser } from "./require-user";
 
-export default function ConsoleLayout({ children }: { children: ReactNode }) {
+export const dynamic = "force-dynamic";
+
+export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  const user = await requireUser();
   return (
     <div className="shell">
       <header className="topbar">
         <a className="brand" href="/agents">
           Agent<span>SOC</span>
         </a>
-        <ConsoleNav />
+        <ConsoleNav email={user.email} role={user.role} />
       </header>
       <main className="content">{children}</main>
     </div>

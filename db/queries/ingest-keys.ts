@@ -23,3 +23,22 @@ export async function agentExists(db: Queryable, agentId: string): Promise<boole
   const [row] = await db.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId)).limit(1);
   return row !== undefined;
 }
+
+export interface IngestKeyView {
+  id: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export async function listIngestKeys(db: Queryable, agentId: string): Promise<IngestKeyView[]> {
+  const rows = await db.select().from(ingestKeys).where(eq(ingestKeys.agentId, agentId)).orderBy(ingestKeys.createdAt);
+  return rows.map((r) => ({
+    id: r.id,
+    prefix: r.keyPrefix,
+    created_at: r.createdAt.toISOString(),
+    last_used_at: r.lastUsedAt?.toISOString() ?? null,
+    revoked_at: r.revokedAt?.toISOString() ?? null,
+  }));
+}

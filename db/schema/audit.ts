@@ -1,11 +1,15 @@
-import { bigserial, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
+/**
+ * Append-only. Each row's `hash` covers its content and the previous row's hash, so altering or
+ * removing a row breaks the chain at that row (`npm run soc -- audit verify`).
+ */
 export const auditLog = pgTable(
   "audit_log",
   {
-    id: bigserial({ mode: "number" }).primaryKey(),
-    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    actorType: text({ enum: ["user", "api_token", "cli", "system", "agent"] }).notNull(),
+    id: bigint({ mode: "number" }).primaryKey(),
+    at: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    actorType: text({ enum: ["user", "api_token", "cli", "system", "agent", "anonymous"] }).notNull(),
     actorId: text().notNull(),
     action: text().notNull(),
     targetType: text().notNull(),
@@ -15,6 +19,8 @@ export const auditLog = pgTable(
     after: jsonb(),
     requestId: text(),
     sourceIp: text(),
+    prevHash: text().notNull(),
+    hash: text().notNull(),
   },
-  (t) => [index().on(t.at), index().on(t.targetType, t.targetId)],
+  (t) => [index().on(t.at), index().on(t.targetType, t.targetId), index().on(t.actorId), index().on(t.action)],
 );

@@ -1,3 +1,4 @@
 export { issueIngestKey, type IssueIngestKeyInput } from "./issue-ingest-key";
 export { registerAgent, type RegisteredAgent } from "./register-agent";
+export { revokeIngestKey } from "./revoke-ingest-key";
 export { agentIdSchema, registerAgentInput, type RegisterAgentInput } from "./schemas";

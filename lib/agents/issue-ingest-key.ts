@@ -2,6 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { agents, ingestKeys } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
+import { authorize } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
 import { generateIngestKey } from "@/lib/ingest/ingest-keys";
 import type { RegisteredAgent } from "./register-agent";
@@ -16,7 +17,7 @@ export interface IssueIngestKeyInput {
 
 /** Adds a new ingest key to an existing agent; its other keys keep working unless revoked with it. */
 export async function issueIngestKey({ ctx, input }: { ctx: Ctx; input: IssueIngestKeyInput }): Promise<RegisteredAgent> {
-  if (ctx.actor.type === "agent") throw new AppError("FORBIDDEN", "Agents cannot issue ingest keys");
+  authorize(ctx, "admin", "issue ingest keys");
   const parsed = agentIdSchema.safeParse(input.agentId);
   if (!parsed.success) throw new AppError("VALIDATION", parsed.error.issues.map((i) => i.message).join("; "));
   const agentId = parsed.data;

@@ -1,6 +1,7 @@
 import { agents, ingestKeys } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
+import { authorize } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
 import { generateIngestKey } from "@/lib/ingest/ingest-keys";
 import { registerAgentInput, type RegisterAgentInput } from "./schemas";
@@ -11,8 +12,8 @@ export interface RegisteredAgent {
   ingest_key: string;
 }
 
-export async function registerAgent({ ctx, input: raw }: { ctx: Ctx; input: RegisterAgentInput }): Promise<RegisteredAgent> {
-  if (ctx.actor.type === "agent") throw new AppError("FORBIDDEN", "Agents cannot register agents");
+export async function registerAgent({ ctx, input: raw }: { ctx: Ctx; input: RegisterAgentInput | Record<string, unknown> }): Promise<RegisteredAgent> {
+  authorize(ctx, "admin", "register agents");
   const parsed = registerAgentInput.safeParse(raw);
   if (!parsed.success) {
     throw new AppError("VALIDATION", parsed.error.issues.map((i) => i.message).join("; "));

@@ -1,6 +1,8 @@
+import { desc, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { auditLog } from "@/db/schema";
 import { type Ctx, actorId } from "@/lib/context";
+import { auditRowHash, GENESIS_HASH } from "./chain";
 
 export interface AuditEntry {
   action: string;
@@ -11,18 +13,31 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-/** Called inside the transaction of the change it records: a change without its audit row is a bug. */
+/** Normalised the way jsonb will give it back, so the hash computed now is the hash verified later. */
+const asStored = (value: unknown): unknown => (value === undefined || value === null ? null : JSON.parse(JSON.stringify(value)));
+
+/**
+ * Called inside the transaction of the change it records: a change without its audit row is a bug.
+ * Audited transactions take turns on the chain's head (an advisory lock held to commit), so ids have
+ * no gaps and each row links to the one committed before it.
+ */
 export async function recordAudit(tx: Tx, ctx: Ctx, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditLog).values({
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:audit_chain'))`);
+  const [last] = await tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+  const row = {
+    id: (last?.id ?? 0) + 1,
+    at: new Date(),
     actorType: ctx.actor.type,
     actorId: actorId(ctx.actor),
     action: entry.action,
     targetType: entry.targetType,
     targetId: entry.targetId,
     reason: entry.reason ?? null,
-    before: entry.before ?? null,
-    after: entry.after ?? null,
+    before: asStored(entry.before),
+    after: asStored(entry.after),
     requestId: ctx.requestId,
     sourceIp: ctx.sourceIp,
-  });
+  };
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  await tx.insert(auditLog).values({ ...row, prevHash, hash: auditRowHash(prevHash, row) });
 }

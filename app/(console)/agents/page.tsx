@@ -3,11 +3,13 @@ import Link from "next/link";
 import { appDb } from "@/db/client";
 import { listAgents } from "@/db/queries/agents";
 import { formatAgo, formatCount, formatUtc } from "@/lib/format";
+import { requireUser } from "../require-user";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Agents" };
 
 export default async function AgentsPage() {
+  await requireUser();
   const agents = await listAgents(appDb());
   const now = Date.now();
   const events24h = agents.reduce((sum, a) => sum + a.events_24h, 0);

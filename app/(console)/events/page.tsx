@@ -3,6 +3,7 @@ import { appDb } from "@/db/client";
 import { listEvents, parseEventFilters } from "@/db/queries/events";
 import { EventsExplorer, type RawFilters } from "@/components/events-explorer";
 import { AppError } from "@/lib/errors";
+import { requireUser } from "../require-user";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Events" };
@@ -10,6 +11,7 @@ export const metadata: Metadata = { title: "Events" };
 const FILTER_KEYS = ["agent_id", "session_id", "action_type", "tool_name", "since", "until"] as const;
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireUser();
   const params = await searchParams;
   const raw: RawFilters = {};
   for (const key of FILTER_KEYS) {

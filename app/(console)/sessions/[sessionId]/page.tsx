@@ -6,6 +6,7 @@ import { listSessionEvents } from "@/db/queries/events";
 import { getSessionSummaries } from "@/db/queries/sessions";
 import { EventsTable } from "@/components/events-table";
 import { formatCost, formatCount, formatDuration, formatUtc } from "@/lib/format";
+import { requireUser } from "../../require-user";
 
 export const dynamic = "force-dynamic";
 
@@ -16,6 +17,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function SessionPage({ params }: Props) {
+  await requireUser();
   const sessionId = decodeURIComponent((await params).sessionId);
   const db = appDb();
   const [summaries, { events, truncated }] = await Promise.all([

@@ -1,0 +1,115 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { type FormEvent, useState } from "react";
+import type { IngestKeyView } from "@/db/queries/ingest-keys";
+import { formatUtc } from "@/lib/format";
+import { callApi } from "./api-client";
+
+export function IngestKeysAdmin({ agents }: { agents: { agent_id: string; keys: IngestKeyView[] }[] }) {
+  const router = useRouter();
+  const [problem, setProblem] = useState<string | null>(null);
+  const [shown, setShown] = useState<{ agent_id: string; ingest_key: string } | null>(null);
+
+  async function act(method: string, url: string, body: unknown, showKey: boolean) {
+    const result = await callApi<{ agent_id: string; ingest_key: string }>(method, url, body);
+    if (!result.ok) return setProblem(result.error);
+    setProblem(null);
+    if (showKey) setShown(result.data);
+    router.refresh();
+  }
+
+  async function register(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const target = event.currentTarget;
+    const form = new FormData(target);
+    await act("POST", "/api/v1/agents", { agent_id: form.get("agent_id"), display_name: form.get("display_name") || undefined }, true);
+    target.reset();
+  }
+
+  function withReason(question: string, then: (reason: string) => Promise<void>) {
+    const reason = window.prompt(question);
+    if (reason) void then(reason);
+  }
+
+  return (
+    <>
+      {problem && <div className="error-box" role="alert">{problem}</div>}
+      {shown && (
+        <div className="notice" role="status">
+          Ingest key for {shown.agent_id} — shown only now; put it in the agent&apos;s secret store:
+          <div className="secret-once">{shown.ingest_key}</div>
+        </div>
+      )}
+      <form className="panel form-row" onSubmit={(e) => void register(e)} aria-label="Register agent">
+        <label>
+          Agent id
+          <input name="agent_id" required placeholder="support-agent-v2" />
+        </label>
+        <label>
+          Display name
+          <input name="display_name" placeholder="optional" />
+        </label>
+        <button type="submit" className="primary">
+          Register agent
+        </button>
+      </form>
+      <div className="panel" style={{ marginTop: 16 }}>
+        <table aria-label="Ingest keys">
+          <thead>
+            <tr>
+              <th scope="col">Agent</th>
+              <th scope="col">Keys</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {agents.map((a) => (
+              <tr key={a.agent_id}>
+                <td className="mono">{a.agent_id}</td>
+                <td>
+                  {a.keys.map((k) => (
+                    <div key={k.id} className="mono">
+                      {k.prefix}… created {formatUtc(k.created_at)} · last used {k.last_used_at ? formatUtc(k.last_used_at) : "never"}{" "}
+                      {k.revoked_at ? (
+                        <span className="badge">revoked</span>
+                      ) : (
+                        <button
+                          type="button"
+                          className="danger"
+                          onClick={() =>
+                            withReason(`Revoke key ${k.prefix}… of ${a.agent_id}? The agent's requests with it fail at once. Reason:`, (reason) =>
+                              act("DELETE", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys/${k.id}`, { reason }, false),
+                            )
+                          }
+                        >
+                          Revoke
+                        </button>
+                      )}
+                    </div>
+                  ))}
+                </td>
+                <td className="actions">
+                  <button type="button" onClick={() => void act("POST", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys`, {}, true)}>
+                    Issue key
+                  </button>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() =>
+                      withReason(`Rotate ${a.agent_id}'s key? Every current key stops working at once. Reason:`, (reason) =>
+                        act("POST", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys`, { rotate: true, reason }, true),
+                      )
+                    }
+                  >
+                    Rotate
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

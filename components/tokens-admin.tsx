@@ -1,0 +1,111 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { type FormEvent, useState } from "react";
+import type { ApiTokenView } from "@/db/queries/auth";
+import { formatUtc } from "@/lib/format";
+import { callApi } from "./api-client";
+
+export function TokensAdmin({ tokens }: { tokens: ApiTokenView[] }) {
+  const router = useRouter();
+  const [problem, setProblem] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+
+  async function create(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const target = event.currentTarget;
+    const form = new FormData(target);
+    const days = String(form.get("expires") ?? "");
+    const result = await callApi<{ name: string; token: string }>("POST", "/api/v1/tokens", {
+      name: form.get("name"),
+      role: form.get("role"),
+      ...(days ? { expires_in_days: Number(days) } : {}),
+    });
+    if (!result.ok) return setProblem(result.error);
+    setProblem(null);
+    setCreated(result.data);
+    target.reset();
+    router.refresh();
+  }
+
+  async function revoke(token: ApiTokenView) {
+    const reason = window.prompt(`Revoke ${token.name}? Anything using it stops at once. Reason:`);
+    if (!reason) return;
+    const result = await callApi("DELETE", `/api/v1/tokens/${token.id}`, { reason });
+    if (!result.ok) return setProblem(result.error);
+    router.refresh();
+  }
+
+  return (
+    <>
+      {problem && <div className="error-box" role="alert">{problem}</div>}
+      {created && (
+        <div className="notice" role="status">
+          Token {created.name} — shown only now; store it in your secret manager:
+          <div className="secret-once">{created.token}</div>
+        </div>
+      )}
+      <form className="panel form-row" onSubmit={(e) => void create(e)} aria-label="Create API token">
+        <label>
+          Name
+          <input name="name" required placeholder="siem-export" />
+        </label>
+        <label>
+          Role
+          <select name="role" defaultValue="viewer">
+            {["viewer", "analyst", "responder", "admin"].map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Expires after (days, empty for never)
+          <input name="expires" type="number" min={1} max={3650} />
+        </label>
+        <button type="submit" className="primary">
+          Create token
+        </button>
+      </form>
+      <div className="panel" style={{ marginTop: 16 }}>
+        <table aria-label="API tokens">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Prefix</th>
+              <th scope="col">Created</th>
+              <th scope="col">Expires</th>
+              <th scope="col">Last used</th>
+              <th scope="col">State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.map((t) => (
+              <tr key={t.id}>
+                <td>{t.name}</td>
+                <td>{t.role}</td>
+                <td className="mono">{t.prefix}…</td>
+                <td className="time">
+                  {formatUtc(t.created_at)}
+                  <br />
+                  by {t.created_by}
+                </td>
+                <td className="time">{t.expires_at ? formatUtc(t.expires_at) : "never"}</td>
+                <td className="time">{t.last_used_at ? formatUtc(t.last_used_at) : "never"}</td>
+                <td>
+                  {t.revoked_at ? (
+                    `revoked ${formatUtc(t.revoked_at)}`
+                  ) : (
+                    <button type="button" className="danger" onClick={() => void revoke(t)}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,41 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { findLiveApiToken, findLiveSession } from "@/db/queries/auth";
+import { apiTokens, userSessions } from "@/db/schema";
+import type { Actor } from "@/lib/context";
+import { hashSecret } from "./secrets";
+import { API_TOKEN_PREFIX, readCookie, SESSION_COOKIE, SESSION_IDLE_S, SESSION_PREFIX } from "./sessions";
+
+export interface Credentials {
+  authorization: string | null;
+  cookie: string | null;
+}
+
+export type Authenticated = { actor: Extract<Actor, { type: "user" | "api_token" }>; via: "cookie" | "bearer" };
+
+const TOUCH_EVERY_MS = 60_000;
+
+/** Who is calling: an API token in `Authorization: Bearer`, else the session cookie; null for nobody. */
+export async function authenticate(db: Db, credentials: Credentials): Promise<Authenticated | null> {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(credentials.authorization ?? "")?.[1];
+  if (bearer) {
+    if (!bearer.startsWith(API_TOKEN_PREFIX)) return null;
+    const token = await findLiveApiToken(db, hashSecret(bearer));
+    if (!token) return null;
+    if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+      await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, token.id));
+    }
+    return { actor: { type: "api_token", tokenId: token.id, name: token.name, role: token.role }, via: "bearer" };
+  }
+  const cookie = readCookie(credentials.cookie, SESSION_COOKIE);
+  if (!cookie?.startsWith(SESSION_PREFIX)) return null;
+  const session = await findLiveSession(db, hashSecret(cookie), SESSION_IDLE_S);
+  if (!session) return null;
+  if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    await db.update(userSessions).set({ lastSeenAt: sql`now()` }).where(eq(userSessions.id, session.sessionId));
+  }
+  return {
+    actor: { type: "user", userId: session.userId, email: session.email, role: session.role, sessionId: session.sessionId },
+    via: "cookie",
+  };
+}

@@ -1,0 +1,28 @@
+import type { z } from "zod";
+import type { Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import { type Role, roleAtLeast } from "./roles";
+
+/**
+ * The one gate every verb passes: people and tokens by role; an operator at the shell (cli) and the
+ * console itself (system) already hold the database and may act; agents and strangers may not.
+ */
+export function authorize(ctx: Ctx, minimum: Role, what: string): void {
+  const actor = ctx.actor;
+  if (actor.type === "cli" || actor.type === "system") return;
+  if (actor.type === "user" || actor.type === "api_token") {
+    if (roleAtLeast(actor.role, minimum)) return;
+    throw new AppError("FORBIDDEN", `Your role (${actor.role}) may not ${what}; it needs ${minimum} or higher`);
+  }
+  throw new AppError(actor.type === "anonymous" ? "UNAUTHENTICATED" : "FORBIDDEN", `Sign in to ${what}`);
+}
+
+/** Parses a verb's input; a failure is one VALIDATION error naming each bad field. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const errors = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  throw new AppError("VALIDATION", errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join("; "), {
+    details: { errors },
+  });
+}

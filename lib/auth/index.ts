@@ -1,0 +1,11 @@
+export { createApiToken, revokeApiToken } from "./api-tokens";
+export { authenticate, type Authenticated, type Credentials } from "./authenticate";
+export { authorize, parseOrThrow } from "./authorize";
+export { createUser, type CreatedUser } from "./create-user";
+export { ensureFirstAdmin, FIRST_ADMIN_EMAIL } from "./ensure-first-admin";
+export { ROLE_RIGHTS, ROLES, roleAtLeast, type Role } from "./roles";
+export { parseExpiryDays } from "./schemas";
+export { clearedSessionCookie, sessionCookie, SESSION_COOKIE } from "./sessions";
+export { signIn, type SignedIn } from "./sign-in";
+export { signOut } from "./sign-out";
+export { resetPassword, updateUser } from "./update-user";

@@ -1,0 +1,36 @@
+/** Browser sessions: 12 hours at most, and ended after 2 hours without use. */
+export const SESSION_MAX_AGE_S = 12 * 3600;
+export const SESSION_IDLE_S = 2 * 3600;
+export const SESSION_COOKIE = "soc_session";
+export const SESSION_PREFIX = "soc_s_";
+export const API_TOKEN_PREFIX = "soc_at_";
+
+/** Lock-out: five wrong passwords in a row lock the account, for 1 minute doubling up to 1 hour. */
+export const FREE_ATTEMPTS = 5;
+export function lockoutSeconds(failedSignIns: number): number {
+  if (failedSignIns < FREE_ATTEMPTS) return 0;
+  return Math.min(3600, 60 * 2 ** (failedSignIns - FREE_ATTEMPTS));
+}
+
+export function sessionCookie(token: string, secure: boolean): string {
+  return [
+    `${SESSION_COOKIE}=${token}`,
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    `Max-Age=${SESSION_MAX_AGE_S}`,
+    ...(secure ? ["Secure"] : []),
+  ].join("; ");
+}
+
+export function clearedSessionCookie(secure: boolean): string {
+  return [`${SESSION_COOKIE}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0", ...(secure ? ["Secure"] : [])].join("; ");
+}
+
+export function readCookie(cookieHeader: string | null, name: string): string | null {
+  for (const part of (cookieHeader ?? "").split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return rest.join("=") || null;
+  }
+  return null;
+}

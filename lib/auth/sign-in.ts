@@ -1,0 +1,86 @@
+import { eq, sql } from "drizzle-orm";
+import { findUserByEmail } from "@/db/queries/auth";
+import { users, userSessions } from "@/db/schema";
+import type { Role } from "@/db/schema/auth";
+import { recordAudit } from "@/lib/audit";
+import type { Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import { parseOrThrow } from "./authorize";
+import { signInInput } from "./schemas";
+import { decoyPasswordHash, generateSecret, verifyPassword } from "./secrets";
+import { lockoutSeconds, SESSION_MAX_AGE_S, SESSION_PREFIX } from "./sessions";
+
+export interface SignedIn {
+  sessionToken: string;
+  expiresAt: Date;
+  user: { id: string; email: string; role: Role };
+}
+
+const WRONG = "Wrong e-mail or password";
+
+/**
+ * Checks a password and opens a session. Every attempt is audited, failures included; a failure's
+ * audit row and failed-attempt count are committed before the error is thrown.
+ */
+export async function signIn({ ctx, input, userAgent }: { ctx: Ctx; input: unknown; userAgent: string | null }): Promise<SignedIn> {
+  const { email, password } = parseOrThrow(signInInput, input);
+  const user = await findUserByEmail(ctx.db, email);
+  const audit = (action: string, reason: string | null, after?: unknown) =>
+    ctx.db.transaction((tx) => recordAudit(tx, ctx, { action, targetType: "user", targetId: email, reason, after }));
+
+  if (!user) {
+    await verifyPassword(password, await decoyPasswordHash());
+    await audit("auth.sign_in_failed", "unknown account");
+    throw new AppError("UNAUTHENTICATED", WRONG);
+  }
+  if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
+    const retryAfter = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000);
+    await audit("auth.sign_in_failed", "account locked after repeated failures");
+    throw new AppError("RATE_LIMITED", `Too many failed sign-ins for this account; try again in ${retryAfter} s`, {
+      headers: { "Retry-After": String(retryAfter) },
+    });
+  }
+  const passwordOk = await verifyPassword(password, user.passwordHash);
+  if (!passwordOk || user.disabledAt) {
+    await ctx.db.transaction(async (tx) => {
+      if (passwordOk) {
+        await recordAudit(tx, ctx, { action: "auth.sign_in_failed", targetType: "user", targetId: email, reason: "account disabled" });
+        return;
+      }
+      const [updated] = await tx
+        .update(users)
+        .set({ failedSignIns: sql`${users.failedSignIns} + 1` })
+        .where(eq(users.id, user.id))
+        .returning({ failed: users.failedSignIns });
+      const lockFor = lockoutSeconds(updated?.failed ?? 0);
+      if (lockFor > 0) {
+        await tx.update(users).set({ lockedUntil: sql`now() + make_interval(secs => ${lockFor})` }).where(eq(users.id, user.id));
+      }
+      await recordAudit(tx, ctx, {
+        action: "auth.sign_in_failed",
+        targetType: "user",
+        targetId: email,
+        reason: lockFor > 0 ? `wrong password; account locked for ${lockFor} s` : "wrong password",
+        after: { failed_sign_ins: updated?.failed ?? null },
+      });
+    });
+    throw new AppError("UNAUTHENTICATED", WRONG);
+  }
+
+  const session = generateSecret(SESSION_PREFIX);
+  const expiresAt = new Date(Date.now() + SESSION_MAX_AGE_S * 1000);
+  await ctx.db.transaction(async (tx) => {
+    await tx.update(users).set({ failedSignIns: 0, lockedUntil: null }).where(eq(users.id, user.id));
+    const [created] = await tx
+      .insert(userSessions)
+      .values({ userId: user.id, tokenHash: session.hash, expiresAt, sourceIp: ctx.sourceIp, userAgent: userAgent?.slice(0, 300) ?? null })
+      .returning({ id: userSessions.id });
+    await recordAudit(tx, { ...ctx, actor: { type: "user", userId: user.id, email: user.email, role: user.role, sessionId: created?.id ?? "" } }, {
+      action: "auth.sign_in",
+      targetType: "user",
+      targetId: email,
+      after: { session_id: created?.id, expires_at: expiresAt.toISOString() },
+    });
+  });
+  return { sessionToken: session.secret, expiresAt, user: { id: user.id, email: user.email, role: user.role } };
+}

@@ -1,0 +1,79 @@
+import { appDb } from "@/db/client";
+import { authenticate } from "@/lib/auth/authenticate";
+import { authorize } from "@/lib/auth/authorize";
+import type { Role } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import { handle } from "./respond";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The origin the browser used to reach us, as the proxy chain or Next.js reports it. */
+export function requestOrigin(req: Request): string {
+  const url = new URL(req.url);
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? url.host;
+  const proto = req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? url.protocol.replace(":", "");
+  return `${proto}://${host}`;
+}
+
+/**
+ * CSRF defence for cookie sessions: a state-changing request must come from our own pages. Browsers
+ * send Origin on every cross-site POST/PUT/PATCH/DELETE; Sec-Fetch-Site covers the rare request without it.
+ */
+export function assertSameOrigin(req: Request): void {
+  const origin = req.headers.get("origin");
+  if (origin) {
+    if (origin === requestOrigin(req)) return;
+    throw new AppError("FORBIDDEN", "Cross-site request refused: the Origin is not this console");
+  }
+  if (req.headers.get("sec-fetch-site") === "same-origin") return;
+  throw new AppError("FORBIDDEN", "Request refused: a browser session must send the Origin header on changes");
+}
+
+export function isSecureRequest(req: Request): boolean {
+  return requestOrigin(req).startsWith("https://");
+}
+
+export interface RouteArgs<P> {
+  req: Request;
+  ctx: Ctx;
+  params: P;
+}
+
+/**
+ * A route handler for people and tokens: authenticates, checks the role, applies the CSRF check to
+ * cookie sessions, and maps every error. `minimum` is the role the route needs.
+ */
+export function authedRoute<P = Record<string, never>>(minimum: Role, run: (args: RouteArgs<P>) => Promise<Response>) {
+  return (req: Request, route?: { params: Promise<P> }): Promise<Response> =>
+    handle(req, async ({ requestId, sourceIp }) => {
+      const db = appDb();
+      const who = await authenticate(db, { authorization: req.headers.get("authorization"), cookie: req.headers.get("cookie") });
+      if (!who) throw new AppError("UNAUTHENTICATED", "Sign in, or send an API token as Authorization: Bearer <token>");
+      if (who.via === "cookie" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
+      const ctx: Ctx = { db, actor: who.actor, requestId, sourceIp };
+      authorize(ctx, minimum, `${req.method} ${new URL(req.url).pathname}`);
+      const params = route ? await route.params : ({} as P);
+      return run({ req, ctx, params });
+    });
+}
+
+/** Reads a JSON object body of at most 64 KiB (an empty body is `{}`); anything else is a VALIDATION error. */
+export async function readJson(req: Request): Promise<Record<string, unknown>> {
+  const text = await req.text();
+  if (text.length > 65_536) throw new AppError("PAYLOAD_TOO_LARGE", "Body larger than 64 KiB");
+  if (text.trim() === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new AppError("VALIDATION", "Body is not valid JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new AppError("VALIDATION", "Body must be a JSON object");
+  return parsed as Record<string, unknown>;
+}
+
+/** An optional free-text reason from a body, as verbs take it. */
+export function reasonOf(body: Record<string, unknown>): string | undefined {
+  return typeof body.reason === "string" ? body.reason : undefined;
+}
