@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { registerAgentWithCli } from "../support/agents";
+import { registerAgentWithCli, signInAs } from "../support/agents";
+
+test.beforeEach(async ({ page }) => {
+  await signInAs(page, "viewer");
+});
 
 test("events sent to the ingest API appear on the Events, Session and Agents pages, rendered as text", async ({ page, request }) => {
   const { agentId, key } = registerAgentWithCli("e2e-agent");
@@ -58,7 +62,7 @@ test("events sent to the ingest API appear on the Events, Session and Agents pag
   await expect(sessionRows.nth(3)).toContainText("claude-sonnet");
   await expect(sessionRows.nth(3)).toContainText("4.0");
 
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Agents" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Agents", exact: true }).click();
   const agentRow = page.getByRole("table", { name: "Agents" }).getByRole("row").filter({ hasText: agentId });
   await expect(agentRow.getByRole("cell").nth(2)).toHaveText("3");
 

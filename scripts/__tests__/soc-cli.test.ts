@@ -48,4 +48,41 @@ describe("npm run soc -- agent", () => {
       expect(failure?.stderr).toContain("--days must be a whole number from 1 to 3650");
     }
   }, 30_000);
+
+  it("user add reads the password from stdin, never from arguments, and the user can then sign in", async () => {
+    const email = `cli-${randomUUID().slice(0, 8)}@example.com`;
+    const child = execFile("node_modules/.bin/tsx", ["scripts/soc.ts", "user", "add", "--email", email, "--role", "analyst", "--password-stdin", "--json"], {
+      env: { ...process.env, DATABASE_URL: inject("databaseUrl") },
+    });
+    child.stdin?.end("a long enough password\n");
+    const stdout = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
+      child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`))));
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ email, role: "analyst" });
+    expect(stdout).not.toContain("one_time_password");
+    const { signIn } = await import("@/lib/auth");
+    const { appDb } = await import("@/db/client");
+    const signed = await signIn({
+      ctx: { db: appDb(), actor: { type: "anonymous" }, requestId: "cli-test", sourceIp: null },
+      input: { email, password: "a long enough password" },
+      userAgent: null,
+    });
+    expect(signed.user.role).toBe("analyst");
+  }, 30_000);
+
+  it("token add --json prints only the token object, and refuses a bad expiry", async () => {
+    const { stdout } = await soc(["token", "add", "--name", "siem", "--role", "viewer", "--expires", "30d", "--json"]);
+    const parsed = JSON.parse(stdout) as { token: string; role: string; expires_at: string };
+    expect(parsed.token).toMatch(/^soc_at_[A-Za-z0-9_-]{43}$/);
+    expect(parsed.role).toBe("viewer");
+    expect(Date.parse(parsed.expires_at) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    const failure = await soc(["token", "add", "--name", "x", "--role", "viewer", "--expires", "soon"]).then(
+      () => null,
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain("--expires must look like 30d");
+  }, 30_000);
 });

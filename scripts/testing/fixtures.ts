@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { appDb } from "@/db/client";
 import { registerAgent } from "@/lib/agents";
+import { createApiToken } from "@/lib/auth";
+import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import type { AgentEvent } from "@/lib/ingest";
 
@@ -13,6 +15,16 @@ export async function newAgent(opts: { prefix?: string; rateLimitPerMin?: number
   const agentId = `${opts.prefix ?? "test-agent"}-${randomUUID().slice(0, 8)}`;
   const registered = await registerAgent({ ctx: testCtx(), input: { agentId, ingestRateLimitPerMin: opts.rateLimitPerMin } });
   return { agentId, key: registered.ingest_key };
+}
+
+/** An API token of the given role, as automation would hold it. */
+export async function tokenFor(role: Role, opts: { expiresInDays?: number } = {}): Promise<{ id: string; token: string }> {
+  const created = await createApiToken({ ctx: testCtx(), input: { name: `test-${role}-${randomUUID().slice(0, 6)}`, role, ...opts } });
+  return { id: created.id, token: created.token };
+}
+
+export async function bearer(role: Role): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${(await tokenFor(role)).token}` };
 }
 
 export function makeEvent(agentId: string, overrides: Partial<AgentEvent> & Record<string, unknown> = {}): AgentEvent {

@@ -1,15 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getAgents } from "@/app/api/v1/agents/route";
 import { GET as getEvents } from "@/app/api/v1/events/route";
 import { appDb } from "@/db/client";
 import type { EventView } from "@/db/queries/events";
 import { insertEventRows } from "@/lib/ingest/insert-event-rows";
 import { prepareEventRow } from "@/lib/ingest/prepare-event-rows";
-import { makeEvent, newAgent } from "@/scripts/testing/fixtures";
+import { bearer, makeEvent, newAgent } from "@/scripts/testing/fixtures";
+
+let viewer: Record<string, string> = {};
+beforeAll(async () => {
+  viewer = await bearer("viewer");
+});
 
 async function events(query: Record<string, string>) {
-  const res = await getEvents(new Request(`http://soc.test/api/v1/events?${new URLSearchParams(query)}`));
+  const res = await getEvents(new Request(`http://soc.test/api/v1/events?${new URLSearchParams(query)}`, { headers: viewer }));
   return { status: res.status, body: (await res.json()) as { events: EventView[]; next_cursor: string | null; error?: { message: string } } };
 }
 
@@ -82,7 +87,7 @@ describe("GET /api/v1/agents", () => {
   it("lists registered agents with their last-24h event counts", async () => {
     const { agentId } = await newAgent();
     await insertEventRows(appDb(), [prepareEventRow(makeEvent(agentId)), prepareEventRow(makeEvent(agentId))]);
-    const res = await getAgents(new Request("http://soc.test/api/v1/agents"));
+    const res = await getAgents(new Request("http://soc.test/api/v1/agents", { headers: viewer }));
     const body = (await res.json()) as { agents: { agent_id: string; events_24h: number; active_keys: number }[] };
     expect(body.agents.find((a) => a.agent_id === agentId)).toMatchObject({ events_24h: 2, active_keys: 1 });
   });

@@ -1,0 +1,82 @@
+import { expect, test } from "@playwright/test";
+import { addUserWithCli, signInAs } from "../support/agents";
+
+test("a signed-out visitor is sent to sign-in and comes back to the page they asked for", async ({ page }) => {
+  const admin = addUserWithCli("admin");
+  await page.goto("/events?action_type=error");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fevents%3Faction_type%3Derror$/);
+
+  await page.getByLabel("E-mail").fill(admin.email);
+  await page.getByLabel("Password").fill("wrong password entirely");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Wrong e-mail or password");
+
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/events\?action_type=error$/);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  for (const link of ["Agents", "Events", "Audit", "Users", "API tokens", "Ingest keys"]) {
+    await expect(nav.getByRole("link", { name: link, exact: true })).toBeVisible();
+  }
+});
+
+test("an admin adds a user, sees the one-time password once, and finds the change in the audit log", async ({ page }) => {
+  await signInAs(page, "admin");
+  await page.goto("/admin/users");
+  const email = `added-${Date.now()}@example.com`;
+  const form = page.getByRole("form", { name: "Add user" });
+  await form.getByLabel("E-mail").fill(email);
+  await form.getByLabel("Role").selectOption("responder");
+  await form.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByRole("status")).toContainText(`One-time password for ${email}`);
+  await expect(page.getByRole("table", { name: "Users" }).getByRole("row").filter({ hasText: email })).toBeVisible();
+
+  await page.goto(`/audit?target_id=${encodeURIComponent(email)}`);
+  await expect(page.getByRole("table", { name: "Audit log" }).getByRole("row").filter({ hasText: "user.create" })).toBeVisible();
+  await page.getByRole("button", { name: "Verify chain" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Chain" })).toContainText("Chain intact");
+});
+
+test("a viewer sees only the viewer's pages and is refused admin actions by the server too", async ({ page, baseURL }) => {
+  await signInAs(page, "viewer");
+  await page.goto("/agents");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Events", exact: true })).toBeVisible();
+  for (const hidden of ["Audit", "Users", "API tokens", "Ingest keys"]) {
+    await expect(nav.getByRole("link", { name: hidden, exact: true })).toHaveCount(0);
+  }
+  await page.goto("/admin/tokens");
+  await expect(page.getByRole("alert")).toContainText("Your role, viewer, may not manage API tokens");
+
+  const res = await page.request.post("/api/v1/tokens", {
+    headers: { origin: baseURL ?? "" },
+    data: { name: "sneaky", role: "admin" },
+  });
+  expect(res.status()).toBe(403);
+  expect((await res.json()).error.message).toContain("Your role (viewer) may not");
+});
+
+test("sign-out ends the session: the console sends you back to sign-in", async ({ page }) => {
+  await signInAs(page, "analyst");
+  await page.goto("/agents");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.goto("/events");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fevents/);
+  expect((await page.request.get("/api/v1/events")).status()).toBe(401);
+});
+
+test("pages carry a nonce-based CSP and anti-framing headers, and the console still runs its own scripts", async ({ page }) => {
+  await signInAs(page, "viewer");
+  const res = await page.goto("/agents");
+  const headers = res?.headers() ?? {};
+  expect(headers["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+  expect(headers["content-security-policy"]).not.toContain("'unsafe-inline' 'nonce");
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["x-frame-options"]).toBe("DENY");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["referrer-policy"]).toBe("no-referrer");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Events", exact: true }).click();
+  await expect(page).toHaveURL(/\/events$/);
+  await expect(page.getByRole("heading", { name: "Events" })).toBeVisible();
+});

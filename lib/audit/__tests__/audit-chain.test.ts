@@ -1,0 +1,81 @@
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { promisify } from "node:util";
+import { sql } from "drizzle-orm";
+import { describe, expect, inject, it } from "vitest";
+import { appDb, type Tx } from "@/db/client";
+import { verifyAuditChain } from "@/lib/audit";
+import { createUser } from "@/lib/auth";
+import { testCtx } from "@/scripts/testing/fixtures";
+
+const run = promisify(execFile);
+
+async function latestAuditId(): Promise<number> {
+  await createUser({ ctx: testCtx(), input: { email: `chain-${randomUUID().slice(0, 8)}@example.com`, role: "viewer" } });
+  const rows = await appDb().execute<{ id: string }>(sql`SELECT max(id)::text AS id FROM audit_log`);
+  return Number(rows.rows[0]?.id);
+}
+
+/** Tampering happens inside a transaction that is rolled back, so the shared chain stays intact for other tests. */
+async function tamperAndVerify(tamper: (tx: Tx) => Promise<unknown>) {
+  const rollback = new Error("rollback");
+  let report: Awaited<ReturnType<typeof verifyAuditChain>> | null = null;
+  await appDb()
+    .transaction(async (tx) => {
+      await tamper(tx);
+      report = await verifyAuditChain(tx, 50);
+      throw rollback;
+    })
+    .catch((err: unknown) => {
+      if (err !== rollback) throw err;
+    });
+  return report as Awaited<ReturnType<typeof verifyAuditChain>> | null;
+}
+
+describe("the audit log's hash chain", () => {
+  it("is intact after ordinary work, with ids that have no gaps", async () => {
+    await latestAuditId();
+    const last = await latestAuditId();
+    const report = await verifyAuditChain(appDb(), 50);
+    expect(report.problem).toBeNull();
+    expect(report.rowsChecked).toBe(last);
+  });
+
+  it("names the row whose content was altered", async () => {
+    const target = (await latestAuditId()) - 1;
+    const report = await tamperAndVerify((tx) => tx.execute(sql`UPDATE audit_log SET reason = 'nothing to see' WHERE id = ${target}`));
+    expect(report?.problem).toEqual({ id: target, kind: "altered", message: `row ${target} was altered: its content no longer matches its hash` });
+  });
+
+  it("names the place where a row was removed", async () => {
+    const id = await latestAuditId();
+    const target = id - 1;
+    const report = await tamperAndVerify((tx) => tx.execute(sql`DELETE FROM audit_log WHERE id = ${target}`));
+    expect(report?.problem).toMatchObject({ id, kind: "removed", message: expect.stringContaining(`row ${target} removed`) });
+  });
+
+  it("catches a rewritten row whose own hash was recomputed: the next row no longer links to it", async () => {
+    const target = (await latestAuditId()) - 1;
+    const report = await tamperAndVerify((tx) => tx.execute(sql`UPDATE audit_log SET action = 'harmless', hash = repeat('a', 64) WHERE id = ${target}`));
+    expect(report?.problem?.id).toBe(target);
+  });
+
+  it("`soc audit verify` exits 1 naming the altered row, and 0 once it is restored", async () => {
+    const target = (await latestAuditId()) - 1;
+    const env = { ...process.env, DATABASE_URL: inject("databaseUrl") };
+    const original = await appDb().execute<{ reason: string | null }>(sql`SELECT reason FROM audit_log WHERE id = ${target}`);
+    await appDb().execute(sql`UPDATE audit_log SET reason = 'edited by hand' WHERE id = ${target}`);
+    try {
+      const failure = await run("node_modules/.bin/tsx", ["scripts/soc.ts", "audit", "verify"], { env }).then(
+        () => null,
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(failure?.code).toBe(1);
+      expect(failure?.stderr).toContain(`audit chain BROKEN at row ${target}`);
+    } finally {
+      await appDb().execute(sql`UPDATE audit_log SET reason = ${original.rows[0]?.reason ?? null} WHERE id = ${target}`);
+    }
+    const { stdout } = await run("node_modules/.bin/tsx", ["scripts/soc.ts", "audit", "verify"], { env });
+    expect(stdout).toMatch(/^audit chain intact: \d+ rows/);
+  }, 30_000);
+});

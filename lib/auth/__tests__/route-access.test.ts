@@ -1,0 +1,129 @@
+import { randomUUID } from "node:crypto";
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { appDb } from "@/db/client";
+import { revokeApiToken } from "@/lib/auth";
+import type { Role } from "@/lib/auth/roles";
+import { testCtx, tokenFor } from "@/scripts/testing/fixtures";
+
+/**
+ * Every /api/v1 route and method, with who may call it. A new route fails this test until it is
+ * listed here, so no route ships without a decision about its access.
+ */
+const ACCESS: Record<string, Role | "ingest-key" | "public"> = {
+  "POST /api/v1/ingest": "ingest-key",
+  "POST /api/v1/auth/sign-in": "public",
+  "POST /api/v1/auth/sign-out": "viewer",
+  "GET /api/v1/auth/me": "viewer",
+  "GET /api/v1/events": "viewer",
+  "GET /api/v1/agents": "viewer",
+  "POST /api/v1/agents": "admin",
+  "GET /api/v1/agents/[agentId]/keys": "admin",
+  "POST /api/v1/agents/[agentId]/keys": "admin",
+  "DELETE /api/v1/agents/[agentId]/keys/[keyId]": "admin",
+  "GET /api/v1/sessions/[sessionId]": "viewer",
+  "GET /api/v1/users": "admin",
+  "POST /api/v1/users": "admin",
+  "PATCH /api/v1/users/[userId]": "admin",
+  "POST /api/v1/users/[userId]/reset-password": "admin",
+  "GET /api/v1/tokens": "admin",
+  "POST /api/v1/tokens": "admin",
+  "DELETE /api/v1/tokens/[tokenId]": "admin",
+  "GET /api/v1/audit": "analyst",
+  "GET /api/v1/audit/verify": "admin",
+};
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+const ROLE_ORDER: Role[] = ["viewer", "analyst", "responder", "admin"];
+const API_DIR = path.join(process.cwd(), "app", "api", "v1");
+const SAMPLE_PARAMS: Record<string, string> = {
+  agentId: "route-access-no-such-agent",
+  keyId: randomUUID(),
+  userId: randomUUID(),
+  tokenId: randomUUID(),
+  sessionId: "route-access-no-such-session",
+};
+
+type Handler = (req: Request, route?: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+function routeFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return name === "__tests__" ? [] : routeFiles(full);
+    return name === "route.ts" ? [full] : [];
+  });
+}
+
+async function discoverRoutes(): Promise<{ key: string; pattern: string; method: string; handler: Handler }[]> {
+  const found = [];
+  for (const file of routeFiles(API_DIR)) {
+    const pattern = `/api/v1/${path.relative(API_DIR, path.dirname(file)).split(path.sep).join("/")}`;
+    const mod = (await import(file)) as Record<string, unknown>;
+    for (const method of METHODS) {
+      const handler = mod[method];
+      if (typeof handler === "function") found.push({ key: `${method} ${pattern}`, pattern, method, handler: handler as Handler });
+    }
+  }
+  return found;
+}
+
+function call(route: { pattern: string; method: string; handler: Handler }, headers: Record<string, string>): Promise<Response> {
+  const params = Object.fromEntries(
+    [...route.pattern.matchAll(/\[(\w+)\]/g)].map((m) => [m[1] ?? "", SAMPLE_PARAMS[m[1] ?? ""] ?? "x"]),
+  );
+  const url = `http://soc.test${route.pattern.replace(/\[(\w+)\]/g, (_m, name: string) => encodeURIComponent(params[name] ?? "x"))}`;
+  const body = route.method === "GET" ? undefined : "{}";
+  return route.handler(new Request(url, { method: route.method, headers: { "content-type": "application/json", ...headers }, body }), {
+    params: Promise.resolve(params),
+  });
+}
+
+describe("authorisation matrix for /api/v1", () => {
+  const identities: Record<string, Record<string, string>> = {};
+
+  beforeAll(async () => {
+    for (const role of ROLE_ORDER) identities[role] = { authorization: `Bearer ${(await tokenFor(role)).token}` };
+    const revoked = await tokenFor("admin");
+    await revokeApiToken({ ctx: testCtx(), input: { tokenId: revoked.id, reason: "matrix test" } });
+    identities.revoked = { authorization: `Bearer ${revoked.token}` };
+    const expired = await tokenFor("admin", { expiresInDays: 1 });
+    await appDb().execute(sql`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = ${expired.id}`);
+    identities.expired = { authorization: `Bearer ${expired.token}` };
+    identities.none = {};
+  });
+
+  it("lists every route that exists, and only those", async () => {
+    const existing = (await discoverRoutes()).map((r) => r.key).sort();
+    expect(existing).toEqual(Object.keys(ACCESS).sort());
+  });
+
+  it("refuses every protected route to callers without a valid identity (401) and to roles below the route's (403)", async () => {
+    const failures: string[] = [];
+    for (const route of await discoverRoutes()) {
+      const need = ACCESS[route.key];
+      if (need === undefined || need === "public" || need === "ingest-key") continue;
+      for (const [who, headers] of Object.entries(identities)) {
+        const status = (await call(route, headers)).status;
+        const expected = ["none", "revoked", "expired"].includes(who)
+          ? "401"
+          : ROLE_ORDER.indexOf(who as Role) < ROLE_ORDER.indexOf(need)
+            ? "403"
+            : "allowed";
+        const ok = expected === "allowed" ? status !== 401 && status !== 403 && status < 500 : String(status) === expected;
+        if (!ok) failures.push(`${route.key} as ${who}: expected ${expected}, got ${status}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("keeps API tokens out of the ingest door and ingest keys out of the API", async () => {
+    const routes = await discoverRoutes();
+    const ingest = routes.find((r) => r.key === "POST /api/v1/ingest");
+    const events = routes.find((r) => r.key === "GET /api/v1/events");
+    if (!ingest || !events) throw new Error("ingest or events route missing");
+    expect((await call(ingest, identities.admin ?? {})).status).toBe(401);
+    expect((await call(events, { authorization: "Bearer soc_ik_not-an-api-token" })).status).toBe(401);
+  });
+});

@@ -1,0 +1,120 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { GET as me } from "@/app/api/v1/auth/me/route";
+import { POST as signInRoute } from "@/app/api/v1/auth/sign-in/route";
+import { POST as signOutRoute } from "@/app/api/v1/auth/sign-out/route";
+import { POST as createTokenRoute } from "@/app/api/v1/tokens/route";
+import { appDb } from "@/db/client";
+import { createUser, updateUser } from "@/lib/auth";
+import { testCtx } from "@/scripts/testing/fixtures";
+
+const ORIGIN = "http://soc.test";
+const PASSWORD = "correct horse battery staple";
+
+async function newUser(role: "viewer" | "admin" = "viewer") {
+  const email = `user-${randomUUID().slice(0, 8)}@example.com`;
+  const created = await createUser({ ctx: testCtx(), input: { email, role, password: PASSWORD } });
+  return { email, id: created.user_id };
+}
+
+function signIn(email: string, password: string, headers: Record<string, string> = {}) {
+  return signInRoute(
+    new Request(`${ORIGIN}/api/v1/auth/sign-in`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ email, password }),
+    }),
+  );
+}
+
+function cookieOf(res: Response): string {
+  const setCookie = res.headers.get("set-cookie") ?? "";
+  return setCookie.split(";")[0] ?? "";
+}
+
+async function auditRows(targetId: string) {
+  const rows = await appDb().execute<{ action: string; reason: string | null; actor_id: string }>(
+    sql`SELECT action, reason, actor_id FROM audit_log WHERE target_id = ${targetId} ORDER BY id`,
+  );
+  return rows.rows;
+}
+
+describe("browser sessions", () => {
+  it("sets an httpOnly, SameSite=Lax session cookie that identifies the user, and audits the sign-in", async () => {
+    const { email } = await newUser();
+    const res = await signIn(email.toUpperCase(), PASSWORD);
+    expect(res.status).toBe(200);
+    const setCookie = res.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/^soc_session=soc_s_[A-Za-z0-9_-]{43};/);
+    expect(setCookie).toContain("HttpOnly");
+    expect(setCookie).toContain("SameSite=Lax");
+    expect(setCookie).not.toContain("Secure");
+    const whoami = await me(new Request(`${ORIGIN}/api/v1/auth/me`, { headers: { cookie: cookieOf(res) } }));
+    expect(await whoami.json()).toMatchObject({ kind: "user", email, role: "viewer" });
+    expect((await auditRows(email)).map((r) => r.action)).toEqual(["user.create", "auth.sign_in"]);
+  });
+
+  it("marks the cookie Secure when the console is reached over HTTPS", async () => {
+    const { email } = await newUser();
+    const res = await signIn(email, PASSWORD, { "x-forwarded-proto": "https" });
+    expect(res.headers.get("set-cookie")).toContain("Secure");
+  });
+
+  it("ends the session on the server at sign-out: the same cookie is refused afterwards", async () => {
+    const { email } = await newUser();
+    const cookie = cookieOf(await signIn(email, PASSWORD));
+    const out = await signOutRoute(new Request(`${ORIGIN}/api/v1/auth/sign-out`, { method: "POST", headers: { cookie, origin: ORIGIN } }));
+    expect(out.status).toBe(200);
+    expect(out.headers.get("set-cookie")).toContain("Max-Age=0");
+    const after = await me(new Request(`${ORIGIN}/api/v1/auth/me`, { headers: { cookie } }));
+    expect(after.status).toBe(401);
+    expect((await auditRows(email)).at(-1)?.action).toBe("auth.sign_out");
+  });
+
+  it("answers a wrong password and an unknown account alike, and audits both", async () => {
+    const { email } = await newUser();
+    const wrong = await signIn(email, "not the password at all");
+    const unknown = await signIn(`nobody-${randomUUID()}@example.com`, PASSWORD);
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect((await wrong.json()).error.message).toBe((await unknown.json()).error.message);
+    expect(await auditRows(email)).toContainEqual(expect.objectContaining({ action: "auth.sign_in_failed", reason: "wrong password" }));
+  });
+
+  it("locks the account after five wrong passwords, even against the right one, and says when to retry", async () => {
+    const { email } = await newUser();
+    for (let i = 0; i < 5; i++) expect((await signIn(email, `wrong-${i}-password`)).status).toBe(401);
+    const locked = await signIn(email, PASSWORD);
+    expect(locked.status).toBe(429);
+    const retryAfter = Number(locked.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect((await auditRows(email)).at(-1)).toMatchObject({ action: "auth.sign_in_failed", reason: "account locked after repeated failures" });
+  });
+
+  it("refuses disabled accounts and ends their open sessions", async () => {
+    const { email, id } = await newUser();
+    const cookie = cookieOf(await signIn(email, PASSWORD));
+    await updateUser({ ctx: testCtx(), input: { userId: id, disabled: true, reason: "left the team" } });
+    expect((await me(new Request(`${ORIGIN}/api/v1/auth/me`, { headers: { cookie } }))).status).toBe(401);
+    expect((await signIn(email, PASSWORD)).status).toBe(401);
+  });
+
+  it("refuses changes from a cookie session that come from another site (CSRF), and accepts our own pages", async () => {
+    const { email } = await newUser("admin");
+    const cookie = cookieOf(await signIn(email, PASSWORD));
+    const create = (headers: Record<string, string>) =>
+      createTokenRoute(
+        new Request(`${ORIGIN}/api/v1/tokens`, {
+          method: "POST",
+          headers: { cookie, "content-type": "application/json", ...headers },
+          body: JSON.stringify({ name: "csrf-check", role: "viewer" }),
+        }),
+      );
+    expect((await create({ origin: "https://evil.example" })).status).toBe(403);
+    expect((await create({})).status).toBe(403);
+    expect((await create({ "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await create({ origin: ORIGIN })).status).toBe(201);
+  });
+});
