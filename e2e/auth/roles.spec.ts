@@ -9,7 +9,7 @@ test("a signed-out visitor is sent to sign-in and comes back to the page they as
   await page.getByLabel("E-mail").fill(admin.email);
   await page.getByLabel("Password").fill("wrong password entirely");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toHaveText("Wrong e-mail or password");
+  await expect(page.getByRole("alert").filter({ hasText: "Wrong e-mail or password" })).toBeVisible();
 
   await page.getByLabel("Password").fill(admin.password);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -46,7 +46,7 @@ test("a viewer sees only the viewer's pages and is refused admin actions by the 
     await expect(nav.getByRole("link", { name: hidden, exact: true })).toHaveCount(0);
   }
   await page.goto("/admin/tokens");
-  await expect(page.getByRole("alert")).toContainText("Your role, viewer, may not manage API tokens");
+  await expect(page.getByRole("alert").filter({ hasText: "Not allowed" })).toContainText("Your role, viewer, may not manage API tokens");
 
   const res = await page.request.post("/api/v1/tokens", {
     headers: { origin: baseURL ?? "" },
