@@ -1,6 +1,6 @@
 /** Next.js start-up hook (Node.js runtime only). */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { startServerLifecycle } = await import("./lib/ingest/partition-maintenance");
+  const { startServerLifecycle } = await import("./lib/server-lifecycle");
   startServerLifecycle();
 }

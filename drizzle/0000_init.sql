@@ -123,6 +123,39 @@ CREATE TABLE "sessions" (
 	CONSTRAINT "sessions_session_id_agent_id_pk" PRIMARY KEY("session_id","agent_id")
 );
 --> statement-breakpoint
+CREATE TABLE "kill_policies" (
+	"agent_id" text NOT NULL,
+	"rule" text NOT NULL,
+	"threshold" text,
+	"enabled" boolean DEFAULT true NOT NULL,
+	"updated_by" text NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "kill_switch_history" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"action" text NOT NULL,
+	"agent_id" text,
+	"reason" text,
+	"actor" text NOT NULL,
+	"source" text NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "kill_switches" (
+	"scope" text NOT NULL,
+	"agent_id" text NOT NULL,
+	"killed" boolean NOT NULL,
+	"reason" text,
+	"killed_by" text,
+	"killed_at" timestamp (3) with time zone,
+	"source" text NOT NULL,
+	"acknowledged_at" timestamp (3) with time zone,
+	"actions_after_kill" integer DEFAULT 0 NOT NULL,
+	"last_action_after_kill_at" timestamp (3) with time zone,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "ingest_keys" ADD CONSTRAINT "ingest_keys_agent_id_agents_id_fk" FOREIGN KEY ("agent_id") REFERENCES "public"."agents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "user_sessions" ADD CONSTRAINT "user_sessions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "ingest_keys_agent_id_index" ON "ingest_keys" USING btree ("agent_id");--> statement-breakpoint
@@ -135,4 +168,7 @@ CREATE INDEX "agent_activity_hourly_hour_index" ON "agent_activity_hourly" USING
 CREATE INDEX "events_session_idx" ON "events" USING btree ("session_id","ts","action_sequence");--> statement-breakpoint
 CREATE INDEX "events_agent_ts_idx" ON "events" USING btree ("agent_id","ts");--> statement-breakpoint
 CREATE INDEX "sessions_agent_id_last_event_at_index" ON "sessions" USING btree ("agent_id","last_event_at");--> statement-breakpoint
-CREATE INDEX "sessions_last_event_at_index" ON "sessions" USING btree ("last_event_at");
+CREATE INDEX "sessions_last_event_at_index" ON "sessions" USING btree ("last_event_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "kill_policies_agent_id_rule_index" ON "kill_policies" USING btree ("agent_id","rule");--> statement-breakpoint
+CREATE INDEX "kill_switch_history_agent_id_at_index" ON "kill_switch_history" USING btree ("agent_id","at");--> statement-breakpoint
+CREATE UNIQUE INDEX "kill_switches_scope_agent_id_index" ON "kill_switches" USING btree ("scope","agent_id");

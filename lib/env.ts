@@ -11,7 +11,11 @@ const sharedSchema = z.object({
 
 const appSchema = sharedSchema.extend({
   DATABASE_URL: z.string().min(1, "DATABASE_URL is required (the launcher sets it for the embedded server)"),
-  REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  /** Unset or empty: Redis is not configured, and kill switches and rate limits say so instead of pretending. */
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : null)),
   SOC_SECRET: z.string().min(16).optional(),
   SOC_INGEST_RATE_LIMIT_PER_MIN: z.coerce.number().int().positive().default(60_000),
   SOC_INGEST_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),

@@ -15,8 +15,11 @@ export function createRedis(url: string): Redis {
 
 const globalForRedis = globalThis as unknown as { agentsocRedis?: Redis };
 
-export function appRedis(): Redis {
-  globalForRedis.agentsocRedis ??= createRedis(env().REDIS_URL);
+/** The process-wide Redis client, or null when REDIS_URL is not configured. */
+export function appRedis(): Redis | null {
+  const url = env().REDIS_URL;
+  if (!url) return null;
+  globalForRedis.agentsocRedis ??= createRedis(url);
   return globalForRedis.agentsocRedis;
 }
 

@@ -14,11 +14,16 @@ const log = (m: string) => console.error(`[agentsoc] ${m}`);
 
 /** Redis holds kill switches and rate limits: use REDIS_URL, else a local one, else start redis-server from PATH. */
 async function resolveRedis(configured: string | undefined): Promise<{ url: string; stop: () => void }> {
-  const url = configured ?? "redis://127.0.0.1:6379";
+  if (configured) {
+    if (!(await redisAnswers(configured))) log(`WARNING: Redis at ${configured} does not answer; kill switches answer 503 until it does`);
+    return { url: configured, stop: () => undefined };
+  }
+  const url = "redis://127.0.0.1:6379";
   if (await redisAnswers(url)) return { url, stop: () => undefined };
-  if (configured || spawnSync("which", ["redis-server"]).status !== 0) {
-    log(`WARNING: Redis at ${url} does not answer; ingest rate limits are not enforced until it does`);
-    return { url, stop: () => undefined };
+  if (spawnSync("which", ["redis-server"]).status !== 0) {
+    log("WARNING: no Redis on 127.0.0.1:6379 and no redis-server on PATH: kill switches are unavailable.");
+    log("         Install it (apt-get install redis-server) or set REDIS_URL, then restart.");
+    return { url: "", stop: () => undefined };
   }
   const dir = path.join(process.cwd(), ".data", "redis");
   mkdirSync(dir, { recursive: true });

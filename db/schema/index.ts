@@ -2,3 +2,4 @@ export * from "./agents";
 export * from "./audit";
 export * from "./auth";
 export * from "./events";
+export * from "./killswitch";

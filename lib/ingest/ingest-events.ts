@@ -1,6 +1,7 @@
 import type Redis from "ioredis";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
+import { noteAgentActivity } from "@/lib/killswitch/note-activity";
 import { insertEventRows } from "./insert-event-rows";
 import type { BodyRecord } from "./parse-body";
 import { prepareEventRow } from "./prepare-event-rows";
@@ -9,7 +10,8 @@ import type { IngestResult } from "./schemas";
 import { findImpersonations, validateEvents } from "./validate-events";
 
 export interface IngestSettings {
-  redis: Redis;
+  /** Null when Redis is not configured: rate limits are then not enforced. */
+  redis: Redis | null;
   retentionDays: number;
   defaultRateLimitPerMin: number;
   maxFutureSeconds?: number;
@@ -74,6 +76,7 @@ export async function ingestEvents({
 
   const rows = valid.map((v) => prepareEventRow(v.event));
   const inserted = await insertEventRows(ctx.db, rows);
+  await noteAgentActivity(ctx.db, agentId, rows);
   return { accepted: inserted, duplicates: rows.length - inserted, rejected };
 }
 

@@ -18,7 +18,7 @@ return 1`;
 
 /** Fixed one-minute window of events per agent, shared by every app instance through Redis. */
 export async function takeIngestQuota(
-  redis: Redis,
+  redis: Redis | null,
   agentId: string,
   events: number,
   limitPerMinute: number,
@@ -27,6 +27,7 @@ export async function takeIngestQuota(
   const window = Math.floor(nowMs / 60_000);
   const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * 60_000 - nowMs) / 1000));
   const key = `agentsoc:ingest:rate:${agentId}:${window}`;
+  if (!redis) return { allowed: true, retryAfterSeconds, enforced: false };
   try {
     const allowed = await redis.eval(TAKE_QUOTA, 1, key, events, limitPerMinute);
     return { allowed: allowed === 1, retryAfterSeconds, enforced: true };

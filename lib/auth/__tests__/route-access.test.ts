@@ -33,7 +33,18 @@ const ACCESS: Record<string, Role | "ingest-key" | "public"> = {
   "DELETE /api/v1/tokens/[tokenId]": "admin",
   "GET /api/v1/audit": "analyst",
   "GET /api/v1/audit/verify": "admin",
+  "GET /api/v1/killswitch": "viewer",
+  "PUT /api/v1/killswitch/agents/[agentId]": "responder",
+  "DELETE /api/v1/killswitch/agents/[agentId]": "admin",
+  "PUT /api/v1/killswitch/global": "responder",
+  "DELETE /api/v1/killswitch/global": "admin",
+  "GET /api/v1/agents/[agentId]/status": "ingest-key",
+  "GET /api/v1/agents/[agentId]/status/stream": "ingest-key",
+  "POST /api/v1/agents/[agentId]/ack": "ingest-key",
 };
+
+/** Long-lived streams are checked for their refusals only: an allowed call would hold the test open. */
+const STREAMS: Record<string, Role> = { "GET /api/v1/killswitch/stream": "viewer" };
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 const ROLE_ORDER: Role[] = ["viewer", "analyst", "responder", "admin"];
@@ -96,7 +107,13 @@ describe("authorisation matrix for /api/v1", () => {
 
   it("lists every route that exists, and only those", async () => {
     const existing = (await discoverRoutes()).map((r) => r.key).sort();
-    expect(existing).toEqual(Object.keys(ACCESS).sort());
+    expect(existing).toEqual([...Object.keys(ACCESS), ...Object.keys(STREAMS)].sort());
+  });
+
+  it("refuses the console's event stream without an identity", async () => {
+    const stream = (await discoverRoutes()).find((r) => r.key === "GET /api/v1/killswitch/stream");
+    if (!stream) throw new Error("stream route missing");
+    for (const who of ["none", "revoked", "expired"]) expect((await call(stream, identities[who] ?? {})).status).toBe(401);
   });
 
   it("refuses every protected route to callers without a valid identity (401) and to roles below the route's (403)", async () => {
@@ -125,5 +142,25 @@ describe("authorisation matrix for /api/v1", () => {
     if (!ingest || !events) throw new Error("ingest or events route missing");
     expect((await call(ingest, identities.admin ?? {})).status).toBe(401);
     expect((await call(events, { authorization: "Bearer soc_ik_not-an-api-token" })).status).toBe(401);
+  });
+
+  it("opens the agent door only to the ingest key of the agent in the path", async () => {
+    const { newAgent } = await import("@/scripts/testing/fixtures");
+    const own = await newAgent();
+    const other = await newAgent();
+    const routes = await discoverRoutes();
+    for (const key of ["GET /api/v1/agents/[agentId]/status", "POST /api/v1/agents/[agentId]/ack"]) {
+      const route = routes.find((r) => r.key === key);
+      if (!route) throw new Error(`${key} missing`);
+      const at = (agentId: string, token: string | null) =>
+        route.handler(
+          new Request(`http://soc.test/api/v1/agents/${agentId}/x`, { method: route.method, headers: token ? { authorization: `Bearer ${token}` } : {} }),
+          { params: Promise.resolve({ agentId }) },
+        );
+      expect((await at(own.agentId, null)).status).toBe(401);
+      expect((await at(own.agentId, identities.admin?.authorization?.slice(7) ?? "")).status).toBe(401);
+      expect((await at(own.agentId, other.key)).status).toBe(403);
+      expect((await at(own.agentId, own.key)).status).toBe(200);
+    }
   });
 });

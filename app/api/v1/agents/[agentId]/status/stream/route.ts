@@ -1,0 +1,26 @@
+import { authenticateAgent } from "@/lib/http/agent-door";
+import { sseStream } from "@/lib/http/sse";
+import { handle } from "@/lib/http/respond";
+import { agentStatus, subscribeKillEvents } from "@/lib/killswitch";
+import { appRedis } from "@/lib/redis";
+
+export const dynamic = "force-dynamic";
+
+/** The agent's status now, and again on every kill-switch change (and every 10 s while Redis is away). */
+export async function GET(req: Request, route: { params: Promise<{ agentId: string }> }): Promise<Response> {
+  return handle(req, async () => {
+    const { agentId } = await route.params;
+    const { db } = await authenticateAgent(req, agentId);
+    const redis = appRedis();
+    return sseStream(req.signal, async (send) => {
+      const push = async () => send(await agentStatus(db, redis, agentId), "status");
+      await push();
+      const unsubscribe = subscribeKillEvents(redis, () => void push());
+      const poll = setInterval(() => void push(), 10_000);
+      return () => {
+        unsubscribe();
+        clearInterval(poll);
+      };
+    });
+  });
+}

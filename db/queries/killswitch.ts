@@ -1,0 +1,52 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { killSwitches } from "@/db/schema";
+
+export interface KillSwitchView {
+  agent_id: string;
+  killed: boolean;
+  reason: string | null;
+  killed_by: string | null;
+  killed_at: string | null;
+  source: "console" | "redis";
+  acknowledged_at: string | null;
+  /** Seconds from the kill to the agent's acknowledgement. */
+  time_to_stop_s: number | null;
+  actions_after_kill: number;
+  last_action_after_kill_at: string | null;
+  updated_at: string;
+}
+
+type Row = typeof killSwitches.$inferSelect;
+
+function toView(r: Row): KillSwitchView {
+  return {
+    agent_id: r.agentId,
+    killed: r.killed,
+    reason: r.reason,
+    killed_by: r.killedBy,
+    killed_at: r.killedAt?.toISOString() ?? null,
+    source: r.source,
+    acknowledged_at: r.acknowledgedAt?.toISOString() ?? null,
+    time_to_stop_s: r.killedAt && r.acknowledgedAt ? (r.acknowledgedAt.getTime() - r.killedAt.getTime()) / 1000 : null,
+    actions_after_kill: r.actionsAfterKill,
+    last_action_after_kill_at: r.lastActionAfterKillAt?.toISOString() ?? null,
+    updated_at: r.updatedAt.toISOString(),
+  };
+}
+
+/** PostgreSQL's record of every kill switch: the global one, and each agent that was ever killed. */
+export async function listKillSwitches(db: Queryable): Promise<{ global: KillSwitchView | null; agents: KillSwitchView[] }> {
+  const rows = await db.select().from(killSwitches).orderBy(asc(killSwitches.agentId));
+  const global = rows.find((r) => r.scope === "global");
+  return { global: global ? toView(global) : null, agents: rows.filter((r) => r.scope === "agent").map(toView) };
+}
+
+/** What the record says about one agent, for the agent door when Redis cannot be asked. */
+export async function recordedKillState(db: Queryable, agentId: string): Promise<{ killed: boolean; reason: string | null }> {
+  const rows = await db.select().from(killSwitches).where(and(eq(killSwitches.killed, true)));
+  const global = rows.find((r) => r.scope === "global");
+  if (global) return { killed: true, reason: `Global kill switch active: ${global.reason ?? "no reason recorded"}` };
+  const own = rows.find((r) => r.scope === "agent" && r.agentId === agentId);
+  return own ? { killed: true, reason: `Agent killed: ${own.reason ?? "no reason recorded"}` } : { killed: false, reason: null };
+}

@@ -1,0 +1,86 @@
+import type Redis from "ioredis";
+import { and, eq, sql } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { killSwitches, killSwitchHistory } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { actorId, type Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+
+export const KILLSWITCH_LOCK = sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:killswitch'))`;
+
+export interface KillSwitchSettings {
+  /** Null when Redis is not configured. */
+  redis: Redis | null;
+}
+
+/** killed_by as agents read it: the person or token, or for an automatic kill the rule that fired. */
+export function killedByOf(ctx: Ctx): string {
+  return ctx.actor.type === "system" ? ctx.actor.id : actorId(ctx.actor);
+}
+
+export function requireRedis(settings: KillSwitchSettings): Redis {
+  if (settings.redis) return settings.redis;
+  throw new AppError(
+    "UNAVAILABLE",
+    "Redis is not configured, so no kill switch can be set: set REDIS_URL (or install redis-server and restart with npm start)",
+  );
+}
+
+/** Runs the Redis half of a change; a failure rolls back the PostgreSQL half, so nothing claims success. */
+export async function writeRedis(redis: Redis, build: (multi: ReturnType<Redis["multi"]>) => void): Promise<void> {
+  try {
+    const multi = redis.multi();
+    build(multi);
+    const results = await multi.exec();
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw failed?.[0] ?? new Error("transaction discarded");
+  } catch (err) {
+    throw new AppError("UNAVAILABLE", "Redis did not take the change, so nothing was changed; check Redis and try again", {
+      headers: { "Retry-After": "2" },
+      cause: err,
+    });
+  }
+}
+
+export interface StateChange {
+  scope: "agent" | "global";
+  agentId: string;
+  killed: boolean;
+  reason: string;
+  killedBy: string;
+  atMs: number;
+  source: "console" | "redis";
+  action: "kill" | "kill_all" | "revive" | "lift_all";
+}
+
+/** The PostgreSQL record of a change: state, history and audit row, in the caller's transaction. */
+export async function recordChange(tx: Tx, ctx: Ctx, change: StateChange): Promise<void> {
+  const [before] = await tx
+    .select()
+    .from(killSwitches)
+    .where(and(eq(killSwitches.scope, change.scope), eq(killSwitches.agentId, change.agentId)));
+  const at = new Date(change.atMs);
+  const values = change.killed
+    ? { killed: true, reason: change.reason, killedBy: change.killedBy, killedAt: at, acknowledgedAt: null, actionsAfterKill: 0, lastActionAfterKillAt: null }
+    : { killed: false };
+  await tx
+    .insert(killSwitches)
+    .values({ scope: change.scope, agentId: change.agentId, source: change.source, updatedAt: at, ...values, killed: change.killed })
+    .onConflictDoUpdate({ target: [killSwitches.scope, killSwitches.agentId], set: { ...values, source: change.source, updatedAt: at } });
+  await tx.insert(killSwitchHistory).values({
+    action: change.action,
+    agentId: change.scope === "agent" ? change.agentId : null,
+    reason: change.reason,
+    actor: change.killedBy,
+    source: change.source,
+    at,
+  });
+  await recordAudit(tx, ctx, {
+    action: `killswitch.${change.action}`,
+    targetType: change.scope === "agent" ? "agent" : "killswitch",
+    targetId: change.scope === "agent" ? change.agentId : "global",
+    reason: change.reason,
+    before: before ? { killed: before.killed, reason: before.reason, killed_by: before.killedBy } : { killed: false },
+    after: { killed: change.killed, source: change.source, ...(change.killed ? { killed_by: change.killedBy } : {}) },
+  });
+}

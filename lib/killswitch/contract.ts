@@ -1,0 +1,85 @@
+/**
+ * The Redis kill-switch contract agents already read (ARCHITECTURE.md, "Kill switch in Redis"), in
+ * one place. Values are written exactly as the reference implementation writes them: the agent hash
+ * holds strings, the global key and channel messages are JSON with Python's separators.
+ */
+export const KEY_PREFIX = "agent:killswitch";
+export const GLOBAL_KEY = `${KEY_PREFIX}:global`;
+export const EVENTS_CHANNEL = `${KEY_PREFIX}:events`;
+/** The console's own marker: its absence means Redis lost its data, not that someone revived by hand. */
+export const MARKER_KEY = "agentsoc:killswitch:marker";
+
+export function agentKey(agentId: string): string {
+  return `${KEY_PREFIX}:${agentId}`;
+}
+
+/** The agent id of an `agent:killswitch:{id}` key, or null for the global key, the channel or anything else. */
+export function agentIdOfKey(key: string): string | null {
+  if (!key.startsWith(`${KEY_PREFIX}:`) || key === GLOBAL_KEY || key === EVENTS_CHANNEL) return null;
+  const id = key.slice(KEY_PREFIX.length + 1);
+  return id === "" ? null : id;
+}
+
+/** Python's str(time.time()): epoch seconds with a fraction. */
+export function epochSeconds(ms: number): string {
+  return String(ms / 1000);
+}
+
+/** json.dumps(...) with its default separators, so messages match what Python agents and tools emit. */
+export function pythonJson(value: Record<string, unknown>): string {
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ")}}`;
+}
+
+export interface KillRecord {
+  reason: string;
+  killedBy: string;
+  killedAtMs: number;
+}
+
+export function agentKillFields(kill: KillRecord): Record<string, string> {
+  return { killed: "true", reason: kill.reason, killed_by: kill.killedBy, killed_at: epochSeconds(kill.killedAtMs) };
+}
+
+export function globalKillValue(kill: KillRecord): string {
+  return pythonJson({ killed: true, reason: kill.reason, killed_by: kill.killedBy, killed_at: kill.killedAtMs / 1000 });
+}
+
+export type KillEvent =
+  | { action: "kill"; agent_id: string; reason: string; killed_by: string; source?: "redis" }
+  | { action: "revive"; agent_id: string; reason?: string; revived_by: string; source?: "redis" }
+  | { action: "kill_all"; reason: string; killed_by: string; source?: "redis" }
+  | { action: "lift_all"; reason?: string; lifted_by: string; source?: "redis" };
+
+export function eventMessage(event: KillEvent): string {
+  return pythonJson({ ...event });
+}
+
+/** How agents read the agent hash: killed only when the field is exactly "true". */
+export function parseAgentHash(fields: Record<string, string>): (Partial<KillRecord> & { killed: boolean }) | null {
+  if (Object.keys(fields).length === 0) return null;
+  const at = Number(fields.killed_at);
+  return {
+    killed: fields.killed === "true",
+    reason: fields.reason,
+    killedBy: fields.killed_by,
+    killedAtMs: Number.isFinite(at) && at > 0 ? Math.round(at * 1000) : undefined,
+  };
+}
+
+/** How agents read the global key: killed when the JSON says so; unreadable JSON counts as killed (fail safe). */
+export function parseGlobalValue(raw: string | null): (Partial<KillRecord> & { killed: boolean }) | null {
+  if (raw === null) return null;
+  try {
+    const value = JSON.parse(raw) as { killed?: unknown; reason?: unknown; killed_by?: unknown; killed_at?: unknown };
+    const at = Number(value.killed_at);
+    return {
+      killed: value.killed === true || value.killed === "true",
+      reason: typeof value.reason === "string" ? value.reason : undefined,
+      killedBy: typeof value.killed_by === "string" ? value.killed_by : undefined,
+      killedAtMs: Number.isFinite(at) && at > 0 ? Math.round(at * 1000) : undefined,
+    };
+  } catch {
+    return { killed: true, reason: "unreadable global kill switch value in Redis" };
+  }
+}

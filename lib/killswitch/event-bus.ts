@@ -1,0 +1,28 @@
+import { EventEmitter } from "node:events";
+import type Redis from "ioredis";
+import { EVENTS_CHANNEL } from "./contract";
+
+/**
+ * One Redis subscription per process, fanned out to every open console and agent stream, instead of
+ * a Redis connection per browser tab.
+ */
+const bus = new EventEmitter();
+bus.setMaxListeners(0);
+let subscriber: Redis | null = null;
+
+export function subscribeKillEvents(redis: Redis | null, listener: (message: string) => void): () => void {
+  if (redis && !subscriber) {
+    subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    subscriber.on("error", () => undefined);
+    subscriber.on("message", (_channel: string, message: string) => bus.emit("message", message));
+    void subscriber.subscribe(EVENTS_CHANNEL).catch(() => undefined);
+  }
+  bus.on("message", listener);
+  return () => bus.off("message", listener);
+}
+
+export async function closeKillEventBus(): Promise<void> {
+  const s = subscriber;
+  subscriber = null;
+  await s?.quit().catch(() => s.disconnect());
+}

@@ -1,0 +1,10 @@
+export { type KillSwitchSettings } from "./apply-change";
+export { agentStatus, redisHealth, type AgentStatus, type RedisHealth } from "./agent-status";
+export * from "./contract";
+export { closeKillEventBus, subscribeKillEvents } from "./event-bus";
+export { killAgent } from "./kill-agent";
+export { killAll } from "./kill-all";
+export { liftAll } from "./lift-all";
+export { ACK_ACTION, acknowledgeKill, noteAgentActivity } from "./note-activity";
+export { BY_HAND, reconcileKillSwitches, type ReconcileReport } from "./reconcile";
+export { reviveAgent } from "./revive-agent";

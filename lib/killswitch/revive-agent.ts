@@ -1,0 +1,32 @@
+import { and, eq } from "drizzle-orm";
+import { killSwitches } from "@/db/schema";
+import { agentIdSchema } from "@/lib/agents/schemas";
+import { authorize, parseOrThrow } from "@/lib/auth/authorize";
+import type { Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import { KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
+import { agentKey, EVENTS_CHANNEL, eventMessage } from "./contract";
+import { killInput } from "./schemas";
+
+/** Lets a killed agent act again (admin only): the Redis key goes, and every agent and console is told. */
+export async function reviveAgent({ ctx, settings, input }: { ctx: Ctx; settings: KillSwitchSettings; input: { agentId: string; reason: unknown } }) {
+  authorize(ctx, "admin", "revive agents");
+  const agentId = parseOrThrow(agentIdSchema, input.agentId);
+  const { reason } = parseOrThrow(killInput, { reason: input.reason });
+  const redis = requireRedis(settings);
+  const revivedBy = killedByOf(ctx);
+  const atMs = Date.now();
+  await ctx.db.transaction(async (tx) => {
+    await tx.execute(KILLSWITCH_LOCK);
+    const [state] = await tx
+      .select({ killed: killSwitches.killed })
+      .from(killSwitches)
+      .where(and(eq(killSwitches.scope, "agent"), eq(killSwitches.agentId, agentId)));
+    if (!state?.killed) throw new AppError("CONFLICT", `Agent ${agentId} is not killed`);
+    await recordChange(tx, ctx, { scope: "agent", agentId, killed: false, reason, killedBy: revivedBy, atMs, source: "console", action: "revive" });
+    await writeRedis(redis, (m) =>
+      m.del(agentKey(agentId)).publish(EVENTS_CHANNEL, eventMessage({ action: "revive", agent_id: agentId, reason, revived_by: revivedBy })),
+    );
+  });
+  return { agent_id: agentId, killed: false, revived_by: revivedBy, revived_at: new Date(atMs).toISOString() };
+}

@@ -1,0 +1,60 @@
+import { appDb, closeAppDb } from "@/db/client";
+import { env } from "@/lib/env";
+import { maintainPartitions } from "@/lib/ingest/partitions";
+import { closeKillEventBus, reconcileKillSwitches } from "@/lib/killswitch";
+import { appRedis, closeAppRedis } from "@/lib/redis";
+
+const HOUR_MS = 3_600_000;
+/** Redis emptied or changed by hand is noticed within this; the issue's bound is 5 s. */
+const KILLSWITCH_SYNC_MS = 1_000;
+
+function every(ms: number, task: () => Promise<void>): void {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await task();
+    } finally {
+      running = false;
+    }
+  };
+  void tick();
+  setInterval(() => void tick(), ms).unref();
+}
+
+/** Server start-up: partition upkeep, kill-switch sync with Redis, and connections closed on shutdown. */
+export function startServerLifecycle(): void {
+  every(HOUR_MS, async () => {
+    try {
+      const result = await maintainPartitions(
+        { db: appDb(), actor: { type: "system", id: "retention" }, requestId: `retention-${Date.now()}`, sourceIp: null },
+        Date.now(),
+        env().SOC_RETENTION_DAYS,
+      );
+      if (result.droppedPartitions.length > 0) console.log(`[retention] dropped ${result.droppedPartitions.join(", ")}`);
+    } catch (err) {
+      console.error("[retention] partition maintenance failed; retrying within the hour:", err);
+    }
+  });
+
+  let lastProblem = "";
+  every(KILLSWITCH_SYNC_MS, async () => {
+    const redis = appRedis();
+    if (!redis) return;
+    try {
+      const report = await reconcileKillSwitches(appDb(), redis);
+      if (report.restored.length) console.log(`[killswitch] Redis had lost its data: restored ${report.restored.join(", ")}`);
+      lastProblem = "";
+    } catch (err) {
+      const problem = err instanceof Error ? err.message : String(err);
+      if (problem !== lastProblem) console.error(`[killswitch] cannot sync with Redis: ${problem}`);
+      lastProblem = problem;
+    }
+  });
+
+  process.once("SIGTERM", () => {
+    // Next.js stops taking requests on SIGTERM; closing the pools lets in-flight queries finish first.
+    void Promise.allSettled([closeAppDb(), closeAppRedis(), closeKillEventBus()]);
+  });
+}
