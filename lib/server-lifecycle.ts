@@ -1,7 +1,8 @@
 import { appDb, closeAppDb } from "@/db/client";
 import { env } from "@/lib/env";
 import { maintainPartitions } from "@/lib/ingest/partitions";
-import { closeKillEventBus, reconcileKillSwitches } from "@/lib/killswitch";
+import { closeKillEventBus } from "@/lib/killswitch";
+import { startKillSwitchSync } from "@/lib/killswitch/sync-loop";
 import { appRedis, closeAppRedis } from "@/lib/redis";
 
 const HOUR_MS = 3_600_000;
@@ -38,20 +39,16 @@ export function startServerLifecycle(): void {
     }
   });
 
+  const redis = appRedis();
   let lastProblem = "";
-  every(KILLSWITCH_SYNC_MS, async () => {
-    const redis = appRedis();
-    if (!redis) return;
-    try {
-      const report = await reconcileKillSwitches(appDb(), redis);
-      if (report.restored.length) console.log(`[killswitch] Redis had lost its data: restored ${report.restored.join(", ")}`);
-      lastProblem = "";
-    } catch (err) {
-      const problem = err instanceof Error ? err.message : String(err);
-      if (problem !== lastProblem) console.error(`[killswitch] cannot sync with Redis: ${problem}`);
+  if (redis) {
+    startKillSwitchSync(appDb(), redis, KILLSWITCH_SYNC_MS, ({ report, error }) => {
+      if (report?.restored.length) console.log(`[killswitch] Redis had lost its data: restored ${report.restored.join(", ")}`);
+      const problem = error ? (error instanceof Error ? error.message : String(error)) : "";
+      if (problem && problem !== lastProblem) console.error(`[killswitch] cannot sync with Redis: ${problem}`);
       lastProblem = problem;
-    }
-  });
+    });
+  }
 
   process.once("SIGTERM", () => {
     // Next.js stops taking requests on SIGTERM; closing the pools lets in-flight queries finish first.

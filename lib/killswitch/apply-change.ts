@@ -29,6 +29,8 @@ export function requireRedis(settings: KillSwitchSettings): Redis {
 /** Runs the Redis half of a change; a failure rolls back the PostgreSQL half, so nothing claims success. */
 export async function writeRedis(redis: Redis, build: (multi: ReturnType<Redis["multi"]>) => void): Promise<void> {
   try {
+    // A client that is not connected would reject each queued command on its own, outside this try.
+    if (redis.status !== "ready") throw new Error(`Redis connection is ${redis.status}`);
     const multi = redis.multi();
     build(multi);
     const results = await multi.exec();

@@ -107,21 +107,29 @@ async function findRedis(notes: string[], stops: (() => Promise<void>)[]): Promi
   if (spawnSync("which", ["redis-server"]).status !== 0) {
     throw new Error("no Redis on 127.0.0.1:6379 and no redis-server on PATH: install it (apt-get install redis-server) or set REDIS_URL");
   }
+  log("no Redis on 127.0.0.1:6379; starting redis-server");
+  const server = await startRedisServer();
+  stops.push(server.stop);
+  notes.push(`redis-server started at ${server.url}`);
+  return server.url;
+}
+
+/** A redis-server of the test's own on a free port (also for tests that must stop Redis). */
+export async function startRedisServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
-  log(`no Redis on 127.0.0.1:6379; starting redis-server on port ${port}`);
-  const child: ChildProcess = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: "ignore" },
-  );
+  const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: "ignore",
+  });
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50 && !(await redisAnswers(url)); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!(await redisAnswers(url))) throw new Error(`redis-server did not answer on port ${port}`);
-  stops.push(async () => {
-    child.kill("SIGTERM");
-  });
-  notes.push(`redis-server started on port ${port}`);
-  return url;
+  if (!(await redisAnswers(url))) throw new Error(`redis-server did not answer on port ${port}: is redis-server installed?`);
+  return {
+    url,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
 }
 
 function withRedisDb(url: string, db: number): string {

@@ -1,0 +1,206 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import Redis from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { GET as getKillSwitches } from "@/app/api/v1/killswitch/route";
+import { POST as ingest } from "@/app/api/v1/ingest/route";
+import { appDb } from "@/db/client";
+import type { Role } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/context";
+import {
+  agentKey,
+  agentStatus,
+  GLOBAL_KEY,
+  killAgent,
+  killAll,
+  liftAll,
+  MARKER_KEY,
+  reconcileKillSwitches,
+  reviveAgent,
+} from "@/lib/killswitch";
+import { startKillSwitchSync } from "@/lib/killswitch/sync-loop";
+import { appRedis } from "@/lib/redis";
+import { bearer, makeEvent, newAgent, testCtx } from "@/scripts/testing/fixtures";
+import { startRedisServer } from "@/scripts/testing/infra";
+
+function as(role: Role): Ctx {
+  return { ...testCtx(), actor: { type: "user", userId: randomUUID(), email: `${role}@example.com`, role, sessionId: randomUUID() } };
+}
+
+function redis(): Redis {
+  const r = appRedis();
+  if (!r) throw new Error("the tests need Redis");
+  return r;
+}
+
+const settings = () => ({ redis: redis() });
+let listener: Redis;
+const messages: string[] = [];
+
+async function nextMessages(count: number): Promise<string[]> {
+  for (let i = 0; i < 50 && messages.length < count; i++) await new Promise((r) => setTimeout(r, 20));
+  return messages.splice(0, count);
+}
+
+async function auditFor(ctx: Ctx) {
+  return (await appDb().execute<{ action: string; reason: string }>(sql`SELECT action, reason FROM audit_log WHERE request_id = ${ctx.requestId}`)).rows;
+}
+
+beforeAll(async () => {
+  listener = new Redis(inject("redisUrl"));
+  await listener.subscribe("agent:killswitch:events");
+  listener.on("message", (_c: string, m: string) => messages.push(m));
+  await reconcileKillSwitches(appDb(), redis());
+});
+
+afterAll(async () => {
+  listener.disconnect();
+});
+
+describe("kill switches against the real Redis", () => {
+  it("kill writes exactly the agent hash and message agents read, records it in PostgreSQL, and audits it", async () => {
+    const { agentId } = await newAgent();
+    await expect(killAgent({ ctx: as("analyst"), settings: settings(), input: { agentId, reason: "nope" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    messages.length = 0;
+    const ctx = as("responder");
+    const result = await killAgent({ ctx, settings: settings(), input: { agentId, reason: "Prompt injection detected" } });
+    const fields = await redis().hgetall(agentKey(agentId));
+    expect(Object.keys(fields).sort()).toEqual(["killed", "killed_at", "killed_by", "reason"]);
+    expect(fields).toMatchObject({ killed: "true", reason: "Prompt injection detected", killed_by: "user:responder@example.com" });
+    expect(Number(fields.killed_at) * 1000).toBeCloseTo(Date.parse(result.killed_at), -1);
+    expect(await nextMessages(1)).toEqual([
+      `{"action": "kill", "agent_id": "${agentId}", "reason": "Prompt injection detected", "killed_by": "user:responder@example.com"}`,
+    ]);
+    expect(await auditFor(ctx)).toEqual([{ action: "killswitch.kill", reason: "Prompt injection detected" }]);
+    expect(await agentStatus(appDb(), redis(), agentId)).toEqual({ alive: false, reason: "Agent killed: Prompt injection detected", source: "redis" });
+  });
+
+  it("revive is for admins only, deletes the key and says so on the channel", async () => {
+    const { agentId } = await newAgent();
+    await killAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "suspicious tool use" } });
+    await expect(reviveAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "cleared" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    messages.length = 0;
+    const ctx = as("admin");
+    await reviveAgent({ ctx, settings: settings(), input: { agentId, reason: "false positive, reviewed" } });
+    expect(await redis().exists(agentKey(agentId))).toBe(0);
+    expect(await nextMessages(1)).toEqual([
+      `{"action": "revive", "agent_id": "${agentId}", "reason": "false positive, reviewed", "revived_by": "user:admin@example.com"}`,
+    ]);
+    expect(await auditFor(ctx)).toEqual([{ action: "killswitch.revive", reason: "false positive, reviewed" }]);
+    await expect(reviveAgent({ ctx: as("admin"), settings: settings(), input: { agentId, reason: "again" } })).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+
+  it("refuses a kill without a reason or for an unregistered agent, and writes nothing", async () => {
+    await expect(killAgent({ ctx: as("responder"), settings: settings(), input: { agentId: "no-such-agent-xyz", reason: "typo" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const { agentId } = await newAgent();
+    await expect(killAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "" } })).rejects.toMatchObject({ code: "VALIDATION" });
+    expect(await redis().exists(agentKey(agentId))).toBe(0);
+  });
+
+  it("kill all and lift all write the global key as JSON agents parse, with roles enforced", async () => {
+    await expect(killAll({ ctx: as("analyst"), settings: settings(), input: { reason: "incident" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    messages.length = 0;
+    await killAll({ ctx: as("responder"), settings: settings(), input: { reason: "Security incident" } });
+    const raw = await redis().get(GLOBAL_KEY);
+    expect(raw).toMatch(/^\{"killed": true, "reason": "Security incident", "killed_by": "user:responder@example\.com", "killed_at": \d+(\.\d+)?\}$/);
+    expect(await nextMessages(1)).toEqual(['{"action": "kill_all", "reason": "Security incident", "killed_by": "user:responder@example.com"}']);
+    const { agentId } = await newAgent();
+    expect((await agentStatus(appDb(), redis(), agentId)).reason).toBe("Global kill switch active: Security incident");
+    await expect(liftAll({ ctx: as("responder"), settings: settings(), input: { reason: "over" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await liftAll({ ctx: as("admin"), settings: settings(), input: { reason: "incident closed" } });
+    expect(await redis().get(GLOBAL_KEY)).toBeNull();
+    expect(await nextMessages(1)).toEqual(['{"action": "lift_all", "reason": "incident closed", "lifted_by": "user:admin@example.com"}']);
+  });
+
+  it("treats a change made with redis-cli as real: it shows in GET /api/v1/killswitch with source redis", async () => {
+    const { agentId } = await newAgent();
+    await redis().hset(agentKey(agentId), { killed: "true", reason: "Prompt injection detected", killed_by: "security-team" });
+    const report = await reconcileKillSwitches(appDb(), redis());
+    expect(report.handKills).toContain(agentId);
+    const res = await getKillSwitches(new Request("http://soc.test/api/v1/killswitch", { headers: await bearer("viewer") }));
+    const body = (await res.json()) as { redis: string; agents: { agent_id: string; killed: boolean; source: string; killed_by: string }[] };
+    expect(body.redis).toBe("ok");
+    expect(body.agents.find((a) => a.agent_id === agentId)).toMatchObject({ killed: true, source: "redis", killed_by: "security-team" });
+
+    await redis().del(agentKey(agentId));
+    expect((await reconcileKillSwitches(appDb(), redis())).handRevives).toContain(agentId);
+    const after = (await (await getKillSwitches(new Request("http://soc.test/api/v1/killswitch", { headers: await bearer("viewer") }))).json()) as typeof body;
+    expect(after.agents.find((a) => a.agent_id === agentId)).toMatchObject({ killed: false, source: "redis" });
+  });
+
+  it("writes every recorded kill back within 5 s when Redis comes back empty, and records that it did", async () => {
+    const { agentId } = await newAgent();
+    await killAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "exfiltration" } });
+    const stop = startKillSwitchSync(appDb(), redis(), 250);
+    try {
+      await redis().flushdb();
+      const started = Date.now();
+      let fields: Record<string, string> = {};
+      while (Date.now() - started < 5000) {
+        fields = await redis().hgetall(agentKey(agentId));
+        if (fields.killed === "true") break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(fields).toMatchObject({ killed: "true", reason: "exfiltration" });
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(await redis().exists(MARKER_KEY)).toBe(1);
+    } finally {
+      stop();
+    }
+    const audit = await appDb().execute<{ after: { restored: string[] } }>(
+      sql`SELECT after FROM audit_log WHERE action = 'killswitch.restore' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(audit.rows[0]?.after.restored).toContain(agentId);
+  });
+
+  it("answers 503 and changes nothing when Redis is down, and says so when it is not configured", async () => {
+    const { agentId } = await newAgent();
+    const own = await startRedisServer();
+    const client = new Redis(own.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+    client.on("error", () => undefined);
+    await new Promise((resolve) => client.once("ready", resolve));
+    expect(await client.ping()).toBe("PONG");
+    await own.stop();
+    await expect(killAgent({ ctx: as("responder"), settings: { redis: client }, input: { agentId, reason: "attempt" } })).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+    });
+    client.disconnect();
+    const recorded = await appDb().execute(sql`SELECT 1 FROM kill_switches WHERE agent_id = ${agentId}`);
+    expect(recorded.rows).toHaveLength(0);
+    await expect(killAgent({ ctx: as("responder"), settings: { redis: null }, input: { agentId, reason: "attempt" } })).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+      message: expect.stringContaining("Redis is not configured"),
+    });
+  });
+
+  it("the agent door answers from the record when Redis cannot be asked, never alive for a killed agent", async () => {
+    const { agentId } = await newAgent();
+    await killAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "contained" } });
+    expect(await agentStatus(appDb(), null, agentId)).toEqual({ alive: false, reason: "Agent killed: contained", source: "record" });
+    const other = await newAgent();
+    expect((await agentStatus(appDb(), null, other.agentId)).alive).toBe(true);
+  });
+
+  it("records the agent's acknowledgement and counts what it did after the kill", async () => {
+    const { agentId, key } = await newAgent();
+    await killAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "stop now" } });
+    const later = Date.now() / 1000 + 1;
+    const post = (events: unknown[]) =>
+      ingest(
+        new Request("http://soc.test/api/v1/ingest", {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify(events),
+        }),
+      );
+    expect((await post([makeEvent(agentId, { timestamp: later }), makeEvent(agentId, { timestamp: later + 0.5 })])).status).toBe(200);
+    expect((await post([makeEvent(agentId, { timestamp: later + 1, action_type: "security", action_name: "killswitch_ack", tool_name: null })])).status).toBe(200);
+    const res = await getKillSwitches(new Request("http://soc.test/api/v1/killswitch", { headers: await bearer("viewer") }));
+    const state = ((await res.json()) as { agents: { agent_id: string; actions_after_kill: number; acknowledged_at: string | null; time_to_stop_s: number | null }[] }).agents.find(
+      (a) => a.agent_id === agentId,
+    );
+    expect(state?.actions_after_kill).toBe(2);
+    expect(state?.acknowledged_at).not.toBeNull();
+    expect(state?.time_to_stop_s).toBeGreaterThan(0);
+  });
+});
