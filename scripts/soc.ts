@@ -2,11 +2,13 @@ import { parseArgs } from "node:util";
 import { createDb } from "@/db/client";
 import { listAgents } from "@/db/queries/agents";
 import { migrateDatabase } from "@/db/migrate";
+import Redis from "ioredis";
 import { registerAgent } from "@/lib/agents";
 import { verifyAuditChain } from "@/lib/audit";
 import { createApiToken, createUser, parseExpiryDays } from "@/lib/auth";
 import { launcherEnv, retentionDaysSchema } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { killAgent, killAll, liftAll, reviveAgent } from "@/lib/killswitch";
 import { maintainPartitions } from "@/lib/ingest";
 import { loadDemo } from "./demo/load-demo";
 import { resolveDatabase } from "./lib/resolve-database";
@@ -23,6 +25,10 @@ const USAGE = `AgentSOC operator CLI: npm run soc -- <command>
   token add --name <n> --role <role> [--expires 30d] [--json]
                                            create an API token for automation (shown once)
   audit verify                             walk the audit log's hash chain; exit 1 naming the first altered or removed row
+  kill <agent_id> --reason <why>           stop one agent (Redis kill switch + record)
+  revive <agent_id> --reason <why>         let a killed agent act again
+  kill-all --reason <why>                  stop every agent (global kill switch)
+  lift-all --reason <why>                  lift the global kill switch
   retention [--days <n>]                   drop event partitions older than the retention window
   demo [--url <console url>]               load demo traffic through the running console's ingest API
 
@@ -49,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
       expires: { type: "string" },
       "password-stdin": { type: "boolean", default: false },
       url: { type: "string" },
+      reason: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -123,6 +130,27 @@ async function main(argv: string[]): Promise<number> {
         }
         console.log(`audit chain intact: ${report.rowsChecked} rows`);
         return 0;
+      }
+      case "kill":
+      case "revive":
+      case "kill-all":
+      case "lift-all": {
+        const redisUrl = config.REDIS_URL ?? "redis://127.0.0.1:6379";
+        const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
+        redis.on("error", () => undefined);
+        try {
+          await redis.connect().catch(() => undefined);
+          const settings = { redis };
+          const reason = values.reason;
+          const result =
+            command === "kill" || command === "revive"
+              ? await (command === "kill" ? killAgent : reviveAgent)({ ctx, settings, input: { agentId: sub ?? "", reason } })
+              : await (command === "kill-all" ? killAll : liftAll)({ ctx, settings, input: { reason } });
+          console.log(values.json ? JSON.stringify(result) : `${command}: done (${JSON.stringify(result)})`);
+          return 0;
+        } finally {
+          redis.disconnect();
+        }
       }
       case "retention": {
         const days = values.days === undefined ? config.SOC_RETENTION_DAYS : retentionDaysSchema.safeParse(values.days).data;

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { ConsoleNav } from "@/components/console-nav";
+import { RedisBanner } from "@/components/kill-switch-controls";
 import { requireUser } from "./require-user";
 
 export const dynamic = "force-dynamic";
@@ -14,7 +15,10 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         </a>
         <ConsoleNav email={user.email} role={user.role} />
       </header>
-      <main className="content">{children}</main>
+      <main className="content">
+        <RedisBanner />
+        {children}
+      </main>
     </div>
   );
 }

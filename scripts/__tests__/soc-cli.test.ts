@@ -85,4 +85,26 @@ describe("npm run soc -- agent", () => {
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toContain("--expires must look like 30d");
   }, 30_000);
+
+  it("kill and revive from the shell write the same Redis keys as the console", async () => {
+    const agentId = `cli-${randomUUID().slice(0, 8)}`;
+    await soc(["agent", "add", agentId, "--json"]);
+    const env = { ...process.env, DATABASE_URL: inject("databaseUrl"), REDIS_URL: inject("redisUrl") };
+    await run("node_modules/.bin/tsx", ["scripts/soc.ts", "kill", agentId, "--reason", "paged at 3am"], { env });
+    const Redis = (await import("ioredis")).default;
+    const redis = new Redis(inject("redisUrl"));
+    try {
+      expect(await redis.hgetall(`agent:killswitch:${agentId}`)).toMatchObject({ killed: "true", reason: "paged at 3am", killed_by: expect.stringMatching(/^cli:/) });
+      const refused = await run("node_modules/.bin/tsx", ["scripts/soc.ts", "kill", agentId], { env }).then(
+        () => null,
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(refused?.code).toBe(1);
+      expect(refused?.stderr).toContain("reason");
+      await run("node_modules/.bin/tsx", ["scripts/soc.ts", "revive", agentId, "--reason", "reviewed"], { env });
+      expect(await redis.exists(`agent:killswitch:${agentId}`)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+  }, 30_000);
 });

@@ -3,13 +3,14 @@ import Link from "next/link";
 import { appDb } from "@/db/client";
 import { listAgents } from "@/db/queries/agents";
 import { formatAgo, formatCount, formatUtc } from "@/lib/format";
+import { AgentKillControl, GlobalKillBar } from "@/components/kill-switch-controls";
 import { requireUser } from "../require-user";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Agents" };
 
 export default async function AgentsPage() {
-  await requireUser();
+  const me = await requireUser();
   const agents = await listAgents(appDb());
   const now = Date.now();
   const events24h = agents.reduce((sum, a) => sum + a.events_24h, 0);
@@ -18,6 +19,7 @@ export default async function AgentsPage() {
     <>
       <h1>Agents</h1>
       <p className="subtitle">Registered agents and what they sent in the last 24 hours.</p>
+      <GlobalKillBar role={me.role} />
       <dl className="stats">
         <div className="panel stat">
           <dt>Registered</dt>
@@ -47,6 +49,7 @@ export default async function AgentsPage() {
                 <th scope="col">Sessions, 24 h</th>
                 <th scope="col">Ingest keys</th>
                 <th scope="col">Registered</th>
+                <th scope="col">Kill switch</th>
               </tr>
             </thead>
             <tbody>
@@ -61,6 +64,9 @@ export default async function AgentsPage() {
                   <td className="num">{formatCount(a.sessions_24h)}</td>
                   <td className="num">{a.active_keys}</td>
                   <td className="time">{formatUtc(a.created_at).slice(0, 16)}</td>
+                  <td>
+                    <AgentKillControl agentId={a.agent_id} role={me.role} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -5,6 +5,7 @@ import { appDb } from "@/db/client";
 import { listSessionEvents } from "@/db/queries/events";
 import { getSessionSummaries } from "@/db/queries/sessions";
 import { EventsTable } from "@/components/events-table";
+import { AgentKillControl } from "@/components/kill-switch-controls";
 import { formatCost, formatCount, formatDuration, formatUtc } from "@/lib/format";
 import { requireUser } from "../../require-user";
 
@@ -17,7 +18,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function SessionPage({ params }: Props) {
-  await requireUser();
+  const me = await requireUser();
   const sessionId = decodeURIComponent((await params).sessionId);
   const db = appDb();
   const [summaries, { events, truncated }] = await Promise.all([
@@ -45,6 +46,12 @@ export default async function SessionPage({ params }: Props) {
         ))}{" "}
         · {formatUtc(new Date(start).toISOString())} → {formatUtc(new Date(end).toISOString())}
       </p>
+      {summaries.map((s) => (
+        <div key={s.agent_id} className="panel form-row" aria-label={`Kill switch of ${s.agent_id}`} role="region">
+          <span className="mono">{s.agent_id}</span>
+          <AgentKillControl agentId={s.agent_id} role={me.role} />
+        </div>
+      ))}
       <dl className="stats">
         <div className="panel stat">
           <dt>Events</dt>
