@@ -16,15 +16,22 @@ async function fetchState(): Promise<KillSwitchState> {
   return (await res.json()) as KillSwitchState;
 }
 
-/** Kill-switch state, refreshed the moment any console, agent tool or redis-cli changes it. */
+/** Kill-switch state; KillSwitchLiveUpdates keeps it current. */
 export function useKillSwitches() {
+  return useQuery({ queryKey: ["killswitch"], queryFn: fetchState, refetchInterval: 15_000 });
+}
+
+/**
+ * One event stream per page (mounted once in the console layout): browsers allow only a few
+ * connections per host, so a stream per control would starve the page's own requests.
+ */
+export function KillSwitchLiveUpdates() {
   const client = useQueryClient();
-  const query = useQuery({ queryKey: ["killswitch"], queryFn: fetchState, refetchInterval: 15_000 });
   useEffect(() => {
     const source = new EventSource("/api/v1/killswitch/stream");
     source.onmessage = () => void client.invalidateQueries({ queryKey: ["killswitch"] });
     source.onerror = () => void client.invalidateQueries({ queryKey: ["killswitch"] });
     return () => source.close();
   }, [client]);
-  return query;
+  return null;
 }

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { ConsoleNav } from "@/components/console-nav";
 import { RedisBanner } from "@/components/kill-switch-controls";
+import { KillSwitchLiveUpdates } from "@/components/use-kill-switches";
 import { requireUser } from "./require-user";
 
 export const dynamic = "force-dynamic";
@@ -16,6 +17,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         <ConsoleNav email={user.email} role={user.role} />
       </header>
       <main className="content">
+        <KillSwitchLiveUpdates />
         <RedisBanner />
         {children}
       </main>
