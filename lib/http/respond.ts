@@ -30,6 +30,7 @@ export function json(body: unknown, status = 200, headers: Record<string, string
     headers: {
       "content-type": "application/json; charset=utf-8",
       "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
       ...(requestId ? { "x-request-id": requestId } : {}),
       ...headers,
     },

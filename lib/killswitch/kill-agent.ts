@@ -15,7 +15,11 @@ export interface KillResult {
   killed_at: string;
 }
 
-/** Stops one agent: PostgreSQL's record and Redis change together, or neither does. */
+/**
+ * Stops one agent. Redis is written first, inside the record's transaction: the agent stops as soon
+ * as possible, and if the record then fails, the sync finds the kill in Redis and records it (a kill
+ * errs on the safe side). If Redis refuses, nothing is recorded and the caller gets 503.
+ */
 export async function killAgent({ ctx, settings, input }: { ctx: Ctx; settings: KillSwitchSettings; input: { agentId: string; reason: unknown } }): Promise<KillResult> {
   authorize(ctx, "responder", "kill agents");
   const agentId = parseOrThrow(agentIdSchema, input.agentId);
@@ -27,7 +31,6 @@ export async function killAgent({ ctx, settings, input }: { ctx: Ctx; settings: 
   const atMs = Date.now();
   await ctx.db.transaction(async (tx) => {
     await tx.execute(KILLSWITCH_LOCK);
-    await recordChange(tx, ctx, { scope: "agent", agentId, killed: true, reason, killedBy, atMs, source: "console", action: "kill" });
     const key = agentKey(agentId);
     await writeRedis(redis, (m) =>
       m
@@ -35,6 +38,7 @@ export async function killAgent({ ctx, settings, input }: { ctx: Ctx; settings: 
         .hset(key, agentKillFields({ reason, killedBy, killedAtMs: atMs }))
         .publish(EVENTS_CHANNEL, eventMessage({ action: "kill", agent_id: agentId, reason, killed_by: killedBy })),
     );
+    await recordChange(tx, ctx, { scope: "agent", agentId, killed: true, reason, killedBy, atMs, source: "console", action: "kill" });
   });
   return { agent_id: agentId, killed: true, reason, killed_by: killedBy, killed_at: new Date(atMs).toISOString() };
 }

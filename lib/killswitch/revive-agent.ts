@@ -8,7 +8,10 @@ import { KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, req
 import { agentKey, EVENTS_CHANNEL, eventMessage } from "./contract";
 import { killInput } from "./schemas";
 
-/** Lets a killed agent act again (admin only): the Redis key goes, and every agent and console is told. */
+/**
+ * Lets a killed agent act again (admin only). Redis is written last, just before the record commits:
+ * an agent never runs again unless the record of its revival was written.
+ */
 export async function reviveAgent({ ctx, settings, input }: { ctx: Ctx; settings: KillSwitchSettings; input: { agentId: string; reason: unknown } }) {
   authorize(ctx, "admin", "revive agents");
   const agentId = parseOrThrow(agentIdSchema, input.agentId);
