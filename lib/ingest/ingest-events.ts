@@ -2,6 +2,7 @@ import type Redis from "ioredis";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { noteAgentActivity } from "@/lib/killswitch/note-activity";
+import { checkSessionCostPolicies } from "@/lib/killswitch/policies";
 import { insertEventRows } from "./insert-event-rows";
 import type { BodyRecord } from "./parse-body";
 import { prepareEventRow } from "./prepare-event-rows";
@@ -77,6 +78,12 @@ export async function ingestEvents({
   const rows = valid.map((v) => prepareEventRow(v.event));
   const inserted = await insertEventRows(ctx.db, rows);
   await noteAgentActivity(ctx.db, agentId, rows);
+  if (inserted > 0) {
+    // The batch is committed; a failed automatic kill must not turn its acknowledgement into an error.
+    await checkSessionCostPolicies(ctx.db, { redis: settings.redis }, agentId, rows.map((r) => r.sessionId)).catch((err: unknown) =>
+      console.error(`[policy] session-cost check for ${agentId} failed:`, err instanceof Error ? err.message : err),
+    );
+  }
   return { accepted: inserted, duplicates: rows.length - inserted, rejected };
 }
 

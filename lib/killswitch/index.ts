@@ -8,3 +8,4 @@ export { liftAll } from "./lift-all";
 export { ACK_ACTION, acknowledgeKill, noteAgentActivity } from "./note-activity";
 export { BY_HAND, reconcileKillSwitches, type ReconcileReport } from "./reconcile";
 export { reviveAgent } from "./revive-agent";
+export { applyKillPolicies, checkSessionCostPolicies, loadKillPolicies, policiesThatFire, setKillPolicies, type KillPolicy, type KillSignal } from "./policies";

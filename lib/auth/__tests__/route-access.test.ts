@@ -34,6 +34,8 @@ const ACCESS: Record<string, Role | "ingest-key" | "public"> = {
   "GET /api/v1/audit": "analyst",
   "GET /api/v1/audit/verify": "admin",
   "GET /api/v1/killswitch": "viewer",
+  "GET /api/v1/agents/[agentId]/kill-policies": "viewer",
+  "PUT /api/v1/agents/[agentId]/kill-policies": "admin",
   "PUT /api/v1/killswitch/agents/[agentId]": "responder",
   "DELETE /api/v1/killswitch/agents/[agentId]": "admin",
   "PUT /api/v1/killswitch/global": "responder",

@@ -15,8 +15,10 @@ import {
   killAll,
   liftAll,
   MARKER_KEY,
+  applyKillPolicies,
   reconcileKillSwitches,
   reviveAgent,
+  setKillPolicies,
 } from "@/lib/killswitch";
 import { startKillSwitchSync } from "@/lib/killswitch/sync-loop";
 import { appRedis } from "@/lib/redis";
@@ -202,5 +204,45 @@ describe("kill switches against the real Redis", () => {
     expect(state?.actions_after_kill).toBe(2);
     expect(state?.acknowledged_at).not.toBeNull();
     expect(state?.time_to_stop_s).toBeGreaterThan(0);
+  });
+
+  it("kills automatically when a session passes its agent's hard cost limit, naming the rule as killed_by", async () => {
+    const { agentId, key } = await newAgent();
+    await expect(
+      setKillPolicies({ ctx: as("responder"), input: { agentId, policies: [{ rule: "session_cost_above", enabled: true, threshold_usd: 1 }] } }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(setKillPolicies({ ctx: as("admin"), input: { agentId, policies: [{ rule: "session_cost_above", enabled: true }] } })).rejects.toMatchObject({
+      code: "VALIDATION",
+    });
+    const ctx = as("admin");
+    await setKillPolicies({ ctx, input: { agentId, policies: [{ rule: "session_cost_above", enabled: true, threshold_usd: 1 }] } });
+    expect(await auditFor(ctx)).toEqual([expect.objectContaining({ action: "killswitch.policies" })]);
+    const post = (cost: number) =>
+      ingest(
+        new Request("http://soc.test/api/v1/ingest", {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify([makeEvent(agentId, { session_id: "sess_costly", action_type: "llm_call", cost_usd: cost, tool_name: null })]),
+        }),
+      );
+    expect((await post(0.6)).status).toBe(200);
+    expect(await redis().exists(agentKey(agentId))).toBe(0);
+    expect((await post(0.6)).status).toBe(200);
+    expect(await redis().hgetall(agentKey(agentId))).toMatchObject({ killed: "true", killed_by: "policy:session_cost_above" });
+    const audit = await appDb().execute<{ actor_id: string; reason: string }>(
+      sql`SELECT actor_id, reason FROM audit_log WHERE action = 'killswitch.kill' AND target_id = ${agentId}`,
+    );
+    expect(audit.rows).toEqual([{ actor_id: "system:policy:session_cost_above", reason: expect.stringContaining("above the hard limit of $1.00") }]);
+  });
+
+  it("kills on a leaked canary when the agent's policy says so, and not otherwise", async () => {
+    const guarded = await newAgent();
+    const unguarded = await newAgent();
+    await setKillPolicies({ ctx: as("admin"), input: { agentId: guarded.agentId, policies: [{ rule: "canary_leak", enabled: true }] } });
+    const signal = (agentId: string) => ({ kind: "canary_leak" as const, agentId, detail: "CANARY-7f3a9c2e in output" });
+    expect(await applyKillPolicies({ db: appDb(), settings: settings(), signal: signal(guarded.agentId) })).toEqual(["canary_leak"]);
+    expect(await applyKillPolicies({ db: appDb(), settings: settings(), signal: signal(unguarded.agentId) })).toEqual([]);
+    expect((await redis().hgetall(agentKey(guarded.agentId))).killed_by).toBe("policy:canary_leak");
+    expect(await redis().exists(agentKey(unguarded.agentId))).toBe(0);
   });
 });
