@@ -5,6 +5,7 @@ import { killSwitches, killSwitchHistory } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
+import { CONSOLE_CHANNEL } from "./contract";
 
 export const KILLSWITCH_LOCK = sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:killswitch'))`;
 
@@ -24,6 +25,11 @@ export function requireRedis(settings: KillSwitchSettings): Redis {
     "UNAVAILABLE",
     "Redis is not configured, so no kill switch can be set: set REDIS_URL (or install redis-server and restart with npm start)",
   );
+}
+
+/** Tells open consoles that the record changed; best effort, the change itself is already done. */
+export async function announceToConsoles(redis: Redis, change: { action: string; agent_id?: string }): Promise<void> {
+  await redis.publish(CONSOLE_CHANNEL, JSON.stringify(change)).catch(() => undefined);
 }
 
 /** Runs the Redis half of a change; a failure rolls back the PostgreSQL half, so nothing claims success. */

@@ -6,6 +6,11 @@
 export const KEY_PREFIX = "agent:killswitch";
 export const GLOBAL_KEY = `${KEY_PREFIX}:global`;
 export const EVENTS_CHANNEL = `${KEY_PREFIX}:events`;
+/**
+ * The console's own channel, told after the record commits: agents' messages go out before it (a
+ * kill reaches agents first), so a console refetching on those alone could read the old state.
+ */
+export const CONSOLE_CHANNEL = "agentsoc:killswitch:changed";
 /** The console's own marker: its absence means Redis lost its data, not that someone revived by hand. */
 export const MARKER_KEY = "agentsoc:killswitch:marker";
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type Redis from "ioredis";
-import { EVENTS_CHANNEL } from "./contract";
+import { CONSOLE_CHANNEL, EVENTS_CHANNEL } from "./contract";
 
 /**
  * One Redis subscription per process, fanned out to every open console and agent stream, instead of
@@ -15,7 +15,7 @@ export function subscribeKillEvents(redis: Redis | null, listener: (message: str
     subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
     subscriber.on("error", () => undefined);
     subscriber.on("message", (_channel: string, message: string) => bus.emit("message", message));
-    void subscriber.subscribe(EVENTS_CHANNEL).catch(() => undefined);
+    void subscriber.subscribe(EVENTS_CHANNEL, CONSOLE_CHANNEL).catch(() => undefined);
   }
   bus.on("message", listener);
   return () => bus.off("message", listener);

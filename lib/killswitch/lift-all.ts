@@ -3,7 +3,7 @@ import { killSwitches } from "@/db/schema";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
+import { announceToConsoles, KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
 import { EVENTS_CHANNEL, eventMessage, GLOBAL_KEY } from "./contract";
 import { killInput } from "./schemas";
 
@@ -24,5 +24,6 @@ export async function liftAll({ ctx, settings, input }: { ctx: Ctx; settings: Ki
     await recordChange(tx, ctx, { scope: "global", agentId: "*", killed: false, reason, killedBy: liftedBy, atMs, source: "console", action: "lift_all" });
     await writeRedis(redis, (m) => m.del(GLOBAL_KEY).publish(EVENTS_CHANNEL, eventMessage({ action: "lift_all", reason, lifted_by: liftedBy })));
   });
+  await announceToConsoles(redis, { action: "lift_all" });
   return { global: true, killed: false, lifted_by: liftedBy, lifted_at: new Date(atMs).toISOString() };
 }

@@ -9,6 +9,7 @@ import {
   agentIdOfKey,
   agentKey,
   agentKillFields,
+  CONSOLE_CHANNEL,
   EVENTS_CHANNEL,
   eventMessage,
   GLOBAL_KEY,
@@ -139,5 +140,6 @@ export async function reconcileKillSwitches(db: Db, redis: Redis, nowMs = Date.n
   });
   // Told after the record is committed, so a console that refetches on the message sees the new state.
   for (const message of messages) await redis.publish(EVENTS_CHANNEL, message);
+  if (messages.length > 0 || report.restored.length > 0) await redis.publish(CONSOLE_CHANNEL, JSON.stringify({ action: "sync" }));
   return report;
 }

@@ -4,7 +4,7 @@ import { agentIdSchema } from "@/lib/agents/schemas";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
+import { announceToConsoles, KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
 import { agentKey, EVENTS_CHANNEL, eventMessage } from "./contract";
 import { killInput } from "./schemas";
 
@@ -31,5 +31,6 @@ export async function reviveAgent({ ctx, settings, input }: { ctx: Ctx; settings
       m.del(agentKey(agentId)).publish(EVENTS_CHANNEL, eventMessage({ action: "revive", agent_id: agentId, reason, revived_by: revivedBy })),
     );
   });
+  await announceToConsoles(redis, { action: "revive", agent_id: agentId });
   return { agent_id: agentId, killed: false, revived_by: revivedBy, revived_at: new Date(atMs).toISOString() };
 }
