@@ -1,13 +1,15 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { errorCode } from "@/lib/errors";
+import { ACK_ACTION } from "@/lib/killswitch/contract";
 import { dayStart, ensureDayPartitions, forgetKnownPartitions } from "./partitions";
 import type { EventRow } from "./prepare-event-rows";
 
 const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
 
 /**
- * Inserts the rows and rolls them into their sessions and hourly agent activity in one statement:
+ * Inserts the rows and rolls them into their sessions, hourly agent activity and kill-switch
+ * after-kill counts in one statement:
  * a batch is stored whole or not at all. Rows already stored (same agent, id and time) are skipped
  * and not counted twice. Returns how many rows were new.
  */
@@ -35,7 +37,7 @@ async function insertOnce(db: Db, rows: EventRow[]): Promise<number> {
         duration_ms, token_count, cost_usd, tool_name, tool_args_hash, error, security_flags, metadata,
         action_sequence, session_elapsed_s, session_total_cost_usd, redactions)
       ON CONFLICT DO NOTHING
-      RETURNING ts, agent_id, session_id, action_type, cost_usd, token_count
+      RETURNING ts, agent_id, session_id, action_type, action_name, cost_usd, token_count
     ), session_rollup AS (
       -- Sorted so concurrent batches lock shared rows in one order and cannot deadlock.
       INSERT INTO sessions AS s (session_id, agent_id, started_at, last_event_at, event_count, cost_usd, tokens, error_count)
@@ -64,6 +66,18 @@ async function insertOnce(db: Db, rows: EventRow[]): Promise<number> {
         errors = h.errors + excluded.errors,
         cost_usd = h.cost_usd + excluded.cost_usd,
         tokens = h.tokens + excluded.tokens
+    ), acted_after_kill AS (
+      -- A killed agent that still acts is the worst case: count what it did after its kill.
+      UPDATE kill_switches k SET
+        actions_after_kill = k.actions_after_kill + a.n,
+        last_action_after_kill_at = greatest(k.last_action_after_kill_at, a.last_at)
+      FROM (
+        SELECT ins.agent_id, count(*)::int AS n, max(ins.ts) AS last_at
+        FROM ins JOIN kill_switches ks ON ks.scope = 'agent' AND ks.agent_id = ins.agent_id AND ks.killed AND ins.ts > ks.killed_at
+        WHERE NOT (ins.action_type = 'security' AND ins.action_name = ${ACK_ACTION})
+        GROUP BY ins.agent_id
+      ) a
+      WHERE k.scope = 'agent' AND k.agent_id = a.agent_id
     )
     SELECT count(*)::int AS inserted FROM ins`);
   return result.rows[0]?.inserted ?? 0;

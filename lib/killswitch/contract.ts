@@ -4,6 +4,8 @@
  * holds strings, the global key and channel messages are JSON with Python's separators.
  */
 export const KEY_PREFIX = "agent:killswitch";
+/** The ingest event with which an agent says it has stopped. */
+export const ACK_ACTION = "killswitch_ack";
 export const GLOBAL_KEY = `${KEY_PREFIX}:global`;
 export const EVENTS_CHANNEL = `${KEY_PREFIX}:events`;
 /**

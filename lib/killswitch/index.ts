@@ -5,7 +5,7 @@ export { closeKillEventBus, subscribeKillEvents } from "./event-bus";
 export { killAgent } from "./kill-agent";
 export { killAll } from "./kill-all";
 export { liftAll } from "./lift-all";
-export { ACK_ACTION, acknowledgeKill, noteAgentActivity } from "./note-activity";
+export { acknowledgeKill, noteAgentActivity } from "./note-activity";
 export { BY_HAND, reconcileKillSwitches, type ReconcileReport } from "./reconcile";
 export { reviveAgent } from "./revive-agent";
 export { applyKillPolicies, checkSessionCostPolicies, loadKillPolicies, policiesThatFire, setKillPolicies, type KillPolicy, type KillSignal } from "./policies";

@@ -77,9 +77,10 @@ async function rawInsertRate(databaseUrl: string, rows: EventRow[], writers: num
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
-    console.error("[bench] building the app first (next build)");
-    if (spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit" }).status !== 0) throw new Error("next build failed");
+  // Always measure the code as it is now, not whatever build is lying around.
+  if (process.env.BENCH_SKIP_BUILD !== "1" || !existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
+    console.error("[bench] building the app (next build; BENCH_SKIP_BUILD=1 reuses an existing build)");
+    if (spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: ["ignore", "ignore", "inherit"] }).status !== 0) throw new Error("next build failed");
   }
   const infra = await startTestInfra("agentsoc_bench");
   const port = await freePort();
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
   const db = createDb(infra.databaseUrl, 2);
   try {
     const url = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${url}/api/v1/agents`, 60_000);
+    await waitForHttp(`${url}/sign-in`, 60_000);
     const keys = [];
     for (let i = 0; i < AGENTS; i++) {
       const agentId = `bench-agent-${i}`;
@@ -154,8 +155,8 @@ async function runLoad(opts: { url: string; keys: { agentId: string; key: string
   child.stdout.on("data", (c: Buffer) => (out += c.toString()));
   const code = await new Promise<number | null>((r) => child.on("exit", r));
   if (code !== 0) throw new Error(`load generator exited ${code}`);
-  const result = JSON.parse(out) as { "2xx": number; non2xx: number; duration: number; latency: { p50: number; p99: number } };
-  return { requests2xx: result["2xx"], non2xx: result.non2xx, duration: result.duration, p50: result.latency.p50, p99: result.latency.p99 };
+  const result = JSON.parse(out) as { "2xx": number; non2xx: number; elapsed_s: number; latency: { p50: number; p99: number } };
+  return { requests2xx: result["2xx"], non2xx: result.non2xx, duration: result.elapsed_s, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
 main().then(

@@ -24,8 +24,10 @@ const summary = (values: number[]) => {
 };
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
-    if (spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit" }).status !== 0) throw new Error("next build failed");
+  // Always measure the code as it is now, not whatever build is lying around.
+  if (process.env.BENCH_SKIP_BUILD !== "1" || !existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
+    console.error("[bench] building the app (next build; BENCH_SKIP_BUILD=1 reuses an existing build)");
+    if (spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: ["ignore", "ignore", "inherit"] }).status !== 0) throw new Error("next build failed");
   }
   const infra = await startTestInfra("agentsoc_bench");
   const port = await freePort();
