@@ -20,8 +20,10 @@ const bodies = Array.from({ length: requests }, (_, i) => {
 });
 
 let next = 0;
-// autocannon's own `duration` counts whole seconds of its ticker; time the run here instead.
+// autocannon's own `duration` (and its callback) move on whole seconds of its ticker: time from the
+// first request to the last response here instead.
 const started = performance.now();
+let lastResponse = started;
 autocannon(
   {
     url,
@@ -37,6 +39,9 @@ autocannon(
           if (!item) return req;
           return { ...req, body: item.body, headers: { "content-type": "application/json", authorization: `Bearer ${item.key}` } };
         },
+        onResponse: () => {
+          lastResponse = performance.now();
+        },
       },
     ],
   },
@@ -45,6 +50,6 @@ autocannon(
       console.error(err);
       process.exit(1);
     }
-    console.log(JSON.stringify({ ...result, elapsed_s: (performance.now() - started) / 1000 }));
+    console.log(JSON.stringify({ ...result, elapsed_s: (lastResponse - started) / 1000 }));
   },
 );
