@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
-import type { Role } from "@/lib/auth/roles";
+import { type Role, roleAtLeast } from "@/lib/auth/roles";
 
 const LINKS: { href: string; label: string; need: Role }[] = [
   { href: "/agents", label: "Agents", need: "viewer" },
@@ -13,7 +13,6 @@ const LINKS: { href: string; label: string; need: Role }[] = [
   { href: "/admin/tokens", label: "API tokens", need: "admin" },
   { href: "/admin/agents", label: "Ingest keys", need: "admin" },
 ];
-const ORDER: Role[] = ["viewer", "analyst", "responder", "admin"];
 
 export function ConsoleNav({ email, role }: { email: string; role: Role }) {
   const pathname = usePathname();
@@ -37,7 +36,7 @@ export function ConsoleNav({ email, role }: { email: string; role: Role }) {
     <>
       <nav aria-label="Main">
         <ul className="nav">
-          {LINKS.filter((l) => ORDER.indexOf(role) >= ORDER.indexOf(l.need)).map((link) => (
+          {LINKS.filter((l) => roleAtLeast(role, l.need)).map((link) => (
             <li key={link.href}>
               <Link href={link.href} aria-current={pathname.startsWith(link.href) ? "page" : undefined}>
                 {link.label}

@@ -5,6 +5,7 @@ import { type FormEvent, useState } from "react";
 import type { IngestKeyView } from "@/db/queries/ingest-keys";
 import { formatUtc } from "@/lib/format";
 import { callApi } from "./api-client";
+import { ProblemBox, ShownOnce } from "./shown-once";
 
 export function IngestKeysAdmin({ agents }: { agents: { agent_id: string; keys: IngestKeyView[] }[] }) {
   const router = useRouter();
@@ -34,13 +35,8 @@ export function IngestKeysAdmin({ agents }: { agents: { agent_id: string; keys: 
 
   return (
     <>
-      {problem && <div className="error-box" role="alert">{problem}</div>}
-      {shown && (
-        <div className="notice" role="status">
-          Ingest key for {shown.agent_id} — shown only now; put it in the agent&apos;s secret store:
-          <div className="secret-once">{shown.ingest_key}</div>
-        </div>
-      )}
+      <ProblemBox problem={problem} />
+      {shown && <ShownOnce title={`Ingest key for ${shown.agent_id}`} hint="put it in the agent's secret store" secret={shown.ingest_key} />}
       <form className="panel form-row" onSubmit={(e) => void register(e)} aria-label="Register agent">
         <label>
           Agent id

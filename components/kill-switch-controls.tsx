@@ -2,13 +2,11 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import type { Role } from "@/lib/auth/roles";
+import { type Role, roleAtLeast as atLeast } from "@/lib/auth/roles";
 import { formatUtc } from "@/lib/format";
 import { callApi } from "./api-client";
 import { useKillSwitches } from "./use-kill-switches";
 
-const ORDER: Role[] = ["viewer", "analyst", "responder", "admin"];
-const atLeast = (role: Role, need: Role) => ORDER.indexOf(role) >= ORDER.indexOf(need);
 
 /** Asks for the reason before a destructive action, and shows the server's answer, never a guess. */
 function ReasonForm({

@@ -4,7 +4,9 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import type { ApiTokenView } from "@/db/queries/auth";
 import { formatUtc } from "@/lib/format";
+import { ROLES } from "@/lib/auth/roles";
 import { callApi } from "./api-client";
+import { ProblemBox, ShownOnce } from "./shown-once";
 
 export function TokensAdmin({ tokens }: { tokens: ApiTokenView[] }) {
   const router = useRouter();
@@ -38,13 +40,8 @@ export function TokensAdmin({ tokens }: { tokens: ApiTokenView[] }) {
 
   return (
     <>
-      {problem && <div className="error-box" role="alert">{problem}</div>}
-      {created && (
-        <div className="notice" role="status">
-          Token {created.name} — shown only now; store it in your secret manager:
-          <div className="secret-once">{created.token}</div>
-        </div>
-      )}
+      <ProblemBox problem={problem} />
+      {created && <ShownOnce title={`Token ${created.name}`} hint="store it in your secret manager" secret={created.token} />}
       <form className="panel form-row" onSubmit={(e) => void create(e)} aria-label="Create API token">
         <label>
           Name
@@ -53,7 +50,7 @@ export function TokensAdmin({ tokens }: { tokens: ApiTokenView[] }) {
         <label>
           Role
           <select name="role" defaultValue="viewer">
-            {["viewer", "analyst", "responder", "admin"].map((r) => (
+            {ROLES.map((r) => (
               <option key={r}>{r}</option>
             ))}
           </select>

@@ -4,9 +4,9 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import type { UserView } from "@/db/queries/auth";
 import { formatUtc } from "@/lib/format";
+import { ROLES } from "@/lib/auth/roles";
 import { callApi } from "./api-client";
-
-const ROLES = ["viewer", "analyst", "responder", "admin"] as const;
+import { ProblemBox, ShownOnce } from "./shown-once";
 
 export function UsersAdmin({ users, myEmail }: { users: UserView[]; myEmail: string }) {
   const router = useRouter();
@@ -33,13 +33,8 @@ export function UsersAdmin({ users, myEmail }: { users: UserView[]; myEmail: str
 
   return (
     <>
-      {problem && <div className="error-box" role="alert">{problem}</div>}
-      {secret && (
-        <div className="notice" role="status">
-          One-time password for {secret.email} — shown only now; hand it over out of band:
-          <div className="secret-once">{secret.password}</div>
-        </div>
-      )}
+      <ProblemBox problem={problem} />
+      {secret && <ShownOnce title={`One-time password for ${secret.email}`} hint="hand it over out of band" secret={secret.password} />}
       <form className="panel form-row" onSubmit={(e) => void addUser(e)} aria-label="Add user">
         <label>
           E-mail

@@ -1,7 +1,7 @@
 import { index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { ROLES } from "../../lib/auth/roles";
 
-export const ROLES = ["viewer", "analyst", "responder", "admin"] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from "../../lib/auth/roles";
 
 export const users = pgTable("users", {
   id: uuid().primaryKey().defaultRandom(),

@@ -1,8 +1,7 @@
-import { ROLES, type Role } from "@/db/schema/auth";
+/** Roles in order of rights: each holds every right of the roles before it. Framework-free, for server and browser. */
+export const ROLES = ["viewer", "analyst", "responder", "admin"] as const;
+export type Role = (typeof ROLES)[number];
 
-export { ROLES, type Role };
-
-/** Each role holds every right of the roles before it. */
 export function roleAtLeast(role: Role, minimum: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(minimum);
 }
