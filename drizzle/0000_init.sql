@@ -31,7 +31,8 @@ CREATE TABLE "audit_log" (
 	"request_id" text,
 	"source_ip" text,
 	"prev_hash" text NOT NULL,
-	"hash" text NOT NULL
+	"hash" text NOT NULL,
+	CONSTRAINT "audit_log_id_positive" CHECK ("audit_log"."id" > 0)
 );
 --> statement-breakpoint
 CREATE TABLE "api_tokens" (

@@ -7,6 +7,8 @@ export function createRedis(url: string): Redis {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     connectTimeout: 2_000,
+    // A hung Redis must fail like a refused one: kills answer 503 and the agent door falls back to the record.
+    commandTimeout: 2_000,
     lazyConnect: false,
   });
   redis.on("error", (err: Error) => console.error("[redis]", err.message));

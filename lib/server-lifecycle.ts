@@ -1,5 +1,6 @@
 import { appDb, closeAppDb } from "@/db/client";
 import { env } from "@/lib/env";
+import { describeError } from "@/lib/errors";
 import { maintainPartitions } from "@/lib/ingest/partitions";
 import { closeKillEventBus } from "@/lib/killswitch";
 import { startKillSwitchSync } from "@/lib/killswitch/sync-loop";
@@ -35,7 +36,7 @@ export function startServerLifecycle(): void {
       );
       if (result.droppedPartitions.length > 0) console.log(`[retention] dropped ${result.droppedPartitions.join(", ")}`);
     } catch (err) {
-      console.error("[retention] partition maintenance failed; retrying within the hour:", err);
+      console.error(`[retention] partition maintenance failed; retrying within the hour: ${describeError(err)}`);
     }
   });
 
@@ -44,7 +45,7 @@ export function startServerLifecycle(): void {
   if (redis) {
     startKillSwitchSync(appDb(), redis, KILLSWITCH_SYNC_MS, ({ report, error }) => {
       if (report?.restored.length) console.log(`[killswitch] Redis had lost its data: restored ${report.restored.join(", ")}`);
-      const problem = error ? (error instanceof Error ? error.message : String(error)) : "";
+      const problem = error ? describeError(error) : "";
       if (problem && problem !== lastProblem) console.error(`[killswitch] cannot sync with Redis: ${problem}`);
       lastProblem = problem;
     });

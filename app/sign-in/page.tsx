@@ -1,16 +1,15 @@
 import type { Metadata } from "next";
 import { SignInForm } from "@/components/sign-in-form";
+import { safeNextPath } from "@/lib/auth/safe-next-path";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
   const { next } = await searchParams;
-  // Only paths on this console: an open redirect would hand a phishing page our sign-in.
-  const target = typeof next === "string" && next.startsWith("/") && !next.startsWith("//") ? next : "/agents";
   return (
     <main>
-      <SignInForm next={target} />
+      <SignInForm next={safeNextPath(next)} />
     </main>
   );
 }

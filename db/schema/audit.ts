@@ -1,4 +1,5 @@
-import { bigint, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, check, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * Append-only. Each row's `hash` covers its content and the previous row's hash, so altering or
@@ -22,5 +23,12 @@ export const auditLog = pgTable(
     prevHash: text().notNull(),
     hash: text().notNull(),
   },
-  (t) => [index().on(t.at), index().on(t.targetType, t.targetId), index().on(t.actorId), index().on(t.action)],
+  (t) => [
+    index().on(t.at),
+    index().on(t.targetType, t.targetId),
+    index().on(t.actorId),
+    index().on(t.action),
+    // The chain starts at 1: a row slipped in below it would be listed but never verified.
+    check("audit_log_id_positive", sql`${t.id} > 0`),
+  ],
 );

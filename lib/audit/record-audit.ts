@@ -13,8 +13,16 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-/** Normalised the way jsonb will give it back, so the hash computed now is the hash verified later. */
-const asStored = (value: unknown): unknown => (value === undefined || value === null ? null : JSON.parse(JSON.stringify(value)));
+/** Text as PostgreSQL will store it (no lone surrogates, no NUL), so the hash computed now is the one verified later. */
+export function storableText(text: string): string {
+  const wellFormed = text.isWellFormed() ? text : text.toWellFormed();
+  return wellFormed.includes("\u0000") ? wellFormed.replaceAll("\u0000", "\uFFFD") : wellFormed;
+}
+
+/** Normalised the way jsonb will give it back. */
+const asStored = (value: unknown): unknown =>
+  value === undefined || value === null ? null : JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "string" ? storableText(v) : v)));
+const text = (value: string | null | undefined): string | null => (value == null ? null : storableText(value));
 
 /**
  * Called inside the transaction of the change it records: a change without its audit row is a bug.
@@ -28,15 +36,15 @@ export async function recordAudit(tx: Tx, ctx: Ctx, entry: AuditEntry): Promise<
     id: (last?.id ?? 0) + 1,
     at: new Date(),
     actorType: ctx.actor.type,
-    actorId: actorId(ctx.actor),
-    action: entry.action,
-    targetType: entry.targetType,
-    targetId: entry.targetId,
-    reason: entry.reason ?? null,
+    actorId: storableText(actorId(ctx.actor)),
+    action: storableText(entry.action),
+    targetType: storableText(entry.targetType),
+    targetId: storableText(entry.targetId),
+    reason: text(entry.reason),
     before: asStored(entry.before),
     after: asStored(entry.after),
-    requestId: ctx.requestId,
-    sourceIp: ctx.sourceIp,
+    requestId: text(ctx.requestId),
+    sourceIp: text(ctx.sourceIp),
   };
   const prevHash = last?.hash ?? GENESIS_HASH;
   await tx.insert(auditLog).values({ ...row, prevHash, hash: auditRowHash(prevHash, row) });

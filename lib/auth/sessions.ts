@@ -5,12 +5,8 @@ export const SESSION_COOKIE = "soc_session";
 export const SESSION_PREFIX = "soc_s_";
 export const API_TOKEN_PREFIX = "soc_at_";
 
-/** Lock-out: five wrong passwords in a row lock the account, for 1 minute doubling up to 1 hour. */
+/** Lock-out: five wrong passwords in a row lock the account, for 1 minute doubling up to 1 hour (see sign-in.ts). */
 export const FREE_ATTEMPTS = 5;
-export function lockoutSeconds(failedSignIns: number): number {
-  if (failedSignIns < FREE_ATTEMPTS) return 0;
-  return Math.min(3600, 60 * 2 ** (failedSignIns - FREE_ATTEMPTS));
-}
 
 export function sessionCookie(token: string, secure: boolean): string {
   return [

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import { findUserByEmail } from "@/db/queries/auth";
 import { users, userSessions } from "@/db/schema";
 import type { Role } from "@/db/schema/auth";
@@ -6,9 +6,9 @@ import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { parseOrThrow } from "./authorize";
-import { signInInput } from "./schemas";
+import { emailSchema, signInInput } from "./schemas";
 import { decoyPasswordHash, generateSecret, verifyPassword } from "./secrets";
-import { lockoutSeconds, SESSION_MAX_AGE_S, SESSION_PREFIX } from "./sessions";
+import { FREE_ATTEMPTS, SESSION_MAX_AGE_S, SESSION_PREFIX } from "./sessions";
 
 export interface SignedIn {
   sessionToken: string;
@@ -24,46 +24,46 @@ const WRONG = "Wrong e-mail or password";
  */
 export async function signIn({ ctx, input, userAgent }: { ctx: Ctx; input: unknown; userAgent: string | null }): Promise<SignedIn> {
   const { email, password } = parseOrThrow(signInInput, input);
-  const user = await findUserByEmail(ctx.db, email);
+  // A password typed into the e-mail field must not land in the permanent, hash-chained audit log.
+  const target = emailSchema.safeParse(email).success ? email : "(not an e-mail address)";
   const audit = (action: string, reason: string | null, after?: unknown) =>
-    ctx.db.transaction((tx) => recordAudit(tx, ctx, { action, targetType: "user", targetId: email, reason, after }));
+    ctx.db.transaction((tx) => recordAudit(tx, ctx, { action, targetType: "user", targetId: target, reason, after }));
 
+  const user = await findUserByEmail(ctx.db, email);
   if (!user) {
     await verifyPassword(password, await decoyPasswordHash());
     await audit("auth.sign_in_failed", "unknown account");
     throw new AppError("UNAUTHENTICATED", WRONG);
   }
-  if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-    const retryAfter = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000);
+
+  // The attempt is counted before the password is checked, in one statement: parallel guesses cannot
+  // slip past the lock-out while a slow scrypt runs. Success resets the count below.
+  const [reserved] = await ctx.db
+    .update(users)
+    .set({
+      failedSignIns: sql`${users.failedSignIns} + 1`,
+      lockedUntil: sql`CASE WHEN ${users.failedSignIns} + 1 >= ${FREE_ATTEMPTS}
+        THEN now() + make_interval(secs => least(3600, 60 * power(2, ${users.failedSignIns} + 1 - ${FREE_ATTEMPTS})))
+        ELSE NULL END`,
+    })
+    .where(and(eq(users.id, user.id), or(isNull(users.lockedUntil), lte(users.lockedUntil, sql`now()`))))
+    .returning({ failed: users.failedSignIns, lockedUntil: users.lockedUntil });
+  if (!reserved) {
+    const retryAfter = Math.max(1, Math.ceil(((user.lockedUntil?.getTime() ?? Date.now()) - Date.now()) / 1000));
     await audit("auth.sign_in_failed", "account locked after repeated failures");
     throw new AppError("RATE_LIMITED", `Too many failed sign-ins for this account; try again in ${retryAfter} s`, {
       headers: { "Retry-After": String(retryAfter) },
     });
   }
+
   const passwordOk = await verifyPassword(password, user.passwordHash);
   if (!passwordOk || user.disabledAt) {
-    await ctx.db.transaction(async (tx) => {
-      if (passwordOk) {
-        await recordAudit(tx, ctx, { action: "auth.sign_in_failed", targetType: "user", targetId: email, reason: "account disabled" });
-        return;
-      }
-      const [updated] = await tx
-        .update(users)
-        .set({ failedSignIns: sql`${users.failedSignIns} + 1` })
-        .where(eq(users.id, user.id))
-        .returning({ failed: users.failedSignIns });
-      const lockFor = lockoutSeconds(updated?.failed ?? 0);
-      if (lockFor > 0) {
-        await tx.update(users).set({ lockedUntil: sql`now() + make_interval(secs => ${lockFor})` }).where(eq(users.id, user.id));
-      }
-      await recordAudit(tx, ctx, {
-        action: "auth.sign_in_failed",
-        targetType: "user",
-        targetId: email,
-        reason: lockFor > 0 ? `wrong password; account locked for ${lockFor} s` : "wrong password",
-        after: { failed_sign_ins: updated?.failed ?? null },
-      });
-    });
+    const lockFor = reserved.lockedUntil ? Math.round((reserved.lockedUntil.getTime() - Date.now()) / 1000) : 0;
+    await audit(
+      "auth.sign_in_failed",
+      !passwordOk ? (lockFor > 0 ? `wrong password; account locked for ${lockFor} s` : "wrong password") : "account disabled",
+      { failed_sign_ins: reserved.failed },
+    );
     throw new AppError("UNAUTHENTICATED", WRONG);
   }
 

@@ -1,9 +1,9 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { countActiveAdmins } from "@/db/queries/auth";
-import { users, userSessions } from "@/db/schema";
+import { apiTokens, users, userSessions } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import type { Ctx } from "@/lib/context";
+import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { authorize, parseOrThrow } from "./authorize";
 import { updateUserInput } from "./schemas";
@@ -31,8 +31,16 @@ export async function updateUser({ ctx, input }: { ctx: Ctx; input: unknown }) {
       .set({ role: change.role ?? user.role, disabledAt })
       .where(eq(users.id, user.id))
       .returning({ id: users.id, email: users.email, role: users.role, disabledAt: users.disabledAt });
+    let tokensRevoked = 0;
     if (change.disabled === true) {
       await tx.update(userSessions).set({ revokedAt: sql`now()` }).where(and(eq(userSessions.userId, user.id), isNull(userSessions.revokedAt)));
+      // A departing admin's tokens leave with them: a token minted before the disable must not outlive it.
+      const revoked = await tx
+        .update(apiTokens)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(apiTokens.createdBy, actorId({ type: "user", userId: user.id, email: user.email, role: user.role, sessionId: "" })), isNull(apiTokens.revokedAt)))
+        .returning({ id: apiTokens.id });
+      tokensRevoked = revoked.length;
     }
     await recordAudit(tx, ctx, {
       action: "user.update",
@@ -40,7 +48,7 @@ export async function updateUser({ ctx, input }: { ctx: Ctx; input: unknown }) {
       targetId: user.email,
       reason: change.reason ?? null,
       before: { role: user.role, disabled: user.disabledAt !== null },
-      after: { role: updated?.role, disabled: updated?.disabledAt !== null },
+      after: { role: updated?.role, disabled: updated?.disabledAt !== null, ...(tokensRevoked ? { api_tokens_revoked: tokensRevoked } : {}) },
     });
     return { user_id: user.id, email: user.email, role: updated?.role ?? user.role, disabled: updated?.disabledAt != null };
   });

@@ -4,7 +4,7 @@ import { authorize } from "@/lib/auth/authorize";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { handle } from "./respond";
+import { handle, readBodyCapped } from "./respond";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -60,8 +60,7 @@ export function authedRoute<P = Record<string, never>>(minimum: Role, run: (args
 
 /** Reads a JSON object body of at most 64 KiB (an empty body is `{}`); anything else is a VALIDATION error. */
 export async function readJson(req: Request): Promise<Record<string, unknown>> {
-  const text = await req.text();
-  if (text.length > 65_536) throw new AppError("PAYLOAD_TOO_LARGE", "Body larger than 64 KiB");
+  const text = (await readBodyCapped(req, 65_536, () => new AppError("PAYLOAD_TOO_LARGE", "Body larger than 64 KiB"))).toString("utf8");
   if (text.trim() === "") return {};
   let parsed: unknown;
   try {

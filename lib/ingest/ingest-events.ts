@@ -1,6 +1,6 @@
 import type Redis from "ioredis";
 import type { Ctx } from "@/lib/context";
-import { AppError } from "@/lib/errors";
+import { AppError, describeError } from "@/lib/errors";
 import { noteAgentActivity } from "@/lib/killswitch/note-activity";
 import { checkSessionCostPolicies } from "@/lib/killswitch/policies";
 import { insertEventRows } from "./insert-event-rows";
@@ -81,7 +81,7 @@ export async function ingestEvents({
   if (inserted > 0) {
     // The batch is committed; a failed automatic kill must not turn its acknowledgement into an error.
     await checkSessionCostPolicies(ctx.db, { redis: settings.redis }, agentId, rows.map((r) => r.sessionId)).catch((err: unknown) =>
-      console.error(`[policy] session-cost check for ${agentId} failed:`, err instanceof Error ? err.message : err),
+      console.error(`[policy] session-cost check for ${agentId} failed: ${describeError(err)}`),
     );
   }
   return { accepted: inserted, duplicates: rows.length - inserted, rejected };

@@ -1,7 +1,7 @@
 import type Redis from "ioredis";
 import type { Db } from "@/db/client";
 import { recordedKillState } from "@/db/queries/killswitch";
-import { agentKey, GLOBAL_KEY, parseAgentHash, parseGlobalValue } from "./contract";
+import { agentKey, GLOBAL_KEY, MARKER_KEY, parseAgentHash, parseGlobalValue } from "./contract";
 
 export interface AgentStatus {
   alive: boolean;
@@ -17,7 +17,9 @@ export interface AgentStatus {
 export async function agentStatus(db: Db, redis: Redis | null, agentId: string): Promise<AgentStatus> {
   if (redis) {
     try {
-      const [globalRaw, fields] = await Promise.all([redis.get(GLOBAL_KEY), redis.hgetall(agentKey(agentId))]);
+      const [globalRaw, fields, marker] = await Promise.all([redis.get(GLOBAL_KEY), redis.hgetall(agentKey(agentId)), redis.exists(MARKER_KEY)]);
+      // Without the marker, Redis has lost its data and not yet been restored: only the record can be trusted.
+      if (marker === 0) throw new Error("Redis not yet restored");
       const global = parseGlobalValue(globalRaw);
       if (global?.killed) return { alive: false, reason: `Global kill switch active: ${global.reason ?? "Unknown"}`, source: "redis" };
       const own = parseAgentHash(fields);

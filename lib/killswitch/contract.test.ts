@@ -30,6 +30,13 @@ describe("the Redis kill-switch contract", () => {
     expect(eventMessage({ action: "revive", agent_id: "a1", revived_by: "u" })).toBe('{"action": "revive", "agent_id": "a1", "revived_by": "u"}');
   });
 
+  it("writes whole seconds and non-ASCII text as Python does", () => {
+    expect(agentKillFields({ reason: "r", killedBy: "u", killedAtMs: 1_795_000_000_000 }).killed_at).toBe("1795000000.0");
+    expect(globalKillValue({ reason: "Sécurité ☠", killedBy: "u", killedAtMs: 1_795_000_000_000 })).toBe(
+      '{"killed": true, "reason": "S\\u00e9curit\\u00e9 \\u2620", "killed_by": "u", "killed_at": 1795000000.0}',
+    );
+  });
+
   it("reads hand-written values the way agents do", () => {
     expect(parseAgentHash({ killed: "true", reason: "Prompt injection detected", killed_by: "security-team" })).toEqual({
       killed: true,

@@ -27,15 +27,36 @@ export function agentIdOfKey(key: string): string | null {
   return id === "" ? null : id;
 }
 
-/** Python's str(time.time()): epoch seconds with a fraction. */
-export function epochSeconds(ms: number): string {
-  return String(ms / 1000);
+/** Python's repr of a float: JavaScript's shortest form, with ".0" on whole numbers. */
+function pythonFloat(value: number): string {
+  return Number.isInteger(value) ? `${value}.0` : String(value);
 }
 
-/** json.dumps(...) with its default separators, so messages match what Python agents and tools emit. */
+/** A number Python holds as a float (time.time()), so it is written as one. */
+export class PythonFloat {
+  constructor(readonly value: number) {}
+}
+
+/** Python's str(time.time()): epoch seconds, always with a fraction ("1795000000.0"). */
+export function epochSeconds(ms: number): string {
+  return pythonFloat(ms / 1000);
+}
+
+/** A JSON string as Python writes it by default (ensure_ascii): every non-ASCII character as \uXXXX. */
+function pythonString(value: string): string {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+function pythonValue(value: unknown): string {
+  if (typeof value === "string") return pythonString(value);
+  if (value instanceof PythonFloat) return pythonFloat(value.value);
+  return JSON.stringify(value);
+}
+
+/** json.dumps(...) with its defaults (", " and ": " separators, ensure_ascii), so messages match what Python agents and tools emit. */
 export function pythonJson(value: Record<string, unknown>): string {
   const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ")}}`;
+  return `{${entries.map(([k, v]) => `${pythonString(k)}: ${pythonValue(v)}`).join(", ")}}`;
 }
 
 export interface KillRecord {
@@ -49,7 +70,7 @@ export function agentKillFields(kill: KillRecord): Record<string, string> {
 }
 
 export function globalKillValue(kill: KillRecord): string {
-  return pythonJson({ killed: true, reason: kill.reason, killed_by: kill.killedBy, killed_at: kill.killedAtMs / 1000 });
+  return pythonJson({ killed: true, reason: kill.reason, killed_by: kill.killedBy, killed_at: new PythonFloat(kill.killedAtMs / 1000) });
 }
 
 export type KillEvent =

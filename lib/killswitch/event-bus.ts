@@ -17,8 +17,16 @@ export function subscribeKillEvents(redis: Redis | null, listener: (message: str
     subscriber.on("message", (_channel: string, message: string) => bus.emit("message", message));
     void subscriber.subscribe(EVENTS_CHANNEL, CONSOLE_CHANNEL).catch(() => undefined);
   }
-  bus.on("message", listener);
-  return () => bus.off("message", listener);
+  // One listener's failure (a closed stream, a message that is not JSON) must not keep the rest from hearing.
+  const safe = (message: string) => {
+    try {
+      listener(message);
+    } catch {
+      // ignored: that listener's stream is gone or could not use the message
+    }
+  };
+  bus.on("message", safe);
+  return () => bus.off("message", safe);
 }
 
 export async function closeKillEventBus(): Promise<void> {

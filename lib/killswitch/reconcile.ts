@@ -37,7 +37,13 @@ async function scanAgentKeys(redis: Redis): Promise<Map<string, Record<string, s
     cursor = next;
     for (const key of keys) {
       const agentId = agentIdOfKey(key);
-      if (agentId) found.set(agentId, await redis.hgetall(key));
+      if (!agentId) continue;
+      try {
+        found.set(agentId, await redis.hgetall(key));
+      } catch {
+        // Not a hash (a mistyped SET by hand): agents reading it fail too, so count it as a kill, not a stop of the sync.
+        found.set(agentId, { killed: "true", reason: `unreadable kill switch key ${key} (not a hash)` });
+      }
     }
   } while (cursor !== "0");
   return found;

@@ -62,6 +62,16 @@ describe("admin verbs: refused below admin, audited in the same transaction when
     for (const other of others) await updateUser({ ctx: testCtx(), input: { userId: other.id, role: "admin" } });
   });
 
+  it("disabling a user revokes the API tokens they created", async () => {
+    const admin = await createUser({ ctx: testCtx(), input: { email: email(), role: "admin" } });
+    const asThatAdmin: Ctx = { ...testCtx(), actor: { type: "user", userId: admin.user_id, email: admin.email, role: "admin", sessionId: randomUUID() } };
+    const token = await createApiToken({ ctx: asThatAdmin, input: { name: "leaving-admin-token", role: "admin" } });
+    await updateUser({ ctx: as("admin"), input: { userId: admin.user_id, disabled: true, reason: "left the company" } });
+    const { findLiveApiToken } = await import("@/db/queries/auth");
+    const { hashSecret } = await import("@/lib/auth/secrets");
+    expect(await findLiveApiToken(appDb(), hashSecret(token.token))).toBeNull();
+  });
+
   it("resetPassword issues a one-time password and is audited without it", async () => {
     const user = await createUser({ ctx: testCtx(), input: { email: email(), role: "viewer" } });
     await expect(resetPassword({ ctx: as("responder"), input: { userId: user.user_id } })).rejects.toMatchObject({ code: "FORBIDDEN" });

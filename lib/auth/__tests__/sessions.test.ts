@@ -93,6 +93,29 @@ describe("browser sessions", () => {
     expect((await auditRows(email)).at(-1)).toMatchObject({ action: "auth.sign_in_failed", reason: "account locked after repeated failures" });
   });
 
+  it("lets no more than five guesses through, even when they arrive all at once", async () => {
+    const { email } = await newUser();
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => signIn(email, `parallel-wrong-${i}`)));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(7);
+    expect((await signIn(email, PASSWORD)).status).toBe(429);
+  });
+
+  it("keeps a password typed into the e-mail field out of the audit log", async () => {
+    const secret = `hunter-${randomUUID()}`;
+    expect((await signIn(secret, PASSWORD)).status).toBe(401);
+    const rows = await appDb().execute(sql`SELECT 1 FROM audit_log WHERE target_id = ${secret} OR reason LIKE ${`%${secret}%`}`);
+    expect(rows.rows).toHaveLength(0);
+  });
+
+  it("stores an audit row for text PostgreSQL rewrites (a lone surrogate) without breaking the chain", async () => {
+    const { id } = await newUser();
+    await updateUser({ ctx: testCtx(), input: { userId: id, role: "analyst", reason: "promoted \ud800 today" } });
+    const { verifyAuditChain } = await import("@/lib/audit");
+    expect((await verifyAuditChain(appDb())).problem).toBeNull();
+  });
+
   it("refuses disabled accounts and ends their open sessions", async () => {
     const { email, id } = await newUser();
     const cookie = cookieOf(await signIn(email, PASSWORD));

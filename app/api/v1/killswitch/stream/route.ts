@@ -9,6 +9,6 @@ export const dynamic = "force-dynamic";
 export const GET = authedRoute("viewer", async ({ req }) =>
   sseStream(req.signal, async (send) => {
     send({ action: "hello" });
-    return subscribeKillEvents(appRedis(), (message) => send(JSON.parse(message) as unknown));
+    return subscribeKillEvents(appRedis(), (message) => send({ changed: true, message }));
   }),
 );

@@ -13,7 +13,13 @@ export async function GET(req: Request, route: { params: Promise<{ agentId: stri
     const { db } = await authenticateAgent(req, agentId);
     const redis = appRedis();
     return sseStream(req.signal, async (send) => {
-      const push = async () => send(await agentStatus(db, redis, agentId), "status");
+      const push = async () => {
+        try {
+          send(await agentStatus(db, redis, agentId), "status");
+        } catch {
+          send({ alive: false, reason: "status unavailable: neither Redis nor the record could be read; stop to be safe", source: "none" }, "status");
+        }
+      };
       await push();
       const unsubscribe = subscribeKillEvents(redis, () => void push());
       const poll = setInterval(() => void push(), 10_000);
