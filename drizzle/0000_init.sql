@@ -143,6 +143,11 @@ CREATE TABLE "kill_switch_history" (
 	"source" text NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "kill_switch_sync" (
+	"id" integer PRIMARY KEY NOT NULL,
+	"generation" bigint NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "kill_switches" (
 	"scope" text NOT NULL,
 	"agent_id" text NOT NULL,

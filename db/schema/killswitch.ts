@@ -1,4 +1,4 @@
-import { bigserial, boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
  * PostgreSQL's record of every kill switch, the source of truth Redis is restored from.
@@ -36,6 +36,16 @@ export const killSwitchHistory = pgTable(
   },
   (t) => [index().on(t.agentId, t.at)],
 );
+
+/**
+ * How many changes the console has written to Redis, as Redis counted them. Redis holding a lower
+ * count than this has lost recent writes (a replica promoted, an old snapshot restored) even if its
+ * marker survived: its missing kills are data loss, not revives by hand.
+ */
+export const killSwitchSync = pgTable("kill_switch_sync", {
+  id: integer().primaryKey(),
+  generation: bigint({ mode: "number" }).notNull(),
+});
 
 export const KILL_POLICY_RULES = ["canary_leak", "critical_alert", "session_cost_above"] as const;
 

@@ -1,11 +1,11 @@
 import type Redis from "ioredis";
 import { and, eq, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { killSwitches, killSwitchHistory } from "@/db/schema";
+import { killSwitches, killSwitchHistory, killSwitchSync } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { CONSOLE_CHANNEL } from "./contract";
+import { CONSOLE_CHANNEL, GENERATION_KEY } from "./contract";
 
 export const KILLSWITCH_LOCK = sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:killswitch'))`;
 
@@ -32,22 +32,36 @@ export async function announceToConsoles(redis: Redis, change: { action: string;
   await redis.publish(CONSOLE_CHANNEL, JSON.stringify(change)).catch(() => undefined);
 }
 
-/** Runs the Redis half of a change; a failure rolls back the PostgreSQL half, so nothing claims success. */
-export async function writeRedis(redis: Redis, build: (multi: ReturnType<Redis["multi"]>) => void): Promise<void> {
+/**
+ * Runs the Redis half of a change in the caller's PostgreSQL transaction; a failure rolls back the
+ * PostgreSQL half, so nothing claims success. Each write also advances the generation count in both.
+ */
+export async function writeRedis(tx: Tx, redis: Redis, build: (multi: ReturnType<Redis["multi"]>) => void): Promise<void> {
+  let generation: number;
   try {
     // A client that is not connected would reject each queued command on its own, outside this try.
     if (redis.status !== "ready") throw new Error(`Redis connection is ${redis.status}`);
     const multi = redis.multi();
     build(multi);
+    multi.incr(GENERATION_KEY);
     const results = await multi.exec();
     const failed = results?.find(([err]) => err);
     if (!results || failed) throw failed?.[0] ?? new Error("transaction discarded");
+    generation = Number(results.at(-1)?.[1]);
   } catch (err) {
     throw new AppError("UNAVAILABLE", "Redis did not take the change, so nothing was changed; check Redis and try again", {
       headers: { "Retry-After": "2" },
       cause: err,
     });
   }
+  await recordGeneration(tx, generation);
+}
+
+export async function recordGeneration(tx: Tx, generation: number): Promise<void> {
+  await tx
+    .insert(killSwitchSync)
+    .values({ id: 1, generation })
+    .onConflictDoUpdate({ target: killSwitchSync.id, set: { generation: sql`greatest(${killSwitchSync.generation}, ${generation})` } });
 }
 
 export interface StateChange {

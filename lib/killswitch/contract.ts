@@ -13,6 +13,8 @@ export const EVENTS_CHANNEL = `${KEY_PREFIX}:events`;
  * kill reaches agents first), so a console refetching on those alone could read the old state.
  */
 export const CONSOLE_CHANNEL = "agentsoc:killswitch:changed";
+/** Counts the console's writes; see killSwitchSync in the schema. */
+export const GENERATION_KEY = "agentsoc:killswitch:generation";
 /** The console's own marker: its absence means Redis lost its data, not that someone revived by hand. */
 export const MARKER_KEY = "agentsoc:killswitch:marker";
 

@@ -32,7 +32,7 @@ export async function killAgent({ ctx, settings, input }: { ctx: Ctx; settings: 
   await ctx.db.transaction(async (tx) => {
     await tx.execute(KILLSWITCH_LOCK);
     const key = agentKey(agentId);
-    await writeRedis(redis, (m) =>
+    await writeRedis(tx, redis, (m) =>
       m
         .del(key)
         .hset(key, agentKillFields({ reason, killedBy, killedAtMs: atMs }))

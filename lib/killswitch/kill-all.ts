@@ -13,7 +13,7 @@ export async function killAll({ ctx, settings, input }: { ctx: Ctx; settings: Ki
   const atMs = Date.now();
   await ctx.db.transaction(async (tx) => {
     await tx.execute(KILLSWITCH_LOCK);
-    await writeRedis(redis, (m) =>
+    await writeRedis(tx, redis, (m) =>
       m
         .set(GLOBAL_KEY, globalKillValue({ reason, killedBy, killedAtMs: atMs }))
         .publish(EVENTS_CHANNEL, eventMessage({ action: "kill_all", reason, killed_by: killedBy })),

@@ -22,7 +22,7 @@ export async function liftAll({ ctx, settings, input }: { ctx: Ctx; settings: Ki
       .where(and(eq(killSwitches.scope, "global"), eq(killSwitches.agentId, "*")));
     if (!state?.killed) throw new AppError("CONFLICT", "There is no global kill to lift");
     await recordChange(tx, ctx, { scope: "global", agentId: "*", killed: false, reason, killedBy: liftedBy, atMs, source: "console", action: "lift_all" });
-    await writeRedis(redis, (m) => m.del(GLOBAL_KEY).publish(EVENTS_CHANNEL, eventMessage({ action: "lift_all", reason, lifted_by: liftedBy })));
+    await writeRedis(tx, redis, (m) => m.del(GLOBAL_KEY).publish(EVENTS_CHANNEL, eventMessage({ action: "lift_all", reason, lifted_by: liftedBy })));
   });
   await announceToConsoles(redis, { action: "lift_all" });
   return { global: true, killed: false, lifted_by: liftedBy, lifted_at: new Date(atMs).toISOString() };

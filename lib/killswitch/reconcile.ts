@@ -1,7 +1,7 @@
 import type Redis from "ioredis";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { killSwitches } from "@/db/schema";
+import { killSwitches, killSwitchSync } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
 import { recordChange } from "./apply-change";
@@ -11,6 +11,7 @@ import {
   agentKillFields,
   CONSOLE_CHANNEL,
   EVENTS_CHANNEL,
+  GENERATION_KEY,
   eventMessage,
   GLOBAL_KEY,
   globalKillValue,
@@ -65,9 +66,12 @@ export async function reconcileKillSwitches(db: Db, redis: Redis, nowMs = Date.n
       return;
     }
     const rows = await tx.select().from(killSwitches);
-    const marker = await redis.get(MARKER_KEY);
+    const [marker, redisGenerationRaw] = await Promise.all([redis.get(MARKER_KEY), redis.get(GENERATION_KEY)]);
+    const [recorded] = await tx.select({ generation: killSwitchSync.generation }).from(killSwitchSync);
+    const expectedGeneration = recorded?.generation ?? 0;
+    const redisBehind = Number(redisGenerationRaw ?? 0) < expectedGeneration;
 
-    if (marker === null) {
+    if (marker === null || redisBehind) {
       const multi = redis.multi();
       for (const row of rows.filter((r) => r.killed)) {
         const kill = { reason: row.reason ?? "", killedBy: row.killedBy ?? "", killedAtMs: row.killedAt?.getTime() ?? nowMs };
@@ -81,13 +85,17 @@ export async function reconcileKillSwitches(db: Db, redis: Redis, nowMs = Date.n
         report.restored.push(row.scope === "global" ? "global" : row.agentId);
       }
       multi.set(MARKER_KEY, JSON.stringify({ set_at: new Date(nowMs).toISOString() }));
+      multi.set(GENERATION_KEY, String(expectedGeneration));
       await multi.exec();
       if (report.restored.length > 0) {
         await recordAudit(tx, { ...ctx, actor: { type: "system", id: "killswitch-restore" } }, {
           action: "killswitch.restore",
           targetType: "killswitch",
           targetId: "redis",
-          reason: "Redis came back without the console's marker (emptied or restarted without persistence); recorded kills written back",
+          reason:
+            marker === null
+              ? "Redis came back without the console's marker (emptied or restarted without persistence); recorded kills written back"
+              : `Redis is behind the record (generation ${redisGenerationRaw ?? 0} < ${expectedGeneration}: an old snapshot or a promoted replica); recorded kills written back`,
           after: { restored: report.restored },
         });
       }
@@ -95,12 +103,12 @@ export async function reconcileKillSwitches(db: Db, redis: Redis, nowMs = Date.n
     }
 
     const inRedis = await scanAgentKeys(redis);
+    const recordedAgents = new Map(rows.filter((r) => r.scope === "agent").map((r) => [r.agentId, r]));
     const globalInRedis = parseGlobalValue(await redis.get(GLOBAL_KEY));
-    const recorded = new Map(rows.filter((r) => r.scope === "agent").map((r) => [r.agentId, r]));
 
     for (const [agentId, fields] of inRedis) {
       const hand = parseAgentHash(fields);
-      if (!hand?.killed || recorded.get(agentId)?.killed) continue;
+      if (!hand?.killed || recordedAgents.get(agentId)?.killed) continue;
       const change = {
         scope: "agent" as const,
         agentId,
@@ -115,7 +123,7 @@ export async function reconcileKillSwitches(db: Db, redis: Redis, nowMs = Date.n
       messages.push(eventMessage({ action: "kill", agent_id: agentId, reason: change.reason, killed_by: change.killedBy, source: "redis" }));
       report.handKills.push(agentId);
     }
-    for (const row of recorded.values()) {
+    for (const row of recordedAgents.values()) {
       if (!row.killed || parseAgentHash(inRedis.get(row.agentId) ?? {})?.killed) continue;
       await recordChange(tx, ctx, {
         scope: "agent",

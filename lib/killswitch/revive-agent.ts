@@ -27,7 +27,7 @@ export async function reviveAgent({ ctx, settings, input }: { ctx: Ctx; settings
       .where(and(eq(killSwitches.scope, "agent"), eq(killSwitches.agentId, agentId)));
     if (!state?.killed) throw new AppError("CONFLICT", `Agent ${agentId} is not killed`);
     await recordChange(tx, ctx, { scope: "agent", agentId, killed: false, reason, killedBy: revivedBy, atMs, source: "console", action: "revive" });
-    await writeRedis(redis, (m) =>
+    await writeRedis(tx, redis, (m) =>
       m.del(agentKey(agentId)).publish(EVENTS_CHANNEL, eventMessage({ action: "revive", agent_id: agentId, reason, revived_by: revivedBy })),
     );
   });

@@ -155,6 +155,19 @@ describe("kill switches against the real Redis", () => {
     expect(audit.rows[0]?.after.restored).toContain(agentId);
   });
 
+  it("restores kills Redis lost while keeping its marker (an old snapshot), instead of taking them for revives by hand", async () => {
+    const { agentId } = await newAgent();
+    await killAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "lost in a failover" } });
+    const generation = Number(await redis().get("agentsoc:killswitch:generation"));
+    await redis().del(agentKey(agentId));
+    await redis().set("agentsoc:killswitch:generation", String(generation - 1));
+    expect(await redis().exists(MARKER_KEY)).toBe(1);
+    const report = await reconcileKillSwitches(appDb(), redis());
+    expect(report.handRevives).not.toContain(agentId);
+    expect(report.restored).toContain(agentId);
+    expect(await redis().hgetall(agentKey(agentId))).toMatchObject({ killed: "true", reason: "lost in a failover" });
+  });
+
   it("answers 503 and changes nothing when Redis is down, and says so when it is not configured", async () => {
     const { agentId } = await newAgent();
     const own = await startRedisServer();
