@@ -49,6 +49,7 @@ export function ConsoleNav({ email, role }: { email: string; role: Role }) {
         <span>
           {email} · <span className="badge">{role}</span>
         </span>
+        <Link href="/account/password">Change password</Link>
         <button type="button" onClick={() => void signOut()} disabled={signingOut}>
           Sign out
         </button>

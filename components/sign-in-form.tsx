@@ -20,7 +20,8 @@ export function SignInForm({ next }: { next: string }) {
         body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
       });
       if (res.ok) {
-        router.replace(next);
+        const body = (await res.json()) as { user?: { must_change_password?: boolean } };
+        router.replace(body.user?.must_change_password ? "/account/password" : next);
         router.refresh();
         return;
       }

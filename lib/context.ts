@@ -2,7 +2,7 @@ import type { Db } from "@/db/client";
 import type { Role } from "@/db/schema/auth";
 
 export type Actor =
-  | { type: "user"; userId: string; email: string; role: Role; sessionId: string }
+  | { type: "user"; userId: string; email: string; role: Role; sessionId: string; mustChangePassword?: boolean }
   | { type: "api_token"; tokenId: string; name: string; role: Role }
   | { type: "agent"; agentId: string; keyId: string }
   | { type: "cli"; id: string }

@@ -10,7 +10,10 @@ export type ConsoleUser = Extract<Actor, { type: "user" }>;
 export async function requireUser(): Promise<ConsoleUser> {
   const cookieHeader = (await cookies()).toString();
   const who = await authenticate(appDb(), { authorization: null, cookie: cookieHeader });
-  if (who?.actor.type === "user") return who.actor;
+  if (who?.actor.type === "user") {
+    if (who.actor.mustChangePassword) redirect("/account/password");
+    return who.actor;
+  }
   const path = (await headers()).get("x-console-path") ?? "/agents";
   redirect(`/sign-in?next=${encodeURIComponent(path)}`);
 }

@@ -35,6 +35,7 @@ export async function findLiveSession(db: Queryable, tokenHash: string, idleSeco
       userId: users.id,
       email: users.email,
       role: users.role,
+      mustChangePassword: users.mustChangePassword,
     })
     .from(userSessions)
     .innerJoin(users, eq(users.id, userSessions.userId))

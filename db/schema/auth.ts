@@ -1,4 +1,4 @@
-import { index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { ROLES } from "../../lib/auth/roles";
 
 export { ROLES, type Role } from "../../lib/auth/roles";
@@ -15,6 +15,8 @@ export const users = pgTable("users", {
   disabledAt: timestamp({ withTimezone: true }),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   passwordChangedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  /** Set with a one-time password: until the user picks their own, the session can do nothing else. */
+  mustChangePassword: boolean().notNull().default(false),
 });
 
 export const userSessions = pgTable(

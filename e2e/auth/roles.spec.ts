@@ -31,6 +31,26 @@ test("an admin adds a user, sees the one-time password once, and finds the chang
   await expect(page.getByRole("status")).toContainText(`One-time password for ${email}`);
   await expect(page.getByRole("table", { name: "Users" }).getByRole("row").filter({ hasText: email })).toBeVisible();
 
+  const oneTime = (await page.getByRole("status").locator(".secret-once").textContent()) ?? "";
+  expect(oneTime).toMatch(/^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){3}$/);
+
+  const newcomer = await page.context().browser()?.newContext();
+  if (!newcomer) throw new Error("no browser");
+  const them = await newcomer.newPage();
+  await them.goto("/agents");
+  await them.getByLabel("E-mail").fill(email);
+  await them.getByLabel("Password").fill(oneTime);
+  await them.getByRole("button", { name: "Sign in" }).click();
+  await expect(them).toHaveURL(/\/account\/password$/);
+  await them.goto("/agents");
+  await expect(them).toHaveURL(/\/account\/password$/);
+  await them.getByLabel("Current password").fill(oneTime);
+  await them.getByLabel("New password (at least 12 characters)").fill("a password of my own");
+  await them.getByLabel("New password again").fill("a password of my own");
+  await them.getByRole("button", { name: "Set password" }).click();
+  await expect(them).toHaveURL(/\/agents$/);
+  await newcomer.close();
+
   await page.goto(`/audit?target_id=${encodeURIComponent(email)}`);
   await expect(page.getByRole("table", { name: "Audit log" }).getByRole("row").filter({ hasText: "user.create" })).toBeVisible();
   await page.getByRole("button", { name: "Verify chain" }).click();

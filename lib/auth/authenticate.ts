@@ -35,7 +35,14 @@ export async function authenticate(db: Db, credentials: Credentials): Promise<Au
     await db.update(userSessions).set({ lastSeenAt: sql`now()` }).where(eq(userSessions.id, session.sessionId));
   }
   return {
-    actor: { type: "user", userId: session.userId, email: session.email, role: session.role, sessionId: session.sessionId },
+    actor: {
+      type: "user",
+      userId: session.userId,
+      email: session.email,
+      role: session.role,
+      sessionId: session.sessionId,
+      mustChangePassword: session.mustChangePassword,
+    },
     via: "cookie",
   };
 }

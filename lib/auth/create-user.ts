@@ -23,7 +23,7 @@ export async function createUser({ ctx, input }: { ctx: Ctx; input: unknown }): 
   return ctx.db.transaction(async (tx) => {
     const [created] = await tx
       .insert(users)
-      .values({ email, role, passwordHash })
+      .values({ email, role, passwordHash, mustChangePassword: oneTime !== undefined })
       .onConflictDoNothing({ target: users.email })
       .returning({ id: users.id });
     if (!created) throw new AppError("CONFLICT", `A user with e-mail ${email} already exists`);

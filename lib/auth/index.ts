@@ -9,3 +9,4 @@ export { clearedSessionCookie, sessionCookie, SESSION_COOKIE } from "./sessions"
 export { signIn, type SignedIn } from "./sign-in";
 export { signOut } from "./sign-out";
 export { resetPassword, updateUser } from "./update-user";
+export { changeOwnPassword } from "./change-password";

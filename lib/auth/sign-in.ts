@@ -13,7 +13,7 @@ import { FREE_ATTEMPTS, SESSION_MAX_AGE_S, SESSION_PREFIX } from "./sessions";
 export interface SignedIn {
   sessionToken: string;
   expiresAt: Date;
-  user: { id: string; email: string; role: Role };
+  user: { id: string; email: string; role: Role; must_change_password: boolean };
 }
 
 const WRONG = "Wrong e-mail or password";
@@ -82,5 +82,9 @@ export async function signIn({ ctx, input, userAgent }: { ctx: Ctx; input: unkno
       after: { session_id: created?.id, expires_at: expiresAt.toISOString() },
     });
   });
-  return { sessionToken: session.secret, expiresAt, user: { id: user.id, email: user.email, role: user.role } };
+  return {
+    sessionToken: session.secret,
+    expiresAt,
+    user: { id: user.id, email: user.email, role: user.role, must_change_password: user.mustChangePassword },
+  };
 }

@@ -63,7 +63,7 @@ export async function resetPassword({ ctx, input }: { ctx: Ctx; input: { userId:
   return ctx.db.transaction(async (tx) => {
     const [user] = await tx
       .update(users)
-      .set({ passwordHash, passwordChangedAt: sql`now()`, failedSignIns: 0, lockedUntil: null })
+      .set({ passwordHash, passwordChangedAt: sql`now()`, failedSignIns: 0, lockedUntil: null, mustChangePassword: true })
       .where(eq(users.id, userId))
       .returning({ id: users.id, email: users.email });
     if (!user) throw new AppError("NOT_FOUND", `No user ${userId}`);

@@ -7,6 +7,8 @@ import { AppError } from "@/lib/errors";
 import { handle, readBodyCapped } from "./respond";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** All a session signed in with a one-time password may do until it picks its own. */
+const PASSWORD_CHANGE_PATHS = new Set(["/api/v1/auth/password", "/api/v1/auth/me", "/api/v1/auth/sign-out"]);
 
 /** The origin the browser used to reach us, as the proxy chain or Next.js reports it. */
 export function requestOrigin(req: Request): string {
@@ -52,6 +54,9 @@ export function authedRoute<P = Record<string, never>>(minimum: Role, run: (args
       if (!who) throw new AppError("UNAUTHENTICATED", "Sign in, or send an API token as Authorization: Bearer <token>");
       if (who.via === "cookie" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
       const ctx: Ctx = { db, actor: who.actor, requestId, sourceIp };
+      if (who.actor.type === "user" && who.actor.mustChangePassword && !PASSWORD_CHANGE_PATHS.has(new URL(req.url).pathname)) {
+        throw new AppError("FORBIDDEN", "Change your one-time password first: POST /api/v1/auth/password, or the console's password page");
+      }
       authorize(ctx, minimum, `${req.method} ${new URL(req.url).pathname}`);
       const params = route ? await route.params : ({} as P);
       return run({ req, ctx, params });

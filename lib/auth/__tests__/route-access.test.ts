@@ -17,6 +17,7 @@ const ACCESS: Record<string, Role | "ingest-key" | "public"> = {
   "POST /api/v1/auth/sign-in": "public",
   "POST /api/v1/auth/sign-out": "viewer",
   "GET /api/v1/auth/me": "viewer",
+  "POST /api/v1/auth/password": "viewer",
   "GET /api/v1/events": "viewer",
   "GET /api/v1/agents": "viewer",
   "POST /api/v1/agents": "admin",

@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { GET as me } from "@/app/api/v1/auth/me/route";
 import { POST as signInRoute } from "@/app/api/v1/auth/sign-in/route";
 import { POST as signOutRoute } from "@/app/api/v1/auth/sign-out/route";
+import { POST as passwordRoute } from "@/app/api/v1/auth/password/route";
+import { GET as eventsRoute } from "@/app/api/v1/events/route";
 import { POST as createTokenRoute } from "@/app/api/v1/tokens/route";
 import { appDb } from "@/db/client";
 import { createUser, updateUser } from "@/lib/auth";
@@ -114,6 +116,33 @@ describe("browser sessions", () => {
     await updateUser({ ctx: testCtx(), input: { userId: id, role: "analyst", reason: "promoted \ud800 today" } });
     const { verifyAuditChain } = await import("@/lib/audit");
     expect((await verifyAuditChain(appDb())).problem).toBeNull();
+  });
+
+  it("a one-time password opens only the password change, which then ends the user's other sessions", async () => {
+    const created = await createUser({ ctx: testCtx(), input: { email: `otp-${randomUUID().slice(0, 8)}@example.com`, role: "analyst" } });
+    const otp = created.one_time_password ?? "";
+    const first = await signIn(created.email, otp);
+    expect(((await first.json()) as { user: { must_change_password: boolean } }).user.must_change_password).toBe(true);
+    const cookie = cookieOf(first);
+    const other = cookieOf(await signIn(created.email, otp));
+    const events = () => eventsRoute(new Request(`${ORIGIN}/api/v1/events`, { headers: { cookie } }));
+    const refused = await events();
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error.message).toContain("Change your one-time password first");
+    const change = (body: unknown) =>
+      passwordRoute(
+        new Request(`${ORIGIN}/api/v1/auth/password`, {
+          method: "POST",
+          headers: { cookie, origin: ORIGIN, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        }),
+      );
+    expect((await change({ current_password: "wrong guess here", new_password: "my own long password" })).status).toBe(400);
+    expect((await change({ current_password: otp, new_password: "short" })).status).toBe(400);
+    expect((await change({ current_password: otp, new_password: "my own long password" })).status).toBe(200);
+    expect((await events()).status).toBe(200);
+    expect((await me(new Request(`${ORIGIN}/api/v1/auth/me`, { headers: { cookie: other } }))).status).toBe(401);
+    expect((await auditRows(created.email)).at(-1)?.action).toBe("user.change_password");
   });
 
   it("refuses disabled accounts and ends their open sessions", async () => {
