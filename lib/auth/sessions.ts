@@ -5,6 +5,9 @@ export const SESSION_COOKIE = "soc_session";
 export const SESSION_PREFIX = "soc_s_";
 export const API_TOKEN_PREFIX = "soc_at_";
 
+/** A one-time password not used within this long stops working; an admin issues a new one. */
+export const ONE_TIME_PASSWORD_TTL_S = 7 * 86_400;
+
 /** Lock-out: five wrong passwords in a row lock the account, for 1 minute doubling up to 1 hour (see sign-in.ts). */
 export const FREE_ATTEMPTS = 5;
 

@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import { parseOrThrow } from "./authorize";
 import { emailSchema, signInInput } from "./schemas";
 import { decoyPasswordHash, generateSecret, verifyPassword } from "./secrets";
-import { FREE_ATTEMPTS, SESSION_MAX_AGE_S, SESSION_PREFIX } from "./sessions";
+import { FREE_ATTEMPTS, ONE_TIME_PASSWORD_TTL_S, SESSION_MAX_AGE_S, SESSION_PREFIX } from "./sessions";
 
 export interface SignedIn {
   sessionToken: string;
@@ -57,6 +57,11 @@ export async function signIn({ ctx, input, userAgent }: { ctx: Ctx; input: unkno
   }
 
   const passwordOk = await verifyPassword(password, user.passwordHash);
+  const oneTimeExpired = user.mustChangePassword && Date.now() - user.passwordChangedAt.getTime() > ONE_TIME_PASSWORD_TTL_S * 1000;
+  if (passwordOk && oneTimeExpired && !user.disabledAt) {
+    await audit("auth.sign_in_failed", "one-time password expired unused");
+    throw new AppError("UNAUTHENTICATED", "This one-time password has expired; ask an admin for a new one");
+  }
   if (!passwordOk || user.disabledAt) {
     const lockFor = reserved.lockedUntil ? Math.round((reserved.lockedUntil.getTime() - Date.now()) / 1000) : 0;
     await audit(

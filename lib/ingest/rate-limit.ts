@@ -16,22 +16,20 @@ redis.call('INCRBY', KEYS[1], want)
 redis.call('EXPIRE', KEYS[1], 120)
 return 1`;
 
-/** Fixed one-minute window of events per agent, shared by every app instance through Redis. */
-export async function takeIngestQuota(
-  redis: Redis | null,
-  agentId: string,
-  events: number,
-  limitPerMinute: number,
-  nowMs: number,
-): Promise<RateDecision> {
+/** A fixed one-minute window per key, shared by every app instance through Redis; open when Redis cannot be asked. */
+export async function takeQuota(redis: Redis | null, scope: string, amount: number, limitPerMinute: number, nowMs: number): Promise<RateDecision> {
   const window = Math.floor(nowMs / 60_000);
   const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * 60_000 - nowMs) / 1000));
-  const key = `agentsoc:ingest:rate:${agentId}:${window}`;
   if (!redis) return { allowed: true, retryAfterSeconds, enforced: false };
   try {
-    const allowed = await redis.eval(TAKE_QUOTA, 1, key, events, limitPerMinute);
+    const allowed = await redis.eval(TAKE_QUOTA, 1, `agentsoc:rate:${scope}:${window}`, amount, limitPerMinute);
     return { allowed: allowed === 1, retryAfterSeconds, enforced: true };
   } catch {
     return { allowed: true, retryAfterSeconds, enforced: false };
   }
+}
+
+/** Events per agent per minute. */
+export function takeIngestQuota(redis: Redis | null, agentId: string, events: number, limitPerMinute: number, nowMs: number): Promise<RateDecision> {
+  return takeQuota(redis, `ingest:${agentId}`, events, limitPerMinute, nowMs);
 }

@@ -145,6 +145,24 @@ describe("browser sessions", () => {
     expect((await auditRows(created.email)).at(-1)?.action).toBe("user.change_password");
   });
 
+  it("refuses a one-time password left unused for more than a week", async () => {
+    const created = await createUser({ ctx: testCtx(), input: { email: `stale-${randomUUID().slice(0, 8)}@example.com`, role: "viewer" } });
+    await appDb().execute(sql`UPDATE users SET password_changed_at = now() - interval '8 days' WHERE id = ${created.user_id}`);
+    const res = await signIn(created.email, created.one_time_password ?? "");
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.message).toContain("one-time password has expired");
+  });
+
+  it("limits sign-in attempts per source address, across accounts", async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 200) + 1}`;
+    const msToNextMinute = 60_000 - (Date.now() % 60_000);
+    if (msToNextMinute < 5000) await new Promise((r) => setTimeout(r, msToNextMinute + 50));
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await signIn(`nobody-${i}-${randomUUID()}@example.com`, "x", { "x-forwarded-for": ip })).status);
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(statuses[30]).toBe(429);
+  }, 30_000);
+
   it("refuses disabled accounts and ends their open sessions", async () => {
     const { email, id } = await newUser();
     const cookie = cookieOf(await signIn(email, PASSWORD));
