@@ -4,11 +4,13 @@ import { findLiveApiToken, findLiveSession } from "@/db/queries/auth";
 import { apiTokens, userSessions } from "@/db/schema";
 import type { Actor } from "@/lib/context";
 import { hashSecret } from "./secrets";
-import { API_TOKEN_PREFIX, readCookie, SESSION_COOKIE, SESSION_IDLE_S, SESSION_PREFIX } from "./sessions";
+import { API_TOKEN_PREFIX, readCookie, SESSION_IDLE_S, SESSION_PREFIX, sessionCookieName } from "./sessions";
 
 export interface Credentials {
   authorization: string | null;
   cookie: string | null;
+  /** Reached over HTTPS: only the __Host- cookie counts then. */
+  secure?: boolean;
 }
 
 export type Authenticated = { actor: Extract<Actor, { type: "user" | "api_token" }>; via: "cookie" | "bearer" };
@@ -27,7 +29,7 @@ export async function authenticate(db: Db, credentials: Credentials): Promise<Au
     }
     return { actor: { type: "api_token", tokenId: token.id, name: token.name, role: token.role }, via: "bearer" };
   }
-  const cookie = readCookie(credentials.cookie, SESSION_COOKIE);
+  const cookie = readCookie(credentials.cookie, sessionCookieName(credentials.secure === true));
   if (!cookie?.startsWith(SESSION_PREFIX)) return null;
   const session = await findLiveSession(db, hashSecret(cookie), SESSION_IDLE_S);
   if (!session) return null;

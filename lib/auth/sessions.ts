@@ -2,6 +2,14 @@
 export const SESSION_MAX_AGE_S = 12 * 3600;
 export const SESSION_IDLE_S = 2 * 3600;
 export const SESSION_COOKIE = "soc_session";
+
+/**
+ * Over HTTPS the cookie carries the __Host- prefix: browsers then refuse it from a sibling subdomain
+ * (no Domain, Secure, Path=/), so no other site under the same parent can plant a session.
+ */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
+}
 export const SESSION_PREFIX = "soc_s_";
 export const API_TOKEN_PREFIX = "soc_at_";
 
@@ -13,7 +21,7 @@ export const FREE_ATTEMPTS = 5;
 
 export function sessionCookie(token: string, secure: boolean): string {
   return [
-    `${SESSION_COOKIE}=${token}`,
+    `${sessionCookieName(secure)}=${token}`,
     "Path=/",
     "HttpOnly",
     "SameSite=Lax",
@@ -23,7 +31,7 @@ export function sessionCookie(token: string, secure: boolean): string {
 }
 
 export function clearedSessionCookie(secure: boolean): string {
-  return [`${SESSION_COOKIE}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0", ...(secure ? ["Secure"] : [])].join("; ");
+  return [`${sessionCookieName(secure)}=`, "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=0", ...(secure ? ["Secure"] : [])].join("; ");
 }
 
 export function readCookie(cookieHeader: string | null, name: string): string | null {

@@ -50,7 +50,11 @@ export function authedRoute<P = Record<string, never>>(minimum: Role, run: (args
   return (req: Request, route?: { params: Promise<P> }): Promise<Response> =>
     handle(req, async ({ requestId, sourceIp }) => {
       const db = appDb();
-      const who = await authenticate(db, { authorization: req.headers.get("authorization"), cookie: req.headers.get("cookie") });
+      const who = await authenticate(db, {
+        authorization: req.headers.get("authorization"),
+        cookie: req.headers.get("cookie"),
+        secure: isSecureRequest(req),
+      });
       if (!who) throw new AppError("UNAUTHENTICATED", "Sign in, or send an API token as Authorization: Bearer <token>");
       if (who.via === "cookie" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
       const ctx: Ctx = { db, actor: who.actor, requestId, sourceIp };

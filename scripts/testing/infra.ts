@@ -6,11 +6,14 @@ import pg from "pg";
 import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { startEmbeddedPostgres } from "../lib/embedded-pg";
-import { postgresAnswers, redisAnswers } from "../lib/probes";
+import { isProcessAlive, postgresAnswers, redisAnswers } from "../lib/probes";
 
-export const TEST_DATABASE = "agentsoc_test";
-/** Tests use their own Redis logical database, never the one the console uses (0). */
-export const TEST_REDIS_DB = 15;
+export const TEST_DATABASE_PREFIX = "agentsoc_test";
+/**
+ * Each run has its own database (prefix + process id, dropped at the end) and one of the Redis
+ * logical databases 8–15, never the console's (0): two runs on one machine do not clobber each other.
+ */
+const testRedisDb = () => 8 + (process.pid % 8);
 
 export interface TestInfra {
   databaseUrl: string;
@@ -39,12 +42,18 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** Drops and recreates the test database on the server, then applies the migrations. */
-async function freshDatabase(serverUrl: string, database: string): Promise<string> {
+/** Creates this run's database (dropping those of runs that died), then applies the migrations. */
+async function freshDatabase(serverUrl: string, prefix: string, database: string): Promise<string> {
   const admin = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    const existing = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${prefix}_%`]);
+    for (const { datname } of existing.rows) {
+      const pid = Number(datname.slice(prefix.length + 1));
+      if (datname === database || !Number.isInteger(pid) || !isProcessAlive(pid)) {
+        await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      }
+    }
     await admin.query(`CREATE DATABASE "${database}"`);
   } catch (err) {
     throw new Error(`cannot create database ${database} on ${redact(serverUrl)}: ${(err as Error).message}`);
@@ -139,7 +148,8 @@ function withRedisDb(url: string, db: number): string {
 }
 
 /** Finds PostgreSQL and Redis the way a user's machine offers them, or starts them; throws with what to install. */
-export async function startTestInfra(database = TEST_DATABASE): Promise<TestInfra> {
+export async function startTestInfra(prefix = TEST_DATABASE_PREFIX): Promise<TestInfra> {
+  const database = `${prefix}_${process.pid}`;
   const notes: string[] = [];
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -147,8 +157,13 @@ export async function startTestInfra(database = TEST_DATABASE): Promise<TestInfr
   };
   try {
     const serverUrl = await findPostgres(notes, stops);
-    const databaseUrl = await freshDatabase(serverUrl, database);
-    const redisUrl = withRedisDb(await findRedis(notes, stops), TEST_REDIS_DB);
+    const databaseUrl = await freshDatabase(serverUrl, prefix, database);
+    stops.push(async () => {
+      const admin = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).finally(() => admin.end());
+    });
+    const redisUrl = withRedisDb(await findRedis(notes, stops), testRedisDb());
     const redis = new Redis(redisUrl);
     await redis.flushdb();
     redis.disconnect();

@@ -58,10 +58,18 @@ describe("browser sessions", () => {
     expect((await auditRows(email)).map((r) => r.action)).toEqual(["user.create", "auth.sign_in"]);
   });
 
-  it("marks the cookie Secure when the console is reached over HTTPS", async () => {
+  it("over HTTPS, sets a Secure __Host- cookie and accepts no other", async () => {
     const { email } = await newUser();
     const res = await signIn(email, PASSWORD, { "x-forwarded-proto": "https" });
-    expect(res.headers.get("set-cookie")).toContain("Secure");
+    const setCookie = res.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/^__Host-soc_session=soc_s_/);
+    expect(setCookie).toContain("Secure");
+    expect(setCookie).toContain("Path=/");
+    expect(setCookie).not.toContain("Domain");
+    const token = cookieOf(res).split("=")[1] ?? "";
+    const ask = (cookie: string) => me(new Request(`${ORIGIN}/api/v1/auth/me`, { headers: { cookie, "x-forwarded-proto": "https" } }));
+    expect((await ask(`__Host-soc_session=${token}`)).status).toBe(200);
+    expect((await ask(`soc_session=${token}`)).status).toBe(401);
   });
 
   it("ends the session on the server at sign-out: the same cookie is refused afterwards", async () => {
