@@ -1,6 +1,6 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { killSwitches } from "@/db/schema";
+import { killSwitches, killSwitchHistory } from "@/db/schema";
 
 export interface KillSwitchView {
   agent_id: string;
@@ -49,4 +49,22 @@ export async function recordedKillState(db: Queryable, agentId: string): Promise
   if (global) return { killed: true, reason: `Global kill switch active: ${global.reason ?? "no reason recorded"}` };
   const own = rows.find((r) => r.scope === "agent" && r.agentId === agentId);
   return own ? { killed: true, reason: `Agent killed: ${own.reason ?? "no reason recorded"}` } : { killed: false, reason: null };
+}
+
+export interface KillHistoryView {
+  at: string;
+  action: string;
+  reason: string | null;
+  actor: string;
+  source: string;
+}
+
+export async function listKillHistory(db: Queryable, agentId: string, limit = 20): Promise<KillHistoryView[]> {
+  const rows = await db
+    .select()
+    .from(killSwitchHistory)
+    .where(eq(killSwitchHistory.agentId, agentId))
+    .orderBy(desc(killSwitchHistory.id))
+    .limit(limit);
+  return rows.map((r) => ({ at: r.at.toISOString(), action: r.action, reason: r.reason, actor: r.actor, source: r.source }));
 }

@@ -62,3 +62,27 @@ test("kill all needs a typed confirmation, and only an admin sees Lift", async (
   await lift.getByRole("button", { name: "Lift global kill" }).click();
   await expect(bar).toContainText("Global kill switch: off");
 });
+
+test("an agent's page kills it, shows the history, and lets an admin set automatic kills", async ({ page }) => {
+  const agent = registerAgentWithCli("e2e-agentpage");
+  await signInAs(page, "admin");
+  await page.goto("/agents");
+  await page.getByRole("table", { name: "Agents" }).getByRole("link", { name: agent.agentId }).click();
+  await expect(page.getByRole("heading", { name: `Agent ${agent.agentId}` })).toBeVisible();
+
+  const policies = page.getByRole("form", { name: "Automatic kill policies" });
+  await policies.getByLabel(/session's cost passes a hard limit/).check();
+  await policies.getByLabel("Limit (USD)").fill("12.5");
+  await policies.getByRole("button", { name: "Save policies" }).click();
+  await expect(policies.getByRole("status")).toContainText("Saved");
+  await page.reload();
+  await expect(page.getByRole("form", { name: "Automatic kill policies" }).getByLabel("Limit (USD)")).toHaveValue("12.5");
+
+  const killSwitch = page.getByRole("region", { name: "Kill switch" });
+  await killSwitch.getByRole("button", { name: "Kill" }).click();
+  await killSwitch.getByLabel("Reason").fill("tool calls to an unknown host");
+  await killSwitch.getByRole("button", { name: `Kill ${agent.agentId}` }).click();
+  await expect(killSwitch.getByRole("status")).toContainText("tool calls to an unknown host");
+  await page.reload();
+  await expect(page.getByRole("table", { name: "Kill-switch history" }).getByRole("row").nth(1)).toContainText("tool calls to an unknown host");
+});

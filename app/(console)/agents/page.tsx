@@ -56,7 +56,7 @@ export default async function AgentsPage() {
               {agents.map((a) => (
                 <tr key={a.agent_id}>
                   <td>
-                    <Link href={`/events?agent_id=${encodeURIComponent(a.agent_id)}`}>{a.agent_id}</Link>
+                    <Link href={`/agents/${encodeURIComponent(a.agent_id)}`}>{a.agent_id}</Link>
                     {a.display_name !== a.agent_id && <div className="subtitle" style={{ margin: 0 }}>{a.display_name}</div>}
                   </td>
                   <td title={a.last_seen_at ? formatUtc(a.last_seen_at) : undefined}>{formatAgo(a.last_seen_at, now)}</td>
