@@ -38,7 +38,7 @@ export function KillPoliciesEditor({ agentId, policies, editable }: { agentId: s
     <form className="panel form-row" onSubmit={(e) => void save(e)} aria-label="Automatic kill policies">
       {(["canary_leak", "critical_alert", "session_cost_above"] as const).map((rule) => (
         <div key={rule} className="policy">
-          <label>
+          <label className="check">
             <input type="checkbox" name={rule} defaultChecked={current(rule)?.enabled ?? false} disabled={!editable} /> Kill when{" "}
             {DESCRIPTIONS[rule]}
           </label>
