@@ -1,7 +1,5 @@
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
 import os from "node:os";
-import path from "node:path";
 import pg from "pg";
 import { createDb } from "@/db/client";
 import { registerAgent } from "@/lib/agents";
@@ -9,6 +7,7 @@ import { dayStart, ensureDayPartitions } from "@/lib/ingest/partitions";
 import { prepareEventRow, type EventRow } from "@/lib/ingest/prepare-event-rows";
 import { cliContext } from "../lib/script-context";
 import { freePort, startTestInfra } from "../testing/infra";
+import { buildAppForBench, NEXT_BIN } from "./build-app";
 import { benchEvents } from "./bench-events";
 
 /**
@@ -19,7 +18,6 @@ const BATCH = 500;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const AGENTS = 8;
-const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -77,11 +75,7 @@ async function rawInsertRate(databaseUrl: string, rows: EventRow[], writers: num
 }
 
 async function main(): Promise<void> {
-  // Always measure the code as it is now, not whatever build is lying around.
-  if (process.env.BENCH_SKIP_BUILD !== "1" || !existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
-    console.error("[bench] building the app (next build; BENCH_SKIP_BUILD=1 reuses an existing build)");
-    if (spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: ["ignore", "ignore", "inherit"] }).status !== 0) throw new Error("next build failed");
-  }
+  buildAppForBench();
   const infra = await startTestInfra("agentsoc_bench");
   const port = await freePort();
   const server = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {

@@ -1,13 +1,12 @@
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
 import os from "node:os";
-import path from "node:path";
 import Redis from "ioredis";
 import { createDb } from "@/db/client";
 import { registerAgent } from "@/lib/agents";
 import { createApiToken } from "@/lib/auth";
 import { cliContext } from "../lib/script-context";
 import { freePort, startTestInfra } from "../testing/infra";
+import { buildAppForBench, NEXT_BIN } from "./build-app";
 
 /**
  * bench:killswitch — 1,000 kills through the HTTP API of the built app: time from the call to a
@@ -15,7 +14,6 @@ import { freePort, startTestInfra } from "../testing/infra";
  */
 const KILLS = Number(process.env.BENCH_KILLS ?? 1000);
 const AGENTS = 50;
-const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const summary = (values: number[]) => {
@@ -24,11 +22,7 @@ const summary = (values: number[]) => {
 };
 
 async function main(): Promise<void> {
-  // Always measure the code as it is now, not whatever build is lying around.
-  if (process.env.BENCH_SKIP_BUILD !== "1" || !existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
-    console.error("[bench] building the app (next build; BENCH_SKIP_BUILD=1 reuses an existing build)");
-    if (spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: ["ignore", "ignore", "inherit"] }).status !== 0) throw new Error("next build failed");
-  }
+  buildAppForBench();
   const infra = await startTestInfra("agentsoc_bench");
   const port = await freePort();
   const server = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
