@@ -1,43 +1,62 @@
-/** A server-sent-event stream that sends `first`, then whatever `onEvent` produces, with a heartbeat. */
-export function sseStream(
-  signal: AbortSignal,
-  start: (send: (data: unknown, event?: string) => void) => Promise<() => void>,
-): Response {
+export interface SseChannel {
+  send: (data: unknown, event?: string) => void;
+  /** Ends the stream from the server side (for example when the caller's key is revoked). */
+  close: () => void;
+}
+
+/**
+ * A server-sent-event stream: `start` sends what it likes through the channel and returns its
+ * clean-up, which runs once, whether the client leaves, the server closes, or the start fails.
+ */
+export function sseStream(signal: AbortSignal, start: (channel: SseChannel) => Promise<() => void>): Response {
   const encoder = new TextEncoder();
+  let finished = false;
   let cleanup: (() => void) | null = null;
   let heartbeat: ReturnType<typeof setInterval> | null = null;
+  let controllerRef: ReadableStreamDefaultController<Uint8Array> | null = null;
+
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    cleanup?.();
+    if (heartbeat) clearInterval(heartbeat);
+    try {
+      controllerRef?.close();
+    } catch {
+      // already closed
+    }
+  };
+
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
+      controllerRef = controller;
+      // Registered before anything is awaited, so a client that leaves at once still releases everything.
+      signal.addEventListener("abort", finish);
       const send = (data: unknown, event?: string) => {
+        if (finished) return;
         try {
           controller.enqueue(encoder.encode(`${event ? `event: ${event}\n` : ""}data: ${JSON.stringify(data)}\n\n`));
         } catch {
-          // The client has gone; cancel() cleans up.
+          finish();
         }
       };
-      cleanup = await start(send);
       // Proxies close idle connections; a comment every 15 s keeps the stream open.
       heartbeat = setInterval(() => {
         try {
           controller.enqueue(encoder.encode(": ping\n\n"));
         } catch {
-          // closed
+          finish();
         }
       }, 15_000);
-      signal.addEventListener("abort", () => {
-        cleanup?.();
-        if (heartbeat) clearInterval(heartbeat);
-        try {
-          controller.close();
-        } catch {
-          // already closed
-        }
-      });
+      try {
+        const release = await start({ send, close: finish });
+        if (finished) release();
+        else cleanup = release;
+      } catch {
+        finish();
+      }
     },
-    cancel() {
-      cleanup?.();
-      if (heartbeat) clearInterval(heartbeat);
-    },
+    cancel: finish,
   });
   return new Response(stream, {
     headers: {

@@ -3,8 +3,10 @@ import { sql } from "drizzle-orm";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { GET as getKillSwitches } from "@/app/api/v1/killswitch/route";
+import { GET as statusStream } from "@/app/api/v1/agents/[agentId]/status/stream/route";
 import { POST as ingest } from "@/app/api/v1/ingest/route";
 import { appDb } from "@/db/client";
+import { revokeIngestKey } from "@/lib/agents";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import {
@@ -257,5 +259,50 @@ describe("kill switches against the real Redis", () => {
     expect(await applyKillPolicies({ db: appDb(), settings: settings(), signal: signal(unguarded.agentId) })).toEqual([]);
     expect((await redis().hgetall(agentKey(guarded.agentId))).killed_by).toBe("policy:canary_leak");
     expect(await redis().exists(agentKey(unguarded.agentId))).toBe(0);
+  });
+
+  it("streams the agent's status to its own door, pushes a kill at once, and ends when its key is revoked", async () => {
+    const { agentId, key } = await newAgent();
+    const controller = new AbortController();
+    const res = await statusStream(
+      new Request(`http://soc.test/api/v1/agents/${agentId}/status/stream`, { headers: { authorization: `Bearer ${key}` }, signal: controller.signal }),
+      { params: Promise.resolve({ agentId }) },
+    );
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = res.body?.getReader();
+    if (!reader) throw new Error("no stream");
+    const decoder = new TextDecoder();
+    let buffer = "";
+    const nextEvent = async (): Promise<{ event: string; data: Record<string, unknown> }> => {
+      for (;;) {
+        const end = buffer.indexOf("\n\n");
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (block.startsWith(":")) continue;
+          const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
+          const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? "{}") as Record<string, unknown>;
+          return { event, data };
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error("stream ended");
+        buffer += decoder.decode(value, { stream: true });
+      }
+    };
+    // The process-wide subscription is set up on first use; give it a moment to be listening.
+    expect(await nextEvent()).toEqual({ event: "status", data: { alive: true, reason: "Agent is active", source: "redis" } });
+    await new Promise((r) => setTimeout(r, 200));
+    await killAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "streamed kill" } });
+    let killed = await nextEvent();
+    while (killed.data.alive !== false) killed = await nextEvent();
+    expect(killed).toEqual({ event: "status", data: { alive: false, reason: "Agent killed: streamed kill", source: "redis" } });
+
+    const keyRow = await appDb().execute<{ id: string }>(sql`SELECT id FROM ingest_keys WHERE agent_id = ${agentId}`);
+    await revokeIngestKey({ ctx: as("admin"), input: { agentId, keyId: keyRow.rows[0]?.id ?? "", reason: "rotated" } });
+    await reviveAgent({ ctx: as("admin"), settings: settings(), input: { agentId, reason: "wake the stream" } });
+    let last = await nextEvent();
+    while (last.event !== "revoked") last = await nextEvent();
+    await expect(reader.read()).resolves.toMatchObject({ done: true });
+    controller.abort();
   });
 });

@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 /** Every kill-switch change as it happens, for open consoles (they refetch the state on each). */
 export const GET = authedRoute("viewer", async ({ req }) =>
-  sseStream(req.signal, async (send) => {
+  sseStream(req.signal, async ({ send }) => {
     send({ action: "hello" });
     return subscribeKillEvents(appRedis(), (message) => send({ changed: true, message }));
   }),
