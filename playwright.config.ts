@@ -28,6 +28,6 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/agents`,
     reuseExistingServer: false,
     timeout: 60_000,
-    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NEXT_TELEMETRY_DISABLED: "1" },
+    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NEXT_TELEMETRY_DISABLED: "1", SOC_SECRET: process.env.SOC_SECRET ?? "" },
   },
 });

@@ -30,6 +30,7 @@ CREATE TABLE "audit_log" (
 	"after" jsonb,
 	"request_id" text,
 	"source_ip" text,
+	"hash_alg" text NOT NULL,
 	"prev_hash" text NOT NULL,
 	"hash" text NOT NULL,
 	CONSTRAINT "audit_log_id_positive" CHECK ("audit_log"."id" > 0)

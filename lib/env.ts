@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { z } from "zod";
 
 const retentionDays = z.coerce.number().int().min(1).max(3650);
@@ -16,7 +18,6 @@ const appSchema = sharedSchema.extend({
     .string()
     .optional()
     .transform((v) => (v ? v : null)),
-  SOC_SECRET: z.string().min(16).optional(),
   SOC_INGEST_RATE_LIMIT_PER_MIN: z.coerce.number().int().positive().default(60_000),
   SOC_INGEST_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   SOC_INGEST_MAX_EVENTS: z.coerce.number().int().positive().default(10_000),
@@ -54,4 +55,23 @@ export function env(): Env {
 /** The launcher's and CLI's configuration: a missing DATABASE_URL means "use the embedded server". */
 export function launcherEnv(): LauncherEnv {
   return parse(launcherSchema);
+}
+
+/** Where the launcher keeps the secret it generated when SOC_SECRET was not given. */
+export const GENERATED_SECRET_FILE = path.join(process.cwd(), ".data", "secret");
+let cachedSecret: string | null | undefined;
+
+/**
+ * The key of the audit chain's HMAC: SOC_SECRET, else the launcher's generated one, else none (then
+ * the chain is plain SHA-256, and verification says so). Kept out of the database on purpose.
+ */
+export function socSecret(): string | null {
+  if (cachedSecret !== undefined) return cachedSecret;
+  const fromEnv = z.string().min(16, "SOC_SECRET needs at least 16 characters").optional().parse(process.env.SOC_SECRET || undefined);
+  cachedSecret = fromEnv ?? (existsSync(GENERATED_SECRET_FILE) ? readFileSync(GENERATED_SECRET_FILE, "utf8").trim() || null : null);
+  return cachedSecret;
+}
+
+export function socSecretConfigured(): boolean {
+  return Boolean(process.env.SOC_SECRET);
 }

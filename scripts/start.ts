@@ -1,13 +1,22 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { ensureFirstAdmin } from "@/lib/auth";
-import { launcherEnv } from "@/lib/env";
+import { GENERATED_SECRET_FILE, launcherEnv, socSecretConfigured } from "@/lib/env";
 import { redisAnswers } from "./lib/probes";
 import { cliContext } from "./lib/script-context";
 import { resolveDatabase } from "./lib/resolve-database";
+
+/** Without SOC_SECRET, a secret of this machine's own keys the audit chain; it must outlive restarts, so it is kept. */
+function ensureSecret(): void {
+  if (socSecretConfigured() || existsSync(GENERATED_SECRET_FILE)) return;
+  mkdirSync(path.dirname(GENERATED_SECRET_FILE), { recursive: true });
+  writeFileSync(GENERATED_SECRET_FILE, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  log(`no SOC_SECRET: generated one in ${GENERATED_SECRET_FILE} (keep it; every app instance needs the same one)`);
+}
 
 const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
 const log = (m: string) => console.error(`[agentsoc] ${m}`);
@@ -39,6 +48,7 @@ async function resolveRedis(configured: string | undefined): Promise<{ url: stri
 
 async function main(): Promise<void> {
   const config = launcherEnv();
+  ensureSecret();
   const port = String(config.PORT);
   const database = await resolveDatabase({ advertise: true });
   log(database.source === "env" ? "using PostgreSQL from DATABASE_URL" : `embedded PostgreSQL under .data/pg`);

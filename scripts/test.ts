@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { freePort, startTestInfra } from "./testing/infra";
+import { freePort, startTestInfra, testSocSecret } from "./testing/infra";
 
 /**
  * `npm test`: finds or starts PostgreSQL and Redis once, then runs the unit and integration tests
@@ -57,6 +57,7 @@ async function main(): Promise<number> {
     AGENTSOC_TEST_DATABASE_URL: infra.databaseUrl,
     AGENTSOC_TEST_REDIS_URL: infra.redisUrl,
     AGENTSOC_E2E_PORT: String(await freePort()),
+    SOC_SECRET: testSocSecret(),
     NEXT_TELEMETRY_DISABLED: "1",
   };
   const results: SuiteResult[] = [];

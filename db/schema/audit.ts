@@ -20,6 +20,8 @@ export const auditLog = pgTable(
     after: jsonb(),
     requestId: text(),
     sourceIp: text(),
+    /** hmac-sha256 keyed with SOC_SECRET, or sha256 when the console had no secret. */
+    hashAlg: text({ enum: ["hmac-sha256", "sha256"] }).notNull(),
     prevHash: text().notNull(),
     hash: text().notNull(),
   },

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -27,7 +27,13 @@ export interface ChainedContent {
   sourceIp: string | null;
 }
 
-export function auditRowHash(prevHash: string, row: ChainedContent): string {
+export type HashAlg = "hmac-sha256" | "sha256";
+
+/**
+ * Keyed with the console's secret, a row cannot be rewritten and re-chained by someone who can only
+ * write the database; without a secret the chain still shows careless edits, not a careful forger.
+ */
+export function auditRowHash(prevHash: string, row: ChainedContent, key: string | null): string {
   const content = canonicalJson([
     row.id,
     row.at.toISOString(),
@@ -42,17 +48,17 @@ export function auditRowHash(prevHash: string, row: ChainedContent): string {
     row.requestId,
     row.sourceIp,
   ]);
-  return createHash("sha256").update(`${prevHash}\n${content}`).digest("hex");
+  const hash = key ? createHmac("sha256", key) : createHash("sha256");
+  return hash.update(`${prevHash}\n${content}`).digest("hex");
 }
 
-export type ChainProblem =
-  | { id: number; kind: "altered"; message: string }
-  | { id: number; kind: "removed"; message: string };
+export type ChainProblem = { id: number; kind: "altered" | "removed" | "unverifiable"; message: string };
 
 /** Checks one row against the row before it; the first problem found names the row to look at. */
 export function checkChainLink(
   previous: { id: number; hash: string } | null,
-  row: ChainedContent & { prevHash: string; hash: string },
+  row: ChainedContent & { prevHash: string; hash: string; hashAlg: HashAlg },
+  key: string | null,
 ): ChainProblem | null {
   const expectedId = (previous?.id ?? 0) + 1;
   if (row.id !== expectedId) {
@@ -66,7 +72,14 @@ export function checkChainLink(
       message: `row ${row.id} does not link to row ${previous?.id ?? "(start)"}: its prev_hash or the earlier row's hash was changed`,
     };
   }
-  if (auditRowHash(row.prevHash, row) !== row.hash) {
+  if (row.hashAlg === "hmac-sha256" && !key) {
+    return { id: row.id, kind: "unverifiable", message: `row ${row.id} is keyed: set SOC_SECRET (or run beside the launcher's .data/secret) to verify it` };
+  }
+  // With a key, every row must be keyed: an unkeyed row is one written without the secret, or forged by someone without it.
+  if (row.hashAlg === "sha256" && key) {
+    return { id: row.id, kind: "altered", message: `row ${row.id} is not keyed with this console's secret: written without it, or forged` };
+  }
+  if (auditRowHash(row.prevHash, row, row.hashAlg === "hmac-sha256" ? key : null) !== row.hash) {
     return { id: row.id, kind: "altered", message: `row ${row.id} was altered: its content no longer matches its hash` };
   }
   return null;

@@ -2,6 +2,7 @@ import { desc, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { auditLog } from "@/db/schema";
 import { type Ctx, actorId } from "@/lib/context";
+import { socSecret } from "@/lib/env";
 import { auditRowHash, GENESIS_HASH } from "./chain";
 
 export interface AuditEntry {
@@ -47,5 +48,6 @@ export async function recordAudit(tx: Tx, ctx: Ctx, entry: AuditEntry): Promise<
     sourceIp: text(ctx.sourceIp),
   };
   const prevHash = last?.hash ?? GENESIS_HASH;
-  await tx.insert(auditLog).values({ ...row, prevHash, hash: auditRowHash(prevHash, row) });
+  const key = socSecret();
+  await tx.insert(auditLog).values({ ...row, prevHash, hashAlg: key ? "hmac-sha256" : "sha256", hash: auditRowHash(prevHash, row, key) });
 }

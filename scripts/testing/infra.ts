@@ -22,6 +22,9 @@ export interface TestInfra {
   stop(): Promise<void>;
 }
 
+/** The audit chain is keyed in tests as in production: the user's SOC_SECRET, or a fixed test one. */
+export const testSocSecret = (): string => process.env.SOC_SECRET || "agentsoc-test-secret-not-for-production";
+
 const log = (m: string) => console.error(`[test-infra] ${m}`);
 
 export async function freePort(): Promise<number> {

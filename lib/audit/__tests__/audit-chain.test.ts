@@ -4,7 +4,9 @@ import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
 import { appDb, type Tx } from "@/db/client";
-import { verifyAuditChain } from "@/lib/audit";
+import { asc, eq, gte } from "drizzle-orm";
+import { auditLog } from "@/db/schema";
+import { auditRowHash, verifyAuditChain } from "@/lib/audit";
 import { createUser } from "@/lib/auth";
 import { testCtx } from "@/scripts/testing/fixtures";
 
@@ -58,6 +60,21 @@ describe("the audit log's hash chain", () => {
     const target = (await latestAuditId()) - 1;
     const report = await tamperAndVerify((tx) => tx.execute(sql`UPDATE audit_log SET action = 'harmless', hash = repeat('a', 64) WHERE id = ${target}`));
     expect(report?.problem?.id).toBe(target);
+  });
+
+  it("catches a forger without the secret who rewrites a row and re-chains every row after it", async () => {
+    const target = (await latestAuditId()) - 1;
+    const report = await tamperAndVerify(async (tx) => {
+      const rows = await tx.select().from(auditLog).where(gte(auditLog.id, target - 1)).orderBy(asc(auditLog.id));
+      let prev = rows[0]?.hash ?? "";
+      for (const row of rows.slice(1)) {
+        const forged = { ...row, reason: row.id === target ? "nothing happened" : row.reason };
+        const hash = auditRowHash(prev, forged, null);
+        await tx.update(auditLog).set({ reason: forged.reason, prevHash: prev, hash, hashAlg: "sha256" }).where(eq(auditLog.id, row.id));
+        prev = hash;
+      }
+    });
+    expect(report?.problem).toMatchObject({ id: target, kind: "altered", message: expect.stringContaining("not keyed") });
   });
 
   it("`soc audit verify` exits 1 naming the altered row, and 0 once it is restored", async () => {
