@@ -7,6 +7,12 @@ const retentionDays = z.coerce.number().int().min(1).max(3650);
 /** Settings every process reads: the app, the launcher and the CLI. */
 const sharedSchema = z.object({
   REDIS_URL: z.string().optional(),
+  /** Key of the audit chain's HMAC; see socSecret(). */
+  SOC_SECRET: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .pipe(z.string().min(16, "SOC_SECRET needs at least 16 characters").optional()),
   PORT: z.coerce.number().int().positive().default(3000),
   SOC_RETENTION_DAYS: retentionDays.default(30),
 });
@@ -67,11 +73,11 @@ let cachedSecret: string | null | undefined;
  */
 export function socSecret(): string | null {
   if (cachedSecret !== undefined) return cachedSecret;
-  const fromEnv = z.string().min(16, "SOC_SECRET needs at least 16 characters").optional().parse(process.env.SOC_SECRET || undefined);
+  const fromEnv = parse(sharedSchema.pick({ SOC_SECRET: true })).SOC_SECRET;
   cachedSecret = fromEnv ?? (existsSync(GENERATED_SECRET_FILE) ? readFileSync(GENERATED_SECRET_FILE, "utf8").trim() || null : null);
   return cachedSecret;
 }
 
 export function socSecretConfigured(): boolean {
-  return Boolean(process.env.SOC_SECRET);
+  return parse(sharedSchema.pick({ SOC_SECRET: true })).SOC_SECRET !== undefined;
 }

@@ -77,7 +77,7 @@ export async function ingestEvents({
 
   const rows = valid.map((v) => prepareEventRow(v.event));
   const inserted = await insertEventRows(ctx.db, rows);
-  await noteAgentActivity(ctx.db, agentId, rows);
+  await noteAgentActivity(ctx, agentId, rows);
   if (inserted > 0) {
     // The batch is committed; a failed automatic kill must not turn its acknowledgement into an error.
     await checkSessionCostPolicies(ctx.db, { redis: settings.redis }, agentId, rows.map((r) => r.sessionId)).catch((err: unknown) =>

@@ -106,3 +106,12 @@ export async function recordChange(tx: Tx, ctx: Ctx, change: StateChange): Promi
     after: { killed: change.killed, source: change.source, ...(change.killed ? { killed_by: change.killedBy } : {}) },
   });
 }
+
+/** Revive and lift need something to undo: read under the caller's lock, so the answer holds until commit. */
+export async function requireKilled(tx: Tx, scope: "agent" | "global", agentId: string, otherwise: string): Promise<void> {
+  const [state] = await tx
+    .select({ killed: killSwitches.killed })
+    .from(killSwitches)
+    .where(and(eq(killSwitches.scope, scope), eq(killSwitches.agentId, agentId)));
+  if (!state?.killed) throw new AppError("CONFLICT", otherwise);
+}

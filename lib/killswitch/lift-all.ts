@@ -1,9 +1,6 @@
-import { and, eq } from "drizzle-orm";
-import { killSwitches } from "@/db/schema";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
-import { AppError } from "@/lib/errors";
-import { announceToConsoles, KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
+import { announceToConsoles, KILLSWITCH_LOCK, requireKilled, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
 import { EVENTS_CHANNEL, eventMessage, GLOBAL_KEY } from "./contract";
 import { killInput } from "./schemas";
 
@@ -16,11 +13,7 @@ export async function liftAll({ ctx, settings, input }: { ctx: Ctx; settings: Ki
   const atMs = Date.now();
   await ctx.db.transaction(async (tx) => {
     await tx.execute(KILLSWITCH_LOCK);
-    const [state] = await tx
-      .select({ killed: killSwitches.killed })
-      .from(killSwitches)
-      .where(and(eq(killSwitches.scope, "global"), eq(killSwitches.agentId, "*")));
-    if (!state?.killed) throw new AppError("CONFLICT", "There is no global kill to lift");
+    await requireKilled(tx, "global", "*", "There is no global kill to lift");
     await recordChange(tx, ctx, { scope: "global", agentId: "*", killed: false, reason, killedBy: liftedBy, atMs, source: "console", action: "lift_all" });
     await writeRedis(tx, redis, (m) => m.del(GLOBAL_KEY).publish(EVENTS_CHANNEL, eventMessage({ action: "lift_all", reason, lifted_by: liftedBy })));
   });

@@ -1,10 +1,7 @@
-import { and, eq } from "drizzle-orm";
-import { killSwitches } from "@/db/schema";
 import { agentIdSchema } from "@/lib/agents/schemas";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
-import { AppError } from "@/lib/errors";
-import { announceToConsoles, KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
+import { announceToConsoles, KILLSWITCH_LOCK, requireKilled, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
 import { agentKey, EVENTS_CHANNEL, eventMessage } from "./contract";
 import { killInput } from "./schemas";
 
@@ -21,11 +18,7 @@ export async function reviveAgent({ ctx, settings, input }: { ctx: Ctx; settings
   const atMs = Date.now();
   await ctx.db.transaction(async (tx) => {
     await tx.execute(KILLSWITCH_LOCK);
-    const [state] = await tx
-      .select({ killed: killSwitches.killed })
-      .from(killSwitches)
-      .where(and(eq(killSwitches.scope, "agent"), eq(killSwitches.agentId, agentId)));
-    if (!state?.killed) throw new AppError("CONFLICT", `Agent ${agentId} is not killed`);
+    await requireKilled(tx, "agent", agentId, `Agent ${agentId} is not killed`);
     await recordChange(tx, ctx, { scope: "agent", agentId, killed: false, reason, killedBy: revivedBy, atMs, source: "console", action: "revive" });
     await writeRedis(tx, redis, (m) =>
       m.del(agentKey(agentId)).publish(EVENTS_CHANNEL, eventMessage({ action: "revive", agent_id: agentId, reason, revived_by: revivedBy })),

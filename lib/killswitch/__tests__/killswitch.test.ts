@@ -4,6 +4,7 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { GET as getKillSwitches } from "@/app/api/v1/killswitch/route";
 import { GET as statusStream } from "@/app/api/v1/agents/[agentId]/status/stream/route";
+import { POST as ackRoute } from "@/app/api/v1/agents/[agentId]/ack/route";
 import { POST as ingest } from "@/app/api/v1/ingest/route";
 import { appDb } from "@/db/client";
 import { revokeIngestKey } from "@/lib/agents";
@@ -219,6 +220,24 @@ describe("kill switches against the real Redis", () => {
     expect(state?.actions_after_kill).toBe(2);
     expect(state?.acknowledged_at).not.toBeNull();
     expect(state?.time_to_stop_s).toBeGreaterThan(0);
+    const audit = await appDb().execute<{ action: string; actor_id: string }>(
+      sql`SELECT action, actor_id FROM audit_log WHERE action = 'killswitch.ack' AND target_id = ${agentId}`,
+    );
+    expect(audit.rows).toEqual([{ action: "killswitch.ack", actor_id: `agent:${agentId}` }]);
+  });
+
+  it("takes a stopped agent's acknowledgement at its door, once, and audits it", async () => {
+    const { agentId, key } = await newAgent();
+    const ack = () =>
+      ackRoute(new Request(`http://soc.test/api/v1/agents/${agentId}/ack`, { method: "POST", headers: { authorization: `Bearer ${key}` } }), {
+        params: Promise.resolve({ agentId }),
+      });
+    expect(await (await ack()).json()).toEqual({ agent_id: agentId, acknowledged: false });
+    await killAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "stop" } });
+    expect(await (await ack()).json()).toEqual({ agent_id: agentId, acknowledged: true });
+    expect(await (await ack()).json()).toEqual({ agent_id: agentId, acknowledged: false });
+    const audit = await appDb().execute(sql`SELECT 1 FROM audit_log WHERE action = 'killswitch.ack' AND target_id = ${agentId}`);
+    expect(audit.rows).toHaveLength(1);
   });
 
   it("kills automatically when a session passes its agent's hard cost limit, naming the rule as killed_by", async () => {

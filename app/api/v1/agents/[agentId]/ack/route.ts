@@ -6,10 +6,13 @@ export const dynamic = "force-dynamic";
 
 /** An agent that has stopped says so: the console shows the time it took. */
 export async function POST(req: Request, route: { params: Promise<{ agentId: string }> }): Promise<Response> {
-  return handle(req, async () => {
+  return handle(req, async ({ requestId, sourceIp }) => {
     const { agentId } = await route.params;
-    const { db } = await authenticateAgent(req, agentId);
-    const acknowledged = await acknowledgeKill(db, agentId, Date.now());
+    const { db, identity } = await authenticateAgent(req, agentId);
+    const acknowledged = await acknowledgeKill({
+      ctx: { db, actor: { type: "agent", agentId, keyId: identity.keyId }, requestId, sourceIp },
+      input: { agentId, atMs: Date.now() },
+    });
     return json({ agent_id: agentId, acknowledged });
   });
 }
