@@ -30,6 +30,12 @@ const appSchema = sharedSchema.extend({
   SOC_DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
   /** Proxies in front of the app that append to X-Forwarded-For; the client address is that many entries from the right. */
   SOC_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** The console's address as people reach it, for links in notifications; unset means links are relative paths. */
+  SOC_PUBLIC_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.replace(/\/+$/, "") : null))
+    .pipe(z.url({ protocol: /^https?$/ }).nullable()),
 });
 
 const launcherSchema = sharedSchema.extend({

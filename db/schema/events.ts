@@ -64,6 +64,10 @@ export const sessions = pgTable(
     costUsd: doublePrecision().notNull().default(0),
     tokens: bigint({ mode: "number" }).notNull().default(0),
     errorCount: integer().notNull().default(0),
+    toolCalls: integer().notNull().default(0),
+    llmCalls: integer().notNull().default(0),
+    /** The most tool calls seen in any 60-second window: evidence for learned baselines. */
+    peakToolCallsPerMinute: integer().notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.agentId] }), index().on(t.agentId, t.lastEventAt), index().on(t.lastEventAt)],
 );
@@ -78,8 +82,25 @@ export const agentActivityHourly = pgTable(
     toolCalls: integer().notNull(),
     llmCalls: integer().notNull(),
     errors: integer().notNull(),
+    decisions: integer().notNull().default(0),
+    securityEvents: integer().notNull().default(0),
     costUsd: doublePrecision().notNull(),
     tokens: bigint({ mode: "number" }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.agentId, t.hour] }), index().on(t.hour)],
+);
+
+/** Per agent and UTC minute, for the dashboard's short ranges; kept for two days. */
+export const agentActivityMinutely = pgTable(
+  "agent_activity_minutely",
+  {
+    agentId: text().notNull(),
+    minute: timestamp({ withTimezone: true }).notNull(),
+    llmCalls: integer().notNull(),
+    toolCalls: integer().notNull(),
+    decisions: integer().notNull(),
+    errors: integer().notNull(),
+    securityEvents: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.minute] }), index().on(t.minute)],
 );

@@ -1,0 +1,58 @@
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { alertSeverity, alerts } from "./detection";
+
+export const NOTIFICATION_KINDS = ["slack", "json"] as const;
+export const DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
+
+/** Webhook destinations. The URL is a credential (Slack's carries its token), so it is stored sealed with SOC_SECRET. */
+export const notificationDestinations = pgTable("notification_destinations", {
+  id: uuid().primaryKey().defaultRandom(),
+  name: text().notNull(),
+  kind: text({ enum: NOTIFICATION_KINDS }).notNull(),
+  urlSealed: text().notNull(),
+  /** Scheme and host only, for display. */
+  urlHint: text().notNull(),
+  minSeverity: alertSeverity().notNull(),
+  enabled: boolean().notNull().default(true),
+  /** Bumped to rotate the HMAC signing key, which is derived from SOC_SECRET and never stored. */
+  signingKeyVersion: integer().notNull().default(1),
+  createdBy: text().notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/** An outbox: rows are written in the transaction that opened the alert, and sent after commit. */
+export const notificationDeliveries = pgTable(
+  "notification_deliveries",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    destinationId: uuid()
+      .notNull()
+      .references(() => notificationDestinations.id, { onDelete: "cascade" }),
+    alertId: bigint({ mode: "number" }).references(() => alerts.id, { onDelete: "cascade" }),
+    payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    status: text({ enum: DELIVERY_STATUSES }).notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    leaseUntil: timestamp({ withTimezone: true }),
+    lastError: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index().on(t.status, t.nextAttemptAt), index().on(t.destinationId, t.id)],
+);
+
+export const notificationAttempts = pgTable(
+  "notification_attempts",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    deliveryId: bigint({ mode: "number" })
+      .notNull()
+      .references(() => notificationDeliveries.id, { onDelete: "cascade" }),
+    attempt: integer().notNull(),
+    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    statusCode: integer(),
+    error: text(),
+    durationMs: integer().notNull(),
+  },
+  (t) => [index().on(t.deliveryId)],
+);
