@@ -6,6 +6,8 @@ import { useState } from "react";
 import { type Role, roleAtLeast } from "@/lib/auth/roles";
 
 const LINKS: { href: string; label: string; need: Role }[] = [
+  { href: "/", label: "Dashboard", need: "viewer" },
+  { href: "/alerts", label: "Alerts", need: "viewer" },
   { href: "/agents", label: "Agents", need: "viewer" },
   { href: "/events", label: "Events", need: "viewer" },
   { href: "/audit", label: "Audit", need: "analyst" },
@@ -38,7 +40,7 @@ export function ConsoleNav({ email, role }: { email: string; role: Role }) {
         <ul className="nav">
           {LINKS.filter((l) => roleAtLeast(role, l.need)).map((link) => (
             <li key={link.href}>
-              <Link href={link.href} aria-current={pathname.startsWith(link.href) ? "page" : undefined}>
+              <Link href={link.href} aria-current={(link.href === "/" ? pathname === "/" : pathname.startsWith(link.href)) ? "page" : undefined}>
                 {link.label}
               </Link>
             </li>

@@ -33,7 +33,7 @@ export function EventsTable({ events, mode, sessionStartMs, showAgent = false }:
         {events.map((e) => {
           const redacted = formatRedactions(e.redactions);
           return (
-            <tr key={`${e.time}:${e.agent_id}:${e.event_id}`} data-event-id={e.event_id}>
+            <tr key={`${e.time}:${e.agent_id}:${e.event_id}`} id={`event-${e.event_id}`} data-event-id={e.event_id}>
               <td className="time">{formatUtc(e.time).slice(0, -4)}</td>
               {mode === "session" ? (
                 <td className="num mono">{sessionStartMs === undefined ? "" : ((Date.parse(e.time) - sessionStartMs) / 1000).toFixed(1)}</td>

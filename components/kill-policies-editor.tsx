@@ -7,8 +7,8 @@ import { callApi } from "./api-client";
 import { ProblemBox } from "./shown-once";
 
 const DESCRIPTIONS: Record<KillPolicy["rule"], string> = {
-  canary_leak: "a registered canary appears in the agent's output (fires once detection is running)",
-  critical_alert: "a critical alert is raised for the agent (fires once detection is running)",
+  canary_leak: "a registered canary appears in anything the agent sends out",
+  critical_alert: "a critical alert is raised for the agent",
   session_cost_above: "one session's cost passes a hard limit",
 };
 

@@ -1,5 +1,6 @@
 import { appDb, closeAppDb } from "@/db/client";
 import { env } from "@/lib/env";
+import { refreshLearnedBaselines } from "@/lib/detect";
 import { describeError } from "@/lib/errors";
 import { maintainPartitions } from "@/lib/ingest/partitions";
 import { closeKillEventBus } from "@/lib/killswitch";
@@ -7,6 +8,7 @@ import { startKillSwitchSync } from "@/lib/killswitch/sync-loop";
 import { appRedis, closeAppRedis } from "@/lib/redis";
 
 const HOUR_MS = 3_600_000;
+const LEARN_BASELINES_MS = 10 * 60_000;
 /** Redis emptied or changed by hand is noticed within this; the issue's bound is 5 s. */
 const KILLSWITCH_SYNC_MS = 1_000;
 
@@ -37,6 +39,14 @@ export function startServerLifecycle(): void {
       if (result.droppedPartitions.length > 0) console.log(`[retention] dropped ${result.droppedPartitions.join(", ")}`);
     } catch (err) {
       console.error(`[retention] partition maintenance failed; retrying within the hour: ${describeError(err)}`);
+    }
+  });
+
+  every(LEARN_BASELINES_MS, async () => {
+    try {
+      await refreshLearnedBaselines(appDb());
+    } catch (err) {
+      console.error(`[baselines] learning from history failed; retrying in 10 minutes: ${describeError(err)}`);
     }
   });
 

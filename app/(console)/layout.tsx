@@ -11,7 +11,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   return (
     <div className="shell">
       <header className="topbar">
-        <a className="brand" href="/agents">
+        <a className="brand" href="/">
           Agent<span>SOC</span>
         </a>
         <ConsoleNav email={user.email} role={user.role} />

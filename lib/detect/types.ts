@@ -31,8 +31,8 @@ export interface Finding {
   /** Null when the finding is about the agent rather than one session. */
   sessionId: string | null;
   baselineSource: BaselineSource | null;
-  /** The label /metrics counts this finding under. */
-  metric: { family: "security_detected" | "anomaly"; label: string };
+  /** The label /metrics counts this finding under; null when the event itself is already counted. */
+  metric: { family: "security_detected" | "anomaly"; label: string } | null;
 }
 
 /** An alert that a batch opened (not one it added to), as notifications and automatic responses see it. */

@@ -1,13 +1,17 @@
 import type Redis from "ioredis";
+import { loadDetectionProfile } from "@/db/queries/detection";
 import type { Ctx } from "@/lib/context";
+import { respondToAlerts } from "@/lib/detect/respond-to-alerts";
+import { recordFindings, saveFindings } from "@/lib/detect/record-findings";
 import { AppError, describeError } from "@/lib/errors";
 import { noteAgentActivity } from "@/lib/killswitch/note-activity";
 import { checkSessionCostPolicies } from "@/lib/killswitch/policies";
-import { insertEventRows } from "./insert-event-rows";
+import { storeEventRows } from "./insert-event-rows";
 import type { BodyRecord } from "./parse-body";
 import { prepareEventRow } from "./prepare-event-rows";
 import { takeIngestQuota } from "./rate-limit";
 import type { IngestResult } from "./schemas";
+import type { Finding } from "@/lib/detect/types";
 import { findImpersonations, validateEvents } from "./validate-events";
 
 export interface IngestSettings {
@@ -58,7 +62,7 @@ export async function ingestEvents({
 
   const impersonations = findImpersonations(input.records, agentId);
   if (impersonations.length > 0) {
-    await recordImpersonation(ctx, agentId, impersonations, nowMs);
+    await recordImpersonation(ctx, settings, agentId, impersonations, nowMs);
     throw new AppError(
       "FORBIDDEN",
       `This ingest key belongs to agent ${agentId}; records naming another agent were refused and the attempt was recorded`,
@@ -75,20 +79,27 @@ export async function ingestEvents({
     throw new AppError("VALIDATION", "No valid event in the body", { details: { rejected } });
   }
 
-  const rows = valid.map((v) => prepareEventRow(v.event));
-  const inserted = await insertEventRows(ctx.db, rows);
+  const events = valid.map((v) => v.event);
+  const rows = events.map(prepareEventRow);
+  const profile = await loadDetectionProfile(ctx.db, agentId);
+  const { stored, result: opened } = await storeEventRows(ctx.db, rows, (tx, stored) =>
+    recordFindings(tx, { agentId, events, rows, stored, profile }),
+  );
+  const inserted = stored.inserted.length;
   await noteAgentActivity(ctx, agentId, rows);
   if (inserted > 0) {
-    // The batch is committed; a failed automatic kill must not turn its acknowledgement into an error.
+    // The batch is committed; a failed automatic response must not turn its acknowledgement into an error.
     await checkSessionCostPolicies(ctx.db, { redis: settings.redis }, agentId, rows.map((r) => r.sessionId)).catch((err: unknown) =>
       console.error(`[policy] session-cost check for ${agentId} failed: ${describeError(err)}`),
     );
+    await respondToAlerts(ctx.db, { redis: settings.redis }, opened);
   }
   return { accepted: inserted, duplicates: rows.length - inserted, rejected };
 }
 
 async function recordImpersonation(
   ctx: Ctx,
+  settings: IngestSettings,
   agentId: string,
   impersonations: { index: number; agent_id: string }[],
   nowMs: number,
@@ -112,5 +123,21 @@ async function recordImpersonation(
   });
   // Added after redaction: the caller's address is the console's own evidence, not agent-supplied content.
   row.metadata = { ...row.metadata, source_ip: ctx.sourceIp };
-  await insertEventRows(ctx.db, [row]);
+  const { result: opened } = await storeEventRows(ctx.db, [row], (tx) =>
+    saveFindings(tx, agentId, [impersonationFinding(agentId, claimed)], [row]),
+  );
+  await respondToAlerts(ctx.db, { redis: settings.redis }, opened);
+}
+
+function impersonationFinding(agentId: string, claimed: string[]): Finding {
+  return {
+    type: "impersonation",
+    severity: "high",
+    detail: `The ingest key of ${agentId} sent records claiming to be ${claimed.join(", ")}; they were refused`,
+    eventIndex: 0,
+    // One alert per agent, however many requests try: the attempts are its count.
+    sessionId: null,
+    baselineSource: null,
+    metric: null,
+  };
 }

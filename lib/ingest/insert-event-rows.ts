@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, Queryable, Tx } from "@/db/client";
 import { errorCode } from "@/lib/errors";
 import { ACK_ACTION } from "@/lib/killswitch/contract";
 import { dayStart, ensureDayPartitions, forgetKnownPartitions } from "./partitions";
@@ -7,15 +7,22 @@ import type { EventRow } from "./prepare-event-rows";
 
 const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
 
+/** What one insert stored: the new rows (retries of stored ones excluded) and their sessions' totals afterwards. */
+export interface StoredRows {
+  inserted: { eventId: string; tsMicros: number }[];
+  sessions: { sessionId: string; startedAtUs: number; eventCount: number; toolCalls: number; llmCalls: number; costUsd: number }[];
+}
+
 /**
- * Inserts the rows and rolls them into their sessions, hourly agent activity and kill-switch
- * after-kill counts in one statement:
- * a batch is stored whole or not at all. Rows already stored (same agent, id and time) are skipped
- * and not counted twice. Returns how many rows were new.
+ * Inserts the rows and rolls them into their sessions, hourly and per-minute agent activity, the
+ * /metrics counters and kill-switch after-kill counts in one statement. Rows already stored (same
+ * agent, id and time) are skipped and not counted twice. The session rows stay locked until the
+ * transaction ends, so detection that follows sees a session's totals without a concurrent batch
+ * of the same session slipping in between.
  */
-async function insertOnce(db: Db, rows: EventRow[]): Promise<number> {
+async function insertOnce(db: Queryable, rows: EventRow[]): Promise<StoredRows> {
   const col = <T>(pick: (r: EventRow) => T) => sql.param(rows.map(pick));
-  const result = await db.execute<{ inserted: number }>(sql`
+  const result = await db.execute<{ inserted: [string, number][]; sessions: [string, number, number, number, number, number][] }>(sql`
     WITH ins AS (
       INSERT INTO events (ts, event_id, agent_id, session_id, action_type, action_name, input_summary,
         output_summary, duration_ms, token_count, cost_usd, tool_name, tool_args_hash, error,
@@ -37,12 +44,14 @@ async function insertOnce(db: Db, rows: EventRow[]): Promise<number> {
         duration_ms, token_count, cost_usd, tool_name, tool_args_hash, error, security_flags, metadata,
         action_sequence, session_elapsed_s, session_total_cost_usd, redactions)
       ON CONFLICT DO NOTHING
-      RETURNING ts, agent_id, session_id, action_type, action_name, cost_usd, token_count
+      RETURNING ts, event_id, agent_id, session_id, action_type, action_name, tool_name, cost_usd, token_count
     ), session_rollup AS (
       -- Sorted so concurrent batches lock shared rows in one order and cannot deadlock.
-      INSERT INTO sessions AS s (session_id, agent_id, started_at, last_event_at, event_count, cost_usd, tokens, error_count)
+      INSERT INTO sessions AS s (session_id, agent_id, started_at, last_event_at, event_count, cost_usd, tokens, error_count,
+        tool_calls, llm_calls)
       SELECT session_id, agent_id, min(ts), max(ts), count(*), coalesce(sum(cost_usd), 0),
-        coalesce(sum(token_count::int8), 0), count(*) FILTER (WHERE action_type = 'error')
+        coalesce(sum(token_count::int8), 0), count(*) FILTER (WHERE action_type = 'error'),
+        count(*) FILTER (WHERE action_type = 'tool_call'), count(*) FILTER (WHERE action_type = 'llm_call')
       FROM ins GROUP BY session_id, agent_id
       ORDER BY session_id, agent_id
       ON CONFLICT (session_id, agent_id) DO UPDATE SET
@@ -51,11 +60,17 @@ async function insertOnce(db: Db, rows: EventRow[]): Promise<number> {
         event_count = s.event_count + excluded.event_count,
         cost_usd = s.cost_usd + excluded.cost_usd,
         tokens = s.tokens + excluded.tokens,
-        error_count = s.error_count + excluded.error_count
+        error_count = s.error_count + excluded.error_count,
+        tool_calls = s.tool_calls + excluded.tool_calls,
+        llm_calls = s.llm_calls + excluded.llm_calls
+      RETURNING session_id, (extract(epoch FROM started_at) * 1000000)::int8 AS started_us, event_count, tool_calls,
+        llm_calls, cost_usd
     ), hourly_rollup AS (
-      INSERT INTO agent_activity_hourly AS h (agent_id, hour, events, tool_calls, llm_calls, errors, cost_usd, tokens)
+      INSERT INTO agent_activity_hourly AS h (agent_id, hour, events, tool_calls, llm_calls, errors, decisions,
+        security_events, cost_usd, tokens)
       SELECT agent_id, date_trunc('hour', ts, 'UTC'), count(*), count(*) FILTER (WHERE action_type = 'tool_call'),
         count(*) FILTER (WHERE action_type = 'llm_call'), count(*) FILTER (WHERE action_type = 'error'),
+        count(*) FILTER (WHERE action_type = 'decision'), count(*) FILTER (WHERE action_type = 'security'),
         coalesce(sum(cost_usd), 0), coalesce(sum(token_count::int8), 0)
       FROM ins GROUP BY 1, 2
       ORDER BY 1, 2
@@ -64,8 +79,35 @@ async function insertOnce(db: Db, rows: EventRow[]): Promise<number> {
         tool_calls = h.tool_calls + excluded.tool_calls,
         llm_calls = h.llm_calls + excluded.llm_calls,
         errors = h.errors + excluded.errors,
+        decisions = h.decisions + excluded.decisions,
+        security_events = h.security_events + excluded.security_events,
         cost_usd = h.cost_usd + excluded.cost_usd,
         tokens = h.tokens + excluded.tokens
+    ), minutely_rollup AS (
+      INSERT INTO agent_activity_minutely AS m (agent_id, minute, llm_calls, tool_calls, decisions, errors, security_events)
+      SELECT agent_id, date_trunc('minute', ts), count(*) FILTER (WHERE action_type = 'llm_call'),
+        count(*) FILTER (WHERE action_type = 'tool_call'), count(*) FILTER (WHERE action_type = 'decision'),
+        count(*) FILTER (WHERE action_type = 'error'), count(*) FILTER (WHERE action_type = 'security')
+      FROM ins GROUP BY 1, 2
+      ORDER BY 1, 2
+      ON CONFLICT (agent_id, minute) DO UPDATE SET
+        llm_calls = m.llm_calls + excluded.llm_calls,
+        tool_calls = m.tool_calls + excluded.tool_calls,
+        decisions = m.decisions + excluded.decisions,
+        errors = m.errors + excluded.errors,
+        security_events = m.security_events + excluded.security_events
+    ), counters AS (
+      -- What /metrics reports as agent_tool_calls_total and the agents' own agent_security_events_total.
+      INSERT INTO metric_counters AS c (family, agent_id, label, value, last_at)
+      SELECT CASE WHEN action_type = 'tool_call' THEN 'tool_calls' ELSE 'security_reported' END, agent_id,
+        CASE WHEN action_type = 'tool_call' THEN coalesce(tool_name, action_name) ELSE action_name END, count(*), max(ts)
+      FROM ins
+      WHERE action_type = 'tool_call' OR (action_type = 'security' AND action_name <> ${ACK_ACTION})
+      GROUP BY 1, 2, 3
+      ORDER BY 1, 2, 3
+      ON CONFLICT (family, agent_id, label) DO UPDATE SET
+        value = c.value + excluded.value,
+        last_at = greatest(c.last_at, excluded.last_at)
     ), acted_after_kill AS (
       -- A killed agent that still acts is the worst case: count what it did after its kill.
       UPDATE kill_switches k SET
@@ -79,23 +121,55 @@ async function insertOnce(db: Db, rows: EventRow[]): Promise<number> {
       ) a
       WHERE k.scope = 'agent' AND k.agent_id = a.agent_id
     )
-    SELECT count(*)::int AS inserted FROM ins`);
-  return result.rows[0]?.inserted ?? 0;
+    SELECT
+      (SELECT coalesce(json_agg(json_build_array(event_id, (extract(epoch FROM ts) * 1000000)::int8)), '[]') FROM ins) AS inserted,
+      (SELECT coalesce(json_agg(json_build_array(session_id, started_us, event_count, tool_calls, llm_calls, cost_usd)), '[]')
+        FROM session_rollup) AS sessions`);
+  const row = result.rows[0];
+  return {
+    inserted: (row?.inserted ?? []).map(([eventId, tsMicros]) => ({ eventId, tsMicros })),
+    sessions: (row?.sessions ?? []).map(([sessionId, startedAtUs, eventCount, toolCalls, llmCalls, costUsd]) => ({
+      sessionId,
+      startedAtUs,
+      eventCount,
+      toolCalls,
+      llmCalls,
+      costUsd,
+    })),
+  };
 }
 
 const NO_PARTITION_FOR_ROW = "23514";
 
-export async function insertEventRows(db: Db, rows: EventRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
+/**
+ * Stores the rows in one transaction, then runs `within` in the same transaction (detection and
+ * its alerts), so that a batch and what it raised commit together or not at all.
+ */
+export async function storeEventRows<T>(
+  db: Db,
+  rows: EventRow[],
+  within: (tx: Tx, stored: StoredRows) => Promise<T>,
+): Promise<{ stored: StoredRows; result: T }> {
   const days = rows.map((r) => dayStart(Math.floor(r.tsMicros / 1000)));
+  const attempt = () =>
+    db.transaction(async (tx) => {
+      const stored = rows.length === 0 ? { inserted: [], sessions: [] } : await insertOnce(tx, rows);
+      return { stored, result: await within(tx, stored) };
+    });
   await ensureDayPartitions(db, days);
   try {
-    return await insertOnce(db, rows);
+    return await attempt();
   } catch (err) {
     // Another instance's retention sweep may have dropped a partition this process still believed in.
     if (errorCode(err) !== NO_PARTITION_FOR_ROW) throw err;
     forgetKnownPartitions();
     await ensureDayPartitions(db, days);
-    return insertOnce(db, rows);
+    return attempt();
   }
+}
+
+/** Stores rows without detection (tests, tooling); returns how many were new. */
+export async function insertEventRows(db: Db, rows: EventRow[]): Promise<number> {
+  const { stored } = await storeEventRows(db, rows, async () => undefined);
+  return stored.inserted.length;
 }

@@ -106,6 +106,9 @@ export async function applyRetention({ ctx, input }: { ctx: Ctx; input: { nowMs:
     for (const name of expired) await tx.execute(sql.raw(`DROP TABLE ${name}`));
     const sessions = await tx.execute(sql`DELETE FROM sessions WHERE last_event_at < ${cutoffIso}::timestamptz`);
     await tx.execute(sql`DELETE FROM agent_activity_hourly WHERE hour < ${cutoffIso}::timestamptz`);
+    await tx.execute(sql`DELETE FROM findings_hourly WHERE hour < ${cutoffIso}::timestamptz`);
+    // The per-minute rollup serves only the dashboard's 1 h and 24 h ranges.
+    await tx.execute(sql`DELETE FROM agent_activity_minutely WHERE minute < ${new Date(input.nowMs - 2 * DAY_MS).toISOString()}::timestamptz`);
     const deletedSessions = sessions.rowCount ?? 0;
     if (expired.length > 0 || deletedSessions > 0) {
       await recordAudit(tx, ctx, {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { redactJson, redactText, type RedactionCounts } from "./redact-pii";
+import { type PiiType, redactJson, redactText, type RedactionCounts } from "./redact-pii";
 import type { AgentEvent } from "./schemas";
 
 /** An event ready for storage: redacted, sanitised, with an id. Field names follow the database columns. */
@@ -25,6 +25,8 @@ export interface EventRow {
   sessionElapsedS: number | null;
   sessionTotalCostUsd: number | null;
   redactions: RedactionCounts | null;
+  /** Not stored: which kinds of PII redaction took out of the input and output summaries, for the detectors. */
+  piiFound: { input: PiiType[]; output: PiiType[] };
 }
 
 /** PostgreSQL refuses NUL characters and lone surrogates in text and jsonb; replace them rather than lose the event. */
@@ -56,7 +58,9 @@ export function contentEventId(event: AgentEvent): string {
 
 export function prepareEventRow(event: AgentEvent): EventRow {
   const counts: RedactionCounts = {};
-  const clean = (text: string) => redactText(sanitizeText(text), counts);
+  const inputCounts: RedactionCounts = {};
+  const outputCounts: RedactionCounts = {};
+  const clean = (text: string, into: RedactionCounts = counts) => redactText(sanitizeText(text), into);
   const metadata =
     event.metadata == null ? null : (redactJson(sanitizeJson(event.metadata), counts) as Record<string, unknown>);
   const row: EventRow = {
@@ -66,21 +70,25 @@ export function prepareEventRow(event: AgentEvent): EventRow {
     sessionId: sanitizeText(event.session_id),
     actionType: event.action_type,
     actionName: clean(event.action_name),
-    inputSummary: clean(event.input_summary),
-    outputSummary: clean(event.output_summary),
+    inputSummary: clean(event.input_summary, inputCounts),
+    outputSummary: clean(event.output_summary, outputCounts),
     durationMs: event.duration_ms,
     tokenCount: event.token_count ?? null,
     costUsd: event.cost_usd ?? null,
     toolName: event.tool_name == null ? null : clean(event.tool_name),
     toolArgsHash: event.tool_args_hash == null ? null : sanitizeText(event.tool_args_hash),
     error: event.error == null ? null : clean(event.error),
-    securityFlags: (event.security_flags ?? []).map(clean),
+    securityFlags: (event.security_flags ?? []).map((flag) => clean(flag)),
     metadata,
     actionSequence: event.action_sequence ?? null,
     sessionElapsedS: event.session_elapsed_s ?? null,
     sessionTotalCostUsd: event.session_total_cost_usd ?? null,
     redactions: null,
+    piiFound: { input: Object.keys(inputCounts) as PiiType[], output: Object.keys(outputCounts) as PiiType[] },
   };
+  for (const part of [inputCounts, outputCounts]) {
+    for (const [type, n] of Object.entries(part) as [PiiType, number][]) counts[type] = (counts[type] ?? 0) + n;
+  }
   row.redactions = Object.keys(counts).length > 0 ? counts : null;
   return row;
 }

@@ -44,6 +44,17 @@ const ACCESS: Record<string, Role | "ingest-key" | "public"> = {
   "GET /api/v1/agents/[agentId]/status": "ingest-key",
   "GET /api/v1/agents/[agentId]/status/stream": "ingest-key",
   "POST /api/v1/agents/[agentId]/ack": "ingest-key",
+  "GET /api/v1/alerts": "viewer",
+  "GET /api/v1/alerts/[alertId]": "viewer",
+  "POST /api/v1/alerts/[alertId]/acknowledge": "analyst",
+  "POST /api/v1/alerts/[alertId]/resolve": "analyst",
+  "GET /api/v1/agents/[agentId]/baseline": "viewer",
+  "PUT /api/v1/agents/[agentId]/baseline": "admin",
+  "POST /api/v1/agents/[agentId]/baseline/learn": "analyst",
+  "GET /api/v1/canaries": "analyst",
+  "POST /api/v1/canaries": "admin",
+  "DELETE /api/v1/canaries/[canaryId]": "admin",
+  "GET /api/v1/dashboard": "viewer",
 };
 
 /** Long-lived streams are checked for their refusals only: an allowed call would hold the test open. */
@@ -58,6 +69,8 @@ const SAMPLE_PARAMS: Record<string, string> = {
   userId: randomUUID(),
   tokenId: randomUUID(),
   sessionId: "route-access-no-such-session",
+  alertId: "999999999",
+  canaryId: randomUUID(),
 };
 
 type Handler = (req: Request, route?: { params: Promise<Record<string, string>> }) => Promise<Response>;

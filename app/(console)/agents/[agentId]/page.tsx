@@ -3,8 +3,11 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { appDb } from "@/db/client";
 import { getAgent } from "@/db/queries/agents";
+import { getBaseline, listAlerts, listCanaries } from "@/db/queries/detection";
 import { listKillHistory } from "@/db/queries/killswitch";
 import { listAgentSessions } from "@/db/queries/sessions";
+import { BaselineEditor } from "@/components/baseline-editor";
+import { CanariesPanel } from "@/components/canaries-panel";
 import { AgentKillControl } from "@/components/kill-switch-controls";
 import { KillPoliciesEditor } from "@/components/kill-policies-editor";
 import { roleAtLeast } from "@/lib/auth/roles";
@@ -26,7 +29,15 @@ export default async function AgentPage({ params }: Props) {
   const db = appDb();
   const agent = await getAgent(db, agentId);
   if (!agent) notFound();
-  const [sessions, history, policies] = await Promise.all([listAgentSessions(db, agentId), listKillHistory(db, agentId), loadKillPolicies(db, agentId, true)]);
+  const canReadCanaries = roleAtLeast(me.role, "analyst");
+  const [sessions, history, policies, baseline, canaries, openAlerts] = await Promise.all([
+    listAgentSessions(db, agentId),
+    listKillHistory(db, agentId),
+    loadKillPolicies(db, agentId, true),
+    getBaseline(db, agentId),
+    canReadCanaries ? listCanaries(db, agentId) : Promise.resolve([]),
+    listAlerts(db, { agent_id: agentId, status: "unresolved", limit: 1 }),
+  ]);
   const now = Date.now();
 
   return (
@@ -36,7 +47,8 @@ export default async function AgentPage({ params }: Props) {
       </h1>
       <p className="subtitle">
         {agent.display_name} · last seen {formatAgo(agent.last_seen_at, now)} · {formatCount(agent.events_24h)} events in 24 h ·{" "}
-        <Link href={`/events?agent_id=${encodeURIComponent(agent.agent_id)}`}>all events</Link>
+        <Link href={`/events?agent_id=${encodeURIComponent(agent.agent_id)}`}>all events</Link> ·{" "}
+        <Link href={`/alerts?agent_id=${encodeURIComponent(agent.agent_id)}`}>{openAlerts.alerts.length > 0 ? "open alerts" : "alerts"}</Link>
       </p>
       <section className="panel form-row" aria-label="Kill switch" role="region">
         <strong>Kill switch</strong>
@@ -45,6 +57,16 @@ export default async function AgentPage({ params }: Props) {
 
       <h2>Automatic kills</h2>
       <KillPoliciesEditor agentId={agent.agent_id} policies={policies} editable={roleAtLeast(me.role, "admin")} />
+
+      <h2>Baseline</h2>
+      <BaselineEditor agentId={agent.agent_id} view={baseline} editable={roleAtLeast(me.role, "admin")} canRecompute={roleAtLeast(me.role, "analyst")} />
+
+      {canReadCanaries && (
+        <>
+          <h2>Canaries</h2>
+          <CanariesPanel agentId={agent.agent_id} canaries={canaries} editable={roleAtLeast(me.role, "admin")} />
+        </>
+      )}
 
       <h2>Recent sessions</h2>
       <div className="panel">

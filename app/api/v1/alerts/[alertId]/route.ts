@@ -1,0 +1,14 @@
+import { getAlert } from "@/db/queries/detection";
+import { parseOrThrow } from "@/lib/auth/authorize";
+import { alertIdSchema } from "@/lib/detect/schemas";
+import { AppError } from "@/lib/errors";
+import { authedRoute } from "@/lib/http/authed-route";
+import { json } from "@/lib/http/respond";
+
+export const dynamic = "force-dynamic";
+
+export const GET = authedRoute<{ alertId: string }>("viewer", async ({ ctx, params }) => {
+  const alert = await getAlert(ctx.db, parseOrThrow(alertIdSchema, params.alertId));
+  if (!alert) throw new AppError("NOT_FOUND", `Alert ${params.alertId} does not exist`);
+  return json(alert);
+});

@@ -1,0 +1,174 @@
+import { and, desc, eq, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Queryable } from "@/db/client";
+import { agentBaselines, ALERT_STATUSES, alerts, canaries } from "@/db/schema";
+import { agentIdSchema } from "@/lib/agents/schemas";
+import { ALERT_TYPES, SEVERITIES } from "@/lib/detect/types";
+import type { DetectionProfile } from "@/lib/detect/record-findings";
+import { AppError } from "@/lib/errors";
+
+export async function loadDetectionProfile(db: Queryable, agentId: string): Promise<DetectionProfile> {
+  const result = await db.execute<{ configured: unknown; learned: unknown; canaries: DetectionProfile["canaries"] | null }>(sql`
+    SELECT b.configured, b.learned,
+      (SELECT json_agg(json_build_object('token', c.token, 'placement', c.placement, 'label', c.label))
+        FROM canaries c WHERE c.agent_id = ${agentId} AND c.retired_at IS NULL) AS canaries
+    FROM (SELECT 1) one LEFT JOIN agent_baselines b ON b.agent_id = ${agentId}`);
+  const row = result.rows[0];
+  return { configured: row?.configured ?? null, learned: row?.learned ?? null, canaries: row?.canaries ?? [] };
+}
+
+/** An alert as the API and the console show it. */
+export interface AlertView {
+  id: number;
+  agent_id: string;
+  session_id: string | null;
+  type: string;
+  severity: (typeof SEVERITIES)[number];
+  status: (typeof ALERT_STATUSES)[number];
+  detail: string;
+  count: number;
+  baseline_source: string | null;
+  first_event_id: string | null;
+  first_event_at: string | null;
+  last_event_id: string | null;
+  last_event_at: string | null;
+  created_at: string;
+  last_seen_at: string;
+  acknowledged_by: string | null;
+  acknowledged_at: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  resolution_note: string | null;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function toAlertView(r: typeof alerts.$inferSelect): AlertView {
+  return {
+    id: r.id,
+    agent_id: r.agentId,
+    session_id: r.sessionId,
+    type: r.type,
+    severity: r.severity,
+    status: r.status,
+    detail: r.detail,
+    count: r.count,
+    baseline_source: r.baselineSource,
+    first_event_id: r.firstEventId,
+    first_event_at: iso(r.firstEventAt),
+    last_event_id: r.lastEventId,
+    last_event_at: iso(r.lastEventAt),
+    created_at: r.createdAt.toISOString(),
+    last_seen_at: r.lastSeenAt.toISOString(),
+    acknowledged_by: r.acknowledgedBy,
+    acknowledged_at: iso(r.acknowledgedAt),
+    resolved_by: r.resolvedBy,
+    resolved_at: iso(r.resolvedAt),
+    resolution_note: r.resolutionNote,
+  };
+}
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
+
+export const alertFiltersSchema = z.object({
+  agent_id: optional(agentIdSchema),
+  session_id: optional(z.string().min(1).max(512)),
+  type: optional(z.enum(ALERT_TYPES)),
+  severity: optional(z.enum(SEVERITIES)),
+  status: optional(z.enum([...ALERT_STATUSES, "unresolved"])),
+  before_id: optional(z.coerce.number().int().positive()),
+  limit: optional(z.coerce.number().int().min(1).max(500)),
+});
+export type AlertFilters = z.infer<typeof alertFiltersSchema>;
+
+export function parseAlertFilters(params: URLSearchParams | Record<string, string | undefined>): AlertFilters {
+  const entries = params instanceof URLSearchParams ? Object.fromEntries(params) : params;
+  const parsed = alertFiltersSchema.safeParse(entries);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    throw new AppError("VALIDATION", `Invalid query: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, { details: { errors } });
+  }
+  return parsed.data;
+}
+
+/** Newest first; `before_id` pages back. */
+export async function listAlerts(db: Queryable, f: AlertFilters): Promise<{ alerts: AlertView[]; next_before_id: number | null }> {
+  const limit = f.limit ?? 100;
+  const where: (SQL | undefined)[] = [
+    f.agent_id ? eq(alerts.agentId, f.agent_id) : undefined,
+    f.session_id ? eq(alerts.sessionId, f.session_id) : undefined,
+    f.type ? eq(alerts.type, f.type) : undefined,
+    f.severity ? eq(alerts.severity, f.severity) : undefined,
+    f.status === "unresolved" ? sql`${alerts.status} <> 'resolved'` : f.status ? eq(alerts.status, f.status) : undefined,
+    f.before_id ? lt(alerts.id, f.before_id) : undefined,
+  ];
+  const rows = await db
+    .select()
+    .from(alerts)
+    .where(and(...where))
+    .orderBy(desc(alerts.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit).map(toAlertView);
+  return { alerts: page, next_before_id: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+}
+
+export async function getAlert(db: Queryable, id: number): Promise<AlertView | null> {
+  const [row] = await db.select().from(alerts).where(eq(alerts.id, id));
+  return row ? toAlertView(row) : null;
+}
+
+export interface BaselineView {
+  agent_id: string;
+  configured: Record<string, unknown> | null;
+  configured_by: string | null;
+  configured_at: string | null;
+  learned: Record<string, unknown> | null;
+  learned_evidence: Record<string, unknown> | null;
+  learned_at: string | null;
+  /** Which one the detectors use now. */
+  in_effect: "configured" | "learned" | null;
+}
+
+export async function getBaseline(db: Queryable, agentId: string): Promise<BaselineView> {
+  const [row] = await db.select().from(agentBaselines).where(eq(agentBaselines.agentId, agentId));
+  return {
+    agent_id: agentId,
+    configured: row?.configured ?? null,
+    configured_by: row?.configuredBy ?? null,
+    configured_at: iso(row?.configuredAt ?? null),
+    learned: row?.learned ?? null,
+    learned_evidence: row?.learnedEvidence ?? null,
+    learned_at: iso(row?.learnedAt ?? null),
+    in_effect: row?.configured ? "configured" : row?.learned ? "learned" : null,
+  };
+}
+
+export interface CanaryView {
+  id: string;
+  agent_id: string;
+  token: string;
+  placement: string;
+  label: string;
+  created_by: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
+export async function listCanaries(db: Queryable, agentId: string | null, includeRetired = false): Promise<CanaryView[]> {
+  const rows = await db
+    .select()
+    .from(canaries)
+    .where(and(agentId ? eq(canaries.agentId, agentId) : undefined, includeRetired ? undefined : isNull(canaries.retiredAt)))
+    .orderBy(desc(canaries.createdAt));
+  return rows.map((r) => ({
+    id: r.id,
+    agent_id: r.agentId,
+    token: r.token,
+    placement: r.placement,
+    label: r.label,
+    created_by: r.createdBy,
+    created_at: r.createdAt.toISOString(),
+    retired_at: iso(r.retiredAt),
+  }));
+}

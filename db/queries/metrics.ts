@@ -1,0 +1,53 @@
+import { sql } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import type { MetricFamily } from "@/lib/metrics/prometheus";
+
+/** A session counts as live while its last event is this recent; agent_session_cost_usd reports live sessions only. */
+export const LIVE_SESSION_MINUTES = 15;
+
+/**
+ * The families of ARCHITECTURE.md, read from counters kept in PostgreSQL by the ingest transaction,
+ * so they survive restarts and agree across instances. Security events are the agents' own reports
+ * (action_type "security", by action_name) plus the console's detections.
+ */
+export async function readMetrics(db: Queryable): Promise<MetricFamily[]> {
+  const [counters, costs, openAlerts] = await Promise.all([
+    db.execute<{ family: string; agent_id: string; label: string; value: string }>(sql`
+      SELECT CASE WHEN family IN ('security_reported', 'security_detected') THEN 'security' ELSE family END AS family,
+        agent_id, label, sum(value)::text AS value
+      FROM metric_counters GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`),
+    db.execute<{ agent_id: string; session_id: string; cost_usd: number }>(sql`
+      SELECT agent_id, session_id, cost_usd FROM sessions
+      WHERE last_event_at > now() - ${`${LIVE_SESSION_MINUTES} minutes`}::interval
+      ORDER BY agent_id, session_id`),
+    db.execute<{ severity: string; count: number }>(sql`
+      SELECT s.severity::text AS severity, count(a.id)::int AS count
+      FROM unnest(enum_range(NULL::alert_severity)) AS s(severity)
+      LEFT JOIN alerts a ON a.severity = s.severity AND a.status <> 'resolved'
+      GROUP BY s.severity ORDER BY s.severity`),
+  ]);
+  const samplesOf = (family: string, labelName: string) =>
+    counters.rows.filter((r) => r.family === family).map((r) => ({ labels: { agent_id: r.agent_id, [labelName]: r.label }, value: Number(r.value) }));
+  return [
+    {
+      name: "agent_security_events_total",
+      help: "Security events per agent: the agents' own reports (by action_name) and the console's detections.",
+      type: "counter",
+      samples: samplesOf("security", "event_type"),
+    },
+    { name: "agent_anomaly_events_total", help: "Departures from an agent's baseline, by anomaly type.", type: "counter", samples: samplesOf("anomaly", "type") },
+    { name: "agent_tool_calls_total", help: "Tool calls per agent and tool.", type: "counter", samples: samplesOf("tool_calls", "tool_name") },
+    {
+      name: "agent_session_cost_usd",
+      help: `Cost so far of each live session (an event within the last ${LIVE_SESSION_MINUTES} minutes).`,
+      type: "gauge",
+      samples: costs.rows.map((r) => ({ labels: { agent_id: r.agent_id, session_id: r.session_id }, value: r.cost_usd })),
+    },
+    {
+      name: "agentsoc_alerts_open",
+      help: "Alerts not yet resolved, by severity.",
+      type: "gauge",
+      samples: openAlerts.rows.map((r) => ({ labels: { severity: r.severity }, value: r.count })),
+    },
+  ];
+}

@@ -1,0 +1,215 @@
+import { sql } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import type { EventRow } from "@/lib/ingest/prepare-event-rows";
+import type { AgentEvent } from "@/lib/ingest/schemas";
+import type { StoredRows } from "@/lib/ingest/insert-event-rows";
+import { enqueueAlertNotifications } from "@/lib/notify";
+import { effectiveBaseline, storedBaseline } from "./baseline";
+import { checkBaseline, type SessionTotals } from "./check-baseline";
+import { scanEventText, textProfile } from "./scan-event";
+import type { AlertType, Finding, OpenedAlert, Severity } from "./types";
+
+const MINUTE_US = 60_000_000;
+
+/** One agent's detection settings, read once per batch. */
+export interface DetectionProfile {
+  configured: unknown;
+  learned: unknown;
+  canaries: { token: string; placement: string; label: string }[];
+}
+
+interface FindingGroup {
+  sessionId: string | null;
+  type: AlertType;
+  severity: Severity;
+  detail: string;
+  baselineSource: string | null;
+  count: number;
+  first: EventRow;
+  last: EventRow;
+}
+
+/** Repeated findings of one type and severity in one session become one alert with a count. */
+export function groupFindings(findings: Finding[], rows: EventRow[]): FindingGroup[] {
+  const groups = new Map<string, FindingGroup>();
+  for (const f of findings) {
+    const row = rows[f.eventIndex];
+    if (!row) continue;
+    const key = `${f.sessionId ?? ""}\u0000${f.type}\u0000${f.severity}`;
+    const group = groups.get(key);
+    if (!group) {
+      groups.set(key, { sessionId: f.sessionId, type: f.type, severity: f.severity, detail: f.detail, baselineSource: f.baselineSource, count: 1, first: row, last: row });
+      continue;
+    }
+    group.count++;
+    if (row.tsMicros < group.first.tsMicros) {
+      group.first = row;
+      group.detail = f.detail;
+    }
+    if (row.tsMicros >= group.last.tsMicros) group.last = row;
+  }
+  return [...groups.values()].sort((a, b) =>
+    `${a.sessionId ?? ""}\u0000${a.type}\u0000${a.severity}` < `${b.sessionId ?? ""}\u0000${b.type}\u0000${b.severity}` ? -1 : 1,
+  );
+}
+
+async function toolCallTimes(tx: Tx, agentId: string, rows: EventRow[]): Promise<Map<string, number[]>> {
+  const windows = new Map<string, { lo: number; hi: number }>();
+  for (const row of rows) {
+    if (row.actionType !== "tool_call") continue;
+    const w = windows.get(row.sessionId);
+    windows.set(row.sessionId, {
+      lo: Math.min(w?.lo ?? Infinity, row.tsMicros - MINUTE_US),
+      hi: Math.max(w?.hi ?? -Infinity, row.tsMicros + MINUTE_US),
+    });
+  }
+  if (windows.size === 0) return new Map();
+  const list = [...windows.entries()];
+  const lo = Math.min(...list.map(([, w]) => w.lo));
+  const hi = Math.max(...list.map(([, w]) => w.hi));
+  const at = (us: unknown) => sql`timestamptz 'epoch' + ${us}::int8 * interval '1 microsecond'`;
+  const result = await tx.execute<{ session_id: string; times: string[] }>(sql`
+    SELECT e.session_id, array_agg((extract(epoch FROM e.ts) * 1000000)::int8 ORDER BY e.ts) AS times
+    FROM unnest(${sql.param(list.map(([id]) => id))}::text[], ${sql.param(list.map(([, w]) => w.lo))}::int8[],
+      ${sql.param(list.map(([, w]) => w.hi))}::int8[]) AS w(session_id, lo, hi)
+    JOIN events e ON e.session_id = w.session_id AND e.agent_id = ${agentId} AND e.action_type = 'tool_call'
+      AND e.ts BETWEEN timestamptz 'epoch' + w.lo * interval '1 microsecond' AND timestamptz 'epoch' + w.hi * interval '1 microsecond'
+    WHERE e.ts BETWEEN ${at(lo)} AND ${at(hi)}
+    GROUP BY e.session_id`);
+  return new Map(result.rows.map((r) => [r.session_id, r.times.map(Number)]));
+}
+
+const toDate = (us: number) => new Date(Math.floor(us / 1000));
+const isoMicros = (us: number) => toDate(us).toISOString().replace("Z", `${String(us % 1000).padStart(3, "0")}Z`);
+
+/**
+ * Runs every detector on a batch's newly stored events, inside the batch's transaction, and
+ * records what they found: alerts (grouped), finding counts for the dashboard and /metrics,
+ * session peaks for learning, and notification deliveries for alerts that are new. Returns the
+ * alerts this batch opened.
+ */
+export async function recordFindings(
+  tx: Tx,
+  { agentId, events, rows, stored, profile }: { agentId: string; events: AgentEvent[]; rows: EventRow[]; stored: StoredRows; profile: DetectionProfile },
+): Promise<OpenedAlert[]> {
+  if (stored.inserted.length === 0) return [];
+  const indexByKey = new Map<string, number>();
+  rows.forEach((row, i) => {
+    const key = `${row.eventId}|${row.tsMicros}`;
+    if (!indexByKey.has(key)) indexByKey.set(key, i);
+  });
+  const newEvents = stored.inserted.flatMap(({ eventId, tsMicros }) => {
+    const index = indexByKey.get(`${eventId}|${tsMicros}`);
+    const row = index === undefined ? undefined : rows[index];
+    return index === undefined || !row ? [] : [{ index, row }];
+  });
+
+  const configured = storedBaseline(profile.configured);
+  const baseline = effectiveBaseline(configured, storedBaseline(profile.learned));
+  const texts = textProfile(profile.canaries, configured?.forbidden_patterns_in_output);
+  const findings: Finding[] = [];
+  for (const { index, row } of newEvents) {
+    const event = events[index];
+    if (event) findings.push(...scanEventText(event, row, index, texts));
+  }
+
+  const sessions = new Map<string, SessionTotals>(stored.sessions.map((s) => [s.sessionId, s]));
+  const times = await toolCallTimes(tx, agentId, newEvents.map((e) => e.row));
+  const judged = checkBaseline({ baseline, events: newEvents, sessions, toolCallTimes: times });
+  findings.push(...judged.findings);
+
+  if (judged.peakToolCallsPerMinute.size > 0) {
+    const peaks = [...judged.peakToolCallsPerMinute.entries()];
+    await tx.execute(sql`
+      UPDATE sessions s SET peak_tool_calls_per_minute = p.peak
+      FROM unnest(${sql.param(peaks.map(([id]) => id))}::text[], ${sql.param(peaks.map(([, n]) => n))}::int4[]) AS p(session_id, peak)
+      WHERE s.agent_id = ${agentId} AND s.session_id = p.session_id AND s.peak_tool_calls_per_minute < p.peak`);
+  }
+  return saveFindings(tx, agentId, findings, rows);
+}
+
+/** Writes findings as alerts, hourly finding counts and /metrics counters; enqueues notifications for new alerts. */
+export async function saveFindings(tx: Tx, agentId: string, findings: Finding[], rows: EventRow[]): Promise<OpenedAlert[]> {
+  if (findings.length === 0) return [];
+  const groups = groupFindings(findings, rows);
+  const col = <T>(pick: (g: FindingGroup) => T) => sql.param(groups.map(pick));
+  const saved = await tx.execute<{
+    id: string;
+    created: boolean;
+    session_id: string | null;
+    type: AlertType;
+    severity: Severity;
+    detail: string;
+    count: number;
+    first_event_id: string | null;
+    first_event_at: string | null;
+    created_at: string;
+  }>(sql`
+    INSERT INTO alerts AS a (agent_id, session_id, type, severity, detail, count, baseline_source, first_event_id,
+      first_event_at, last_event_id, last_event_at)
+    SELECT ${agentId}, g.session_id, g.type, g.severity::alert_severity, g.detail, g.count, g.baseline_source, g.first_id,
+      g.first_at::timestamptz, g.last_id, g.last_at::timestamptz
+    FROM unnest(${col((g) => g.sessionId)}::text[], ${col((g) => g.type)}::text[], ${col((g) => g.severity)}::text[],
+      ${col((g) => g.detail)}::text[], ${col((g) => g.count)}::int4[], ${col((g) => g.baselineSource)}::text[],
+      ${col((g) => g.first.eventId)}::uuid[], ${col((g) => isoMicros(g.first.tsMicros))}::text[],
+      ${col((g) => g.last.eventId)}::uuid[], ${col((g) => isoMicros(g.last.tsMicros))}::text[])
+      AS g(session_id, type, severity, detail, count, baseline_source, first_id, first_at, last_id, last_at)
+    ON CONFLICT (agent_id, coalesce(session_id, ''), type, severity) WHERE status <> 'resolved' DO UPDATE SET
+      count = a.count + excluded.count,
+      last_seen_at = now(),
+      first_event_id = CASE WHEN excluded.first_event_at < a.first_event_at THEN excluded.first_event_id ELSE a.first_event_id END,
+      first_event_at = least(a.first_event_at, excluded.first_event_at),
+      last_event_id = CASE WHEN excluded.last_event_at >= a.last_event_at THEN excluded.last_event_id ELSE a.last_event_id END,
+      last_event_at = greatest(a.last_event_at, excluded.last_event_at)
+    RETURNING id, (xmax = 0) AS created, session_id, type, severity, detail, count, first_event_id, first_event_at, created_at`);
+
+  const hourly = new Map<string, { hour: string; type: string; count: number }>();
+  const counters = new Map<string, { family: string; label: string; count: number; lastUs: number }>();
+  for (const f of findings) {
+    const row = rows[f.eventIndex];
+    if (!row) continue;
+    const hour = new Date(Math.floor(row.tsMicros / 3_600_000_000) * 3_600_000).toISOString();
+    const h = hourly.get(`${hour}|${f.type}`) ?? { hour, type: f.type, count: 0 };
+    h.count++;
+    hourly.set(`${hour}|${f.type}`, h);
+    if (!f.metric) continue;
+    const c = counters.get(`${f.metric.family}|${f.metric.label}`) ?? { ...f.metric, count: 0, lastUs: 0 };
+    c.count++;
+    c.lastUs = Math.max(c.lastUs, row.tsMicros);
+    counters.set(`${f.metric.family}|${f.metric.label}`, c);
+  }
+  const hours = [...hourly.values()].sort((a, b) => (`${a.hour}|${a.type}` < `${b.hour}|${b.type}` ? -1 : 1));
+  await tx.execute(sql`
+    INSERT INTO findings_hourly AS f (agent_id, hour, type, count)
+    SELECT ${agentId}, h.hour::timestamptz, h.type, h.count
+    FROM unnest(${sql.param(hours.map((h) => h.hour))}::text[], ${sql.param(hours.map((h) => h.type))}::text[],
+      ${sql.param(hours.map((h) => h.count))}::int4[]) AS h(hour, type, count)
+    ON CONFLICT (agent_id, hour, type) DO UPDATE SET count = f.count + excluded.count`);
+  const metrics = [...counters.values()].sort((a, b) => (`${a.family}|${a.label}` < `${b.family}|${b.label}` ? -1 : 1));
+  if (metrics.length > 0) {
+    await tx.execute(sql`
+    INSERT INTO metric_counters AS c (family, agent_id, label, value, last_at)
+    SELECT m.family, ${agentId}, m.label, m.count, m.last_at::timestamptz
+    FROM unnest(${sql.param(metrics.map((m) => m.family))}::text[], ${sql.param(metrics.map((m) => m.label))}::text[],
+      ${sql.param(metrics.map((m) => m.count))}::int8[], ${sql.param(metrics.map((m) => isoMicros(m.lastUs)))}::text[])
+      AS m(family, label, count, last_at)
+    ON CONFLICT (family, agent_id, label) DO UPDATE SET value = c.value + excluded.value, last_at = greatest(c.last_at, excluded.last_at)`);
+  }
+
+  const opened: OpenedAlert[] = saved.rows
+    .filter((r) => r.created)
+    .map((r) => ({
+      id: Number(r.id),
+      agentId,
+      sessionId: r.session_id,
+      type: r.type,
+      severity: r.severity,
+      detail: r.detail,
+      count: r.count,
+      firstEventId: r.first_event_id,
+      firstEventAt: r.first_event_at ? new Date(r.first_event_at) : null,
+      createdAt: new Date(r.created_at),
+    }));
+  if (opened.length > 0) await enqueueAlertNotifications(tx, opened);
+  return opened;
+}
