@@ -5,12 +5,15 @@ import { describeError } from "@/lib/errors";
 import { maintainPartitions } from "@/lib/ingest/partitions";
 import { closeKillEventBus } from "@/lib/killswitch";
 import { startKillSwitchSync } from "@/lib/killswitch/sync-loop";
+import { runNotificationDelivery } from "@/lib/notify";
 import { appRedis, closeAppRedis } from "@/lib/redis";
 
 const HOUR_MS = 3_600_000;
 const LEARN_BASELINES_MS = 10 * 60_000;
 /** Redis emptied or changed by hand is noticed within this; the issue's bound is 5 s. */
 const KILLSWITCH_SYNC_MS = 1_000;
+/** Retries fall due and other instances' kicks are missed; this bounds how late a due notification goes out. */
+const NOTIFY_DELIVERY_MS = 2_000;
 
 function every(ms: number, task: () => Promise<void>): void {
   let running = false;
@@ -49,6 +52,8 @@ export function startServerLifecycle(): void {
       console.error(`[baselines] learning from history failed; retrying in 10 minutes: ${describeError(err)}`);
     }
   });
+
+  every(NOTIFY_DELIVERY_MS, () => runNotificationDelivery(appDb()));
 
   const redis = appRedis();
   let lastProblem = "";

@@ -3,6 +3,7 @@ import os from "node:os";
 import pg from "pg";
 import { createDb } from "@/db/client";
 import { registerAgent } from "@/lib/agents";
+import { issueCanary, setBaseline } from "@/lib/detect";
 import { dayStart, ensureDayPartitions } from "@/lib/ingest/partitions";
 import { prepareEventRow, type EventRow } from "@/lib/ingest/prepare-event-rows";
 import { cliContext } from "../lib/script-context";
@@ -11,13 +12,23 @@ import { buildAppForBench, NEXT_BIN } from "./build-app";
 import { benchEvents } from "./bench-events";
 
 /**
- * bench:ingest — end-to-end ingest over HTTP against the built app (redaction, validation, the
- * transaction and session rollup included), compared with a raw batched INSERT of the same rows.
+ * bench:ingest — end-to-end ingest over HTTP against the built app (redaction, validation, every
+ * detector against a configured baseline and canaries, the transaction, rollups and alerts
+ * included), compared with a raw batched INSERT of the same rows.
  */
 const BATCH = 500;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const AGENTS = 8;
+const BENCH_BASELINE = {
+  expected_tools: ["customer_lookup", "kb_search", "ticket_update", "send_email", "web_search", "run_python"],
+  max_tool_calls_per_session: 1_000_000,
+  max_llm_calls_per_session: 1_000_000,
+  max_session_duration_seconds: 86_400,
+  max_cost_per_session_usd: 10_000,
+  max_tool_call_rate_per_minute: 100_000,
+  forbidden_patterns_in_output: ["system prompt", "you are an ai", "my instructions", "BEGIN PRIVATE KEY"],
+};
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -96,6 +107,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < AGENTS; i++) {
       const agentId = `bench-agent-${i}`;
       keys.push({ agentId, key: (await registerAgent({ ctx: cliContext(db.db), input: { agentId } })).ingest_key });
+      // Limits the bench traffic keeps, so every detector runs on every event without an alert per event.
+      await setBaseline({ ctx: cliContext(db.db), input: { agentId, baseline: BENCH_BASELINE } });
+      await issueCanary({ ctx: cliContext(db.db), input: { agent_id: agentId, placement: "system_prompt", label: "bench prompt" } });
     }
     await ensureDayPartitions(db.db, [dayStart(Date.now() - 600_000), dayStart(Date.now())]);
 
@@ -105,6 +119,7 @@ async function main(): Promise<void> {
     const events = load.requests2xx * BATCH;
     const eventsPerSecond = events / load.duration;
     const stored = await db.pool.query<{ n: string }>("SELECT count(*) AS n FROM events");
+    const alerts = await db.pool.query<{ type: string; findings: string }>("SELECT type, sum(count)::text AS findings FROM alerts GROUP BY type ORDER BY type");
 
     const rows = Array.from({ length: 100 }, (_, i) => benchEvents(`raw-agent-${i % AGENTS}`, BATCH, i)).flat().map(prepareEventRow);
     const raw1 = await rawInsertRate(infra.databaseUrl, rows, 1);
@@ -119,6 +134,7 @@ async function main(): Promise<void> {
       connections: CONNECTIONS,
       events_accepted: events,
       events_stored_total: Number(stored.rows[0]?.n),
+      findings_by_type: Object.fromEntries(alerts.rows.map((r) => [r.type, Number(r.findings)])),
       ingest_events_per_s: Math.round(eventsPerSecond),
       request_latency_ms: { p50: load.p50, p99: load.p99 },
       raw_insert_rows_per_s: { one_writer: Math.round(raw1), two_writers: Math.round(raw2) },

@@ -55,6 +55,13 @@ const ACCESS: Record<string, Role | "ingest-key" | "public"> = {
   "POST /api/v1/canaries": "admin",
   "DELETE /api/v1/canaries/[canaryId]": "admin",
   "GET /api/v1/dashboard": "viewer",
+  "GET /api/v1/notifications/destinations": "admin",
+  "POST /api/v1/notifications/destinations": "admin",
+  "PATCH /api/v1/notifications/destinations/[destinationId]": "admin",
+  "DELETE /api/v1/notifications/destinations/[destinationId]": "admin",
+  "POST /api/v1/notifications/destinations/[destinationId]/test": "admin",
+  "POST /api/v1/notifications/destinations/[destinationId]/rotate-key": "admin",
+  "GET /api/v1/notifications/deliveries": "admin",
 };
 
 /** Long-lived streams are checked for their refusals only: an allowed call would hold the test open. */
@@ -71,6 +78,7 @@ const SAMPLE_PARAMS: Record<string, string> = {
   sessionId: "route-access-no-such-session",
   alertId: "999999999",
   canaryId: randomUUID(),
+  destinationId: randomUUID(),
 };
 
 type Handler = (req: Request, route?: { params: Promise<Record<string, string>> }) => Promise<Response>;

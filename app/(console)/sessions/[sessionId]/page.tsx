@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { appDb } from "@/db/client";
+import { listAlerts } from "@/db/queries/detection";
 import { listSessionEvents } from "@/db/queries/events";
 import { getSessionSummaries } from "@/db/queries/sessions";
 import { EventsTable } from "@/components/events-table";
@@ -21,9 +22,10 @@ export default async function SessionPage({ params }: Props) {
   const me = await requireUser();
   const sessionId = decodeURIComponent((await params).sessionId);
   const db = appDb();
-  const [summaries, { events, truncated }] = await Promise.all([
+  const [summaries, { events, truncated }, { alerts }] = await Promise.all([
     getSessionSummaries(db, sessionId),
     listSessionEvents(db, sessionId),
+    listAlerts(db, { session_id: sessionId, limit: 50 }),
   ]);
   if (summaries.length === 0) notFound();
 
@@ -78,6 +80,30 @@ export default async function SessionPage({ params }: Props) {
           <dd>{formatCount(flagged)}</dd>
         </div>
       </dl>
+      {alerts.length > 0 && (
+        <section className="panel stack" aria-label="Alerts in this session">
+          <table aria-label="Alerts in this session">
+            <tbody>
+              {alerts.map((a) => (
+                <tr key={a.id}>
+                  <td>
+                    <span className={`badge sev-${a.severity}`}>{a.severity}</span>
+                  </td>
+                  <td className="mono">{a.type}</td>
+                  <td className="content-cell">
+                    <p className="log-text">{a.detail}</p>
+                  </td>
+                  <td className="num">×{formatCount(a.count)}</td>
+                  <td>
+                    {a.first_event_id && <a href={`#event-${a.first_event_id}`}>first event</a>} ·{" "}
+                    <Link href={`/alerts?status=&session_id=${encodeURIComponent(sessionId)}&alert=${a.id}`}>{a.status}</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       {truncated && (
         <p className="error-box" role="status">
           Showing the first {events.length} events of this session; use the Events page or the API to page through the rest.

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { DELIVERY_STATUSES, NOTIFICATION_KINDS } from "@/db/schema/notifications";
+import { SEVERITIES } from "@/lib/detect/types";
+
+export const destinationIdSchema = z.uuid({ message: "destination id: expected a UUID" });
+
+const nameSchema = z.string().trim().min(1, "name: give the destination a name").max(100, "name: at most 100 characters");
+const kindSchema = z.enum(NOTIFICATION_KINDS, { message: `kind: expected one of ${NOTIFICATION_KINDS.join(", ")}` });
+const severitySchema = z.enum(SEVERITIES, { message: `min_severity: expected one of ${SEVERITIES.join(", ")}` });
+const reasonSchema = z.string().trim().min(1).max(500);
+
+/** A webhook address: http or https, with a host, at most 2048 characters. It may carry a token, so it is sealed at rest. */
+export const webhookUrlSchema = z
+  .string()
+  .trim()
+  .max(2048, "url: at most 2048 characters")
+  .pipe(z.url({ protocol: /^https?$/, hostname: /./, message: "url: expected an http:// or https:// address" }));
+
+export const createDestinationInput = z.strictObject({
+  name: nameSchema,
+  kind: kindSchema,
+  url: webhookUrlSchema,
+  min_severity: severitySchema,
+  enabled: z.boolean().default(true),
+});
+export type CreateDestinationInput = z.infer<typeof createDestinationInput>;
+
+export const updateDestinationInput = z
+  .strictObject({
+    name: nameSchema.optional(),
+    min_severity: severitySchema.optional(),
+    enabled: z.boolean().optional(),
+    url: webhookUrlSchema.optional(),
+    reason: reasonSchema.optional(),
+  })
+  .refine((v) => v.name !== undefined || v.min_severity !== undefined || v.enabled !== undefined || v.url !== undefined, {
+    message: "nothing to change: give name, min_severity, enabled or url",
+  });
+export type UpdateDestinationInput = z.infer<typeof updateDestinationInput>;
+
+export const optionalReasonSchema = reasonSchema.optional();
+
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
+
+export const deliveryFiltersSchema = z.object({
+  destination_id: optional(destinationIdSchema),
+  status: optional(z.enum(DELIVERY_STATUSES, { message: `status: expected one of ${DELIVERY_STATUSES.join(", ")}` })),
+  before_id: optional(z.coerce.number().int().positive()),
+  limit: optional(z.coerce.number().int().min(1).max(200)),
+});
+export type DeliveryFilters = z.infer<typeof deliveryFiltersSchema>;
+
+/** What the audit log names a destination as. */
+export const DESTINATION_TARGET = "notification_destination";
+
+/** Scheme and host (with port) only: what may be shown and audited of a webhook URL. */
+export function urlHintOf(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}`;
+}
