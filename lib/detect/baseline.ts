@@ -15,7 +15,7 @@ export const baselineSchema = z
     max_session_duration_seconds: z.number().positive().max(31_536_000).nullable().optional(),
     max_cost_per_session_usd: z.number().positive().max(1_000_000).nullable().optional(),
     max_tool_call_rate_per_minute: z.number().int().positive().max(1_000_000).nullable().optional(),
-    forbidden_patterns_in_output: z.array(z.string().min(1).max(500)).max(200).nullable().optional(),
+    forbidden_patterns_in_output: z.array(z.string().trim().min(1).max(500)).max(200).nullable().optional(),
   })
   .strict();
 
