@@ -7,6 +7,7 @@ import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import type { CanaryView } from "@/db/queries/detection";
 import { issueCanaryInput } from "./schemas";
+import { forgetDetectionProfile } from "./profile-cache";
 
 /** The guide's format: "CANARY-" and 16 hex digits (64 random bits), which any CANARY- detector recognises. */
 export function newCanaryToken(): string {
@@ -17,7 +18,7 @@ export function newCanaryToken(): string {
 export async function issueCanary({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<CanaryView> {
   authorize(ctx, "admin", "issue canaries");
   const { agent_id: agentId, placement, label } = parseOrThrow(issueCanaryInput, input);
-  return ctx.db.transaction(async (tx) => {
+  const canary = await ctx.db.transaction(async (tx) => {
     const [agent] = await tx.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId));
     if (!agent) throw new AppError("NOT_FOUND", `Agent ${agentId} is not registered`);
     const [row] = await tx.insert(canaries).values({ agentId, token: newCanaryToken(), placement, label, createdBy: actorId(ctx.actor) }).returning();
@@ -34,4 +35,6 @@ export async function issueCanary({ ctx, input }: { ctx: Ctx; input: unknown }):
       retired_at: null,
     };
   });
+  forgetDetectionProfile(agentId);
+  return canary;
 }

@@ -7,6 +7,7 @@ import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import type { Baseline } from "./baseline";
+import { forgetDetectionProfile } from "./profile-cache";
 
 export const LEARNING = { windowDays: 7, quantile: 0.99, margin: 1.5, minSessions: 10 } as const;
 
@@ -125,6 +126,7 @@ export async function learnBaseline({ ctx, input }: { ctx: Ctx; input: { agentId
       await recordAudit(tx, ctx, { action: "baseline.learn", targetType: "agent", targetId: agentId, before: { learned: previous }, after: { learned: proposal.baseline } });
     }
   });
+  forgetDetectionProfile(agentId);
   return proposal;
 }
 

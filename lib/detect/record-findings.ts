@@ -118,51 +118,24 @@ export async function recordFindings(
   const judged = checkBaseline({ baseline, events: newEvents, sessions, toolCallTimes: times });
   findings.push(...judged.findings);
 
-  if (judged.peakToolCallsPerMinute.size > 0) {
-    const peaks = [...judged.peakToolCallsPerMinute.entries()];
-    await tx.execute(sql`
-      UPDATE sessions s SET peak_tool_calls_per_minute = p.peak
-      FROM unnest(${sql.param(peaks.map(([id]) => id))}::text[], ${sql.param(peaks.map(([, n]) => n))}::int4[]) AS p(session_id, peak)
-      WHERE s.agent_id = ${agentId} AND s.session_id = p.session_id AND s.peak_tool_calls_per_minute < p.peak`);
-  }
-  return saveFindings(tx, agentId, findings, rows);
+  return saveFindings(tx, agentId, findings, rows, judged.peakToolCallsPerMinute);
 }
 
-/** Writes findings as alerts, hourly finding counts and /metrics counters; enqueues notifications for new alerts. */
-export async function saveFindings(tx: Tx, agentId: string, findings: Finding[], rows: EventRow[]): Promise<OpenedAlert[]> {
-  if (findings.length === 0) return [];
+/**
+ * Writes, in one statement: session peaks, findings as alerts, hourly finding counts and /metrics
+ * counters. Then enqueues notifications for the alerts that are new. One round trip per batch
+ * matters here: it runs inside every ingest transaction.
+ */
+export async function saveFindings(
+  tx: Tx,
+  agentId: string,
+  findings: Finding[],
+  rows: EventRow[],
+  peaks: Map<string, number> = new Map(),
+): Promise<OpenedAlert[]> {
+  if (findings.length === 0 && peaks.size === 0) return [];
   const groups = groupFindings(findings, rows);
   const col = <T>(pick: (g: FindingGroup) => T) => sql.param(groups.map(pick));
-  const saved = await tx.execute<{
-    id: string;
-    created: boolean;
-    session_id: string | null;
-    type: AlertType;
-    severity: Severity;
-    detail: string;
-    count: number;
-    first_event_id: string | null;
-    first_event_at: string | null;
-    created_at: string;
-  }>(sql`
-    INSERT INTO alerts AS a (agent_id, session_id, type, severity, detail, count, baseline_source, first_event_id,
-      first_event_at, last_event_id, last_event_at)
-    SELECT ${agentId}, g.session_id, g.type, g.severity::alert_severity, g.detail, g.count, g.baseline_source, g.first_id,
-      g.first_at::timestamptz, g.last_id, g.last_at::timestamptz
-    FROM unnest(${col((g) => g.sessionId)}::text[], ${col((g) => g.type)}::text[], ${col((g) => g.severity)}::text[],
-      ${col((g) => g.detail)}::text[], ${col((g) => g.count)}::int4[], ${col((g) => g.baselineSource)}::text[],
-      ${col((g) => g.first.eventId)}::uuid[], ${col((g) => isoMicros(g.first.tsMicros))}::text[],
-      ${col((g) => g.last.eventId)}::uuid[], ${col((g) => isoMicros(g.last.tsMicros))}::text[])
-      AS g(session_id, type, severity, detail, count, baseline_source, first_id, first_at, last_id, last_at)
-    ON CONFLICT (agent_id, coalesce(session_id, ''), type, severity) WHERE status <> 'resolved' DO UPDATE SET
-      count = a.count + excluded.count,
-      last_seen_at = now(),
-      first_event_id = CASE WHEN excluded.first_event_at < a.first_event_at THEN excluded.first_event_id ELSE a.first_event_id END,
-      first_event_at = least(a.first_event_at, excluded.first_event_at),
-      last_event_id = CASE WHEN excluded.last_event_at >= a.last_event_at THEN excluded.last_event_id ELSE a.last_event_id END,
-      last_event_at = greatest(a.last_event_at, excluded.last_event_at)
-    RETURNING id, (xmax = 0) AS created, session_id, type, severity, detail, count, first_event_id, first_event_at, created_at`);
-
   const hourly = new Map<string, { hour: string; type: string; count: number }>();
   const counters = new Map<string, { family: string; label: string; count: number; lastUs: number }>();
   for (const f of findings) {
@@ -179,22 +152,58 @@ export async function saveFindings(tx: Tx, agentId: string, findings: Finding[],
     counters.set(`${f.metric.family}|${f.metric.label}`, c);
   }
   const hours = [...hourly.values()].sort((a, b) => (`${a.hour}|${a.type}` < `${b.hour}|${b.type}` ? -1 : 1));
-  await tx.execute(sql`
-    INSERT INTO findings_hourly AS f (agent_id, hour, type, count)
-    SELECT ${agentId}, h.hour::timestamptz, h.type, h.count
-    FROM unnest(${sql.param(hours.map((h) => h.hour))}::text[], ${sql.param(hours.map((h) => h.type))}::text[],
-      ${sql.param(hours.map((h) => h.count))}::int4[]) AS h(hour, type, count)
-    ON CONFLICT (agent_id, hour, type) DO UPDATE SET count = f.count + excluded.count`);
   const metrics = [...counters.values()].sort((a, b) => (`${a.family}|${a.label}` < `${b.family}|${b.label}` ? -1 : 1));
-  if (metrics.length > 0) {
-    await tx.execute(sql`
-    INSERT INTO metric_counters AS c (family, agent_id, label, value, last_at)
-    SELECT m.family, ${agentId}, m.label, m.count, m.last_at::timestamptz
-    FROM unnest(${sql.param(metrics.map((m) => m.family))}::text[], ${sql.param(metrics.map((m) => m.label))}::text[],
-      ${sql.param(metrics.map((m) => m.count))}::int8[], ${sql.param(metrics.map((m) => isoMicros(m.lastUs)))}::text[])
-      AS m(family, label, count, last_at)
-    ON CONFLICT (family, agent_id, label) DO UPDATE SET value = c.value + excluded.value, last_at = greatest(c.last_at, excluded.last_at)`);
-  }
+  const peakList = [...peaks.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+
+  const saved = await tx.execute<{
+    id: string;
+    created: boolean;
+    session_id: string | null;
+    type: AlertType;
+    severity: Severity;
+    detail: string;
+    count: number;
+    first_event_id: string | null;
+    first_event_at: string | null;
+    created_at: string;
+  }>(sql`
+    WITH peaks AS (
+      UPDATE sessions s SET peak_tool_calls_per_minute = p.peak
+      FROM unnest(${sql.param(peakList.map(([id]) => id))}::text[], ${sql.param(peakList.map(([, n]) => n))}::int4[]) AS p(session_id, peak)
+      WHERE s.agent_id = ${agentId} AND s.session_id = p.session_id AND s.peak_tool_calls_per_minute < p.peak
+    ), saved AS (
+      INSERT INTO alerts AS a (agent_id, session_id, type, severity, detail, count, baseline_source, first_event_id,
+        first_event_at, last_event_id, last_event_at)
+      SELECT ${agentId}, g.session_id, g.type, g.severity::alert_severity, g.detail, g.count, g.baseline_source, g.first_id,
+        g.first_at::timestamptz, g.last_id, g.last_at::timestamptz
+      FROM unnest(${col((g) => g.sessionId)}::text[], ${col((g) => g.type)}::text[], ${col((g) => g.severity)}::text[],
+        ${col((g) => g.detail)}::text[], ${col((g) => g.count)}::int4[], ${col((g) => g.baselineSource)}::text[],
+        ${col((g) => g.first.eventId)}::uuid[], ${col((g) => isoMicros(g.first.tsMicros))}::text[],
+        ${col((g) => g.last.eventId)}::uuid[], ${col((g) => isoMicros(g.last.tsMicros))}::text[])
+        AS g(session_id, type, severity, detail, count, baseline_source, first_id, first_at, last_id, last_at)
+      ON CONFLICT (agent_id, coalesce(session_id, ''), type, severity) WHERE status <> 'resolved' DO UPDATE SET
+        count = a.count + excluded.count,
+        last_seen_at = now(),
+        first_event_id = CASE WHEN excluded.first_event_at < a.first_event_at THEN excluded.first_event_id ELSE a.first_event_id END,
+        first_event_at = least(a.first_event_at, excluded.first_event_at),
+        last_event_id = CASE WHEN excluded.last_event_at >= a.last_event_at THEN excluded.last_event_id ELSE a.last_event_id END,
+        last_event_at = greatest(a.last_event_at, excluded.last_event_at)
+      RETURNING id, (xmax = 0) AS created, session_id, type, severity, detail, count, first_event_id, first_event_at, created_at
+    ), hourly AS (
+      INSERT INTO findings_hourly AS f (agent_id, hour, type, count)
+      SELECT ${agentId}, h.hour::timestamptz, h.type, h.count
+      FROM unnest(${sql.param(hours.map((h) => h.hour))}::text[], ${sql.param(hours.map((h) => h.type))}::text[],
+        ${sql.param(hours.map((h) => h.count))}::int4[]) AS h(hour, type, count)
+      ON CONFLICT (agent_id, hour, type) DO UPDATE SET count = f.count + excluded.count
+    ), counters AS (
+      INSERT INTO metric_counters AS c (family, agent_id, label, value, last_at)
+      SELECT m.family, ${agentId}, m.label, m.count, m.last_at::timestamptz
+      FROM unnest(${sql.param(metrics.map((m) => m.family))}::text[], ${sql.param(metrics.map((m) => m.label))}::text[],
+        ${sql.param(metrics.map((m) => m.count))}::int8[], ${sql.param(metrics.map((m) => isoMicros(m.lastUs)))}::text[])
+        AS m(family, label, count, last_at)
+      ON CONFLICT (family, agent_id, label) DO UPDATE SET value = c.value + excluded.value, last_at = greatest(c.last_at, excluded.last_at)
+    )
+    SELECT * FROM saved`);
 
   const opened: OpenedAlert[] = saved.rows
     .filter((r) => r.created)

@@ -7,6 +7,7 @@ import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { type Baseline, baselineSchema } from "./baseline";
+import { forgetDetectionProfile } from "./profile-cache";
 
 /** Replaces an agent's configured baseline (admin); `null` removes it, leaving the learned one in effect. Audited with before and after. */
 export async function setBaseline({ ctx, input }: { ctx: Ctx; input: { agentId: string; baseline: unknown } }): Promise<Baseline | null> {
@@ -30,5 +31,5 @@ export async function setBaseline({ ctx, input }: { ctx: Ctx; input: { agentId: 
       after: { configured: baseline },
     });
     return baseline;
-  });
+  }).finally(() => forgetDetectionProfile(agentId));
 }

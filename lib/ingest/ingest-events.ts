@@ -1,6 +1,6 @@
 import type Redis from "ioredis";
-import { loadDetectionProfile } from "@/db/queries/detection";
 import type { Ctx } from "@/lib/context";
+import { detectionProfile } from "@/lib/detect/profile-cache";
 import { respondToAlerts } from "@/lib/detect/respond-to-alerts";
 import { recordFindings, saveFindings } from "@/lib/detect/record-findings";
 import { AppError, describeError } from "@/lib/errors";
@@ -81,7 +81,7 @@ export async function ingestEvents({
 
   const events = valid.map((v) => v.event);
   const rows = events.map(prepareEventRow);
-  const profile = await loadDetectionProfile(ctx.db, agentId);
+  const profile = await detectionProfile(ctx.db, agentId);
   const { stored, result: opened } = await storeEventRows(ctx.db, rows, (tx, stored) =>
     recordFindings(tx, { agentId, events, rows, stored, profile }),
   );
