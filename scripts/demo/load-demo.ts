@@ -1,6 +1,7 @@
 import { agentExists } from "@/db/queries/ingest-keys";
 import { issueIngestKey, registerAgent } from "@/lib/agents";
 import type { Ctx } from "@/lib/context";
+import { setBaseline } from "@/lib/detect";
 import { buildDemoTraffic, DEMO_AGENTS } from "./demo-traffic";
 
 /** A demo agent that exists already gets its key rotated, so repeated demo loads leave one live key each. */
@@ -17,6 +18,22 @@ export async function loadDemo(ctx: Ctx, consoleUrl: string): Promise<string> {
   const lines: string[] = [];
   for (const agent of DEMO_AGENTS) {
     const key = await keyFor(ctx, agent.agentId, agent.name);
+    // The guide's example limits, so the compromised session shows the baseline detectors at work.
+    await setBaseline({
+      ctx,
+      input: {
+        agentId: agent.agentId,
+        baseline: {
+          expected_tools: agent.tools.map((t) => t.name),
+          max_tool_calls_per_session: 50,
+          max_llm_calls_per_session: 30,
+          max_session_duration_seconds: 1800,
+          max_cost_per_session_usd: 2,
+          max_tool_call_rate_per_minute: 15,
+          forbidden_patterns_in_output: ["system prompt", "you are an ai", "my instructions"],
+        },
+      },
+    });
     const events = traffic.get(agent.agentId) ?? [];
     let res: Response;
     try {
