@@ -1,11 +1,7 @@
 import { defineConfig } from "@playwright/test";
+import { e2eEnv } from "./lib/env";
 
-const databaseUrl = process.env.AGENTSOC_TEST_DATABASE_URL;
-const redisUrl = process.env.AGENTSOC_TEST_REDIS_URL;
-if (!databaseUrl || !redisUrl) {
-  throw new Error("e2e tests run through `npm test`, which provides PostgreSQL and Redis (AGENTSOC_TEST_DATABASE_URL / AGENTSOC_TEST_REDIS_URL)");
-}
-const port = Number(process.env.AGENTSOC_E2E_PORT ?? 3210);
+const { AGENTSOC_TEST_DATABASE_URL: databaseUrl, AGENTSOC_TEST_REDIS_URL: redisUrl, AGENTSOC_E2E_PORT: port, SOC_SECRET: socSecret } = e2eEnv();
 
 export default defineConfig({
   testDir: "e2e",
@@ -28,6 +24,6 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/agents`,
     reuseExistingServer: false,
     timeout: 60_000,
-    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NEXT_TELEMETRY_DISABLED: "1", SOC_SECRET: process.env.SOC_SECRET ?? "" },
+    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NEXT_TELEMETRY_DISABLED: "1", SOC_SECRET: socSecret },
   },
 });

@@ -87,3 +87,15 @@ export function socSecret(): string | null {
 export function socSecretConfigured(): boolean {
   return parse(sharedSchema.pick({ SOC_SECRET: true })).SOC_SECRET !== undefined;
 }
+
+const e2eSchema = z.object({
+  AGENTSOC_TEST_DATABASE_URL: z.string().min(1, "e2e tests run through `npm test`, which provides PostgreSQL (AGENTSOC_TEST_DATABASE_URL)"),
+  AGENTSOC_TEST_REDIS_URL: z.string().min(1, "e2e tests run through `npm test`, which provides Redis (AGENTSOC_TEST_REDIS_URL)"),
+  AGENTSOC_E2E_PORT: z.coerce.number().int().positive().default(3210),
+  SOC_SECRET: z.string().default(""),
+});
+
+/** The servers `npm test` started for the browser tests, as the Playwright config and specs read them. */
+export function e2eEnv(): z.infer<typeof e2eSchema> {
+  return parse(e2eSchema);
+}

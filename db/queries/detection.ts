@@ -5,7 +5,7 @@ import { agentBaselines, ALERT_STATUSES, alerts, canaries } from "@/db/schema";
 import { agentIdSchema } from "@/lib/agents/schemas";
 import { ALERT_TYPES, SEVERITIES } from "@/lib/detect/types";
 import type { DetectionProfile } from "@/lib/detect/record-findings";
-import { AppError } from "@/lib/errors";
+import { parseOrThrow } from "@/lib/auth/authorize";
 
 export async function loadDetectionProfile(db: Queryable, agentId: string): Promise<DetectionProfile> {
   const result = await db.execute<{ configured: unknown; learned: unknown; canaries: DetectionProfile["canaries"] | null }>(sql`
@@ -83,13 +83,7 @@ export const alertFiltersSchema = z.object({
 export type AlertFilters = z.infer<typeof alertFiltersSchema>;
 
 export function parseAlertFilters(params: URLSearchParams | Record<string, string | undefined>): AlertFilters {
-  const entries = params instanceof URLSearchParams ? Object.fromEntries(params) : params;
-  const parsed = alertFiltersSchema.safeParse(entries);
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    throw new AppError("VALIDATION", `Invalid query: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, { details: { errors } });
-  }
-  return parsed.data;
+  return parseOrThrow(alertFiltersSchema, params instanceof URLSearchParams ? Object.fromEntries(params) : params);
 }
 
 /** Newest first; `before_id` pages back. */

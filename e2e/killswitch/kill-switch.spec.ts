@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import Redis from "ioredis";
 import { registerAgentWithCli, signInAs } from "../support/agents";
+import { e2eEnv } from "../../lib/env";
 
 test("a responder's kill shows on another open console within a second, and so does a kill made with redis-cli", async ({ browser }) => {
   const target = registerAgentWithCli("e2e-kill");
@@ -30,7 +31,7 @@ test("a responder's kill shows on another open console within a second, and so d
   await expect(viewerRow.getByRole("status")).toContainText("Injected instructions in a retrieved document", { timeout: 1500 });
   await expect(viewerRow.getByRole("status")).toContainText("KILLED");
 
-  const redis = new Redis(process.env.AGENTSOC_TEST_REDIS_URL ?? "");
+  const redis = new Redis(e2eEnv().AGENTSOC_TEST_REDIS_URL);
   try {
     await redis.hset(`agent:killswitch:${byHand.agentId}`, { killed: "true", reason: "Prompt injection detected", killed_by: "security-team" });
     const handRow = viewer.getByRole("table", { name: "Agents" }).getByRole("row").filter({ hasText: byHand.agentId });

@@ -175,6 +175,22 @@ describe("detection on ingest", () => {
     expect(audit.rows.map((r) => r.action)).toEqual(["baseline.learn", "baseline.set"]);
   });
 
+  it("lets only an admin issue and retire canaries, each audited, and names a bad placement", async () => {
+    const { agentId } = await newAgent({ prefix: "detect" });
+    const input = { agent_id: agentId, placement: "system_prompt", label: "prompt v1" };
+    await expect(issueCanary({ ctx: as("responder"), input })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(issueCanary({ ctx: as("admin"), input: { ...input, placement: "email" } })).rejects.toMatchObject({
+      code: "VALIDATION",
+      message: expect.stringContaining("placement"),
+    });
+    const canary = await issueCanary({ ctx: as("admin"), input });
+    await expect(retireCanary({ ctx: as("analyst"), input: { canaryId: canary.id } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await retireCanary({ ctx: as("admin"), input: { canaryId: canary.id } });
+    await expect(retireCanary({ ctx: as("admin"), input: { canaryId: canary.id } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const audit = await appDb().execute<{ action: string }>(sql`SELECT action FROM audit_log WHERE target_id = ${agentId} AND action LIKE 'canary.%' ORDER BY id`);
+    expect(audit.rows.map((r) => r.action)).toEqual(["canary.issue", "canary.retire"]);
+  });
+
   it("refuses a baseline with a wrong field, naming it", async () => {
     const { agentId } = await newAgent({ prefix: "detect" });
     await expect(setBaseline({ ctx: testCtx(), input: { agentId, baseline: { max_tool_calls_per_session: -1, expected_tool: ["x"] } } })).rejects.toMatchObject({
