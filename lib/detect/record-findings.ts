@@ -68,15 +68,18 @@ async function toolCallTimes(tx: Tx, agentId: string, rows: EventRow[]): Promise
   const lo = Math.min(...list.map(([, w]) => w.lo));
   const hi = Math.max(...list.map(([, w]) => w.hi));
   const at = (us: unknown) => sql`timestamptz 'epoch' + ${us}::int8 * interval '1 microsecond'`;
-  const result = await tx.execute<{ session_id: string; times: string[] }>(sql`
-    SELECT e.session_id, array_agg((extract(epoch FROM e.ts) * 1000000)::int8 ORDER BY e.ts) AS times
+  // The agent is tested after the scan, not in it: with it in the scan the planner may walk the
+  // agent's (agent_id, ts) index through every session it had in the window, not this one's.
+  const result = await tx.execute<{ session_id: string; times: string[] | null }>(sql`
+    SELECT w.session_id,
+      array_agg((extract(epoch FROM e.ts) * 1000000)::int8 ORDER BY e.ts) FILTER (WHERE e.agent_id = ${agentId}) AS times
     FROM unnest(${sql.param(list.map(([id]) => id))}::text[], ${sql.param(list.map(([, w]) => w.lo))}::int8[],
       ${sql.param(list.map(([, w]) => w.hi))}::int8[]) AS w(session_id, lo, hi)
-    JOIN events e ON e.session_id = w.session_id AND e.agent_id = ${agentId} AND e.action_type = 'tool_call'
+    JOIN events e ON e.session_id = w.session_id AND e.action_type = 'tool_call'
       AND e.ts BETWEEN timestamptz 'epoch' + w.lo * interval '1 microsecond' AND timestamptz 'epoch' + w.hi * interval '1 microsecond'
     WHERE e.ts BETWEEN ${at(lo)} AND ${at(hi)}
-    GROUP BY e.session_id`);
-  return new Map(result.rows.map((r) => [r.session_id, r.times.map(Number)]));
+    GROUP BY w.session_id`);
+  return new Map(result.rows.map((r) => [r.session_id, (r.times ?? []).map(Number)]));
 }
 
 const toDate = (us: number) => new Date(Math.floor(us / 1000));

@@ -108,6 +108,19 @@ describe("detection on ingest", () => {
     expect(spike?.detail).toContain("6 tool calls within one minute");
   });
 
+  it("counts only the agent's own calls towards its rate when another agent uses the same session id", async () => {
+    const { agentId } = await agentWithBaseline({ max_tool_call_rate_per_minute: 5 });
+    const other = await newAgent({ prefix: "detect" });
+    const s = session();
+    const t = now() - 300;
+    await ingest(other.agentId, [0, 5, 10, 15].map((o) => makeEvent(other.agentId, { session_id: s, timestamp: t + o })));
+    await ingest(agentId, [20, 25, 30, 35, 40].map((o) => makeEvent(agentId, { session_id: s, timestamp: t + o })));
+    expect(await alertsOf(agentId, { type: "tool_call_rate_spike" })).toEqual([]);
+    await ingest(agentId, [makeEvent(agentId, { session_id: s, timestamp: t + 45 })]);
+    const [spike] = await alertsOf(agentId, { type: "tool_call_rate_spike" });
+    expect(spike?.detail).toContain("6 tool calls within one minute");
+  });
+
   it("flags a leaked canary as critical, and the canary_leak policy kills the agent", async () => {
     const { agentId } = await newAgent({ prefix: "detect" });
     const canary = await issueCanary({ ctx: testCtx(), input: { agent_id: agentId, placement: "system_prompt", label: "support prompt v3" } });
