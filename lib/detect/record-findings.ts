@@ -53,33 +53,44 @@ export function groupFindings(findings: Finding[], rows: EventRow[]): FindingGro
   );
 }
 
-async function toolCallTimes(tx: Tx, agentId: string, rows: EventRow[]): Promise<Map<string, number[]>> {
-  const windows = new Map<string, { lo: number; hi: number }>();
+/**
+ * Per session, the stored tool-call times (µs, sorted) within a minute either side of the batch's
+ * new calls. A session that holds nothing but this batch (its totals count only the new events)
+ * is answered from the batch, without a query.
+ */
+async function toolCallTimes(tx: Tx, agentId: string, rows: EventRow[], sessions: Map<string, SessionTotals>): Promise<Map<string, number[]>> {
+  const newCalls = new Map<string, { events: number; calls: number[] }>();
   for (const row of rows) {
-    if (row.actionType !== "tool_call") continue;
-    const w = windows.get(row.sessionId);
-    windows.set(row.sessionId, {
-      lo: Math.min(w?.lo ?? Infinity, row.tsMicros - MINUTE_US),
-      hi: Math.max(w?.hi ?? -Infinity, row.tsMicros + MINUTE_US),
-    });
+    const s = newCalls.get(row.sessionId) ?? { events: 0, calls: [] };
+    s.events++;
+    if (row.actionType === "tool_call") s.calls.push(row.tsMicros);
+    newCalls.set(row.sessionId, s);
   }
-  if (windows.size === 0) return new Map();
-  const list = [...windows.entries()];
-  const lo = Math.min(...list.map(([, w]) => w.lo));
-  const hi = Math.max(...list.map(([, w]) => w.hi));
+  const times = new Map<string, number[]>();
+  const windows: [string, { lo: number; hi: number }][] = [];
+  for (const [sessionId, { events, calls }] of newCalls) {
+    if (calls.length === 0) continue;
+    calls.sort((a, b) => a - b);
+    if (sessions.get(sessionId)?.eventCount === events) times.set(sessionId, calls);
+    else windows.push([sessionId, { lo: (calls[0] ?? 0) - MINUTE_US, hi: (calls[calls.length - 1] ?? 0) + MINUTE_US }]);
+  }
+  if (windows.length === 0) return times;
+  const lo = Math.min(...windows.map(([, w]) => w.lo));
+  const hi = Math.max(...windows.map(([, w]) => w.hi));
   const at = (us: unknown) => sql`timestamptz 'epoch' + ${us}::int8 * interval '1 microsecond'`;
   // The agent is tested after the scan, not in it: with it in the scan the planner may walk the
   // agent's (agent_id, ts) index through every session it had in the window, not this one's.
   const result = await tx.execute<{ session_id: string; times: string[] | null }>(sql`
     SELECT w.session_id,
       array_agg((extract(epoch FROM e.ts) * 1000000)::int8 ORDER BY e.ts) FILTER (WHERE e.agent_id = ${agentId}) AS times
-    FROM unnest(${sql.param(list.map(([id]) => id))}::text[], ${sql.param(list.map(([, w]) => w.lo))}::int8[],
-      ${sql.param(list.map(([, w]) => w.hi))}::int8[]) AS w(session_id, lo, hi)
+    FROM unnest(${sql.param(windows.map(([id]) => id))}::text[], ${sql.param(windows.map(([, w]) => w.lo))}::int8[],
+      ${sql.param(windows.map(([, w]) => w.hi))}::int8[]) AS w(session_id, lo, hi)
     JOIN events e ON e.session_id = w.session_id AND e.action_type = 'tool_call'
       AND e.ts BETWEEN timestamptz 'epoch' + w.lo * interval '1 microsecond' AND timestamptz 'epoch' + w.hi * interval '1 microsecond'
     WHERE e.ts BETWEEN ${at(lo)} AND ${at(hi)}
     GROUP BY w.session_id`);
-  return new Map(result.rows.map((r) => [r.session_id, (r.times ?? []).map(Number)]));
+  for (const r of result.rows) times.set(r.session_id, (r.times ?? []).map(Number));
+  return times;
 }
 
 const toDate = (us: number) => new Date(Math.floor(us / 1000));
@@ -117,7 +128,7 @@ export async function recordFindings(
   }
 
   const sessions = new Map<string, SessionTotals>(stored.sessions.map((s) => [s.sessionId, s]));
-  const times = await toolCallTimes(tx, agentId, newEvents.map((e) => e.row));
+  const times = await toolCallTimes(tx, agentId, newEvents.map((e) => e.row), sessions);
   const judged = checkBaseline({ baseline, events: newEvents, sessions, toolCallTimes: times });
   findings.push(...judged.findings);
 

@@ -108,6 +108,19 @@ describe("detection on ingest", () => {
     expect(spike?.detail).toContain("6 tool calls within one minute");
   });
 
+  it("finds a rate spike inside a session's first batch, and records the session's busiest minute", async () => {
+    const { agentId } = await agentWithBaseline({ max_tool_call_rate_per_minute: 5 });
+    const s = session();
+    const t = now() - 300;
+    // Seven calls, six of them within one minute (the first is 61 s before the last).
+    await ingest(agentId, [0, 56, 57, 58, 59, 60, 61].map((o) => makeEvent(agentId, { session_id: s, timestamp: t + o })));
+    const [spike] = await alertsOf(agentId, { type: "tool_call_rate_spike" });
+    expect(spike?.detail).toContain("6 tool calls within one minute");
+    expect(spike?.count).toBe(6); // each call inside the over-rate minute; the one at 0 s is not
+    const [row] = (await appDb().execute<{ peak: number }>(sql`SELECT peak_tool_calls_per_minute AS peak FROM sessions WHERE agent_id = ${agentId} AND session_id = ${s}`)).rows;
+    expect(row?.peak).toBe(6);
+  });
+
   it("counts only the agent's own calls towards its rate when another agent uses the same session id", async () => {
     const { agentId } = await agentWithBaseline({ max_tool_call_rate_per_minute: 5 });
     const other = await newAgent({ prefix: "detect" });
