@@ -1,5 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import { e2eEnv } from "./lib/env";
+import { nextStartArgs } from "./scripts/lib/next-server";
 
 const { AGENTSOC_TEST_DATABASE_URL: databaseUrl, AGENTSOC_TEST_REDIS_URL: redisUrl, AGENTSOC_E2E_PORT: port, SOC_SECRET: socSecret } = e2eEnv();
 
@@ -20,7 +21,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node node_modules/next/dist/bin/next start -p ${port} -H 127.0.0.1`,
+    command: [process.execPath, ...nextStartArgs(port, "127.0.0.1")].map((arg) => JSON.stringify(arg)).join(" "),
     url: `http://127.0.0.1:${port}/agents`,
     reuseExistingServer: false,
     timeout: 60_000,

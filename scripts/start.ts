@@ -6,6 +6,7 @@ import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { ensureFirstAdmin } from "@/lib/auth";
 import { GENERATED_SECRET_FILE, launcherEnv, socSecretConfigured } from "@/lib/env";
+import { NEXT_BIN, nextStartArgs } from "./lib/next-server";
 import { redisAnswers } from "./lib/probes";
 import { cliContext } from "./lib/script-context";
 import { resolveDatabase } from "./lib/resolve-database";
@@ -18,7 +19,6 @@ function ensureSecret(): void {
   log(`no SOC_SECRET: generated one in ${GENERATED_SECRET_FILE} (keep it; every app instance needs the same one)`);
 }
 
-const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
 const log = (m: string) => console.error(`[agentsoc] ${m}`);
 
 /** Redis holds kill switches and rate limits: use REDIS_URL, else a local one, else start redis-server from PATH. */
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     if (build.status !== 0) throw new Error("next build failed");
   }
 
-  const server = spawn(process.execPath, [NEXT_BIN, "start", "-p", port], {
+  const server = spawn(process.execPath, nextStartArgs(port), {
     stdio: "inherit",
     env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: redis.url, NEXT_TELEMETRY_DISABLED: "1" },
   });

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { NEXT_BIN } from "./lib/next-server";
 import { freePort, startTestInfra, testSocSecret } from "./testing/infra";
 
 /**
@@ -9,7 +10,6 @@ import { freePort, startTestInfra, testSocSecret } from "./testing/infra";
  * plain `N passed, N failed` line over all suites.
  */
 const RESULTS = path.join(process.cwd(), ".data", "test-results");
-const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
 const bin = (name: string) => path.join(process.cwd(), "node_modules", ".bin", name);
 
 interface SuiteResult {

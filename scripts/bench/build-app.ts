@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-export const NEXT_BIN = path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next");
+import { NEXT_BIN } from "../lib/next-server";
 
 /** Benchmarks measure the code as it is now, not whatever build is lying around (BENCH_SKIP_BUILD=1 reuses one). */
 export function buildAppForBench(): void {

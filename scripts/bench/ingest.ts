@@ -8,7 +8,8 @@ import { dayStart, ensureDayPartitions } from "@/lib/ingest/partitions";
 import { prepareEventRow, type EventRow } from "@/lib/ingest/prepare-event-rows";
 import { cliContext } from "../lib/script-context";
 import { freePort, startTestInfra } from "../testing/infra";
-import { buildAppForBench, NEXT_BIN } from "./build-app";
+import { nextStartArgs } from "../lib/next-server";
+import { buildAppForBench } from "./build-app";
 import { benchEvents } from "./bench-events";
 
 /**
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
   buildAppForBench();
   const infra = await startTestInfra("agentsoc_bench");
   const port = await freePort();
-  const server = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const server = spawn(process.execPath, nextStartArgs(port, "127.0.0.1"), {
     stdio: ["ignore", "ignore", "inherit"],
     env: {
       ...process.env,

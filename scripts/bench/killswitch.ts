@@ -6,7 +6,8 @@ import { registerAgent } from "@/lib/agents";
 import { createApiToken } from "@/lib/auth";
 import { cliContext } from "../lib/script-context";
 import { freePort, startTestInfra } from "../testing/infra";
-import { buildAppForBench, NEXT_BIN } from "./build-app";
+import { nextStartArgs } from "../lib/next-server";
+import { buildAppForBench } from "./build-app";
 
 /**
  * bench:killswitch — 1,000 kills through the HTTP API of the built app: time from the call to a
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   buildAppForBench();
   const infra = await startTestInfra("agentsoc_bench");
   const port = await freePort();
-  const server = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const server = spawn(process.execPath, nextStartArgs(port, "127.0.0.1"), {
     stdio: ["ignore", "ignore", "inherit"],
     env: { ...process.env, DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, NEXT_TELEMETRY_DISABLED: "1" },
   });
