@@ -5,3 +5,4 @@ export * from "./auth";
 export * from "./events";
 export * from "./killswitch";
 export * from "./notifications";
+export * from "./forensics";

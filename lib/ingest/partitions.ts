@@ -107,6 +107,9 @@ export async function applyRetention({ ctx, input }: { ctx: Ctx; input: { nowMs:
     const sessions = await tx.execute(sql`DELETE FROM sessions WHERE last_event_at < ${cutoffIso}::timestamptz`);
     await tx.execute(sql`DELETE FROM agent_activity_hourly WHERE hour < ${cutoffIso}::timestamptz`);
     await tx.execute(sql`DELETE FROM findings_hourly WHERE hour < ${cutoffIso}::timestamptz`);
+    await tx.execute(sql`DELETE FROM findings WHERE event_at < ${cutoffIso}::timestamptz`);
+    await tx.execute(sql`DELETE FROM agent_communications_hourly WHERE hour < ${cutoffIso}::timestamptz`);
+    // Evidence snapshots are exempt: they exist to outlive the events they froze.
     // The per-minute rollup serves only the dashboard's 1 h and 24 h ranges.
     await tx.execute(sql`DELETE FROM agent_activity_minutely WHERE minute < ${new Date(input.nowMs - 2 * DAY_MS).toISOString()}::timestamptz`);
     const deletedSessions = sessions.rowCount ?? 0;
