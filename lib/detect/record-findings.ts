@@ -136,8 +136,8 @@ export async function recordFindings(
 }
 
 /**
- * Writes, in one statement: session peaks, findings as alerts, hourly finding counts and /metrics
- * counters. Then enqueues notifications for the alerts that are new. One round trip per batch
+ * Writes, in one statement: session peaks, findings as alerts, each finding against its event (the
+ * forensic timeline's marks), hourly finding counts and /metrics counters. Then enqueues notifications for the alerts that are new. One round trip per batch
  * matters here: it runs inside every ingest transaction.
  */
 export async function saveFindings(
@@ -168,6 +168,11 @@ export async function saveFindings(
   const hours = [...hourly.values()].sort((a, b) => (`${a.hour}|${a.type}` < `${b.hour}|${b.type}` ? -1 : 1));
   const metrics = [...counters.values()].sort((a, b) => (`${a.family}|${a.label}` < `${b.family}|${b.label}` ? -1 : 1));
   const peakList = [...peaks.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  const located = findings.flatMap((f) => {
+    const row = rows[f.eventIndex];
+    return row ? [{ f, row }] : [];
+  });
+  const each = <T>(pick: (f: Finding, row: EventRow) => T) => sql.param(located.map(({ f, row }) => pick(f, row)));
 
   const saved = await tx.execute<{
     id: string;
@@ -203,6 +208,13 @@ export async function saveFindings(
         last_event_id = CASE WHEN excluded.last_event_at >= a.last_event_at THEN excluded.last_event_id ELSE a.last_event_id END,
         last_event_at = greatest(a.last_event_at, excluded.last_event_at)
       RETURNING id, (xmax = 0) AS created, session_id, type, severity, detail, count, first_event_id, first_event_at, created_at
+    ), per_event AS (
+      INSERT INTO findings (alert_id, agent_id, session_id, event_id, event_at, type, severity, detail)
+      SELECT saved.id, ${agentId}, f.event_session_id, f.event_id, f.event_at::timestamptz, f.type, f.severity::alert_severity, f.detail
+      FROM unnest(${each((f) => f.sessionId)}::text[], ${each((_, row) => row.sessionId)}::text[], ${each((_, row) => row.eventId)}::uuid[],
+        ${each((_, row) => isoMicros(row.tsMicros))}::text[], ${each((f) => f.type)}::text[], ${each((f) => f.severity)}::text[],
+        ${each((f) => f.detail)}::text[]) AS f(group_session_id, event_session_id, event_id, event_at, type, severity, detail)
+      JOIN saved ON saved.session_id IS NOT DISTINCT FROM f.group_session_id AND saved.type = f.type AND saved.severity = f.severity::alert_severity
     ), hourly AS (
       INSERT INTO findings_hourly AS f (agent_id, hour, type, count)
       SELECT ${agentId}, h.hour::timestamptz, h.type, h.count

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db, Queryable, Tx } from "@/db/client";
 import { errorCode } from "@/lib/errors";
+import { peersOf } from "@/lib/forensics/peers";
 import { ACK_ACTION } from "@/lib/killswitch/contract";
 import { dayStart, ensureDayPartitions, forgetKnownPartitions } from "./partitions";
 import type { EventRow } from "./prepare-event-rows";
@@ -15,13 +16,15 @@ export interface StoredRows {
 
 /**
  * Inserts the rows and rolls them into their sessions, hourly and per-minute agent activity, the
- * /metrics counters and kill-switch after-kill counts in one statement. Rows already stored (same
- * agent, id and time) are skipped and not counted twice. The session rows stay locked until the
- * transaction ends, so detection that follows sees a session's totals without a concurrent batch
- * of the same session slipping in between.
+ * /metrics counters, agent-to-agent communications and kill-switch after-kill counts in one
+ * statement. Rows already stored (same agent, id and time) are skipped and not counted twice. The
+ * session rows stay locked until the transaction ends, so detection that follows sees a session's
+ * totals without a concurrent batch of the same session slipping in between.
  */
 async function insertOnce(db: Queryable, rows: EventRow[]): Promise<StoredRows> {
   const col = <T>(pick: (r: EventRow) => T) => sql.param(rows.map(pick));
+  const mentions = rows.flatMap((r) => peersOf(r.agentId, r.metadata).map((p) => ({ eventId: r.eventId, ...p })));
+  const mention = <T>(pick: (m: (typeof mentions)[number]) => T) => sql.param(mentions.map(pick));
   const result = await db.execute<{ inserted: [string, number][]; sessions: [string, number, number, number, number, number][] }>(sql`
     WITH ins AS (
       INSERT INTO events (ts, event_id, agent_id, session_id, action_type, action_name, input_summary,
@@ -108,6 +111,21 @@ async function insertOnce(db: Queryable, rows: EventRow[]): Promise<StoredRows> 
       ON CONFLICT (family, agent_id, label) DO UPDATE SET
         value = c.value + excluded.value,
         last_at = greatest(c.last_at, excluded.last_at)
+    ), communications AS (
+      -- Agents this batch's new events name as recipient or sender: who talked to whom, per hour.
+      INSERT INTO agent_communications_hourly AS c (agent_id, peer_agent_id, direction, hour, count, first_at, last_at, last_session_id)
+      SELECT ins.agent_id, p.peer, p.direction, date_trunc('hour', ins.ts, 'UTC'), count(*), min(ins.ts), max(ins.ts),
+        (array_agg(ins.session_id ORDER BY ins.ts DESC))[1]
+      FROM unnest(${mention((m) => m.eventId)}::uuid[], ${mention((m) => m.peerAgentId)}::text[], ${mention((m) => m.direction)}::text[])
+        AS p(event_id, peer, direction)
+      JOIN ins ON ins.event_id = p.event_id
+      GROUP BY 1, 2, 3, 4
+      ORDER BY 1, 2, 3, 4
+      ON CONFLICT (agent_id, peer_agent_id, direction, hour) DO UPDATE SET
+        count = c.count + excluded.count,
+        first_at = least(c.first_at, excluded.first_at),
+        last_at = greatest(c.last_at, excluded.last_at),
+        last_session_id = CASE WHEN excluded.last_at >= c.last_at THEN excluded.last_session_id ELSE c.last_session_id END
     ), acted_after_kill AS (
       -- A killed agent that still acts is the worst case: count what it did after its kill.
       UPDATE kill_switches k SET

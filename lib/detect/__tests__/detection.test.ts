@@ -69,6 +69,12 @@ describe("detection on ingest", () => {
     expect(alert?.detail).toContain('tool "web_fetch"');
     // The detail quotes the phrase, never the rest of what the tool returned.
     expect(alert?.detail).not.toContain("attacker@evil.test");
+    // Each finding is kept against its own event, for the forensic timeline.
+    const perEvent = await appDb().execute<{ event_id: string; session_id: string }>(
+      sql`SELECT event_id, session_id FROM findings WHERE alert_id = ${alert?.id} ORDER BY event_at`,
+    );
+    expect(perEvent.rows).toHaveLength(2);
+    expect(perEvent.rows[0]).toEqual({ event_id: poisoned.event_id, session_id: s });
   });
 
   it("does not flag harmless text that only mentions the words, nor the agent's own report of a blocked attack", async () => {
