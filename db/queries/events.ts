@@ -129,13 +129,13 @@ const eventColumns = {
   receivedAt: events.receivedAt,
 };
 
-function selectEvents(db: Queryable) {
+export function selectEvents(db: Queryable) {
   return db.select(eventColumns).from(events);
 }
 
 type SelectedEvent = Awaited<ReturnType<typeof selectEvents>>[number];
 
-function toView(r: SelectedEvent): EventView {
+export function toView(r: SelectedEvent): EventView {
   return {
     event_id: r.eventId,
     timestamp: Number(r.micros) / 1e6,

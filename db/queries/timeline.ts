@@ -1,0 +1,134 @@
+import { and, asc, eq, gte, lte, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Queryable } from "@/db/client";
+import { ACTION_TYPES, events, findings } from "@/db/schema";
+import { parseOrThrow } from "@/lib/auth/authorize";
+import { AppError } from "@/lib/errors";
+import type { OutlineEvent, StoredFinding } from "@/lib/forensics/analyze-session";
+import type { Severity } from "@/lib/detect/types";
+import { selectEvents, toView, type EventView } from "./events";
+
+export const TIMELINE_PAGE_DEFAULT = 1000;
+export const TIMELINE_PAGE_MAX = 5000;
+
+export const timelineQuerySchema = z.object({
+  agent_id: z.string().min(1).max(128).optional(),
+  action_type: z.enum(ACTION_TYPES).optional(),
+  limit: z.coerce.number().int().min(1).max(TIMELINE_PAGE_MAX).default(TIMELINE_PAGE_DEFAULT),
+  cursor: z.string().max(200).optional(),
+});
+export type TimelineQuery = z.infer<typeof timelineQuerySchema>;
+
+export function parseTimelineQuery(params: URLSearchParams): TimelineQuery {
+  return parseOrThrow(timelineQuerySchema, Object.fromEntries([...params].filter(([, v]) => v !== "")));
+}
+
+/** The session's time span bounds every query, so only its days' partitions are read. */
+export interface SessionScope {
+  sessionId: string;
+  agentId: string;
+  from: Date;
+  to: Date;
+}
+
+/** Timeline order: time, then the agent's own sequence (missing last), then id. */
+const sequence = sql`coalesce(${events.actionSequence}, 2147483647)`;
+
+interface TimelineCursor {
+  micros: string;
+  sequence: number;
+  eventId: string;
+}
+
+function encodeCursor(c: TimelineCursor): string {
+  return Buffer.from(`${c.micros}:${c.sequence}:${c.eventId}`).toString("base64url");
+}
+
+function decodeCursor(raw: string): TimelineCursor {
+  const m = /^(\d{1,17}):(\d{1,10}):([0-9a-f-]{36})$/.exec(Buffer.from(raw, "base64url").toString("utf8"));
+  if (!m?.[1] || !m[2] || !m[3]) {
+    throw new AppError("VALIDATION", "Invalid query: cursor: not a cursor returned by this API", {
+      details: { errors: [{ path: "cursor", message: "not a cursor returned by this API" }] },
+    });
+  }
+  return { micros: m[1], sequence: Number(m[2]), eventId: m[3] };
+}
+
+const inScope = (s: SessionScope) => [eq(events.sessionId, s.sessionId), eq(events.agentId, s.agentId), gte(events.ts, s.from), lte(events.ts, s.to)];
+
+export type TimelineEvent = EventView & { alerts: { alert_id: number; type: string; severity: Severity; detail: string }[] };
+
+/** One page of the session's events in timeline order, each with the findings raised on it. */
+export async function readTimelinePage(
+  db: Queryable,
+  scope: SessionScope,
+  query: Pick<TimelineQuery, "action_type" | "limit" | "cursor">,
+): Promise<{ events: TimelineEvent[]; next_cursor: string | null }> {
+  const where: (SQL | undefined)[] = [...inScope(scope), query.action_type ? eq(events.actionType, query.action_type) : undefined];
+  if (query.cursor) {
+    const c = decodeCursor(query.cursor);
+    const at = sql`(timestamptz 'epoch' + ${c.micros}::int8 * interval '1 microsecond')`;
+    where.push(sql`${events.ts} >= ${at}`, sql`(${events.ts}, ${sequence}, ${events.eventId}) > (${at}, ${c.sequence}::int4, ${c.eventId}::uuid)`);
+  }
+  const rows = await selectEvents(db)
+    .where(and(...where))
+    .orderBy(asc(events.ts), asc(sequence), asc(events.eventId))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const ids = page.map((r) => r.eventId);
+  const marks = ids.length === 0 ? [] : await db
+    .select({ eventId: findings.eventId, alertId: findings.alertId, type: findings.type, severity: findings.severity, detail: findings.detail })
+    .from(findings)
+    .where(and(eq(findings.sessionId, scope.sessionId), eq(findings.agentId, scope.agentId), sql`${findings.eventId} = ANY(${sql.param(ids)}::uuid[])`))
+    .orderBy(asc(findings.id));
+  const byEvent = new Map<string, TimelineEvent["alerts"]>();
+  for (const m of marks) {
+    const list = byEvent.get(m.eventId) ?? [];
+    list.push({ alert_id: m.alertId, type: m.type, severity: m.severity, detail: m.detail });
+    byEvent.set(m.eventId, list);
+  }
+  const last = page.at(-1);
+  return {
+    events: page.map((r) => ({ ...toView(r), alerts: byEvent.get(r.eventId) ?? [] })),
+    next_cursor:
+      rows.length > query.limit && last
+        ? encodeCursor({ micros: last.micros, sequence: last.actionSequence ?? 2147483647, eventId: last.eventId })
+        : null,
+  };
+}
+
+/** Every event of the session, without summaries, in timeline order: what the analysis reads. */
+export async function readSessionOutline(db: Queryable, scope: SessionScope): Promise<OutlineEvent[]> {
+  const rows = await db
+    .select({
+      eventId: events.eventId,
+      ts: events.ts,
+      actionType: events.actionType,
+      actionName: events.actionName,
+      toolName: events.toolName,
+      securityFlags: events.securityFlags,
+      metadata: events.metadata,
+      redactions: events.redactions,
+    })
+    .from(events)
+    .where(and(...inScope(scope)))
+    .orderBy(asc(events.ts), asc(sequence), asc(events.eventId));
+  return rows.map((r) => ({
+    eventId: r.eventId,
+    timestamp: r.ts.toISOString(),
+    actionType: r.actionType,
+    actionName: r.actionName,
+    toolName: r.toolName,
+    securityFlags: r.securityFlags,
+    metadata: r.metadata,
+    redactions: r.redactions,
+  }));
+}
+
+export async function readSessionFindings(db: Queryable, scope: SessionScope): Promise<StoredFinding[]> {
+  return db
+    .select({ eventId: findings.eventId, alertId: findings.alertId, type: findings.type, severity: findings.severity, detail: findings.detail })
+    .from(findings)
+    .where(and(eq(findings.sessionId, scope.sessionId), eq(findings.agentId, scope.agentId)))
+    .orderBy(asc(findings.eventAt), asc(findings.id));
+}

@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { listCommunications, type PeerCommunication } from "@/db/queries/communications";
+import { authorize, parseOrThrow } from "@/lib/auth/authorize";
+import type { Ctx } from "@/lib/context";
+
+const DAY_MS = 86_400_000;
+
+const querySchema = z.object({
+  since: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return new Date(Date.now() - 7 * DAY_MS);
+      const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+      if (!Number.isFinite(ms) || ms < 0) {
+        ctx.addIssue({ code: "custom", message: "expected ISO 8601 time or epoch seconds" });
+        return z.NEVER;
+      }
+      return new Date(ms);
+    }),
+});
+
+/** The other agents an agent exchanged messages with since a time (default: 7 days), with both sides' counts (analyst+). */
+export async function getCommunications({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: { agentId: string; params: URLSearchParams };
+}): Promise<{ agent_id: string; since: string; peers: PeerCommunication[] }> {
+  authorize(ctx, "analyst", "read an agent's communications");
+  const { since } = parseOrThrow(querySchema, Object.fromEntries(input.params));
+  return { agent_id: input.agentId, since: since.toISOString(), peers: await listCommunications(ctx.db, input.agentId, since) };
+}
