@@ -7,32 +7,37 @@ import { listSessionEvents } from "@/db/queries/events";
 import { getSessionSummaries } from "@/db/queries/sessions";
 import { EventsTable } from "@/components/events-table";
 import { AgentKillControl } from "@/components/kill-switch-controls";
+import { SessionInvestigation } from "@/components/session-investigation";
+import { roleAtLeast } from "@/lib/auth/roles";
 import { formatCost, formatCount, formatDuration, formatUtc } from "@/lib/format";
 import { requireUser } from "../../require-user";
 
 export const dynamic = "force-dynamic";
 
-type Props = { params: Promise<{ sessionId: string }> };
+type Props = { params: Promise<{ sessionId: string }>; searchParams: Promise<{ agent?: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Session ${decodeURIComponent((await params).sessionId)}` };
 }
 
-export default async function SessionPage({ params }: Props) {
+export default async function SessionPage({ params, searchParams }: Props) {
   const me = await requireUser();
   const sessionId = decodeURIComponent((await params).sessionId);
+  // Analysts investigate (the timeline API is theirs); viewers see the session's events.
+  const investigates = roleAtLeast(me.role, "analyst");
   const db = appDb();
   const [summaries, { events, truncated }, { alerts }] = await Promise.all([
     getSessionSummaries(db, sessionId),
-    listSessionEvents(db, sessionId),
+    investigates ? Promise.resolve({ events: [], truncated: false }) : listSessionEvents(db, sessionId),
     listAlerts(db, { session_id: sessionId, limit: 50 }),
   ]);
   if (summaries.length === 0) notFound();
+  const wanted = (await searchParams).agent;
+  const agentId = summaries.find((s) => s.agent_id === wanted)?.agent_id ?? summaries[0]?.agent_id ?? "";
 
   const start = Math.min(...summaries.map((s) => Date.parse(s.started_at)));
   const end = Math.max(...summaries.map((s) => Date.parse(s.last_event_at)));
   const total = (pick: (s: (typeof summaries)[number]) => number) => summaries.reduce((sum, s) => sum + pick(s), 0);
-  const flagged = events.filter((e) => e.security_flags.length > 0 || e.redactions).length;
 
   return (
     <>
@@ -76,8 +81,8 @@ export default async function SessionPage({ params }: Props) {
           <dd>{formatCount(total((s) => s.error_count))}</dd>
         </div>
         <div className="panel stat">
-          <dt>Flagged or redacted</dt>
-          <dd>{formatCount(flagged)}</dd>
+          <dt>Open alerts</dt>
+          <dd>{formatCount(alerts.filter((a) => a.status !== "resolved").length)}</dd>
         </div>
       </dl>
       {alerts.length > 0 && (
@@ -104,19 +109,42 @@ export default async function SessionPage({ params }: Props) {
           </table>
         </section>
       )}
-      {truncated && (
-        <p className="error-box" role="status">
-          Showing the first {events.length} events of this session; use the Events page or the API to page through the rest.
-        </p>
-      )}
       {summaries.length > 1 && (
-        <p className="error-box" role="status">
-          {summaries.length} agents wrote events under this session id; each row names its agent.
+        <p className="notice" role="status">
+          {summaries.length} agents wrote events under this session id.{" "}
+          {investigates ? (
+            <>
+              Investigating{" "}
+              {summaries.map((s, i) => (
+                <span key={s.agent_id}>
+                  {i > 0 && " · "}
+                  {s.agent_id === agentId ? (
+                    <strong>{s.agent_id}</strong>
+                  ) : (
+                    <Link href={`/sessions/${encodeURIComponent(sessionId)}?agent=${encodeURIComponent(s.agent_id)}`}>{s.agent_id}</Link>
+                  )}
+                </span>
+              ))}
+            </>
+          ) : (
+            "Each row names its agent."
+          )}
         </p>
       )}
-      <div className="panel">
-        <EventsTable events={events} mode="session" sessionStartMs={start} showAgent={summaries.length > 1} />
-      </div>
+      {investigates ? (
+        <SessionInvestigation key={agentId} sessionId={sessionId} agentId={agentId} />
+      ) : (
+        <>
+          {truncated && (
+            <p className="error-box" role="status">
+              Showing the first {events.length} events of this session; use the Events page or the API to page through the rest.
+            </p>
+          )}
+          <div className="panel">
+            <EventsTable events={events} mode="session" sessionStartMs={start} showAgent={summaries.length > 1} />
+          </div>
+        </>
+      )}
     </>
   );
 }
