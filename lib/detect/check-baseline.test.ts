@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { prepareEventRow } from "@/lib/ingest/prepare-event-rows";
 import type { AgentEvent } from "@/lib/ingest/schemas";
 import type { Baseline } from "./baseline";
-import { busiestMinuteAround, checkBaseline, type SessionTotals } from "./check-baseline";
+import { busiestMinuteAround, checkBaseline, rateAtCall, type SessionTotals } from "./check-baseline";
 
 const T0 = 1_795_000_000;
 const event = (over: Partial<AgentEvent>): AgentEvent => ({
@@ -68,6 +68,8 @@ describe("checkBaseline", () => {
     const result = judge({ max_tool_call_rate_per_minute: 5 }, burst, { toolCalls: 6, eventCount: 6 });
     expect(types(result)).toContain("tool_call_rate_spike");
     expect(result.peakToolCallsPerMinute.get("s1")).toBe(6);
+    // Judged as the guide does, by the minute ending at each call: only the sixth call exceeds the limit.
+    expect(result.findings.filter((f) => f.type === "tool_call_rate_spike").map((f) => f.eventIndex)).toEqual([5]);
     const spread = Array.from({ length: 6 }, (_, i) => event({ timestamp: T0 + i * 20 }));
     expect(types(judge({ max_tool_call_rate_per_minute: 5 }, spread, { toolCalls: 6, eventCount: 6 }))).toEqual([]);
   });
@@ -86,5 +88,23 @@ describe("busiestMinuteAround", () => {
     expect(busiestMinuteAround(s([0, 10, 20, 30]), 0)).toBe(4);
     expect(busiestMinuteAround(s([0, 10, 70, 80]), 70)).toBe(2);
     expect(busiestMinuteAround(s([0, 59.9, 60]), 0)).toBe(2);
+  });
+});
+
+describe("rateAtCall", () => {
+  const s = (secs: number[]) => secs.map((x) => x * 1e6);
+  it("counts the minute ending at the call, not calls of its own batch that follow it", () => {
+    const times = s([0, 10, 20, 30, 40, 50]);
+    const allNew = () => false;
+    expect(rateAtCall(times, 0, allNew)).toBe(1);
+    expect(rateAtCall(times, 50e6, allNew)).toBe(6);
+    expect(rateAtCall(s([0, 59.9, 60]), 60e6, allNew)).toBe(2);
+  });
+
+  it("judges a late call by the stored later calls whose minute it now fills", () => {
+    const times = s([0, 5, 10, 15, 20, 40]);
+    const stored = new Set(s([0, 20, 40]));
+    expect(rateAtCall(times, 5e6, (t) => stored.has(t))).toBe(6);
+    expect(rateAtCall(times, 5e6, () => false)).toBe(2);
   });
 });

@@ -18,7 +18,7 @@ export interface BaselineCheckInput {
   /** The batch's newly stored events (duplicates excluded), with their index in the batch. */
   events: { index: number; row: EventRow }[];
   sessions: Map<string, SessionTotals>;
-  /** Per session, every stored tool-call time (µs, sorted) within a minute either side of the new ones. */
+  /** Per session, every stored tool-call time (µs, sorted) within a minute either side of the new ones, the new ones included. */
   toolCallTimes: Map<string, number[]>;
 }
 
@@ -52,6 +52,25 @@ export function busiestMinuteAround(sorted: number[], t: number): number {
   return best;
 }
 
+/** Calls in the minute that ends at `t`: (t − 60 s, t], as the guide counts them. */
+export function callsInMinuteEndingAt(sorted: number[], t: number): number {
+  return lowerBound(sorted, t + 1) - lowerBound(sorted, t - MINUTE_US + 1);
+}
+
+/**
+ * The rate a new call at `t` is judged by: the calls in the minute ending at it, or, when it
+ * arrived late, the busiest minute ending at a call stored earlier that it now falls inside. A
+ * call is never judged by calls of its own batch that come after it: those are judged themselves.
+ */
+export function rateAtCall(sorted: number[], t: number, storedEarlier: (time: number) => boolean): number {
+  let rate = callsInMinuteEndingAt(sorted, t);
+  for (let i = lowerBound(sorted, t + 1); i < sorted.length && (sorted[i] ?? 0) < t + MINUTE_US; i++) {
+    const later = sorted[i] ?? 0;
+    if (storedEarlier(later)) rate = Math.max(rate, callsInMinuteEndingAt(sorted, later));
+  }
+  return rate;
+}
+
 const money = (usd: number) => `$${usd.toFixed(2)}`;
 
 /**
@@ -74,6 +93,8 @@ export function checkBaseline({ baseline, events, sessions, toolCallTimes }: Bas
     if (!totals) continue;
     sessionEvents.sort((a, b) => a.row.tsMicros - b.row.tsMicros);
     const times = toolCallTimes.get(sessionId) ?? [];
+    const newTimes = new Set(sessionEvents.filter((e) => e.row.actionType === "tool_call").map((e) => e.row.tsMicros));
+    const storedEarlier = (time: number) => !newTimes.has(time);
     let peak = 0;
     for (const { row } of sessionEvents) {
       if (row.actionType === "tool_call") peak = Math.max(peak, busiestMinuteAround(times, row.tsMicros));
@@ -122,7 +143,7 @@ export function checkBaseline({ baseline, events, sessions, toolCallTimes }: Bas
           add(index, "excessive_tool_calls", "medium", `The session reached ${toolCalls} tool calls; the ${source} baseline allows ${max}`);
         }
         const rateMax = b.max_tool_call_rate_per_minute;
-        const rate = busiestMinuteAround(times, row.tsMicros);
+        const rate = rateMax == null ? 0 : rateAtCall(times, row.tsMicros, storedEarlier);
         if (rateMax != null && rate > rateMax) {
           add(index, "tool_call_rate_spike", "high", `${rate} tool calls within one minute; the ${source} baseline allows ${rateMax} per minute`);
         }

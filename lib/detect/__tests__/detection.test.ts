@@ -122,7 +122,7 @@ describe("detection on ingest", () => {
     await ingest(agentId, [0, 56, 57, 58, 59, 60, 61].map((o) => makeEvent(agentId, { session_id: s, timestamp: t + o })));
     const [spike] = await alertsOf(agentId, { type: "tool_call_rate_spike" });
     expect(spike?.detail).toContain("6 tool calls within one minute");
-    expect(spike?.count).toBe(6); // each call inside the over-rate minute; the one at 0 s is not
+    expect(spike?.count).toBe(1); // only the call at 61 s ends a minute with six calls
     const [row] = (await appDb().execute<{ peak: number }>(sql`SELECT peak_tool_calls_per_minute AS peak FROM sessions WHERE agent_id = ${agentId} AND session_id = ${s}`)).rows;
     expect(row?.peak).toBe(6);
   });
