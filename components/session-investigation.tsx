@@ -95,7 +95,9 @@ export function SessionInvestigation({ sessionId, agentId }: { sessionId: string
             ))}
           </div>
           <span>
-            {formatCount(events.length)} of {formatCount(first.event_count)} events loaded
+            {actionType
+              ? `${formatCount(events.length)} ${actionType} events loaded${hasNextPage ? " so far" : ""} · ${formatCount(first.event_count)} in the session`
+              : `${formatCount(events.length)} of ${formatCount(first.event_count)} events loaded`}
             {first.anomalies.length > 0 && ` · ${formatCount(first.anomalies.length)} anomalies`}
             {isFetchingNextPage && " · loading…"}
           </span>

@@ -52,5 +52,5 @@ test("an attack session ingested while the dashboard is open shows up there with
 
   await alertRow.getByRole("link", { name: sessionId }).click();
   await expect(page.getByRole("heading", { name: /Session/ })).toBeVisible();
-  await expect(page.locator(`tr#event-${attack[1]?.event_id}`)).toBeVisible();
+  await expect(page.locator(`#event-${attack[1]?.event_id}`)).toBeVisible();
 });
