@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createDb } from "@/db/client";
 import { listAgents } from "@/db/queries/agents";
@@ -6,10 +7,12 @@ import Redis from "ioredis";
 import { registerAgent } from "@/lib/agents";
 import { verifyAuditChain } from "@/lib/audit";
 import { createApiToken, createUser, parseExpiryDays } from "@/lib/auth";
-import { launcherEnv, retentionDaysSchema } from "@/lib/env";
+import { launcherEnv, retentionDaysSchema, socSecret } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { killAgent, killAll, liftAll, reviveAgent } from "@/lib/killswitch";
 import { maintainPartitions } from "@/lib/ingest";
+import { deriveEvidenceKey, evidencePublicKey, parsePublicKeyPem } from "@/lib/forensics/evidence/signing-key";
+import { verifySnapshot } from "@/lib/forensics/evidence/verify-snapshot";
 import { loadDemo } from "./demo/load-demo";
 import { resolveDatabase } from "./lib/resolve-database";
 import { cliContext } from "./lib/script-context";
@@ -31,14 +34,77 @@ const USAGE = `AgentSOC operator CLI: npm run soc -- <command>
   lift-all --reason <why>                  lift the global kill switch
   retention [--days <n>]                   drop event partitions older than the retention window
   demo [--url <console url>]               load demo traffic through the running console's ingest API
+  snapshot verify <file.ndjson> <manifest.json> [--public-key <file.pem>] [--json]
+                                           check an evidence snapshot offline (hash and Ed25519 signature); exit 1
+                                           naming what fails. Default key: the one derived from SOC_SECRET
+  snapshot pubkey [--json]                 print the console's evidence signing public key (PEM) to pin; key id on stderr
 
-Database: DATABASE_URL, else the running launcher's embedded server, else the embedded server is started.`;
+The snapshot commands need no database. Database: DATABASE_URL, else the running launcher's embedded server, else the embedded server is started.`;
 
 /** The password is piped in, never an argument: arguments show up in `ps` and shell history. */
 async function readPasswordFromStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+}
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
+function readInput(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const code = err instanceof Error && "code" in err ? ` (${String(err.code)})` : "";
+    throw new AppError("VALIDATION", `Cannot read ${what} ${file}${code}`);
+  }
+}
+
+/** Offline on purpose: a snapshot is checked with its two files and a public key, never the database. */
+function snapshotCommand(sub: string | undefined, files: string[], opts: { publicKey: string | undefined; json: boolean }): number {
+  if (sub === "pubkey" && files.length === 0) {
+    const key = evidencePublicKey();
+    if (opts.json) console.log(JSON.stringify(key));
+    else {
+      process.stdout.write(key.public_key_pem);
+      console.error(`key id: ${key.public_key_id} (${key.algorithm})`);
+    }
+    return 0;
+  }
+  const [ndjsonFile, manifestFile] = files;
+  if (sub !== "verify" || !ndjsonFile || !manifestFile || files.length !== 2) {
+    console.error(`usage: npm run soc -- snapshot verify <file.ndjson> <manifest.json> [--public-key <file.pem>]\n       npm run soc -- snapshot pubkey`);
+    return 2;
+  }
+  const secret = opts.publicKey ? null : socSecret();
+  if (!opts.publicKey && !secret) {
+    throw new AppError("UNAVAILABLE", "No key to verify with: set SOC_SECRET to the console's secret, or pass --public-key <file.pem> as printed by `snapshot pubkey`");
+  }
+  const publicKey = opts.publicKey
+    ? parsePublicKeyPem(readInput(opts.publicKey, "the public key file").toString("utf8"), opts.publicKey)
+    : deriveEvidenceKey(secret ?? "").publicKey;
+  const result = verifySnapshot({ ndjson: readInput(ndjsonFile, "the NDJSON file"), manifest: readInput(manifestFile, "the manifest file"), publicKey });
+  if (!result.ok) {
+    if (opts.json) console.log(JSON.stringify({ ok: false, failure: result.failure, reason: result.reason }));
+    console.error(`snapshot INVALID: ${result.reason}`);
+    return 1;
+  }
+  const m = result.manifest;
+  if (opts.json) {
+    console.log(JSON.stringify({ ok: true, public_key_id: result.publicKeyId, manifest: m }));
+    return 0;
+  }
+  const by = m.taken_by.type === "user" ? m.taken_by.email : m.taken_by.type === "api_token" ? `token ${m.taken_by.name}` : `${m.taken_by.type}:${m.taken_by.id}`;
+  console.log(
+    [
+      `snapshot valid: ${m.snapshot_id}`,
+      `  session   ${m.session_id}, agent ${m.agent_id}`,
+      `  holds     ${plural(m.event_count, "event")} (${m.start_time} to ${m.end_time}), ${plural(m.finding_count, "finding")}, ${plural(m.alert_count, "alert")}`,
+      `  ndjson    ${m.ndjson_bytes} bytes, sha256 ${m.ndjson_sha256}`,
+      `  taken     ${m.taken_at} by ${by}`,
+      `  signed    ${m.signature_algorithm}, key ${result.publicKeyId}`,
+    ].join("\n"),
+  );
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -56,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
       "password-stdin": { type: "boolean", default: false },
       url: { type: "string" },
       reason: { type: "string" },
+      "public-key": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -64,6 +131,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command || values.help ? 0 : 2;
   }
+
+  if (command === "snapshot") return snapshotCommand(sub, positionals.slice(2), { publicKey: values["public-key"], json: values.json });
 
   const config = launcherEnv();
   const database = await resolveDatabase();

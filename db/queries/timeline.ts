@@ -5,6 +5,7 @@ import { ACTION_TYPES, events, findings } from "@/db/schema";
 import { parseOrThrow } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
 import type { OutlineEvent, StoredFinding } from "@/lib/forensics/analyze-session";
+import type { SessionScope } from "@/lib/forensics/session-scope";
 import type { Severity } from "@/lib/detect/types";
 import { selectEvents, toView, type EventView } from "./events";
 
@@ -21,14 +22,6 @@ export type TimelineQuery = z.infer<typeof timelineQuerySchema>;
 
 export function parseTimelineQuery(params: URLSearchParams): TimelineQuery {
   return parseOrThrow(timelineQuerySchema, Object.fromEntries([...params].filter(([, v]) => v !== "")));
-}
-
-/** The session's time span bounds every query, so only its days' partitions are read. */
-export interface SessionScope {
-  sessionId: string;
-  agentId: string;
-  from: Date;
-  to: Date;
 }
 
 /** Timeline order: time, then the agent's own sequence (missing last), then id. */

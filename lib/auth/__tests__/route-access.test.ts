@@ -25,6 +25,13 @@ const ACCESS: Record<string, Role | "ingest-key" | "public"> = {
   "POST /api/v1/agents/[agentId]/keys": "admin",
   "DELETE /api/v1/agents/[agentId]/keys/[keyId]": "admin",
   "GET /api/v1/sessions/[sessionId]": "viewer",
+  "GET /api/v1/sessions/[sessionId]/timeline": "analyst",
+  "GET /api/v1/agents/[agentId]/communications": "analyst",
+  "POST /api/v1/sessions/[sessionId]/snapshot": "analyst",
+  "GET /api/v1/sessions/[sessionId]/snapshots": "analyst",
+  "GET /api/v1/snapshots/[snapshotId]/ndjson": "analyst",
+  "GET /api/v1/snapshots/[snapshotId]/manifest": "analyst",
+  "GET /api/v1/snapshots/public-key": "viewer",
   "GET /api/v1/users": "admin",
   "POST /api/v1/users": "admin",
   "PATCH /api/v1/users/[userId]": "admin",
@@ -79,6 +86,7 @@ const SAMPLE_PARAMS: Record<string, string> = {
   alertId: "999999999",
   canaryId: randomUUID(),
   destinationId: randomUUID(),
+  snapshotId: randomUUID(),
 };
 
 type Handler = (req: Request, route?: { params: Promise<Record<string, string>> }) => Promise<Response>;

@@ -8,6 +8,7 @@ import { getSessionSummaries } from "@/db/queries/sessions";
 import { EventsTable } from "@/components/events-table";
 import { AgentKillControl } from "@/components/kill-switch-controls";
 import { SessionInvestigation } from "@/components/session-investigation";
+import { SessionSnapshots } from "@/components/session-snapshots";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { formatCost, formatCount, formatDuration, formatUtc } from "@/lib/format";
 import { requireUser } from "../../require-user";
@@ -132,7 +133,10 @@ export default async function SessionPage({ params, searchParams }: Props) {
         </p>
       )}
       {investigates ? (
-        <SessionInvestigation key={agentId} sessionId={sessionId} agentId={agentId} />
+        <>
+          <SessionSnapshots key={`snapshots-${agentId}`} sessionId={sessionId} agentId={agentId} canTake />
+          <SessionInvestigation key={agentId} sessionId={sessionId} agentId={agentId} />
+        </>
       ) : (
         <>
           {truncated && (

@@ -1,0 +1,9 @@
+import { attachmentHeaders, downloadSnapshot } from "@/lib/forensics/evidence";
+import { authedRoute } from "@/lib/http/authed-route";
+
+export const dynamic = "force-dynamic";
+
+export const GET = authedRoute<{ snapshotId: string }>("analyst", async ({ ctx, params }) => {
+  const file = await downloadSnapshot({ ctx, input: { snapshotId: params.snapshotId, file: "manifest" } });
+  return new Response(new Uint8Array(file.body), { headers: attachmentHeaders(file) });
+});

@@ -1,0 +1,113 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { SnapshotView } from "@/db/queries/evidence";
+import { formatCount, formatUtc } from "@/lib/format";
+import { callApi } from "./api-client";
+import { ProblemBox } from "./shown-once";
+
+type TakenBy = SnapshotView["taken_by"];
+
+function who(by: TakenBy): string {
+  switch (by.type) {
+    case "user":
+      return by.email;
+    case "api_token":
+      return `token ${by.name}`;
+    default:
+      return `${by.type}:${by.id}`;
+  }
+}
+
+const snapshotsUrl = (sessionId: string, agentId: string) =>
+  `/api/v1/sessions/${encodeURIComponent(sessionId)}/snapshots?${new URLSearchParams({ agent_id: agentId })}`;
+
+async function fetchSnapshots(sessionId: string, agentId: string): Promise<SnapshotView[]> {
+  const result = await callApi<{ snapshots: SnapshotView[] }>("GET", snapshotsUrl(sessionId, agentId));
+  if (!result.ok) throw new Error(result.error);
+  return result.data.snapshots;
+}
+
+/**
+ * Signed evidence snapshots of one agent's part of a session: who froze it when, what it holds, and the two
+ * files to download. Analysts and above may freeze it again; each snapshot is kept as it was taken.
+ */
+export function SessionSnapshots({ sessionId, agentId, canTake }: { sessionId: string; agentId: string; canTake: boolean }) {
+  const queryClient = useQueryClient();
+  const queryKey = ["sessions", sessionId, agentId, "snapshots"];
+  const query = useQuery({ queryKey, queryFn: () => fetchSnapshots(sessionId, agentId) });
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  async function freeze() {
+    setBusy(true);
+    const result = await callApi<SnapshotView>("POST", `/api/v1/sessions/${encodeURIComponent(sessionId)}/snapshot`, { agent_id: agentId });
+    setBusy(false);
+    if (!result.ok) return setProblem(result.error);
+    setProblem(null);
+    await queryClient.invalidateQueries({ queryKey });
+  }
+
+  const snapshots = query.data;
+  return (
+    <section className="panel" aria-labelledby="snapshots-title">
+      <h2 id="snapshots-title" style={{ margin: "12px 16px", fontSize: 15 }}>
+        Evidence snapshots
+      </h2>
+      {query.isError ? (
+        <ProblemBox problem={`Snapshots could not be loaded: ${query.error.message}`} />
+      ) : !snapshots ? (
+        <p className="empty">Loading…</p>
+      ) : snapshots.length === 0 ? (
+        <p className="empty">No snapshot yet. Freezing the session keeps its events, findings and alerts as a signed file that verifies offline.</p>
+      ) : (
+        <table aria-label="Evidence snapshots">
+          <thead>
+            <tr>
+              <th scope="col">Taken</th>
+              <th scope="col">By</th>
+              <th scope="col">Events</th>
+              <th scope="col">Findings</th>
+              <th scope="col">Alerts</th>
+              <th scope="col">SHA-256</th>
+              <th scope="col">Download</th>
+            </tr>
+          </thead>
+          <tbody>
+            {snapshots.map((s) => (
+              <tr key={s.snapshot_id}>
+                <td className="time">{formatUtc(s.taken_at)}</td>
+                <td>{who(s.taken_by)}</td>
+                <td>{formatCount(s.event_count)}</td>
+                <td>{formatCount(s.finding_count)}</td>
+                <td>{formatCount(s.alert_count)}</td>
+                <td className="mono" title={s.ndjson_sha256}>
+                  {s.ndjson_sha256.slice(0, 12)}…
+                </td>
+                <td>
+                  <a href={s.links.ndjson} download aria-label={`Download the NDJSON of snapshot ${s.snapshot_id}`}>
+                    NDJSON
+                  </a>{" "}
+                  ·{" "}
+                  <a href={s.links.manifest} download aria-label={`Download the signed manifest of snapshot ${s.snapshot_id}`}>
+                    manifest
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {canTake && (
+        <div className="actions" style={{ margin: "12px 16px" }}>
+          <button type="button" className="primary" onClick={() => void freeze()} disabled={busy}>
+            {busy ? "Freezing…" : "Freeze evidence"}
+          </button>
+          <span className="muted"> Verify a download offline with npm run soc -- snapshot verify &lt;file.ndjson&gt; &lt;manifest.json&gt;</span>
+        </div>
+      )}
+      <ProblemBox problem={problem} />
+    </section>
+  );
+}

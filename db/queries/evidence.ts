@@ -1,0 +1,138 @@
+import { and, asc, count, desc, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import type { SessionScope } from "@/lib/forensics/session-scope";
+import { alerts, events, evidenceSnapshots, findings } from "@/db/schema";
+import type { FindingRecordSource } from "@/lib/forensics/evidence/build-ndjson";
+import type { EvidenceManifest } from "@/lib/forensics/evidence/manifest";
+import { type AlertView, getAlert } from "./detection";
+import { type EventView, selectEvents, toView } from "./events";
+
+/** One agent's part of a session, bounded in time so only its days' partitions are read. */
+const inScope = (s: SessionScope): SQL[] => [eq(events.sessionId, s.sessionId), eq(events.agentId, s.agentId), gte(events.ts, s.from), lte(events.ts, s.to)];
+
+/** Timeline order: time, then the agent's own sequence (missing last), then id. */
+const sequence = sql<number>`coalesce(${events.actionSequence}, 2147483647)`;
+
+export interface EventPageCursor {
+  micros: string;
+  sequence: number;
+  eventId: string;
+}
+
+export async function countScopeEvents(db: Queryable, scope: SessionScope): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(events).where(and(...inScope(scope)));
+  return row?.n ?? 0;
+}
+
+/** One page of the scope's events in timeline order, after `after` (keyset, so long sessions page in constant time). */
+export async function readEvidenceEventPage(
+  db: Queryable,
+  scope: SessionScope,
+  after: EventPageCursor | null,
+  limit: number,
+): Promise<{ events: EventView[]; next: EventPageCursor | null }> {
+  const where = inScope(scope);
+  if (after) {
+    const at = sql`(timestamptz 'epoch' + ${after.micros}::int8 * interval '1 microsecond')`;
+    where.push(sql`${events.ts} >= ${at}`, sql`(${events.ts}, ${sequence}, ${events.eventId}) > (${at}, ${after.sequence}::int4, ${after.eventId}::uuid)`);
+  }
+  const rows = await selectEvents(db)
+    .where(and(...where))
+    .orderBy(asc(events.ts), asc(sequence), asc(events.eventId))
+    .limit(limit);
+  const last = rows.at(-1);
+  return {
+    events: rows.map(toView),
+    next: rows.length === limit && last ? { micros: last.micros, sequence: last.actionSequence ?? 2147483647, eventId: last.eventId } : null,
+  };
+}
+
+/** The findings raised on the scope's events, by event time then id. */
+export async function readEvidenceFindings(db: Queryable, scope: SessionScope): Promise<FindingRecordSource[]> {
+  return db
+    .select({
+      eventId: findings.eventId,
+      type: findings.type,
+      severity: findings.severity,
+      detail: findings.detail,
+      alertId: findings.alertId,
+      eventAt: findings.eventAt,
+    })
+    .from(findings)
+    .where(and(eq(findings.sessionId, scope.sessionId), eq(findings.agentId, scope.agentId)))
+    .orderBy(asc(findings.eventAt), asc(findings.id));
+}
+
+/** The session's alerts for this agent, and any agent-wide alert one of its findings belongs to, by id. */
+export async function readEvidenceAlerts(db: Queryable, scope: SessionScope, findingAlertIds: number[]): Promise<AlertView[]> {
+  const ownSession = and(eq(alerts.agentId, scope.agentId), eq(alerts.sessionId, scope.sessionId));
+  const ids = await db
+    .select({ id: alerts.id })
+    .from(alerts)
+    .where(findingAlertIds.length > 0 ? or(ownSession, inArray(alerts.id, [...new Set(findingAlertIds)])) : ownSession)
+    .orderBy(asc(alerts.id));
+  const views: AlertView[] = [];
+  for (const { id } of ids) {
+    const view = await getAlert(db, id);
+    if (view) views.push(view);
+  }
+  return views;
+}
+
+export interface SnapshotLinks {
+  ndjson: string;
+  manifest: string;
+}
+
+export const snapshotLinks = (snapshotId: string): SnapshotLinks => ({
+  ndjson: `/api/v1/snapshots/${snapshotId}/ndjson`,
+  manifest: `/api/v1/snapshots/${snapshotId}/manifest`,
+});
+
+/** A snapshot as listed: its signed manifest (as served) and where to download both files. */
+export type SnapshotView = EvidenceManifest & { links: SnapshotLinks };
+
+/** A session's snapshots, newest first; one agent's only when `agentId` is given. */
+export async function listSessionSnapshots(db: Queryable, params: { sessionId: string; agentId?: string }): Promise<SnapshotView[]> {
+  const rows = await db
+    .select({ id: evidenceSnapshots.id, manifest: evidenceSnapshots.manifest })
+    .from(evidenceSnapshots)
+    .where(and(eq(evidenceSnapshots.sessionId, params.sessionId), params.agentId ? eq(evidenceSnapshots.agentId, params.agentId) : undefined))
+    .orderBy(desc(evidenceSnapshots.takenAt), desc(evidenceSnapshots.id));
+  return rows.map((r) => ({ ...(JSON.parse(r.manifest) as EvidenceManifest), links: snapshotLinks(r.id) }));
+}
+
+export interface SnapshotFileRow {
+  id: string;
+  sessionId: string;
+  agentId: string;
+  ndjsonSha256: string;
+}
+
+export async function readSnapshotNdjson(db: Queryable, snapshotId: string): Promise<(SnapshotFileRow & { ndjson: Buffer }) | null> {
+  const [row] = await db
+    .select({
+      id: evidenceSnapshots.id,
+      sessionId: evidenceSnapshots.sessionId,
+      agentId: evidenceSnapshots.agentId,
+      ndjsonSha256: evidenceSnapshots.ndjsonSha256,
+      ndjson: evidenceSnapshots.ndjson,
+    })
+    .from(evidenceSnapshots)
+    .where(eq(evidenceSnapshots.id, snapshotId));
+  return row ?? null;
+}
+
+export async function readSnapshotManifest(db: Queryable, snapshotId: string): Promise<(SnapshotFileRow & { manifest: string }) | null> {
+  const [row] = await db
+    .select({
+      id: evidenceSnapshots.id,
+      sessionId: evidenceSnapshots.sessionId,
+      agentId: evidenceSnapshots.agentId,
+      ndjsonSha256: evidenceSnapshots.ndjsonSha256,
+      manifest: evidenceSnapshots.manifest,
+    })
+    .from(evidenceSnapshots)
+    .where(eq(evidenceSnapshots.id, snapshotId));
+  return row ?? null;
+}

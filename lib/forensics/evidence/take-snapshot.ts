@@ -1,0 +1,123 @@
+import { randomUUID } from "node:crypto";
+import { countScopeEvents, readEvidenceAlerts, readEvidenceEventPage, readEvidenceFindings, snapshotLinks, type SnapshotView, type EventPageCursor } from "@/db/queries/evidence";
+import { evidenceSnapshots } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { authorize, parseOrThrow } from "@/lib/auth/authorize";
+import { actorId, type Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import { alertRecord, eventRecord, findingRecord, NdjsonWriter } from "./build-ndjson";
+import { MANIFEST_FORMAT, manifestFile, signManifest, takenByOf, type UnsignedManifest } from "./manifest";
+import { snapshotSessionIdSchema, takeSnapshotBody } from "./schemas";
+import { resolveSessionScope } from "../session-scope";
+import { consoleEvidenceKey, SIGNATURE_ALGORITHM } from "./signing-key";
+
+export const SNAPSHOT_MAX_EVENTS = 200_000;
+export const SNAPSHOT_PAGE_SIZE = 5_000;
+/** Kept well under what one bytea value can carry through the driver in one piece. */
+export const SNAPSHOT_MAX_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Freezes one agent's part of a session (analyst+): its events, their findings and its alerts as NDJSON,
+ * and a manifest naming their hash, signed with the console's Ed25519 key. Read, stored and audited in
+ * one transaction; the row can never be changed afterwards.
+ */
+export async function takeSnapshot({ ctx, input }: { ctx: Ctx; input: { sessionId: unknown; body?: unknown } }): Promise<SnapshotView> {
+  authorize(ctx, "analyst", "take evidence snapshots");
+  const sessionId = parseOrThrow(snapshotSessionIdSchema, input.sessionId);
+  const body = parseOrThrow(takeSnapshotBody, input.body ?? {});
+  const takenBy = takenByOf(ctx.actor);
+  if (!takenBy) throw new AppError("FORBIDDEN", "Only people, API tokens and the operator's shell may take evidence snapshots");
+  const key = consoleEvidenceKey();
+
+  return ctx.db.transaction(async (tx) => {
+    const { scope } = await resolveSessionScope(tx, sessionId, body.agent_id);
+
+    const total = await countScopeEvents(tx, scope);
+    if (total > SNAPSHOT_MAX_EVENTS) {
+      throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} has ${total} events; a snapshot holds at most ${SNAPSHOT_MAX_EVENTS}`);
+    }
+    if (total === 0) throw new AppError("NOT_FOUND", `Session ${sessionId} of agent ${scope.agentId} has no stored events left (dropped by retention)`);
+
+    const writer = new NdjsonWriter();
+    let eventCount = 0;
+    let first: string | null = null;
+    let last: string | null = null;
+    let cursor: EventPageCursor | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof readEvidenceEventPage>> = await readEvidenceEventPage(tx, scope, cursor, SNAPSHOT_PAGE_SIZE);
+      writer.add(page.events.map(eventRecord));
+      eventCount += page.events.length;
+      first ??= page.events[0]?.time ?? null;
+      last = page.events.at(-1)?.time ?? last;
+      cursor = page.next;
+      // Events still arriving while the pages are read must not carry the snapshot past its limits.
+      if (eventCount > SNAPSHOT_MAX_EVENTS) {
+        throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} grew past ${SNAPSHOT_MAX_EVENTS} events while being read`);
+      }
+      if (writer.bytes > SNAPSHOT_MAX_BYTES) {
+        throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} is larger than ${SNAPSHOT_MAX_BYTES / 1024 / 1024} MiB as NDJSON (${eventCount} events read so far)`);
+      }
+    } while (cursor);
+    if (!first || !last) throw new AppError("NOT_FOUND", `Session ${sessionId} of agent ${scope.agentId} has no stored events left (dropped by retention)`);
+
+    const findings = await readEvidenceFindings(tx, scope);
+    writer.add(findings.map(findingRecord));
+    const alerts = await readEvidenceAlerts(tx, scope, findings.map((f) => f.alertId));
+    writer.add(alerts.map(alertRecord));
+    if (writer.bytes > SNAPSHOT_MAX_BYTES) {
+      throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} is larger than ${SNAPSHOT_MAX_BYTES / 1024 / 1024} MiB as NDJSON`);
+    }
+    const { ndjson, sha256 } = writer.finish();
+
+    const snapshotId = randomUUID();
+    const takenAt = new Date();
+    const unsigned: UnsignedManifest = {
+      format: MANIFEST_FORMAT,
+      snapshot_id: snapshotId,
+      session_id: sessionId,
+      agent_id: scope.agentId,
+      start_time: first,
+      end_time: last,
+      event_count: eventCount,
+      finding_count: findings.length,
+      alert_count: alerts.length,
+      ndjson_sha256: sha256,
+      ndjson_bytes: ndjson.length,
+      taken_by: takenBy,
+      taken_at: takenAt.toISOString(),
+      signature_algorithm: SIGNATURE_ALGORITHM,
+      public_key_id: key.publicKeyId,
+    };
+    const manifest = signManifest(unsigned, key);
+
+    await tx.insert(evidenceSnapshots).values({
+      id: snapshotId,
+      sessionId,
+      agentId: scope.agentId,
+      takenBy: actorId(ctx.actor),
+      takenAt,
+      eventCount,
+      alertCount: alerts.length,
+      ndjsonSha256: sha256,
+      ndjson,
+      manifest: manifestFile(manifest),
+      manifestFields: manifest,
+    });
+    await recordAudit(tx, ctx, {
+      action: "evidence.snapshot",
+      targetType: "evidence_snapshot",
+      targetId: snapshotId,
+      after: {
+        session_id: sessionId,
+        agent_id: scope.agentId,
+        event_count: eventCount,
+        finding_count: findings.length,
+        alert_count: alerts.length,
+        ndjson_sha256: sha256,
+        ndjson_bytes: ndjson.length,
+        public_key_id: key.publicKeyId,
+      },
+    });
+    return { ...manifest, links: snapshotLinks(snapshotId) };
+  });
+}
