@@ -51,7 +51,7 @@ export function SessionSnapshots({ sessionId, agentId, canTake }: { sessionId: s
 
   const snapshots = query.data;
   return (
-    <section className="panel" aria-labelledby="snapshots-title">
+    <section className="panel stack" aria-labelledby="snapshots-title">
       <h2 id="snapshots-title" style={{ margin: "12px 16px", fontSize: 15 }}>
         Evidence snapshots
       </h2>

@@ -54,4 +54,14 @@ test("an analyst opens an attack session and finds the injection point and the b
   await page.getByRole("group", { name: "Filter by action type" }).getByRole("button", { name: "llm_call" }).click();
   await expect(timeline.locator("li.timeline-row")).toHaveCount(2);
   await expect(page.getByText("2 llm_call events loaded · 6 in the session")).toBeVisible();
+
+  // Freeze the evidence: the snapshot is listed, and its manifest names the session and its hash, signed.
+  const snapshots = page.getByRole("region", { name: "Evidence snapshots" });
+  await snapshots.getByRole("button", { name: "Freeze evidence" }).click();
+  const row = snapshots.getByRole("table", { name: "Evidence snapshots" }).getByRole("row").nth(1);
+  await expect(row).toContainText("6");
+  const manifestUrl = await row.getByRole("link", { name: /signed manifest/ }).getAttribute("href");
+  const manifest = (await (await page.request.get(manifestUrl ?? "")).json()) as Record<string, unknown>;
+  expect(manifest).toMatchObject({ format: "agentsoc-evidence/1", session_id: sessionId, agent_id: agentId, event_count: 6, signature_algorithm: "Ed25519" });
+  expect(manifest.ndjson_sha256).toMatch(/^[0-9a-f]{64}$/);
 });

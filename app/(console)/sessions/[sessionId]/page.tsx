@@ -134,8 +134,8 @@ export default async function SessionPage({ params, searchParams }: Props) {
       )}
       {investigates ? (
         <>
-          <SessionSnapshots key={`snapshots-${agentId}`} sessionId={sessionId} agentId={agentId} canTake />
           <SessionInvestigation key={agentId} sessionId={sessionId} agentId={agentId} />
+          <SessionSnapshots key={`snapshots-${agentId}`} sessionId={sessionId} agentId={agentId} canTake />
         </>
       ) : (
         <>
