@@ -59,8 +59,12 @@ export function SessionInvestigation({ sessionId, agentId }: { sessionId: string
 
   // Links to an event (#event-<id>, the alerts' links) and "show" buttons scroll to it, loading pages until it is there.
   useEffect(() => {
-    const fromHash = window.location.hash.startsWith("#event-") ? window.location.hash.slice("#event-".length) : null;
-    if (fromHash) setTarget(fromHash);
+    const follow = () => {
+      if (window.location.hash.startsWith("#event-")) setTarget(decodeURIComponent(window.location.hash.slice("#event-".length)));
+    };
+    follow();
+    window.addEventListener("hashchange", follow);
+    return () => window.removeEventListener("hashchange", follow);
   }, []);
   useEffect(() => {
     if (!target || events.length === 0) return;
