@@ -5,15 +5,15 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { TimelineEvent } from "@/db/queries/timeline";
-import type { SessionTimeline } from "@/lib/forensics/session-timeline";
+import type { SessionTimeline, SessionTimelinePage } from "@/lib/forensics/session-timeline";
 import { formatCost, formatCount, formatDuration, formatRedactions, formatUtc } from "@/lib/format";
 
 const ACTION_FILTERS = ["", "tool_call", "llm_call", "decision", "error", "security"] as const;
 const PAGE = 1000;
 
-async function fetchTimeline(url: string): Promise<SessionTimeline> {
+async function fetchTimeline(url: string): Promise<SessionTimelinePage | SessionTimeline> {
   const res = await fetch(url);
-  const body = (await res.json().catch(() => null)) as (SessionTimeline & { error?: { message?: string } }) | null;
+  const body = (await res.json().catch(() => null)) as (SessionTimelinePage & { error?: { message?: string } }) | null;
   if (!res.ok || !body) throw new Error(body?.error?.message ?? `The console answered ${res.status}`);
   return body;
 }
@@ -77,7 +77,8 @@ export function SessionInvestigation({ sessionId, agentId }: { sessionId: string
   }, [target, events, hasNextPage, isFetchingNextPage, fetchNextPage, virtualizer]);
 
   if (query.isError) return <p className="error-box" role="alert">The timeline could not be loaded: {query.error.message}</p>;
-  if (!first) return <p className="empty">Rebuilding the session…</p>;
+  // The first page carries the analysis of the whole session.
+  if (!first || !("anomalies" in first)) return <p className="empty">Rebuilding the session…</p>;
 
   const injectionId = first.injection_point?.event_id ?? null;
   const preceding = new Set(first.injection_point?.preceding_events ?? []);

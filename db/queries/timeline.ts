@@ -4,7 +4,7 @@ import type { Queryable } from "@/db/client";
 import { ACTION_TYPES, events, findings } from "@/db/schema";
 import { parseOrThrow } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
-import type { OutlineEvent, StoredFinding } from "@/lib/forensics/analyze-session";
+import { ANALYZED_METADATA_KEYS, type OutlineEvent, type StoredFinding } from "@/lib/forensics/analyze-session";
 import type { SessionScope } from "@/lib/forensics/session-scope";
 import type { Severity } from "@/lib/detect/types";
 import { selectEvents, toView, type EventView } from "./events";
@@ -24,8 +24,14 @@ export function parseTimelineQuery(params: URLSearchParams): TimelineQuery {
   return parseOrThrow(timelineQuerySchema, Object.fromEntries([...params].filter(([, v]) => v !== "")));
 }
 
-/** Timeline order: time, then the agent's own sequence (missing last), then id. */
+/**
+ * Timeline order: time, then the agent's own sequence (missing last), then id. ORDER BY names the
+ * sequence column itself (ascending puts nulls last) so the session index (session_id, ts,
+ * action_sequence) delivers rows in order and a page stops after its limit; the cursor compares
+ * with the same order through coalesce.
+ */
 const sequence = sql`coalesce(${events.actionSequence}, 2147483647)`;
+const timelineOrder = [asc(events.ts), asc(events.actionSequence), asc(events.eventId)];
 
 interface TimelineCursor {
   micros: string;
@@ -65,7 +71,7 @@ export async function readTimelinePage(
   }
   const rows = await selectEvents(db)
     .where(and(...where))
-    .orderBy(asc(events.ts), asc(sequence), asc(events.eventId))
+    .orderBy(...timelineOrder)
     .limit(query.limit + 1);
   const page = rows.slice(0, query.limit);
   const ids = page.map((r) => r.eventId);
@@ -100,12 +106,17 @@ export async function readSessionOutline(db: Queryable, scope: SessionScope): Pr
       actionName: events.actionName,
       toolName: events.toolName,
       securityFlags: events.securityFlags,
-      metadata: events.metadata,
-      redactions: events.redactions,
+      // Only the keys the analysis reads, and redactions only where they count (tool calls): a
+      // long session's outline stays small to send and to parse.
+      metadata: sql<Record<string, unknown> | null>`nullif(jsonb_strip_nulls(jsonb_build_object(${sql.join(
+        ANALYZED_METADATA_KEYS.map((k) => sql`${k}::text, ${events.metadata} -> ${k}::text`),
+        sql`, `,
+      )})), '{}'::jsonb)`,
+      redactions: sql<Record<string, number> | null>`CASE WHEN ${events.actionType} = 'tool_call' THEN ${events.redactions} END`,
     })
     .from(events)
     .where(and(...inScope(scope)))
-    .orderBy(asc(events.ts), asc(sequence), asc(events.eventId));
+    .orderBy(...timelineOrder);
   return rows.map((r) => ({
     eventId: r.eventId,
     timestamp: r.ts.toISOString(),

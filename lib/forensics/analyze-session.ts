@@ -1,5 +1,5 @@
 import type { Severity } from "@/lib/detect/types";
-import { peersOf, type PeerDirection } from "./peers";
+import { peersOf, RECEIVED_KEYS, SENT_KEYS, type PeerDirection } from "./peers";
 
 /** What the analysis needs of each event: no summaries, so a 10,000-event session stays cheap. */
 export interface OutlineEvent {
@@ -83,9 +83,13 @@ export const RESOURCE_KEYS = [
   "document_id",
 ] as const;
 
+const SECRET_METADATA_KEYS = ["secret_id", "secret_name", "credential_id", "credential_name"] as const;
+
+/** The only metadata keys the analysis reads: the outline query fetches these and nothing else. */
+export const ANALYZED_METADATA_KEYS: readonly string[] = [...RESOURCE_KEYS, ...SENT_KEYS, ...RECEIVED_KEYS, ...SECRET_METADATA_KEYS];
+
 const SECRET_KINDS = ["API_KEY", "AWS_KEY", "PRIVATE_KEY", "JWT", "PASSWORD"];
 const SECRET_TOOL = /(secret|credential|password|passwd|vault|api[_-]?key|access[_-]?key|private[_-]?key|token)/i;
-const SECRET_METADATA_KEYS = ["secret_id", "secret_name", "credential_id", "credential_name"];
 const RECEIVED_CONTENT_TYPES = new Set(["prompt_injection"]);
 /** Findings that say the session went wrong; an agent with no baseline (unknown_agent) is a gap in coverage, not a sign. */
 const NOT_ANOMALIES = new Set(["unknown_agent"]);

@@ -1,6 +1,6 @@
 /** Metadata keys by which an event names another agent it sent to or heard from. */
-const SENT_KEYS = ["recipient_id", "recipient_agent", "peer_agent", "peer_agent_id", "target_agent", "to_agent"] as const;
-const RECEIVED_KEYS = ["sender_id", "sender_agent", "from_agent"] as const;
+export const SENT_KEYS = ["recipient_id", "recipient_agent", "peer_agent", "peer_agent_id", "target_agent", "to_agent"] as const;
+export const RECEIVED_KEYS = ["sender_id", "sender_agent", "from_agent"] as const;
 
 export type PeerDirection = "sent" | "received";
 

@@ -6,7 +6,8 @@ import { effectiveBaseline, storedBaseline } from "@/lib/detect/baseline";
 import { analyzeSession, type SessionAnalysis } from "./analyze-session";
 import { resolveSessionScope } from "./session-scope";
 
-export interface SessionTimeline extends SessionAnalysis {
+/** One page of a session's timeline: pages fetched with a cursor carry only this. */
+export interface SessionTimelinePage {
   agent_id: string;
   session_id: string;
   start_time: string;
@@ -20,29 +21,44 @@ export interface SessionTimeline extends SessionAnalysis {
   next_cursor: string | null;
 }
 
-/** The forensic timeline of one agent's session: one page of events, and the analysis of all of them (analyst+). */
-export async function getSessionTimeline({ ctx, input }: { ctx: Ctx; input: { sessionId: string; query: TimelineQuery } }): Promise<SessionTimeline> {
+/** The first page, with the analysis of the whole session. */
+export type SessionTimeline = SessionTimelinePage & SessionAnalysis;
+
+/**
+ * The forensic timeline of one agent's session (analyst+): one page of events and, with the first
+ * page, the analysis of all of them. Later pages skip the analysis; it would be the same.
+ */
+export async function getSessionTimeline({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: { sessionId: string; query: TimelineQuery };
+}): Promise<SessionTimeline | SessionTimelinePage> {
   authorize(ctx, "analyst", "read a session's forensic timeline");
   const { scope, summary, others } = await resolveSessionScope(ctx.db, input.sessionId, input.query.agent_id);
-  const [page, outline, findings, profile] = await Promise.all([
-    readTimelinePage(ctx.db, scope, input.query),
+  const page = async (): Promise<SessionTimelinePage> => {
+    const { events, next_cursor } = await readTimelinePage(ctx.db, scope, input.query);
+    return {
+      agent_id: scope.agentId,
+      session_id: scope.sessionId,
+      start_time: summary.started_at,
+      end_time: summary.last_event_at,
+      event_count: summary.event_count,
+      cost_usd: summary.cost_usd,
+      tokens: summary.tokens,
+      other_agents: others,
+      events,
+      next_cursor,
+    };
+  };
+  if (input.query.cursor) return page();
+  const [first, outline, findings, profile] = await Promise.all([
+    page(),
     readSessionOutline(ctx.db, scope),
     readSessionFindings(ctx.db, scope),
     loadDetectionProfile(ctx.db, scope.agentId),
   ]);
   const baseline = effectiveBaseline(storedBaseline(profile.configured), storedBaseline(profile.learned));
-  const analysis = analyzeSession({ agentId: scope.agentId, events: outline, findings, expectedTools: baseline?.baseline.expected_tools ?? null });
-  return {
-    agent_id: scope.agentId,
-    session_id: scope.sessionId,
-    start_time: summary.started_at,
-    end_time: summary.last_event_at,
-    event_count: summary.event_count,
-    cost_usd: summary.cost_usd,
-    tokens: summary.tokens,
-    other_agents: others,
-    ...analysis,
-    events: page.events,
-    next_cursor: page.next_cursor,
-  };
+  return { ...first, ...analyzeSession({ agentId: scope.agentId, events: outline, findings, expectedTools: baseline?.baseline.expected_tools ?? null }) };
 }

@@ -25,6 +25,13 @@ async function ingest(agentId: string, events: AgentEvent[]) {
 const timeline = async (sessionId: string, params: Record<string, string> = {}, ctx = analyst) =>
   getSessionTimeline({ ctx, input: { sessionId, query: parseTimelineQuery(new URLSearchParams(params)) } });
 
+/** The first page, which carries the analysis. */
+async function analysed(sessionId: string, params: Record<string, string> = {}) {
+  const first = await timeline(sessionId, params);
+  if (!("anomalies" in first)) throw new Error("the first page came without the analysis");
+  return first;
+}
+
 const session = () => `sess_${randomUUID().slice(0, 10)}`;
 const t0 = Date.now() / 1000 - 600;
 
@@ -46,7 +53,7 @@ describe("forensic timeline", () => {
     await ingest(agentId, events.slice(0, 3));
     await ingest(agentId, events.slice(3));
 
-    const tl = await timeline(s);
+    const tl = await analysed(s);
     expect(tl).toMatchObject({ agent_id: agentId, session_id: s, event_count: 6, next_cursor: null, other_agents: [] });
     expect(tl.events.map((e) => e.event_id)).toEqual(events.map((e) => e.event_id));
     expect(tl.injection_point).toMatchObject({ event_id: events[2]?.event_id, rule: "content_finding", preceding_events: [events[0]?.event_id, events[1]?.event_id] });
@@ -71,13 +78,13 @@ describe("forensic timeline", () => {
     const s = session();
     const events = [0, 1, 2].map((i) => makeEvent(agentId, { session_id: s, timestamp: t0 + i, tool_name: i === 2 ? "shell_exec" : "kb_search", action_name: i === 2 ? "shell_exec" : "kb_search" }));
     await ingest(agentId, events);
-    const tl = await timeline(s);
+    const tl = await analysed(s);
     expect(tl.injection_point).toMatchObject({ event_id: events[1]?.event_id, rule: "event_before_first_anomaly" });
     expect(tl.blast_radius?.unexpected_tools).toEqual([{ tool: "shell_exec", count: 1, first_event_id: events[2]?.event_id }]);
 
     const clean = session();
     await ingest(agentId, [makeEvent(agentId, { session_id: clean, timestamp: t0, tool_name: "kb_search", action_name: "kb_search" })]);
-    const quiet = await timeline(clean);
+    const quiet = await analysed(clean);
     expect(quiet).toMatchObject({ anomalies: [], injection_point: null, blast_radius: null, event_count: 1 });
   });
 
@@ -92,7 +99,9 @@ describe("forensic timeline", () => {
     let cursor: string | null = null;
     do {
       const page: Awaited<ReturnType<typeof timeline>> = await timeline(s, { limit: "10", ...(cursor ? { cursor } : {}) });
-      expect(page.affected_resources.find((r) => r.kind === "tool")?.count).toBe(20);
+      // The analysis covers the whole session and comes with the first page only.
+      if (cursor) expect("anomalies" in page).toBe(false);
+      else expect("anomalies" in page && page.affected_resources.find((r) => r.kind === "tool")?.count).toBe(20);
       seen.push(...page.events.map((e) => e.event_id));
       cursor = page.next_cursor;
     } while (cursor);
