@@ -98,6 +98,7 @@ export async function readTimelinePage(
 
 /** Every event of the session, without summaries, in timeline order: what the analysis reads. */
 export async function readSessionOutline(db: Queryable, scope: SessionScope): Promise<OutlineEvent[]> {
+  const keys = sql`${sql.param([...ANALYZED_METADATA_KEYS])}::text[]`;
   const rows = await db
     .select({
       eventId: events.eventId,
@@ -108,10 +109,8 @@ export async function readSessionOutline(db: Queryable, scope: SessionScope): Pr
       securityFlags: events.securityFlags,
       // Only the keys the analysis reads, and redactions only where they count (tool calls): a
       // long session's outline stays small to send and to parse.
-      metadata: sql<Record<string, unknown> | null>`nullif(jsonb_strip_nulls(jsonb_build_object(${sql.join(
-        ANALYZED_METADATA_KEYS.map((k) => sql`${k}::text, ${events.metadata} -> ${k}::text`),
-        sql`, `,
-      )})), '{}'::jsonb)`,
+      metadata: sql<Record<string, unknown> | null>`CASE WHEN ${events.metadata} ?| ${keys} THEN
+        (SELECT jsonb_object_agg(m.key, m.value) FROM jsonb_each(${events.metadata}) AS m WHERE m.key = ANY(${keys})) END`,
       redactions: sql<Record<string, number> | null>`CASE WHEN ${events.actionType} = 'tool_call' THEN ${events.redactions} END`,
     })
     .from(events)
