@@ -37,7 +37,6 @@ CREATE TABLE "findings" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
-ALTER TABLE "findings" ADD CONSTRAINT "findings_alert_id_alerts_id_fk" FOREIGN KEY ("alert_id") REFERENCES "public"."alerts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "agent_communications_hourly_peer_agent_id_hour_index" ON "agent_communications_hourly" USING btree ("peer_agent_id","hour");--> statement-breakpoint
 CREATE INDEX "agent_communications_hourly_hour_index" ON "agent_communications_hourly" USING btree ("hour");--> statement-breakpoint
 CREATE INDEX "evidence_snapshots_session_id_agent_id_taken_at_index" ON "evidence_snapshots" USING btree ("session_id","agent_id","taken_at");--> statement-breakpoint

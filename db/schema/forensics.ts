@@ -1,5 +1,5 @@
 import { bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { alerts, alertSeverity } from "./detection";
+import { alertSeverity } from "./detection";
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 
@@ -11,9 +11,8 @@ export const findings = pgTable(
   "findings",
   {
     id: bigserial({ mode: "number" }).primaryKey(),
-    alertId: bigint({ mode: "number" })
-      .notNull()
-      .references(() => alerts.id, { onDelete: "cascade" }),
+    /** The alert this finding counts towards. Not a foreign key: findings are written with their alert in one statement, alerts are never deleted, and a key check per finding would lock the alert row for every batch that adds to it. */
+    alertId: bigint({ mode: "number" }).notNull(),
     agentId: text().notNull(),
     /** The event's session (an agent-wide alert's findings still point at the session they came from). */
     sessionId: text().notNull(),

@@ -46,6 +46,8 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
 
 async function rawInsertRate(databaseUrl: string, rows: EventRow[], writers: number): Promise<number> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: writers });
+  // The bench database is dropped at the end; a connection the pool still holds must not crash the report.
+  pool.on("error", (err) => console.error(`[bench] raw insert pool: ${err.message}`));
   const batches: EventRow[][] = [];
   for (let i = 0; i < rows.length; i += BATCH) batches.push(rows.slice(i, i + BATCH));
   const json = (v: unknown) => (v == null ? null : JSON.stringify(v));
