@@ -17,7 +17,8 @@ const fail = (failure: VerifyFailure, reason: string): VerifyResult => ({ ok: fa
 export function verifySnapshot(input: { ndjson: Uint8Array; manifest: Uint8Array | string; publicKey: KeyObject }): VerifyResult {
   let text: string;
   try {
-    text = typeof input.manifest === "string" ? input.manifest : new TextDecoder("utf-8", { fatal: true }).decode(input.manifest);
+    // ignoreBOM keeps a leading byte-order mark in the text, so the byte-for-byte check below sees it.
+    text = typeof input.manifest === "string" ? input.manifest : new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(input.manifest);
   } catch {
     return fail("malformed", "malformed manifest: not UTF-8 text");
   }
@@ -41,6 +42,10 @@ export function verifySnapshot(input: { ndjson: Uint8Array; manifest: Uint8Array
     return fail("wrong_key", `wrong key: the manifest was signed by ${manifest.public_key_id}, not by the key given (${keyId})`);
   }
   const signature = Buffer.from(manifest.signature, "base64");
+  // Base64 has spellings that decode to the same bytes (unused low bits before the padding): only the canonical one is the signed file.
+  if (signature.toString("base64") !== manifest.signature) {
+    return fail("bad_signature", "bad signature: the signature is not written as it was signed (the manifest was altered)");
+  }
   let signatureValid = false;
   try {
     signatureValid = signature.length === 64 && verify(null, signedBytes(fields), input.publicKey, signature);

@@ -172,6 +172,24 @@ describe("evidence snapshots", () => {
     });
   });
 
+  it("fails verification for every one-byte change of the manifest, and for a byte-order mark put before it", async () => {
+    const { ndjson, manifest } = await files(taken.snapshot_id);
+    const publicKey = consoleEvidenceKey().publicKey;
+    expect(verifySnapshot({ ndjson, manifest, publicKey }).ok).toBe(true);
+    const verifiedChanges: string[] = [];
+    for (let at = 0; at < manifest.length; at++) {
+      // Each bit of the byte, so that spellings which decode alike (base64's unused low bits) are tried too.
+      for (let bit = 0; bit < 8; bit++) {
+        const changed = Buffer.from(manifest);
+        changed[at] = (changed[at] ?? 0) ^ (1 << bit);
+        if (verifySnapshot({ ndjson, manifest: changed, publicKey }).ok) verifiedChanges.push(`byte ${at} bit ${bit}`);
+      }
+    }
+    expect(verifiedChanges).toEqual([]);
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), manifest]);
+    expect(verifySnapshot({ ndjson, manifest: withBom, publicKey }).ok).toBe(false);
+  });
+
   it("fails verification against another console's key, and for a manifest re-signed by another key", async () => {
     const { ndjson, manifest } = await files(taken.snapshot_id);
     const other = deriveEvidenceKey("another-console-secret-0123456789");
