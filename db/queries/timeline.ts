@@ -30,7 +30,8 @@ export function parseTimelineQuery(params: URLSearchParams): TimelineQuery {
  * action_sequence) delivers rows in order and a page stops after its limit; the cursor compares
  * with the same order through coalesce.
  */
-const sequence = sql`coalesce(${events.actionSequence}, 2147483647)`;
+const NO_SEQUENCE = 2147483648; // one past the largest int4 sequence, so a real sequence never ties with a missing one
+const sequence = sql`coalesce(${events.actionSequence}::int8, ${NO_SEQUENCE}::int8)`;
 const timelineOrder = [asc(events.ts), asc(events.actionSequence), asc(events.eventId)];
 
 interface TimelineCursor {
@@ -45,7 +46,7 @@ function encodeCursor(c: TimelineCursor): string {
 
 function decodeCursor(raw: string): TimelineCursor {
   const m = /^(\d{1,17}):(\d{1,10}):([0-9a-f-]{36})$/.exec(Buffer.from(raw, "base64url").toString("utf8"));
-  if (!m?.[1] || !m[2] || !m[3]) {
+  if (!m?.[1] || !m[2] || !m[3] || Number(m[2]) > NO_SEQUENCE) {
     throw new AppError("VALIDATION", "Invalid query: cursor: not a cursor returned by this API", {
       details: { errors: [{ path: "cursor", message: "not a cursor returned by this API" }] },
     });
@@ -67,7 +68,7 @@ export async function readTimelinePage(
   if (query.cursor) {
     const c = decodeCursor(query.cursor);
     const at = sql`(timestamptz 'epoch' + ${c.micros}::int8 * interval '1 microsecond')`;
-    where.push(sql`${events.ts} >= ${at}`, sql`(${events.ts}, ${sequence}, ${events.eventId}) > (${at}, ${c.sequence}::int4, ${c.eventId}::uuid)`);
+    where.push(sql`${events.ts} >= ${at}`, sql`(${events.ts}, ${sequence}, ${events.eventId}) > (${at}, ${c.sequence}::int8, ${c.eventId}::uuid)`);
   }
   const rows = await selectEvents(db)
     .where(and(...where))
@@ -91,7 +92,7 @@ export async function readTimelinePage(
     events: page.map((r) => ({ ...toView(r), alerts: byEvent.get(r.eventId) ?? [] })),
     next_cursor:
       rows.length > query.limit && last
-        ? encodeCursor({ micros: last.micros, sequence: last.actionSequence ?? 2147483647, eventId: last.eventId })
+        ? encodeCursor({ micros: last.micros, sequence: last.actionSequence ?? NO_SEQUENCE, eventId: last.eventId })
         : null,
   };
 }

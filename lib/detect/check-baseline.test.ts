@@ -104,7 +104,18 @@ describe("rateAtCall", () => {
   it("judges a late call by the stored later calls whose minute it now fills", () => {
     const times = s([0, 5, 10, 15, 20, 40]);
     const stored = new Set(s([0, 20, 40]));
-    expect(rateAtCall(times, 5e6, (t) => stored.has(t))).toBe(6);
+    // At 40 s the minute now holds 0, 5, 10, 15, 20 and 40: the late call at 15 s completes it.
+    expect(rateAtCall(times, 15e6, (t) => stored.has(t))).toBe(6);
+    // The call at 5 s is judged without the late 10 and 15 that came after it: 0, 5, 20, 40.
+    expect(rateAtCall(times, 5e6, (t) => stored.has(t))).toBe(4);
     expect(rateAtCall(times, 5e6, () => false)).toBe(2);
+  });
+
+  it("does not count the late batch's own later calls against its earlier ones", () => {
+    // A stored call at 59 s; ten late calls at 0–9 s: only the minute up to each call counts.
+    const times = s([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 59]);
+    const stored = new Set(s([59]));
+    expect(rateAtCall(times, 0, (t) => stored.has(t))).toBe(2);
+    expect(rateAtCall(times, 9e6, (t) => stored.has(t))).toBe(11);
   });
 });

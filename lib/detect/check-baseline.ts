@@ -64,9 +64,11 @@ export function callsInMinuteEndingAt(sorted: number[], t: number): number {
  */
 export function rateAtCall(sorted: number[], t: number, storedEarlier: (time: number) => boolean): number {
   let rate = callsInMinuteEndingAt(sorted, t);
+  let newAfterT = 0;
   for (let i = lowerBound(sorted, t + 1); i < sorted.length && (sorted[i] ?? 0) < t + MINUTE_US; i++) {
     const later = sorted[i] ?? 0;
-    if (storedEarlier(later)) rate = Math.max(rate, callsInMinuteEndingAt(sorted, later));
+    if (storedEarlier(later)) rate = Math.max(rate, callsInMinuteEndingAt(sorted, later) - newAfterT);
+    else newAfterT++;
   }
   return rate;
 }

@@ -23,7 +23,7 @@ export interface StoredRows {
  */
 async function insertOnce(db: Queryable, rows: EventRow[]): Promise<StoredRows> {
   const col = <T>(pick: (r: EventRow) => T) => sql.param(rows.map(pick));
-  const mentions = rows.flatMap((r) => peersOf(r.agentId, r.metadata).map((p) => ({ eventId: r.eventId, ...p })));
+  const mentions = rows.flatMap((r) => peersOf(r.agentId, r.metadata).map((p) => ({ eventId: r.eventId, tsMicros: r.tsMicros, ...p })));
   const mention = <T>(pick: (m: (typeof mentions)[number]) => T) => sql.param(mentions.map(pick));
   const result = await db.execute<{ inserted: [string, number][]; sessions: [string, number, number, number, number, number][] }>(sql`
     WITH ins AS (
@@ -116,9 +116,10 @@ async function insertOnce(db: Queryable, rows: EventRow[]): Promise<StoredRows> 
       INSERT INTO agent_communications_hourly AS c (agent_id, peer_agent_id, direction, hour, count, first_at, last_at, last_session_id)
       SELECT ins.agent_id, p.peer, p.direction, date_trunc('hour', ins.ts, 'UTC'), count(*), min(ins.ts), max(ins.ts),
         (array_agg(ins.session_id ORDER BY ins.ts DESC))[1]
-      FROM unnest(${mention((m) => m.eventId)}::uuid[], ${mention((m) => m.peerAgentId)}::text[], ${mention((m) => m.direction)}::text[])
-        AS p(event_id, peer, direction)
-      JOIN ins ON ins.event_id = p.event_id
+      FROM unnest(${mention((m) => m.eventId)}::uuid[], ${mention((m) => m.tsMicros)}::int8[], ${mention((m) => m.peerAgentId)}::text[],
+        ${mention((m) => m.direction)}::text[]) AS p(event_id, ts_us, peer, direction)
+      -- The event's whole key: a stored duplicate (not in ins) or a same-id event at another time must not count.
+      JOIN ins ON ins.event_id = p.event_id AND ins.ts = timestamptz 'epoch' + p.ts_us * interval '1 microsecond'
       GROUP BY 1, 2, 3, 4
       ORDER BY 1, 2, 3, 4
       ON CONFLICT (agent_id, peer_agent_id, direction, hour) DO UPDATE SET

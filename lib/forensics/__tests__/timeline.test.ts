@@ -112,6 +112,25 @@ describe("forensic timeline", () => {
     await expect(timeline(s, { limit: "0" })).rejects.toMatchObject({ code: "VALIDATION" });
   });
 
+  it("keeps a missing sequence after the largest real one at the same time, page after page", async () => {
+    const { agentId } = await newAgent({ prefix: "forensic" });
+    const s = session();
+    const largest = makeEvent(agentId, { session_id: s, timestamp: t0, action_sequence: 2147483647 });
+    const none = makeEvent(agentId, { session_id: s, timestamp: t0 });
+    const small = makeEvent(agentId, { session_id: s, timestamp: t0, action_sequence: 5 });
+    await ingest(agentId, [none, largest, small]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof timeline>> = await timeline(s, { limit: "1", ...(cursor ? { cursor } : {}) });
+      seen.push(...page.events.map((e) => e.event_id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual([small.event_id, largest.event_id, none.event_id]);
+    const outOfRange = Buffer.from(`${Math.round(t0 * 1e6)}:9999999999:${none.event_id}`).toString("base64url");
+    await expect(timeline(s, { cursor: outOfRange })).rejects.toMatchObject({ code: "VALIDATION" });
+  });
+
   it("asks which agent when several wrote under one session id, and refuses viewers", async () => {
     const a = await newAgent({ prefix: "forensic" });
     const b = await newAgent({ prefix: "forensic" });
