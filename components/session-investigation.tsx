@@ -60,7 +60,9 @@ export function SessionInvestigation({ sessionId, agentId }: { sessionId: string
   // Links to an event (#event-<id>, the alerts' links) and "show" buttons scroll to it, loading pages until it is there.
   useEffect(() => {
     const follow = () => {
-      if (window.location.hash.startsWith("#event-")) setTarget(decodeURIComponent(window.location.hash.slice("#event-".length)));
+      // Event ids are UUIDs: anything else in the hash is not a link of ours.
+      const id = /^#event-([0-9a-f-]{36})$/.exec(window.location.hash)?.[1];
+      if (id) setTarget(id);
     };
     follow();
     window.addEventListener("hashchange", follow);
@@ -86,6 +88,11 @@ export function SessionInvestigation({ sessionId, agentId }: { sessionId: string
 
   return (
     <div className="investigation">
+      {first.analysis_truncated && (
+        <p className="notice" role="status">
+          This session is longer than the analysis reads: the injection point, blast radius and anomalies cover its first 200,000 events.
+        </p>
+      )}
       <InjectionPanel timeline={first} onShow={setTarget} />
       <BlastRadiusPanel timeline={first} onShow={setTarget} />
       <ResourcesPanel timeline={first} />

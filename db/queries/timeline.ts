@@ -12,7 +12,7 @@ import { selectEvents, toView, type EventView } from "./events";
 export const TIMELINE_PAGE_DEFAULT = 1000;
 export const TIMELINE_PAGE_MAX = 5000;
 
-export const timelineQuerySchema = z.object({
+export const timelineQuerySchema = z.strictObject({
   agent_id: z.string().min(1).max(128).optional(),
   action_type: z.enum(ACTION_TYPES).optional(),
   limit: z.coerce.number().int().min(1).max(TIMELINE_PAGE_MAX).default(TIMELINE_PAGE_DEFAULT),
@@ -98,7 +98,7 @@ export async function readTimelinePage(
 }
 
 /** Every event of the session, without summaries, in timeline order: what the analysis reads. */
-export async function readSessionOutline(db: Queryable, scope: SessionScope): Promise<OutlineEvent[]> {
+export async function readSessionOutline(db: Queryable, scope: SessionScope, limit: number): Promise<OutlineEvent[]> {
   const keys = sql`${sql.param([...ANALYZED_METADATA_KEYS])}::text[]`;
   const rows = await db
     .select({
@@ -116,7 +116,8 @@ export async function readSessionOutline(db: Queryable, scope: SessionScope): Pr
     })
     .from(events)
     .where(and(...inScope(scope)))
-    .orderBy(...timelineOrder);
+    .orderBy(...timelineOrder)
+    .limit(limit);
   return rows.map((r) => ({
     eventId: r.eventId,
     timestamp: r.ts.toISOString(),

@@ -1,11 +1,13 @@
 import { z } from "zod";
+import { getAgent } from "@/db/queries/agents";
 import { listCommunications, type PeerCommunication } from "@/db/queries/communications";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
 
 const DAY_MS = 86_400_000;
 
-const querySchema = z.object({
+const querySchema = z.strictObject({
   since: z
     .string()
     .trim()
@@ -21,7 +23,10 @@ const querySchema = z.object({
     }),
 });
 
-/** The other agents an agent exchanged messages with since a time (default: 7 days), with both sides' counts (analyst+). */
+/**
+ * The other agents an agent exchanged messages with since a time (default: 7 days), with both
+ * sides' counts (analyst+). The rollup is hourly: `since` counts from the start of its hour.
+ */
 export async function getCommunications({
   ctx,
   input,
@@ -31,5 +36,6 @@ export async function getCommunications({
 }): Promise<{ agent_id: string; since: string; peers: PeerCommunication[] }> {
   authorize(ctx, "analyst", "read an agent's communications");
   const { since } = parseOrThrow(querySchema, Object.fromEntries(input.params));
+  if (!(await getAgent(ctx.db, input.agentId))) throw new AppError("NOT_FOUND", `Agent ${input.agentId} is not registered`);
   return { agent_id: input.agentId, since: since.toISOString(), peers: await listCommunications(ctx.db, input.agentId, since) };
 }

@@ -22,7 +22,10 @@ export interface SessionTimelinePage {
 }
 
 /** The first page, with the analysis of the whole session. */
-export type SessionTimeline = SessionTimelinePage & SessionAnalysis;
+export type SessionTimeline = SessionTimelinePage & SessionAnalysis & { /** True when the session is longer than the analysis reads. */ analysis_truncated: boolean };
+
+/** The analysis reads at most this many events of a session (a runaway agent's session can hold millions). */
+export const ANALYSIS_MAX_EVENTS = 200_000;
 
 /**
  * The forensic timeline of one agent's session (analyst+): one page of events and, with the first
@@ -55,10 +58,15 @@ export async function getSessionTimeline({
   if (input.query.cursor) return page();
   const [first, outline, findings, profile] = await Promise.all([
     page(),
-    readSessionOutline(ctx.db, scope),
+    readSessionOutline(ctx.db, scope, ANALYSIS_MAX_EVENTS + 1),
     readSessionFindings(ctx.db, scope),
     loadDetectionProfile(ctx.db, scope.agentId),
   ]);
   const baseline = effectiveBaseline(storedBaseline(profile.configured), storedBaseline(profile.learned));
-  return { ...first, ...analyzeSession({ agentId: scope.agentId, events: outline, findings, expectedTools: baseline?.baseline.expected_tools ?? null }) };
+  const analysed = outline.slice(0, ANALYSIS_MAX_EVENTS);
+  return {
+    ...first,
+    ...analyzeSession({ agentId: scope.agentId, events: analysed, findings, expectedTools: baseline?.baseline.expected_tools ?? null }),
+    analysis_truncated: outline.length > analysed.length,
+  };
 }

@@ -107,19 +107,21 @@ export async function applyRetention({ ctx, input }: { ctx: Ctx; input: { nowMs:
     const sessions = await tx.execute(sql`DELETE FROM sessions WHERE last_event_at < ${cutoffIso}::timestamptz`);
     await tx.execute(sql`DELETE FROM agent_activity_hourly WHERE hour < ${cutoffIso}::timestamptz`);
     await tx.execute(sql`DELETE FROM findings_hourly WHERE hour < ${cutoffIso}::timestamptz`);
-    await tx.execute(sql`DELETE FROM findings WHERE event_at < ${cutoffIso}::timestamptz`);
-    await tx.execute(sql`DELETE FROM agent_communications_hourly WHERE hour < ${cutoffIso}::timestamptz`);
+    const findings = await tx.execute(sql`DELETE FROM findings WHERE event_at < ${cutoffIso}::timestamptz`);
+    const communications = await tx.execute(sql`DELETE FROM agent_communications_hourly WHERE hour < ${cutoffIso}::timestamptz`);
     // Evidence snapshots are exempt: they exist to outlive the events they froze.
     // The per-minute rollup serves only the dashboard's 1 h and 24 h ranges.
     await tx.execute(sql`DELETE FROM agent_activity_minutely WHERE minute < ${new Date(input.nowMs - 2 * DAY_MS).toISOString()}::timestamptz`);
     const deletedSessions = sessions.rowCount ?? 0;
-    if (expired.length > 0 || deletedSessions > 0) {
+    const deletedFindings = findings.rowCount ?? 0;
+    const deletedCommunications = communications.rowCount ?? 0;
+    if (expired.length > 0 || deletedSessions > 0 || deletedFindings > 0 || deletedCommunications > 0) {
       await recordAudit(tx, ctx, {
         action: "events.retention",
         targetType: "events",
         targetId: `before ${cutoffIso}`,
         reason: `older than the retention window of ${input.retentionDays} days`,
-        before: { partitions: expired, sessions: deletedSessions },
+        before: { partitions: expired, sessions: deletedSessions, findings: deletedFindings, communication_hours: deletedCommunications },
       });
     }
     return { droppedPartitions: expired, deletedSessions };

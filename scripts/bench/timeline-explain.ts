@@ -7,7 +7,7 @@ import * as schema from "@/db/schema";
 import { effectiveBaseline, storedBaseline } from "@/lib/detect/baseline";
 import { analyzeSession } from "@/lib/forensics/analyze-session";
 import { resolveSessionScope } from "@/lib/forensics/session-scope";
-import { getSessionTimeline } from "@/lib/forensics/session-timeline";
+import { ANALYSIS_MAX_EVENTS, getSessionTimeline } from "@/lib/forensics/session-timeline";
 import { cliContext } from "../lib/script-context";
 
 const RUNS = 20;
@@ -56,7 +56,7 @@ export async function explainTimeline(databaseUrl: string, target: { sessionId: 
     for (let i = 0; i < RUNS; i++) {
       const { scope } = await timed(steps.resolve_scope, () => resolveSessionScope(ctx.db, target.sessionId, target.agentId));
       await timed(steps.page_query, () => readTimelinePage(db, scope, query));
-      const outline = await timed(steps.outline_query, () => readSessionOutline(db, scope));
+      const outline = await timed(steps.outline_query, () => readSessionOutline(db, scope, ANALYSIS_MAX_EVENTS + 1));
       const findings = await timed(steps.findings_query, () => readSessionFindings(db, scope));
       const profile = await timed(steps.profile_query, () => loadDetectionProfile(db, scope.agentId));
       const baseline = effectiveBaseline(storedBaseline(profile.configured), storedBaseline(profile.learned));

@@ -110,6 +110,8 @@ describe("forensic timeline", () => {
     expect(llm.events.map((e) => e.action_sequence)).toEqual([0, 5, 10, 15, 20]);
     await expect(timeline(s, { cursor: "bm90LWEtY3Vyc29y" })).rejects.toMatchObject({ code: "VALIDATION" });
     await expect(timeline(s, { limit: "0" })).rejects.toMatchObject({ code: "VALIDATION" });
+    // A misspelt parameter is an error, not a silently unfiltered answer.
+    await expect(timeline(s, { actiontype: "llm_call" })).rejects.toMatchObject({ code: "VALIDATION", message: expect.stringContaining("actiontype") });
   });
 
   it("keeps a missing sequence after the largest real one at the same time, page after page", async () => {
@@ -169,6 +171,7 @@ describe("agent communications", () => {
     const fromWorker = await getCommunications({ ctx: analyst, input: { agentId: worker.agentId, params: new URLSearchParams() } });
     expect(fromWorker.peers[0]).toMatchObject({ agent_id: planner.agentId, received: { reported_by_agent: 1, reported_by_peer: 2 } });
 
+    await expect(getCommunications({ ctx: analyst, input: { agentId: "no-such-agent", params: new URLSearchParams() } })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const later = await getCommunications({ ctx: analyst, input: { agentId: planner.agentId, params: new URLSearchParams({ since: new Date(Date.now() + 7_200_000).toISOString() }) } });
     expect(later.peers).toEqual([]);
     await expect(getCommunications({ ctx: analyst, input: { agentId: planner.agentId, params: new URLSearchParams({ since: "yesterday" }) } })).rejects.toMatchObject({
