@@ -18,8 +18,8 @@ export const SNAPSHOT_MAX_BYTES = 128 * 1024 * 1024;
 
 /**
  * Freezes one agent's part of a session (analyst+): its events, their findings and its alerts as NDJSON,
- * and a manifest naming their hash, signed with the console's Ed25519 key. Read, stored and audited in
- * one transaction; the row can never be changed afterwards.
+ * and a manifest naming their hash, signed with the console's Ed25519 key. The row can never be changed
+ * afterwards.
  */
 export async function takeSnapshot({ ctx, input }: { ctx: Ctx; input: { sessionId: unknown; body?: unknown } }): Promise<SnapshotView> {
   authorize(ctx, "analyst", "take evidence snapshots");
@@ -29,46 +29,51 @@ export async function takeSnapshot({ ctx, input }: { ctx: Ctx; input: { sessionI
   if (!takenBy) throw new AppError("FORBIDDEN", "Only people, API tokens and the operator's shell may take evidence snapshots");
   const key = consoleEvidenceKey();
 
-  return ctx.db.transaction(async (tx) => {
-    const { scope } = await resolveSessionScope(tx, sessionId, body.agent_id);
+  // Read in one repeatable-read snapshot, so events, findings and alerts are of one moment; stored
+  // and audited in a second transaction (the audit chain needs read committed to see its head).
+  const frozen = await ctx.db.transaction(
+    async (tx) => {
+      const { scope } = await resolveSessionScope(tx, sessionId, body.agent_id);
 
-    const total = await countScopeEvents(tx, scope);
-    if (total > SNAPSHOT_MAX_EVENTS) {
-      throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} has ${total} events; a snapshot holds at most ${SNAPSHOT_MAX_EVENTS}`);
-    }
-    if (total === 0) throw new AppError("NOT_FOUND", `Session ${sessionId} of agent ${scope.agentId} has no stored events left (dropped by retention)`);
-
-    const writer = new NdjsonWriter();
-    let eventCount = 0;
-    let first: string | null = null;
-    let last: string | null = null;
-    let cursor: EventPageCursor | null = null;
-    do {
-      const page: Awaited<ReturnType<typeof readEvidenceEventPage>> = await readEvidenceEventPage(tx, scope, cursor, SNAPSHOT_PAGE_SIZE);
-      writer.add(page.events.map(eventRecord));
-      eventCount += page.events.length;
-      first ??= page.events[0]?.time ?? null;
-      last = page.events.at(-1)?.time ?? last;
-      cursor = page.next;
-      // Events still arriving while the pages are read must not carry the snapshot past its limits.
-      if (eventCount > SNAPSHOT_MAX_EVENTS) {
-        throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} grew past ${SNAPSHOT_MAX_EVENTS} events while being read`);
+      const total = await countScopeEvents(tx, scope);
+      if (total > SNAPSHOT_MAX_EVENTS) {
+        throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} has ${total} events; a snapshot holds at most ${SNAPSHOT_MAX_EVENTS}`);
       }
+      if (total === 0) throw new AppError("NOT_FOUND", `Session ${sessionId} of agent ${scope.agentId} has no stored events left (dropped by retention)`);
+
+      const writer = new NdjsonWriter();
+      let eventCount = 0;
+      let first: string | null = null;
+      let last: string | null = null;
+      let cursor: EventPageCursor | null = null;
+      do {
+        const page: Awaited<ReturnType<typeof readEvidenceEventPage>> = await readEvidenceEventPage(tx, scope, cursor, SNAPSHOT_PAGE_SIZE);
+        writer.add(page.events.map(eventRecord));
+        eventCount += page.events.length;
+        first ??= page.events[0]?.time ?? null;
+        last = page.events.at(-1)?.time ?? last;
+        cursor = page.next;
+        if (writer.bytes > SNAPSHOT_MAX_BYTES) {
+          throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} is larger than ${SNAPSHOT_MAX_BYTES / 1024 / 1024} MiB as NDJSON (${eventCount} events read so far)`);
+        }
+      } while (cursor);
+      if (!first || !last) throw new AppError("NOT_FOUND", `Session ${sessionId} of agent ${scope.agentId} has no stored events left (dropped by retention)`);
+
+      const findings = await readEvidenceFindings(tx, scope);
+      writer.add(findings.map(findingRecord));
+      const alerts = await readEvidenceAlerts(tx, scope, findings.map((f) => f.alertId));
+      writer.add(alerts.map(alertRecord));
       if (writer.bytes > SNAPSHOT_MAX_BYTES) {
-        throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} is larger than ${SNAPSHOT_MAX_BYTES / 1024 / 1024} MiB as NDJSON (${eventCount} events read so far)`);
+        throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} is larger than ${SNAPSHOT_MAX_BYTES / 1024 / 1024} MiB as NDJSON`);
       }
-    } while (cursor);
-    if (!first || !last) throw new AppError("NOT_FOUND", `Session ${sessionId} of agent ${scope.agentId} has no stored events left (dropped by retention)`);
+      const { ndjson, sha256 } = writer.finish();
+      return { scope, ndjson, sha256, eventCount, first, last, findingCount: findings.length, alertCount: alerts.length };
+    },
+    { isolationLevel: "repeatable read", accessMode: "read only" },
+  );
+  const { scope, ndjson, sha256, eventCount, first, last, findingCount, alertCount } = frozen;
 
-    const findings = await readEvidenceFindings(tx, scope);
-    writer.add(findings.map(findingRecord));
-    const alerts = await readEvidenceAlerts(tx, scope, findings.map((f) => f.alertId));
-    writer.add(alerts.map(alertRecord));
-    if (writer.bytes > SNAPSHOT_MAX_BYTES) {
-      throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} is larger than ${SNAPSHOT_MAX_BYTES / 1024 / 1024} MiB as NDJSON`);
-    }
-    const { ndjson, sha256 } = writer.finish();
-
+  return ctx.db.transaction(async (tx) => {
     const snapshotId = randomUUID();
     const takenAt = new Date();
     const unsigned: UnsignedManifest = {
@@ -79,8 +84,8 @@ export async function takeSnapshot({ ctx, input }: { ctx: Ctx; input: { sessionI
       start_time: first,
       end_time: last,
       event_count: eventCount,
-      finding_count: findings.length,
-      alert_count: alerts.length,
+      finding_count: findingCount,
+      alert_count: alertCount,
       ndjson_sha256: sha256,
       ndjson_bytes: ndjson.length,
       taken_by: takenBy,
@@ -97,7 +102,7 @@ export async function takeSnapshot({ ctx, input }: { ctx: Ctx; input: { sessionI
       takenBy: actorId(ctx.actor),
       takenAt,
       eventCount,
-      alertCount: alerts.length,
+      alertCount,
       ndjsonSha256: sha256,
       ndjson,
       manifest: manifestFile(manifest),
@@ -111,8 +116,8 @@ export async function takeSnapshot({ ctx, input }: { ctx: Ctx; input: { sessionI
         session_id: sessionId,
         agent_id: scope.agentId,
         event_count: eventCount,
-        finding_count: findings.length,
-        alert_count: alerts.length,
+        finding_count: findingCount,
+        alert_count: alertCount,
         ndjson_sha256: sha256,
         ndjson_bytes: ndjson.length,
         public_key_id: key.publicKeyId,
