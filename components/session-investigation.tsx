@@ -264,12 +264,12 @@ function InjectionPanel({ timeline, onShow }: { timeline: SessionTimeline; onSho
 function BlastRadiusPanel({ timeline, onShow }: { timeline: SessionTimeline; onShow: (eventId: string) => void }) {
   const blast = timeline.blast_radius;
   if (!blast) return null;
-  const tools = [...new Set(timeline.affected_resources.filter((r) => r.kind === "tool").map((r) => r.name))];
+  const tools = blast.tools_used.map((t) => t.tool);
   const unexpected = new Set(blast.unexpected_tools?.map((t) => t.tool) ?? []);
   return (
     <section className="panel stack blast-panel" aria-label="Blast radius">
       <h2>Blast radius</h2>
-      <p className="muted">What happened from the injection point on: {formatCount(blast.events_after)} events.</p>
+      <p className="muted">What happened from the injection point on ({formatCount(blast.events_after)} events, the injection point included).</p>
       <div className="flow" aria-label="Agent, tools and other agents">
         <div className="flow-col">
           <span className="badge">{timeline.agent_id}</span>

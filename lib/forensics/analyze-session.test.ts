@@ -56,6 +56,8 @@ describe("analyzeSession", () => {
     const blast = a.blast_radius;
     expect(blast?.from_event_id).toBe("e3");
     expect(blast?.events_after).toBe(5);
+    // Tools from the injection point on only: kb_search ran before it.
+    expect(blast?.tools_used.map((t) => `${t.tool}×${t.count}`)).toEqual(["web_fetch×1", "read_secret×1", "send_email×2"]);
     expect(blast?.unexpected_tools).toEqual([
       { tool: "read_secret", count: 1, first_event_id: "e5" },
       { tool: "send_email", count: 2, first_event_id: "e6" },

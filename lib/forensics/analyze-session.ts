@@ -51,7 +51,9 @@ export interface InjectionPoint {
 
 export interface BlastRadius {
   from_event_id: string;
+  /** Events from the injection point on, the injection point included. */
   events_after: number;
+  tools_used: { tool: string; count: number; first_event_id: string }[];
   unexpected_tools: { tool: string; count: number; first_event_id: string }[] | null;
   resources_touched: { key: string; name: string; count: number; first_event_id: string }[];
   exfiltration: { event_id: string; type: string; tool: string | null; detail: string }[];
@@ -227,11 +229,17 @@ function blastRadius(
   const byId = new Map(after.map((e) => [e.eventId, e]));
   const expected = expectedTools ? new Set(expectedTools) : null;
 
+  const used = new Map<string, { tool: string; count: number; first_event_id: string }>();
   const unexpected = new Map<string, { tool: string; count: number; first_event_id: string }>();
   const resources = new Map<string, { key: string; name: string; count: number; first_event_id: string }>();
   const peers = new Map<string, { agent_id: string; direction: PeerDirection; count: number; first_event_id: string }>();
   const credentials: BlastRadius["credentials_read"] = [];
   for (const e of after) {
+    if (e.actionType === "tool_call") {
+      const t = used.get(toolOf(e)) ?? { tool: toolOf(e), count: 0, first_event_id: e.eventId };
+      t.count++;
+      used.set(t.tool, t);
+    }
     if (e.actionType === "tool_call" && expected && !expected.has(toolOf(e))) {
       const u = unexpected.get(toolOf(e)) ?? { tool: toolOf(e), count: 0, first_event_id: e.eventId };
       u.count++;
@@ -265,6 +273,7 @@ function blastRadius(
   return {
     from_event_id: events[from]?.eventId ?? "",
     events_after: after.length,
+    tools_used: [...used.values()],
     unexpected_tools: expected ? [...unexpected.values()] : null,
     resources_touched: [...resources.values()],
     exfiltration,
