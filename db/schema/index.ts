@@ -6,3 +6,4 @@ export * from "./events";
 export * from "./killswitch";
 export * from "./notifications";
 export * from "./forensics";
+export * from "./incidents";

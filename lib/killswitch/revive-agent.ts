@@ -4,6 +4,8 @@ import type { Ctx } from "@/lib/context";
 import { announceToConsoles, KILLSWITCH_LOCK, requireKilled, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
 import { agentKey, EVENTS_CHANNEL, eventMessage } from "./contract";
 import { killInput } from "./schemas";
+import { openIncidentsCovering } from "@/db/queries/incidents";
+import { AppError } from "@/lib/errors";
 
 /**
  * Lets a killed agent act again (admin only). Redis is written last, just before the record commits:
@@ -13,6 +15,14 @@ export async function reviveAgent({ ctx, settings, input }: { ctx: Ctx; settings
   authorize(ctx, "admin", "revive agents");
   const agentId = parseOrThrow(agentIdSchema, input.agentId);
   const { reason } = parseOrThrow(killInput, { reason: input.reason });
+  // "Re-enable the agent only after security review": an open incident's agent comes back only with a link to that review.
+  const covering = await openIncidentsCovering(ctx.db, agentId);
+  if (covering.length > 0 && !/https?:\/\/\S+/.test(reason)) {
+    const refs = covering.map((id) => `INC-${id}`).join(", ");
+    throw new AppError("VALIDATION", `Agent ${agentId} is covered by open incident ${refs}: reviving it needs a note linking the security review (a URL)`, {
+      details: { errors: [{ path: "reason", message: "link the security review (http:// or https://)" }], incidents: refs },
+    });
+  }
   const redis = requireRedis(settings);
   const revivedBy = killedByOf(ctx);
   const atMs = Date.now();

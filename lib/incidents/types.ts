@@ -1,0 +1,79 @@
+import type { Severity } from "@/lib/detect/types";
+import type { AutomatedActionName } from "@/lib/runbooks";
+
+export type IncidentStatus = "open" | "contained" | "eradicated" | "recovered" | "closed";
+export type StepState = "pending" | "running" | "done" | "failed" | "skipped";
+
+/** What the console can run itself; `command` steps are shown for a person to run, `manual` ones are checked off. */
+export type StepKind = "automated" | "command" | "manual";
+
+export interface StepView {
+  step_id: string;
+  phase: string;
+  position: number;
+  title: string;
+  description: string | null;
+  kind: StepKind;
+  action: AutomatedActionName | null;
+  /** The step's command with the incident's values filled in (shell-quoted), or null. */
+  command: string | null;
+  timeout_seconds: number | null;
+  timeout_text: string | null;
+  state: StepState;
+  attempts: number;
+  actor: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  note: string | null;
+  /** What an automated step produced: e.g. {snapshots: [{session_id, snapshot_id, links}]}, {peers: [...]}, {killed: [...]}. */
+  output: Record<string, unknown> | null;
+  error: string | null;
+  /** Past its timeout and not finished (pending steps count from the incident's opening). */
+  overdue: boolean;
+}
+
+export interface ActivityView {
+  id: number;
+  at: string;
+  actor: string;
+  kind: string;
+  summary: string;
+  detail: Record<string, unknown> | null;
+}
+
+export interface IncidentSummary {
+  id: number;
+  /** `INC-<id>`: what `{incident_id}` becomes in a runbook's commands. */
+  ref: string;
+  title: string;
+  severity: Severity;
+  status: IncidentStatus;
+  agent_ids: string[];
+  session_ids: string[];
+  owner: { id: string; name: string };
+  opened_at: string;
+  closed_at: string | null;
+  steps_done: number;
+  steps_total: number;
+}
+
+export interface IncidentView extends IncidentSummary {
+  alert_ids: number[];
+  runbook: { id: string; name: string; version: number };
+  escalation: { role: string; paged_at: string | null; paged_by: string | null }[];
+  opened_by: string;
+  post_incident_notes: string;
+  phases: { key: string; title: string; steps: StepView[] }[];
+  activity: ActivityView[];
+}
+
+export interface RunbookView {
+  id: string;
+  name: string;
+  version: number;
+  severity: Severity;
+  escalation_path: string[];
+  phases: { key: string; title: string; steps: { step_id: string; title: string; kind: StepKind; action: AutomatedActionName | null; command: string | null; timeout_text: string | null; description: string | null }[] }[];
+  created_by: string;
+  created_at: string;
+}

@@ -1,0 +1,96 @@
+import { eq } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { getIncident, getIncidentRow, incidentRef } from "@/db/queries/incidents";
+import { incidents } from "@/db/schema";
+import { authorize, parseOrThrow } from "@/lib/auth/authorize";
+import type { Role } from "@/lib/auth/roles";
+import { actorId, type Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import { recordIncidentActivity } from "./record";
+import { commentInput, incidentIdSchema, notesInput, pageInput, statusInput } from "./schemas";
+import type { IncidentView } from "./types";
+
+type IncidentRow = NonNullable<Awaited<ReturnType<typeof getIncidentRow>>>;
+
+/** Loads the incident, lets `change` write in one transaction with its activity row, and returns the new view. */
+async function change(
+  ctx: Ctx,
+  incidentIdRaw: unknown,
+  role: Role,
+  what: string,
+  apply: (tx: Tx, row: IncidentRow) => Promise<void>,
+): Promise<{ incident: IncidentView }> {
+  authorize(ctx, role, what);
+  const id = parseOrThrow(incidentIdSchema, incidentIdRaw);
+  await ctx.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(incidents).where(eq(incidents.id, id)).for("update");
+    if (!row) throw new AppError("NOT_FOUND", `No incident ${incidentRef(id)}`);
+    await apply(tx, row);
+  });
+  const incident = await getIncident(ctx.db, id);
+  if (!incident) throw new AppError("NOT_FOUND", `No incident ${incidentRef(id)}`);
+  return { incident };
+}
+
+/** Moves the incident along open → contained → eradicated → recovered → closed (responder+; closing and reopening need an admin). */
+export function setIncidentStatus({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown; body: unknown } }) {
+  const { status, note } = parseOrThrow(statusInput, input.body ?? {});
+  return change(ctx, input.incidentId, "responder", "change an incident's status", async (tx, row) => {
+    if (row.status === status) throw new AppError("CONFLICT", `${incidentRef(row.id)} is already ${status}`);
+    if (status === "closed" || row.status === "closed") authorize(ctx, "admin", status === "closed" ? "close incidents" : "reopen incidents");
+    await tx
+      .update(incidents)
+      .set({ status, closedAt: status === "closed" ? new Date() : null })
+      .where(eq(incidents.id, row.id));
+    await recordIncidentActivity(tx, ctx, row.id, {
+      kind: "status",
+      summary: `Status ${row.status} → ${status}${note ? `: ${note}` : ""}`,
+      detail: { from: row.status, to: status, note: note ?? null },
+      reason: note ?? null,
+    });
+  });
+}
+
+/** Adds a comment to the activity timeline (analyst+). */
+export function commentOnIncident({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown; body: unknown } }) {
+  const { text } = parseOrThrow(commentInput, input.body ?? {});
+  return change(ctx, input.incidentId, "analyst", "comment on incidents", async (tx, row) => {
+    await recordIncidentActivity(tx, ctx, row.id, { kind: "comment", summary: text });
+  });
+}
+
+/** Records that this person paged a role of the escalation path (responder+). */
+export function pageEscalationRole({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown; body: unknown } }) {
+  const { role } = parseOrThrow(pageInput, input.body ?? {});
+  return change(ctx, input.incidentId, "responder", "page the escalation path", async (tx, row) => {
+    if (!row.escalation.some((e) => e.role === role)) {
+      throw new AppError("VALIDATION", `${role} is not on ${incidentRef(row.id)}'s escalation path (${row.escalation.map((e) => e.role).join(", ")})`, {
+        details: { errors: [{ path: "role", message: "not on the escalation path" }] },
+      });
+    }
+    const at = new Date().toISOString();
+    const escalation = row.escalation.map((e) => (e.role === role ? { role, paged_at: at, paged_by: actorId(ctx.actor) } : e));
+    await tx.update(incidents).set({ escalation }).where(eq(incidents.id, row.id));
+    await recordIncidentActivity(tx, ctx, row.id, { kind: "paged", summary: `Paged ${role}`, detail: { role } });
+  });
+}
+
+/** Saves the post-incident review notes (responder+). */
+export function savePostIncidentNotes({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown; body: unknown } }) {
+  const { notes } = parseOrThrow(notesInput, input.body ?? {});
+  return change(ctx, input.incidentId, "responder", "write post-incident notes", async (tx, row) => {
+    await tx.update(incidents).set({ postIncidentNotes: notes }).where(eq(incidents.id, row.id));
+    await recordIncidentActivity(tx, ctx, row.id, { kind: "post_incident", summary: "Post-incident notes saved", detail: { characters: notes.length } });
+  });
+}
+
+/** Makes the caller the incident's owner (responder+). */
+export function takeIncidentOwnership({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown } }) {
+  return change(ctx, input.incidentId, "responder", "take incidents", async (tx, row) => {
+    const a = ctx.actor;
+    const name = a.type === "user" ? a.email : a.type === "api_token" ? `token ${a.name}` : actorId(a);
+    if (row.ownerId === actorId(a)) throw new AppError("CONFLICT", `You already own ${incidentRef(row.id)}`);
+    await tx.update(incidents).set({ ownerId: actorId(a), ownerName: name }).where(eq(incidents.id, row.id));
+    await recordIncidentActivity(tx, ctx, row.id, { kind: "owner", summary: `Owner ${row.ownerName} → ${name}`, detail: { from: row.ownerId, to: actorId(a) } });
+  });
+}
