@@ -8,8 +8,10 @@ import { type Role, roleAtLeast } from "@/lib/auth/roles";
 const LINKS: { href: string; label: string; need: Role }[] = [
   { href: "/", label: "Dashboard", need: "viewer" },
   { href: "/alerts", label: "Alerts", need: "viewer" },
+  { href: "/incidents", label: "Incidents", need: "viewer" },
   { href: "/agents", label: "Agents", need: "viewer" },
   { href: "/events", label: "Events", need: "viewer" },
+  { href: "/runbooks", label: "Runbooks", need: "viewer" },
   { href: "/audit", label: "Audit", need: "analyst" },
   { href: "/admin/users", label: "Users", need: "admin" },
   { href: "/admin/tokens", label: "API tokens", need: "admin" },

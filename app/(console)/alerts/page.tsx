@@ -3,6 +3,7 @@ import Link from "next/link";
 import { appDb } from "@/db/client";
 import { listAlerts, parseAlertFilters } from "@/db/queries/detection";
 import { AlertActions } from "@/components/alert-actions";
+import { OpenIncidentButton } from "@/components/open-incident-button";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { alertSessionLink } from "@/lib/detect/links";
@@ -36,6 +37,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   }
   const older = page?.next_before_id ? new URLSearchParams({ ...raw, before_id: String(page.next_before_id) }) : null;
   const canAct = roleAtLeast(me.role, "analyst");
+  const canRespond = roleAtLeast(me.role, "responder");
 
   return (
     <>
@@ -147,6 +149,9 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                     {canAct && (
                       <td>
                         <AlertActions alertId={a.id} status={a.status} />
+                        {canRespond && a.status !== "resolved" && (
+                          <OpenIncidentButton agentIds={[a.agent_id]} sessionIds={a.session_id ? [a.session_id] : []} alertIds={[a.id]} />
+                        )}
                       </td>
                     )}
                   </tr>

@@ -8,6 +8,7 @@ import { getSessionSummaries } from "@/db/queries/sessions";
 import { EventsTable } from "@/components/events-table";
 import { AgentKillControl } from "@/components/kill-switch-controls";
 import { SessionInvestigation } from "@/components/session-investigation";
+import { OpenIncidentButton } from "@/components/open-incident-button";
 import { SessionSnapshots } from "@/components/session-snapshots";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { formatCost, formatCount, formatDuration, formatUtc } from "@/lib/format";
@@ -58,6 +59,13 @@ export default async function SessionPage({ params, searchParams }: Props) {
         <div key={s.agent_id} className="panel form-row" aria-label={`Kill switch of ${s.agent_id}`} role="region">
           <span className="mono">{s.agent_id}</span>
           <AgentKillControl agentId={s.agent_id} role={me.role} />
+          {roleAtLeast(me.role, "responder") && (
+            <OpenIncidentButton
+              agentIds={[s.agent_id]}
+              sessionIds={[sessionId]}
+              alertIds={alerts.filter((a) => a.agent_id === s.agent_id && a.status !== "resolved").map((a) => a.id)}
+            />
+          )}
         </div>
       ))}
       <dl className="stats">

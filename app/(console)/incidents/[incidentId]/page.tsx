@@ -1,0 +1,25 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { IncidentRunbook } from "@/components/incident-runbook";
+import { actorId } from "@/lib/context";
+import { requireUser } from "../../require-user";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ incidentId: string }> };
+
+function parseIncidentId(raw: string): number | null {
+  return /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : null;
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const id = parseIncidentId((await params).incidentId);
+  return { title: id === null ? "Incident" : `INC-${id}` };
+}
+
+export default async function IncidentPage({ params }: Props) {
+  const me = await requireUser();
+  const id = parseIncidentId((await params).incidentId);
+  if (id === null) notFound();
+  return <IncidentRunbook incidentId={id} role={me.role} myActorId={actorId(me)} />;
+}
