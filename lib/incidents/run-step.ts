@@ -144,7 +144,8 @@ export async function runStep({
   try {
     output = await perform(ctx, settings, row, action);
   } catch (err) {
-    error = describeError(err);
+    // Our own refusals are already sentences for the responder; anything else keeps its kind.
+    error = err instanceof AppError ? err.message : describeError(err);
   }
   await ctx.db.transaction(async (tx) => {
     await tx
