@@ -312,7 +312,9 @@ function Step({ step, canAct, act }: { step: StepView; canAct: boolean; act: Act
   const [mode, setMode] = useState<"complete" | "skip" | null>(null);
   const [busy, setBusy] = useState<"run" | "complete" | "skip" | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const failed = step.state === "failed";
+  // A run that has said nothing for 10 minutes died with its process: the server lets it be run again.
+  const stale = step.state === "running" && step.started_at !== null && Date.now() - Date.parse(step.started_at) > 10 * 60_000;
+  const failed = step.state === "failed" || stale;
   const actionable = canAct && (step.state === "pending" || failed);
 
   async function send(verb: "run" | "complete" | "skip", body?: Record<string, string>) {

@@ -40,6 +40,7 @@ CREATE TABLE "incidents" (
 	"post_incident_notes" text DEFAULT '' NOT NULL,
 	"opened_by" text NOT NULL,
 	"opened_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"started_at" timestamp (6) with time zone NOT NULL,
 	"closed_at" timestamp with time zone,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );

@@ -4,17 +4,17 @@ import { incidentActivity, incidents, incidentSteps, runbooks, runbookVersions }
 import type { ActivityView, IncidentStatus, IncidentSummary, IncidentView, StepKind, StepView } from "@/lib/incidents/types";
 import { fillPlaceholders, isOverdue, type RunbookDefinition, type RunbookStep } from "@/lib/runbooks";
 
-type IncidentRow = typeof incidents.$inferSelect;
+export type IncidentRow = typeof incidents.$inferSelect;
 
 export const incidentRef = (id: number) => `INC-${id}`;
 
 /** What `{agent_id}`, `{session_id}`, `{incident_id}` and `{incident_start}` become for this incident. */
-export function placeholderValues(row: Pick<IncidentRow, "id" | "agentIds" | "sessionIds" | "openedAt">) {
+export function placeholderValues(row: Pick<IncidentRow, "id" | "agentIds" | "sessionIds" | "startedAt">) {
   return {
     agent_id: row.agentIds[0],
     session_id: row.sessionIds[0],
     incident_id: incidentRef(row.id),
-    incident_start: row.openedAt.toISOString(),
+    incident_start: row.startedAt.toISOString(),
   };
 }
 

@@ -51,6 +51,8 @@ export const incidents = pgTable(
     postIncidentNotes: text().notNull().default(""),
     openedBy: text().notNull(),
     openedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** When the trouble began: the earliest event of its alerts, else the opening. `{incident_start}` in commands. */
+    startedAt: timestamp({ withTimezone: true, precision: 6 }).notNull(),
     closedAt: timestamp({ withTimezone: true }),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,4 +1,4 @@
-import { inArray } from "drizzle-orm";
+import { and, inArray, ne, sql } from "drizzle-orm";
 import { agentExists } from "@/db/queries/ingest-keys";
 import { getIncident, incidentRef } from "@/db/queries/incidents";
 import { getRunbook } from "@/db/queries/runbooks";
@@ -17,7 +17,8 @@ const DEFAULT_RUNBOOK = "agent_compromise_runbook";
 const worst = (severities: Severity[]): Severity | undefined =>
   severities.sort((a, b) => SEVERITIES.indexOf(b) - SEVERITIES.indexOf(a))[0];
 
-function ownerName(ctx: Ctx): string {
+/** How the incident page names a person or token. */
+export function actorName(ctx: Ctx): string {
   const a = ctx.actor;
   return a.type === "user" ? a.email : a.type === "api_token" ? `token ${a.name}` : actorId(a);
 }
@@ -47,6 +48,19 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
     }
   }
 
+  if (body.alert_ids.length > 0) {
+    const [already] = await ctx.db
+      .select({ id: incidents.id })
+      .from(incidents)
+      .where(and(ne(incidents.status, "closed"), sql`${incidents.alertIds} && ${sql.param(body.alert_ids)}::int8[]`))
+      .limit(1);
+    if (already) {
+      throw new AppError("CONFLICT", `${incidentRef(already.id)} already covers alert ${body.alert_ids.join(", ")}; work it there`, {
+        details: { incident_id: already.id, link: `/incidents/${already.id}` },
+      });
+    }
+  }
+
   await ensureShippedRunbooks(ctx.db);
   const runbook = await getRunbook(ctx.db, body.runbook_id ? { id: body.runbook_id } : { name: DEFAULT_RUNBOOK });
   if (!runbook) {
@@ -70,9 +84,10 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
         runbookId: runbook.id,
         runbookVersion: runbook.version,
         ownerId: actorId(ctx.actor),
-        ownerName: ownerName(ctx),
+        ownerName: actorName(ctx),
         escalation: definition.escalationPath.map((role) => ({ role, paged_at: null, paged_by: null })),
         openedBy: actorId(ctx.actor),
+        startedAt: new Date(Math.min(Date.now(), ...fromAlerts.flatMap((a) => (a.firstEventAt ? [a.firstEventAt.getTime()] : [])))),
       })
       .returning({ id: incidents.id });
     if (!row) throw new AppError("INTERNAL", "The incident could not be stored");

@@ -1,8 +1,10 @@
 import { and, eq, inArray, or, sql } from "drizzle-orm";
-import { getIncident, getIncidentRow, incidentRef, placeholderValues } from "@/db/queries/incidents";
+import { getIncident, getIncidentRow, incidentRef, type IncidentRow, placeholderValues } from "@/db/queries/incidents";
+import { getSessionSummaries } from "@/db/queries/sessions";
 import { getRunbook } from "@/db/queries/runbooks";
 import { parseTimelineQuery } from "@/db/queries/timeline";
-import { incidentSteps } from "@/db/schema";
+import type { Queryable } from "@/db/client";
+import { incidents, incidentSteps } from "@/db/schema";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError, describeError } from "@/lib/errors";
@@ -15,10 +17,11 @@ import { recordIncidentActivity } from "./record";
 import { incidentIdSchema, noteInput, reasonInput } from "./schemas";
 import type { IncidentView } from "./types";
 
+const incidentOpen = (id: number) => sql`EXISTS (SELECT 1 FROM ${incidents} WHERE ${incidents.id} = ${id} AND ${incidents.status} <> 'closed')`;
+
 /** A step left "running" this long (the process died mid-run) may be run again. */
 const STALE_RUN_MS = 10 * 60_000;
 
-type IncidentRow = NonNullable<Awaited<ReturnType<typeof getIncidentRow>>>;
 
 async function loadStep(ctx: Ctx, incidentIdRaw: unknown, stepId: string): Promise<{ row: IncidentRow; step: RunbookStep }> {
   const incidentId = parseOrThrow(incidentIdSchema, incidentIdRaw);
@@ -31,8 +34,8 @@ async function loadStep(ctx: Ctx, incidentIdRaw: unknown, stepId: string): Promi
   return { row, step };
 }
 
-async function stepState(ctx: Ctx, incidentId: number, stepId: string): Promise<string> {
-  const [s] = await ctx.db.select({ state: incidentSteps.state }).from(incidentSteps).where(and(eq(incidentSteps.incidentId, incidentId), eq(incidentSteps.stepId, stepId)));
+async function stepState(db: Queryable, incidentId: number, stepId: string): Promise<string> {
+  const [s] = await db.select({ state: incidentSteps.state }).from(incidentSteps).where(and(eq(incidentSteps.incidentId, incidentId), eq(incidentSteps.stepId, stepId)));
   return s?.state ?? "missing";
 }
 
@@ -42,52 +45,61 @@ async function view(ctx: Ctx, id: number): Promise<IncidentView> {
   return incident;
 }
 
-/** What each automated action does, for every agent or session the incident covers. */
-async function perform(ctx: Ctx, settings: KillSwitchSettings, row: IncidentRow, action: AutomatedAction): Promise<Record<string, unknown>> {
+/** Each (session, agent) pair the incident covers: a session id several agents wrote under is each of its agents' part. */
+async function sessionTargets(db: Queryable, row: IncidentRow): Promise<{ sessionId: string; agentId: string }[]> {
+  const targets = [];
+  for (const sessionId of row.sessionIds) {
+    for (const s of await getSessionSummaries(db, sessionId)) if (row.agentIds.includes(s.agent_id)) targets.push({ sessionId, agentId: s.agent_id });
+  }
+  if (targets.length === 0) throw new AppError("VALIDATION", `${incidentRef(row.id)} names no session of its agents; add one or skip this step`);
+  return targets;
+}
+
+/**
+ * What each automated action does, for every agent or session the incident covers. Results go into
+ * `output` as they come, so a run that fails half way still shows what it did.
+ */
+async function perform(ctx: Ctx, settings: KillSwitchSettings, row: IncidentRow, action: AutomatedAction, output: Record<string, unknown[]>): Promise<void> {
   const values = placeholderValues(row);
+  const add = (key: string, item: unknown) => (output[key] ??= []).push(item);
   switch (action.action) {
     case "kill_agent": {
-      const reason = fillPlaceholders(action.reasonTemplate, values);
-      const killed = [];
-      for (const agentId of row.agentIds) killed.push(await killAgent({ ctx, settings, input: { agentId, reason } }));
-      return { killed: killed.map((k) => ({ agent_id: k.agent_id, reason: k.reason, killed_at: k.killed_at })) };
+      for (const agentId of row.agentIds) {
+        const reason = fillPlaceholders(action.reasonTemplate, { ...values, agent_id: agentId });
+        const k = await killAgent({ ctx, settings, input: { agentId, reason } });
+        add("killed", { agent_id: k.agent_id, reason: k.reason, killed_at: k.killed_at });
+      }
+      return;
     }
     case "snapshot": {
-      if (row.sessionIds.length === 0) throw new AppError("VALIDATION", `${incidentRef(row.id)} names no session to snapshot; add one or skip this step`);
-      const snapshots = [];
-      for (const sessionId of row.sessionIds) {
-        const agentId = row.agentIds.length === 1 ? row.agentIds[0] : undefined;
-        const s = await takeSnapshot({ ctx, input: { sessionId, body: agentId ? { agent_id: agentId } : {} } });
-        snapshots.push({ session_id: sessionId, snapshot_id: s.snapshot_id, event_count: s.event_count, ndjson_sha256: s.ndjson_sha256, links: s.links });
+      for (const { sessionId, agentId } of await sessionTargets(ctx.db, row)) {
+        const s = await takeSnapshot({ ctx, input: { sessionId, body: { agent_id: agentId } } });
+        add("snapshots", { session_id: sessionId, agent_id: agentId, snapshot_id: s.snapshot_id, event_count: s.event_count, ndjson_sha256: s.ndjson_sha256, links: s.links });
       }
-      return { snapshots };
+      return;
     }
     case "trace_communications": {
       const since = fillPlaceholders(action.sinceTemplate, values);
-      const traces = [];
       for (const agentId of row.agentIds) {
         const c = await getCommunications({ ctx, input: { agentId, params: new URLSearchParams({ since }) } });
-        traces.push({ agent_id: agentId, since: c.since, peers: c.peers });
+        add("traces", { agent_id: agentId, since: c.since, peers: c.peers });
       }
-      return { traces };
+      return;
     }
     case "build_timeline": {
-      if (row.sessionIds.length === 0) throw new AppError("VALIDATION", `${incidentRef(row.id)} names no session to rebuild; add one or skip this step`);
-      const timelines = [];
-      for (const sessionId of row.sessionIds) {
-        const agentId = row.agentIds.length === 1 ? row.agentIds[0] : undefined;
-        const t = await getSessionTimeline({ ctx, input: { sessionId, query: parseTimelineQuery(new URLSearchParams({ limit: "1", ...(agentId ? { agent_id: agentId } : {}) })) } });
-        if (!("anomalies" in t)) continue;
-        timelines.push({
+      for (const { sessionId, agentId } of await sessionTargets(ctx.db, row)) {
+        const t = await getSessionTimeline({ ctx, input: { sessionId, query: parseTimelineQuery(new URLSearchParams({ limit: "1", agent_id: agentId })) } });
+        if (!("anomalies" in t)) throw new AppError("INTERNAL", `The timeline of session ${sessionId} came without its analysis`);
+        add("timelines", {
           session_id: sessionId,
-          agent_id: t.agent_id,
+          agent_id: agentId,
           event_count: t.event_count,
           anomalies: t.anomalies.length,
           injection_point: t.injection_point && { event_id: t.injection_point.event_id, rule: t.injection_point.rule, reason: t.injection_point.reason },
-          link: `/sessions/${encodeURIComponent(sessionId)}?agent=${encodeURIComponent(t.agent_id)}`,
+          link: `/sessions/${encodeURIComponent(sessionId)}?agent=${encodeURIComponent(agentId)}`,
         });
       }
-      return { timelines };
+      return;
     }
     case "rotate_credentials":
       throw new AppError(
@@ -122,12 +134,13 @@ export async function runStep({
   const claimed = await ctx.db.transaction(async (tx) => {
     const [claim] = await tx
       .update(incidentSteps)
-      .set({ state: "running", attempts: sql`${incidentSteps.attempts} + 1`, actor: who, startedAt: new Date(), finishedAt: null, error: null })
+      .set({ state: "running", attempts: sql`${incidentSteps.attempts} + 1`, actor: who, startedAt: sql`now()`, finishedAt: null, error: null, output: null })
       .where(
         and(
           eq(incidentSteps.incidentId, row.id),
           eq(incidentSteps.stepId, step.id),
           or(inArray(incidentSteps.state, ["pending", "failed"]), and(eq(incidentSteps.state, "running"), sql`${incidentSteps.startedAt} < now() - ${`${STALE_RUN_MS} milliseconds`}::interval`)),
+          incidentOpen(row.id),
         ),
       )
       .returning({ attempts: incidentSteps.attempts });
@@ -135,29 +148,41 @@ export async function runStep({
     return claim;
   });
   if (!claimed) {
-    const state = await stepState(ctx, row.id, step.id);
-    throw new AppError("CONFLICT", `Step ${step.id} ("${step.title}") is ${state}; it runs once`, { details: { state } });
+    const state = await stepState(ctx.db, row.id, step.id);
+    throw new AppError("CONFLICT", `Step ${step.id} ("${step.title}") of ${incidentRef(row.id)} is ${state === "pending" ? "not runnable: the incident is closed" : state}; it runs once`, {
+      details: { state },
+    });
   }
 
-  let output: Record<string, unknown> | null = null;
+  const output: Record<string, unknown[]> = {};
   let error: string | null = null;
   try {
-    output = await perform(ctx, settings, row, action);
+    await perform(ctx, settings, row, action, output);
   } catch (err) {
     // Our own refusals are already sentences for the responder; anything else keeps its kind.
     error = err instanceof AppError ? err.message : describeError(err);
   }
-  await ctx.db.transaction(async (tx) => {
-    await tx
-      .update(incidentSteps)
-      .set({ state: error ? "failed" : "done", finishedAt: new Date(), output, error })
-      .where(and(eq(incidentSteps.incidentId, row.id), eq(incidentSteps.stepId, step.id)));
-    await recordIncidentActivity(tx, ctx, row.id, {
-      kind: error ? "step_failed" : "step_done",
-      summary: error ? `"${step.title}" failed: ${error}` : `"${step.title}" done`,
-      detail: { step_id: step.id, action: action.action, ...(error ? { error } : { output }) },
+  const finish = (state: "done" | "failed", why: string | null) =>
+    ctx.db.transaction(async (tx) => {
+      // Only this run's claim is finished: a run taken over after going stale does not overwrite the newer one.
+      const [finished] = await tx
+        .update(incidentSteps)
+        .set({ state, finishedAt: sql`now()`, output, error: why })
+        .where(and(eq(incidentSteps.incidentId, row.id), eq(incidentSteps.stepId, step.id), eq(incidentSteps.state, "running"), eq(incidentSteps.attempts, claimed.attempts)))
+        .returning({ stepId: incidentSteps.stepId });
+      await recordIncidentActivity(tx, ctx, row.id, {
+        kind: !finished ? "step_superseded" : why ? "step_failed" : "step_done",
+        summary: !finished ? `A stale run of "${step.title}" ended after another run took over` : why ? `"${step.title}" failed: ${why}` : `"${step.title}" done`,
+        detail: { step_id: step.id, action: action.action, attempt: claimed.attempts, output, ...(why ? { error: why } : {}) },
+      });
     });
-  });
+  try {
+    await finish(error ? "failed" : "done", error);
+  } catch (err) {
+    // The action ran but its record did not commit: say so on the step rather than leave it running.
+    error = `the step ran but its result could not be recorded (${describeError(err)}); check what it did before running it again`;
+    await finish("failed", error);
+  }
   return { incident: await view(ctx, row.id), outcome: error ? "failed" : "done", error };
 }
 
@@ -178,13 +203,13 @@ export async function completeStep({ ctx, input }: { ctx: Ctx; input: { incident
     const [done] = await tx
       .update(incidentSteps)
       .set({ state: "done", actor: actorId(ctx.actor), finishedAt: new Date(), note: note ?? null })
-      .where(and(eq(incidentSteps.incidentId, row.id), eq(incidentSteps.stepId, step.id), inArray(incidentSteps.state, allowed as ("pending" | "failed")[])))
+      .where(and(eq(incidentSteps.incidentId, row.id), eq(incidentSteps.stepId, step.id), inArray(incidentSteps.state, allowed as ("pending" | "failed")[]), incidentOpen(row.id)))
       .returning({ stepId: incidentSteps.stepId });
     if (!done) {
-      const state = await stepState(ctx, row.id, step.id);
+      const state = await stepState(tx, row.id, step.id);
       throw new AppError(
         "CONFLICT",
-        byHandAfterFailure && state === "pending" ? `Step ${step.id} is run by the console: press Run (it can be finished by hand only after it failed)` : `Step ${step.id} is ${state}`,
+        byHandAfterFailure && state === "pending" ? `Step ${step.id} of ${incidentRef(row.id)} is run by the console: press Run (it can be finished by hand only after it failed)` : `Step ${step.id} of ${incidentRef(row.id)} is ${state}`,
         { details: { state } },
       );
     }
@@ -202,9 +227,9 @@ export async function skipStep({ ctx, input }: { ctx: Ctx; input: { incidentId: 
     const [skipped] = await tx
       .update(incidentSteps)
       .set({ state: "skipped", actor: actorId(ctx.actor), finishedAt: new Date(), note: reason })
-      .where(and(eq(incidentSteps.incidentId, row.id), eq(incidentSteps.stepId, step.id), inArray(incidentSteps.state, ["pending", "failed"])))
+      .where(and(eq(incidentSteps.incidentId, row.id), eq(incidentSteps.stepId, step.id), inArray(incidentSteps.state, ["pending", "failed"]), incidentOpen(row.id)))
       .returning({ stepId: incidentSteps.stepId });
-    if (!skipped) throw new AppError("CONFLICT", `Step ${step.id} is ${await stepState(ctx, row.id, step.id)}; only a pending or failed step can be skipped`);
+    if (!skipped) throw new AppError("CONFLICT", `Step ${step.id} of ${incidentRef(row.id)} is ${await stepState(tx, row.id, step.id)}; only a pending or failed step can be skipped`);
     await recordIncidentActivity(tx, ctx, row.id, { kind: "step_skipped", summary: `"${step.title}" skipped: ${reason}`, detail: { step_id: step.id }, reason });
   });
   return { incident: await view(ctx, row.id) };

@@ -1,16 +1,18 @@
 import { eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { getIncident, getIncidentRow, incidentRef } from "@/db/queries/incidents";
+import { getIncident, incidentRef, type IncidentRow } from "@/db/queries/incidents";
 import { incidents } from "@/db/schema";
+import { INCIDENT_STATUSES } from "@/db/schema/incidents";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Role } from "@/lib/auth/roles";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
+import { actorName } from "./open-incident";
 import { recordIncidentActivity } from "./record";
 import { commentInput, incidentIdSchema, notesInput, pageInput, statusInput } from "./schemas";
 import type { IncidentView } from "./types";
 
-type IncidentRow = NonNullable<Awaited<ReturnType<typeof getIncidentRow>>>;
+
 
 /** Loads the incident, lets `change` write in one transaction with its activity row, and returns the new view. */
 async function change(
@@ -19,12 +21,14 @@ async function change(
   role: Role,
   what: string,
   apply: (tx: Tx, row: IncidentRow) => Promise<void>,
+  { onClosed = false }: { onClosed?: boolean } = {},
 ): Promise<{ incident: IncidentView }> {
   authorize(ctx, role, what);
   const id = parseOrThrow(incidentIdSchema, incidentIdRaw);
   await ctx.db.transaction(async (tx) => {
     const [row] = await tx.select().from(incidents).where(eq(incidents.id, id)).for("update");
     if (!row) throw new AppError("NOT_FOUND", `No incident ${incidentRef(id)}`);
+    if (row.status === "closed" && !onClosed) throw new AppError("CONFLICT", `${incidentRef(id)} is closed; reopen it first`);
     await apply(tx, row);
   });
   const incident = await getIncident(ctx.db, id);
@@ -35,9 +39,16 @@ async function change(
 /** Moves the incident along open → contained → eradicated → recovered → closed (responder+; closing and reopening need an admin). */
 export function setIncidentStatus({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown; body: unknown } }) {
   const { status, note } = parseOrThrow(statusInput, input.body ?? {});
-  return change(ctx, input.incidentId, "responder", "change an incident's status", async (tx, row) => {
-    if (row.status === status) throw new AppError("CONFLICT", `${incidentRef(row.id)} is already ${status}`);
-    if (status === "closed" || row.status === "closed") authorize(ctx, "admin", status === "closed" ? "close incidents" : "reopen incidents");
+  return change(
+    ctx,
+    input.incidentId,
+    "responder",
+    "change an incident's status",
+    async (tx, row) => {
+      if (row.status === status) throw new AppError("CONFLICT", `${incidentRef(row.id)} is already ${status}`);
+      // Responders move an incident forward; closing it, or moving it back, is an admin's call.
+      const backwards = INCIDENT_STATUSES.indexOf(status) < INCIDENT_STATUSES.indexOf(row.status);
+      if (status === "closed" || backwards) authorize(ctx, "admin", status === "closed" ? "close incidents" : `move ${incidentRef(row.id)} back from ${row.status} to ${status}`);
     await tx
       .update(incidents)
       .set({ status, closedAt: status === "closed" ? new Date() : null })
@@ -48,15 +59,24 @@ export function setIncidentStatus({ ctx, input }: { ctx: Ctx; input: { incidentI
       detail: { from: row.status, to: status, note: note ?? null },
       reason: note ?? null,
     });
-  });
+    },
+    { onClosed: true },
+  );
 }
 
 /** Adds a comment to the activity timeline (analyst+). */
 export function commentOnIncident({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown; body: unknown } }) {
   const { text } = parseOrThrow(commentInput, input.body ?? {});
-  return change(ctx, input.incidentId, "analyst", "comment on incidents", async (tx, row) => {
-    await recordIncidentActivity(tx, ctx, row.id, { kind: "comment", summary: text });
-  });
+  return change(
+    ctx,
+    input.incidentId,
+    "analyst",
+    "comment on incidents",
+    async (tx, row) => {
+      await recordIncidentActivity(tx, ctx, row.id, { kind: "comment", summary: text });
+    },
+    { onClosed: true },
+  );
 }
 
 /** Records that this person paged a role of the escalation path (responder+). */
@@ -78,19 +98,25 @@ export function pageEscalationRole({ ctx, input }: { ctx: Ctx; input: { incident
 /** Saves the post-incident review notes (responder+). */
 export function savePostIncidentNotes({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown; body: unknown } }) {
   const { notes } = parseOrThrow(notesInput, input.body ?? {});
-  return change(ctx, input.incidentId, "responder", "write post-incident notes", async (tx, row) => {
-    await tx.update(incidents).set({ postIncidentNotes: notes }).where(eq(incidents.id, row.id));
-    await recordIncidentActivity(tx, ctx, row.id, { kind: "post_incident", summary: "Post-incident notes saved", detail: { characters: notes.length } });
-  });
+  return change(
+    ctx,
+    input.incidentId,
+    "responder",
+    "write post-incident notes",
+    async (tx, row) => {
+      await tx.update(incidents).set({ postIncidentNotes: notes }).where(eq(incidents.id, row.id));
+      await recordIncidentActivity(tx, ctx, row.id, { kind: "post_incident", summary: "Post-incident notes saved", detail: { characters: notes.length } });
+    },
+    { onClosed: true },
+  );
 }
 
 /** Makes the caller the incident's owner (responder+). */
 export function takeIncidentOwnership({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown } }) {
   return change(ctx, input.incidentId, "responder", "take incidents", async (tx, row) => {
-    const a = ctx.actor;
-    const name = a.type === "user" ? a.email : a.type === "api_token" ? `token ${a.name}` : actorId(a);
-    if (row.ownerId === actorId(a)) throw new AppError("CONFLICT", `You already own ${incidentRef(row.id)}`);
-    await tx.update(incidents).set({ ownerId: actorId(a), ownerName: name }).where(eq(incidents.id, row.id));
-    await recordIncidentActivity(tx, ctx, row.id, { kind: "owner", summary: `Owner ${row.ownerName} → ${name}`, detail: { from: row.ownerId, to: actorId(a) } });
+    const name = actorName(ctx);
+    if (row.ownerId === actorId(ctx.actor)) throw new AppError("CONFLICT", `You already own ${incidentRef(row.id)}`);
+    await tx.update(incidents).set({ ownerId: actorId(ctx.actor), ownerName: name }).where(eq(incidents.id, row.id));
+    await recordIncidentActivity(tx, ctx, row.id, { kind: "owner", summary: `Owner ${row.ownerName} → ${name}`, detail: { from: row.ownerId, to: actorId(ctx.actor) } });
   });
 }

@@ -151,6 +151,10 @@ describe("incidents", () => {
     const contained = await setIncidentStatus({ ctx: responder, input: { incidentId: incident.id, body: { status: "contained" } } });
     expect(contained.incident.status).toBe("contained");
     await expect(setIncidentStatus({ ctx: responder, input: { incidentId: incident.id, body: { status: "closed" } } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    // Forward is the responder's call; back is an admin's.
+    await expect(setIncidentStatus({ ctx: responder, input: { incidentId: incident.id, body: { status: "open" } } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    // One alert, one incident while it is open.
+    await expect(openIncident({ ctx: responder, input: { alert_ids: [alert.id] } })).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining(incident.ref) });
 
     const admin = as("admin");
     await expect(reviveAgent({ ctx: admin, settings: settings(), input: { agentId, reason: "looks fine now" } })).rejects.toMatchObject({
@@ -162,8 +166,10 @@ describe("incidents", () => {
     expect(await redis.exists(agentKey(agentId))).toBe(0);
 
     const closed = await setIncidentStatus({ ctx: admin, input: { incidentId: incident.id, body: { status: "closed", note: "post-mortem held" } } });
+    expect(closed.incident.activity.map((a) => a.kind)).toContain("agent_revived");
     expect(closed.incident).toMatchObject({ status: "closed", closed_at: expect.any(String) });
     await expect(runStep({ ctx: responder, settings: settings(), input: { incidentId: incident.id, stepId: "immediate_actions.2" } })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(pageEscalationRole({ ctx: responder, input: { incidentId: incident.id, body: { role: "cto" } } })).rejects.toMatchObject({ code: "CONFLICT" });
   });
 
   it("says which field is wrong when opening an incident badly", async () => {

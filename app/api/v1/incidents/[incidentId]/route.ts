@@ -1,4 +1,4 @@
-import { getIncident } from "@/db/queries/incidents";
+import { getIncident, incidentRef } from "@/db/queries/incidents";
 import { parseOrThrow } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
 import { incidentIdSchema } from "@/lib/incidents/schemas";
@@ -10,6 +10,6 @@ export const dynamic = "force-dynamic";
 export const GET = authedRoute<{ incidentId: string }>("viewer", async ({ ctx, params }) => {
   const id = parseOrThrow(incidentIdSchema, params.incidentId);
   const incident = await getIncident(ctx.db, id);
-  if (!incident) throw new AppError("NOT_FOUND", `No incident INC-${id}`);
+  if (!incident) throw new AppError("NOT_FOUND", `No incident ${incidentRef(id)}`);
   return json(incident);
 });
