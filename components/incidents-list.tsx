@@ -66,7 +66,7 @@ export function IncidentsList({ role, initialStatus }: { role: Role; initialStat
         ) : incidents.length === 0 ? (
           <p className="empty">
             {status === "active" ? "No active incident." : `No ${status} incident.`}
-            {status === "active" && roleAtLeast(role, "responder") ? " Open one from an alert or a session page." : ""}
+            {status === "active" && roleAtLeast(role, "responder") ? " Open one from an alert, a session page or by hand above." : ""}
           </p>
         ) : (
           <table aria-label="Incidents">

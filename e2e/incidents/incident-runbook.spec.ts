@@ -50,4 +50,14 @@ test("a responder opens an incident from an attack's alert, kills the agent from
   await page.goto("/agents");
   const agentRow = page.getByRole("table", { name: "Agents" }).getByRole("row").filter({ hasText: agentId });
   await expect(agentRow.getByText("KILLED")).toBeVisible();
+
+  // And by hand, from the Incidents page, when no alert started it.
+  await page.goto("/incidents");
+  await page.getByRole("button", { name: "Open an incident by hand" }).click();
+  const byHand = page.getByRole("form", { name: "Open an incident by hand" });
+  await byHand.getByLabel("Title").fill("Agent reported acting oddly by a customer");
+  await byHand.getByLabel("Agents").fill(agentId);
+  await byHand.getByRole("button", { name: "Open incident" }).click();
+  await page.waitForURL(/\/incidents\/\d+$/);
+  await expect(page.getByRole("heading", { name: /Agent reported acting oddly by a customer/ })).toBeVisible();
 });

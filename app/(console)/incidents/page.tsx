@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { IncidentsList, type IncidentFilter } from "@/components/incidents-list";
+import { OpenIncidentForm } from "@/components/open-incident-form";
+import { roleAtLeast } from "@/lib/auth/roles";
 import { requireUser } from "../require-user";
 
 export const dynamic = "force-dynamic";
@@ -15,6 +17,11 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
     <>
       <h1>Incidents</h1>
       <p className="subtitle">Each incident follows a runbook: its page is the checklist responders work through together, newest first here.</p>
+      {roleAtLeast(me.role, "responder") && (
+        <div className="stack">
+          <OpenIncidentForm />
+        </div>
+      )}
       <IncidentsList role={me.role} initialStatus={status} />
     </>
   );
