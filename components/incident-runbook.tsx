@@ -337,6 +337,11 @@ function Step({ step, canAct, act }: { step: StepView; canAct: boolean; act: Act
       <StepWho step={step} />
       {step.description && <p className="step-description">{step.description}</p>}
       {step.kind === "command" && step.command && <CommandBlock command={step.command} title={step.title} />}
+      {step.command_problem && (
+        <p className="step-error" role="note">
+          Not filled in: {step.command_problem}. Check the value before running this by hand.
+        </p>
+      )}
       {step.kind === "automated" && step.command && (
         <details className="by-hand">
           <summary>The same by hand, if the console cannot do it</summary>

@@ -22,14 +22,18 @@ export function stepKind(step: RunbookStep): StepKind {
   return step.action.kind;
 }
 
-/** The command as a person would run it, values filled and shell-quoted; the template itself when a value is missing. */
-function commandFor(step: RunbookStep, row: IncidentRow): string | null {
+/**
+ * The command as a person would run it, values filled and shell-quoted. When a value is missing or
+ * unsafe to paste into a shell (an agent-chosen session id starting with "-", say), the template
+ * itself, with the reason: never a half-filled command.
+ */
+function commandFor(step: RunbookStep, row: IncidentRow): { command: string | null; problem: string | null } {
   const template = step.command ?? (step.action.kind === "command" ? step.action.command : null);
-  if (!template) return null;
+  if (!template) return { command: null, problem: null };
   try {
-    return fillPlaceholders(template, placeholderValues(row), { shell: true });
-  } catch {
-    return template;
+    return { command: fillPlaceholders(template, placeholderValues(row), { shell: true }), problem: null };
+  } catch (err) {
+    return { command: template, problem: err instanceof Error ? err.message : String(err) };
   }
 }
 
@@ -75,6 +79,7 @@ export async function getIncident(db: Queryable, id: number, now = new Date()): 
     const step = byId.get(s.stepId);
     const timeout = step?.timeoutSeconds ?? null;
     const since = s.state === "running" ? s.startedAt : s.state === "pending" ? row.openedAt : null;
+    const filled = step ? commandFor(step, row) : { command: null, problem: null };
     return {
       step_id: s.stepId,
       phase: s.phase,
@@ -83,7 +88,8 @@ export async function getIncident(db: Queryable, id: number, now = new Date()): 
       description: step?.description ?? null,
       kind: step ? stepKind(step) : "manual",
       action: step?.action.kind === "automated" ? step.action.action : null,
-      command: step ? commandFor(step, row) : null,
+      command: filled.command,
+      command_problem: filled.problem,
       timeout_seconds: timeout,
       timeout_text: step?.timeoutText ?? null,
       state: s.state,

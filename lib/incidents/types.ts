@@ -17,6 +17,8 @@ export interface StepView {
   action: AutomatedActionName | null;
   /** The step's command with the incident's values filled in (shell-quoted), or null. */
   command: string | null;
+  /** Why `command` is the unfilled template: a value is missing or not safe to paste into a shell. */
+  command_problem: string | null;
   timeout_seconds: number | null;
   timeout_text: string | null;
   state: StepState;

@@ -179,4 +179,14 @@ describe("incidents", () => {
     await expect(openIncident({ ctx: responder, input: { agent_ids: ["nobody-registered"] } })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(openIncident({ ctx: responder, input: { agent_ids: "x" } })).rejects.toMatchObject({ code: "VALIDATION", message: expect.stringContaining("agent_ids") });
   });
+
+  it("never fills an agent-chosen value that is unsafe in a shell into a command to copy, and says why", async () => {
+    const { agentId } = await newAgent({ prefix: "incident" });
+    const incident = await openIncident({ ctx: as("responder"), input: { agent_ids: [agentId], session_ids: ["--output=/etc/cron.d/x"] } });
+    const snapshot = stepOf(incident, "immediate_actions.2");
+    expect(snapshot.command).toContain("{session_id}");
+    expect(snapshot.command).not.toContain("/etc/cron.d");
+    expect(snapshot.command_problem).toBeTruthy();
+    expect(stepOf(incident, "immediate_actions.1")).toMatchObject({ command_problem: null, command: expect.stringContaining(agentId) });
+  });
 });
