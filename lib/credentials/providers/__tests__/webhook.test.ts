@@ -1,0 +1,355 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, describe, expect, it } from "vitest";
+import { signatureHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "@/lib/notify/signing";
+import type { RotationInput } from "../provider";
+import { webhookConfigSchema, webhookProvider, WebhookStepError, type WebhookConfig, type WebhookStep } from "../webhook";
+
+interface Version {
+  value: string;
+  stage: "pending" | "current" | "previous" | "revoked";
+}
+
+interface Call {
+  step: WebhookStep;
+  body: Record<string, unknown>;
+}
+
+type Override = (step: WebhookStep, body: Record<string, unknown>) => { status: number; body: string; headers?: Record<string, string>; delayMs?: number } | null;
+
+const servers: Server[] = [];
+/** Every error a provider threw in this file, checked at the end for secrets. */
+const thrown: Error[] = [];
+/** Everything secret in this file: signing keys (raw and as text), secret values, URL tokens. */
+const secrets: string[] = [];
+
+/**
+ * A secret manager's rotation endpoint on loopback: verifies the signature (401 when missing, wrong
+ * or older than 5 minutes), keeps versions in memory, and sets the "target" to the value it accepts.
+ * `override` replaces the answer of a step (after the signature check) to play a failing manager.
+ */
+async function secretManager(key: Buffer, override: Override = () => null) {
+  const keyText = key.toString("hex");
+  const versions = new Map<string, Version>();
+  const initial = randomBytes(24).toString("base64url");
+  versions.set("v-initial", { value: initial, stage: "current" });
+  secrets.push(initial);
+  const state = { target: initial as string | null, oldValue: initial };
+  const calls: Call[] = [];
+  const rejected: { status: number; path: string }[] = [];
+
+  const answer = (step: WebhookStep, body: Record<string, unknown>): { status: number; json: unknown } => {
+    const versionId = typeof body.version_id === "string" ? body.version_id : "";
+    const version = versions.get(versionId);
+    switch (step) {
+      case "revoke_old": {
+        for (const v of versions.values()) if (v.stage === "current") v.stage = "revoked";
+        if (state.target === state.oldValue) state.target = null;
+        return { status: 200, json: { revoked: true } };
+      }
+      case "create_secret": {
+        for (const [id, v] of versions) if (v.stage === "pending") return { status: 200, json: { version_id: id } };
+        const id = `v-${randomUUID()}`;
+        const value = randomBytes(24).toString("base64url");
+        secrets.push(value);
+        versions.set(id, { value, stage: "pending" });
+        return { status: 200, json: { version_id: id } };
+      }
+      case "set_secret":
+        if (!version) return { status: 404, json: { ok: false, error: "no such version" } };
+        state.target = version.value;
+        return { status: 200, json: { ok: true } };
+      case "test_secret":
+        if (!version) return { status: 404, json: { ok: false, error: "no such version" } };
+        if (state.target !== version.value) return { status: 200, json: { ok: false, error: "the target refuses the new version" } };
+        return { status: 200, json: { ok: true, old_refused: state.target !== state.oldValue } };
+      case "finish_secret":
+        if (!version) return { status: 404, json: { ok: false, error: "no such version" } };
+        for (const v of versions.values()) if (v.stage === "current") v.stage = "previous";
+        version.stage = "current";
+        return { status: 200, json: { ok: true } };
+    }
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const rawBody = Buffer.concat(chunks).toString("utf8");
+      const header = (name: string) => {
+        const v = req.headers[name.toLowerCase()];
+        return typeof v === "string" ? v : null;
+      };
+      const reply = (status: number, body: string, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { "content-type": "application/json", ...headers });
+        res.end(body);
+      };
+      if (req.method !== "POST" || req.url === "/moved") {
+        rejected.push({ status: 404, path: req.url ?? "" });
+        return reply(404, JSON.stringify({ error: "not here" }));
+      }
+      if (!verifySignature({ signingKey: keyText, rawBody, timestamp: header(TIMESTAMP_HEADER), signature: header(SIGNATURE_HEADER) })) {
+        rejected.push({ status: 401, path: req.url ?? "" });
+        return reply(401, JSON.stringify({ error: "bad signature" }));
+      }
+      const body = JSON.parse(rawBody) as Record<string, unknown>;
+      const step = body.step as WebhookStep;
+      calls.push({ step, body });
+      const special = override(step, body);
+      if (special) {
+        const send = () => reply(special.status, special.body, special.headers);
+        if (special.delayMs) setTimeout(send, special.delayMs).unref();
+        else send();
+        return;
+      }
+      const { status, json } = answer(step, body);
+      reply(status, JSON.stringify(json));
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  // The query string stands in for a token a real endpoint URL may carry.
+  const token = `tok-${randomUUID()}`;
+  secrets.push(token);
+  return { url: `http://127.0.0.1:${port}/rotate?token=${token}`, port, versions, state, calls, rejected };
+}
+
+function newKey(): Buffer {
+  const key = randomBytes(32);
+  secrets.push(key.toString("hex"), key.toString("base64"), key.toString("base64url"));
+  return key;
+}
+
+function input(config: WebhookConfig, newSecret: string | null = null): RotationInput<WebhookConfig> {
+  return { credentialId: randomUUID(), agentId: "agent-webhook-1", config, oldSecret: "webhook-version:v-initial", newSecret };
+}
+
+/** The error a step throws, kept for the final secrets check. */
+async function failure(p: Promise<unknown>): Promise<WebhookStepError> {
+  try {
+    await p;
+  } catch (err) {
+    if (!(err instanceof WebhookStepError)) throw err;
+    thrown.push(err);
+    return err;
+  }
+  throw new Error("expected the step to fail");
+}
+
+afterAll(async () => {
+  for (const s of servers) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
+});
+
+describe("webhook credential provider", () => {
+  it("walks revoke_old → create_secret → set_secret → test_secret → finish_secret, signed, and promotes the pending version", async () => {
+    const key = newKey();
+    const manager = await secretManager(key);
+    const provider = webhookProvider({ signingKey: () => key });
+    const config = provider.configSchema.parse({ url: manager.url, secret_id: "prod/agents/db-password" });
+    const base = input(config);
+
+    expect(await provider.revokeOld(base)).toBe(true);
+    const { secret } = await provider.create(base);
+    expect(secret).toMatch(/^webhook-version:v-[0-9a-f-]{36}$/);
+    const versionId = secret.slice("webhook-version:".length);
+    expect(manager.versions.get(versionId)?.stage).toBe("pending");
+    await provider.apply({ ...base, newSecret: secret });
+    expect(await provider.verify({ ...base, newSecret: secret })).toEqual({ newWorks: true, oldRefused: true });
+
+    expect(manager.calls.map((c) => c.step)).toEqual(["revoke_old", "create_secret", "set_secret", "test_secret", "finish_secret"]);
+    expect(manager.rejected).toEqual([]);
+    expect(manager.versions.get(versionId)?.stage).toBe("current");
+    expect(manager.versions.get("v-initial")?.stage).toBe("revoked");
+    for (const { step, body } of manager.calls) {
+      expect(body).toMatchObject({ step, credential_id: base.credentialId, agent_id: "agent-webhook-1", secret_id: "prod/agents/db-password" });
+      expect(body.request_id).toMatch(/^[0-9a-f-]{36}$/);
+      expect("version_id" in body).toBe(step === "set_secret" || step === "test_secret" || step === "finish_secret");
+      if ("version_id" in body) expect(body.version_id).toBe(versionId);
+    }
+    expect(new Set(manager.calls.map((c) => c.body.request_id)).size).toBe(5);
+    // The console never holds the secret value: nothing sent carries it.
+    const value = manager.versions.get(versionId)?.value ?? "";
+    expect(JSON.stringify(manager.calls)).not.toContain(value);
+  });
+
+  it("repeats each step safely, as after a crash before its outcome was recorded", async () => {
+    const key = newKey();
+    const manager = await secretManager(key);
+    const provider = webhookProvider({ signingKey: () => key });
+    const base = input({ url: manager.url, secret_id: "s-1" });
+
+    const first = await provider.create(base);
+    expect(await provider.create(base)).toEqual(first);
+    await provider.apply({ ...base, newSecret: first.secret });
+    await provider.apply({ ...base, newSecret: first.secret });
+    expect(await provider.verify({ ...base, newSecret: first.secret })).toEqual({ newWorks: true, oldRefused: true });
+    expect(await provider.verify({ ...base, newSecret: first.secret })).toEqual({ newWorks: true, oldRefused: true });
+    expect([...manager.versions.values()].filter((v) => v.stage === "current")).toHaveLength(1);
+  });
+
+  it("passes on the manager's revoked: false, and old_refused: null when it cannot tell", async () => {
+    const key = newKey();
+    const manager = await secretManager(key, (step) =>
+      step === "revoke_old"
+        ? { status: 200, body: '{"revoked":false}' }
+        : step === "test_secret"
+          ? { status: 200, body: '{"ok":true,"old_refused":null}' }
+          : null,
+    );
+    const provider = webhookProvider({ signingKey: () => key });
+    const base = input({ url: manager.url, secret_id: "s-1" });
+    expect(await provider.revokeOld(base)).toBe(false);
+    const { secret } = await provider.create(base);
+    await provider.apply({ ...base, newSecret: secret });
+    expect(await provider.verify({ ...base, newSecret: secret })).toEqual({ newWorks: true, oldRefused: null });
+  });
+
+  it("is refused with 401 when signed with the wrong key, and says which step and status", async () => {
+    const manager = await secretManager(newKey());
+    const wrong = newKey();
+    const provider = webhookProvider({ signingKey: () => wrong });
+    const err = await failure(provider.revokeOld(input({ url: manager.url, secret_id: "s-1" })));
+    expect(err.step).toBe("revoke_old");
+    expect(err.status).toBe(401);
+    expect(err.message).toMatch(/^webhook step revoke_old failed \(HTTP 401\): the endpoint refused the request .*: "bad signature" \(request [0-9a-f-]{36}\)$/);
+    expect(manager.rejected).toEqual([{ status: 401, path: expect.stringMatching(/^\/rotate/) }]);
+    expect(manager.calls).toEqual([]);
+  });
+
+  it("the test endpoint itself rejects missing signatures and timestamps older than 5 minutes", async () => {
+    const key = newKey();
+    const manager = await secretManager(key);
+    const body = JSON.stringify({ step: "revoke_old", credential_id: "c", agent_id: "a", secret_id: "s", request_id: "r" });
+    const post = (headers: Record<string, string>) =>
+      fetch(manager.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }).then((r) => r.status);
+    expect(await post({})).toBe(401);
+    expect(await post(signatureHeaders(key.toString("hex"), body, Date.now() - 301_000))).toBe(401);
+    expect(await post(signatureHeaders(key.toString("hex"), body, Date.now()))).toBe(200);
+  });
+
+  it("fails verify with the endpoint's reason when test_secret answers ok: false, and does not promote", async () => {
+    const key = newKey();
+    const manager = await secretManager(key);
+    const provider = webhookProvider({ signingKey: () => key });
+    const base = input({ url: manager.url, secret_id: "s-1" });
+    const { secret } = await provider.create(base);
+    // apply skipped: the target still holds the old value and refuses the new one.
+    const err = await failure(provider.verify({ ...base, newSecret: secret }));
+    expect(err.step).toBe("test_secret");
+    expect(err.message).toMatch(/^webhook step test_secret failed \(HTTP 200\): the endpoint answered ok: false: "the target refuses the new version"/);
+    expect(manager.calls.map((c) => c.step)).toEqual(["create_secret", "test_secret"]);
+    expect(manager.versions.get(secret.slice("webhook-version:".length))?.stage).toBe("pending");
+  });
+
+  it("quotes at most 300 characters of the endpoint's reason, on one line", async () => {
+    const key = newKey();
+    const long = `line one\nline two ${"x".repeat(400)}`;
+    const manager = await secretManager(key, (step) => (step === "set_secret" ? { status: 200, body: JSON.stringify({ ok: false, error: long }) } : null));
+    const provider = webhookProvider({ signingKey: () => key });
+    const err = await failure(provider.apply({ ...input({ url: manager.url, secret_id: "s-1" }), newSecret: "webhook-version:v-1" }));
+    const quoted = /: "(.*)" \(request/.exec(err.message)?.[1] ?? "";
+    expect(quoted).toBe(`line one line two ${"x".repeat(300 - 18)}…`);
+    expect(err.message).not.toContain("\n");
+  });
+
+  it("refuses a redirect without following it", async () => {
+    const key = newKey();
+    let manager: Awaited<ReturnType<typeof secretManager>> | null = null;
+    manager = await secretManager(key, () => ({ status: 307, body: "", headers: { location: `http://127.0.0.1:${manager?.port}/moved` } }));
+    const provider = webhookProvider({ signingKey: () => key });
+    const err = await failure(provider.create(input({ url: manager.url, secret_id: "s-1" })));
+    expect(err.status).toBe(307);
+    expect(err.message).toMatch(/^webhook step create_secret failed \(HTTP 307\): the endpoint answered with a redirect, which is not followed/);
+    expect(manager.rejected).toEqual([]);
+  });
+
+  it("times out a slow endpoint", async () => {
+    const key = newKey();
+    const manager = await secretManager(key, (step) => (step === "finish_secret" ? { status: 200, body: '{"ok":true}', delayMs: 2_000 } : null));
+    const provider = webhookProvider({ signingKey: () => key, timeoutMs: 200 });
+    const base = input({ url: manager.url, secret_id: "s-1" });
+    const { secret } = await provider.create(base);
+    await provider.apply({ ...base, newSecret: secret });
+    const started = performance.now();
+    const err = await failure(provider.verify({ ...base, newSecret: secret }));
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(err.step).toBe("finish_secret");
+    expect(err.status).toBeNull();
+    expect(err.message).toMatch(/^webhook step finish_secret failed \(no HTTP answer\): timed out after 0.2 s/);
+  });
+
+  it("rejects an answer that is not the expected JSON, or larger than 64 KiB", async () => {
+    const key = newKey();
+    const answers: Partial<Record<WebhookStep, string>> = {
+      revoke_old: "<html>ok</html>",
+      create_secret: '{"version":"v-1"}',
+      set_secret: JSON.stringify({ ok: true, padding: "x".repeat(70 * 1024) }),
+    };
+    const manager = await secretManager(key, (step) => (answers[step] === undefined ? null : { status: 200, body: answers[step] ?? "" }));
+    const provider = webhookProvider({ signingKey: () => key });
+    const base = input({ url: manager.url, secret_id: "s-1" });
+    expect((await failure(provider.revokeOld(base))).message).toMatch(/revoke_old failed \(HTTP 200\): the answer is not JSON; expected \{"revoked": true\|false\}/);
+    expect((await failure(provider.create(base))).message).toMatch(/create_secret failed \(HTTP 200\): the answer is not the expected JSON; expected \{"version_id": "…"\}/);
+    expect((await failure(provider.apply({ ...base, newSecret: "webhook-version:v-1" }))).message).toMatch(/set_secret failed \(HTTP 200\): the answer is larger than 64 KiB/);
+    expect((await failure(provider.apply({ ...base, newSecret: "not-a-version" }))).message).toMatch(/set_secret failed \(not sent\)/);
+  });
+
+  it("keeps secrets out of its errors even when the endpoint echoes them", async () => {
+    const key = newKey();
+    const newSecret = "webhook-version:v-echo";
+    const manager = await secretManager(key, (_step, body) => ({
+      status: 500,
+      body: JSON.stringify({ error: `cannot set ${String(body.version_id)} (${newSecret}) with key ${key.toString("hex")}` }),
+    }));
+    const provider = webhookProvider({ signingKey: () => key });
+    const err = await failure(provider.apply({ ...input({ url: manager.url, secret_id: "s-1" }), newSecret }));
+    expect(err.message).toMatch(/^webhook step set_secret failed \(HTTP 500\): the endpoint refused the request: "cannot set v-echo \(\*\*\*\) with key \*\*\*"/);
+  });
+
+  it("scrubs an echoed key before cutting the reason at 300 characters, so no piece of it survives the cut", async () => {
+    const key = newKey();
+    const hex = key.toString("hex");
+    const manager = await secretManager(key, () => ({ status: 200, body: JSON.stringify({ ok: false, error: `${"y".repeat(280)}${hex}` }) }));
+    const provider = webhookProvider({ signingKey: () => key });
+    const err = await failure(provider.apply({ ...input({ url: manager.url, secret_id: "s-1" }), newSecret: "webhook-version:v-1" }));
+    expect(err.message).toContain(`"${"y".repeat(280)}***"`);
+    expect(err.message).not.toContain(hex.slice(0, 16));
+  });
+
+  it("accepts https:// anywhere and http:// only on loopback", () => {
+    const ok = (url: string) => webhookConfigSchema.safeParse({ url, secret_id: "s-1" });
+    expect(ok("https://vault.example.com/v1/rotate").success).toBe(true);
+    expect(ok("http://127.0.0.1:8200/rotate").success).toBe(true);
+    expect(ok("http://[::1]:8200/rotate").success).toBe(true);
+    expect(ok("http://localhost/rotate").success).toBe(true);
+    const refused = ok("http://vault.example.com/rotate");
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues.map((i) => i.message)).toEqual(["url: http:// is allowed only for 127.0.0.1, ::1 or localhost; use https://"]);
+    expect(ok("http://127.0.0.2/rotate").success).toBe(false);
+    expect(ok("http://localhost.example.com/rotate").success).toBe(false);
+    expect(ok("ftp://127.0.0.1/rotate").success).toBe(false);
+    expect(ok("https://user:pass@vault.example.com/rotate").success).toBe(false);
+    expect(webhookConfigSchema.safeParse({ url: "https://vault.example.com", secret_id: " " }).success).toBe(false);
+  });
+
+  it("refuses to send for a config that does not pass the schema", async () => {
+    const key = newKey();
+    const provider = webhookProvider({ signingKey: () => key, fetchImpl: () => Promise.reject(new Error("must not be called")) });
+    const err = await failure(provider.revokeOld(input({ url: "http://vault.example.com/rotate", secret_id: "s-1" })));
+    expect(err.message).toMatch(/^webhook step revoke_old failed \(not sent\): the credential's config is invalid: url: http:\/\/ is allowed only/);
+  });
+
+  // Runs last: every error thrown above.
+  it("never puts a signing key, secret value or URL token in an error", () => {
+    expect(thrown.length).toBeGreaterThanOrEqual(10);
+    for (const err of thrown) {
+      for (const secret of secrets) expect(err.message).not.toContain(secret);
+      expect(err.message).not.toContain("token=");
+    }
+  });
+});
