@@ -30,7 +30,7 @@ async function stopStalePostmaster(dataDir: string, log: (m: string) => void): P
 }
 
 /** As root, PostgreSQL runs as the `postgres` user, which must be able to walk down to its data directory. */
-function makeTraversable(dir: string, log: (m: string) => void): void {
+export function makeTraversable(dir: string, log: (m: string) => void): void {
   if (process.getuid?.() !== 0) return;
   for (let current = path.dirname(dir); ; current = path.dirname(current)) {
     const mode = statSync(current).mode;

