@@ -99,3 +99,8 @@ const e2eSchema = z.object({
 export function e2eEnv(): z.infer<typeof e2eSchema> {
   return parse(e2eSchema);
 }
+
+/** The environment a child process of ours inherits (PATH and the rest), with some settings replaced. */
+export function childEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}

@@ -5,7 +5,7 @@ import path from "node:path";
 import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { ensureFirstAdmin } from "@/lib/auth";
-import { GENERATED_SECRET_FILE, launcherEnv, socSecretConfigured } from "@/lib/env";
+import { childEnv, GENERATED_SECRET_FILE, launcherEnv, socSecretConfigured } from "@/lib/env";
 import { NEXT_BIN, nextStartArgs } from "./lib/next-server";
 import { redisAnswers } from "./lib/probes";
 import { cliContext } from "./lib/script-context";
@@ -67,13 +67,13 @@ async function main(): Promise<void> {
 
   if (!existsSync(path.join(process.cwd(), ".next", "BUILD_ID")) || process.argv.includes("--build")) {
     log("building the console (next build)…");
-    const build = spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    const build = spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit", env: childEnv({ NEXT_TELEMETRY_DISABLED: "1" }) });
     if (build.status !== 0) throw new Error("next build failed");
   }
 
   const server = spawn(process.execPath, nextStartArgs(port), {
     stdio: "inherit",
-    env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: redis.url, NEXT_TELEMETRY_DISABLED: "1" },
+    env: childEnv({ DATABASE_URL: database.url, REDIS_URL: redis.url, NEXT_TELEMETRY_DISABLED: "1" }),
   });
   log(`console on http://127.0.0.1:${port}`);
 

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { childEnv } from "@/lib/env";
 import { NEXT_BIN } from "./lib/next-server";
 import { freePort, startTestInfra, testSocSecret } from "./testing/infra";
 
@@ -66,14 +67,13 @@ async function main(): Promise<number> {
   mkdirSync(RESULTS, { recursive: true });
   const infra = await startTestInfra();
   console.error(`[test] servers: ${infra.notes.join("; ")}`);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const env = childEnv({
     AGENTSOC_TEST_DATABASE_URL: infra.databaseUrl,
     AGENTSOC_TEST_REDIS_URL: infra.redisUrl,
     AGENTSOC_E2E_PORT: String(await freePort()),
     SOC_SECRET: testSocSecret(),
     NEXT_TELEMETRY_DISABLED: "1",
-  };
+  });
   const results: SuiteResult[] = [];
   try {
     results.push(runVitest(env));

@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
-import { e2eEnv } from "../../lib/env";
+import { childEnv, e2eEnv } from "../../lib/env";
 
 // The CLI child inherits PATH and the rest, with the e2e run's database.
-const cliEnv = () => ({ ...process.env, DATABASE_URL: e2eEnv().AGENTSOC_TEST_DATABASE_URL });
+const cliEnv = () => childEnv({ DATABASE_URL: e2eEnv().AGENTSOC_TEST_DATABASE_URL });
 
 /** Registers an agent the way an operator does, through the CLI, against the e2e database. */
 export function registerAgentWithCli(prefix: string): { agentId: string; key: string } {

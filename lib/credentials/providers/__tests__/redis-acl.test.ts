@@ -5,10 +5,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import type { RotationInput } from "@/lib/credentials/providers/provider";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";
 import { redisAclProvider, type RedisAclConfig } from "@/lib/credentials/providers/redis-acl";
+import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { freePort } from "@/scripts/testing/infra";
 
-const REDIS_URL = process.env.REDIS_URL ?? "";
+const REDIS_URL = env().REDIS_URL ?? "";
 const USER = `agent-${randomBytes(4).toString("hex")}`;
 const RULES = ["~agent:*", "+@read", "+@write"];
 

@@ -13,6 +13,7 @@ import { listSessionEvents } from "@/db/queries/events";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { setBaseline } from "@/lib/detect";
+import { childEnv } from "@/lib/env";
 import { errorCode } from "@/lib/errors";
 import {
   consoleEvidenceKey,
@@ -370,7 +371,7 @@ describe("evidence snapshots", () => {
     const m = file("m.json", manifest);
     const pem = file("key.pem", evidencePublicKey().public_key_pem);
     // An unreachable database proves the command never opens one.
-    const env = { ...process.env, DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" };
+    const env = childEnv({ DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" });
     const soc = (args: string[]) =>
       run("node_modules/.bin/tsx", ["scripts/soc.ts", "snapshot", ...args], { env }).then(
         (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
