@@ -1,50 +1,29 @@
-import { and, asc, count, desc, eq, gte, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, or } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import type { SessionScope } from "@/lib/forensics/session-scope";
 import { alerts, events, evidenceSnapshots, findings } from "@/db/schema";
 import type { FindingRecordSource } from "@/lib/forensics/evidence/build-ndjson";
 import type { EvidenceManifest } from "@/lib/forensics/evidence/manifest";
 import { type AlertView, getAlert } from "./detection";
-import { type EventView, selectEvents, toView } from "./events";
+import { type EventView, toView } from "./events";
+import { type EventPageCursor, inScope, readEventsInOrder } from "./timeline";
 
-/** One agent's part of a session, bounded in time so only its days' partitions are read. */
-const inScope = (s: SessionScope): SQL[] => [eq(events.sessionId, s.sessionId), eq(events.agentId, s.agentId), gte(events.ts, s.from), lte(events.ts, s.to)];
-
-/** Timeline order: time, then the agent's own sequence (missing last), then id. */
-const sequence = sql<number>`coalesce(${events.actionSequence}, 2147483647)`;
-
-export interface EventPageCursor {
-  micros: string;
-  sequence: number;
-  eventId: string;
-}
+export type { EventPageCursor };
 
 export async function countScopeEvents(db: Queryable, scope: SessionScope): Promise<number> {
   const [row] = await db.select({ n: count() }).from(events).where(and(...inScope(scope)));
   return row?.n ?? 0;
 }
 
-/** One page of the scope's events in timeline order, after `after` (keyset, so long sessions page in constant time). */
+/** One page of the scope's events in timeline order, after `after`. */
 export async function readEvidenceEventPage(
   db: Queryable,
   scope: SessionScope,
   after: EventPageCursor | null,
   limit: number,
 ): Promise<{ events: EventView[]; next: EventPageCursor | null }> {
-  const where = inScope(scope);
-  if (after) {
-    const at = sql`(timestamptz 'epoch' + ${after.micros}::int8 * interval '1 microsecond')`;
-    where.push(sql`${events.ts} >= ${at}`, sql`(${events.ts}, ${sequence}, ${events.eventId}) > (${at}, ${after.sequence}::int4, ${after.eventId}::uuid)`);
-  }
-  const rows = await selectEvents(db)
-    .where(and(...where))
-    .orderBy(asc(events.ts), asc(sequence), asc(events.eventId))
-    .limit(limit);
-  const last = rows.at(-1);
-  return {
-    events: rows.map(toView),
-    next: rows.length === limit && last ? { micros: last.micros, sequence: last.actionSequence ?? 2147483647, eventId: last.eventId } : null,
-  };
+  const { rows, next } = await readEventsInOrder(db, scope, { after, limit });
+  return { events: rows.map(toView), next };
 }
 
 /** The findings raised on the scope's events, by event time then id. */

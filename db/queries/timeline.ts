@@ -34,17 +34,18 @@ const NO_SEQUENCE = 2147483648; // one past the largest int4 sequence, so a real
 const sequence = sql`coalesce(${events.actionSequence}::int8, ${NO_SEQUENCE}::int8)`;
 const timelineOrder = [asc(events.ts), asc(events.actionSequence), asc(events.eventId)];
 
-interface TimelineCursor {
+/** Where a page of a session's events ends, in timeline order. */
+export interface EventPageCursor {
   micros: string;
   sequence: number;
   eventId: string;
 }
 
-function encodeCursor(c: TimelineCursor): string {
+function encodeCursor(c: EventPageCursor): string {
   return Buffer.from(`${c.micros}:${c.sequence}:${c.eventId}`).toString("base64url");
 }
 
-function decodeCursor(raw: string): TimelineCursor {
+function decodeCursor(raw: string): EventPageCursor {
   const m = /^(\d{1,17}):(\d{1,10}):([0-9a-f-]{36})$/.exec(Buffer.from(raw, "base64url").toString("utf8"));
   if (!m?.[1] || !m[2] || !m[3] || Number(m[2]) > NO_SEQUENCE) {
     throw new AppError("VALIDATION", "Invalid query: cursor: not a cursor returned by this API", {
@@ -54,7 +55,34 @@ function decodeCursor(raw: string): TimelineCursor {
   return { micros: m[1], sequence: Number(m[2]), eventId: m[3] };
 }
 
-const inScope = (s: SessionScope) => [eq(events.sessionId, s.sessionId), eq(events.agentId, s.agentId), gte(events.ts, s.from), lte(events.ts, s.to)];
+/** One agent's part of a session, bounded in time so only its days' partitions are read. */
+export const inScope = (s: SessionScope): SQL[] => [eq(events.sessionId, s.sessionId), eq(events.agentId, s.agentId), gte(events.ts, s.from), lte(events.ts, s.to)];
+
+/**
+ * Up to `limit` of the scope's events in timeline order after `after` (keyset, so a long session
+ * pages in constant time), and the cursor of the next page when there is one. The timeline and
+ * evidence snapshots both read through here.
+ */
+export async function readEventsInOrder(
+  db: Queryable,
+  scope: SessionScope,
+  { after, limit, actionType }: { after: EventPageCursor | null; limit: number; actionType?: TimelineQuery["action_type"] },
+) {
+  const where: (SQL | undefined)[] = [...inScope(scope), actionType ? eq(events.actionType, actionType) : undefined];
+  if (after) {
+    const at = sql`(timestamptz 'epoch' + ${after.micros}::int8 * interval '1 microsecond')`;
+    where.push(sql`${events.ts} >= ${at}`, sql`(${events.ts}, ${sequence}, ${events.eventId}) > (${at}, ${after.sequence}::int8, ${after.eventId}::uuid)`);
+  }
+  const rows = await selectEvents(db)
+    .where(and(...where))
+    .orderBy(...timelineOrder)
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const next: EventPageCursor | null =
+    rows.length > limit && last ? { micros: last.micros, sequence: last.actionSequence ?? NO_SEQUENCE, eventId: last.eventId } : null;
+  return { rows: page, next };
+}
 
 export type TimelineEvent = EventView & { alerts: { alert_id: number; type: string; severity: Severity; detail: string }[] };
 
@@ -64,17 +92,11 @@ export async function readTimelinePage(
   scope: SessionScope,
   query: Pick<TimelineQuery, "action_type" | "limit" | "cursor">,
 ): Promise<{ events: TimelineEvent[]; next_cursor: string | null }> {
-  const where: (SQL | undefined)[] = [...inScope(scope), query.action_type ? eq(events.actionType, query.action_type) : undefined];
-  if (query.cursor) {
-    const c = decodeCursor(query.cursor);
-    const at = sql`(timestamptz 'epoch' + ${c.micros}::int8 * interval '1 microsecond')`;
-    where.push(sql`${events.ts} >= ${at}`, sql`(${events.ts}, ${sequence}, ${events.eventId}) > (${at}, ${c.sequence}::int8, ${c.eventId}::uuid)`);
-  }
-  const rows = await selectEvents(db)
-    .where(and(...where))
-    .orderBy(...timelineOrder)
-    .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
+  const { rows: page, next } = await readEventsInOrder(db, scope, {
+    after: query.cursor ? decodeCursor(query.cursor) : null,
+    limit: query.limit,
+    actionType: query.action_type,
+  });
   const ids = page.map((r) => r.eventId);
   const marks = ids.length === 0 ? [] : await db
     .select({ eventId: findings.eventId, alertId: findings.alertId, type: findings.type, severity: findings.severity, detail: findings.detail })
@@ -87,14 +109,7 @@ export async function readTimelinePage(
     list.push({ alert_id: m.alertId, type: m.type, severity: m.severity, detail: m.detail });
     byEvent.set(m.eventId, list);
   }
-  const last = page.at(-1);
-  return {
-    events: page.map((r) => ({ ...toView(r), alerts: byEvent.get(r.eventId) ?? [] })),
-    next_cursor:
-      rows.length > query.limit && last
-        ? encodeCursor({ micros: last.micros, sequence: last.actionSequence ?? NO_SEQUENCE, eventId: last.eventId })
-        : null,
-  };
+  return { events: page.map((r) => ({ ...toView(r), alerts: byEvent.get(r.eventId) ?? [] })), next_cursor: next ? encodeCursor(next) : null };
 }
 
 /** Every event of the session, without summaries, in timeline order: what the analysis reads. */
