@@ -3,6 +3,7 @@ import { env } from "@/lib/env";
 import { refreshLearnedBaselines } from "@/lib/detect";
 import { describeError } from "@/lib/errors";
 import { maintainPartitions } from "@/lib/ingest/partitions";
+import { ensureShippedRunbooks } from "@/lib/runbooks/store";
 import { closeKillEventBus } from "@/lib/killswitch";
 import { startKillSwitchSync } from "@/lib/killswitch/sync-loop";
 import { runNotificationDelivery } from "@/lib/notify";
@@ -54,6 +55,10 @@ export function startServerLifecycle(): void {
   });
 
   every(NOTIFY_DELIVERY_MS, () => runNotificationDelivery(appDb()));
+
+  ensureShippedRunbooks(appDb()).catch((err: unknown) =>
+    console.error(`[runbooks] could not load the shipped runbooks; opening an incident loads them: ${describeError(err)}`),
+  );
 
   const redis = appRedis();
   let lastProblem = "";

@@ -61,8 +61,9 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
     }
   }
 
-  await ensureShippedRunbooks(ctx.db);
-  const runbook = await getRunbook(ctx.db, body.runbook_id ? { id: body.runbook_id } : { name: DEFAULT_RUNBOOK });
+  const wanted = body.runbook_id ? { id: body.runbook_id } : { name: DEFAULT_RUNBOOK };
+  // The server loads the shipped runbooks at start; a database it has not started on yet gets them here.
+  const runbook = (await getRunbook(ctx.db, wanted)) ?? (body.runbook_id ? null : await ensureShippedRunbooks(ctx.db).then(() => getRunbook(ctx.db, wanted)));
   if (!runbook) {
     throw new AppError("NOT_FOUND", `No runbook ${body.runbook_id ?? DEFAULT_RUNBOOK}`, { details: { errors: [{ path: "runbook_id", message: "unknown runbook" }] } });
   }

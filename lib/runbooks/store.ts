@@ -6,14 +6,13 @@ import { recordAudit } from "@/lib/audit";
 import { authorize } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { parseRunbook } from "./parse-runbook";
+import { parseRunbook, type RunbookDefinition } from "./parse-runbook";
 import { SHIPPED_RUNBOOKS } from "./shipped";
 
 // One writer at a time per runbook name, so two uploads of one runbook get consecutive versions.
 const lockName = (tx: Tx, name: string) => tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`runbook:${name}`}))`);
 
-async function storeVersion(tx: Tx, ctx: Ctx, source: string): Promise<{ runbook: StoredRunbook; created: boolean }> {
-  const definition = parseRunbook(source);
+async function storeVersion(tx: Tx, ctx: Ctx, source: string, definition: RunbookDefinition): Promise<{ runbook: StoredRunbook; created: boolean }> {
   await lockName(tx, definition.name);
   const current = await getRunbook(tx, { name: definition.name });
   if (current && current.source === source) return { runbook: current, created: false };
@@ -41,8 +40,8 @@ async function storeVersion(tx: Tx, ctx: Ctx, source: string): Promise<{ runbook
  */
 export async function uploadRunbook({ ctx, input }: { ctx: Ctx; input: { source: string } }): Promise<{ runbook: StoredRunbook; created: boolean }> {
   authorize(ctx, "admin", "upload runbooks");
-  parseRunbook(input.source); // refuse before opening a transaction
-  return ctx.db.transaction((tx) => storeVersion(tx, ctx, input.source));
+  const definition = parseRunbook(input.source);
+  return ctx.db.transaction((tx) => storeVersion(tx, ctx, input.source, definition));
 }
 
 /** Loads the runbooks shipped with the console that are not stored yet (at start-up; a later upload wins). */
@@ -52,7 +51,7 @@ export async function ensureShippedRunbooks(db: Db): Promise<void> {
     if (await getRunbook(db, { name })) continue;
     await db.transaction(async (tx) => {
       await lockName(tx, name);
-      if (!(await getRunbook(tx, { name }))) await storeVersion(tx, ctx, source);
+      if (!(await getRunbook(tx, { name }))) await storeVersion(tx, ctx, source, parseRunbook(source));
     });
   }
 }

@@ -14,7 +14,8 @@ import { agentKey, reviveAgent } from "@/lib/killswitch";
 import { appRedis } from "@/lib/redis";
 import { AGENT_COMPROMISE_RUNBOOK } from "@/lib/runbooks";
 import { uploadRunbook } from "@/lib/runbooks/store";
-import { makeEvent, newAgent, testCtx } from "@/scripts/testing/fixtures";
+import { POST as uploadRoute } from "@/app/api/v1/runbooks/route";
+import { bearer, makeEvent, newAgent, testCtx } from "@/scripts/testing/fixtures";
 
 let redis: Redis;
 beforeAll(async () => {
@@ -73,6 +74,24 @@ describe("runbooks", () => {
       message: expect.stringMatching(/^line 10, immediate_actions\[1\]\.timeout: /),
     });
     await expect(uploadRunbook({ ctx: as("responder"), input: { source } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const audit = await listAudit(appDb(), parseAuditFilters({ target_type: "runbook", target_id: first.runbook.id }));
+    expect(audit.entries.map((e) => e.action)).toEqual(["runbook.version", "runbook.version"]);
+  });
+
+  it("answers the upload API with 201, 415 for a body that is not YAML, and 400 naming each problem's line and field", async () => {
+    const headers = await bearer("admin");
+    const name = `rb_${randomUUID().slice(0, 8).replaceAll("-", "")}`;
+    const post = (body: string, type: string) =>
+      uploadRoute(new Request("http://soc.test/api/v1/runbooks", { method: "POST", headers: { ...headers, "content-type": type }, body }), { params: Promise.resolve({}) });
+    const created = await post(AGENT_COMPROMISE_RUNBOOK.replace("agent_compromise_runbook:", `${name}:`), "application/yaml");
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ name, version: 1, phases: expect.arrayContaining([expect.objectContaining({ key: "immediate_actions" })]) });
+    expect((await post("{}", "application/json")).status).toBe(415);
+    const bad = await post(`${name}:\n  severity: urgent\n  immediate_actions:\n    - comand: "x"\n`, "application/yaml");
+    expect(bad.status).toBe(400);
+    const { error } = (await bad.json()) as { error: { code: string; errors: { line: number; path: string }[] } };
+    expect(error.code).toBe("VALIDATION");
+    expect(error.errors).toEqual(expect.arrayContaining([expect.objectContaining({ line: 2, path: "severity" }), expect.objectContaining({ line: 4 })]));
   });
 });
 

@@ -3,15 +3,12 @@ import { AppError } from "@/lib/errors";
 import { authedRoute } from "@/lib/http/authed-route";
 import { json, readBodyCapped } from "@/lib/http/respond";
 import { MAX_RUNBOOK_BYTES } from "@/lib/runbooks";
-import { ensureShippedRunbooks, uploadRunbook } from "@/lib/runbooks/store";
+import { uploadRunbook } from "@/lib/runbooks/store";
 import { runbookView } from "@/lib/runbooks/views";
 
 export const dynamic = "force-dynamic";
 
-export const GET = authedRoute("viewer", async ({ ctx }) => {
-  await ensureShippedRunbooks(ctx.db);
-  return json({ runbooks: (await listRunbooks(ctx.db)).map(runbookView) });
-});
+export const GET = authedRoute("viewer", async ({ ctx }) => json({ runbooks: (await listRunbooks(ctx.db)).map(runbookView) }));
 
 /** The runbook's YAML as the body (`Content-Type: application/yaml`), admin: 201 with the new version, 200 when unchanged. */
 export const POST = authedRoute("admin", async ({ req, ctx }) => {
