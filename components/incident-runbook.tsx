@@ -5,7 +5,7 @@ import Link from "next/link";
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { type Role, roleAtLeast } from "@/lib/auth/roles";
 import { formatUtc } from "@/lib/format";
-import type { ActivityView, IncidentStatus, IncidentView, StepView } from "@/lib/incidents/types";
+import { type ActivityView, incidentRef, type IncidentStatus, type IncidentView, type StepView } from "@/lib/incidents/types";
 import { callApi } from "./api-client";
 import { ProblemBox } from "./shown-once";
 
@@ -62,7 +62,7 @@ export function IncidentRunbook({ incidentId, role, myActorId }: { incidentId: n
   if (!incident) {
     return (
       <>
-        <h1 className="mono">INC-{incidentId}</h1>
+        <h1 className="mono">{incidentRef(incidentId)}</h1>
         {query.isError ? <ProblemBox problem={`The incident could not be loaded: ${query.error.message}`} /> : <p className="empty">Loading…</p>}
         <p>
           <Link href="/incidents">← All incidents</Link>

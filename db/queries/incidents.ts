@@ -1,12 +1,12 @@
 import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { incidentActivity, incidents, incidentSteps, runbooks, runbookVersions } from "@/db/schema";
-import type { ActivityView, IncidentStatus, IncidentSummary, IncidentView, StepKind, StepView } from "@/lib/incidents/types";
+import { type ActivityView, incidentRef, type IncidentStatus, type IncidentSummary, type IncidentView, type StepKind, type StepView } from "@/lib/incidents/types";
 import { fillPlaceholders, isOverdue, type RunbookDefinition, type RunbookStep } from "@/lib/runbooks";
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
-export const incidentRef = (id: number) => `INC-${id}`;
+export { incidentRef };
 
 /** What `{agent_id}`, `{session_id}`, `{incident_id}` and `{incident_start}` become for this incident. */
 export function placeholderValues(row: Pick<IncidentRow, "id" | "agentIds" | "sessionIds" | "startedAt">) {

@@ -1,6 +1,9 @@
 import type { Severity } from "@/lib/detect/types";
 import type { AutomatedActionName } from "@/lib/runbooks";
 
+/** `INC-<id>`: how people and runbook commands (`{incident_id}`) name an incident. */
+export const incidentRef = (id: number): string => `INC-${id}`;
+
 export type IncidentStatus = "open" | "contained" | "eradicated" | "recovered" | "closed";
 export type StepState = "pending" | "running" | "done" | "failed" | "skipped";
 

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { IncidentRunbook } from "@/components/incident-runbook";
 import { actorId } from "@/lib/context";
+import { incidentRef } from "@/lib/incidents/types";
 import { requireUser } from "../../require-user";
 
 export const dynamic = "force-dynamic";
@@ -14,7 +15,7 @@ function parseIncidentId(raw: string): number | null {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const id = parseIncidentId((await params).incidentId);
-  return { title: id === null ? "Incident" : `INC-${id}` };
+  return { title: id === null ? "Incident" : incidentRef(id) };
 }
 
 export default async function IncidentPage({ params }: Props) {
