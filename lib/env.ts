@@ -30,6 +30,16 @@ const appSchema = sharedSchema.extend({
   SOC_DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
   /** Proxies in front of the app that append to X-Forwarded-For; the client address is that many entries from the right. */
   SOC_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** The console's privileged PostgreSQL login for rotating agents' database roles (ALTER ROLE); unset: those rotations fail saying so. */
+  SOC_ROTATION_PG_ADMIN_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : null)),
+  /** The console's privileged Redis login for rotating agents' ACL users (ACL SETUSER); unset: those rotations fail saying so. */
+  SOC_ROTATION_REDIS_ADMIN_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : null)),
   /** The console's address as people reach it, for links in notifications; unset means links are relative paths. */
   SOC_PUBLIC_URL: z
     .string()

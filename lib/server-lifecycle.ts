@@ -8,6 +8,7 @@ import { closeKillEventBus } from "@/lib/killswitch";
 import { startKillSwitchSync } from "@/lib/killswitch/sync-loop";
 import { runNotificationDelivery } from "@/lib/notify";
 import { appRedis, closeAppRedis } from "@/lib/redis";
+import { runRotations } from "@/lib/rotation";
 
 const HOUR_MS = 3_600_000;
 const LEARN_BASELINES_MS = 10 * 60_000;
@@ -15,6 +16,8 @@ const LEARN_BASELINES_MS = 10 * 60_000;
 const KILLSWITCH_SYNC_MS = 1_000;
 /** Retries fall due and other instances' kicks are missed; this bounds how late a due notification goes out. */
 const NOTIFY_DELIVERY_MS = 2_000;
+/** Rotation steps whose back-off ran out, and runs another instance started, are taken within this. */
+const ROTATION_TICK_MS = 1_000;
 
 function every(ms: number, task: () => Promise<void>): void {
   let running = false;
@@ -55,6 +58,9 @@ export function startServerLifecycle(): void {
   });
 
   every(NOTIFY_DELIVERY_MS, () => runNotificationDelivery(appDb()));
+
+  // Also resumes the runs a stopped or crashed console left half done: their leases run out and they are taken again.
+  every(ROTATION_TICK_MS, () => runRotations());
 
   ensureShippedRunbooks(appDb()).catch((err: unknown) =>
     console.error(`[runbooks] could not load the shipped runbooks; opening an incident loads them: ${describeError(err)}`),

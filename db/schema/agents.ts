@@ -22,6 +22,9 @@ export const ingestKeys = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp({ withTimezone: true }),
     revokedAt: timestamp({ withTimezone: true }),
+    /** Requests refused because they carried this key after it was revoked: who still holds a rotated key. */
+    refusedAfterRevokeCount: integer().notNull().default(0),
+    lastRefusedAt: timestamp({ withTimezone: true }),
   },
   (t) => [index().on(t.agentId)],
 );

@@ -7,3 +7,4 @@ export * from "./killswitch";
 export * from "./notifications";
 export * from "./forensics";
 export * from "./incidents";
+export * from "./credentials";

@@ -1,8 +1,9 @@
 import { agents, ingestKeys } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import type { Ctx } from "@/lib/context";
+import { actorId, type Ctx } from "@/lib/context";
 import { authorize } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
+import { addIngestKeyCredential } from "@/lib/credentials/manage-credentials";
 import { generateIngestKey } from "@/lib/ingest/ingest-keys";
 import { registerAgentInput, type RegisterAgentInput } from "./schemas";
 
@@ -37,6 +38,7 @@ export async function registerAgent({ ctx, input: raw }: { ctx: Ctx; input: Regi
       .insert(ingestKeys)
       .values({ agentId: input.agentId, keyHash: key.hash, keyPrefix: key.prefix })
       .returning({ id: ingestKeys.id });
+    await addIngestKeyCredential(tx, input.agentId, actorId(ctx.actor));
     await recordAudit(tx, ctx, {
       action: "agent.register",
       targetType: "agent",

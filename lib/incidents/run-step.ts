@@ -13,6 +13,7 @@ import { getCommunications } from "@/lib/forensics/communications";
 import { getSessionTimeline } from "@/lib/forensics/session-timeline";
 import { killAgent, type KillSwitchSettings } from "@/lib/killswitch";
 import { type AutomatedAction, fillPlaceholders, type RunbookStep } from "@/lib/runbooks";
+import { startRotation } from "@/lib/rotation/start-rotation";
 import { recordIncidentActivity } from "./record";
 import { incidentIdSchema, noteInput, reasonInput } from "./schemas";
 import type { IncidentView } from "./types";
@@ -59,7 +60,14 @@ async function sessionTargets(db: Queryable, row: IncidentRow): Promise<{ sessio
  * What each automated action does, for every agent or session the incident covers. Results go into
  * `output` as they come, so a run that fails half way still shows what it did.
  */
-async function perform(ctx: Ctx, settings: KillSwitchSettings, row: IncidentRow, action: AutomatedAction, output: Record<string, unknown[]>): Promise<void> {
+async function perform(
+  ctx: Ctx,
+  settings: KillSwitchSettings,
+  row: IncidentRow,
+  stepId: string,
+  action: AutomatedAction,
+  output: Record<string, unknown[]>,
+): Promise<"done" | "waiting"> {
   const values = placeholderValues(row);
   const add = (key: string, item: unknown) => (output[key] ??= []).push(item);
   switch (action.action) {
@@ -69,14 +77,14 @@ async function perform(ctx: Ctx, settings: KillSwitchSettings, row: IncidentRow,
         const k = await killAgent({ ctx, settings, input: { agentId, reason } });
         add("killed", { agent_id: k.agent_id, reason: k.reason, killed_at: k.killed_at });
       }
-      return;
+      return "done";
     }
     case "snapshot": {
       for (const { sessionId, agentId } of await sessionTargets(ctx.db, row)) {
         const s = await takeSnapshot({ ctx, input: { sessionId, body: { agent_id: agentId } } });
         add("snapshots", { session_id: sessionId, agent_id: agentId, snapshot_id: s.snapshot_id, event_count: s.event_count, ndjson_sha256: s.ndjson_sha256, links: s.links });
       }
-      return;
+      return "done";
     }
     case "trace_communications": {
       const since = fillPlaceholders(action.sinceTemplate, values);
@@ -84,7 +92,7 @@ async function perform(ctx: Ctx, settings: KillSwitchSettings, row: IncidentRow,
         const c = await getCommunications({ ctx, input: { agentId, params: new URLSearchParams({ since }) } });
         add("traces", { agent_id: agentId, since: c.since, peers: c.peers });
       }
-      return;
+      return "done";
     }
     case "build_timeline": {
       for (const { sessionId, agentId } of await sessionTargets(ctx.db, row)) {
@@ -99,13 +107,12 @@ async function perform(ctx: Ctx, settings: KillSwitchSettings, row: IncidentRow,
           link: `/sessions/${encodeURIComponent(sessionId)}?agent=${encodeURIComponent(agentId)}`,
         });
       }
-      return;
+      return "done";
     }
-    case "rotate_credentials":
-      throw new AppError(
-        "UNAVAILABLE",
-        "Credential rotation is not built into this console yet: rotate the agent's credentials by hand, then mark this step done with a note of what was rotated",
-      );
+    case "rotate_credentials": {
+      await startRotation({ ctx, input: { incident_id: row.id }, incidentStepId: stepId });
+      return "waiting";
+    }
   }
 }
 
@@ -123,7 +130,7 @@ export async function runStep({
   ctx: Ctx;
   settings: KillSwitchSettings;
   input: { incidentId: unknown; stepId: string };
-}): Promise<{ incident: IncidentView; outcome: "done" | "failed"; error: string | null }> {
+}): Promise<{ incident: IncidentView; outcome: "done" | "failed" | "running"; error: string | null }> {
   authorize(ctx, "responder", "run runbook steps");
   const { row, step } = await loadStep(ctx, input.incidentId, input.stepId);
   if (step.action.kind !== "automated") {
@@ -157,7 +164,10 @@ export async function runStep({
   const output: Record<string, unknown[]> = {};
   let error: string | null = null;
   try {
-    await perform(ctx, settings, row, action, output);
+    if ((await perform(ctx, settings, row, step.id, action, output)) === "waiting") {
+      // The step stays running; the work it started completes it (a rotation run, when it finishes).
+      return { incident: await view(ctx, row.id), outcome: "running", error: null };
+    }
   } catch (err) {
     // Our own refusals are already sentences for the responder; anything else keeps its kind.
     error = err instanceof AppError ? err.message : describeError(err);

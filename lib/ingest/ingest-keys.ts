@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { findAgentByKeyHash, type KeyIdentity } from "@/db/queries/ingest-keys";
 import { agents, ingestKeys } from "@/db/schema";
@@ -8,7 +8,12 @@ const KEY_PREFIX = "soc_ik_";
 
 export function generateIngestKey(): { key: string; hash: string; prefix: string } {
   const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
-  return { key, hash: hashIngestKey(key), prefix: key.slice(0, KEY_PREFIX.length + 6) };
+  return { key, hash: hashIngestKey(key), prefix: ingestKeyPrefix(key) };
+}
+
+/** What is shown of a key after it is issued: enough to tell keys apart, too little to use. */
+export function ingestKeyPrefix(key: string): string {
+  return key.slice(0, KEY_PREFIX.length + 6);
 }
 
 /** Keys are 256-bit random, so a fast hash is enough to store them, and lookups stay one index probe. */
@@ -21,8 +26,20 @@ export function bearerToken(authorization: string | null): string | null {
   return match?.[1] ?? null;
 }
 
+/**
+ * The agent a live key belongs to. A revoked key is refused and the refusal counted on its row: a
+ * rotated key still in use is a deployment not yet updated, or someone holding a stolen key.
+ */
 export async function findAgentByIngestKey(db: Db, key: string): Promise<KeyIdentity | null> {
-  return findAgentByKeyHash(db, hashIngestKey(key));
+  const keyHash = hashIngestKey(key);
+  const identity = await findAgentByKeyHash(db, keyHash);
+  if (identity === null) {
+    await db
+      .update(ingestKeys)
+      .set({ refusedAfterRevokeCount: sql`${ingestKeys.refusedAfterRevokeCount} + 1`, lastRefusedAt: sql`now()` })
+      .where(and(eq(ingestKeys.keyHash, keyHash), isNotNull(ingestKeys.revokedAt)));
+  }
+  return identity;
 }
 
 /** Key last-used and agent last-seen times to ten seconds are enough, and save two writes per request. */

@@ -85,7 +85,7 @@ async function send(row: Claimed, secret: string | null): Promise<AttemptOutcome
     "content-type": "application/json",
     "user-agent": USER_AGENT,
     "x-agentsoc-delivery": String(row.id),
-    "x-agentsoc-event": row.alertId === null ? "test" : "alert.opened",
+    "x-agentsoc-event": typeof row.payload.event === "string" ? row.payload.event : row.alertId === null ? "test" : "alert.opened",
   };
   if (row.kind === "json" && secret !== null) Object.assign(headers, signatureHeaders(signingKeyFor(secret, row.destinationId, row.signingKeyVersion), body, Date.now()));
   try {

@@ -2,6 +2,7 @@ export { createDestination, type CreatedDestination } from "./create-destination
 export { deleteDestination } from "./delete-destination";
 export { deliverDueNotifications, kickNotificationDelivery, runNotificationDelivery, type DeliveryPassReport } from "./deliver";
 export { enqueueAlertNotifications } from "./enqueue-alert-notifications";
+export { enqueueRotationFailure } from "./enqueue-rotation-failure";
 export { alertBody, escapeSlack, jsonAlertBody, slackAlertBody, testBody, type AlertOpenedBody, type NotificationKind, type SlackBody, type TestBody } from "./payloads";
 export { MAX_ATTEMPTS, MAX_ATTEMPTS_REFUSED, RETRY_DELAYS_SECONDS } from "./retry-schedule";
 export { rotateSigningKey, type RotatedKey } from "./rotate-signing-key";

@@ -99,3 +99,67 @@ export function testBody(
     requested_at: test.requestedAt.toISOString(),
   };
 }
+
+/** A credential the console could not rotate: someone must act now, so it goes to every enabled destination whatever its minimum severity. */
+export interface RotationFailure {
+  rotationId: string;
+  agentId: string;
+  credentialId: string;
+  credentialName: string;
+  kind: string;
+  step: string;
+  attempts: number;
+  error: string;
+  incidentId: number | null;
+  failedAt: Date;
+}
+
+export interface RotationFailedBody {
+  event: "credential_rotation.failed";
+  urgent: true;
+  rotation: {
+    id: string;
+    agent_id: string;
+    credential_id: string;
+    credential_name: string;
+    kind: string;
+    step: string;
+    attempts: number;
+    error: string;
+    incident_id: number | null;
+    failed_at: string;
+    url: string;
+  };
+}
+
+export function rotationUrl(rotationId: string, publicUrl: string | null): string {
+  return `${publicUrl ?? ""}/rotations/${rotationId}`;
+}
+
+export function jsonRotationFailedBody(f: RotationFailure, publicUrl: string | null): RotationFailedBody {
+  return {
+    event: "credential_rotation.failed",
+    urgent: true,
+    rotation: {
+      id: f.rotationId,
+      agent_id: f.agentId,
+      credential_id: f.credentialId,
+      credential_name: f.credentialName,
+      kind: f.kind,
+      step: f.step,
+      attempts: f.attempts,
+      error: f.error,
+      incident_id: f.incidentId,
+      failed_at: f.failedAt.toISOString(),
+      url: rotationUrl(f.rotationId, publicUrl),
+    },
+  };
+}
+
+/** `[URGENT] Credential rotation FAILED · agent a · "db login" (postgres_role) at apply after 7 attempts: why <link|rotation>`. */
+export function slackRotationFailedBody(f: RotationFailure, publicUrl: string | null): SlackBody {
+  const head = `[URGENT] Credential rotation FAILED · agent ${f.agentId} · "${f.credentialName}" (${f.kind}) at ${f.step} after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}`;
+  const url = rotationUrl(f.rotationId, publicUrl);
+  const link = publicUrl ? `<${escapeSlack(url)}|rotation>` : `rotation: ${escapeSlack(url)}`;
+  return { text: `${escapeSlack(oneLine(head, 600))}: ${escapeSlack(oneLine(f.error, DETAIL_MAX))} ${link}` };
+}

@@ -1,0 +1,147 @@
+import { and, asc, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { credentials, rotationItems, rotationRuns } from "@/db/schema";
+import { credentialLocation, KIND_LABELS } from "@/lib/credentials/describe";
+import type { CredentialKind } from "@/lib/credentials/providers/provider";
+
+type ItemRow = typeof rotationItems.$inferSelect;
+
+/** `running` while a worker holds the step; otherwise the stored state. */
+export type ItemDisplayState = "pending" | "running" | "retrying" | "rotated" | "failed";
+
+export interface RotationItemView {
+  id: string;
+  credential_id: string;
+  credential_name: string;
+  kind: CredentialKind;
+  kind_label: string;
+  agent_id: string;
+  location: string;
+  step: ItemRow["step"];
+  state: ItemDisplayState;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  revoked_old: boolean | null;
+  old_refused: boolean | null;
+  /** How the new secret reaches the agent: shown once to a responder, or delivered by the secret manager. */
+  new_secret: "not_yet" | "ready_to_reveal" | "revealed" | "delivered_by_provider" | "none";
+  revealed_at: string | null;
+  revealed_by: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  resolution_note: string | null;
+}
+
+export interface RotationRunView {
+  id: string;
+  status: (typeof rotationRuns.$inferSelect)["status"];
+  agent_ids: string[];
+  incident_id: number | null;
+  incident_step_id: string | null;
+  requested_by: string;
+  created_at: string;
+  finished_at: string | null;
+  summary: Record<string, unknown> | null;
+  counts: { total: number; rotated: number; failed: number; unresolved_failures: number };
+  items: RotationItemView[];
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+function newSecretState(i: ItemRow): RotationItemView["new_secret"] {
+  if (!i.revealable) return i.state === "rotated" ? "delivered_by_provider" : "not_yet";
+  if (i.revealedAt) return "revealed";
+  if (i.newSecretSealed === null) return i.state === "failed" ? "none" : "not_yet";
+  // A failed item's new secret may already be in place in the target: it can be revealed to finish by hand.
+  return i.state === "rotated" || (i.state === "failed" && i.step !== "create" && i.step !== "revoke_old") ? "ready_to_reveal" : "not_yet";
+}
+
+function itemView(i: ItemRow, c: typeof credentials.$inferSelect, now: Date): RotationItemView {
+  const held = (i.state === "pending" || i.state === "retrying") && i.leaseUntil !== null && i.leaseUntil > now;
+  return {
+    id: i.id,
+    credential_id: c.id,
+    credential_name: c.name,
+    kind: c.kind,
+    kind_label: KIND_LABELS[c.kind],
+    agent_id: c.agentId,
+    location: credentialLocation(c.kind, c.config),
+    step: i.step,
+    state: held ? "running" : i.state,
+    attempts: i.attempts,
+    next_attempt_at: i.state === "retrying" && !held ? iso(i.nextAttemptAt) : null,
+    last_error: i.lastError,
+    revoked_old: i.revokedOld,
+    old_refused: i.oldRefused,
+    new_secret: newSecretState(i),
+    revealed_at: iso(i.revealedAt),
+    revealed_by: i.revealedBy,
+    started_at: iso(i.startedAt),
+    finished_at: iso(i.finishedAt),
+    resolved_at: iso(i.resolvedAt),
+    resolved_by: i.resolvedBy,
+    resolution_note: i.resolutionNote,
+  };
+}
+
+async function runViews(db: Queryable, where: SQL | undefined, limit: number): Promise<RotationRunView[]> {
+  const runs = await db.select().from(rotationRuns).where(where).orderBy(desc(rotationRuns.createdAt)).limit(limit);
+  if (runs.length === 0) return [];
+  const rows = await db
+    .select({ item: rotationItems, credential: credentials })
+    .from(rotationItems)
+    .innerJoin(credentials, eq(credentials.id, rotationItems.credentialId))
+    .where(sql`${rotationItems.runId} = ANY(${sql.param(runs.map((r) => r.id))}::uuid[])`)
+    .orderBy(asc(rotationItems.position));
+  const now = new Date();
+  return runs.map((r) => {
+    const items = rows.filter((x) => x.item.runId === r.id).map((x) => itemView(x.item, x.credential, now));
+    return {
+      id: r.id,
+      status: r.status,
+      agent_ids: r.agentIds,
+      incident_id: r.incidentId,
+      incident_step_id: r.incidentStepId,
+      requested_by: r.requestedBy,
+      created_at: r.createdAt.toISOString(),
+      finished_at: iso(r.finishedAt),
+      summary: r.summary,
+      counts: {
+        total: items.length,
+        rotated: items.filter((i) => i.state === "rotated").length,
+        failed: items.filter((i) => i.state === "failed").length,
+        unresolved_failures: items.filter((i) => i.state === "failed" && i.resolved_at === null).length,
+      },
+      items,
+    };
+  });
+}
+
+export async function getRotationRun(db: Queryable, id: string): Promise<RotationRunView | null> {
+  return (await runViews(db, eq(rotationRuns.id, id), 1))[0] ?? null;
+}
+
+/** Newest first: an agent's runs (any that covered it) or an incident's. */
+export async function listRotationRuns(db: Queryable, filter: { agentId?: string; incidentId?: number }, limit = 50): Promise<RotationRunView[]> {
+  const where = and(
+    filter.agentId === undefined ? undefined : sql`${filter.agentId} = ANY(${rotationRuns.agentIds})`,
+    filter.incidentId === undefined ? undefined : eq(rotationRuns.incidentId, filter.incidentId),
+  );
+  return runViews(db, where, limit);
+}
+
+/** Failed credentials nobody has dealt with yet, across an incident's runs: the top of its page. */
+export async function unresolvedFailures(db: Queryable, incidentId: number): Promise<(RotationItemView & { rotation_id: string })[]> {
+  const rows = await db
+    .select({ item: rotationItems, credential: credentials })
+    .from(rotationItems)
+    .innerJoin(credentials, eq(credentials.id, rotationItems.credentialId))
+    .innerJoin(rotationRuns, eq(rotationRuns.id, rotationItems.runId))
+    .where(and(eq(rotationRuns.incidentId, incidentId), eq(rotationItems.state, "failed"), isNull(rotationItems.resolvedAt)))
+    .orderBy(asc(rotationItems.finishedAt));
+  const now = new Date();
+  return rows.map((x) => ({ ...itemView(x.item, x.credential, now), rotation_id: x.item.runId }));
+}

@@ -1,0 +1,1 @@
+export { addIngestKeyCredential, createCredential, retireCredential, updateCredential, type CreatedCredential } from "./manage-credentials";

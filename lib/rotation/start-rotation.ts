@@ -1,0 +1,143 @@
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { getIncidentRow, incidentRef } from "@/db/queries/incidents";
+import { agentExists } from "@/db/queries/ingest-keys";
+import type { Tx } from "@/db/client";
+import { credentials, incidentSteps, rotationItems, rotationRuns } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
+import { authorize, parseOrThrow } from "@/lib/auth/authorize";
+import { actorId, type Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import { recordIncidentActivity } from "@/lib/incidents/record";
+import { newSecretIsShownOnce } from "@/lib/credentials/describe";
+import { startRotationInput } from "./schemas";
+
+export interface StartedRotation {
+  id: string;
+  /** True when every credential asked for was already being rotated: this is that run. */
+  existing: boolean;
+}
+
+type CredentialRow = typeof credentials.$inferSelect;
+
+/** The credentials a request names, locked in id order so that two starts wait for each other instead of deadlocking. */
+async function lockRequested(tx: Tx, body: { agentIds: string[] | null; credentialIds: string[] | null }): Promise<CredentialRow[]> {
+  const where = body.credentialIds
+    ? and(inArray(credentials.id, body.credentialIds), isNull(credentials.retiredAt))
+    : and(inArray(credentials.agentId, body.agentIds ?? []), isNull(credentials.retiredAt));
+  const rows = await tx.select().from(credentials).where(where).orderBy(asc(credentials.id)).for("update");
+  if (body.credentialIds) {
+    const missing = body.credentialIds.filter((id) => !rows.some((r) => r.id === id));
+    if (missing.length > 0) {
+      throw new AppError("NOT_FOUND", `No credential ${missing.join(", ")} in the inventory`, {
+        details: { errors: [{ path: "credential_ids", message: `unknown or retired: ${missing.join(", ")}` }] },
+      });
+    }
+  }
+  return rows;
+}
+
+/**
+ * Starts rotating a set of credentials (responder+): all of an agent's, the ones named, or all of an
+ * incident's agents'. The run and one item per credential are committed before anything is rotated;
+ * the worker then takes them step by step. A credential is in at most one live run, so a second
+ * click (or a second responder) gets the run already going rather than a second rotation.
+ */
+export async function startRotation({
+  ctx,
+  input,
+  incidentStepId = null,
+}: {
+  ctx: Ctx;
+  input: unknown;
+  /** Set when an incident's runbook step starts the run: the step completes when the run does. */
+  incidentStepId?: string | null;
+}): Promise<StartedRotation> {
+  authorize(ctx, "responder", "rotate credentials");
+  const body = parseOrThrow(startRotationInput, input ?? {});
+  const incident = body.incident_id === undefined ? null : await getIncidentRow(ctx.db, body.incident_id);
+  if (body.incident_id !== undefined) {
+    if (!incident) throw new AppError("NOT_FOUND", `No incident ${incidentRef(body.incident_id)}`, { details: { errors: [{ path: "incident_id", message: "unknown incident" }] } });
+    if (incident.status === "closed") throw new AppError("CONFLICT", `${incidentRef(incident.id)} is closed; reopen it to rotate under it`);
+  }
+  if (body.agent_id !== undefined) {
+    if (!(await agentExists(ctx.db, body.agent_id))) {
+      throw new AppError("NOT_FOUND", `No agent ${body.agent_id} is registered`, { details: { errors: [{ path: "agent_id", message: "unknown agent" }] } });
+    }
+    if (incident && !incident.agentIds.includes(body.agent_id)) {
+      throw new AppError("VALIDATION", `${incidentRef(incident.id)} does not cover agent ${body.agent_id}`, { details: { errors: [{ path: "agent_id", message: "not one of the incident's agents" }] } });
+    }
+  }
+  const agentIds = body.agent_id !== undefined ? [body.agent_id] : body.credential_ids ? null : (incident?.agentIds ?? []);
+  const who = actorId(ctx.actor);
+
+  return ctx.db.transaction(async (tx) => {
+    const rows = await lockRequested(tx, { agentIds, credentialIds: body.credential_ids ?? null });
+    if (rows.length === 0) {
+      throw new AppError("VALIDATION", `Agent ${(agentIds ?? []).join(", ")} has no credentials in the inventory to rotate`, {
+        details: { errors: [{ path: body.agent_id ? "agent_id" : "incident_id", message: "no credentials" }] },
+      });
+    }
+    if (incident && rows.some((r) => !incident.agentIds.includes(r.agentId))) {
+      const outside = rows.filter((r) => !incident.agentIds.includes(r.agentId)).map((r) => r.name);
+      throw new AppError("VALIDATION", `${incidentRef(incident.id)} does not cover the agents of ${outside.join(", ")}`, {
+        details: { errors: [{ path: "credential_ids", message: "credentials of agents outside the incident" }] },
+      });
+    }
+
+    const live = await tx
+      .select({ credentialId: rotationItems.credentialId, runId: rotationItems.runId })
+      .from(rotationItems)
+      .where(and(inArray(rotationItems.credentialId, rows.map((r) => r.id)), inArray(rotationItems.state, ["pending", "retrying"])));
+    if (live.length > 0) {
+      const runIds = [...new Set(live.map((l) => l.runId))];
+      const [onlyRun] = runIds;
+      if (runIds.length === 1 && onlyRun && live.length === rows.length) {
+        if (incident) {
+          // A run started from the agent page, adopted by the incident that then asked for the same rotation.
+          await tx
+            .update(rotationRuns)
+            .set({ incidentId: incident.id, incidentStepId })
+            .where(and(eq(rotationRuns.id, onlyRun), isNull(rotationRuns.incidentId)));
+        }
+        if (incident && incidentStepId) await linkStep(tx, incident.id, incidentStepId, onlyRun);
+        return { id: onlyRun, existing: true };
+      }
+      const busy = live.map((l) => ({ credential_id: l.credentialId, name: rows.find((r) => r.id === l.credentialId)?.name ?? l.credentialId, rotation_id: l.runId }));
+      throw new AppError("CONFLICT", `Already being rotated: ${busy.map((b) => `"${b.name}" (run ${b.rotation_id})`).join(", ")}; wait for that run or leave those credentials out`, {
+        details: { busy },
+      });
+    }
+
+    const runAgents = [...new Set(rows.map((r) => r.agentId))].sort();
+    const [run] = await tx
+      .insert(rotationRuns)
+      .values({ agentIds: runAgents, incidentId: incident?.id ?? null, incidentStepId: incident ? incidentStepId : null, requestedBy: who })
+      .returning({ id: rotationRuns.id });
+    if (!run) throw new Error("rotation run insert returned no row");
+    const ordered = [...rows].sort((a, b) => a.agentId.localeCompare(b.agentId) || a.name.localeCompare(b.name));
+    await tx.insert(rotationItems).values(
+      ordered.map((r, position) => ({ runId: run.id, credentialId: r.id, position, revealable: newSecretIsShownOnce(r.kind) })),
+    );
+    await tx.update(credentials).set({ rotationState: "rotating", updatedAt: sql`now()` }).where(inArray(credentials.id, rows.map((r) => r.id)));
+
+    const what = { rotation_id: run.id, agent_ids: runAgents, credentials: ordered.map((r) => ({ id: r.id, name: r.name, kind: r.kind })) };
+    await recordAudit(tx, ctx, { action: "rotation.start", targetType: "rotation", targetId: run.id, after: { ...what, incident_id: incident?.id ?? null } });
+    if (incident) {
+      await recordIncidentActivity(tx, ctx, incident.id, {
+        kind: "rotation_started",
+        summary: `Rotation of ${ordered.length} credential${ordered.length === 1 ? "" : "s"} started (${ordered.map((r) => r.name).join(", ")})`,
+        detail: what,
+      });
+    }
+    if (incident && incidentStepId) await linkStep(tx, incident.id, incidentStepId, run.id);
+    return { id: run.id, existing: false };
+  });
+}
+
+/** The runbook step names its run in the run's own transaction: a run that finishes at once still finds the step to complete. */
+async function linkStep(tx: Tx, incidentId: number, stepId: string, runId: string): Promise<void> {
+  await tx
+    .update(incidentSteps)
+    .set({ output: { rotation_id: runId, link: `/rotations/${runId}` } })
+    .where(and(eq(incidentSteps.incidentId, incidentId), eq(incidentSteps.stepId, stepId), eq(incidentSteps.state, "running")));
+}

@@ -1,0 +1,276 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { credentials, rotationItems, type ROTATION_ITEM_STEPS } from "@/db/schema";
+import type { Ctx } from "@/lib/context";
+import type { CredentialKind, ProviderSet, RotationStep } from "@/lib/credentials/providers";
+import { openCredentialSecret, sealCredentialSecret } from "@/lib/credentials/secrets";
+import { WebhookStepError } from "@/lib/credentials/providers/webhook";
+import { AppError, describeError } from "@/lib/errors";
+import { recordAudit } from "@/lib/audit";
+import { enqueueRotationFailure } from "@/lib/notify";
+import { finishRunIfDone } from "./finish-run";
+import { retryDelayMs, type RetryPolicy } from "./policy";
+
+type ItemStep = (typeof ROTATION_ITEM_STEPS)[number];
+
+const NEXT_STEP: Record<RotationStep, ItemStep> = { revoke_old: "create", create: "apply", apply: "verify", verify: "record" };
+/** Items one pass claims; their credentials are rotated side by side. */
+export const CLAIM_BATCH = 10;
+const ERROR_MAX_CHARS = 1_000;
+
+export interface RotationDeps {
+  db: Db;
+  providers: ProviderSet;
+  policy: RetryPolicy;
+  /** After a commit that queued notifications (the failure's urgent notice). */
+  onNotificationsQueued?: () => void;
+}
+
+/** One claimed item: the step it is at, the attempt number this claim holds, and its credential. */
+interface Claim {
+  id: string;
+  runId: string;
+  step: ItemStep;
+  attempts: number;
+  revealable: boolean;
+  newSecretSealed: string | null;
+  credentialId: string;
+  agentId: string;
+  name: string;
+  kind: CredentialKind;
+  config: Record<string, unknown>;
+  secretSealed: string | null;
+  incidentId: number | null;
+}
+
+export interface RotationPassReport {
+  claimed: number;
+  stepsDone: number;
+  rotated: number;
+  retrying: number;
+  failed: number;
+  /** The claim was lost (its lease ran out and another worker took the item): that worker goes on. */
+  superseded: number;
+}
+
+const systemCtx = (db: Db, runId: string): Ctx => ({ db, actor: { type: "system", id: "rotation" }, requestId: `rotation-${runId}`, sourceIp: null });
+
+/**
+ * Claims due items with a lease, in one statement: workers side by side skip each other's rows, and
+ * an item whose worker died is taken again when its lease runs out. The attempt is counted at claim,
+ * so a step that crashes its worker still reaches the failure limit.
+ */
+async function claimDue(db: Db, policy: RetryPolicy): Promise<Claim[]> {
+  const result = await db.execute<{
+    id: string;
+    run_id: string;
+    step: ItemStep;
+    attempts: number;
+    revealable: boolean;
+    new_secret_sealed: string | null;
+    credential_id: string;
+    agent_id: string;
+    name: string;
+    kind: CredentialKind;
+    config: Record<string, unknown>;
+    secret_sealed: string | null;
+    incident_id: string | null;
+  }>(sql`
+    UPDATE rotation_items i SET lease_until = now() + make_interval(secs => ${policy.leaseMs / 1000}), attempts = i.attempts + 1,
+      started_at = coalesce(i.started_at, now())
+    FROM credentials c, rotation_runs r
+    WHERE c.id = i.credential_id AND r.id = i.run_id AND i.id IN (
+      SELECT id FROM rotation_items
+      WHERE state IN ('pending', 'retrying') AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+      ORDER BY next_attempt_at, position LIMIT ${CLAIM_BATCH} FOR UPDATE SKIP LOCKED)
+    RETURNING i.id, i.run_id, i.step, i.attempts, i.revealable, i.new_secret_sealed, c.id AS credential_id, c.agent_id, c.name, c.kind,
+      c.config, c.secret_sealed, r.incident_id`);
+  return result.rows.map((r) => ({
+    id: r.id,
+    runId: r.run_id,
+    step: r.step,
+    attempts: r.attempts,
+    revealable: r.revealable,
+    newSecretSealed: r.new_secret_sealed,
+    credentialId: r.credential_id,
+    agentId: r.agent_id,
+    name: r.name,
+    kind: r.kind,
+    config: r.config,
+    secretSealed: r.secret_sealed,
+    incidentId: r.incident_id === null ? null : Number(r.incident_id),
+  }));
+}
+
+/** Only this claim's row: unchanged step and attempt, still live. */
+const mine = (c: Claim) =>
+  and(eq(rotationItems.id, c.id), eq(rotationItems.step, c.step), eq(rotationItems.attempts, c.attempts), sql`${rotationItems.state} IN ('pending', 'retrying')`);
+
+/** A provider's own refusal is already a sentence without secrets; anything else keeps only its kind and message. */
+function failureText(err: unknown): string {
+  const text = err instanceof AppError || err instanceof WebhookStepError ? err.message : describeError(err);
+  return text.length > ERROR_MAX_CHARS ? `${text.slice(0, ERROR_MAX_CHARS)}…` : text;
+}
+
+/** Runs one provider step; what it reports goes into the item's next state. */
+async function runProviderStep(deps: RotationDeps, c: Claim): Promise<Partial<typeof rotationItems.$inferInsert>> {
+  const provider = deps.providers[c.kind];
+  const what = `credential "${c.name}"`;
+  const oldSecret = c.secretSealed === null ? null : openCredentialSecret(c.secretSealed, what);
+  const newSecret = c.newSecretSealed === null ? null : openCredentialSecret(c.newSecretSealed, what);
+  const input = { credentialId: c.credentialId, agentId: c.agentId, config: c.config, oldSecret, newSecret };
+  const requireNew = (): string => {
+    if (newSecret === null) throw new AppError("INTERNAL", `the new secret of ${what} is missing; the create step did not record it`);
+    return newSecret;
+  };
+  switch (c.step as RotationStep) {
+    case "revoke_old":
+      return { revokedOld: await provider.revokeOld(input) };
+    case "create": {
+      const { secret } = await provider.create(input);
+      return { newSecretSealed: sealCredentialSecret(secret) };
+    }
+    case "apply":
+      await provider.apply({ ...input, newSecret: requireNew() });
+      return {};
+    case "verify": {
+      const { oldRefused } = await provider.verify({ ...input, newSecret: requireNew() });
+      if (oldRefused === false) throw new AppError("CONFLICT", `verify: the old secret of ${what} still works`);
+      return { oldRefused };
+    }
+  }
+}
+
+/** The step succeeded: move to the next one, still holding the lease (attempt 1 of the next step). */
+async function advance(deps: RotationDeps, c: Claim, changes: Partial<typeof rotationItems.$inferInsert>): Promise<Claim | null> {
+  const next = NEXT_STEP[c.step as RotationStep];
+  const [row] = await deps.db
+    .update(rotationItems)
+    .set({ ...changes, step: next, attempts: 1, lastError: null, leaseUntil: sql`now() + make_interval(secs => ${deps.policy.leaseMs / 1000})` })
+    .where(mine(c))
+    .returning({ newSecretSealed: rotationItems.newSecretSealed });
+  if (!row) return null;
+  return { ...c, step: next, attempts: 1, newSecretSealed: row.newSecretSealed };
+}
+
+/**
+ * The last step, in one transaction: the credential's new state (and the secret it now has, so the
+ * next rotation can prove it refused; an ingest key keeps only its hash), the item done, the audit row.
+ */
+async function recordRotated(deps: RotationDeps, c: Claim): Promise<boolean> {
+  return deps.db.transaction(async (tx) => {
+    const [item] = await tx
+      .update(rotationItems)
+      .set({
+        state: "rotated",
+        finishedAt: sql`now()`,
+        leaseUntil: null,
+        lastError: null,
+        // Kept only while a person still has to see it once.
+        newSecretSealed: c.revealable ? c.newSecretSealed : null,
+      })
+      .where(mine(c))
+      .returning({ revokedOld: rotationItems.revokedOld, oldRefused: rotationItems.oldRefused });
+    if (!item) return false;
+    await tx
+      .update(credentials)
+      .set({
+        rotationState: "rotated",
+        lastRotatedAt: sql`now()`,
+        updatedAt: sql`now()`,
+        ...(c.kind === "ingest_key" ? {} : { secretSealed: c.newSecretSealed }),
+      })
+      .where(eq(credentials.id, c.credentialId));
+    await recordAudit(tx, systemCtx(deps.db, c.runId), {
+      action: "credential.rotate",
+      targetType: "credential",
+      targetId: c.credentialId,
+      after: { rotation_id: c.runId, agent_id: c.agentId, name: c.name, kind: c.kind, revoked_old: item.revokedOld, old_refused: item.oldRefused },
+    });
+    return true;
+  });
+}
+
+/** A failed attempt: retried after the back-off, or, at the limit, the credential is marked failed and someone is told now. */
+async function recordFailure(deps: RotationDeps, c: Claim, error: string): Promise<"retrying" | "failed" | "superseded"> {
+  if (c.attempts < deps.policy.maxAttempts) {
+    const delayMs = retryDelayMs(c.attempts, deps.policy);
+    const [row] = await deps.db
+      .update(rotationItems)
+      .set({ state: "retrying", lastError: error, leaseUntil: null, nextAttemptAt: sql`now() + make_interval(secs => ${delayMs / 1000})` })
+      .where(mine(c))
+      .returning({ id: rotationItems.id });
+    return row ? "retrying" : "superseded";
+  }
+  const failed = await deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(rotationItems)
+      .set({ state: "failed", lastError: error, leaseUntil: null, finishedAt: sql`now()` })
+      .where(mine(c))
+      .returning({ finishedAt: rotationItems.finishedAt });
+    if (!row) return false;
+    await tx.update(credentials).set({ rotationState: "failed", updatedAt: sql`now()` }).where(eq(credentials.id, c.credentialId));
+    const failure = {
+      rotationId: c.runId,
+      agentId: c.agentId,
+      credentialId: c.credentialId,
+      credentialName: c.name,
+      kind: c.kind,
+      step: c.step,
+      attempts: c.attempts,
+      error,
+      incidentId: c.incidentId,
+      failedAt: row.finishedAt ?? new Date(),
+    };
+    const queued = await enqueueRotationFailure(tx, failure);
+    await recordAudit(tx, systemCtx(deps.db, c.runId), {
+      action: "credential.rotation_failed",
+      targetType: "credential",
+      targetId: c.credentialId,
+      after: { rotation_id: c.runId, agent_id: c.agentId, name: c.name, kind: c.kind, step: c.step, attempts: c.attempts, error, notifications_queued: queued },
+    });
+    return true;
+  });
+  if (failed) deps.onNotificationsQueued?.();
+  return failed ? "failed" : "superseded";
+}
+
+/** Takes one credential as far as it goes now: every step that succeeds is recorded before the next starts. */
+async function drive(deps: RotationDeps, claim: Claim, report: RotationPassReport): Promise<void> {
+  let c: Claim | null = claim;
+  while (c) {
+    if (c.step === "record") {
+      if (await recordRotated(deps, c)) report.rotated++;
+      else report.superseded++;
+      break;
+    }
+    let changes: Partial<typeof rotationItems.$inferInsert>;
+    try {
+      changes = await runProviderStep(deps, c);
+    } catch (err) {
+      report[await recordFailure(deps, c, `${c.step}: ${failureText(err).replace(new RegExp(`^${c.step}: `), "")}`)]++;
+      break;
+    }
+    report.stepsDone++;
+    c = await advance(deps, c, changes);
+    if (!c) report.superseded++;
+  }
+  await finishRunIfDone(deps.db, claim.runId);
+}
+
+/** One pass: claim what is due and drive each claimed credential as far as it goes. */
+export async function runDueRotationSteps(deps: RotationDeps): Promise<RotationPassReport> {
+  const claimed = await claimDue(deps.db, deps.policy);
+  const report: RotationPassReport = { claimed: claimed.length, stepsDone: 0, rotated: 0, retrying: 0, failed: 0, superseded: 0 };
+  await Promise.all(
+    claimed.map(async (c) => {
+      try {
+        await drive(deps, c, report);
+      } catch (err) {
+        // The outcome could not be written: the lease runs out and the step is taken again (each step may run twice).
+        console.error(`[rotation] could not record ${c.step} of credential ${c.credentialId}; it will be taken again: ${describeError(err)}`);
+      }
+    }),
+  );
+  return report;
+}
