@@ -83,6 +83,16 @@ const ACCESS: Record<string, Role | "ingest-key" | "public"> = {
   "POST /api/v1/incidents/[incidentId]/page": "responder",
   "PUT /api/v1/incidents/[incidentId]/post-incident": "responder",
   "POST /api/v1/incidents/[incidentId]/owner": "responder",
+  "GET /api/v1/credentials": "analyst",
+  "POST /api/v1/credentials": "admin",
+  "GET /api/v1/credentials/[credentialId]": "analyst",
+  "PATCH /api/v1/credentials/[credentialId]": "admin",
+  "DELETE /api/v1/credentials/[credentialId]": "admin",
+  "GET /api/v1/rotations": "analyst",
+  "POST /api/v1/rotations": "responder",
+  "GET /api/v1/rotations/[rotationId]": "analyst",
+  "POST /api/v1/rotations/[rotationId]/items/[itemId]/reveal": "responder",
+  "POST /api/v1/rotations/[rotationId]/items/[itemId]/resolve": "responder",
 };
 
 /** Long-lived streams are checked for their refusals only: an allowed call would hold the test open. */
@@ -104,6 +114,9 @@ const SAMPLE_PARAMS: Record<string, string> = {
   canaryId: randomUUID(),
   destinationId: randomUUID(),
   snapshotId: randomUUID(),
+  credentialId: randomUUID(),
+  rotationId: randomUUID(),
+  itemId: randomUUID(),
 };
 
 type Handler = (req: Request, route?: { params: Promise<Record<string, string>> }) => Promise<Response>;

@@ -1,119 +1,20 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { signatureHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "@/lib/notify/signing";
+import { type SecretManagerOverride, startSecretManager } from "@/scripts/testing/secret-manager";
 import type { RotationInput } from "../provider";
 import { webhookConfigSchema, webhookProvider, WebhookStepError, type WebhookConfig, type WebhookStep } from "../webhook";
 
-interface Version {
-  value: string;
-  stage: "pending" | "current" | "previous" | "revoked";
-}
-
-interface Call {
-  step: WebhookStep;
-  body: Record<string, unknown>;
-}
-
-type Override = (step: WebhookStep, body: Record<string, unknown>) => { status: number; body: string; headers?: Record<string, string>; delayMs?: number } | null;
-
-const servers: Server[] = [];
+const managers: { close: () => Promise<void> }[] = [];
 /** Every error a provider threw in this file, checked at the end for secrets. */
 const thrown: Error[] = [];
 /** Everything secret in this file: signing keys (raw and as text), secret values, URL tokens. */
 const secrets: string[] = [];
 
-/**
- * A secret manager's rotation endpoint on loopback: verifies the signature (401 when missing, wrong
- * or older than 5 minutes), keeps versions in memory, and sets the "target" to the value it accepts.
- * `override` replaces the answer of a step (after the signature check) to play a failing manager.
- */
-async function secretManager(key: Buffer, override: Override = () => null) {
-  const keyText = key.toString("hex");
-  const versions = new Map<string, Version>();
-  const initial = randomBytes(24).toString("base64url");
-  versions.set("v-initial", { value: initial, stage: "current" });
-  secrets.push(initial);
-  const state = { target: initial as string | null, oldValue: initial };
-  const calls: Call[] = [];
-  const rejected: { status: number; path: string }[] = [];
-
-  const answer = (step: WebhookStep, body: Record<string, unknown>): { status: number; json: unknown } => {
-    const versionId = typeof body.version_id === "string" ? body.version_id : "";
-    const version = versions.get(versionId);
-    switch (step) {
-      case "revoke_old": {
-        for (const v of versions.values()) if (v.stage === "current") v.stage = "revoked";
-        if (state.target === state.oldValue) state.target = null;
-        return { status: 200, json: { revoked: true } };
-      }
-      case "create_secret": {
-        for (const [id, v] of versions) if (v.stage === "pending") return { status: 200, json: { version_id: id } };
-        const id = `v-${randomUUID()}`;
-        const value = randomBytes(24).toString("base64url");
-        secrets.push(value);
-        versions.set(id, { value, stage: "pending" });
-        return { status: 200, json: { version_id: id } };
-      }
-      case "set_secret":
-        if (!version) return { status: 404, json: { ok: false, error: "no such version" } };
-        state.target = version.value;
-        return { status: 200, json: { ok: true } };
-      case "test_secret":
-        if (!version) return { status: 404, json: { ok: false, error: "no such version" } };
-        if (state.target !== version.value) return { status: 200, json: { ok: false, error: "the target refuses the new version" } };
-        return { status: 200, json: { ok: true, old_refused: state.target !== state.oldValue } };
-      case "finish_secret":
-        if (!version) return { status: 404, json: { ok: false, error: "no such version" } };
-        for (const v of versions.values()) if (v.stage === "current") v.stage = "previous";
-        version.stage = "current";
-        return { status: 200, json: { ok: true } };
-    }
-  };
-
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const rawBody = Buffer.concat(chunks).toString("utf8");
-      const header = (name: string) => {
-        const v = req.headers[name.toLowerCase()];
-        return typeof v === "string" ? v : null;
-      };
-      const reply = (status: number, body: string, headers: Record<string, string> = {}) => {
-        res.writeHead(status, { "content-type": "application/json", ...headers });
-        res.end(body);
-      };
-      if (req.method !== "POST" || req.url === "/moved") {
-        rejected.push({ status: 404, path: req.url ?? "" });
-        return reply(404, JSON.stringify({ error: "not here" }));
-      }
-      if (!verifySignature({ signingKey: keyText, rawBody, timestamp: header(TIMESTAMP_HEADER), signature: header(SIGNATURE_HEADER) })) {
-        rejected.push({ status: 401, path: req.url ?? "" });
-        return reply(401, JSON.stringify({ error: "bad signature" }));
-      }
-      const body = JSON.parse(rawBody) as Record<string, unknown>;
-      const step = body.step as WebhookStep;
-      calls.push({ step, body });
-      const special = override(step, body);
-      if (special) {
-        const send = () => reply(special.status, special.body, special.headers);
-        if (special.delayMs) setTimeout(send, special.delayMs).unref();
-        else send();
-        return;
-      }
-      const { status, json } = answer(step, body);
-      reply(status, JSON.stringify(json));
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  // The query string stands in for a token a real endpoint URL may carry.
-  const token = `tok-${randomUUID()}`;
-  secrets.push(token);
-  return { url: `http://127.0.0.1:${port}/rotate?token=${token}`, port, versions, state, calls, rejected };
+async function secretManager(key: Buffer, override?: SecretManagerOverride) {
+  const manager = await startSecretManager(key, { override, remember: (s) => secrets.push(s) });
+  managers.push(manager);
+  return manager;
 }
 
 function newKey(): Buffer {
@@ -139,10 +40,7 @@ async function failure(p: Promise<unknown>): Promise<WebhookStepError> {
 }
 
 afterAll(async () => {
-  for (const s of servers) {
-    s.closeAllConnections();
-    await new Promise((resolve) => s.close(resolve));
-  }
+  for (const m of managers) await m.close();
 });
 
 describe("webhook credential provider", () => {

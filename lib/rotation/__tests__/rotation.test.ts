@@ -1,0 +1,344 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import Redis from "ioredis";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appDb } from "@/db/client";
+import { listAudit, parseAuditFilters } from "@/db/queries/audit";
+import { listCredentials } from "@/db/queries/credentials";
+import { getIncident } from "@/db/queries/incidents";
+import { getRotationRun, unresolvedFailures, type RotationRunView } from "@/db/queries/rotations";
+import { credentials, ingestKeys, notificationDeliveries, rotationRuns } from "@/db/schema";
+import type { Role } from "@/lib/auth/roles";
+import type { Ctx } from "@/lib/context";
+import { createCredential, updateCredential } from "@/lib/credentials";
+import { credentialProviders } from "@/lib/credentials/providers";
+import { webhookSigningKey } from "@/lib/credentials/secrets";
+import { env } from "@/lib/env";
+import { openIncident, runStep } from "@/lib/incidents";
+import { findAgentByIngestKey } from "@/lib/ingest/ingest-keys";
+import { createDestination, deleteDestination, deliverDueNotifications } from "@/lib/notify";
+import { verifySignature } from "@/lib/notify/signing";
+import { appRedis } from "@/lib/redis";
+import { resolveFailedItem, revealNewSecret, runDueRotationSteps, startRotation, type RetryPolicy, type RotationDeps } from "@/lib/rotation";
+import { newAgent, testCtx } from "@/scripts/testing/fixtures";
+import { type SecretManagerOverride, startSecretManager } from "@/scripts/testing/secret-manager";
+
+/** Fast back-off so that retries happen within a test; the schedule itself is unit-tested. */
+const FAST: RetryPolicy = { baseDelayMs: 20, maxDelayMs: 80, maxAttempts: 3, leaseMs: 10_000 };
+
+const closers: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+});
+
+function as(role: Role): Ctx {
+  return { ...testCtx(), actor: { type: "user", userId: randomUUID(), email: `${role}-${randomUUID().slice(0, 6)}@example.com`, role, sessionId: randomUUID() } };
+}
+
+function deps(policy: RetryPolicy = FAST): RotationDeps {
+  const db = appDb();
+  const redisUrl = env().REDIS_URL;
+  if (!redisUrl) throw new Error("the rotation tests need Redis (REDIS_URL)");
+  return { db, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: redisUrl }), policy };
+}
+
+async function run(id: string): Promise<RotationRunView> {
+  const view = await getRotationRun(appDb(), id);
+  if (!view) throw new Error(`no rotation ${id}`);
+  return view;
+}
+
+/** Runs worker passes (waiting out back-offs) until the run has finished; fails after `limitMs`. */
+async function runUntilFinished(id: string, d: RotationDeps = deps(), limitMs = 15_000): Promise<RotationRunView> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    await runDueRotationSteps(d);
+    const view = await run(id);
+    if (view.status !== "running") return view;
+    if (Date.now() > deadline) throw new Error(`rotation ${id} still running after ${limitMs} ms: ${JSON.stringify(view.items.map((i) => [i.step, i.state, i.last_error]))}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function auditActions(targetId: string): Promise<string[]> {
+  const { entries } = await listAudit(appDb(), parseAuditFilters(new URLSearchParams({ target_id: targetId })));
+  return entries.map((e) => e.action);
+}
+
+async function webhookCredential(agentId: string, override?: SecretManagerOverride) {
+  const created = await createCredential({ ctx: as("admin"), input: { agent_id: agentId, name: `vault ${randomUUID().slice(0, 4)}`, kind: "webhook", config: { url: "http://127.0.0.1:9/unused", secret_id: "prod/db" } } });
+  const manager = await startSecretManager(webhookSigningKey(created.credential.id), { override });
+  closers.push(manager.close);
+  await updateCredential({ ctx: as("admin"), input: { id: created.credential.id, body: { config: { url: manager.url, secret_id: "prod/db" } } } });
+  return { credential: created.credential, signingKey: created.signing_key, manager };
+}
+
+describe("rotating an agent's built-in credentials", () => {
+  it("revokes the old ingest key before issuing the new one, proves it with the ingest lookup, and shows the new key once", async () => {
+    const { agentId, key: oldKey } = await newAgent({ prefix: "rot-ingest" });
+    const issued = await createCredential({ ctx: as("admin"), input: { agent_id: agentId, name: "signing", kind: "hmac_secret", config: { purpose: "messages to billing" } } });
+    expect(issued.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const inventory = await listCredentials(appDb(), agentId);
+    expect(inventory.map((c) => c.kind).sort()).toEqual(["hmac_secret", "ingest_key"]);
+    expect(JSON.stringify(inventory)).not.toContain(issued.secret);
+
+    const started = await startRotation({ ctx: as("responder"), input: { agent_id: agentId } });
+    expect(started.existing).toBe(false);
+    expect((await listCredentials(appDb(), agentId)).every((c) => c.rotation_state === "rotating" && c.live_rotation_id === started.id)).toBe(true);
+
+    const done = await runUntilFinished(started.id);
+    expect(done.status).toBe("succeeded");
+    // In inventory order: "ingest key" before "signing".
+    expect(done.items.map((i) => [i.kind, i.state, i.step, i.revoked_old, i.old_refused, i.new_secret])).toEqual([
+      ["ingest_key", "rotated", "record", true, true, "ready_to_reveal"],
+      ["hmac_secret", "rotated", "record", true, true, "ready_to_reveal"],
+    ]);
+
+    // The old key is refused by the same lookup ingest uses, and the refusal is counted.
+    expect(await findAgentByIngestKey(appDb(), oldKey)).toBeNull();
+    const ingestItem = done.items.find((i) => i.kind === "ingest_key");
+    if (!ingestItem) throw new Error("no ingest key item");
+    const revealed = await revealNewSecret({ ctx: as("responder"), input: { runId: started.id, itemId: ingestItem.id } });
+    expect((await findAgentByIngestKey(appDb(), revealed.secret))?.agentId).toBe(agentId);
+    await expect(revealNewSecret({ ctx: as("responder"), input: { runId: started.id, itemId: ingestItem.id } })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(revealNewSecret({ ctx: as("analyst"), input: { runId: started.id, itemId: ingestItem.id } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const ingestCredential = (await listCredentials(appDb(), agentId)).find((c) => c.kind === "ingest_key");
+    expect(ingestCredential?.revoked_key_use).toMatchObject({ attempts: 1 });
+    expect(ingestCredential?.rotation_state).toBe("rotated");
+
+    const live = await appDb().select().from(ingestKeys).where(eq(ingestKeys.agentId, agentId));
+    expect(live.filter((k) => k.revokedAt === null)).toHaveLength(1);
+
+    // Audited, and no secret in the audit log.
+    const audit = JSON.stringify(await listAudit(appDb(), parseAuditFilters(new URLSearchParams({ target_id: ingestItem.credential_id }))));
+    expect(audit).toContain("credential.rotate");
+    expect(audit).toContain("credential.secret_revealed");
+    expect(audit).not.toContain(revealed.secret);
+    expect(await auditActions(started.id)).toEqual(expect.arrayContaining(["rotation.start", "rotation.finish"]));
+  });
+
+  it("two clicks start one run: the second start gets the run already going", async () => {
+    const { agentId } = await newAgent({ prefix: "rot-twice" });
+    const [a, b] = await Promise.all([
+      startRotation({ ctx: as("responder"), input: { agent_id: agentId } }),
+      startRotation({ ctx: as("responder"), input: { agent_id: agentId } }),
+    ]);
+    expect(a.id).toBe(b.id);
+    expect([a.existing, b.existing].sort()).toEqual([false, true]);
+    const runs = await appDb().select().from(rotationRuns).where(eq(rotationRuns.id, a.id));
+    expect(runs).toHaveLength(1);
+    await runUntilFinished(a.id);
+  });
+
+  it("refuses bad requests with the field and the reason", async () => {
+    const { agentId } = await newAgent({ prefix: "rot-bad" });
+    await expect(startRotation({ ctx: as("analyst"), input: { agent_id: agentId } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(startRotation({ ctx: as("responder"), input: {} })).rejects.toMatchObject({ code: "VALIDATION", details: { errors: [{ path: "agent_id" }] } });
+    await expect(startRotation({ ctx: as("responder"), input: { agent_id: "nobody-here" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(startRotation({ ctx: as("responder"), input: { credential_ids: [randomUUID()] } })).rejects.toMatchObject({ code: "NOT_FOUND", details: { errors: [{ path: "credential_ids" }] } });
+    await expect(
+      createCredential({ ctx: as("admin"), input: { agent_id: agentId, name: "db", kind: "postgres_role", config: { role: "Robert'); DROP", host: "db", port: 5432, database: "app" } } }),
+    ).rejects.toMatchObject({ code: "VALIDATION", details: { errors: [{ path: "config.role" }] } });
+    await expect(createCredential({ ctx: as("admin"), input: { agent_id: agentId, name: "k", kind: "ingest_key", config: {} } })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(createCredential({ ctx: as("responder"), input: { agent_id: agentId, name: "s", kind: "hmac_secret" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+});
+
+describe("rotating a Redis ACL user against the real Redis", () => {
+  it("the new password logs in, the old one gets WRONGPASS, and the user keeps its rules", async () => {
+    const redisUrl = env().REDIS_URL;
+    if (!redisUrl) throw new Error("REDIS_URL is required");
+    const admin = appRedis();
+    if (!admin) throw new Error("Redis is required");
+    if (admin.status !== "ready") await new Promise((resolve) => admin.once("ready", resolve));
+    const username = `agent_rot_${randomUUID().slice(0, 8)}`;
+    const oldPassword = `old-${randomUUID()}`;
+    await admin.call("ACL", "SETUSER", username, "on", `>${oldPassword}`, "~agent:*", "+get", "+set");
+    closers.push(() => admin.call("ACL", "DELUSER", username));
+
+    const { agentId } = await newAgent({ prefix: "rot-redis" });
+    const { port, hostname } = new URL(redisUrl);
+    const created = await createCredential({
+      ctx: as("admin"),
+      input: { agent_id: agentId, name: "cache login", kind: "redis_acl_user", config: { username, host: hostname, port: Number(port || 6379) }, current_secret: oldPassword },
+    });
+    expect(created.credential.secret_known).toBe(true);
+
+    const started = await startRotation({ ctx: as("responder"), input: { credential_ids: [created.credential.id] } });
+    const done = await runUntilFinished(started.id);
+    expect(done.status).toBe("succeeded");
+    const item = done.items[0];
+    expect(item).toMatchObject({ state: "rotated", revoked_old: true, old_refused: true });
+    if (!item) throw new Error("no item");
+    const { secret } = await revealNewSecret({ ctx: as("responder"), input: { runId: started.id, itemId: item.id } });
+
+    const login = async (password: string) => {
+      const client = new Redis({ host: hostname, port: Number(port || 6379), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+      client.on("error", () => undefined);
+      try {
+        await client.connect();
+        await client.call("AUTH", username, password);
+        return await client.call("ACL", "WHOAMI").catch((err: Error) => err.message);
+      } catch (err) {
+        return (err as Error).message;
+      } finally {
+        client.disconnect();
+      }
+    };
+    expect(await login(oldPassword)).toMatch(/^WRONGPASS/);
+    expect(await login(secret)).toMatch(/NOPERM/); // logged in; its rules still allow only get/set on agent:*
+    const rules = String(await admin.call("ACL", "GETUSER", username));
+    expect(rules).toContain("~agent:*");
+  });
+});
+
+describe("rotation through a secret manager's webhook", () => {
+  it("retries a step that fails twice, with back-off, then completes, every call signed", async () => {
+    const { agentId } = await newAgent({ prefix: "rot-flaky" });
+    let createCalls = 0;
+    const { credential, signingKey, manager } = await webhookCredential(agentId, (step) => {
+      if (step !== "create_secret") return null;
+      createCalls++;
+      return createCalls <= 2 ? { status: 503, body: JSON.stringify({ error: "vault sealed" }) } : null;
+    });
+    expect(signingKey).toBe(webhookSigningKey(credential.id).toString("hex"));
+
+    const started = await startRotation({ ctx: as("responder"), input: { credential_ids: [credential.id] } });
+    await runDueRotationSteps(deps());
+    const afterFirst = await run(started.id);
+    expect(afterFirst.items[0]).toMatchObject({ step: "create", state: "retrying", attempts: 1 });
+    expect(afterFirst.items[0]?.last_error).toContain("vault sealed");
+    expect(afterFirst.items[0]?.next_attempt_at).not.toBeNull();
+
+    const done = await runUntilFinished(started.id);
+    expect(done.status).toBe("succeeded");
+    expect(done.items[0]).toMatchObject({ state: "rotated", new_secret: "delivered_by_provider", old_refused: true });
+    expect(manager.calls.map((c) => c.step)).toEqual(["revoke_old", "create_secret", "create_secret", "create_secret", "set_secret", "test_secret", "finish_secret"]);
+    expect(manager.rejected).toEqual([]);
+    expect([...manager.versions.values()].filter((v) => v.stage === "current")).toHaveLength(1);
+  });
+
+  it("a provider that always fails ends failed, queues an urgent notice, fails the incident step, and stays on the incident until resolved", async () => {
+    const received: { event: string | undefined; body: Record<string, unknown>; signed: boolean }[] = [];
+    const destinationKeyHolder: { key: string | null } = { key: null };
+    const receiver: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const raw = Buffer.concat(chunks).toString("utf8");
+        const signed = verifySignature({
+          signingKey: destinationKeyHolder.key ?? "",
+          rawBody: raw,
+          timestamp: String(req.headers["x-agentsoc-timestamp"] ?? ""),
+          signature: String(req.headers["x-agentsoc-signature"] ?? ""),
+        });
+        received.push({ event: req.headers["x-agentsoc-event"] as string | undefined, body: JSON.parse(raw) as Record<string, unknown>, signed });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise((resolve) => receiver.close(resolve)));
+    const destination = await createDestination({
+      ctx: as("admin"),
+      input: { name: `pager ${randomUUID().slice(0, 4)}`, kind: "json", url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, min_severity: "critical" },
+    });
+    destinationKeyHolder.key = destination.signing_key;
+    closers.push(() => deleteDestination({ ctx: as("admin"), input: { destinationId: destination.destination.id } }));
+
+    const { agentId } = await newAgent({ prefix: "rot-broken" });
+    const { credential } = await webhookCredential(agentId, (step) => (step === "set_secret" ? { status: 500, body: JSON.stringify({ error: "target database unreachable" }) } : null));
+    const incident = await openIncident({ ctx: as("responder"), input: { agent_ids: [agentId], title: "compromised" } });
+    const stepId = incident.phases.flatMap((p) => p.steps).find((s) => s.action === "rotate_credentials")?.step_id;
+    if (!stepId) throw new Error("the shipped runbook has no rotate_credentials step");
+
+    const started = await runStep({ ctx: as("responder"), settings: { redis: appRedis() }, input: { incidentId: incident.id, stepId } });
+    expect(started.outcome).toBe("running");
+    const waiting = started.incident.phases.flatMap((p) => p.steps).find((s) => s.step_id === stepId);
+    expect(waiting?.state).toBe("running");
+    const runId = (waiting?.output as { rotation_id?: string } | null)?.rotation_id;
+    if (!runId) throw new Error("the running step names no rotation");
+
+    const done = await runUntilFinished(runId);
+    expect(done.status).toBe("failed");
+    const failedItem = done.items.find((i) => i.credential_id === credential.id);
+    const ingestItem = done.items.find((i) => i.kind === "ingest_key");
+    expect(ingestItem?.state).toBe("rotated");
+    expect(failedItem).toMatchObject({ state: "failed", step: "apply", attempts: FAST.maxAttempts });
+    expect(failedItem?.last_error).toContain("target database unreachable");
+    const [cred] = await appDb().select().from(credentials).where(eq(credentials.id, credential.id));
+    expect(cred?.rotationState).toBe("failed");
+
+    // The urgent notice: queued in the same transaction, then delivered, signed, to the destination.
+    const queued = await appDb()
+      .select()
+      .from(notificationDeliveries)
+      .where(eq(notificationDeliveries.destinationId, destination.destination.id));
+    expect(queued.map((q) => (q.payload as { event?: string }).event)).toEqual(["credential_rotation.failed"]);
+    await deliverDueNotifications(appDb());
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ event: "credential_rotation.failed", signed: true });
+    expect(received[0]?.body).toMatchObject({ urgent: true, rotation: { id: runId, credential_id: credential.id, step: "apply", incident_id: incident.id } });
+
+    // The incident: step failed with why, the summary in its activity, the failure at the top until resolved.
+    const step = (await getIncident(appDb(), incident.id))?.phases.flatMap((p) => p.steps).find((s) => s.step_id === stepId);
+    expect(step).toMatchObject({ state: "failed", output: { rotation_id: runId } });
+    expect(step?.error).toContain("target database unreachable");
+    const unresolved = await unresolvedFailures(appDb(), incident.id);
+    expect(unresolved.map((u) => u.credential_id)).toEqual([credential.id]);
+    const [finished] = await appDb().select({ summary: rotationRuns.summary }).from(rotationRuns).where(eq(rotationRuns.id, runId));
+    expect(finished?.summary).toMatchObject({ rotated: [{ kind: "ingest_key" }], failed: [{ credential_id: credential.id, step: "apply" }] });
+
+    await expect(resolveFailedItem({ ctx: as("responder"), input: { runId, itemId: failedItem?.id, body: {} } })).rejects.toMatchObject({ code: "VALIDATION" });
+    await resolveFailedItem({ ctx: as("responder"), input: { runId, itemId: failedItem?.id, body: { note: "rotated in the vault UI by hand" } } });
+    expect(await unresolvedFailures(appDb(), incident.id)).toEqual([]);
+    expect(await auditActions(credential.id)).toEqual(expect.arrayContaining(["credential.rotation_failed", "credential.rotation_failure_resolved"]));
+  });
+});
+
+describe("a console killed mid-run", () => {
+  const children: ChildProcess[] = [];
+  beforeAll(() => {
+    closers.push(async () => {
+      for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+    });
+  });
+
+  it("resumes where it stopped and never rotates a credential twice", async () => {
+    const { agentId } = await newAgent({ prefix: "rot-crash" });
+    let hang = true;
+    const { credential, manager } = await webhookCredential(agentId, (step) => (step === "set_secret" && hang ? "hang" : null));
+    const started = await startRotation({ ctx: as("responder"), input: { credential_ids: [credential.id] } });
+
+    const leaseMs = 1_500;
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/testing/rotation-worker-child.ts", String(leaseMs)], { env: process.env, stdio: ["ignore", "inherit", "inherit"] });
+    children.push(child);
+    const deadline = Date.now() + 20_000;
+    while (!manager.calls.some((c) => c.step === "set_secret")) {
+      if (Date.now() > deadline) throw new Error("the worker process never reached set_secret");
+      if (child.exitCode !== null) throw new Error(`the worker process exited (${child.exitCode}) before set_secret`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+
+    const midway = await run(started.id);
+    expect(midway.items[0]).toMatchObject({ step: "apply", state: "running" });
+    hang = false;
+    // Another console takes it up once the dead one's lease runs out.
+    const done = await runUntilFinished(started.id, deps({ ...FAST, leaseMs }));
+    expect(done.status).toBe("succeeded");
+    expect(done.items[0]).toMatchObject({ state: "rotated" });
+    const steps = manager.calls.map((c) => c.step);
+    expect(steps.filter((s) => s === "revoke_old")).toHaveLength(1);
+    expect(steps.filter((s) => s === "create_secret")).toHaveLength(1);
+    expect(steps.filter((s) => s === "set_secret")).toHaveLength(2);
+    expect(steps.slice(-2)).toEqual(["test_secret", "finish_secret"]);
+    const versionIds = new Set(manager.calls.filter((c) => c.body.version_id !== undefined).map((c) => c.body.version_id));
+    expect(versionIds.size).toBe(1);
+    expect([...manager.versions.values()].filter((v) => v.stage === "pending")).toHaveLength(0);
+  }, 45_000);
+});
