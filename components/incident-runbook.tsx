@@ -55,7 +55,12 @@ function useIncidentAction(incidentId: number): Act {
  * working the same incident see each other's progress. Every text from the incident is plain React text.
  */
 export function IncidentRunbook({ incidentId, role, myActorId }: { incidentId: number; role: Role; myActorId: string }) {
-  const query = useQuery({ queryKey: incidentKey(incidentId), queryFn: () => fetchIncident(incidentId), refetchInterval: 5_000 });
+  const query = useQuery({
+    queryKey: incidentKey(incidentId),
+    queryFn: () => fetchIncident(incidentId),
+    // A step waiting on work it started (a credential rotation) is followed every second until it ends.
+    refetchInterval: (q) => (q.state.data && hasWaitingStep(q.state.data) ? 1_000 : 5_000),
+  });
   const act = useIncidentAction(incidentId);
   const incident = query.data;
 
@@ -93,6 +98,10 @@ export function IncidentRunbook({ incidentId, role, myActorId }: { incidentId: n
       <PostIncidentNotes notes={incident.post_incident_notes} canEdit={responds} act={act} />
     </>
   );
+}
+
+function hasWaitingStep(incident: IncidentView): boolean {
+  return incident.phases.some((p) => p.steps.some((s) => s.state === "running" && s.action === "rotate_credentials"));
 }
 
 function IncidentHeader({ incident, role, myActorId, act }: { incident: IncidentView; role: Role; myActorId: string; act: Act }) {
@@ -555,6 +564,8 @@ function readableOutput(action: StepView["action"], output: Record<string, unkno
       return killedOutput(output);
     case "build_timeline":
       return timelineOutput(output);
+    case "rotate_credentials":
+      return rotationOutput(output);
     default:
       return null;
   }
@@ -751,6 +762,37 @@ function TimelineEntry({ entry }: { entry: Record<string, unknown> }) {
       ) : null}
       {tally.length > 0 && <div className="muted">{tally.join(" · ")}</div>}
     </li>
+  );
+}
+
+function rotationOutput(output: Record<string, unknown>): ReactNode | null {
+  const rotationId = str(output.rotation_id);
+  if (!rotationId) return null;
+  const href = `/rotations/${encodeURIComponent(rotationId)}`;
+  if (!Array.isArray(output.rotated) || !Array.isArray(output.failed)) {
+    return (
+      <p>
+        Rotating the credentials: <Link href={href}>follow the rotation run</Link>.
+      </p>
+    );
+  }
+  const failed = records(output.failed);
+  return (
+    <>
+      <p>
+        {output.rotated.length} credential{output.rotated.length === 1 ? "" : "s"} rotated, {output.failed.length} failed · <Link href={href}>rotation run</Link>
+      </p>
+      {failed.length > 0 && (
+        <ul className="output-list" aria-label="Credentials not rotated">
+          {failed.map((f, n) => (
+            <li key={str(f.credential_id) ?? n}>
+              “{str(f.name) ?? "?"}”{str(f.agent_id) && <span className="muted"> ({str(f.agent_id)})</span>} failed at {str(f.step) ?? "?"}
+              {str(f.attempts) && ` after ${str(f.attempts)} attempts`}: {str(f.error) ?? "no reason recorded"}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
   );
 }
 

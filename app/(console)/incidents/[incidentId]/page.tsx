@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { IncidentRunbook } from "@/components/incident-runbook";
+import { RotationFailuresBanner } from "@/components/rotation-run";
 import { actorId } from "@/lib/context";
 import { incidentRef } from "@/lib/incidents/types";
 import { requireUser } from "../../require-user";
@@ -22,5 +23,10 @@ export default async function IncidentPage({ params }: Props) {
   const me = await requireUser();
   const id = parseIncidentId((await params).incidentId);
   if (id === null) notFound();
-  return <IncidentRunbook incidentId={id} role={me.role} myActorId={actorId(me)} />;
+  return (
+    <>
+      <RotationFailuresBanner incidentId={id} role={me.role} />
+      <IncidentRunbook incidentId={id} role={me.role} myActorId={actorId(me)} />
+    </>
+  );
 }

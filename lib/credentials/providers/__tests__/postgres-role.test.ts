@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,6 +12,13 @@ import { randomSecret } from "@/lib/credentials/providers/random-secret";
 import { AppError } from "@/lib/errors";
 import { makeTraversable } from "@/scripts/lib/embedded-pg";
 import { isProcessAlive } from "@/scripts/lib/probes";
+import { appDb } from "@/db/client";
+import { getRotationRun } from "@/db/queries/rotations";
+import type { Ctx } from "@/lib/context";
+import { createCredential } from "@/lib/credentials";
+import { credentialProviders } from "@/lib/credentials/providers";
+import { DEFAULT_RETRY_POLICY, revealNewSecret, runDueRotationSteps, startRotation } from "@/lib/rotation";
+import { newAgent, testCtx } from "@/scripts/testing/fixtures";
 import { freePort } from "@/scripts/testing/infra";
 
 // The PostgreSQL these machines start for tests trusts every local connection, so a password test
@@ -268,5 +276,33 @@ describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram
       }
     }
     expect(await login(ROLE, oldSecret)).toBe("ok");
+  });
+
+  it("through a rotation run: the console's admin login comes from configuration, the new secret works, the old one is refused", async () => {
+    const role = "agent_run";
+    const oldSecret = randomSecret();
+    await createRole(role, oldSecret);
+    const { agentId } = await newAgent({ prefix: "rot-pg" });
+    const admin: Ctx = { ...testCtx(), actor: { type: "user", userId: randomUUID(), email: "admin@example.com", role: "admin", sessionId: randomUUID() } };
+    const created = await createCredential({ ctx: admin, input: { agent_id: agentId, name: "orders db", kind: "postgres_role", config: config(role), current_secret: oldSecret } });
+    const started = await startRotation({ ctx: testCtx(), input: { credential_ids: [created.credential.id] } });
+
+    const db = appDb();
+    const deps = { db, providers: credentialProviders(db, { postgresAdminUrl: adminUrl, redisAdminUrl: null }), policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 } };
+    await runDueRotationSteps(deps);
+    const run = await getRotationRun(db, started.id);
+    expect(run).toMatchObject({ status: "succeeded", items: [{ state: "rotated", revoked_old: true, old_refused: true, new_secret: "ready_to_reveal" }] });
+    const itemId = run?.items[0]?.id;
+    const { secret } = await revealNewSecret({ ctx: testCtx(), input: { runId: started.id, itemId } });
+    expect(await login(role, secret)).toBe("ok");
+    expect(await login(role, oldSecret)).toBe("28P01");
+
+    // Without the setting, the step fails saying which setting is missing.
+    const again = await startRotation({ ctx: testCtx(), input: { credential_ids: [created.credential.id] } });
+    await runDueRotationSteps({ ...deps, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: null }) });
+    const refused = await getRotationRun(db, again.id);
+    expect(refused?.items[0]).toMatchObject({ state: "failed", step: "revoke_old" });
+    expect(refused?.items[0]?.last_error).toContain("SOC_ROTATION_PG_ADMIN_URL");
+    expect(await login(role, secret)).toBe("ok");
   });
 });

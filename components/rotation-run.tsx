@@ -1,0 +1,378 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { type FormEvent, useState } from "react";
+import type { RotationItemView, RotationRunView } from "@/db/queries/rotations";
+import { type Role, roleAtLeast } from "@/lib/auth/roles";
+import { ROTATION_STEPS } from "@/lib/credentials/providers/provider";
+import { formatUtc } from "@/lib/format";
+import { incidentRef } from "@/lib/incidents/types";
+import { callApi } from "./api-client";
+import { ProblemBox, ShownOnce } from "./shown-once";
+
+const ITEM_STEPS = [...ROTATION_STEPS, "record"] as const;
+const STEP_LABEL: Record<RotationItemView["step"], string> = { revoke_old: "revoke old", create: "create", apply: "apply", verify: "verify", record: "record" };
+
+export const RUN_STATUS_CLASS: Record<RotationRunView["status"], string> = { running: "state-running", succeeded: "state-done", failed: "state-failed" };
+const ITEM_STATE_CLASS: Record<RotationItemView["state"], string> = {
+  pending: "state-pending",
+  running: "state-running",
+  retrying: "sev-medium",
+  rotated: "state-done",
+  failed: "state-failed",
+};
+
+export const rotationKey = (id: string) => ["rotations", "detail", id] as const;
+const incidentRotationsKey = (incidentId: number) => ["rotations", "incident", incidentId] as const;
+
+async function fetchRotation(id: string): Promise<RotationRunView> {
+  const result = await callApi<{ rotation: RotationRunView }>("GET", `/api/v1/rotations/${encodeURIComponent(id)}`);
+  if (!result.ok) throw new Error(result.error);
+  return result.data.rotation;
+}
+
+async function fetchIncidentRotations(incidentId: number): Promise<RotationRunView[]> {
+  const result = await callApi<{ rotations: RotationRunView[] }>("GET", `/api/v1/rotations?${new URLSearchParams({ incident_id: String(incidentId) })}`);
+  if (!result.ok) throw new Error(result.error);
+  return result.data.rotations;
+}
+
+const unresolved = (item: RotationItemView) => item.state === "failed" && item.resolved_at === null;
+
+type Revealed = { itemId: string; name: string; secret: string };
+
+/**
+ * One rotation run as it goes: each credential's step, state, attempts and last error, polled every
+ * second while the run is going. A responder reveals each new secret once and resolves failures by hand.
+ */
+export function RotationRun({ initial, role }: { initial: RotationRunView; role: Role }) {
+  const client = useQueryClient();
+  const query = useQuery({
+    queryKey: rotationKey(initial.id),
+    queryFn: () => fetchRotation(initial.id),
+    initialData: initial,
+    refetchInterval: (q) => (q.state.data?.status === "running" ? 1_000 : false),
+  });
+  const run = query.data;
+  const responds = roleAtLeast(role, "responder");
+  const [revealed, setRevealed] = useState<Revealed[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  async function reveal(item: RotationItemView) {
+    if (!window.confirm(`Show the new secret of "${item.credential_name}"? It is shown once: have the agent's secret store ready.`)) return;
+    const result = await callApi<{ credential_id: string; name: string; secret: string }>(
+      "POST",
+      `/api/v1/rotations/${encodeURIComponent(run.id)}/items/${encodeURIComponent(item.id)}/reveal`,
+    );
+    void client.invalidateQueries({ queryKey: rotationKey(run.id) });
+    if (!result.ok) return setProblem(result.error);
+    setProblem(null);
+    setRevealed((shown) => [...shown, { itemId: item.id, name: result.data.name, secret: result.data.secret }]);
+  }
+
+  function resolved(next: RotationRunView) {
+    client.setQueryData(rotationKey(next.id), next);
+    void client.invalidateQueries({ queryKey: ["rotations"] });
+  }
+
+  const failures = run.items.filter(unresolved);
+  return (
+    <>
+      <p className="incident-back">
+        {run.incident_id !== null ? <Link href={`/incidents/${run.incident_id}`}>← {incidentRef(run.incident_id)}</Link> : <AgentLinks agentIds={run.agent_ids} back />}
+      </p>
+      <h1>
+        Credential rotation <span className="mono incident-ref">{run.id}</span>
+      </h1>
+      <p className="subtitle">
+        {run.counts.rotated} of {run.counts.total} rotated
+        {run.counts.failed > 0 && `, ${run.counts.failed} failed`}
+        {run.status === "running" && (
+          <>
+            {" "}
+            <span className="live" aria-live="off">
+              live
+            </span>
+          </>
+        )}
+      </p>
+      {query.isError && (
+        <div className="notice" role="status">
+          This page could not refresh ({query.error.message}). It shows the run as it was at {formatUtc(new Date(query.dataUpdatedAt).toISOString())}.
+        </div>
+      )}
+      {failures.length > 0 && (
+        <div className="banner-danger" role="alert">
+          {failures.length} credential{failures.length === 1 ? "" : "s"} could not be rotated: the old secret may still work. Rotate{" "}
+          {failures.length === 1 ? "it" : "them"} by hand, then resolve {failures.length === 1 ? "it" : "each"} below with a note.
+        </div>
+      )}
+      <dl className="panel incident-facts">
+        <div>
+          <dt>Status</dt>
+          <dd>
+            <span className={`badge ${RUN_STATUS_CLASS[run.status]}`} data-testid="rotation-status">
+              {run.status}
+            </span>
+            {run.finished_at && <span className="muted">finished at {formatUtc(run.finished_at)}</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Requested</dt>
+          <dd>
+            by {run.requested_by} at {formatUtc(run.created_at)}
+          </dd>
+        </div>
+        <div>
+          <dt>Agents</dt>
+          <dd>
+            <AgentLinks agentIds={run.agent_ids} />
+          </dd>
+        </div>
+        <div>
+          <dt>Incident</dt>
+          <dd>{run.incident_id !== null ? <Link href={`/incidents/${run.incident_id}`}>{incidentRef(run.incident_id)}</Link> : <span className="muted">none</span>}</dd>
+        </div>
+      </dl>
+      <ProblemBox problem={problem} />
+      {revealed.map((r) => (
+        <div key={r.itemId} data-testid="revealed-secret">
+          <ShownOnce
+            title={`New secret of "${r.name}"`}
+            hint="it will NOT be shown again, not even to you: put it in the agent's secret store now, before leaving this page"
+            secret={r.secret}
+          />
+        </div>
+      ))}
+      <div className="panel">
+        <table aria-label="Credentials in this rotation">
+          <thead>
+            <tr>
+              <th scope="col">Credential</th>
+              <th scope="col">Where</th>
+              <th scope="col">Steps</th>
+              <th scope="col">State</th>
+              <th scope="col">Last error</th>
+              <th scope="col">Old secret refused</th>
+              <th scope="col">New secret</th>
+              <th scope="col">Failure</th>
+            </tr>
+          </thead>
+          <tbody>
+            {run.items.map((item) => (
+              <tr key={item.id} data-testid="rotation-item" data-state={item.state}>
+                <td>
+                  <strong>{item.credential_name}</strong>
+                  <div className="muted">
+                    {item.kind_label} ·{" "}
+                    <Link className="mono" href={`/agents/${encodeURIComponent(item.agent_id)}`}>
+                      {item.agent_id}
+                    </Link>
+                  </div>
+                </td>
+                <td className="mono">{item.location}</td>
+                <td>
+                  <StepProgress item={item} />
+                </td>
+                <td>
+                  <ItemState item={item} />
+                </td>
+                <td>{item.last_error ? <p className="log-text">{item.last_error}</p> : <span className="muted">none</span>}</td>
+                <td>{item.old_refused === null ? <span className="muted">unknown</span> : item.old_refused ? "yes" : <strong>no</strong>}</td>
+                <td>
+                  <NewSecret item={item} canReveal={responds} onReveal={() => void reveal(item)} />
+                </td>
+                <td>
+                  {item.resolved_at ? (
+                    <span>
+                      Resolved by {item.resolved_by ?? "someone"} at {formatUtc(item.resolved_at)}
+                      {item.resolution_note && <span className="step-note">: {item.resolution_note}</span>}
+                    </span>
+                  ) : unresolved(item) && responds ? (
+                    <ResolveFailure runId={run.id} item={item} onResolved={resolved} />
+                  ) : unresolved(item) ? (
+                    <span className="muted">not resolved yet</span>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+function AgentLinks({ agentIds, back }: { agentIds: string[]; back?: boolean }) {
+  return (
+    <span className="mono">
+      {agentIds.map((a, n) => (
+        <span key={a}>
+          {n > 0 && ", "}
+          <Link href={`/agents/${encodeURIComponent(a)}`}>
+            {back && "← "}
+            {a}
+          </Link>
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/** revoke old → create → apply → verify → record, the steps behind done, the one being worked highlighted. */
+function StepProgress({ item }: { item: RotationItemView }) {
+  const at = ITEM_STEPS.indexOf(item.step);
+  return (
+    <ol aria-label={`Steps of ${item.credential_name}`} style={{ display: "flex", flexWrap: "wrap", alignItems: "center", gap: 2, listStyle: "none", margin: 0, padding: 0 }}>
+      {ITEM_STEPS.map((step, n) => {
+        const done = item.state === "rotated" || n < at;
+        const current = !done && n === at;
+        const look = done ? "state-done" : !current ? "state-pending" : item.state === "failed" ? "state-failed" : item.state === "pending" ? "state-pending" : "state-running";
+        return (
+          <li key={step} aria-current={current ? "step" : undefined} style={{ display: "inline-flex", alignItems: "center", gap: 2 }}>
+            {n > 0 && (
+              <span className="muted" aria-hidden="true">
+                →
+              </span>
+            )}
+            <span className={`badge ${look}`} style={current ? { outline: "1px solid currentColor" } : undefined}>
+              {done && "✓ "}
+              {STEP_LABEL[step]}
+            </span>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function ItemState({ item }: { item: RotationItemView }) {
+  return (
+    <>
+      <span className={`badge ${ITEM_STATE_CLASS[item.state]}`} data-testid="rotation-item-state">
+        {item.state}
+      </span>
+      <div className="muted">
+        {item.state === "rotated" || item.attempts === 0 ? "" : `attempt ${item.attempts} at ${STEP_LABEL[item.step]}`}
+        {item.state === "retrying" && item.next_attempt_at && <div>next attempt at {formatUtc(item.next_attempt_at)}</div>}
+        {item.finished_at && item.state !== "failed" && <div>done at {formatUtc(item.finished_at)}</div>}
+        {item.finished_at && item.state === "failed" && <div>gave up at {formatUtc(item.finished_at)}</div>}
+      </div>
+    </>
+  );
+}
+
+function NewSecret({ item, canReveal, onReveal }: { item: RotationItemView; canReveal: boolean; onReveal: () => void }) {
+  switch (item.new_secret) {
+    case "ready_to_reveal":
+      return canReveal ? (
+        <button type="button" className="primary" onClick={onReveal} aria-label={`Reveal the new secret of ${item.credential_name}`}>
+          Reveal new secret
+        </button>
+      ) : (
+        <span className="muted">ready: a responder can reveal it once</span>
+      );
+    case "revealed":
+      return (
+        <span className="muted">
+          shown once to {item.revealed_by ?? "someone"}
+          {item.revealed_at && ` at ${formatUtc(item.revealed_at)}`}
+        </span>
+      );
+    case "delivered_by_provider":
+      return <span className="muted">delivered by the secret manager</span>;
+    case "none":
+      return <span className="muted">none was made</span>;
+    case "not_yet":
+      return <span className="muted">not yet</span>;
+  }
+}
+
+/** A failed credential dealt with by hand: the note says how; it then leaves the incident's banner. */
+function ResolveFailure({ runId, item, onResolved }: { runId: string; item: RotationItemView; onResolved: (run: RotationRunView) => void }) {
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const note = String(new FormData(event.currentTarget).get("note") ?? "").trim();
+    if (!note) return;
+    setBusy(true);
+    const result = await callApi<{ rotation: RotationRunView }>(
+      "POST",
+      `/api/v1/rotations/${encodeURIComponent(runId)}/items/${encodeURIComponent(item.id)}/resolve`,
+      { note },
+    );
+    setBusy(false);
+    if (!result.ok) return setProblem(result.error);
+    setProblem(null);
+    setOpen(false);
+    onResolved(result.data.rotation);
+  }
+
+  return (
+    <>
+      {open ? (
+        <form className="reason-form" onSubmit={(e) => void submit(e)} aria-label={`Resolve failure: ${item.credential_name}`}>
+          <label>
+            How it was dealt with
+            <input name="note" required maxLength={4000} autoFocus placeholder="rotated by hand in the vault; old password dropped" size={36} />
+          </label>
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? "Saving…" : "Resolve"}
+          </button>
+          <button type="button" onClick={() => setOpen(false)} disabled={busy}>
+            Cancel
+          </button>
+        </form>
+      ) : (
+        <button type="button" onClick={() => setOpen(true)} aria-label={`Resolve failure: ${item.credential_name}`}>
+          Resolve failure
+        </button>
+      )}
+      <ProblemBox problem={problem} />
+    </>
+  );
+}
+
+/**
+ * The top of an incident's page while any credential it set out to rotate failed and nobody has dealt
+ * with it yet: the old secret may still work. Each links to its run and can be resolved from here.
+ */
+export function RotationFailuresBanner({ incidentId, role }: { incidentId: number; role: Role }) {
+  const client = useQueryClient();
+  const query = useQuery({
+    queryKey: incidentRotationsKey(incidentId),
+    queryFn: () => fetchIncidentRotations(incidentId),
+    enabled: roleAtLeast(role, "analyst"),
+    refetchInterval: (q) => (q.state.data?.some((r) => r.status === "running") ? 1_000 : 5_000),
+  });
+  const failures = (query.data ?? []).flatMap((run) => run.items.filter(unresolved).map((item) => ({ run, item })));
+  if (failures.length === 0) return null;
+
+  function resolved(run: RotationRunView) {
+    client.setQueryData(rotationKey(run.id), run);
+    void client.invalidateQueries({ queryKey: ["rotations"] });
+    void client.invalidateQueries({ queryKey: ["incidents", "detail", incidentId] });
+  }
+
+  return (
+    <section className="banner-danger" role="alert" aria-label="Failed credential rotations" data-testid="rotation-failures">
+      {failures.length} credential{failures.length === 1 ? "" : "s"} of this incident could not be rotated: the old secret may still work. Rotate by hand, then
+      resolve with a note.
+      <ul className="output-list">
+        {failures.map(({ run, item }) => (
+          <li key={item.id}>
+            “{item.credential_name}” ({item.kind_label}, <span className="mono">{item.agent_id}</span>) failed at {STEP_LABEL[item.step]}
+            {item.last_error && <>: {item.last_error}</>} · <Link href={`/rotations/${run.id}`}>rotation run</Link>{" "}
+            {roleAtLeast(role, "responder") && <ResolveFailure runId={run.id} item={item} onResolved={resolved} />}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

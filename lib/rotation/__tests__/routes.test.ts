@@ -1,0 +1,71 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { POST as postCredential, GET as listCredentialsRoute } from "@/app/api/v1/credentials/route";
+import { DELETE as deleteCredential, PATCH as patchCredential } from "@/app/api/v1/credentials/[credentialId]/route";
+import { POST as postRotation } from "@/app/api/v1/rotations/route";
+import { GET as getRotation } from "@/app/api/v1/rotations/[rotationId]/route";
+import { bearer, newAgent } from "@/scripts/testing/fixtures";
+
+const BASE = "http://soc.test/api/v1";
+const noParams = { params: Promise.resolve({}) };
+
+function jsonRequest(url: string, method: string, headers: Record<string, string>, body: unknown): Request {
+  return new Request(url, { method, headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(body) });
+}
+
+describe("/api/v1/credentials and /api/v1/rotations over HTTP", () => {
+  it("registers a credential (201, the issued secret once), lists it without secrets, and says which field is wrong", async () => {
+    const admin = await bearer("admin");
+    const { agentId } = await newAgent({ prefix: "rot-http" });
+
+    const created = await postCredential(jsonRequest(`${BASE}/credentials`, "POST", admin, { agent_id: agentId, name: "signing", kind: "hmac_secret", config: {} }), noParams);
+    expect(created.status).toBe(201);
+    const { credential, secret } = (await created.json()) as { credential: { id: string }; secret: string };
+    expect(secret).toHaveLength(43);
+
+    const listed = await listCredentialsRoute(new Request(`${BASE}/credentials?agent_id=${agentId}`, { headers: await bearer("analyst") }), noParams);
+    expect(listed.status).toBe(200);
+    const text = await listed.text();
+    expect(text).not.toContain(secret);
+    expect((JSON.parse(text) as { credentials: { name: string }[] }).credentials.map((c) => c.name).sort()).toEqual(["ingest key", "signing"]);
+
+    const bad = await postCredential(
+      jsonRequest(`${BASE}/credentials`, "POST", admin, { agent_id: agentId, name: "db", kind: "postgres_role", config: { role: "app", host: "db", port: "5432", database: "app" } }),
+      noParams,
+    );
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: "VALIDATION", errors: [{ path: "config.port" }] } });
+
+    const duplicate = await postCredential(jsonRequest(`${BASE}/credentials`, "POST", admin, { agent_id: agentId, name: "signing", kind: "hmac_secret" }), noParams);
+    expect(duplicate.status).toBe(409);
+
+    const renamed = await patchCredential(jsonRequest(`${BASE}/credentials/${credential.id}`, "PATCH", admin, { name: "message signing" }), { params: Promise.resolve({ credentialId: credential.id }) });
+    expect(renamed.status).toBe(200);
+    expect(await renamed.json()).toMatchObject({ credential: { name: "message signing" } });
+
+    const noReason = await deleteCredential(jsonRequest(`${BASE}/credentials/${credential.id}`, "DELETE", admin, {}), { params: Promise.resolve({ credentialId: credential.id }) });
+    expect(noReason.status).toBe(400);
+    const removed = await deleteCredential(jsonRequest(`${BASE}/credentials/${credential.id}`, "DELETE", admin, { reason: "agent no longer signs" }), { params: Promise.resolve({ credentialId: credential.id }) });
+    expect(removed.status).toBe(200);
+  });
+
+  it("starts a rotation (202 {id}) and reads the run with each credential's step, state, attempts and error", async () => {
+    const responder = await bearer("responder");
+    const { agentId } = await newAgent({ prefix: "rot-http" });
+    const started = await postRotation(jsonRequest(`${BASE}/rotations`, "POST", responder, { agent_id: agentId }), noParams);
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: string };
+
+    const read = await getRotation(new Request(`${BASE}/rotations/${id}`, { headers: await bearer("analyst") }), { params: Promise.resolve({ rotationId: id }) });
+    expect(read.status).toBe(200);
+    const { rotation } = (await read.json()) as { rotation: { id: string; items: Record<string, unknown>[] } };
+    expect(rotation.id).toBe(id);
+    expect(rotation.items[0]).toEqual(expect.objectContaining({ kind: "ingest_key", step: expect.any(String), state: expect.any(String), attempts: expect.any(Number), last_error: null }));
+
+    const missing = await getRotation(new Request(`${BASE}/rotations/${randomUUID()}`, { headers: await bearer("analyst") }), { params: Promise.resolve({ rotationId: randomUUID() }) });
+    expect(missing.status).toBe(404);
+    const both = await postRotation(jsonRequest(`${BASE}/rotations`, "POST", responder, { agent_id: agentId, credential_ids: [randomUUID()] }), noParams);
+    expect(both.status).toBe(400);
+    expect(await both.json()).toMatchObject({ error: { errors: [{ path: "credential_ids" }] } });
+  });
+});
