@@ -13,7 +13,9 @@ import { killAgent, killAll, liftAll, reviveAgent } from "@/lib/killswitch";
 import { maintainPartitions } from "@/lib/ingest";
 import { deriveEvidenceKey, evidencePublicKey, parsePublicKeyPem } from "@/lib/forensics/evidence/signing-key";
 import { verifySnapshot } from "@/lib/forensics/evidence/verify-snapshot";
+import { startRotation } from "@/lib/rotation";
 import { loadDemo } from "./demo/load-demo";
+import { waitForRotation } from "./lib/wait-for-rotation";
 import { resolveDatabase } from "./lib/resolve-database";
 import { cliContext } from "./lib/script-context";
 
@@ -32,6 +34,9 @@ const USAGE = `AgentSOC operator CLI: npm run soc -- <command>
   revive <agent_id> --reason <why>         let a killed agent act again
   kill-all --reason <why>                  stop every agent (global kill switch)
   lift-all --reason <why>                  lift the global kill switch
+  rotate <agent_id> [--incident <n>] [--wait] [--json]
+                                           rotate every credential of the agent; the running console performs the
+                                           run. --wait prints each credential's outcome and exits 1 if any failed
   retention [--days <n>]                   drop event partitions older than the retention window
   demo [--url <console url>]               load demo traffic through the running console's ingest API
   snapshot verify <file.ndjson> <manifest.json> [--public-key <file.pem>] [--json]
@@ -123,6 +128,8 @@ async function main(argv: string[]): Promise<number> {
       url: { type: "string" },
       reason: { type: "string" },
       "public-key": { type: "string" },
+      incident: { type: "string" },
+      wait: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -220,6 +227,18 @@ async function main(argv: string[]): Promise<number> {
         } finally {
           redis.disconnect();
         }
+      }
+      case "rotate": {
+        const incidentId = values.incident === undefined ? undefined : Number(values.incident);
+        const started = await startRotation({ ctx, input: { agent_id: sub ?? "", ...(incidentId === undefined ? {} : { incident_id: incidentId }) } });
+        if (!values.wait) {
+          console.log(values.json ? JSON.stringify(started) : `rotation ${started.id} ${started.existing ? "already running" : "started"}; the console performs it: /rotations/${started.id}`);
+          return 0;
+        }
+        const run = await waitForRotation(handle.db, started.id, (line) => !values.json && console.log(line));
+        if (values.json) console.log(JSON.stringify(run));
+        else console.log(`rotation ${run.id} ${run.status}: ${run.counts.rotated} rotated, ${run.counts.failed} failed`);
+        return run.status === "succeeded" ? 0 : 1;
       }
       case "retention": {
         const days = values.days === undefined ? config.SOC_RETENTION_DAYS : retentionDaysSchema.safeParse(values.days).data;

@@ -3,6 +3,9 @@ import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
 import { inject } from "vitest";
 import { describe, expect, it } from "vitest";
+import { appDb } from "@/db/client";
+import { credentialProviders } from "@/lib/credentials/providers";
+import { DEFAULT_RETRY_POLICY, runDueRotationSteps } from "@/lib/rotation";
 
 const run = promisify(execFile);
 
@@ -106,5 +109,22 @@ describe("npm run soc -- agent", () => {
     } finally {
       redis.disconnect();
     }
+  }, 30_000);
+
+  it("rotate --wait follows the run the console performs and exits 0 when every credential rotated", async () => {
+    const agentId = `cli-${randomUUID().slice(0, 8)}`;
+    await soc(["agent", "add", agentId, "--json"]);
+    const cli = soc(["rotate", agentId, "--wait", "--json"]);
+    // This test process plays the running console: its worker performs the run the CLI started.
+    let exited = false;
+    void cli.finally(() => (exited = true)).catch(() => undefined);
+    const db = appDb();
+    const deps = { db, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: null }), policy: DEFAULT_RETRY_POLICY };
+    while (!exited) {
+      await runDueRotationSteps(deps);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { stdout } = await cli;
+    expect(JSON.parse(stdout)).toMatchObject({ status: "succeeded", agent_ids: [agentId], items: [{ kind: "ingest_key", state: "rotated" }] });
   }, 30_000);
 });
