@@ -3,11 +3,14 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { appDb } from "@/db/client";
 import { getAgent } from "@/db/queries/agents";
+import { listCredentials } from "@/db/queries/credentials";
 import { getBaseline, listAlerts, listCanaries } from "@/db/queries/detection";
 import { listKillHistory } from "@/db/queries/killswitch";
+import { listRotationRuns } from "@/db/queries/rotations";
 import { listAgentSessions } from "@/db/queries/sessions";
 import { BaselineEditor } from "@/components/baseline-editor";
 import { CanariesPanel } from "@/components/canaries-panel";
+import { CredentialsPanel } from "@/components/credentials-panel";
 import { AgentKillControl } from "@/components/kill-switch-controls";
 import { KillPoliciesEditor } from "@/components/kill-policies-editor";
 import { roleAtLeast } from "@/lib/auth/roles";
@@ -30,13 +33,16 @@ export default async function AgentPage({ params }: Props) {
   const agent = await getAgent(db, agentId);
   if (!agent) notFound();
   const canReadCanaries = roleAtLeast(me.role, "analyst");
-  const [sessions, history, policies, baseline, canaries, openAlerts] = await Promise.all([
+  const canReadCredentials = roleAtLeast(me.role, "analyst");
+  const [sessions, history, policies, baseline, canaries, openAlerts, credentials, rotations] = await Promise.all([
     listAgentSessions(db, agentId),
     listKillHistory(db, agentId),
     loadKillPolicies(db, agentId, true),
     getBaseline(db, agentId),
     canReadCanaries ? listCanaries(db, agentId) : Promise.resolve([]),
     listAlerts(db, { agent_id: agentId, status: "unresolved", limit: 1 }),
+    canReadCredentials ? listCredentials(db, agentId) : Promise.resolve([]),
+    canReadCredentials ? listRotationRuns(db, { agentId }, 10) : Promise.resolve([]),
   ]);
   const now = Date.now();
 
@@ -60,6 +66,13 @@ export default async function AgentPage({ params }: Props) {
 
       <h2>Baseline</h2>
       <BaselineEditor agentId={agent.agent_id} view={baseline} editable={roleAtLeast(me.role, "admin")} canRecompute={roleAtLeast(me.role, "analyst")} />
+
+      {canReadCredentials && (
+        <section aria-labelledby="credentials-title">
+          <h2 id="credentials-title">Credentials</h2>
+          <CredentialsPanel agentId={agent.agent_id} role={me.role} initialCredentials={credentials} initialRotations={rotations} />
+        </section>
+      )}
 
       {canReadCanaries && (
         <>
