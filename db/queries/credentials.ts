@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { credentials, ingestKeys, rotationItems } from "@/db/schema";
-import { credentialLocation, KIND_LABELS, PROVIDER_LABELS } from "@/lib/credentials/describe";
+import { credentialLocation, displayConfig, KIND_LABELS, PROVIDER_LABELS } from "@/lib/credentials/describe";
 import type { CredentialKind } from "@/lib/credentials/providers/provider";
 
 export type CredentialRow = typeof credentials.$inferSelect;
@@ -37,7 +37,7 @@ export function credentialView(row: CredentialRow, liveRunId: string | null, rev
     kind_label: KIND_LABELS[row.kind],
     provider: PROVIDER_LABELS[row.kind],
     location: credentialLocation(row.kind, row.config),
-    config: row.config,
+    config: displayConfig(row.kind, row.config),
     secret_known: row.secretSealed !== null,
     rotation_state: row.rotationState,
     last_rotated_at: row.lastRotatedAt?.toISOString() ?? null,

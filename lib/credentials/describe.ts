@@ -45,3 +45,17 @@ export function credentialLocation(kind: CredentialKind, config: Record<string, 
     }
   }
 }
+
+/**
+ * The config as the API, the console and the audit log show it: a webhook URL's query string may
+ * carry a token (as Slack's do), so it is shown as `?…`. The full URL is only ever sent to itself.
+ */
+export function displayConfig(kind: CredentialKind, config: Record<string, unknown>): Record<string, unknown> {
+  if (kind !== "webhook" || typeof config.url !== "string") return config;
+  try {
+    const url = new URL(config.url);
+    return { ...config, url: url.search ? `${url.origin}${url.pathname}?…` : url.toString() };
+  } catch {
+    return { ...config, url: "(unparsable)" };
+  }
+}

@@ -9,6 +9,7 @@ import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { recordIncidentActivity } from "@/lib/incidents/record";
 import { newSecretIsShownOnce } from "@/lib/credentials/describe";
+import { requireSocSecret } from "@/lib/notify/seal";
 import { startRotationInput } from "./schemas";
 
 export interface StartedRotation {
@@ -54,6 +55,8 @@ export async function startRotation({
 }): Promise<StartedRotation> {
   authorize(ctx, "responder", "rotate credentials");
   const body = parseOrThrow(startRotationInput, input ?? {});
+  // New secrets are sealed with it between steps: without it a run would revoke the old secrets and then stop.
+  requireSocSecret("rotate credentials");
   const incident = body.incident_id === undefined ? null : await getIncidentRow(ctx.db, body.incident_id);
   if (body.incident_id !== undefined) {
     if (!incident) throw new AppError("NOT_FOUND", `No incident ${incidentRef(body.incident_id)}`, { details: { errors: [{ path: "incident_id", message: "unknown incident" }] } });

@@ -191,9 +191,14 @@ async function recordRotated(deps: RotationDeps, c: Claim): Promise<boolean> {
   });
 }
 
-/** A failed attempt: retried after the back-off, or, at the limit, the credential is marked failed and someone is told now. */
-async function recordFailure(deps: RotationDeps, c: Claim, error: string): Promise<"retrying" | "failed" | "superseded"> {
-  if (c.attempts < deps.policy.maxAttempts) {
+/** Refusals that waiting will not change (a config the provider rejects, a role that does not exist, no admin login configured). */
+function isPermanent(err: unknown): boolean {
+  return err instanceof AppError && (err.code === "VALIDATION" || err.code === "NOT_FOUND");
+}
+
+/** A failed attempt: retried after the back-off, or, at the limit (or at once when retrying cannot help), marked failed and someone told now. */
+async function recordFailure(deps: RotationDeps, c: Claim, error: string, permanent: boolean): Promise<"retrying" | "failed" | "superseded"> {
+  if (!permanent && c.attempts < deps.policy.maxAttempts) {
     const delayMs = retryDelayMs(c.attempts, deps.policy);
     const [row] = await deps.db
       .update(rotationItems)
@@ -248,7 +253,7 @@ async function drive(deps: RotationDeps, claim: Claim, report: RotationPassRepor
     try {
       changes = await runProviderStep(deps, c);
     } catch (err) {
-      report[await recordFailure(deps, c, `${c.step}: ${failureText(err).replace(new RegExp(`^${c.step}: `), "")}`)]++;
+      report[await recordFailure(deps, c, `${c.step}: ${failureText(err).replace(new RegExp(`^${c.step}: `), "")}`, isPermanent(err))]++;
       break;
     }
     report.stepsDone++;

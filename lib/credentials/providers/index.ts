@@ -23,7 +23,8 @@ export interface ProviderSettings {
 /** A provider whose admin login is not configured: every step fails saying which setting is missing. */
 function unconfigured<C>(provider: CredentialProvider<C>, setting: string): CredentialProvider<C> {
   const refuse = (): never => {
-    throw new AppError("UNAVAILABLE", `the console has no admin login for ${provider.kind} credentials: set ${setting} and restart the console`);
+    // VALIDATION: a configuration problem of the console, which retrying will not fix.
+    throw new AppError("VALIDATION", `the console has no admin login for ${provider.kind} credentials: set ${setting} and restart the console`);
   };
   return { ...provider, revokeOld: refuse, create: refuse, apply: refuse, verify: refuse };
 }

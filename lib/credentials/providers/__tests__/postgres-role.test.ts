@@ -299,9 +299,10 @@ describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram
 
     // Without the setting, the step fails saying which setting is missing.
     const again = await startRotation({ ctx: testCtx(), input: { credential_ids: [created.credential.id] } });
-    await runDueRotationSteps({ ...deps, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: null }) });
+    // A configuration problem fails at once rather than after ten minutes of retries.
+    await runDueRotationSteps({ ...deps, policy: DEFAULT_RETRY_POLICY, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: null }) });
     const refused = await getRotationRun(db, again.id);
-    expect(refused?.items[0]).toMatchObject({ state: "failed", step: "revoke_old" });
+    expect(refused?.items[0]).toMatchObject({ state: "failed", step: "revoke_old", attempts: 1 });
     expect(refused?.items[0]?.last_error).toContain("SOC_ROTATION_PG_ADMIN_URL");
     expect(await login(role, secret)).toBe("ok");
   });
