@@ -63,7 +63,7 @@ describe("analyzeSession", () => {
       { tool: "send_email", count: 2, first_event_id: "e6" },
     ]);
     expect(blast?.exfiltration).toEqual([{ event_id: "e7", type: "pii_exposure", tool: "send_email", detail: "pii_exposure at e7" }]);
-    expect(blast?.credentials_read.map((c) => c.event_id)).toEqual(["e5"]);
+    expect(blast?.credentials_read.map((c) => [c.event_id, c.names])).toEqual([["e5", ["stripe"]]]);
     expect(blast?.agents_contacted).toEqual([{ agent_id: "billing-agent", direction: "sent", count: 1, first_event_id: "e6" }]);
     // The resource read before the injection is in the session's resources, not in the blast radius.
     expect(blast?.resources_touched).toEqual([{ key: "url", name: "https://evil.example/doc", count: 1, first_event_id: "e3" }]);

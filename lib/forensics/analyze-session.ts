@@ -57,7 +57,8 @@ export interface BlastRadius {
   unexpected_tools: { tool: string; count: number; first_event_id: string }[] | null;
   resources_touched: { key: string; name: string; count: number; first_event_id: string }[];
   exfiltration: { event_id: string; type: string; tool: string | null; detail: string }[];
-  credentials_read: { event_id: string; tool: string | null; reason: string }[];
+  /** `names`: the secrets the event's metadata names (secret_id, secret_name, credential_id, credential_name), which rotation looks up in the inventory. */
+  credentials_read: { event_id: string; tool: string | null; reason: string; names: string[] }[];
   agents_contacted: { agent_id: string; direction: PeerDirection; count: number; first_event_id: string }[];
 }
 
@@ -110,6 +111,13 @@ function resourcesOf(e: OutlineEvent): { key: string; name: string }[] {
     }
   }
   return out;
+}
+
+function secretNamesOf(e: OutlineEvent): string[] {
+  return SECRET_METADATA_KEYS.flatMap((k) => {
+    const v = e.metadata?.[k];
+    return typeof v === "string" && v !== "" ? [v.slice(0, 512)] : [];
+  });
 }
 
 function secretReadReason(e: OutlineEvent): string | null {
@@ -258,7 +266,7 @@ function blastRadius(
       peers.set(id, c);
     }
     const reason = secretReadReason(e);
-    if (reason) credentials.push({ event_id: e.eventId, tool: toolOf(e), reason });
+    if (reason) credentials.push({ event_id: e.eventId, tool: toolOf(e), reason, names: secretNamesOf(e) });
   }
 
   const exfiltration = findings

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { getIncidentRow, incidentRef } from "@/db/queries/incidents";
 import { agentExists } from "@/db/queries/ingest-keys";
 import type { Tx } from "@/db/client";
@@ -10,6 +10,7 @@ import { AppError } from "@/lib/errors";
 import { recordIncidentActivity } from "@/lib/incidents/record";
 import { newSecretIsShownOnce } from "@/lib/credentials/describe";
 import { requireSocSecret } from "@/lib/notify/seal";
+import { secretsNamedByIncident } from "./incident-scope";
 import { startRotationInput } from "./schemas";
 
 export interface StartedRotation {
@@ -20,11 +21,16 @@ export interface StartedRotation {
 
 type CredentialRow = typeof credentials.$inferSelect;
 
-/** The credentials a request names, locked in id order so that two starts wait for each other instead of deadlocking. */
-async function lockRequested(tx: Tx, body: { agentIds: string[] | null; credentialIds: string[] | null }): Promise<CredentialRow[]> {
+/**
+ * The credentials a request covers (the ones named; or all of some agents', plus any the incident's
+ * blast radius names by name or id), locked in id order so that two starts wait for each other
+ * instead of deadlocking.
+ */
+async function lockRequested(tx: Tx, body: { agentIds: string[] | null; credentialIds: string[] | null; namedSecrets: string[] }): Promise<CredentialRow[]> {
+  const named = body.namedSecrets.length === 0 ? undefined : or(inArray(credentials.name, body.namedSecrets), inArray(sql`${credentials.id}::text`, body.namedSecrets));
   const where = body.credentialIds
     ? and(inArray(credentials.id, body.credentialIds), isNull(credentials.retiredAt))
-    : and(inArray(credentials.agentId, body.agentIds ?? []), isNull(credentials.retiredAt));
+    : and(or(inArray(credentials.agentId, body.agentIds ?? []), named), isNull(credentials.retiredAt));
   const rows = await tx.select().from(credentials).where(where).orderBy(asc(credentials.id)).for("update");
   if (body.credentialIds) {
     const missing = body.credentialIds.filter((id) => !rows.some((r) => r.id === id));
@@ -38,8 +44,8 @@ async function lockRequested(tx: Tx, body: { agentIds: string[] | null; credenti
 }
 
 /**
- * Starts rotating a set of credentials (responder+): all of an agent's, the ones named, or all of an
- * incident's agents'. The run and one item per credential are committed before anything is rotated;
+ * Starts rotating a set of credentials (responder+): all of an agent's, the ones named, or an
+ * incident's: all of its agents' and those its blast radius names. The run and one item per credential are committed before anything is rotated;
  * the worker then takes them step by step. A credential is in at most one live run, so a second
  * click (or a second responder) gets the run already going rather than a second rotation.
  */
@@ -71,16 +77,18 @@ export async function startRotation({
     }
   }
   const agentIds = body.agent_id !== undefined ? [body.agent_id] : body.credential_ids ? null : (incident?.agentIds ?? []);
+  const wholeIncident = incident !== null && body.agent_id === undefined && body.credential_ids === undefined;
+  const namedSecrets = wholeIncident ? await secretsNamedByIncident(ctx, incident) : [];
   const who = actorId(ctx.actor);
 
   return ctx.db.transaction(async (tx) => {
-    const rows = await lockRequested(tx, { agentIds, credentialIds: body.credential_ids ?? null });
+    const rows = await lockRequested(tx, { agentIds, credentialIds: body.credential_ids ?? null, namedSecrets });
     if (rows.length === 0) {
       throw new AppError("VALIDATION", `Agent ${(agentIds ?? []).join(", ")} has no credentials in the inventory to rotate`, {
         details: { errors: [{ path: body.agent_id ? "agent_id" : "incident_id", message: "no credentials" }] },
       });
     }
-    if (incident && rows.some((r) => !incident.agentIds.includes(r.agentId))) {
+    if (incident && body.credential_ids && rows.some((r) => !incident.agentIds.includes(r.agentId))) {
       const outside = rows.filter((r) => !incident.agentIds.includes(r.agentId)).map((r) => r.name);
       throw new AppError("VALIDATION", `${incidentRef(incident.id)} does not cover the agents of ${outside.join(", ")}`, {
         details: { errors: [{ path: "credential_ids", message: "credentials of agents outside the incident" }] },
