@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNull, lte, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { credentials, rotationItems, rotationRuns } from "@/db/schema";
+import { credentials, ingestKeys, rotationItems, rotationRuns } from "@/db/schema";
 import { credentialLocation, KIND_LABELS } from "@/lib/credentials/describe";
 import type { CredentialKind } from "@/lib/credentials/providers/provider";
 
@@ -33,6 +33,8 @@ export interface RotationItemView {
   resolved_at: string | null;
   resolved_by: string | null;
   resolution_note: string | null;
+  /** Ingest keys: requests refused since this rotation because they carried a key it revoked (none should come). */
+  old_key_use: { attempts: number; last_at: string | null } | null;
 }
 
 export interface RotationRunView {
@@ -59,7 +61,27 @@ function newSecretState(i: ItemRow): RotationItemView["new_secret"] {
   return i.state === "rotated" || (i.state === "failed" && i.step !== "create" && i.step !== "revoke_old") ? "ready_to_reveal" : "not_yet";
 }
 
-function itemView(i: ItemRow, c: typeof credentials.$inferSelect, now: Date): RotationItemView {
+type KeyUse = RotationItemView["old_key_use"];
+
+/**
+ * For each rotated ingest-key item: refusals of the keys it revoked (those revoked while it ran).
+ * A revoked key is only ever refused, so every refusal counted on them came after the rotation.
+ */
+async function oldKeyUse(db: Queryable, items: ItemRow[], credentialOf: Map<string, typeof credentials.$inferSelect>): Promise<Map<string, KeyUse>> {
+  const out = new Map<string, KeyUse>();
+  const rotated = items.filter((i) => credentialOf.get(i.credentialId)?.kind === "ingest_key" && i.startedAt !== null && i.state === "rotated");
+  for (const i of rotated) {
+    const agentId = credentialOf.get(i.credentialId)?.agentId ?? "";
+    const [row] = await db
+      .select({ attempts: sql<number>`coalesce(sum(${ingestKeys.refusedAfterRevokeCount}), 0)::int`, lastAt: sql<Date | null>`max(${ingestKeys.lastRefusedAt})` })
+      .from(ingestKeys)
+      .where(and(eq(ingestKeys.agentId, agentId), gte(ingestKeys.revokedAt, i.startedAt ?? new Date()), lte(ingestKeys.revokedAt, i.finishedAt ?? new Date())));
+    out.set(i.id, { attempts: Number(row?.attempts ?? 0), last_at: row?.lastAt ? new Date(row.lastAt).toISOString() : null });
+  }
+  return out;
+}
+
+function itemView(i: ItemRow, c: typeof credentials.$inferSelect, now: Date, keyUse: KeyUse = null): RotationItemView {
   const held = (i.state === "pending" || i.state === "retrying") && i.leaseUntil !== null && i.leaseUntil > now;
   return {
     id: i.id,
@@ -84,6 +106,7 @@ function itemView(i: ItemRow, c: typeof credentials.$inferSelect, now: Date): Ro
     resolved_at: iso(i.resolvedAt),
     resolved_by: i.resolvedBy,
     resolution_note: i.resolutionNote,
+    old_key_use: keyUse,
   };
 }
 
@@ -97,8 +120,9 @@ async function runViews(db: Queryable, where: SQL | undefined, limit: number): P
     .where(sql`${rotationItems.runId} = ANY(${sql.param(runs.map((r) => r.id))}::uuid[])`)
     .orderBy(asc(rotationItems.position));
   const now = new Date();
+  const keyUse = await oldKeyUse(db, rows.map((x) => x.item), new Map(rows.map((x) => [x.credential.id, x.credential])));
   return runs.map((r) => {
-    const items = rows.filter((x) => x.item.runId === r.id).map((x) => itemView(x.item, x.credential, now));
+    const items = rows.filter((x) => x.item.runId === r.id).map((x) => itemView(x.item, x.credential, now, keyUse.get(x.item.id) ?? null));
     return {
       id: r.id,
       status: r.status,

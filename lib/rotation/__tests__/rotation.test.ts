@@ -108,6 +108,7 @@ describe("rotating an agent's built-in credentials", () => {
     expect((await findAgentByIngestKey(appDb(), revealed.secret))?.agentId).toBe(agentId);
     await expect(revealNewSecret({ ctx: as("responder"), input: { runId: started.id, itemId: ingestItem.id } })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(revealNewSecret({ ctx: as("analyst"), input: { runId: started.id, itemId: ingestItem.id } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect((await run(started.id)).items.find((i) => i.kind === "ingest_key")?.old_key_use).toMatchObject({ attempts: 1, last_at: expect.any(String) });
     const ingestCredential = (await listCredentials(appDb(), agentId)).find((c) => c.kind === "ingest_key");
     expect(ingestCredential?.revoked_key_use).toMatchObject({ attempts: 1 });
     expect(ingestCredential?.rotation_state).toBe("rotated");
