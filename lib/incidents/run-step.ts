@@ -120,7 +120,8 @@ async function perform(
  * Runs an automated step (responder+). Claiming the step is one UPDATE from pending or failed to
  * running, committed before the action starts: two responders pressing the button at once run it
  * once, and the other is told it is already running. The outcome (done with its output, or failed
- * with why) is recorded whatever happens.
+ * with why) is recorded whatever happens; a step that starts longer work (a credential rotation run)
+ * answers "running" and is completed by that work when it ends.
  */
 export async function runStep({
   ctx,
