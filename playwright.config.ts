@@ -25,6 +25,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/agents`,
     reuseExistingServer: false,
     timeout: 60_000,
-    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NEXT_TELEMETRY_DISABLED: "1", SOC_SECRET: socSecret },
+    // No admin logins for rotating database roles or Redis users: those rotations fail at once, as a spec expects.
+    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NEXT_TELEMETRY_DISABLED: "1", SOC_SECRET: socSecret, SOC_ROTATION_PG_ADMIN_URL: "", SOC_ROTATION_REDIS_ADMIN_URL: "" },
   },
 });

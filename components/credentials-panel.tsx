@@ -11,7 +11,7 @@ import { KIND_LABELS } from "@/lib/credentials/describe";
 import type { CredentialKind } from "@/lib/credentials/providers/provider";
 import { formatUtc } from "@/lib/format";
 import { incidentRef } from "@/lib/incidents/types";
-import { callApi } from "./api-client";
+import { callApi, type FieldErrors } from "./api-client";
 import { RUN_STATUS_CLASS } from "./rotation-run";
 import { ProblemBox, ShownOnce } from "./shown-once";
 
@@ -61,28 +61,6 @@ async function fetchAgentRotations(agentId: string): Promise<RotationRunView[]> 
   const result = await callApi<{ rotations: RotationRunView[] }>("GET", `/api/v1/rotations?${new URLSearchParams({ agent_id: agentId })}`);
   if (!result.ok) throw new Error(result.error);
   return result.data.rotations;
-}
-
-type FieldErrors = Record<string, string>;
-type FormAnswer<T> = { ok: true; data: T } | { ok: false; error: string; fields: FieldErrors };
-
-/** callApi for a form: the same sentence on failure, plus the field each of the server's `errors` names. */
-async function submitForm<T>(method: string, url: string, body: unknown): Promise<FormAnswer<T>> {
-  let res: Response;
-  try {
-    res = await fetch(url, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  } catch {
-    return { ok: false, error: "The console did not answer; nothing was changed", fields: {} };
-  }
-  const data = (await res.json().catch(() => null)) as (T & { error?: { message?: string; errors?: unknown } }) | null;
-  if (res.ok && data) return { ok: true, data };
-  const fields: FieldErrors = {};
-  for (const e of Array.isArray(data?.error?.errors) ? data.error.errors : []) {
-    if (typeof e === "object" && e !== null && "path" in e && "message" in e && typeof e.path === "string" && typeof e.message === "string") {
-      fields[e.path] ??= e.message;
-    }
-  }
-  return { ok: false, error: data?.error?.message ?? `The console answered ${res.status}`, fields };
 }
 
 /**
@@ -180,7 +158,7 @@ export function CredentialsPanel({
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Kind</th>
-                <th scope="col">Rotated by</th>
+                <th scope="col">Provider</th>
                 <th scope="col">Where</th>
                 <th scope="col">Last rotated</th>
                 <th scope="col">Rotation</th>
@@ -207,27 +185,29 @@ export function CredentialsPanel({
                     )}
                   </td>
                   {(responds || admin) && (
-                    <td className="actions">
-                      {responds && (
-                        <button
-                          type="button"
-                          disabled={busy || c.live_rotation_id !== null}
-                          onClick={() => void rotate({ credential_ids: [c.id] }, `Rotate "${c.name}" of ${agentId}? The old secret stops working.`)}
-                          aria-label={`Rotate ${c.name}`}
-                        >
-                          Rotate
-                        </button>
-                      )}
-                      {admin && (
-                        <button type="button" disabled={busy} onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}>
-                          Edit
-                        </button>
-                      )}
-                      {admin && c.kind !== "ingest_key" && (
-                        <button type="button" className="danger" disabled={busy} onClick={() => void remove(c)} aria-label={`Remove ${c.name}`}>
-                          Remove
-                        </button>
-                      )}
+                    <td>
+                      <div className="actions">
+                        {responds && (
+                          <button
+                            type="button"
+                            disabled={busy || c.live_rotation_id !== null}
+                            onClick={() => void rotate({ credential_ids: [c.id] }, `Rotate "${c.name}" of ${agentId}? The old secret stops working.`)}
+                            aria-label={`Rotate ${c.name}`}
+                          >
+                            Rotate
+                          </button>
+                        )}
+                        {admin && (
+                          <button type="button" disabled={busy} onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}>
+                            Edit
+                          </button>
+                        )}
+                        {admin && c.kind !== "ingest_key" && (
+                          <button type="button" className="danger" disabled={busy} onClick={() => void remove(c)} aria-label={`Remove ${c.name}`}>
+                            Remove
+                          </button>
+                        )}
+                      </div>
                     </td>
                   )}
                 </tr>
@@ -283,26 +263,38 @@ function CredentialForm({ agentId, editing, onDone }: { agentId: string; editing
   const [fields, setFields] = useState<FieldErrors>({});
   const label = editing ? `Edit credential ${editing.name}` : "Add a credential";
 
+  const value = (key: string) => {
+    const v = editing?.config[key];
+    return typeof v === "string" || typeof v === "number" ? String(v) : undefined;
+  };
+
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const target = event.currentTarget;
     const form = new FormData(target);
     const config: Record<string, unknown> = {};
     for (const f of CONFIG_FIELDS[kind]) {
-      const value = String(form.get(f.key) ?? "").trim();
-      if (value === "" && f.optional) continue;
-      config[f.key] = f.number && /^\d+$/.test(value) ? Number(value) : value;
+      const raw = String(form.get(f.key) ?? "").trim();
+      if (raw === "" && f.optional) continue;
+      config[f.key] = f.number && /^\d+$/.test(raw) ? Number(raw) : raw;
+    }
+    // The server shows a webhook URL without its query string (it may hold a token): an unchanged config is not sent back.
+    const configChanged = CONFIG_FIELDS[kind].some((f) => String(config[f.key] ?? "") !== (value(f.key) ?? ""));
+    if (editing && configChanged && typeof config.url === "string" && config.url.endsWith("?…")) {
+      setProblem(null);
+      setFields({ "config.url": "type the whole URL again: it is shown without its query string, which may hold a token" });
+      return;
     }
     const currentSecret = String(form.get("current_secret") ?? "");
     const secretPart = takesCurrentSecret(kind) && currentSecret ? { current_secret: currentSecret } : {};
     setBusy(true);
     const result = editing
-      ? await submitForm<{ credential: CredentialView }>("PATCH", `/api/v1/credentials/${encodeURIComponent(editing.id)}`, {
+      ? await callApi<{ credential: CredentialView }>("PATCH", `/api/v1/credentials/${encodeURIComponent(editing.id)}`, {
           name: form.get("name"),
-          ...(kind === "ingest_key" ? {} : { config }),
+          ...(configChanged ? { config } : {}),
           ...secretPart,
         })
-      : await submitForm<{ credential: CredentialView; secret?: string; signing_key?: string }>("POST", "/api/v1/credentials", {
+      : await callApi<{ credential: CredentialView; secret?: string; signing_key?: string }>("POST", "/api/v1/credentials", {
           agent_id: agentId,
           name: form.get("name"),
           kind,
@@ -311,7 +303,10 @@ function CredentialForm({ agentId, editing, onDone }: { agentId: string; editing
         });
     setBusy(false);
     if (!result.ok) {
-      setProblem(result.error);
+      const shownHere = new Set(["kind", "name", "agent_id", "current_secret", ...CONFIG_FIELDS[kind].map((f) => `config.${f.key}`)]);
+      const elsewhere = Object.entries(result.fields).filter(([path]) => !shownHere.has(path));
+      const marked = Object.keys(result.fields).length > elsewhere.length;
+      setProblem(marked && elsewhere.length === 0 ? "Not saved: correct the fields marked in red." : result.error);
       setFields(result.fields);
       return;
     }
@@ -328,11 +323,6 @@ function CredentialForm({ agentId, editing, onDone }: { agentId: string; editing
           : null,
     );
   }
-
-  const value = (key: string) => {
-    const v = editing?.config[key];
-    return typeof v === "string" || typeof v === "number" ? String(v) : undefined;
-  };
 
   return (
     <form className="form-row" onSubmit={(e) => void submit(e)} aria-label={label} style={{ borderTop: "1px solid var(--border)" }}>
@@ -437,7 +427,11 @@ function RecentRotations({ runs }: { runs: RotationRunView[] }) {
                   <td>
                     {r.counts.rotated} of {r.counts.total} rotated
                     {r.counts.failed > 0 && `, ${r.counts.failed} failed`}
-                    {r.counts.unresolved_failures > 0 && <span className="badge state-failed">{r.counts.unresolved_failures} unresolved</span>}
+                    {r.counts.unresolved_failures > 0 && (
+                      <span className="badge state-failed" style={{ marginLeft: 6 }}>
+                        {r.counts.unresolved_failures} unresolved
+                      </span>
+                    )}
                   </td>
                   <td className="mono">{r.requested_by}</td>
                   <td>{r.incident_id !== null ? <Link href={`/incidents/${r.incident_id}`}>{incidentRef(r.incident_id)}</Link> : <span className="muted">none</span>}</td>

@@ -357,7 +357,7 @@ function Step({ step, canAct, act }: { step: StepView; canAct: boolean; act: Act
           <CommandBlock command={step.command} title={step.title} />
         </details>
       )}
-      {failed && step.error && <p className="step-error">Failed: {step.error}</p>}
+      {failed && step.error && !rotationSummarised(step) && <p className="step-error">Failed: {step.error}</p>}
       {step.output && <StepOutput action={step.action} output={step.output} />}
       {step.note && (
         <p className="step-note">
@@ -765,6 +765,11 @@ function TimelineEntry({ entry }: { entry: Record<string, unknown> }) {
   );
 }
 
+/** A finished rotation's output lists each failure and why: the step's error would only say it again. */
+function rotationSummarised(step: StepView): boolean {
+  return step.action === "rotate_credentials" && Array.isArray(step.output?.failed);
+}
+
 function rotationOutput(output: Record<string, unknown>): ReactNode | null {
   const rotationId = str(output.rotation_id);
   if (!rotationId) return null;
@@ -783,14 +788,17 @@ function rotationOutput(output: Record<string, unknown>): ReactNode | null {
         {output.rotated.length} credential{output.rotated.length === 1 ? "" : "s"} rotated, {output.failed.length} failed · <Link href={href}>rotation run</Link>
       </p>
       {failed.length > 0 && (
-        <ul className="output-list" aria-label="Credentials not rotated">
-          {failed.map((f, n) => (
-            <li key={str(f.credential_id) ?? n}>
-              “{str(f.name) ?? "?"}”{str(f.agent_id) && <span className="muted"> ({str(f.agent_id)})</span>} failed at {str(f.step) ?? "?"}
-              {str(f.attempts) && ` after ${str(f.attempts)} attempts`}: {str(f.error) ?? "no reason recorded"}
-            </li>
-          ))}
-        </ul>
+        <div className="step-error">
+          Not rotated: the old secret may still work.
+          <ul className="output-list" aria-label="Credentials not rotated">
+            {failed.map((f, n) => (
+              <li key={str(f.credential_id) ?? n}>
+                “{str(f.name) ?? "?"}” ({str(f.agent_id) ?? "?"}) failed at {str(f.step) ?? "?"}
+                {typeof f.attempts === "number" && ` after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}`}: {str(f.error) ?? "no reason recorded"}
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
     </>
   );

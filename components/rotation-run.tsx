@@ -154,7 +154,6 @@ export function RotationRun({ initial, role }: { initial: RotationRunView; role:
               <th scope="col">Steps</th>
               <th scope="col">State</th>
               <th scope="col">Last error</th>
-              <th scope="col">Old secret refused</th>
               <th scope="col">New secret</th>
               <th scope="col">Failure</th>
             </tr>
@@ -162,7 +161,7 @@ export function RotationRun({ initial, role }: { initial: RotationRunView; role:
           <tbody>
             {run.items.map((item) => (
               <tr key={item.id} data-testid="rotation-item" data-state={item.state}>
-                <td>
+                <td style={{ minWidth: 140 }}>
                   <strong>{item.credential_name}</strong>
                   <div className="muted">
                     {item.kind_label} ·{" "}
@@ -171,15 +170,16 @@ export function RotationRun({ initial, role }: { initial: RotationRunView; role:
                     </Link>
                   </div>
                 </td>
-                <td className="mono">{item.location}</td>
-                <td>
+                <td className="mono" style={{ minWidth: 180, maxWidth: 240, wordBreak: "break-all" }}>
+                  {item.location}
+                </td>
+                <td style={{ minWidth: 270 }}>
                   <StepProgress item={item} />
                 </td>
-                <td>
+                <td style={{ minWidth: 190 }}>
                   <ItemState item={item} />
                 </td>
-                <td>{item.last_error ? <p className="log-text">{item.last_error}</p> : <span className="muted">none</span>}</td>
-                <td>{item.old_refused === null ? <span className="muted">unknown</span> : item.old_refused ? "yes" : <strong>no</strong>}</td>
+                <td style={{ minWidth: 220 }}>{item.last_error ? <p className="log-text">{item.last_error}</p> : <span className="muted">none</span>}</td>
                 <td>
                   <NewSecret item={item} canReveal={responds} onReveal={() => void reveal(item)} />
                 </td>
@@ -226,22 +226,22 @@ function AgentLinks({ agentIds, back }: { agentIds: string[]; back?: boolean }) 
 function StepProgress({ item }: { item: RotationItemView }) {
   const at = ITEM_STEPS.indexOf(item.step);
   return (
-    <ol aria-label={`Steps of ${item.credential_name}`} style={{ display: "flex", flexWrap: "wrap", alignItems: "center", gap: 2, listStyle: "none", margin: 0, padding: 0 }}>
+    <ol aria-label={`Steps of ${item.credential_name}`} className="step-progress">
       {ITEM_STEPS.map((step, n) => {
         const done = item.state === "rotated" || n < at;
         const current = !done && n === at;
         const look = done ? "state-done" : !current ? "state-pending" : item.state === "failed" ? "state-failed" : item.state === "pending" ? "state-pending" : "state-running";
         return (
-          <li key={step} aria-current={current ? "step" : undefined} style={{ display: "inline-flex", alignItems: "center", gap: 2 }}>
-            {n > 0 && (
+          <li key={step} aria-current={current ? "step" : undefined}>
+            <span className={`badge ${look}`}>
+              {done && "✓ "}
+              {STEP_LABEL[step]}
+            </span>
+            {n < ITEM_STEPS.length - 1 && (
               <span className="muted" aria-hidden="true">
                 →
               </span>
             )}
-            <span className={`badge ${look}`} style={current ? { outline: "1px solid currentColor" } : undefined}>
-              {done && "✓ "}
-              {STEP_LABEL[step]}
-            </span>
           </li>
         );
       })}
@@ -261,6 +261,15 @@ function ItemState({ item }: { item: RotationItemView }) {
         {item.finished_at && item.state !== "failed" && <div>done at {formatUtc(item.finished_at)}</div>}
         {item.finished_at && item.state === "failed" && <div>gave up at {formatUtc(item.finished_at)}</div>}
       </div>
+      <div>
+        old secret refused: {item.old_refused === null ? <span className="muted">unknown</span> : item.old_refused ? "yes" : <strong>no</strong>}
+      </div>
+      {item.old_key_use && item.old_key_use.attempts > 0 && (
+        <div className="step-error" role="note" data-testid="old-key-use">
+          {item.old_key_use.attempts} request{item.old_key_use.attempts === 1 ? "" : "s"} refused since, with the key it revoked
+          {item.old_key_use.last_at && `, last at ${formatUtc(item.old_key_use.last_at)}`}
+        </div>
+      )}
     </>
   );
 }
@@ -269,7 +278,7 @@ function NewSecret({ item, canReveal, onReveal }: { item: RotationItemView; canR
   switch (item.new_secret) {
     case "ready_to_reveal":
       return canReveal ? (
-        <button type="button" className="primary" onClick={onReveal} aria-label={`Reveal the new secret of ${item.credential_name}`}>
+        <button type="button" className="primary" onClick={onReveal} aria-label={`Reveal the new secret of ${item.credential_name}`} style={{ whiteSpace: "nowrap" }}>
           Reveal new secret
         </button>
       ) : (
@@ -287,7 +296,7 @@ function NewSecret({ item, canReveal, onReveal }: { item: RotationItemView; canR
     case "none":
       return <span className="muted">none was made</span>;
     case "not_yet":
-      return <span className="muted">not yet</span>;
+      return <span className="muted">{item.state === "failed" ? "none to show" : "not yet"}</span>;
   }
 }
 
@@ -361,9 +370,11 @@ export function RotationFailuresBanner({ incidentId, role }: { incidentId: numbe
   }
 
   return (
-    <section className="banner-danger" role="alert" aria-label="Failed credential rotations" data-testid="rotation-failures">
-      {failures.length} credential{failures.length === 1 ? "" : "s"} of this incident could not be rotated: the old secret may still work. Rotate by hand, then
-      resolve with a note.
+    <section className="banner-danger" aria-label="Failed credential rotations" data-testid="rotation-failures">
+      <div role="alert">
+        {failures.length} credential{failures.length === 1 ? "" : "s"} of this incident could not be rotated: the old secret may still work. Rotate by hand,
+        then resolve with a note.
+      </div>
       <ul className="output-list">
         {failures.map(({ run, item }) => (
           <li key={item.id}>

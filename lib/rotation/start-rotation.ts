@@ -82,7 +82,13 @@ export async function startRotation({
   const who = actorId(ctx.actor);
 
   return ctx.db.transaction(async (tx) => {
-    const rows = await lockRequested(tx, { agentIds, credentialIds: body.credential_ids ?? null, namedSecrets });
+    const locked = await lockRequested(tx, { agentIds, credentialIds: body.credential_ids ?? null, namedSecrets });
+    // Running the incident's step again (after a failure) retries what is left, not what it already rotated.
+    const done = wholeIncident ? await rotatedUnderIncident(tx, incident.id) : new Set<string>();
+    const rows = locked.filter((r) => !done.has(r.id));
+    if (locked.length > 0 && rows.length === 0) {
+      throw new AppError("CONFLICT", `Every credential ${incidentRef(incident?.id ?? 0)} covers was already rotated under it; start a rotation from the agent page to rotate again`);
+    }
     if (rows.length === 0) {
       throw new AppError("VALIDATION", `Agent ${(agentIds ?? []).join(", ")} has no credentials in the inventory to rotate`, {
         details: { errors: [{ path: body.agent_id ? "agent_id" : "incident_id", message: "no credentials" }] },
@@ -143,6 +149,15 @@ export async function startRotation({
     if (incident && incidentStepId) await linkStep(tx, incident.id, incidentStepId, run.id);
     return { id: run.id, existing: false };
   });
+}
+
+async function rotatedUnderIncident(tx: Tx, incidentId: number): Promise<Set<string>> {
+  const rows = await tx
+    .select({ credentialId: rotationItems.credentialId })
+    .from(rotationItems)
+    .innerJoin(rotationRuns, eq(rotationRuns.id, rotationItems.runId))
+    .where(and(eq(rotationRuns.incidentId, incidentId), eq(rotationItems.state, "rotated")));
+  return new Set(rows.map((r) => r.credentialId));
 }
 
 /** The runbook step names its run in the run's own transaction: a run that finishes at once still finds the step to complete. */

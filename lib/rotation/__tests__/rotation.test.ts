@@ -326,8 +326,15 @@ describe("rotation through a secret manager's webhook", () => {
     const [finished] = await appDb().select({ summary: rotationRuns.summary }).from(rotationRuns).where(eq(rotationRuns.id, runId));
     expect(finished?.summary).toMatchObject({ rotated: [{ kind: "ingest_key" }], failed: [{ credential_id: credential.id, step: "apply" }] });
 
+    // Running the step again retries what failed, not the ingest key it already rotated.
+    const retried = await startRotation({ ctx: as("responder"), input: { incident_id: incident.id } });
+    expect((await run(retried.id)).items.map((i) => i.credential_id)).toEqual([credential.id]);
+    await runUntilFinished(retried.id);
+
     await expect(resolveFailedItem({ ctx: as("responder"), input: { runId, itemId: failedItem?.id, body: {} } })).rejects.toMatchObject({ code: "VALIDATION" });
     await resolveFailedItem({ ctx: as("responder"), input: { runId, itemId: failedItem?.id, body: { note: "rotated in the vault UI by hand" } } });
+    const retriedItem = (await run(retried.id)).items[0];
+    await resolveFailedItem({ ctx: as("responder"), input: { runId: retried.id, itemId: retriedItem?.id, body: { note: "same" } } });
     expect(await unresolvedFailures(appDb(), incident.id)).toEqual([]);
     expect(await auditActions(credential.id)).toEqual(expect.arrayContaining(["credential.rotation_failed", "credential.rotation_failure_resolved"]));
   });
