@@ -253,7 +253,8 @@ async function drive(deps: RotationDeps, claim: Claim, report: RotationPassRepor
     try {
       changes = await runProviderStep(deps, c);
     } catch (err) {
-      report[await recordFailure(deps, c, `${c.step}: ${failureText(err).replace(new RegExp(`^${c.step}: `), "")}`, isPermanent(err))]++;
+      // The step is recorded beside the error: a provider's own "apply: " prefix would say it twice.
+      report[await recordFailure(deps, c, failureText(err).replace(new RegExp(`^${c.step}: `), ""), isPermanent(err))]++;
       break;
     }
     report.stepsDone++;

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { appDb } from "@/db/client";
 import { listAlerts } from "@/db/queries/detection";
 import { listAudit, parseAuditFilters } from "@/db/queries/audit";
+import { getIncident } from "@/db/queries/incidents";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { setBaseline } from "@/lib/detect";
@@ -12,6 +13,8 @@ import type { IncidentView, StepView } from "@/lib/incidents/types";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
 import { agentKey, reviveAgent } from "@/lib/killswitch";
 import { appRedis } from "@/lib/redis";
+import { credentialProviders } from "@/lib/credentials/providers";
+import { DEFAULT_RETRY_POLICY, runDueRotationSteps } from "@/lib/rotation";
 import { AGENT_COMPROMISE_RUNBOOK } from "@/lib/runbooks";
 import { uploadRunbook } from "@/lib/runbooks/store";
 import { POST as uploadRoute } from "@/app/api/v1/runbooks/route";
@@ -121,13 +124,17 @@ describe("incidents", () => {
     const timeline = await runStep({ ctx: responder, settings: settings(), input: { incidentId: incident.id, stepId: "investigation_steps.1" } });
     expect(stepOf(timeline.incident, "investigation_steps.1").output).toMatchObject({ timelines: [{ session_id: sessionId, injection_point: { rule: "content_finding" } }] });
 
-    // Credential rotation is not in this console yet: the step fails saying so, and is finished by hand with a note.
+    // Rotation starts a run and the step stays running until the run ends; a failed step is finished by hand only after it failed.
     const rotate = await runStep({ ctx: responder, settings: settings(), input: { incidentId: incident.id, stepId: "remediation_steps.1" } });
-    expect(rotate).toMatchObject({ outcome: "failed", error: expect.stringContaining("by hand") });
-    expect(stepOf(rotate.incident, "remediation_steps.1").state).toBe("failed");
-    await expect(completeStep({ ctx: responder, input: { incidentId: incident.id, stepId: "remediation_steps.1", body: {} } })).rejects.toMatchObject({ code: "VALIDATION" });
-    const byHand = await completeStep({ ctx: responder, input: { incidentId: incident.id, stepId: "remediation_steps.1", body: { note: "rotated the CRM API key in Vault" } } });
-    expect(stepOf(byHand.incident, "remediation_steps.1")).toMatchObject({ state: "done", note: "rotated the CRM API key in Vault" });
+    expect(rotate).toMatchObject({ outcome: "running", error: null });
+    const running = stepOf(rotate.incident, "remediation_steps.1");
+    expect(running.state).toBe("running");
+    const rotationId = (running.output as { rotation_id?: string } | null)?.rotation_id ?? "";
+    await expect(completeStep({ ctx: responder, input: { incidentId: incident.id, stepId: "remediation_steps.1", body: { note: "by hand" } } })).rejects.toMatchObject({ code: "CONFLICT" });
+    const db = appDb();
+    await runDueRotationSteps({ db, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: null }), policy: DEFAULT_RETRY_POLICY });
+    const rotated = await getIncident(db, incident.id);
+    expect(rotated && stepOf(rotated, "remediation_steps.1")).toMatchObject({ state: "done", output: { rotation_id: rotationId, rotated: [{ kind: "ingest_key" }], failed: [] } });
 
     const manual = await completeStep({ ctx: responder, input: { incidentId: incident.id, stepId: "investigation_steps.2", body: { note: "indirect, via the FAQ page" } } });
     expect(stepOf(manual.incident, "investigation_steps.2").state).toBe("done");
@@ -135,7 +142,20 @@ describe("incidents", () => {
     expect(stepOf(skipped.incident, "immediate_actions.3")).toMatchObject({ state: "skipped", note: "single-agent deployment" });
 
     const kinds = skipped.incident.activity.map((a) => a.kind);
-    expect(kinds).toEqual(["opened", "step_started", "step_done", "step_started", "step_done", "step_started", "step_done", "step_started", "step_failed", "step_done", "step_done", "step_skipped"]);
+    expect(kinds).toEqual([
+      "opened",
+      "step_started",
+      "step_done",
+      "step_started",
+      "step_done",
+      "step_started",
+      "step_done",
+      "step_started",
+      "rotation_started",
+      "rotation_succeeded",
+      "step_done",
+      "step_skipped",
+    ]);
     const audit = await listAudit(appDb(), parseAuditFilters({ target_type: "incident", target_id: incident.ref }));
     expect(audit.entries.length).toBeGreaterThanOrEqual(kinds.length);
   });
