@@ -42,7 +42,6 @@ export interface RotationRunView {
   status: (typeof rotationRuns.$inferSelect)["status"];
   agent_ids: string[];
   incident_id: number | null;
-  incident_step_id: string | null;
   requested_by: string;
   created_at: string;
   finished_at: string | null;
@@ -128,7 +127,6 @@ async function runViews(db: Queryable, where: SQL | undefined, limit: number): P
       status: r.status,
       agent_ids: r.agentIds,
       incident_id: r.incidentId,
-      incident_step_id: r.incidentStepId,
       requested_by: r.requestedBy,
       created_at: r.createdAt.toISOString(),
       finished_at: iso(r.finishedAt),

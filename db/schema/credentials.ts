@@ -47,9 +47,8 @@ export const rotationRuns = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     agentIds: text().array().notNull(),
+    /** The incident it works for; a runbook step it started names it in its output and completes when it ends. */
     incidentId: bigint({ mode: "number" }).references(() => incidents.id),
-    /** The runbook step that started the run; it completes when the run does. */
-    incidentStepId: text(),
     status: text({ enum: ROTATION_RUN_STATUSES }).notNull().default("running"),
     requestedBy: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -87,6 +86,8 @@ export const rotationItems = pgTable(
     oldRefused: boolean(),
     /** What the provider's steps reported (ids of revoked keys, …), never a secret. */
     facts: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    /** The secret in use when the run started, sealed (null when the console did not know it): what `verify` proves refused. */
+    oldSecretSealed: text(),
     /** The new secret, sealed, from `create` until the responder has seen it once (or the provider holds it). */
     newSecretSealed: text(),
     /** True when the new secret is for a person to hand over; false when the provider delivered it. */

@@ -147,7 +147,10 @@ export async function runStep({
         and(
           eq(incidentSteps.incidentId, row.id),
           eq(incidentSteps.stepId, step.id),
-          or(inArray(incidentSteps.state, ["pending", "failed"]), and(eq(incidentSteps.state, "running"), sql`${incidentSteps.startedAt} < now() - ${`${STALE_RUN_MS} milliseconds`}::interval`)),
+          // A rotation step is running as long as its run is (its retries take longer than the stale limit); the run ends it.
+          action.action === "rotate_credentials"
+            ? inArray(incidentSteps.state, ["pending", "failed"])
+            : or(inArray(incidentSteps.state, ["pending", "failed"]), and(eq(incidentSteps.state, "running"), sql`${incidentSteps.startedAt} < now() - ${`${STALE_RUN_MS} milliseconds`}::interval`)),
           incidentOpen(row.id),
         ),
       )

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { findAgentByKeyHash, type KeyIdentity } from "@/db/queries/ingest-keys";
 import { agents, ingestKeys } from "@/db/schema";
@@ -34,10 +34,10 @@ export async function findAgentByIngestKey(db: Db, key: string): Promise<KeyIden
   const keyHash = hashIngestKey(key);
   const identity = await findAgentByKeyHash(db, keyHash);
   if (identity === null) {
-    await db
-      .update(ingestKeys)
-      .set({ refusedAfterRevokeCount: sql`${ingestKeys.refusedAfterRevokeCount} + 1`, lastRefusedAt: sql`now()` })
-      .where(and(eq(ingestKeys.keyHash, keyHash), isNotNull(ingestKeys.revokedAt)));
+    // SKIP LOCKED: a flood of requests with one revoked key must not queue on its row (and hold the pool); the count is then a floor.
+    await db.execute(sql`
+      UPDATE ingest_keys SET refused_after_revoke_count = refused_after_revoke_count + 1, last_refused_at = now()
+      WHERE id = (SELECT id FROM ingest_keys WHERE key_hash = ${keyHash} AND revoked_at IS NOT NULL FOR UPDATE SKIP LOCKED)`);
   }
   return identity;
 }

@@ -62,24 +62,16 @@ export async function finishRunIfDone(db: Db, runId: string): Promise<boolean> {
         summary: `Credential rotation finished: ${line}`,
         detail: { rotation_id: runId, ...summary },
       });
-      if (run.incidentStepId !== null) {
-        await tx
-          .update(incidentSteps)
-          .set({
-            state: status === "succeeded" ? "done" : "failed",
-            finishedAt: sql`now()`,
-            output: { rotation_id: runId, link: `/rotations/${runId}`, ...summary },
-            error: status === "succeeded" ? null : `Rotation finished with ${line}`,
-          })
-          .where(
-            and(
-              eq(incidentSteps.incidentId, run.incidentId),
-              eq(incidentSteps.stepId, run.incidentStepId),
-              eq(incidentSteps.state, "running"),
-              sql`${incidentSteps.output}->>'rotation_id' = ${runId}`,
-            ),
-          );
-      }
+      // The runbook step that started (or joined) this run names it in its output.
+      await tx
+        .update(incidentSteps)
+        .set({
+          state: status === "succeeded" ? "done" : "failed",
+          finishedAt: sql`now()`,
+          output: { rotation_id: runId, link: `/rotations/${runId}`, ...summary },
+          error: status === "succeeded" ? null : `Rotation finished with ${line}`,
+        })
+        .where(and(eq(incidentSteps.incidentId, run.incidentId), eq(incidentSteps.state, "running"), sql`${incidentSteps.output}->>'rotation_id' = ${runId}`));
     }
     return true;
   });

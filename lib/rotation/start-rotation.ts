@@ -10,7 +10,7 @@ import { AppError } from "@/lib/errors";
 import { recordIncidentActivity } from "@/lib/incidents/record";
 import { newSecretIsShownOnce } from "@/lib/credentials/describe";
 import { requireSocSecret } from "@/lib/notify/seal";
-import { secretsNamedByIncident } from "./incident-scope";
+import { credentialIdsNamedByIncident } from "./incident-scope";
 import { startRotationInput } from "./schemas";
 
 export interface StartedRotation {
@@ -22,12 +22,12 @@ export interface StartedRotation {
 type CredentialRow = typeof credentials.$inferSelect;
 
 /**
- * The credentials a request covers (the ones named; or all of some agents', plus any the incident's
- * blast radius names by name or id), locked in id order so that two starts wait for each other
+ * The credentials a request covers (the ones named; or all of some agents', plus those the
+ * incident's blast radius names by id), locked in id order so that two starts wait for each other
  * instead of deadlocking.
  */
-async function lockRequested(tx: Tx, body: { agentIds: string[] | null; credentialIds: string[] | null; namedSecrets: string[] }): Promise<CredentialRow[]> {
-  const named = body.namedSecrets.length === 0 ? undefined : or(inArray(credentials.name, body.namedSecrets), inArray(sql`${credentials.id}::text`, body.namedSecrets));
+async function lockRequested(tx: Tx, body: { agentIds: string[] | null; credentialIds: string[] | null; namedIds: string[] }): Promise<CredentialRow[]> {
+  const named = body.namedIds.length === 0 ? undefined : inArray(credentials.id, body.namedIds);
   const where = body.credentialIds
     ? and(inArray(credentials.id, body.credentialIds), isNull(credentials.retiredAt))
     : and(or(inArray(credentials.agentId, body.agentIds ?? []), named), isNull(credentials.retiredAt));
@@ -45,7 +45,7 @@ async function lockRequested(tx: Tx, body: { agentIds: string[] | null; credenti
 
 /**
  * Starts rotating a set of credentials (responder+): all of an agent's, the ones named, or an
- * incident's: all of its agents' and those its blast radius names. The run and one item per credential are committed before anything is rotated;
+ * incident's: all of its agents' and any other credential its blast radius names by id. The run and one item per credential are committed before anything is rotated;
  * the worker then takes them step by step. A credential is in at most one live run, so a second
  * click (or a second responder) gets the run already going rather than a second rotation.
  */
@@ -78,11 +78,11 @@ export async function startRotation({
   }
   const agentIds = body.agent_id !== undefined ? [body.agent_id] : body.credential_ids ? null : (incident?.agentIds ?? []);
   const wholeIncident = incident !== null && body.agent_id === undefined && body.credential_ids === undefined;
-  const namedSecrets = wholeIncident ? await secretsNamedByIncident(ctx, incident) : [];
+  const namedIds = wholeIncident ? await credentialIdsNamedByIncident(ctx, incident) : [];
   const who = actorId(ctx.actor);
 
   return ctx.db.transaction(async (tx) => {
-    const locked = await lockRequested(tx, { agentIds, credentialIds: body.credential_ids ?? null, namedSecrets });
+    const locked = await lockRequested(tx, { agentIds, credentialIds: body.credential_ids ?? null, namedIds });
     // Running the incident's step again (after a failure) retries what is left, not what it already rotated.
     const done = wholeIncident ? await rotatedUnderIncident(tx, incident.id) : new Set<string>();
     const rows = locked.filter((r) => !done.has(r.id));
@@ -109,13 +109,7 @@ export async function startRotation({
       const runIds = [...new Set(live.map((l) => l.runId))];
       const [onlyRun] = runIds;
       if (runIds.length === 1 && onlyRun && live.length === rows.length) {
-        if (incident) {
-          // A run started from the agent page, adopted by the incident that then asked for the same rotation.
-          await tx
-            .update(rotationRuns)
-            .set({ incidentId: incident.id, incidentStepId })
-            .where(and(eq(rotationRuns.id, onlyRun), isNull(rotationRuns.incidentId)));
-        }
+        if (incident) await adoptRun(tx, ctx, incident.id, onlyRun);
         if (incident && incidentStepId) await linkStep(tx, incident.id, incidentStepId, onlyRun);
         return { id: onlyRun, existing: true };
       }
@@ -128,12 +122,13 @@ export async function startRotation({
     const runAgents = [...new Set(rows.map((r) => r.agentId))].sort();
     const [run] = await tx
       .insert(rotationRuns)
-      .values({ agentIds: runAgents, incidentId: incident?.id ?? null, incidentStepId: incident ? incidentStepId : null, requestedBy: who })
+      .values({ agentIds: runAgents, incidentId: incident?.id ?? null, requestedBy: who })
       .returning({ id: rotationRuns.id });
     if (!run) throw new Error("rotation run insert returned no row");
     const ordered = [...rows].sort((a, b) => a.agentId.localeCompare(b.agentId) || a.name.localeCompare(b.name));
     await tx.insert(rotationItems).values(
-      ordered.map((r, position) => ({ runId: run.id, credentialId: r.id, position, revealable: newSecretIsShownOnce(r.kind) })),
+      // The old secret is kept with the item: a provider may change the credential's own copy mid-run (HMAC).
+      ordered.map((r, position) => ({ runId: run.id, credentialId: r.id, position, revealable: newSecretIsShownOnce(r.kind), oldSecretSealed: r.secretSealed })),
     );
     await tx.update(credentials).set({ rotationState: "rotating", updatedAt: sql`now()` }).where(inArray(credentials.id, rows.map((r) => r.id)));
 
@@ -148,6 +143,25 @@ export async function startRotation({
     }
     if (incident && incidentStepId) await linkStep(tx, incident.id, incidentStepId, run.id);
     return { id: run.id, existing: false };
+  });
+}
+
+/**
+ * A run already going for the same credentials becomes the incident's (audited, and on its
+ * timeline); a run that works for another incident is not taken over.
+ */
+async function adoptRun(tx: Tx, ctx: Ctx, incidentId: number, runId: string): Promise<void> {
+  const [run] = await tx.select({ incidentId: rotationRuns.incidentId }).from(rotationRuns).where(eq(rotationRuns.id, runId)).for("update");
+  if (run?.incidentId === incidentId) return;
+  if (run?.incidentId != null) {
+    throw new AppError("CONFLICT", `These credentials are being rotated under ${incidentRef(run.incidentId)} (run ${runId}); wait for it to end`, { details: { rotation_id: runId } });
+  }
+  await tx.update(rotationRuns).set({ incidentId }).where(eq(rotationRuns.id, runId));
+  await recordAudit(tx, ctx, { action: "rotation.adopt", targetType: "rotation", targetId: runId, after: { incident_id: incidentId } });
+  await recordIncidentActivity(tx, ctx, incidentId, {
+    kind: "rotation_adopted",
+    summary: `The rotation already going for these credentials (run ${runId}) now reports to this incident`,
+    detail: { rotation_id: runId },
   });
 }
 

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { credentials, rotationItems, type ROTATION_ITEM_STEPS } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
@@ -39,7 +39,7 @@ interface Claim {
   name: string;
   kind: CredentialKind;
   config: Record<string, unknown>;
-  secretSealed: string | null;
+  oldSecretSealed: string | null;
   incidentId: number | null;
 }
 
@@ -73,7 +73,7 @@ async function claimDue(db: Db, policy: RetryPolicy): Promise<Claim[]> {
     name: string;
     kind: CredentialKind;
     config: Record<string, unknown>;
-    secret_sealed: string | null;
+    old_secret_sealed: string | null;
     incident_id: string | null;
   }>(sql`
     UPDATE rotation_items i SET lease_until = now() + make_interval(secs => ${policy.leaseMs / 1000}), attempts = i.attempts + 1,
@@ -83,8 +83,8 @@ async function claimDue(db: Db, policy: RetryPolicy): Promise<Claim[]> {
       SELECT id FROM rotation_items
       WHERE state IN ('pending', 'retrying') AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
       ORDER BY next_attempt_at, position LIMIT ${CLAIM_BATCH} FOR UPDATE SKIP LOCKED)
-    RETURNING i.id, i.run_id, i.step, i.attempts, i.revealable, i.new_secret_sealed, c.id AS credential_id, c.agent_id, c.name, c.kind,
-      c.config, c.secret_sealed, r.incident_id`);
+    RETURNING i.id, i.run_id, i.step, i.attempts, i.revealable, i.new_secret_sealed, i.old_secret_sealed, c.id AS credential_id, c.agent_id,
+      c.name, c.kind, c.config, r.incident_id`);
   return result.rows.map((r) => ({
     id: r.id,
     runId: r.run_id,
@@ -97,7 +97,7 @@ async function claimDue(db: Db, policy: RetryPolicy): Promise<Claim[]> {
     name: r.name,
     kind: r.kind,
     config: r.config,
-    secretSealed: r.secret_sealed,
+    oldSecretSealed: r.old_secret_sealed,
     incidentId: r.incident_id === null ? null : Number(r.incident_id),
   }));
 }
@@ -116,7 +116,7 @@ function failureText(err: unknown): string {
 async function runProviderStep(deps: RotationDeps, c: Claim): Promise<Partial<typeof rotationItems.$inferInsert>> {
   const provider = deps.providers[c.kind];
   const what = `credential "${c.name}"`;
-  const oldSecret = c.secretSealed === null ? null : openCredentialSecret(c.secretSealed, what);
+  const oldSecret = c.oldSecretSealed === null ? null : openCredentialSecret(c.oldSecretSealed, what);
   const newSecret = c.newSecretSealed === null ? null : openCredentialSecret(c.newSecretSealed, what);
   const input = { credentialId: c.credentialId, agentId: c.agentId, config: c.config, oldSecret, newSecret };
   const requireNew = (): string => {
@@ -139,6 +139,20 @@ async function runProviderStep(deps: RotationDeps, c: Claim): Promise<Partial<ty
       return { oldRefused };
     }
   }
+}
+
+/**
+ * Extends this claim's lease just before a provider call, and says whether it still holds: a worker
+ * that stalled past its lease (and whose item another worker took) must not act on the target.
+ * Every provider call times out well inside a lease.
+ */
+async function renewLease(deps: RotationDeps, c: Claim): Promise<boolean> {
+  const [row] = await deps.db
+    .update(rotationItems)
+    .set({ leaseUntil: sql`now() + make_interval(secs => ${deps.policy.leaseMs / 1000})` })
+    .where(and(mine(c), sql`${rotationItems.leaseUntil} > now()`))
+    .returning({ id: rotationItems.id });
+  return row !== undefined;
 }
 
 /** The step succeeded: move to the next one, still holding the lease (attempt 1 of the next step). */
@@ -181,6 +195,11 @@ async function recordRotated(deps: RotationDeps, c: Claim): Promise<boolean> {
         ...(c.kind === "ingest_key" ? {} : { secretSealed: c.newSecretSealed }),
       })
       .where(eq(credentials.id, c.credentialId));
+    // An earlier run's failure for this credential is dealt with now.
+    await tx
+      .update(rotationItems)
+      .set({ resolvedAt: sql`now()`, resolvedBy: "system:rotation", resolutionNote: `rotated by run ${c.runId}` })
+      .where(and(eq(rotationItems.credentialId, c.credentialId), eq(rotationItems.state, "failed"), isNull(rotationItems.resolvedAt)));
     await recordAudit(tx, systemCtx(deps.db, c.runId), {
       action: "credential.rotate",
       targetType: "credential",
@@ -212,7 +231,7 @@ async function recordFailure(deps: RotationDeps, c: Claim, error: string, perman
       .update(rotationItems)
       .set({ state: "failed", lastError: error, leaseUntil: null, finishedAt: sql`now()` })
       .where(mine(c))
-      .returning({ finishedAt: rotationItems.finishedAt });
+      .returning({ finishedAt: rotationItems.finishedAt, revokedOld: rotationItems.revokedOld });
     if (!row) return false;
     await tx.update(credentials).set({ rotationState: "failed", updatedAt: sql`now()` }).where(eq(credentials.id, c.credentialId));
     const failure = {
@@ -232,7 +251,8 @@ async function recordFailure(deps: RotationDeps, c: Claim, error: string, perman
       action: "credential.rotation_failed",
       targetType: "credential",
       targetId: c.credentialId,
-      after: { rotation_id: c.runId, agent_id: c.agentId, name: c.name, kind: c.kind, step: c.step, attempts: c.attempts, error, notifications_queued: queued },
+      // revoked_old: whether the old secret is already dead, which tells the responder how urgent the manual rotation is.
+      after: { rotation_id: c.runId, agent_id: c.agentId, name: c.name, kind: c.kind, step: c.step, attempts: c.attempts, revoked_old: row.revokedOld, error, notifications_queued: queued },
     });
     return true;
   });
@@ -244,13 +264,17 @@ async function recordFailure(deps: RotationDeps, c: Claim, error: string, perman
 async function drive(deps: RotationDeps, claim: Claim, report: RotationPassReport): Promise<void> {
   let c: Claim | null = claim;
   while (c) {
-    if (c.step === "record") {
-      if (await recordRotated(deps, c)) report.rotated++;
-      else report.superseded++;
+    if (!(await renewLease(deps, c))) {
+      report.superseded++;
       break;
     }
-    let changes: Partial<typeof rotationItems.$inferInsert>;
+    let changes: Partial<typeof rotationItems.$inferInsert> | null = null;
     try {
+      if (c.step === "record") {
+        if (await recordRotated(deps, c)) report.rotated++;
+        else report.superseded++;
+        break;
+      }
       changes = await runProviderStep(deps, c);
     } catch (err) {
       // The step is recorded beside the error: a provider's own "apply: " prefix would say it twice.
@@ -264,7 +288,15 @@ async function drive(deps: RotationDeps, claim: Claim, report: RotationPassRepor
   await finishRunIfDone(deps.db, claim.runId);
 }
 
-/** One pass: claim what is due and drive each claimed credential as far as it goes. */
+/** Runs whose every credential ended but which were not finished (the console stopped between the two commits). */
+async function finishLeftoverRuns(db: Db): Promise<void> {
+  const result = await db.execute<{ id: string }>(sql`
+    SELECT r.id FROM rotation_runs r WHERE r.status = 'running'
+      AND NOT EXISTS (SELECT 1 FROM rotation_items i WHERE i.run_id = r.id AND i.state IN ('pending', 'retrying'))`);
+  for (const { id } of result.rows) await finishRunIfDone(db, id);
+}
+
+/** One pass: claim what is due and drive each claimed credential as far as it goes; then finish any run left unfinished. */
 export async function runDueRotationSteps(deps: RotationDeps): Promise<RotationPassReport> {
   const claimed = await claimDue(deps.db, deps.policy);
   const report: RotationPassReport = { claimed: claimed.length, stepsDone: 0, rotated: 0, retrying: 0, failed: 0, superseded: 0 };
@@ -273,10 +305,11 @@ export async function runDueRotationSteps(deps: RotationDeps): Promise<RotationP
       try {
         await drive(deps, c, report);
       } catch (err) {
-        // The outcome could not be written: the lease runs out and the step is taken again (each step may run twice).
-        console.error(`[rotation] could not record ${c.step} of credential ${c.credentialId}; it will be taken again: ${describeError(err)}`);
+        // An outcome could not be written: the lease runs out and the step is taken again (each step is safe to repeat).
+        console.error(`[rotation] could not record a step of credential ${c.credentialId}; it is taken again when its lease runs out: ${describeError(err)}`);
       }
     }),
   );
+  await finishLeftoverRuns(deps.db);
   return report;
 }
