@@ -141,7 +141,7 @@ export function CredentialsPanel({
               onClick={() =>
                 void rotate(
                   { agent_id: agentId },
-                  `Rotate all ${list.length} credential${list.length === 1 ? "" : "s"} of ${agentId}? Each old secret stops working, and the agent needs the new ones.`,
+                  `Rotate all ${list.length} credential${list.length === 1 ? "" : "s"} of ${agentId}? Each old secret stops working, and the agent needs the new ones; its ingest key too, so it cannot send logs until it has the new key.`,
                 )
               }
             >
@@ -191,7 +191,12 @@ export function CredentialsPanel({
                           <button
                             type="button"
                             disabled={busy || c.live_rotation_id !== null}
-                            onClick={() => void rotate({ credential_ids: [c.id] }, `Rotate "${c.name}" of ${agentId}? The old secret stops working.`)}
+                            onClick={() =>
+                              void rotate(
+                                { credential_ids: [c.id] },
+                                `Rotate "${c.name}" of ${agentId}? The old secret stops working${c.kind === "ingest_key" ? ": the agent cannot send logs until it has the new key" : ""}.`,
+                              )
+                            }
                             aria-label={`Rotate ${c.name}`}
                           >
                             Rotate
