@@ -5,13 +5,12 @@ import Link from "next/link";
 import { type FormEvent, useState } from "react";
 import type { RotationItemView, RotationRunView } from "@/db/queries/rotations";
 import { type Role, roleAtLeast } from "@/lib/auth/roles";
-import { ROTATION_STEPS } from "@/lib/credentials/providers/provider";
+import { ROTATION_ITEM_STEPS as ITEM_STEPS } from "@/lib/credentials/providers/provider";
 import { formatUtc } from "@/lib/format";
 import { incidentRef } from "@/lib/incidents/types";
 import { callApi } from "./api-client";
 import { ProblemBox, ShownOnce } from "./shown-once";
 
-const ITEM_STEPS = [...ROTATION_STEPS, "record"] as const;
 const STEP_LABEL: Record<RotationItemView["step"], string> = { revoke_old: "revoke old", create: "create", apply: "apply", verify: "verify", record: "record" };
 
 export const RUN_STATUS_CLASS: Record<RotationRunView["status"], string> = { running: "state-running", succeeded: "state-done", failed: "state-failed" };

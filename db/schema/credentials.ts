@@ -1,13 +1,11 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { CREDENTIAL_KINDS, ROTATION_STEPS } from "../../lib/credentials/providers/provider";
+import { CREDENTIAL_KINDS, ROTATION_ITEM_STEPS } from "../../lib/credentials/providers/provider";
 import { agents } from "./agents";
 import { incidents } from "./incidents";
 
 export const CREDENTIAL_ROTATION_STATES = ["never_rotated", "rotating", "rotated", "failed"] as const;
 export const ROTATION_RUN_STATUSES = ["running", "succeeded", "failed"] as const;
-/** `record` is the console's own last step: the credential's new state and secret, written in one transaction. */
-export const ROTATION_ITEM_STEPS = [...ROTATION_STEPS, "record"] as const;
 export const ROTATION_ITEM_STATES = ["pending", "retrying", "rotated", "failed"] as const;
 
 /** What an agent can reach. Secret values are never returned by the API after creation. */

@@ -1,8 +1,9 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { credentials, rotationItems, type ROTATION_ITEM_STEPS } from "@/db/schema";
+import { credentials, rotationItems } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import type { CredentialKind, ProviderSet, RotationStep } from "@/lib/credentials/providers";
+import type { ROTATION_ITEM_STEPS } from "@/lib/credentials/providers/provider";
 import { openCredentialSecret, sealCredentialSecret } from "@/lib/credentials/secrets";
 import { WebhookStepError } from "@/lib/credentials/providers/webhook";
 import { AppError, describeError } from "@/lib/errors";

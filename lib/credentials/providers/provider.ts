@@ -9,6 +9,8 @@ export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
  */
 export const ROTATION_STEPS = ["revoke_old", "create", "apply", "verify"] as const;
 export type RotationStep = (typeof ROTATION_STEPS)[number];
+/** The steps a rotation item goes through: the provider's, then `record`, the console's own (new state and secret in one transaction). */
+export const ROTATION_ITEM_STEPS = [...ROTATION_STEPS, "record"] as const;
 
 /** What a provider is handed for one credential. Secrets arrive unsealed and must never be logged. */
 export interface RotationInput<Config> {
