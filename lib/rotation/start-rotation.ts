@@ -45,9 +45,10 @@ async function lockRequested(tx: Tx, body: { agentIds: string[] | null; credenti
 
 /**
  * Starts rotating a set of credentials (responder+): all of an agent's, the ones named, or an
- * incident's: all of its agents' and any other credential its blast radius names by id. The run and one item per credential are committed before anything is rotated;
- * the worker then takes them step by step. A credential is in at most one live run, so a second
- * click (or a second responder) gets the run already going rather than a second rotation.
+ * incident's: all of its agents' and any other credential its blast radius names by id. The run
+ * and one item per credential are committed before anything is rotated; the worker then takes them
+ * step by step. A credential is in at most one live run, so a second click (or a second responder)
+ * gets the run already going rather than a second rotation.
  */
 export async function startRotation({
   ctx,
@@ -56,7 +57,7 @@ export async function startRotation({
 }: {
   ctx: Ctx;
   input: unknown;
-  /** Set when an incident's runbook step starts the run: the step completes when the run does. */
+  /** The incident's runbook step that asks (it must be running): it names the run in its output, and the run completes it. */
   incidentStepId?: string | null;
 }): Promise<StartedRotation> {
   authorize(ctx, "responder", "rotate credentials");
