@@ -110,6 +110,25 @@ export function e2eEnv(): z.infer<typeof e2eSchema> {
   return parse(e2eSchema);
 }
 
+const benchCount = z.coerce.number().int().positive().optional();
+const benchSchema = z.object({
+  BENCH_REQUESTS: benchCount,
+  BENCH_CONNECTIONS: benchCount,
+  BENCH_KILLS: benchCount,
+  BENCH_OTHER_EVENTS: benchCount,
+  BENCH_SEED_WRITERS: benchCount,
+  BENCH_WHOLE_FETCHES: benchCount,
+  /** "1": reuse the existing `next build` instead of building the code as it is now. */
+  BENCH_SKIP_BUILD: z.string().optional().transform((v) => v === "1"),
+  /** "1": the timeline bench explains its queries even when it meets its goal. */
+  BENCH_EXPLAIN: z.string().optional().transform((v) => v === "1"),
+});
+
+/** The benchmarks' knobs; each bench applies its own defaults to the counts left unset. */
+export function benchEnv(): z.infer<typeof benchSchema> {
+  return parse(benchSchema);
+}
+
 /** The environment a child process of ours inherits (PATH and the rest), with some settings replaced. */
 export function childEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, ...overrides };

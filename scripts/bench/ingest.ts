@@ -11,6 +11,7 @@ import { freePort, startTestInfra } from "../testing/infra";
 import { nextStartArgs } from "../lib/next-server";
 import { buildAppForBench } from "./build-app";
 import { benchEvents } from "./bench-events";
+import { benchEnv, childEnv } from "@/lib/env";
 
 /**
  * bench:ingest — end-to-end ingest over HTTP against the built app (redaction, validation, every
@@ -18,8 +19,9 @@ import { benchEvents } from "./bench-events";
  * included), compared with a raw batched INSERT of the same rows.
  */
 const BATCH = 500;
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const knobs = benchEnv();
+const REQUESTS = knobs.BENCH_REQUESTS ?? 400;
+const CONNECTIONS = knobs.BENCH_CONNECTIONS ?? 8;
 const AGENTS = 8;
 const BENCH_BASELINE = {
   expected_tools: ["customer_lookup", "kb_search", "ticket_update", "send_email", "web_search", "run_python"],
@@ -94,13 +96,12 @@ async function main(): Promise<void> {
   const port = await freePort();
   const server = spawn(process.execPath, nextStartArgs(port, "127.0.0.1"), {
     stdio: ["ignore", "ignore", "inherit"],
-    env: {
-      ...process.env,
+    env: childEnv({
       DATABASE_URL: infra.databaseUrl,
       REDIS_URL: infra.redisUrl,
       SOC_INGEST_RATE_LIMIT_PER_MIN: "100000000",
       NEXT_TELEMETRY_DISABLED: "1",
-    },
+    }),
   });
   const db = createDb(infra.databaseUrl, 2);
   try {

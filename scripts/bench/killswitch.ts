@@ -8,12 +8,13 @@ import { cliContext } from "../lib/script-context";
 import { freePort, startTestInfra } from "../testing/infra";
 import { nextStartArgs } from "../lib/next-server";
 import { buildAppForBench } from "./build-app";
+import { benchEnv, childEnv } from "@/lib/env";
 
 /**
  * bench:killswitch — 1,000 kills through the HTTP API of the built app: time from the call to a
  * subscriber on agent:killswitch:events seeing the message, and to the hash being readable.
  */
-const KILLS = Number(process.env.BENCH_KILLS ?? 1000);
+const KILLS = benchEnv().BENCH_KILLS ?? 1000;
 const AGENTS = 50;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const server = spawn(process.execPath, nextStartArgs(port, "127.0.0.1"), {
     stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, NEXT_TELEMETRY_DISABLED: "1" },
+    env: childEnv({ DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, NEXT_TELEMETRY_DISABLED: "1" }),
   });
   const db = createDb(infra.databaseUrl, 2);
   const subscriber = new Redis(infra.redisUrl);

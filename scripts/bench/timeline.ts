@@ -14,23 +14,25 @@ import { buildAppForBench } from "./build-app";
 import { fleetAgentId, fleetSessionCount, seedFleetEvents } from "./timeline-fleet";
 import { explainTimeline } from "./timeline-explain";
 import { PEER_AGENT, TIMELINE_BASELINE, targetSessionEvents } from "./timeline-session";
+import { benchEnv, childEnv } from "@/lib/env";
 
 /**
  * bench:timeline — GET /api/v1/sessions/{id}/timeline of one agent's 10,000-event session (ingested
  * through the real ingest path, so detection ran on it) with millions of other events in the table,
  * against the built app: first page latency, and paging through the whole session.
  */
-const OTHER_EVENTS = Number(process.env.BENCH_OTHER_EVENTS ?? 5_000_000);
+const knobs = benchEnv();
+const OTHER_EVENTS = knobs.BENCH_OTHER_EVENTS ?? 5_000_000;
 const OTHER_AGENTS = 50;
 const SEED_CHUNK = 500_000;
-const SEED_WRITERS = Number(process.env.BENCH_SEED_WRITERS ?? 2);
+const SEED_WRITERS = knobs.BENCH_SEED_WRITERS ?? 2;
 const TARGET_EVENTS = 10_000;
 const INGEST_BATCH = 500;
 const INJECTION_AT = 4_000;
 const FIRST_PAGE = 1_000;
 const WARMUP = 10;
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
-const WHOLE_FETCHES = Number(process.env.BENCH_WHOLE_FETCHES ?? 20);
+const REQUESTS = knobs.BENCH_REQUESTS ?? 200;
+const WHOLE_FETCHES = knobs.BENCH_WHOLE_FETCHES ?? 20;
 const GOAL_P95_MS = 150;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -79,7 +81,7 @@ interface TimelineBody {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  if (process.env.BENCH_SKIP_BUILD !== "1") await waitForOtherBuilds();
+  if (!knobs.BENCH_SKIP_BUILD) await waitForOtherBuilds();
   const buildStarted = performance.now();
   buildAppForBench();
   const buildMs = performance.now() - buildStarted;
@@ -144,7 +146,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     server = spawn(process.execPath, nextStartArgs(port, "127.0.0.1"), {
       stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, NEXT_TELEMETRY_DISABLED: "1" },
+      env: childEnv({ DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, NEXT_TELEMETRY_DISABLED: "1" }),
     });
     const url = `http://127.0.0.1:${port}`;
     await waitForHttp(`${url}/sign-in`, 120_000);
@@ -210,7 +212,7 @@ async function main(): Promise<void> {
     const goalMet = p95 < GOAL_P95_MS;
 
     let explain;
-    if (!goalMet || process.env.BENCH_EXPLAIN === "1") {
+    if (!goalMet || knobs.BENCH_EXPLAIN) {
       // The same page without gzip, to tell compression from the rest of the HTTP path.
       const identity: number[] = [];
       for (let i = 0; i < 50; i++) {

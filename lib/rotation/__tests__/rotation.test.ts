@@ -16,7 +16,7 @@ import type { Ctx } from "@/lib/context";
 import { createCredential, updateCredential } from "@/lib/credentials";
 import { credentialProviders } from "@/lib/credentials/providers";
 import { webhookSigningKey } from "@/lib/credentials/secrets";
-import { env } from "@/lib/env";
+import { childEnv, env } from "@/lib/env";
 import { setBaseline } from "@/lib/detect";
 import { openIncident, runStep } from "@/lib/incidents";
 import { ingestEvents } from "@/lib/ingest";
@@ -407,7 +407,7 @@ describe("a console killed mid-run", () => {
     const started = await startRotation({ ctx: as("responder"), input: { credential_ids: [credential.id] } });
 
     const leaseMs = 1_500;
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/testing/rotation-worker-child.ts", String(leaseMs)], { env: process.env, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/testing/rotation-worker-child.ts", String(leaseMs)], { env: childEnv({}), stdio: ["ignore", "inherit", "inherit"] });
     children.push(child);
     const deadline = Date.now() + 20_000;
     while (!manager.calls.some((c) => c.step === "set_secret")) {
