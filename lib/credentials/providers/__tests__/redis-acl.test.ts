@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { inspect } from "node:util";
 import Redis from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { RotationInput } from "@/lib/credentials/providers/provider";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";
 import { redisAclProvider, type RedisAclConfig } from "@/lib/credentials/providers/redis-acl";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
 import { freePort } from "@/scripts/testing/infra";
+import { caught, errorRenderings } from "@/scripts/testing/caught";
 
 const REDIS_URL = env().REDIS_URL ?? "";
 const USER = `agent-${randomBytes(4).toString("hex")}`;
@@ -63,16 +62,6 @@ function input(overrides: Partial<RotationInput<RedisAclConfig>> & { newSecret: 
 function input(overrides?: Partial<RotationInput<RedisAclConfig>>): RotationInput<RedisAclConfig>;
 function input(overrides: Partial<RotationInput<RedisAclConfig>> = {}): RotationInput<RedisAclConfig> {
   return { credentialId: "cred-test", agentId: "agent-test", config: config(), oldSecret: null, newSecret: null, ...overrides };
-}
-
-async function caught(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw new Error(`expected an AppError, got ${inspect(err)}`);
-  }
-  throw new Error("expected the call to fail");
 }
 
 async function createUser(username: string, password: string): Promise<void> {
@@ -205,7 +194,7 @@ describe("redisAclProvider against the real Redis", () => {
     expect(errors[1]?.message).toContain("the old password still logs in");
     expect(errors[2]?.message).toContain("WRONGPASS");
     for (const err of errors) {
-      for (const text of [err.message, String(err), err.stack ?? "", JSON.stringify(err), inspect(err, { depth: 10, showHidden: true })]) {
+      for (const text of errorRenderings(err)) {
         for (const secret of [oldSecret, newSecret, adminPassword]) expect(text).not.toContain(secret);
       }
     }
