@@ -5,8 +5,6 @@ CREATE TABLE "credentials" (
 	"kind" text NOT NULL,
 	"config" jsonb NOT NULL,
 	"secret_sealed" text,
-	"rotation_state" text DEFAULT 'never_rotated' NOT NULL,
-	"last_rotated_at" timestamp with time zone,
 	"created_by" text NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
@@ -29,7 +27,6 @@ CREATE TABLE "rotation_items" (
 	"facts" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"old_secret_sealed" text,
 	"new_secret_sealed" text,
-	"revealable" boolean DEFAULT false NOT NULL,
 	"revealed_at" timestamp with time zone,
 	"revealed_by" text,
 	"started_at" timestamp with time zone,
@@ -61,6 +58,7 @@ CREATE UNIQUE INDEX "credentials_one_ingest_key_idx" ON "credentials" USING btre
 CREATE UNIQUE INDEX "rotation_items_run_id_credential_id_index" ON "rotation_items" USING btree ("run_id","credential_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "rotation_items_one_live_idx" ON "rotation_items" USING btree ("credential_id") WHERE "rotation_items"."state" IN ('pending', 'retrying');--> statement-breakpoint
 CREATE INDEX "rotation_items_state_next_attempt_at_index" ON "rotation_items" USING btree ("state","next_attempt_at");--> statement-breakpoint
+CREATE INDEX "rotation_items_credential_id_index" ON "rotation_items" USING btree ("credential_id");--> statement-breakpoint
 CREATE INDEX "rotation_runs_incident_id_index" ON "rotation_runs" USING btree ("incident_id");--> statement-breakpoint
 CREATE INDEX "rotation_runs_created_at_index" ON "rotation_runs" USING btree ("created_at");--> statement-breakpoint
 INSERT INTO "credentials" ("agent_id", "name", "kind", "config", "created_by") SELECT "id", 'ingest key', 'ingest_key', '{}'::jsonb, 'system:migration' FROM "agents";

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { credentials, ingestKeys, rotationItems } from "@/db/schema";
+import { credentials, ingestKeys, rotationItems, rotationRuns } from "@/db/schema";
 import { credentialLocation, displayConfig, KIND_LABELS, PROVIDER_LABELS } from "@/lib/credentials/describe";
 import type { CredentialKind } from "@/lib/credentials/providers/provider";
 
@@ -18,7 +18,8 @@ export interface CredentialView {
   config: Record<string, unknown>;
   /** Whether the console holds the secret in use, and so can prove it refused after the next rotation. */
   secret_known: boolean;
-  rotation_state: CredentialRow["rotationState"];
+  /** From its rotation items: the latest run's outcome for it, or rotating while a run is live. */
+  rotation_state: CredentialRotationState;
   last_rotated_at: string | null;
   /** The run rotating it now, if any. */
   live_rotation_id: string | null;
@@ -28,7 +29,17 @@ export interface CredentialView {
   revoked_key_use: { attempts: number; last_at: string | null } | null;
 }
 
-export function credentialView(row: CredentialRow, liveRunId: string | null, revokedKeyUse: CredentialView["revoked_key_use"]): CredentialView {
+export type CredentialRotationState = "never_rotated" | "rotating" | "rotated" | "failed";
+
+interface RotationHistory {
+  state: CredentialRotationState;
+  lastRotatedAt: Date | null;
+  liveRunId: string | null;
+}
+
+const NEVER_ROTATED: RotationHistory = { state: "never_rotated", lastRotatedAt: null, liveRunId: null };
+
+function credentialView(row: CredentialRow, history: RotationHistory, revokedKeyUse: CredentialView["revoked_key_use"]): CredentialView {
   return {
     id: row.id,
     agent_id: row.agentId,
@@ -39,9 +50,9 @@ export function credentialView(row: CredentialRow, liveRunId: string | null, rev
     location: credentialLocation(row.kind, row.config),
     config: displayConfig(row.kind, row.config),
     secret_known: row.secretSealed !== null,
-    rotation_state: row.rotationState,
-    last_rotated_at: row.lastRotatedAt?.toISOString() ?? null,
-    live_rotation_id: liveRunId,
+    rotation_state: history.state,
+    last_rotated_at: history.lastRotatedAt?.toISOString() ?? null,
+    live_rotation_id: history.liveRunId,
     created_by: row.createdBy,
     created_at: row.createdAt.toISOString(),
     revoked_key_use: revokedKeyUse,
@@ -55,7 +66,7 @@ export async function listCredentials(db: Queryable, agentId: string | null): Pr
     .from(credentials)
     .where(and(isNull(credentials.retiredAt), agentId === null ? undefined : eq(credentials.agentId, agentId)))
     .orderBy(asc(credentials.agentId), asc(credentials.name));
-  return viewsOf(db, rows);
+  return credentialViews(db, rows);
 }
 
 export async function getCredentialRow(db: Queryable, id: string): Promise<CredentialRow | null> {
@@ -65,20 +76,36 @@ export async function getCredentialRow(db: Queryable, id: string): Promise<Crede
 
 export async function getCredential(db: Queryable, id: string): Promise<CredentialView | null> {
   const row = await getCredentialRow(db, id);
-  return row ? ((await viewsOf(db, [row]))[0] ?? null) : null;
+  return row ? ((await credentialViews(db, [row]))[0] ?? null) : null;
 }
 
-async function viewsOf(db: Queryable, rows: CredentialRow[]): Promise<CredentialView[]> {
+/** Each credential's rotation history, from its items: the latest run's item, and its last successful rotation. */
+async function rotationHistory(db: Queryable, ids: string[]): Promise<Map<string, RotationHistory>> {
+  const result = await db.execute<{ credential_id: string; state: string; run_id: string; last_rotated_at: Date | string | null }>(sql`
+    SELECT DISTINCT ON (i.credential_id) i.credential_id, i.state, i.run_id,
+      (SELECT max(j.finished_at) FROM ${rotationItems} j WHERE j.credential_id = i.credential_id AND j.state = 'rotated') AS last_rotated_at
+    FROM ${rotationItems} i JOIN ${rotationRuns} r ON r.id = i.run_id
+    WHERE i.credential_id = ANY(${sql.param(ids)}::uuid[])
+    ORDER BY i.credential_id, r.created_at DESC`);
+  return new Map(
+    result.rows.map((r) => {
+      const live = r.state === "pending" || r.state === "retrying";
+      const state: CredentialRotationState = live ? "rotating" : r.state === "rotated" ? "rotated" : "failed";
+      return [r.credential_id, { state, lastRotatedAt: r.last_rotated_at === null ? null : new Date(r.last_rotated_at), liveRunId: live ? r.run_id : null }];
+    }),
+  );
+}
+
+/** Credentials as the API shows them: rotation history and, for ingest keys, use of revoked keys. */
+export async function credentialViews(db: Queryable, rows: CredentialRow[]): Promise<CredentialView[]> {
   if (rows.length === 0) return [];
-  const live = await db
-    .select({ credentialId: rotationItems.credentialId, runId: rotationItems.runId })
-    .from(rotationItems)
-    .where(and(inArray(rotationItems.credentialId, rows.map((r) => r.id)), inArray(rotationItems.state, ["pending", "retrying"])));
-  const liveRun = new Map(live.map((l) => [l.credentialId, l.runId]));
+  const history = await rotationHistory(db, rows.map((r) => r.id));
   const ingestAgents = rows.filter((r) => r.kind === "ingest_key").map((r) => r.agentId);
   const keyUse = ingestAgents.length === 0 ? [] : await revokedKeyUse(db, ingestAgents);
   const useOf = new Map(keyUse.map((u) => [u.agentId, { attempts: u.attempts, last_at: u.lastAt }]));
-  return rows.map((r) => credentialView(r, liveRun.get(r.id) ?? null, r.kind === "ingest_key" ? (useOf.get(r.agentId) ?? { attempts: 0, last_at: null }) : null));
+  return rows.map((r) =>
+    credentialView(r, history.get(r.id) ?? NEVER_ROTATED, r.kind === "ingest_key" ? (useOf.get(r.agentId) ?? { attempts: 0, last_at: null }) : null),
+  );
 }
 
 /** Per agent: refused requests that carried one of its revoked ingest keys. */

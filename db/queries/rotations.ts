@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gte, isNull, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { credentials, ingestKeys, rotationItems, rotationRuns } from "@/db/schema";
-import { credentialLocation, KIND_LABELS } from "@/lib/credentials/describe";
+import { credentialLocation, KIND_LABELS, newSecretIsShownOnce } from "@/lib/credentials/describe";
 import type { CredentialKind } from "@/lib/credentials/providers/provider";
 
 type ItemRow = typeof rotationItems.$inferSelect;
@@ -52,8 +52,8 @@ export interface RotationRunView {
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-function newSecretState(i: ItemRow): RotationItemView["new_secret"] {
-  if (!i.revealable) return i.state === "rotated" ? "delivered_by_provider" : "not_yet";
+function newSecretState(i: ItemRow, kind: CredentialKind): RotationItemView["new_secret"] {
+  if (!newSecretIsShownOnce(kind)) return i.state === "rotated" ? "delivered_by_provider" : "not_yet";
   if (i.revealedAt) return "revealed";
   if (i.newSecretSealed === null) return i.state === "failed" ? "none" : "not_yet";
   // A failed item's new secret may already be in place in the target: it can be revealed to finish by hand.
@@ -63,21 +63,19 @@ function newSecretState(i: ItemRow): RotationItemView["new_secret"] {
 type KeyUse = RotationItemView["old_key_use"];
 
 /**
- * For each rotated ingest-key item: refusals of the keys it revoked (those revoked while it ran).
- * A revoked key is only ever refused, so every refusal counted on them came after the rotation.
+ * For each rotated ingest-key item, in one query: refusals of the keys it revoked (those revoked
+ * while it ran). A revoked key is only ever refused, so every refusal counted on them came after.
  */
-async function oldKeyUse(db: Queryable, items: ItemRow[], credentialOf: Map<string, typeof credentials.$inferSelect>): Promise<Map<string, KeyUse>> {
-  const out = new Map<string, KeyUse>();
-  const rotated = items.filter((i) => credentialOf.get(i.credentialId)?.kind === "ingest_key" && i.startedAt !== null && i.state === "rotated");
-  for (const i of rotated) {
-    const agentId = credentialOf.get(i.credentialId)?.agentId ?? "";
-    const [row] = await db
-      .select({ attempts: sql<number>`coalesce(sum(${ingestKeys.refusedAfterRevokeCount}), 0)::int`, lastAt: sql<Date | null>`max(${ingestKeys.lastRefusedAt})` })
-      .from(ingestKeys)
-      .where(and(eq(ingestKeys.agentId, agentId), gte(ingestKeys.revokedAt, i.startedAt ?? new Date()), lte(ingestKeys.revokedAt, i.finishedAt ?? new Date())));
-    out.set(i.id, { attempts: Number(row?.attempts ?? 0), last_at: row?.lastAt ? new Date(row.lastAt).toISOString() : null });
-  }
-  return out;
+async function oldKeyUse(db: Queryable, itemIds: string[]): Promise<Map<string, KeyUse>> {
+  if (itemIds.length === 0) return new Map();
+  const result = await db.execute<{ id: string; attempts: number; last_at: Date | string | null }>(sql`
+    SELECT i.id, coalesce(sum(k.refused_after_revoke_count), 0)::int AS attempts, max(k.last_refused_at) AS last_at
+    FROM ${rotationItems} i
+    JOIN ${credentials} c ON c.id = i.credential_id AND c.kind = 'ingest_key'
+    LEFT JOIN ${ingestKeys} k ON k.agent_id = c.agent_id AND k.revoked_at BETWEEN i.started_at AND i.finished_at
+    WHERE i.id = ANY(${sql.param(itemIds)}::uuid[]) AND i.state = 'rotated'
+    GROUP BY i.id`);
+  return new Map(result.rows.map((r) => [r.id, { attempts: Number(r.attempts), last_at: r.last_at === null ? null : new Date(r.last_at).toISOString() }]));
 }
 
 function itemView(i: ItemRow, c: typeof credentials.$inferSelect, now: Date, keyUse: KeyUse = null): RotationItemView {
@@ -97,7 +95,7 @@ function itemView(i: ItemRow, c: typeof credentials.$inferSelect, now: Date, key
     last_error: i.lastError,
     revoked_old: i.revokedOld,
     old_refused: i.oldRefused,
-    new_secret: newSecretState(i),
+    new_secret: newSecretState(i, c.kind),
     revealed_at: iso(i.revealedAt),
     revealed_by: i.revealedBy,
     started_at: iso(i.startedAt),
@@ -119,7 +117,7 @@ async function runViews(db: Queryable, where: SQL | undefined, limit: number): P
     .where(sql`${rotationItems.runId} = ANY(${sql.param(runs.map((r) => r.id))}::uuid[])`)
     .orderBy(asc(rotationItems.position));
   const now = new Date();
-  const keyUse = await oldKeyUse(db, rows.map((x) => x.item), new Map(rows.map((x) => [x.credential.id, x.credential])));
+  const keyUse = await oldKeyUse(db, rows.map((x) => x.item.id));
   return runs.map((r) => {
     const items = rows.filter((x) => x.item.runId === r.id).map((x) => itemView(x.item, x.credential, now, keyUse.get(x.item.id) ?? null));
     return {

@@ -4,7 +4,6 @@ import { CREDENTIAL_KINDS, ROTATION_ITEM_STEPS } from "../../lib/credentials/pro
 import { agents } from "./agents";
 import { incidents } from "./incidents";
 
-export const CREDENTIAL_ROTATION_STATES = ["never_rotated", "rotating", "rotated", "failed"] as const;
 export const ROTATION_RUN_STATUSES = ["running", "succeeded", "failed"] as const;
 export const ROTATION_ITEM_STATES = ["pending", "retrying", "rotated", "failed"] as const;
 
@@ -25,8 +24,6 @@ export const credentials = pgTable(
      * so that the next rotation can prove the old secret is refused. Never returned.
      */
     secretSealed: text(),
-    rotationState: text({ enum: CREDENTIAL_ROTATION_STATES }).notNull().default("never_rotated"),
-    lastRotatedAt: timestamp({ withTimezone: true }),
     createdBy: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -88,8 +85,6 @@ export const rotationItems = pgTable(
     oldSecretSealed: text(),
     /** The new secret, sealed, from `create` until the responder has seen it once (or the provider holds it). */
     newSecretSealed: text(),
-    /** True when the new secret is for a person to hand over; false when the provider delivered it. */
-    revealable: boolean().notNull().default(false),
     revealedAt: timestamp({ withTimezone: true }),
     revealedBy: text(),
     startedAt: timestamp({ withTimezone: true }),
@@ -104,5 +99,7 @@ export const rotationItems = pgTable(
     // One live rotation per credential, whoever starts it and however often.
     uniqueIndex("rotation_items_one_live_idx").on(t.credentialId).where(sql`${t.state} IN ('pending', 'retrying')`),
     index().on(t.state, t.nextAttemptAt),
+    // A credential's rotation state and last rotation are read from its items.
+    index().on(t.credentialId),
   ],
 );

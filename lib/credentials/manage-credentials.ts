@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { credentialView, getCredentialRow, type CredentialView } from "@/db/queries/credentials";
+import { credentialViews, type CredentialRow, type CredentialView } from "@/db/queries/credentials";
 import { agentExists } from "@/db/queries/ingest-keys";
 import type { Tx } from "@/db/client";
 import { credentials, rotationItems } from "@/db/schema";
@@ -7,6 +7,7 @@ import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError, errorCode } from "@/lib/errors";
+import { displayConfig } from "./describe";
 import { randomSecret } from "./providers/random-secret";
 import { sealCredentialSecret, webhookSigningKey } from "./secrets";
 import { createCredentialInput, credentialIdSchema, parseCredentialConfig, retireCredentialInput, updateCredentialInput } from "./schemas";
@@ -15,7 +16,7 @@ const UNIQUE_VIOLATION = "23505";
 const TARGET = "credential";
 
 /** What the audit log keeps of a credential: everything but secrets, which it never sees. */
-const audited = (v: CredentialView) => ({ agent_id: v.agent_id, name: v.name, kind: v.kind, config: v.config, secret_known: v.secret_known });
+const audited = (r: CredentialRow) => ({ agent_id: r.agentId, name: r.name, kind: r.kind, config: displayConfig(r.kind, r.config), secret_known: r.secretSealed !== null });
 
 export interface CreatedCredential {
   credential: CredentialView;
@@ -61,8 +62,9 @@ export async function createCredential({ ctx, input }: { ctx: Ctx; input: unknow
         .values({ agentId: body.agent_id, name: body.name, kind: body.kind, config, secretSealed: secret ? sealCredentialSecret(secret) : null, createdBy: actorId(ctx.actor) })
         .returning();
       if (!row) throw new Error("credential insert returned no row");
-      const view = credentialView(row, null, null);
-      await recordAudit(tx, ctx, { action: "credential.create", targetType: TARGET, targetId: row.id, after: audited(view) });
+      await recordAudit(tx, ctx, { action: "credential.create", targetType: TARGET, targetId: row.id, after: audited(row) });
+      const [view] = await credentialViews(tx, [row]);
+      if (!view) throw new Error("credential view missing");
       return {
         credential: view,
         ...(issued ? { secret: issued } : {}),
@@ -79,7 +81,7 @@ export async function createCredential({ ctx, input }: { ctx: Ctx; input: unknow
   }
 }
 
-async function lockCredential(tx: Tx, id: string): Promise<NonNullable<Awaited<ReturnType<typeof getCredentialRow>>>> {
+async function lockCredential(tx: Tx, id: string): Promise<CredentialRow> {
   const [row] = await tx.select().from(credentials).where(and(eq(credentials.id, id), isNull(credentials.retiredAt))).for("update");
   if (!row) throw new AppError("NOT_FOUND", `No credential ${id}`);
   const [live] = await tx
@@ -118,14 +120,15 @@ export async function updateCredential({ ctx, input }: { ctx: Ctx; input: { id: 
         .where(eq(credentials.id, id))
         .returning();
       if (!updated) throw new Error("credential update returned no row");
-      const view = credentialView(updated, null, null);
       await recordAudit(tx, ctx, {
         action: "credential.update",
         targetType: TARGET,
         targetId: id,
-        before: audited(credentialView(row, null, null)),
-        after: { ...audited(view), ...(body.current_secret === undefined ? {} : { current_secret: "replaced" }) },
+        before: audited(row),
+        after: { ...audited(updated), ...(body.current_secret === undefined ? {} : { current_secret: "replaced" }) },
       });
+      const [view] = await credentialViews(tx, [updated]);
+      if (!view) throw new Error("credential view missing");
       return view;
     });
   } catch (err) {
@@ -143,7 +146,7 @@ export async function retireCredential({ ctx, input }: { ctx: Ctx; input: { id: 
     const row = await lockCredential(tx, id);
     if (row.kind === "ingest_key") throw new AppError("CONFLICT", `An agent's ingest key stays in its inventory; revoke or rotate it instead`);
     await tx.update(credentials).set({ retiredAt: sql`now()`, secretSealed: null, updatedAt: sql`now()` }).where(eq(credentials.id, id));
-    await recordAudit(tx, ctx, { action: "credential.retire", targetType: TARGET, targetId: id, reason, before: audited(credentialView(row, null, null)), after: { retired: true } });
+    await recordAudit(tx, ctx, { action: "credential.retire", targetType: TARGET, targetId: id, reason, before: audited(row), after: { retired: true } });
     return { id, retired: true as const };
   });
 }

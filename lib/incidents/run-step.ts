@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { getIncident, getIncidentRow, incidentRef, type IncidentRow, placeholderValues } from "@/db/queries/incidents";
 import { getSessionSummaries } from "@/db/queries/sessions";
 import { getRunbook } from "@/db/queries/runbooks";
@@ -147,10 +147,11 @@ export async function runStep({
         and(
           eq(incidentSteps.incidentId, row.id),
           eq(incidentSteps.stepId, step.id),
-          // A rotation step is running as long as its run is (its retries take longer than the stale limit); the run ends it.
-          action.action === "rotate_credentials"
-            ? inArray(incidentSteps.state, ["pending", "failed"])
-            : or(inArray(incidentSteps.state, ["pending", "failed"]), and(eq(incidentSteps.state, "running"), sql`${incidentSteps.startedAt} < now() - ${`${STALE_RUN_MS} milliseconds`}::interval`)),
+          or(
+            inArray(incidentSteps.state, ["pending", "failed"]),
+            // A running step whose output already names the work it started (a rotation run) is ended by that work, however long it takes.
+            and(eq(incidentSteps.state, "running"), isNull(incidentSteps.output), sql`${incidentSteps.startedAt} < now() - ${`${STALE_RUN_MS} milliseconds`}::interval`),
+          ),
           incidentOpen(row.id),
         ),
       )

@@ -5,6 +5,7 @@ import { credentials, rotationItems, rotationRuns } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
+import { newSecretIsShownOnce } from "@/lib/credentials/describe";
 import { openCredentialSecret } from "@/lib/credentials/secrets";
 import { AppError } from "@/lib/errors";
 import { recordIncidentActivity } from "@/lib/incidents/record";
@@ -34,7 +35,7 @@ export async function revealNewSecret({ ctx, input }: { ctx: Ctx; input: { runId
   return ctx.db.transaction(async (tx) => {
     const { item, credential } = await lockItem(tx, input.runId, input.itemId);
     const what = `credential "${credential.name}"`;
-    if (!item.revealable) throw new AppError("CONFLICT", `The secret manager delivers ${what}'s new secret; the console never sees it`);
+    if (!newSecretIsShownOnce(credential.kind)) throw new AppError("CONFLICT", `The secret manager delivers ${what}'s new secret; the console never sees it`);
     if (item.revealedAt) throw new AppError("CONFLICT", `The new secret of ${what} was already shown to ${item.revealedBy ?? "someone"} at ${item.revealedAt.toISOString()}; it is shown once`);
     const appliedButFailed = item.state === "failed" && item.step !== "revoke_old" && item.step !== "create";
     if ((item.state !== "rotated" && !appliedButFailed) || item.newSecretSealed === null) {

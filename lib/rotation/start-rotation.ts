@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, or } from "drizzle-orm";
 import { getIncidentRow, incidentRef } from "@/db/queries/incidents";
 import { agentExists } from "@/db/queries/ingest-keys";
 import type { Tx } from "@/db/client";
@@ -8,7 +8,6 @@ import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { recordIncidentActivity } from "@/lib/incidents/record";
-import { newSecretIsShownOnce } from "@/lib/credentials/describe";
 import { requireSocSecret } from "@/lib/notify/seal";
 import { credentialIdsNamedByIncident } from "./incident-scope";
 import { startRotationInput } from "./schemas";
@@ -129,9 +128,8 @@ export async function startRotation({
     const ordered = [...rows].sort((a, b) => a.agentId.localeCompare(b.agentId) || a.name.localeCompare(b.name));
     await tx.insert(rotationItems).values(
       // The old secret is kept with the item: a provider may change the credential's own copy mid-run (HMAC).
-      ordered.map((r, position) => ({ runId: run.id, credentialId: r.id, position, revealable: newSecretIsShownOnce(r.kind), oldSecretSealed: r.secretSealed })),
+      ordered.map((r, position) => ({ runId: run.id, credentialId: r.id, position, oldSecretSealed: r.secretSealed })),
     );
-    await tx.update(credentials).set({ rotationState: "rotating", updatedAt: sql`now()` }).where(inArray(credentials.id, rows.map((r) => r.id)));
 
     const what = { rotation_id: run.id, agent_ids: runAgents, credentials: ordered.map((r) => ({ id: r.id, name: r.name, kind: r.kind })) };
     await recordAudit(tx, ctx, { action: "rotation.start", targetType: "rotation", targetId: run.id, after: { ...what, incident_id: incident?.id ?? null } });

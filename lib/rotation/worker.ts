@@ -4,6 +4,7 @@ import { credentials, rotationItems } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import type { CredentialKind, ProviderSet, RotationStep } from "@/lib/credentials/providers";
 import type { ROTATION_ITEM_STEPS } from "@/lib/credentials/providers/provider";
+import { newSecretIsShownOnce } from "@/lib/credentials/describe";
 import { openCredentialSecret, sealCredentialSecret } from "@/lib/credentials/secrets";
 import { WebhookStepError } from "@/lib/credentials/providers/webhook";
 import { AppError, describeError } from "@/lib/errors";
@@ -33,7 +34,6 @@ interface Claim {
   runId: string;
   step: ItemStep;
   attempts: number;
-  revealable: boolean;
   newSecretSealed: string | null;
   credentialId: string;
   agentId: string;
@@ -67,7 +67,6 @@ async function claimDue(db: Db, policy: RetryPolicy): Promise<Claim[]> {
     run_id: string;
     step: ItemStep;
     attempts: number;
-    revealable: boolean;
     new_secret_sealed: string | null;
     credential_id: string;
     agent_id: string;
@@ -84,14 +83,13 @@ async function claimDue(db: Db, policy: RetryPolicy): Promise<Claim[]> {
       SELECT id FROM rotation_items
       WHERE state IN ('pending', 'retrying') AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
       ORDER BY next_attempt_at, position LIMIT ${CLAIM_BATCH} FOR UPDATE SKIP LOCKED)
-    RETURNING i.id, i.run_id, i.step, i.attempts, i.revealable, i.new_secret_sealed, i.old_secret_sealed, c.id AS credential_id, c.agent_id,
+    RETURNING i.id, i.run_id, i.step, i.attempts, i.new_secret_sealed, i.old_secret_sealed, c.id AS credential_id, c.agent_id,
       c.name, c.kind, c.config, r.incident_id`);
   return result.rows.map((r) => ({
     id: r.id,
     runId: r.run_id,
     step: r.step,
     attempts: r.attempts,
-    revealable: r.revealable,
     newSecretSealed: r.new_secret_sealed,
     credentialId: r.credential_id,
     agentId: r.agent_id,
@@ -182,20 +180,15 @@ async function recordRotated(deps: RotationDeps, c: Claim): Promise<boolean> {
         leaseUntil: null,
         lastError: null,
         // Kept only while a person still has to see it once.
-        newSecretSealed: c.revealable ? c.newSecretSealed : null,
+        newSecretSealed: newSecretIsShownOnce(c.kind) ? c.newSecretSealed : null,
       })
       .where(mine(c))
       .returning({ revokedOld: rotationItems.revokedOld, oldRefused: rotationItems.oldRefused });
     if (!item) return false;
-    await tx
-      .update(credentials)
-      .set({
-        rotationState: "rotated",
-        lastRotatedAt: sql`now()`,
-        updatedAt: sql`now()`,
-        ...(c.kind === "ingest_key" ? {} : { secretSealed: c.newSecretSealed }),
-      })
-      .where(eq(credentials.id, c.credentialId));
+    // The secret it now has, so the next rotation can prove it refused; an ingest key keeps only its hash.
+    if (c.kind !== "ingest_key") {
+      await tx.update(credentials).set({ secretSealed: c.newSecretSealed, updatedAt: sql`now()` }).where(eq(credentials.id, c.credentialId));
+    }
     // An earlier run's failure for this credential is dealt with now.
     await tx
       .update(rotationItems)
@@ -234,7 +227,6 @@ async function recordFailure(deps: RotationDeps, c: Claim, error: string, perman
       .where(mine(c))
       .returning({ finishedAt: rotationItems.finishedAt, revokedOld: rotationItems.revokedOld });
     if (!row) return false;
-    await tx.update(credentials).set({ rotationState: "failed", updatedAt: sql`now()` }).where(eq(credentials.id, c.credentialId));
     const failure = {
       rotationId: c.runId,
       agentId: c.agentId,

@@ -355,8 +355,8 @@ describe("rotation through a secret manager's webhook", () => {
     expect(ingestItem?.state).toBe("rotated");
     expect(failedItem).toMatchObject({ state: "failed", step: "apply", attempts: FAST.maxAttempts });
     expect(failedItem?.last_error).toContain("target database unreachable");
-    const [cred] = await appDb().select().from(credentials).where(eq(credentials.id, credential.id));
-    expect(cred?.rotationState).toBe("failed");
+    const cred = (await listCredentials(appDb(), agentId)).find((c) => c.id === credential.id);
+    expect(cred?.rotation_state).toBe("failed");
 
     // The urgent notice: queued in the same transaction, then delivered, signed, to the destination.
     const queued = await appDb()
