@@ -4,6 +4,13 @@ import { POST as postCredential, GET as listCredentialsRoute } from "@/app/api/v
 import { DELETE as deleteCredential, PATCH as patchCredential } from "@/app/api/v1/credentials/[credentialId]/route";
 import { POST as postRotation } from "@/app/api/v1/rotations/route";
 import { GET as getRotation } from "@/app/api/v1/rotations/[rotationId]/route";
+import { POST as revealRoute } from "@/app/api/v1/rotations/[rotationId]/items/[itemId]/reveal/route";
+import { POST as resolveRoute } from "@/app/api/v1/rotations/[rotationId]/items/[itemId]/resolve/route";
+import { appDb } from "@/db/client";
+import { listAudit, parseAuditFilters } from "@/db/queries/audit";
+import { getRotationRun } from "@/db/queries/rotations";
+import { credentialProviders } from "@/lib/credentials/providers";
+import { DEFAULT_RETRY_POLICY, runDueRotationSteps } from "@/lib/rotation";
 import { bearer, newAgent } from "@/scripts/testing/fixtures";
 
 const BASE = "http://soc.test/api/v1";
@@ -47,6 +54,46 @@ describe("/api/v1/credentials and /api/v1/rotations over HTTP", () => {
     expect(noReason.status).toBe(400);
     const removed = await deleteCredential(jsonRequest(`${BASE}/credentials/${credential.id}`, "DELETE", admin, { reason: "agent no longer signs" }), { params: Promise.resolve({ credentialId: credential.id }) });
     expect(removed.status).toBe(200);
+
+    // Each change has its audit row, none with the secret.
+    const { entries } = await listAudit(appDb(), parseAuditFilters(new URLSearchParams({ target_id: credential.id })));
+    expect(entries.map((e) => e.action).sort()).toEqual(["credential.create", "credential.retire", "credential.update"]);
+    expect(JSON.stringify(entries)).not.toContain(secret);
+    const badId = await patchCredential(jsonRequest(`${BASE}/credentials/nope`, "PATCH", admin, { name: "x" }), { params: Promise.resolve({ credentialId: "nope" }) });
+    expect(badId.status).toBe(400);
+    expect(await badId.json()).toMatchObject({ error: { message: expect.stringContaining("credential id") } });
+  });
+
+  it("reveals a rotated secret once (409 after), and resolves a failure only with a note", async () => {
+    const responder = await bearer("responder");
+    const { agentId } = await newAgent({ prefix: "rot-http" });
+    const started = (await (await postRotation(jsonRequest(`${BASE}/rotations`, "POST", responder, { agent_id: agentId }), noParams)).json()) as { id: string };
+    const db = appDb();
+    // The route already started this process's worker; passes here make sure the run ends before the reveal.
+    const deadline = Date.now() + 10_000;
+    while ((await getRotationRun(db, started.id))?.status === "running" && Date.now() < deadline) {
+      await runDueRotationSteps({ db, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: null }), policy: DEFAULT_RETRY_POLICY });
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const itemId = (await getRotationRun(db, started.id))?.items[0]?.id ?? "";
+    const params = { params: Promise.resolve({ rotationId: started.id, itemId }) };
+    const reveal = () => revealRoute(new Request(`${BASE}/rotations/${started.id}/items/${itemId}/reveal`, { method: "POST", headers: responder }), params);
+
+    const first = await reveal();
+    expect(first.status).toBe(200);
+    expect(first.headers.get("cache-control")).toBe("no-store");
+    expect(await first.json()).toMatchObject({ name: "ingest key", secret: expect.stringMatching(/^soc_ik_/) });
+    expect((await reveal()).status).toBe(409);
+    const wrongItem = await revealRoute(new Request(`${BASE}/rotations/${started.id}/items/${randomUUID()}/reveal`, { method: "POST", headers: responder }), {
+      params: Promise.resolve({ rotationId: started.id, itemId: randomUUID() }),
+    });
+    expect(wrongItem.status).toBe(404);
+
+    const noNote = await resolveRoute(jsonRequest(`${BASE}/rotations/${started.id}/items/${itemId}/resolve`, "POST", responder, {}), params);
+    expect(noNote.status).toBe(400);
+    expect(await noNote.json()).toMatchObject({ error: { errors: [{ path: "note" }] } });
+    const notFailed = await resolveRoute(jsonRequest(`${BASE}/rotations/${started.id}/items/${itemId}/resolve`, "POST", responder, { note: "done by hand" }), params);
+    expect(notFailed.status).toBe(409);
   });
 
   it("starts a rotation (202 {id}) and reads the run with each credential's step, state, attempts and error", async () => {
