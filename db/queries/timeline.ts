@@ -2,7 +2,7 @@ import { and, asc, eq, gte, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { ACTION_TYPES, events, findings } from "@/db/schema";
-import { parseOrThrow } from "@/lib/auth/authorize";
+import { parseQuery } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
 import { ANALYZED_METADATA_KEYS, type OutlineEvent, type StoredFinding } from "@/lib/forensics/analyze-session";
 import type { SessionScope } from "@/lib/forensics/session-scope";
@@ -21,7 +21,7 @@ export const timelineQuerySchema = z.strictObject({
 export type TimelineQuery = z.infer<typeof timelineQuerySchema>;
 
 export function parseTimelineQuery(params: URLSearchParams): TimelineQuery {
-  return parseOrThrow(timelineQuerySchema, Object.fromEntries([...params].filter(([, v]) => v !== "")));
+  return parseQuery(timelineQuerySchema, params);
 }
 
 /**

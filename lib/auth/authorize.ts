@@ -26,3 +26,8 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
     details: { errors },
   });
 }
+
+/** Parses a query string with `schema`; an empty parameter (`?status=`) counts as absent. */
+export function parseQuery<T>(schema: z.ZodType<T>, params: URLSearchParams): T {
+  return parseOrThrow(schema, Object.fromEntries([...params].filter(([, v]) => v !== "")));
+}

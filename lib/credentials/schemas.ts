@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { agentIdSchema } from "@/lib/agents/schemas";
-import { parseOrThrow } from "@/lib/auth/authorize";
+import { parseOrThrow, parseQuery } from "@/lib/auth/authorize";
 import { hmacSecretConfigSchema } from "./providers/hmac-secret";
 import { ingestKeyConfigSchema } from "./providers/ingest-key";
 import { postgresRoleConfigSchema } from "./providers/postgres-role";
@@ -48,5 +48,5 @@ export function parseCredentialConfig(kind: CredentialKind, config: unknown): Re
 
 const listQuery = z.strictObject({ agent_id: agentIdSchema.optional() });
 export function parseCredentialListQuery(params: URLSearchParams): z.infer<typeof listQuery> {
-  return parseOrThrow(listQuery, Object.fromEntries([...params].filter(([, v]) => v !== "")));
+  return parseQuery(listQuery, params);
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseOrThrow } from "@/lib/auth/authorize";
+import { parseQuery } from "@/lib/auth/authorize";
 import { INCIDENT_STATUSES } from "@/db/schema/incidents";
 import { agentIdSchema } from "@/lib/agents/schemas";
 import { SEVERITIES } from "@/lib/detect/types";
@@ -25,5 +25,5 @@ export const notesInput = z.strictObject({ notes: z.string().max(20_000) });
 const listQuery = z.strictObject({ status: z.enum([...INCIDENT_STATUSES, "active"]).optional() });
 
 export function parseIncidentListQuery(params: URLSearchParams): z.infer<typeof listQuery> {
-  return parseOrThrow(listQuery, Object.fromEntries([...params].filter(([, v]) => v !== "")));
+  return parseQuery(listQuery, params);
 }

@@ -1,5 +1,5 @@
 import { listRotationRuns } from "@/db/queries/rotations";
-import { parseOrThrow } from "@/lib/auth/authorize";
+import { parseQuery } from "@/lib/auth/authorize";
 import { kickRotations, startRotation } from "@/lib/rotation";
 import { rotationListQuery } from "@/lib/rotation/schemas";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 /** `?agent_id=` or `?incident_id=`, newest first (analyst+). */
 export const GET = authedRoute("analyst", async ({ req, ctx }) => {
-  const q = parseOrThrow(rotationListQuery, Object.fromEntries([...new URL(req.url).searchParams].filter(([, v]) => v !== "")));
+  const q = parseQuery(rotationListQuery, new URL(req.url).searchParams);
   return json({ rotations: await listRotationRuns(ctx.db, { agentId: q.agent_id, incidentId: q.incident_id }) });
 });
 

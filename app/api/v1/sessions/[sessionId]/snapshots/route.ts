@@ -1,5 +1,5 @@
 import { listSessionSnapshots } from "@/db/queries/evidence";
-import { parseOrThrow } from "@/lib/auth/authorize";
+import { parseOrThrow, parseQuery } from "@/lib/auth/authorize";
 import { snapshotListQuery, snapshotSessionIdSchema } from "@/lib/forensics/evidence";
 import { authedRoute } from "@/lib/http/authed-route";
 import { json } from "@/lib/http/respond";
@@ -9,6 +9,6 @@ export const dynamic = "force-dynamic";
 /** The session's snapshots, newest first; `?agent_id=` keeps one agent's. */
 export const GET = authedRoute<{ sessionId: string }>("analyst", async ({ req, ctx, params }) => {
   const sessionId = parseOrThrow(snapshotSessionIdSchema, params.sessionId);
-  const query = parseOrThrow(snapshotListQuery, Object.fromEntries([...new URL(req.url).searchParams].filter(([, v]) => v !== "")));
+  const query = parseQuery(snapshotListQuery, new URL(req.url).searchParams);
   return json({ snapshots: await listSessionSnapshots(ctx.db, { sessionId, agentId: query.agent_id }) });
 });
