@@ -88,30 +88,20 @@ export interface SnapshotFileRow {
   ndjsonSha256: string;
 }
 
+/** What every snapshot download needs besides its file: which session and agent, and the NDJSON's hash. */
+const fileColumns = {
+  id: evidenceSnapshots.id,
+  sessionId: evidenceSnapshots.sessionId,
+  agentId: evidenceSnapshots.agentId,
+  ndjsonSha256: evidenceSnapshots.ndjsonSha256,
+};
+
 export async function readSnapshotNdjson(db: Queryable, snapshotId: string): Promise<(SnapshotFileRow & { ndjson: Buffer }) | null> {
-  const [row] = await db
-    .select({
-      id: evidenceSnapshots.id,
-      sessionId: evidenceSnapshots.sessionId,
-      agentId: evidenceSnapshots.agentId,
-      ndjsonSha256: evidenceSnapshots.ndjsonSha256,
-      ndjson: evidenceSnapshots.ndjson,
-    })
-    .from(evidenceSnapshots)
-    .where(eq(evidenceSnapshots.id, snapshotId));
+  const [row] = await db.select({ ...fileColumns, ndjson: evidenceSnapshots.ndjson }).from(evidenceSnapshots).where(eq(evidenceSnapshots.id, snapshotId));
   return row ?? null;
 }
 
 export async function readSnapshotManifest(db: Queryable, snapshotId: string): Promise<(SnapshotFileRow & { manifest: string }) | null> {
-  const [row] = await db
-    .select({
-      id: evidenceSnapshots.id,
-      sessionId: evidenceSnapshots.sessionId,
-      agentId: evidenceSnapshots.agentId,
-      ndjsonSha256: evidenceSnapshots.ndjsonSha256,
-      manifest: evidenceSnapshots.manifest,
-    })
-    .from(evidenceSnapshots)
-    .where(eq(evidenceSnapshots.id, snapshotId));
+  const [row] = await db.select({ ...fileColumns, manifest: evidenceSnapshots.manifest }).from(evidenceSnapshots).where(eq(evidenceSnapshots.id, snapshotId));
   return row ?? null;
 }
