@@ -7,6 +7,7 @@ import { type Role, roleAtLeast } from "@/lib/auth/roles";
 import { formatUtc } from "@/lib/format";
 import { type ActivityView, incidentRef, type IncidentStatus, type IncidentView, type StepView } from "@/lib/incidents/types";
 import { callApi } from "./api-client";
+import { RotationProgress } from "./rotation-run";
 import { ProblemBox } from "./shown-once";
 
 const STATUS_ORDER: readonly IncidentStatus[] = ["open", "contained", "eradicated", "recovered", "closed"];
@@ -776,9 +777,12 @@ function rotationOutput(output: Record<string, unknown>): ReactNode | null {
   const href = `/rotations/${encodeURIComponent(rotationId)}`;
   if (!Array.isArray(output.rotated) || !Array.isArray(output.failed)) {
     return (
-      <p>
-        Rotating the credentials: <Link href={href}>follow the rotation run</Link>.
-      </p>
+      <>
+        <p>
+          Rotating the credentials: <Link href={href}>follow the rotation run</Link>.
+        </p>
+        <RotationProgress rotationId={rotationId} />
+      </>
     );
   }
   const failed = records(output.failed);

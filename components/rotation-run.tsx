@@ -348,6 +348,42 @@ function ResolveFailure({ runId, item, onResolved }: { runId: string; item: Rota
 }
 
 /**
+ * A run in progress, where it was started (the incident's rotation step): how many are rotated, and
+ * each credential not yet done with its step, state and last error, followed every second.
+ */
+export function RotationProgress({ rotationId }: { rotationId: string }) {
+  const query = useQuery({
+    queryKey: rotationKey(rotationId),
+    queryFn: () => fetchRotation(rotationId),
+    refetchInterval: (q) => (q.state.data?.status === "running" ? 1_000 : false),
+  });
+  const run = query.data;
+  // A viewer may read the incident but not its runs: the link above is then all there is.
+  if (!run) return null;
+  const open = run.items.filter((i) => i.state !== "rotated");
+  return (
+    <div data-testid="rotation-progress">
+      <span>
+        {run.counts.rotated} of {run.counts.total} rotated
+        {run.counts.failed > 0 && `, ${run.counts.failed} failed`}
+      </span>
+      {open.length > 0 && (
+        <ul className="output-list" aria-label="Credentials still being rotated">
+          {open.map((item) => (
+            <li key={item.id}>
+              “{item.credential_name}” ({item.kind_label}): <span className={`badge ${ITEM_STATE_CLASS[item.state]}`}>{item.state}</span> at {STEP_LABEL[item.step]}
+              {item.attempts > 1 && `, attempt ${item.attempts}`}
+              {item.state === "retrying" && item.next_attempt_at && `, next at ${formatUtc(item.next_attempt_at)}`}
+              {item.last_error && <span className="muted"> · {item.last_error}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/**
  * The top of an incident's page while any credential it set out to rotate failed and nobody has dealt
  * with it yet: the old secret may still work. Each links to its run and can be resolved from here.
  */

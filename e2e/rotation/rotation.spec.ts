@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { startSecretManager } from "../../scripts/testing/secret-manager";
 import { apiTokenWithCli, registerAgentWithCli, signInAs } from "../support/agents";
 
 // Each test registers agents and users through the CLI and waits for the server's rotation worker.
@@ -91,6 +92,49 @@ test("the incident's rotate step rotates the agent's ingest key; the new key is 
   await expect(step.getByText(/1 credential rotated, 0 failed/)).toBeVisible();
   await expect(page.getByRole("list", { name: "Activity" }).getByText(/Credential rotation finished: 1 rotated, 0 failed/)).toBeVisible();
   await expect(page.getByTestId("rotation-failures")).toHaveCount(0);
+});
+
+test("the incident's rotate step shows each credential's progress live: a secret manager that fails once is retried, then the step is done", async ({ page, request, baseURL }) => {
+  const { agentId } = registerAgentWithCli("e2e-rotation-live");
+  const admin = apiTokenWithCli("admin");
+  const headers = { authorization: `Bearer ${admin}` };
+  const added = await request.post("/api/v1/credentials", {
+    headers,
+    data: { agent_id: agentId, name: "payments api key", kind: "webhook", config: { url: "http://127.0.0.1:9/not-yet", secret_id: "prod/payments" } },
+  });
+  expect(added.status()).toBe(201);
+  const { credential, signing_key } = (await added.json()) as { credential: { id: string }; signing_key: string };
+  let tests = 0;
+  const manager = await startSecretManager(Buffer.from(signing_key, "hex"), {
+    override: (step) => (step === "test_secret" && ++tests === 1 ? { status: 503, body: JSON.stringify({ error: "vault is sealed" }) } : null),
+  });
+  try {
+    const patched = await request.patch(`/api/v1/credentials/${credential.id}`, { headers, data: { config: { url: manager.url, secret_id: "prod/payments" } } });
+    expect(patched.status()).toBe(200);
+    acceptDialogs(page);
+    await signInAs(page, "responder");
+    const opened = await page.request.post("/api/v1/incidents", { headers: { origin: baseURL ?? "" }, data: { title: "Payments key read by a hijacked agent", agent_ids: [agentId] } });
+    expect(opened.status()).toBe(201);
+    const { id } = (await opened.json()) as { id: number };
+
+    await page.goto(`/incidents/${id}`);
+    await page.getByRole("button", { name: `Run: ${ROTATE_STEP}` }).click();
+    const step = page.locator('[id="step-remediation_steps.1"]');
+    // The ingest key is done at once; the secret manager's first test answer is a 503, retried after the back-off.
+    const progress = step.getByTestId("rotation-progress");
+    await expect(progress).toContainText("1 of 2 rotated");
+    const waiting = progress.getByRole("list", { name: "Credentials still being rotated" }).getByRole("listitem");
+    await expect(waiting).toHaveCount(1);
+    await expect(waiting).toContainText("“payments api key” (External secret): retrying at verify");
+    await expect(waiting).toContainText("vault is sealed");
+
+    await expect(step.getByText("done", { exact: true })).toBeVisible({ timeout: 30_000 });
+    await expect(step.getByText(/2 credentials rotated, 0 failed/)).toBeVisible();
+    await expect(step.getByTestId("rotation-progress")).toHaveCount(0);
+    expect(manager.calls.filter((c) => c.step === "test_secret")).toHaveLength(2);
+  } finally {
+    await manager.close();
+  }
 });
 
 test("the agent page lists the ingest key, rotates it, and counts requests still made with the revoked key", async ({ page, request }) => {
