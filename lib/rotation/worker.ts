@@ -253,8 +253,24 @@ async function recordFailure(deps: RotationDeps, c: Claim, error: string, perman
   return failed ? "failed" : "superseded";
 }
 
+/**
+ * A claim past the attempt limit: every earlier claim of this step ended without an outcome (the
+ * worker died, or hung past its lease), so running it again would only crash or hang again.
+ */
+function exhaustedWithoutOutcome(deps: RotationDeps, c: Claim): string | null {
+  if (c.attempts <= deps.policy.maxAttempts) return null;
+  const leaseS = Math.round(deps.policy.leaseMs / 1000);
+  return `the ${c.step} step was started ${deps.policy.maxAttempts} times and never recorded an outcome: each time the console stopped, or the step hung past its ${leaseS} s lease`;
+}
+
 /** Takes one credential as far as it goes now: every step that succeeds is recorded before the next starts. */
 async function drive(deps: RotationDeps, claim: Claim, report: RotationPassReport): Promise<void> {
+  const exhausted = exhaustedWithoutOutcome(deps, claim);
+  if (exhausted) {
+    report[await recordFailure(deps, claim, exhausted, true)]++;
+    await finishRunIfDone(deps.db, claim.runId);
+    return;
+  }
   let c: Claim | null = claim;
   while (c) {
     if (!(await renewLease(deps, c))) {

@@ -3,14 +3,14 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Redis from "ioredis";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appDb } from "@/db/client";
 import { listAudit, parseAuditFilters } from "@/db/queries/audit";
 import { listCredentials } from "@/db/queries/credentials";
 import { getIncident } from "@/db/queries/incidents";
 import { getRotationRun, unresolvedFailures, type RotationRunView } from "@/db/queries/rotations";
-import { credentials, ingestKeys, notificationDeliveries, rotationRuns } from "@/db/schema";
+import { credentials, ingestKeys, notificationDeliveries, rotationItems, rotationRuns } from "@/db/schema";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { createCredential, updateCredential } from "@/lib/credentials";
@@ -398,6 +398,26 @@ describe("a console killed mid-run", () => {
     closers.push(async () => {
       for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
     });
+  });
+
+  it("a step whose worker dies every time is failed at the attempt limit, as any failure is, instead of being taken again forever", async () => {
+    const { agentId } = await newAgent({ prefix: "rot-crashloop" });
+    const issued = await createCredential({ ctx: as("admin"), input: { agent_id: agentId, name: "signing", kind: "hmac_secret" } });
+    const started = await startRotation({ ctx: as("responder"), input: { credential_ids: [issued.credential.id] } });
+    // What a worker leaves when it dies holding its last permitted claim of the step: the attempt counted, the lease run out.
+    await appDb()
+      .update(rotationItems)
+      .set({ attempts: FAST.maxAttempts, leaseUntil: sql`now() - interval '1 second'` })
+      .where(eq(rotationItems.runId, started.id));
+
+    const done = await runUntilFinished(started.id);
+    expect(done.status).toBe("failed");
+    expect(done.items[0]).toMatchObject({ state: "failed", step: "revoke_old" });
+    expect(done.items[0]?.last_error).toMatch(/^the revoke_old step was started 3 times and never recorded an outcome/);
+    // Nothing was run again: the signing secret is still the one issued.
+    const [held] = await appDb().select({ sealed: credentials.secretSealed }).from(credentials).where(eq(credentials.id, issued.credential.id));
+    expect(held?.sealed).not.toBeNull();
+    expect(await auditActions(issued.credential.id)).toContain("credential.rotation_failed");
   });
 
   it("resumes where it stopped and never rotates a credential twice", async () => {
