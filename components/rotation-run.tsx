@@ -261,7 +261,14 @@ function ItemState({ item }: { item: RotationItemView }) {
         {item.finished_at && item.state === "failed" && <div>gave up at {formatUtc(item.finished_at)}</div>}
       </div>
       <div>
-        old secret refused: {item.old_refused === null ? <span className="muted">unknown</span> : item.old_refused ? "yes" : <strong>no</strong>}
+        old secret refused:{" "}
+        {item.old_refused === null ? (
+          <span className="muted">{item.kind === "hmac_secret" ? "for the agents that check its signatures to say" : "unknown"}</span>
+        ) : item.old_refused ? (
+          "yes"
+        ) : (
+          <strong>no</strong>
+        )}
       </div>
       {item.old_key_use && item.old_key_use.attempts > 0 && (
         <div className="step-error" role="note" data-testid="old-key-use">

@@ -75,7 +75,8 @@ function requireClean(run: RotationRunView): void {
   if (run.status !== "succeeded") {
     throw new Error(`rotation ${run.id} ${run.status}: ${run.items.map((i) => `${i.credential_name} ${i.state} at ${i.step} (${i.last_error ?? ""})`).join("; ")}`);
   }
-  const unproven = run.items.filter((i) => i.old_refused !== true);
+  // An HMAC secret's verifiers are the agents themselves: the console cannot prove it refused (null), only that it no longer holds it.
+  const unproven = run.items.filter((i) => i.old_refused === false || (i.old_refused === null && i.kind !== "hmac_secret"));
   if (unproven.length > 0) throw new Error(`rotation ${run.id}: old secret not proven refused for ${unproven.map((i) => i.credential_name).join(", ")}`);
 }
 

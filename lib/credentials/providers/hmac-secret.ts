@@ -16,6 +16,7 @@ export type HmacSecretConfig = z.infer<typeof hmacSecretConfigSchema>;
 /**
  * An HMAC signing secret the console issued the agent (the guide's signed agent messages). The
  * console is its system of record: revoking clears the secret it holds, applying stores the new one.
+ * It cannot prove the old one refused: the agents that verify the signatures hold their own copy.
  */
 export function hmacSecretProvider(db: Db): CredentialProvider<HmacSecretConfig> {
   const held = async (credentialId: string): Promise<string | null> => {
@@ -43,10 +44,11 @@ export function hmacSecretProvider(db: Db): CredentialProvider<HmacSecretConfig>
       await hold(credentialId, sealCredentialSecret(newSecret));
     },
 
-    async verify({ credentialId, oldSecret, newSecret }) {
+    async verify({ credentialId, newSecret }) {
       const current = await held(credentialId);
       if (current !== newSecret) throw new AppError("CONFLICT", "verify: the console does not hold the new signing secret");
-      return { newWorks: true, oldRefused: oldSecret === null ? null : current !== oldSecret };
+      // The agents that check these signatures keep their own copy: whether they still accept the old one is theirs to say.
+      return { newWorks: true, oldRefused: null };
     },
   };
 }

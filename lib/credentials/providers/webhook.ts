@@ -242,6 +242,8 @@ export function webhookProvider(opts: WebhookProviderOptions): CredentialProvide
     async verify(input) {
       const versionId = pendingVersion("test_secret", input.newSecret);
       const tested = await call("test_secret", input, versionId);
+      // The manager's answer decides: a new version next to an old one that still works is not promoted.
+      if (tested.old_refused === false) throw new WebhookStepError("test_secret", 200, "webhook step test_secret: the secret manager says the old secret still works; the new version was not promoted");
       await call("finish_secret", input, versionId);
       return { newWorks: true, oldRefused: tested.old_refused ?? null };
     },

@@ -15,7 +15,7 @@ import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { createCredential, updateCredential } from "@/lib/credentials";
 import { credentialProviders } from "@/lib/credentials/providers";
-import { webhookSigningKey } from "@/lib/credentials/secrets";
+import { openCredentialSecret, webhookSigningKey } from "@/lib/credentials/secrets";
 import { childEnv, env } from "@/lib/env";
 import { setBaseline } from "@/lib/detect";
 import { openIncident, runStep } from "@/lib/incidents";
@@ -97,7 +97,8 @@ describe("rotating an agent's built-in credentials", () => {
     // In inventory order: "ingest key" before "signing".
     expect(done.items.map((i) => [i.kind, i.state, i.step, i.revoked_old, i.old_refused, i.new_secret])).toEqual([
       ["ingest_key", "rotated", "record", true, true, "ready_to_reveal"],
-      ["hmac_secret", "rotated", "record", true, true, "ready_to_reveal"],
+      // Agents that verify the signatures hold their own copy: the console cannot prove the old one refused.
+      ["hmac_secret", "rotated", "record", true, null, "ready_to_reveal"],
     ]);
 
     // The old key is refused by the same lookup ingest uses, and the refusal is counted.
@@ -186,7 +187,7 @@ describe("an incident's rotation", () => {
 });
 
 describe("resuming and finishing", () => {
-  it("an HMAC rotation whose verify failed after apply resumes and proves the old secret refused (the old secret is the run's, not the credential's)", async () => {
+  it("an HMAC rotation whose verify failed after apply resumes and ends with the console holding the new secret", async () => {
     const { agentId } = await newAgent({ prefix: "rot-hmac-resume" });
     const issued = await createCredential({ ctx: as("admin"), input: { agent_id: agentId, name: "signing", kind: "hmac_secret" } });
     const d = deps();
@@ -205,7 +206,13 @@ describe("resuming and finishing", () => {
     const started = await startRotation({ ctx: as("responder"), input: { credential_ids: [issued.credential.id] } });
     const done = await runUntilFinished(started.id, flaky);
     expect(verifies).toBe(2);
-    expect(done.items[0]).toMatchObject({ state: "rotated", old_refused: true });
+    expect(done.items[0]).toMatchObject({ state: "rotated", old_refused: null });
+    const item = done.items[0];
+    if (!item) throw new Error("no item");
+    const { secret } = await revealNewSecret({ ctx: as("responder"), input: { runId: started.id, itemId: item.id } });
+    expect(secret).not.toBe(issued.secret);
+    const [held] = await appDb().select({ sealed: credentials.secretSealed }).from(credentials).where(eq(credentials.id, issued.credential.id));
+    expect(held?.sealed ? openCredentialSecret(held.sealed, "test") : null).toBe(secret);
   });
 
   it("a run whose credentials all ended but which was never finished (a crash between the two commits) is finished by the next pass", async () => {

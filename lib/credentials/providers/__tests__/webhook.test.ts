@@ -107,6 +107,20 @@ describe("webhook credential provider", () => {
     expect(await provider.verify({ ...base, newSecret: secret })).toEqual({ newWorks: true, oldRefused: null });
   });
 
+  it("does not promote the new version when the manager's test says the old secret still works", async () => {
+    const key = newKey();
+    const manager = await secretManager(key, (step) => (step === "test_secret" ? { status: 200, body: '{"ok":true,"old_refused":false}' } : null));
+    const provider = webhookProvider({ signingKey: () => key });
+    const base = input({ url: manager.url, secret_id: "s-1" });
+    await provider.revokeOld(base);
+    const { secret } = await provider.create(base);
+    await provider.apply({ ...base, newSecret: secret });
+    const err = await failure(provider.verify({ ...base, newSecret: secret }));
+    expect(err.step).toBe("test_secret");
+    expect(err.message).toContain("the old secret still works");
+    expect(manager.calls.map((c) => c.step)).not.toContain("finish_secret");
+  });
+
   it("is refused with 401 when signed with the wrong key, and says which step and status", async () => {
     const manager = await secretManager(newKey());
     const wrong = newKey();
