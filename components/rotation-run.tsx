@@ -299,6 +299,13 @@ function NewSecret({ item, canReveal, onReveal }: { item: RotationItemView; canR
       );
     case "delivered_by_provider":
       return <span className="muted">delivered by the secret manager</span>;
+    case "superseded":
+      return (
+        <span className="muted">
+          dead: rotated again by{" "}
+          {item.superseded_by ? <Link href={`/rotations/${encodeURIComponent(item.superseded_by)}`}>a later run</Link> : "a later run"} before it was shown
+        </span>
+      );
     case "none":
       return <span className="muted">none was made</span>;
     case "not_yet":

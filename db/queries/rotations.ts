@@ -25,7 +25,9 @@ export interface RotationItemView {
   revoked_old: boolean | null;
   old_refused: boolean | null;
   /** How the new secret reaches the agent: shown once to a responder, or delivered by the secret manager. */
-  new_secret: "not_yet" | "ready_to_reveal" | "revealed" | "delivered_by_provider" | "none";
+  new_secret: "not_yet" | "ready_to_reveal" | "revealed" | "delivered_by_provider" | "superseded" | "none";
+  /** The later run that rotated the credential again before this run's new secret was shown. */
+  superseded_by: string | null;
   revealed_at: string | null;
   revealed_by: string | null;
   started_at: string | null;
@@ -55,6 +57,7 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 function newSecretState(i: ItemRow, kind: CredentialKind): RotationItemView["new_secret"] {
   if (!newSecretIsShownOnce(kind)) return i.state === "rotated" ? "delivered_by_provider" : "not_yet";
   if (i.revealedAt) return "revealed";
+  if (i.supersededByRunId) return "superseded";
   if (i.newSecretSealed === null) return i.state === "failed" ? "none" : "not_yet";
   // A failed item's new secret may already be in place in the target: it can be revealed to finish by hand.
   return i.state === "rotated" || (i.state === "failed" && i.step !== "create" && i.step !== "revoke_old") ? "ready_to_reveal" : "not_yet";
@@ -96,6 +99,7 @@ function itemView(i: ItemRow, c: typeof credentials.$inferSelect, now: Date, key
     revoked_old: i.revokedOld,
     old_refused: i.oldRefused,
     new_secret: newSecretState(i, c.kind),
+    superseded_by: i.supersededByRunId,
     revealed_at: iso(i.revealedAt),
     revealed_by: i.revealedBy,
     started_at: iso(i.startedAt),

@@ -87,6 +87,8 @@ export const rotationItems = pgTable(
     newSecretSealed: text(),
     revealedAt: timestamp({ withTimezone: true }),
     revealedBy: text(),
+    /** A later run rotated the credential again before this one's new secret was shown: it is dead, and no longer kept. */
+    supersededByRunId: uuid(),
     startedAt: timestamp({ withTimezone: true }),
     finishedAt: timestamp({ withTimezone: true }),
     /** A failed credential stays at the top of its incident until someone says how it was dealt with. */

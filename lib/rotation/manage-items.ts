@@ -36,6 +36,11 @@ export async function revealNewSecret({ ctx, input }: { ctx: Ctx; input: { runId
     const { item, credential } = await lockItem(tx, input.runId, input.itemId);
     const what = `credential "${credential.name}"`;
     if (!newSecretIsShownOnce(credential.kind)) throw new AppError("CONFLICT", `The secret manager delivers ${what}'s new secret; the console never sees it`);
+    if (item.supersededByRunId) {
+      throw new AppError("CONFLICT", `${what} was rotated again by run ${item.supersededByRunId} before this secret was shown: it no longer works; reveal that run's secret`, {
+        details: { superseded_by: item.supersededByRunId },
+      });
+    }
     if (item.revealedAt) throw new AppError("CONFLICT", `The new secret of ${what} was already shown to ${item.revealedBy ?? "someone"} at ${item.revealedAt.toISOString()}; it is shown once`);
     const appliedButFailed = item.state === "failed" && item.step !== "revoke_old" && item.step !== "create";
     if ((item.state !== "rotated" && !appliedButFailed) || item.newSecretSealed === null) {

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, or } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { getIncidentRow, incidentRef } from "@/db/queries/incidents";
 import { agentExists } from "@/db/queries/ingest-keys";
 import type { Tx } from "@/db/client";
@@ -119,6 +119,11 @@ export async function startRotation({
       });
     }
 
+    if (!incident) {
+      const recent = await justRotated(tx, rows.map((r) => r.id));
+      if (recent) return { id: recent, existing: true };
+    }
+
     const runAgents = [...new Set(rows.map((r) => r.agentId))].sort();
     const [run] = await tx
       .insert(rotationRuns)
@@ -162,6 +167,24 @@ async function adoptRun(tx: Tx, ctx: Ctx, incidentId: number, runId: string): Pr
     summary: `The rotation already going for these credentials (run ${runId}) now reports to this incident`,
     detail: { rotation_id: runId },
   });
+}
+
+/** A second start moments after the first ended is the same click, not a new compromise. */
+const SAME_CLICK_WINDOW_S = 30;
+
+/**
+ * The run that rotated exactly these credentials and succeeded within the last few seconds: built-in
+ * credentials rotate in well under a second, so "two clicks, one run" must outlive the run itself.
+ * A second rotation would also kill the secret the first one made before anyone deployed it.
+ */
+async function justRotated(tx: Tx, credentialIds: string[]): Promise<string | null> {
+  const result = await tx.execute<{ id: string }>(sql`
+    SELECT r.id FROM ${rotationRuns} r
+    WHERE r.status = 'succeeded' AND r.created_at > now() - interval '1 hour'
+      AND r.finished_at > now() - make_interval(secs => ${SAME_CLICK_WINDOW_S})
+      AND (SELECT array_agg(i.credential_id ORDER BY i.credential_id) FROM ${rotationItems} i WHERE i.run_id = r.id) = ${sql.param(credentialIds)}::uuid[]
+    ORDER BY r.finished_at DESC LIMIT 1`);
+  return result.rows[0]?.id ?? null;
 }
 
 async function rotatedUnderIncident(tx: Tx, incidentId: number): Promise<Set<string>> {

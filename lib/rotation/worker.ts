@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { credentials, rotationItems } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
@@ -189,6 +189,11 @@ async function recordRotated(deps: RotationDeps, c: Claim): Promise<boolean> {
     if (c.kind !== "ingest_key") {
       await tx.update(credentials).set({ secretSealed: c.newSecretSealed, updatedAt: sql`now()` }).where(eq(credentials.id, c.credentialId));
     }
+    // Secrets earlier runs made for this credential and nobody has seen are dead now: never offer them.
+    await tx
+      .update(rotationItems)
+      .set({ newSecretSealed: null, supersededByRunId: c.runId })
+      .where(and(eq(rotationItems.credentialId, c.credentialId), ne(rotationItems.id, c.id), isNotNull(rotationItems.newSecretSealed)));
     // An earlier run's failure for this credential is dealt with now.
     await tx
       .update(rotationItems)

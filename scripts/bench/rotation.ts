@@ -19,8 +19,8 @@ import { buildAppForBench } from "./build-app";
  * bench:rotation — credential rotation through the built app, against real targets: a PostgreSQL
  * that checks passwords (scram-sha-256), Redis ACL users, and a secret manager's webhook on loopback.
  *  1. One compromised agent's whole inventory (ingest key, HMAC secret, two database roles, two
- *     Redis users, one secret-manager secret), rotated BENCH_ROTATIONS times (default 10): from the
- *     POST to the run's end, and per kind from an item's first step to its record.
+ *     Redis users, one secret-manager secret), for BENCH_ROTATIONS agents in turn (default 10): from
+ *     the POST to the run's end, and per kind from an item's first step to its record.
  *  2. A fleet: BENCH_FLEET_AGENTS agents (default 100), each with an ingest key, an HMAC secret, a
  *     database role and a Redis user, one run per agent started together: time until all have ended.
  * Every run must succeed with every old secret proven refused; the first run's new database and
@@ -181,26 +181,33 @@ async function main(): Promise<void> {
       await client.call("PATCH", `/api/v1/credentials/${created.credential.id}`, { config: { url: manager.url, secret_id: `prod/${agentId}` } });
     };
 
-    // 1. One agent's whole inventory, rotated again and again.
-    const agentId = (await registerAgent({ ctx, input: { agentId: `bench-rotation-${tag}` } })).agent_id;
-    await client.call("POST", "/api/v1/credentials", { agent_id: agentId, name: "peer signing", kind: "hmac_secret", config: { purpose: "messages to other agents" } });
-    const firstRole = `bench_orders_${tag}`;
-    const firstRolePassword = await addDatabaseRole(agentId, "orders db login", firstRole);
-    await addDatabaseRole(agentId, "billing db login", `bench_billing_${tag}`);
-    const firstUser = `bench-cache-${tag}`;
-    const firstUserPassword = await addRedisUser(agentId, "cache login", firstUser);
-    await addRedisUser(agentId, "queue login", `bench-queue-${tag}`);
-    await addManagedSecret(agentId, "payments api key");
+    // 1. One compromised agent's whole inventory at a time, as from its incident (a fresh agent each
+    // time: the same credentials again within seconds would be the same click, answered with the same run).
+    const inventory = async (i: number) => {
+      const id = (await registerAgent({ ctx, input: { agentId: `bench-rotation-${tag}-${i}` } })).agent_id;
+      await client.call("POST", "/api/v1/credentials", { agent_id: id, name: "peer signing", kind: "hmac_secret", config: { purpose: "messages to other agents" } });
+      const role = `bench_orders_${tag}_${i}`;
+      const rolePassword = await addDatabaseRole(id, "orders db login", role);
+      await addDatabaseRole(id, "billing db login", `bench_billing_${tag}_${i}`);
+      const user = `bench-cache-${tag}-${i}`;
+      const userPassword = await addRedisUser(id, "cache login", user);
+      await addRedisUser(id, "queue login", `bench-queue-${tag}-${i}`);
+      await addManagedSecret(id, "payments api key");
+      return { agentId: id, role, rolePassword, user, userPassword };
+    };
 
     const endToEnd: number[] = [];
     const serverSide: number[] = [];
     const perKind = new Map<string, number[]>();
+    let inventorySize = 0;
     for (let r = 0; r < ROTATIONS; r++) {
+      const agent = await inventory(r);
       const t0 = performance.now();
-      const { id } = await client.call<{ id: string }>("POST", "/api/v1/rotations", { agent_id: agentId });
+      const { id } = await client.call<{ id: string }>("POST", "/api/v1/rotations", { agent_id: agent.agentId });
       const run = await waitForRun(client, id);
       endToEnd.push(performance.now() - t0);
       requireClean(run);
+      inventorySize = run.items.length;
       serverSide.push(ms(run.created_at, run.finished_at));
       for (const item of run.items) perKind.set(item.kind, [...(perKind.get(item.kind) ?? []), ms(item.started_at, item.finished_at)]);
 
@@ -212,10 +219,10 @@ async function main(): Promise<void> {
           return (await client.call<{ secret: string }>("POST", `/api/v1/rotations/${run.id}/items/${item.id}/reveal`)).secret;
         };
         const outside = {
-          pg_new: await pgLogin(targetsPg.port, firstRole, await secretOf("orders db login")),
-          pg_old: await pgLogin(targetsPg.port, firstRole, firstRolePassword),
-          redis_new: await redisLogin(redisHost, redisPort, firstUser, await secretOf("cache login")),
-          redis_old: await redisLogin(redisHost, redisPort, firstUser, firstUserPassword),
+          pg_new: await pgLogin(targetsPg.port, agent.role, await secretOf("orders db login")),
+          pg_old: await pgLogin(targetsPg.port, agent.role, agent.rolePassword),
+          redis_new: await redisLogin(redisHost, redisPort, agent.user, await secretOf("cache login")),
+          redis_old: await redisLogin(redisHost, redisPort, agent.user, agent.userPassword),
         };
         if (outside.pg_new !== "ok" || outside.pg_old !== "28P01" || outside.redis_new !== "ok" || outside.redis_old !== "WRONGPASS") {
           throw new Error(`the first run's secrets, checked from outside: ${JSON.stringify(outside)}`);
@@ -252,8 +259,8 @@ async function main(): Promise<void> {
         {
           machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
           one_agent: {
-            credentials: (await client.call<{ credentials: unknown[] }>("GET", `/api/v1/credentials?agent_id=${agentId}`)).credentials.length,
-            rotations: ROTATIONS,
+            credentials: inventorySize,
+            runs: ROTATIONS,
             post_to_seen_done_ms: summary(endToEnd),
             run_created_to_finished_ms: summary(serverSide),
             item_first_step_to_record_ms: Object.fromEntries([...perKind].map(([kind, values]) => [kind, summary(values)])),

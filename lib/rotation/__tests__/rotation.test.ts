@@ -138,6 +138,41 @@ describe("rotating an agent's built-in credentials", () => {
     await runUntilFinished(a.id);
   });
 
+  it("a second start moments after a fast run ended gets that run, not a second rotation that would kill the secret it made", async () => {
+    const { agentId } = await newAgent({ prefix: "rot-again" });
+    const first = await startRotation({ ctx: as("responder"), input: { agent_id: agentId } });
+    expect((await runUntilFinished(first.id)).status).toBe("succeeded");
+    const second = await startRotation({ ctx: as("responder"), input: { agent_id: agentId } });
+    expect(second).toEqual({ id: first.id, existing: true });
+    expect(await appDb().select().from(rotationRuns).where(sql`${agentId} = ANY(${rotationRuns.agentIds})`)).toHaveLength(1);
+  });
+
+  it("a credential rotated again before its earlier new secret was shown: that secret is marked dead, no longer kept, and never revealed", async () => {
+    const { agentId } = await newAgent({ prefix: "rot-supersede" });
+    await createCredential({ ctx: as("admin"), input: { agent_id: agentId, name: "signing", kind: "hmac_secret" } });
+    const first = await runUntilFinished((await startRotation({ ctx: as("responder"), input: { agent_id: agentId } })).id);
+    const ingestItem = first.items.find((i) => i.kind === "ingest_key");
+    if (!ingestItem) throw new Error("no ingest key item");
+    // Another set (only the ingest key) is not the same click: it rotates again.
+    const second = await startRotation({ ctx: as("responder"), input: { credential_ids: [ingestItem.credential_id] } });
+    expect(second.existing).toBe(false);
+    await runUntilFinished(second.id);
+
+    const after = await run(first.id);
+    expect(after.items.find((i) => i.kind === "ingest_key")).toMatchObject({ new_secret: "superseded", superseded_by: second.id });
+    expect(after.items.find((i) => i.kind === "hmac_secret")).toMatchObject({ new_secret: "ready_to_reveal", superseded_by: null });
+    await expect(revealNewSecret({ ctx: as("responder"), input: { runId: first.id, itemId: ingestItem.id } })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining(`rotated again by run ${second.id}`),
+    });
+    const [kept] = await appDb().select({ sealed: rotationItems.newSecretSealed }).from(rotationItems).where(eq(rotationItems.id, ingestItem.id));
+    expect(kept?.sealed).toBeNull();
+    const secondItem = (await run(second.id)).items[0];
+    if (!secondItem) throw new Error("no item");
+    const { secret } = await revealNewSecret({ ctx: as("responder"), input: { runId: second.id, itemId: secondItem.id } });
+    expect((await findAgentByIngestKey(appDb(), secret))?.agentId).toBe(agentId);
+  });
+
   it("refuses bad requests with the field and the reason", async () => {
     const { agentId } = await newAgent({ prefix: "rot-bad" });
     await expect(startRotation({ ctx: as("analyst"), input: { agent_id: agentId } })).rejects.toMatchObject({ code: "FORBIDDEN" });

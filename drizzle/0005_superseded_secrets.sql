@@ -1,0 +1,1 @@
+ALTER TABLE "rotation_items" ADD COLUMN "superseded_by_run_id" uuid;
