@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { credentials, rotationItems } from "@/db/schema";
+import { credentials, rotationItems, rotationRuns } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import type { CredentialKind, ProviderSet, RotationStep } from "@/lib/credentials/providers";
 import type { ROTATION_ITEM_STEPS } from "@/lib/credentials/providers/provider";
@@ -9,6 +9,7 @@ import { openCredentialSecret, sealCredentialSecret } from "@/lib/credentials/se
 import { WebhookStepError } from "@/lib/credentials/providers/webhook";
 import { AppError, describeError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit";
+import { recordIncidentActivity } from "@/lib/incidents/record";
 import { enqueueRotationFailure } from "@/lib/notify";
 import { finishRunIfDone } from "./finish-run";
 import { retryDelayMs, type RetryPolicy } from "./policy";
@@ -154,16 +155,29 @@ async function renewLease(deps: RotationDeps, c: Claim): Promise<boolean> {
   return row !== undefined;
 }
 
-/** The step succeeded: move to the next one, still holding the lease (attempt 1 of the next step). */
+/**
+ * The step succeeded: move to the next one, still holding the lease (attempt 1 of the next step).
+ * Revoking the old secret takes the agent off the air before anything else is recorded: it is audited now.
+ */
 async function advance(deps: RotationDeps, c: Claim, changes: Partial<typeof rotationItems.$inferInsert>): Promise<Claim | null> {
   const next = NEXT_STEP[c.step as RotationStep];
-  const [row] = await deps.db
-    .update(rotationItems)
-    .set({ ...changes, step: next, attempts: 1, lastError: null, leaseUntil: sql`now() + make_interval(secs => ${deps.policy.leaseMs / 1000})` })
-    .where(mine(c))
-    .returning({ newSecretSealed: rotationItems.newSecretSealed });
-  if (!row) return null;
-  return { ...c, step: next, attempts: 1, newSecretSealed: row.newSecretSealed };
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(rotationItems)
+      .set({ ...changes, step: next, attempts: 1, lastError: null, leaseUntil: sql`now() + make_interval(secs => ${deps.policy.leaseMs / 1000})` })
+      .where(mine(c))
+      .returning({ newSecretSealed: rotationItems.newSecretSealed });
+    if (!row) return null;
+    if (c.step === "revoke_old") {
+      await recordAudit(tx, systemCtx(deps.db, c.runId), {
+        action: "credential.old_secret_revoked",
+        targetType: "credential",
+        targetId: c.credentialId,
+        after: { rotation_id: c.runId, agent_id: c.agentId, name: c.name, kind: c.kind, revoked: changes.revokedOld ?? null },
+      });
+    }
+    return { ...c, step: next, attempts: 1, newSecretSealed: row.newSecretSealed };
+  });
 }
 
 /**
@@ -194,11 +208,22 @@ async function recordRotated(deps: RotationDeps, c: Claim): Promise<boolean> {
       .update(rotationItems)
       .set({ newSecretSealed: null, supersededByRunId: c.runId })
       .where(and(eq(rotationItems.credentialId, c.credentialId), ne(rotationItems.id, c.id), isNotNull(rotationItems.newSecretSealed)));
-    // An earlier run's failure for this credential is dealt with now.
-    await tx
+    // An earlier run's failure for this credential is dealt with now: audited, and said on its incident.
+    const note = `rotated by run ${c.runId}`;
+    const resolved = await tx
       .update(rotationItems)
-      .set({ resolvedAt: sql`now()`, resolvedBy: "system:rotation", resolutionNote: `rotated by run ${c.runId}` })
-      .where(and(eq(rotationItems.credentialId, c.credentialId), eq(rotationItems.state, "failed"), isNull(rotationItems.resolvedAt)));
+      .set({ resolvedAt: sql`now()`, resolvedBy: "system:rotation", resolutionNote: note })
+      .where(and(eq(rotationItems.credentialId, c.credentialId), eq(rotationItems.state, "failed"), isNull(rotationItems.resolvedAt)))
+      .returning({ id: rotationItems.id, runId: rotationItems.runId, lastError: rotationItems.lastError });
+    for (const earlier of resolved) {
+      const detail = { rotation_id: earlier.runId, item_id: earlier.id, credential_id: c.credentialId, name: c.name, error: earlier.lastError, note };
+      const ctx = systemCtx(deps.db, c.runId);
+      await recordAudit(tx, ctx, { action: "credential.rotation_failure_resolved", targetType: "credential", targetId: c.credentialId, reason: note, after: detail });
+      const [earlierRun] = await tx.select({ incidentId: rotationRuns.incidentId }).from(rotationRuns).where(eq(rotationRuns.id, earlier.runId));
+      if (earlierRun?.incidentId != null) {
+        await recordIncidentActivity(tx, ctx, earlierRun.incidentId, { kind: "rotation_failure_resolved", summary: `Failed rotation of "${c.name}" resolved: ${note}`, detail });
+      }
+    }
     await recordAudit(tx, systemCtx(deps.db, c.runId), {
       action: "credential.rotate",
       targetType: "credential",

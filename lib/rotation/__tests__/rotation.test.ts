@@ -434,6 +434,31 @@ describe("rotation through a secret manager's webhook", () => {
   });
 });
 
+describe("a later rotation after a failure", () => {
+  it("resolves the credential's earlier failure, audited and said on the failed run's incident; every revocation is audited when it happens", async () => {
+    const { agentId } = await newAgent({ prefix: "rot-autoresolve" });
+    let broken = true;
+    const { credential } = await webhookCredential(agentId, (step) => (step === "set_secret" && broken ? { status: 500, body: JSON.stringify({ error: "target down" }) } : null));
+    const incident = await openIncident({ ctx: as("responder"), input: { agent_ids: [agentId], title: "vault key read by the agent" } });
+    const first = await startRotation({ ctx: as("responder"), input: { credential_ids: [credential.id], incident_id: incident.id } });
+    expect((await runUntilFinished(first.id)).status).toBe("failed");
+    expect(await unresolvedFailures(appDb(), incident.id)).toHaveLength(1);
+
+    broken = false;
+    const second = await startRotation({ ctx: as("responder"), input: { credential_ids: [credential.id] } });
+    expect((await runUntilFinished(second.id)).status).toBe("succeeded");
+    const note = `rotated by run ${second.id}`;
+    expect((await run(first.id)).items[0]).toMatchObject({ state: "failed", resolved_by: "system:rotation", resolution_note: note });
+    expect(await unresolvedFailures(appDb(), incident.id)).toEqual([]);
+
+    const { entries } = await listAudit(appDb(), parseAuditFilters(new URLSearchParams({ target_id: credential.id })));
+    expect(entries.filter((e) => e.action === "credential.rotation_failure_resolved").map((e) => e.reason)).toEqual([note]);
+    // One revocation per run, each audited as it happened (the first run's before its failure).
+    expect(entries.filter((e) => e.action === "credential.old_secret_revoked")).toHaveLength(2);
+    expect((await getIncident(appDb(), incident.id))?.activity.map((a) => a.summary)).toContain(`Failed rotation of "${credential.name}" resolved: ${note}`);
+  });
+});
+
 describe("a console killed mid-run", () => {
   const children: ChildProcess[] = [];
   beforeAll(() => {
