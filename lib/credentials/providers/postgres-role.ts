@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AppError, errorCode, isUnavailableError } from "@/lib/errors";
 import type { CredentialProvider, RotationInput } from "./provider";
 import { randomSecret, withoutSecrets } from "./random-secret";
+import { requireSameServer, type ServerAddress } from "./same-server";
 
 export const postgresRoleConfigSchema = z.strictObject({
   role: z
@@ -48,7 +49,7 @@ function parseConfig(step: Step, config: unknown): PostgresRoleConfig {
 }
 
 /** Where the admin connection goes, for messages, and every spelling of its password, to keep them out of messages. */
-function describeAdmin(connectionString: string): { label: string; secrets: string[] } {
+function describeAdmin(connectionString: string): { label: string; address: ServerAddress; secrets: string[] } {
   let url: URL;
   try {
     url = new URL(connectionString);
@@ -60,7 +61,8 @@ function describeAdmin(connectionString: string): { label: string; secrets: stri
   }
   const fromQuery = url.searchParams.get("password");
   const secrets = [connectionString, url.password, safeDecode(url.password), fromQuery].filter((s): s is string => Boolean(s));
-  return { label: `${url.hostname || "localhost"}:${url.port || "5432"}`, secrets };
+  const address = { host: url.hostname || url.searchParams.get("host") || "", port: Number(url.port || 5432) };
+  return { label: `${url.hostname || "localhost"}:${url.port || "5432"}`, address, secrets };
 }
 
 function safeDecode(s: string): string {
@@ -165,12 +167,18 @@ function requireSecret(step: Step, secret: string): void {
  * (`admin`); the credential's config only names the role and where agents connect.
  */
 export function postgresRoleProvider(admin: { connectionString: string }): CredentialProvider<PostgresRoleConfig> {
+  /** The config of a step that changes the role, on the server the admin login reaches. */
+  const changeTarget = (step: Step, raw: unknown): PostgresRoleConfig => {
+    const config = parseConfig(step, raw);
+    requireSameServer(step, "PostgreSQL", describeAdmin(admin.connectionString).address, config, "SOC_ROTATION_PG_ADMIN_URL");
+    return config;
+  };
   return {
     kind: "postgres_role",
     configSchema: postgresRoleConfigSchema,
 
     async revokeOld(input: RotationInput<PostgresRoleConfig>): Promise<boolean> {
-      const { role } = parseConfig("revoke_old", input.config);
+      const { role } = changeTarget("revoke_old", input.config);
       return withAdmin(admin, "revoke_old", [input.oldSecret, input.newSecret], async (client, label) => {
         await requireRole(client, label, "revoke_old", role);
         await client.query(`ALTER ROLE ${client.escapeIdentifier(role)} NOLOGIN`);
@@ -191,7 +199,7 @@ export function postgresRoleProvider(admin: { connectionString: string }): Crede
     },
 
     async apply(input: RotationInput<PostgresRoleConfig> & { newSecret: string }): Promise<void> {
-      const { role } = parseConfig("apply", input.config);
+      const { role } = changeTarget("apply", input.config);
       requireSecret("apply", input.newSecret);
       const verifier = scramSha256Verifier(input.newSecret);
       await withAdmin(admin, "apply", [input.oldSecret, input.newSecret, verifier], async (client, label) => {

@@ -3,6 +3,7 @@ import Redis, { type RedisOptions } from "ioredis";
 import { z } from "zod";
 import { AppError, isUnavailableError } from "@/lib/errors";
 import type { CredentialProvider, RotationInput } from "./provider";
+import { requireSameServer, type ServerAddress } from "./same-server";
 import { randomSecret, withoutSecrets } from "./random-secret";
 
 export const redisAclConfigSchema = z.strictObject({
@@ -39,7 +40,7 @@ function parseConfig(step: Step, config: unknown): RedisAclConfig {
   return parsed.data;
 }
 
-function describeAdmin(url: string): { label: string; secrets: string[] } {
+function describeAdmin(url: string): { label: string; address: ServerAddress; secrets: string[] } {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -56,7 +57,11 @@ function describeAdmin(url: string): { label: string; secrets: string[] } {
       return parsed.password;
     }
   })();
-  return { label: `${parsed.hostname || "localhost"}:${parsed.port || "6379"}`, secrets: [url, parsed.password, decoded].filter(Boolean) };
+  return {
+    label: `${parsed.hostname || "localhost"}:${parsed.port || "6379"}`,
+    address: { host: parsed.hostname, port: Number(parsed.port || 6379) },
+    secrets: [url, parsed.password, decoded].filter(Boolean),
+  };
 }
 
 /** Only the message, stripped of secrets: ioredis attaches the command and its arguments (AUTH's password) to its errors. */
@@ -154,12 +159,18 @@ function requireSecret(step: Step, secret: string): void {
 
 /** A Redis ACL user an agent logs in as. The console's privileged connection comes from configuration (`admin`). */
 export function redisAclProvider(admin: { url: string }): CredentialProvider<RedisAclConfig> {
+  /** The config of a step that changes the user, on the server the admin login reaches. */
+  const changeTarget = (step: Step, raw: unknown): RedisAclConfig => {
+    const config = parseConfig(step, raw);
+    requireSameServer(step, "Redis", describeAdmin(admin.url).address, config, "SOC_ROTATION_REDIS_ADMIN_URL");
+    return config;
+  };
   return {
     kind: "redis_acl_user",
     configSchema: redisAclConfigSchema,
 
     async revokeOld(input: RotationInput<RedisAclConfig>): Promise<boolean> {
-      const { username } = parseConfig("revoke_old", input.config);
+      const { username } = changeTarget("revoke_old", input.config);
       return withAdmin(admin, "revoke_old", [input.oldSecret, input.newSecret], async (redis, label) => {
         await requireUser(redis, label, "revoke_old", username);
         await redis.call("ACL", "SETUSER", username, "off");
@@ -174,7 +185,7 @@ export function redisAclProvider(admin: { url: string }): CredentialProvider<Red
     },
 
     async apply(input: RotationInput<RedisAclConfig> & { newSecret: string }): Promise<void> {
-      const { username } = parseConfig("apply", input.config);
+      const { username } = changeTarget("apply", input.config);
       requireSecret("apply", input.newSecret);
       // Sent as its SHA-256 (`#…`), which is what Redis stores: the password itself never goes over the wire.
       const hash = createHash("sha256").update(input.newSecret, "utf8").digest("hex");

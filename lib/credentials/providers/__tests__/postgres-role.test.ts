@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { postgresRoleProvider, type PostgresRoleConfig } from "@/lib/credentials/providers/postgres-role";
 import type { RotationInput } from "@/lib/credentials/providers/provider";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";
 import { appDb } from "@/db/client";
+import { rotationRuns } from "@/db/schema";
 import { getRotationRun } from "@/db/queries/rotations";
 import type { Ctx } from "@/lib/context";
 import { createCredential } from "@/lib/credentials";
@@ -141,7 +143,9 @@ describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram
     expect(badAdmin.message).not.toContain("not-the-password");
 
     const closedPort = await freePort();
-    const unreachable = await caught(postgresRoleProvider({ connectionString: `postgres://postgres:x@127.0.0.1:${closedPort}/postgres` }).apply(input({ newSecret })));
+    const unreachable = await caught(
+      postgresRoleProvider({ connectionString: `postgres://postgres:x@127.0.0.1:${closedPort}/postgres` }).apply(input({ config: { ...config(), port: closedPort }, newSecret })),
+    );
     expect(unreachable.code).toBe("UNAVAILABLE");
     expect(unreachable.message).toContain(`127.0.0.1:${closedPort}`);
 
@@ -150,6 +154,17 @@ describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram
     expect(missing.code).toBe("NOT_FOUND");
     expect(missing.message).toBe(`apply: role agent_missing does not exist on the PostgreSQL server at 127.0.0.1:${port}`);
     expect(await canLogin("agent_missing")).toBeUndefined();
+
+    // The admin login reaches another server than the one agents use: nothing is changed on either.
+    for (const elsewhere of [{ host: "orders-db.internal", port }, { host: "localhost", port: closedPort }]) {
+      const mismatch = await caught(provider.revokeOld(input({ config: { ...config(), ...elsewhere } })));
+      expect(mismatch.code).toBe("VALIDATION");
+      expect(mismatch.message).toBe(
+        `revoke_old: the console's admin login reaches PostgreSQL at 127.0.0.1:${port}, not ${elsewhere.host}:${elsewhere.port} where this credential is used; point SOC_ROTATION_PG_ADMIN_URL at that server, or rotate this credential by hand`,
+      );
+    }
+    expect((await caught(provider.apply(input({ config: { ...config(), host: "orders-db.internal" }, newSecret })))).code).toBe("VALIDATION");
+    expect(await login("password_probe", "the-right-password")).toBe("ok");
 
     const self = await caught(provider.revokeOld(input({ config: config("postgres") })));
     expect(self.code).toBe("VALIDATION");
@@ -224,7 +239,9 @@ describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram
     expect(await login(role, secret)).toBe("ok");
     expect(await login(role, oldSecret)).toBe("28P01");
 
-    // Without the setting, the step fails saying which setting is missing.
+    // Without the setting, the step fails saying which setting is missing. (A minute later: a start
+    // moments after the first run is the same click and gets that run.)
+    await db.update(rotationRuns).set({ finishedAt: sql`now() - interval '1 minute'` }).where(eq(rotationRuns.id, started.id));
     const again = await startRotation({ ctx: testCtx(), input: { credential_ids: [created.credential.id] } });
     // A configuration problem fails at once rather than after ten minutes of retries.
     await runDueRotationSteps({ ...deps, policy: DEFAULT_RETRY_POLICY, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: null }) });

@@ -160,7 +160,7 @@ describe("redisAclProvider against the real Redis", () => {
     expect(await flags("default")).toContain("on");
 
     const closedPort = await freePort();
-    const unreachable = await caught(redisAclProvider({ url: `redis://127.0.0.1:${closedPort}` }).apply(input({ newSecret })));
+    const unreachable = await caught(redisAclProvider({ url: `redis://127.0.0.1:${closedPort}` }).apply(input({ config: { ...config(), port: closedPort }, newSecret })));
     expect(unreachable.code).toBe("UNAVAILABLE");
     expect(unreachable.message).toContain(`admin connection to Redis at 127.0.0.1:${closedPort}`);
 
@@ -169,6 +169,11 @@ describe("redisAclProvider against the real Redis", () => {
       expect(rejected.code).toBe("VALIDATION");
       expect(rejected.message).toContain("username:");
     }
+    // The admin login reaches another server than the one agents use: refused before any change.
+    const mismatch = await caught(provider.revokeOld(input({ config: { ...config(), host: "cache.internal" } })));
+    expect(mismatch.code).toBe("VALIDATION");
+    expect(mismatch.message).toMatch(/^revoke_old: the console's admin login reaches Redis at .*, not cache\.internal:\d+ where this credential is used; point SOC_ROTATION_REDIS_ADMIN_URL at that server/);
+    expect(await flags(USER)).toContain("on");
     const smuggled = { ...config(), url: "redis://elsewhere:6379" } as RedisAclConfig;
     expect((await caught(provider.apply(input({ config: smuggled, newSecret })))).code).toBe("VALIDATION");
   });
