@@ -23,7 +23,7 @@ const ITEM_STATE_CLASS: Record<RotationItemView["state"], string> = {
 };
 
 export const rotationKey = (id: string) => ["rotations", "detail", id] as const;
-const incidentRotationsKey = (incidentId: number) => ["rotations", "incident", incidentId] as const;
+const incidentFailuresKey = (incidentId: number) => ["rotations", "incident-failures", incidentId] as const;
 
 async function fetchRotation(id: string): Promise<RotationRunView> {
   const result = await callApi<{ rotation: RotationRunView }>("GET", `/api/v1/rotations/${encodeURIComponent(id)}`);
@@ -31,10 +31,12 @@ async function fetchRotation(id: string): Promise<RotationRunView> {
   return result.data.rotation;
 }
 
-async function fetchIncidentRotations(incidentId: number): Promise<RotationRunView[]> {
-  const result = await callApi<{ rotations: RotationRunView[] }>("GET", `/api/v1/rotations?${new URLSearchParams({ incident_id: String(incidentId) })}`);
+type IncidentFailure = RotationItemView & { rotation_id: string };
+
+async function fetchIncidentFailures(incidentId: number): Promise<IncidentFailure[]> {
+  const result = await callApi<{ failures: IncidentFailure[] }>("GET", `/api/v1/incidents/${incidentId}/rotation-failures`);
   if (!result.ok) throw new Error(result.error);
-  return result.data.rotations;
+  return result.data.failures;
 }
 
 const unresolved = (item: RotationItemView) => item.state === "failed" && item.resolved_at === null;
@@ -398,18 +400,19 @@ export function RotationProgress({ rotationId }: { rotationId: string }) {
 }
 
 /**
- * The top of an incident's page while any credential it set out to rotate failed and nobody has dealt
- * with it yet: the old secret may still work. Each links to its run and can be resolved from here.
+ * The top of an incident's page while any credential of it (from its runs, or any run over its agents)
+ * failed to rotate and nobody has dealt with it yet: the old secret may still work. Each links to its
+ * run and can be resolved from here.
  */
 export function RotationFailuresBanner({ incidentId, role }: { incidentId: number; role: Role }) {
   const client = useQueryClient();
   const query = useQuery({
-    queryKey: incidentRotationsKey(incidentId),
-    queryFn: () => fetchIncidentRotations(incidentId),
+    queryKey: incidentFailuresKey(incidentId),
+    queryFn: () => fetchIncidentFailures(incidentId),
     enabled: roleAtLeast(role, "analyst"),
-    refetchInterval: (q) => (q.state.data?.some((r) => r.status === "running") ? 1_000 : 5_000),
+    refetchInterval: 2_000,
   });
-  const failures = (query.data ?? []).flatMap((run) => run.items.filter(unresolved).map((item) => ({ run, item })));
+  const failures = query.data ?? [];
   if (failures.length === 0) return null;
 
   function resolved(run: RotationRunView) {
@@ -425,11 +428,11 @@ export function RotationFailuresBanner({ incidentId, role }: { incidentId: numbe
         then resolve with a note.
       </div>
       <ul className="output-list">
-        {failures.map(({ run, item }) => (
+        {failures.map((item) => (
           <li key={item.id}>
             “{item.credential_name}” ({item.kind_label}, <span className="mono">{item.agent_id}</span>) failed at {STEP_LABEL[item.step]}
-            {item.last_error && <>: {item.last_error}</>} · <Link href={`/rotations/${run.id}`}>rotation run</Link>{" "}
-            {roleAtLeast(role, "responder") && <ResolveFailure runId={run.id} item={item} onResolved={resolved} />}
+            {item.last_error && <>: {item.last_error}</>} · <Link href={`/rotations/${item.rotation_id}`}>rotation run</Link>{" "}
+            {roleAtLeast(role, "responder") && <ResolveFailure runId={item.rotation_id} item={item} onResolved={resolved} />}
           </li>
         ))}
       </ul>

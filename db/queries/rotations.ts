@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { credentials, ingestKeys, rotationItems, rotationRuns } from "@/db/schema";
+import { credentials, incidents, ingestKeys, rotationItems, rotationRuns } from "@/db/schema";
 import { credentialLocation, KIND_LABELS, newSecretIsShownOnce } from "@/lib/credentials/describe";
 import type { CredentialKind } from "@/lib/credentials/providers/provider";
 
@@ -157,14 +157,26 @@ export async function listRotationRuns(db: Queryable, filter: { agentId?: string
   return runViews(db, where, limit);
 }
 
-/** Failed credentials nobody has dealt with yet, across an incident's runs: the top of its page. */
+/**
+ * Failed credentials nobody has dealt with yet, from the incident's runs and from any run over its
+ * agents' credentials (one started on an agent's page fails just as dangerously): the top of its page.
+ */
 export async function unresolvedFailures(db: Queryable, incidentId: number): Promise<(RotationItemView & { rotation_id: string })[]> {
   const rows = await db
     .select({ item: rotationItems, credential: credentials })
     .from(rotationItems)
     .innerJoin(credentials, eq(credentials.id, rotationItems.credentialId))
     .innerJoin(rotationRuns, eq(rotationRuns.id, rotationItems.runId))
-    .where(and(eq(rotationRuns.incidentId, incidentId), eq(rotationItems.state, "failed"), isNull(rotationItems.resolvedAt)))
+    .where(
+      and(
+        eq(rotationItems.state, "failed"),
+        isNull(rotationItems.resolvedAt),
+        or(
+          eq(rotationRuns.incidentId, incidentId),
+          sql`${credentials.agentId} IN (SELECT unnest(${incidents.agentIds}) FROM ${incidents} WHERE ${incidents.id} = ${incidentId})`,
+        ),
+      ),
+    )
     .orderBy(asc(rotationItems.finishedAt));
   const now = new Date();
   return rows.map((x) => ({ ...itemView(x.item, x.credential, now), rotation_id: x.item.runId }));

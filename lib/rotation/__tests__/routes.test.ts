@@ -6,12 +6,14 @@ import { POST as postRotation } from "@/app/api/v1/rotations/route";
 import { GET as getRotation } from "@/app/api/v1/rotations/[rotationId]/route";
 import { POST as revealRoute } from "@/app/api/v1/rotations/[rotationId]/items/[itemId]/reveal/route";
 import { POST as resolveRoute } from "@/app/api/v1/rotations/[rotationId]/items/[itemId]/resolve/route";
+import { GET as incidentFailuresRoute } from "@/app/api/v1/incidents/[incidentId]/rotation-failures/route";
+import { openIncident } from "@/lib/incidents";
 import { appDb } from "@/db/client";
 import { listAudit, parseAuditFilters } from "@/db/queries/audit";
 import { getRotationRun } from "@/db/queries/rotations";
 import { credentialProviders } from "@/lib/credentials/providers";
 import { DEFAULT_RETRY_POLICY, runDueRotationSteps } from "@/lib/rotation";
-import { bearer, newAgent } from "@/scripts/testing/fixtures";
+import { bearer, newAgent, testCtx } from "@/scripts/testing/fixtures";
 
 const BASE = "http://soc.test/api/v1";
 const noParams = { params: Promise.resolve({}) };
@@ -114,5 +116,39 @@ describe("/api/v1/credentials and /api/v1/rotations over HTTP", () => {
     const both = await postRotation(jsonRequest(`${BASE}/rotations`, "POST", responder, { agent_id: agentId, credential_ids: [randomUUID()] }), noParams);
     expect(both.status).toBe(400);
     expect(await both.json()).toMatchObject({ error: { errors: [{ path: "credential_ids" }] } });
+  });
+  it("an incident's unresolved rotation failures include runs started on its agents' pages; analyst+, 404 for no such incident", async () => {
+    const { agentId } = await newAgent({ prefix: "rot-fail-http" });
+    const added = await postCredential(
+      jsonRequest(`${BASE}/credentials`, "POST", await bearer("admin"), {
+        agent_id: agentId,
+        name: "orders db login",
+        kind: "postgres_role",
+        config: { role: "orders_agent", host: "127.0.0.1", port: 5432, database: "orders" },
+      }),
+      noParams,
+    );
+    expect(added.status).toBe(201);
+    // Started from the agent's page, not under the incident; without an admin login it fails at once.
+    const started = (await (await postRotation(jsonRequest(`${BASE}/rotations`, "POST", await bearer("responder"), { agent_id: agentId }), noParams)).json()) as { id: string };
+    const db = appDb();
+    for (let i = 0; i < 20 && (await getRotationRun(db, started.id))?.status === "running"; i++) {
+      await runDueRotationSteps({ db, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: null }), policy: DEFAULT_RETRY_POLICY });
+    }
+    const incident = await openIncident({ ctx: testCtx(), input: { agent_ids: [agentId], title: "orders login in a transcript" } });
+
+    const params = (incidentId: string) => ({ params: Promise.resolve({ incidentId }) });
+    const url = `${BASE}/incidents/${incident.id}/rotation-failures`;
+    const read = await incidentFailuresRoute(new Request(url, { headers: await bearer("analyst") }), params(String(incident.id)));
+    expect(read.status).toBe(200);
+    const { failures } = (await read.json()) as { failures: { credential_name: string; rotation_id: string; state: string; last_error: string }[] };
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ credential_name: "orders db login", rotation_id: started.id, state: "failed" });
+    expect(failures[0]?.last_error).toContain("SOC_ROTATION_PG_ADMIN_URL");
+
+    expect((await incidentFailuresRoute(new Request(url, { headers: await bearer("viewer") }), params(String(incident.id)))).status).toBe(403);
+    expect((await incidentFailuresRoute(new Request(url, { headers: await bearer("analyst") }), params("999999999"))).status).toBe(404);
+    const bad = await incidentFailuresRoute(new Request(url, { headers: await bearer("analyst") }), params("INC-1"));
+    expect(bad.status).toBe(400);
   });
 });
