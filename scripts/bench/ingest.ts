@@ -7,11 +7,11 @@ import { issueCanary, setBaseline } from "@/lib/detect";
 import { dayStart, ensureDayPartitions } from "@/lib/ingest/partitions";
 import { prepareEventRow, type EventRow } from "@/lib/ingest/prepare-event-rows";
 import { cliContext } from "../lib/script-context";
-import { freePort, startTestInfra } from "../testing/infra";
-import { nextStartArgs } from "../lib/next-server";
+import { startTestInfra } from "../testing/infra";
+import { type BenchApp, runBench, startBenchApp } from "./bench-app";
 import { buildAppForBench } from "./build-app";
 import { benchEvents } from "./bench-events";
-import { benchEnv, childEnv } from "@/lib/env";
+import { benchEnv } from "@/lib/env";
 
 /**
  * bench:ingest — end-to-end ingest over HTTP against the built app (redaction, validation, every
@@ -32,19 +32,6 @@ const BENCH_BASELINE = {
   max_tool_call_rate_per_minute: 100_000,
   forbidden_patterns_in_output: ["system prompt", "you are an ai", "my instructions", "BEGIN PRIVATE KEY"],
 };
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
 
 async function rawInsertRate(databaseUrl: string, rows: EventRow[], writers: number): Promise<number> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: writers });
@@ -93,20 +80,11 @@ async function rawInsertRate(databaseUrl: string, rows: EventRow[], writers: num
 async function main(): Promise<void> {
   buildAppForBench();
   const infra = await startTestInfra("agentsoc_bench");
-  const port = await freePort();
-  const server = spawn(process.execPath, nextStartArgs(port, "127.0.0.1"), {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: childEnv({
-      DATABASE_URL: infra.databaseUrl,
-      REDIS_URL: infra.redisUrl,
-      SOC_INGEST_RATE_LIMIT_PER_MIN: "100000000",
-      NEXT_TELEMETRY_DISABLED: "1",
-    }),
-  });
   const db = createDb(infra.databaseUrl, 2);
+  let app: BenchApp | null = null;
   try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${url}/sign-in`, 60_000);
+    app = await startBenchApp({ DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, SOC_INGEST_RATE_LIMIT_PER_MIN: "100000000" });
+    const url = app.url;
     const keys = [];
     for (let i = 0; i < AGENTS; i++) {
       const agentId = `bench-agent-${i}`;
@@ -147,7 +125,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(report, null, 2));
     if (load.non2xx > 0) throw new Error(`${load.non2xx} requests did not get a 2xx answer`);
   } finally {
-    server.kill("SIGTERM");
+    app?.stop();
     await db.close();
     await infra.stop();
   }
@@ -173,10 +151,4 @@ async function runLoad(opts: { url: string; keys: { agentId: string; key: string
   return { requests2xx: result["2xx"], non2xx: result.non2xx, duration: result.elapsed_s, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(`[bench] ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runBench(main);

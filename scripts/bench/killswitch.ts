@@ -1,14 +1,13 @@
-import { spawn } from "node:child_process";
 import os from "node:os";
 import Redis from "ioredis";
 import { createDb } from "@/db/client";
 import { registerAgent } from "@/lib/agents";
 import { createApiToken } from "@/lib/auth";
 import { cliContext } from "../lib/script-context";
-import { freePort, startTestInfra } from "../testing/infra";
-import { nextStartArgs } from "../lib/next-server";
+import { startTestInfra } from "../testing/infra";
+import { type BenchApp, runBench, startBenchApp } from "./bench-app";
 import { buildAppForBench } from "./build-app";
-import { benchEnv, childEnv } from "@/lib/env";
+import { benchEnv } from "@/lib/env";
 
 /**
  * bench:killswitch — 1,000 kills through the HTTP API of the built app: time from the call to a
@@ -26,20 +25,13 @@ const summary = (values: number[]) => {
 async function main(): Promise<void> {
   buildAppForBench();
   const infra = await startTestInfra("agentsoc_bench");
-  const port = await freePort();
-  const server = spawn(process.execPath, nextStartArgs(port, "127.0.0.1"), {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: childEnv({ DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, NEXT_TELEMETRY_DISABLED: "1" }),
-  });
   const db = createDb(infra.databaseUrl, 2);
   const subscriber = new Redis(infra.redisUrl);
   const reader = new Redis(infra.redisUrl);
+  let app: BenchApp | null = null;
   try {
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 300; i++) {
-      if (await fetch(`${url}/sign-in`).then((r) => r.ok, () => false)) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    app = await startBenchApp({ DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl });
+    const url = app.url;
     const ctx = cliContext(db.db);
     const { token } = await createApiToken({ ctx, input: { name: "bench", role: "admin" } });
     const agents: string[] = [];
@@ -99,16 +91,10 @@ async function main(): Promise<void> {
   } finally {
     subscriber.disconnect();
     reader.disconnect();
-    server.kill("SIGTERM");
+    app?.stop();
     await db.close();
     await infra.stop();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(`[bench] ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runBench(main);

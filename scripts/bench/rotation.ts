@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import os from "node:os";
 import Redis from "ioredis";
 import pg from "pg";
@@ -7,12 +6,12 @@ import type { RotationRunView } from "@/db/queries/rotations";
 import { registerAgent } from "@/lib/agents";
 import { createApiToken } from "@/lib/auth";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";
-import { benchEnv, childEnv } from "@/lib/env";
-import { nextStartArgs } from "../lib/next-server";
+import { benchEnv } from "@/lib/env";
 import { cliContext } from "../lib/script-context";
-import { freePort, startTestInfra, testSocSecret } from "../testing/infra";
+import { startTestInfra, testSocSecret } from "../testing/infra";
 import { startPasswordCheckingPostgres } from "../testing/scram-postgres";
 import { startSecretManager } from "../testing/secret-manager";
+import { type BenchApp, runBench, startBenchApp } from "./bench-app";
 import { buildAppForBench } from "./build-app";
 
 /**
@@ -80,20 +79,6 @@ function requireClean(run: RotationRunView): void {
   if (unproven.length > 0) throw new Error(`rotation ${run.id}: old secret not proven refused for ${unproven.map((i) => i.credential_name).join(", ")}`);
 }
 
-/** The SQLSTATE of logging in as `user` with `password`, or "ok". */
-async function pgLogin(port: number, user: string, password: string): Promise<string> {
-  const client = new pg.Client({ host: "127.0.0.1", port, database: "postgres", user, password, connectionTimeoutMillis: 5_000 });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    await client.end();
-    return "ok";
-  } catch (err) {
-    return (err as { code?: string }).code ?? String(err);
-  }
-}
-
 async function redisLogin(host: string, port: number, user: string, password: string): Promise<string> {
   const client = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
@@ -117,27 +102,19 @@ async function main(): Promise<void> {
   const redisAdmin = new Redis(infra.redisUrl);
   const pgAdmin = new pg.Client({ connectionString: targetsPg.adminUrl });
   await pgAdmin.connect();
-  const port = await freePort();
-  const server = spawn(process.execPath, nextStartArgs(port, "127.0.0.1"), {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: childEnv({
+  const db = createDb(infra.databaseUrl, 2);
+  const redisUsers: string[] = [];
+  const managers: { close: () => Promise<unknown> }[] = [];
+  let app: BenchApp | null = null;
+  try {
+    app = await startBenchApp({
       DATABASE_URL: infra.databaseUrl,
       REDIS_URL: infra.redisUrl,
       SOC_SECRET: testSocSecret(),
       SOC_ROTATION_PG_ADMIN_URL: targetsPg.adminUrl,
       SOC_ROTATION_REDIS_ADMIN_URL: infra.redisUrl,
-      NEXT_TELEMETRY_DISABLED: "1",
-    }),
-  });
-  const db = createDb(infra.databaseUrl, 2);
-  const redisUsers: string[] = [];
-  const managers: { close: () => Promise<unknown> }[] = [];
-  try {
-    const baseUrl = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 300; i++) {
-      if (await fetch(`${baseUrl}/sign-in`).then((r) => r.ok, () => false)) break;
-      await sleep(200);
-    }
+    });
+    const baseUrl = app.url;
     const ctx = cliContext(db.db);
     const { token } = await createApiToken({ ctx, input: { name: "bench", role: "admin" } });
     const client = api(baseUrl, token);
@@ -219,8 +196,8 @@ async function main(): Promise<void> {
           return (await client.call<{ secret: string }>("POST", `/api/v1/rotations/${run.id}/items/${item.id}/reveal`)).secret;
         };
         const outside = {
-          pg_new: await pgLogin(targetsPg.port, agent.role, await secretOf("orders db login")),
-          pg_old: await pgLogin(targetsPg.port, agent.role, agent.rolePassword),
+          pg_new: await targetsPg.login(agent.role, await secretOf("orders db login")),
+          pg_old: await targetsPg.login(agent.role, agent.rolePassword),
           redis_new: await redisLogin(redisHost, redisPort, agent.user, await secretOf("cache login")),
           redis_old: await redisLogin(redisHost, redisPort, agent.user, agent.userPassword),
         };
@@ -282,7 +259,7 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
-    server.kill("SIGTERM");
+    app?.stop();
     for (const m of managers) await m.close();
     for (const user of redisUsers) await redisAdmin.call("ACL", "DELUSER", user).catch(() => undefined);
     redisAdmin.disconnect();
@@ -293,10 +270,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(`[bench] ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runBench(main);

