@@ -772,6 +772,26 @@ function rotationSummarised(step: StepView): boolean {
 }
 
 function rotationOutput(output: Record<string, unknown>): ReactNode | null {
+  if (Array.isArray(output.already_rotated)) {
+    return (
+      <div>
+        Every credential it covers was already rotated under this incident:
+        <ul className="output-list" aria-label="Credentials already rotated">
+          {records(output.already_rotated).map((r, n) => (
+            <li key={str(r.credential_id) ?? n}>
+              “{str(r.name) ?? "?"}” ({str(r.agent_id) ?? "?"})
+              {str(r.rotation_id) && (
+                <>
+                  {" "}
+                  · <Link href={`/rotations/${encodeURIComponent(str(r.rotation_id) ?? "")}`}>rotation run</Link>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
   const rotationId = str(output.rotation_id);
   if (!rotationId) return null;
   const href = `/rotations/${encodeURIComponent(rotationId)}`;

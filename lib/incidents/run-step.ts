@@ -110,8 +110,16 @@ async function perform(
       return "done";
     }
     case "rotate_credentials": {
-      await startRotation({ ctx, input: { incident_id: row.id }, incidentStepId: stepId });
-      return "waiting";
+      try {
+        await startRotation({ ctx, input: { incident_id: row.id }, incidentStepId: stepId });
+        return "waiting";
+      } catch (err) {
+        // Rotated already, by the incident's runs (a retry started from the agent page or the CLI, say): the step's work is done.
+        const rotated = err instanceof AppError ? err.details?.already_rotated : undefined;
+        if (!Array.isArray(rotated)) throw err;
+        for (const r of rotated) add("already_rotated", r);
+        return "done";
+      }
     }
   }
 }

@@ -84,10 +84,13 @@ export async function startRotation({
   return ctx.db.transaction(async (tx) => {
     const locked = await lockRequested(tx, { agentIds, credentialIds: body.credential_ids ?? null, namedIds });
     // Running the incident's step again (after a failure) retries what is left, not what it already rotated.
-    const done = wholeIncident ? await rotatedUnderIncident(tx, incident.id) : new Set<string>();
+    const done = wholeIncident ? await rotatedUnderIncident(tx, incident.id) : new Map<string, string>();
     const rows = locked.filter((r) => !done.has(r.id));
     if (locked.length > 0 && rows.length === 0) {
-      throw new AppError("CONFLICT", `Every credential ${incidentRef(incident?.id ?? 0)} covers was already rotated under it; start a rotation from the agent page to rotate again`);
+      const rotated = locked.map((r) => ({ credential_id: r.id, name: r.name, agent_id: r.agentId, rotation_id: done.get(r.id) }));
+      throw new AppError("CONFLICT", `Every credential ${incidentRef(incident?.id ?? 0)} covers was already rotated under it; start a rotation from the agent page to rotate again`, {
+        details: { already_rotated: rotated },
+      });
     }
     if (rows.length === 0) {
       throw new AppError("VALIDATION", `Agent ${(agentIds ?? []).join(", ")} has no credentials in the inventory to rotate`, {
@@ -187,13 +190,14 @@ async function justRotated(tx: Tx, credentialIds: string[]): Promise<string | nu
   return result.rows[0]?.id ?? null;
 }
 
-async function rotatedUnderIncident(tx: Tx, incidentId: number): Promise<Set<string>> {
+/** Each credential already rotated by one of the incident's runs, with that run. */
+async function rotatedUnderIncident(tx: Tx, incidentId: number): Promise<Map<string, string>> {
   const rows = await tx
-    .select({ credentialId: rotationItems.credentialId })
+    .select({ credentialId: rotationItems.credentialId, runId: rotationItems.runId })
     .from(rotationItems)
     .innerJoin(rotationRuns, eq(rotationRuns.id, rotationItems.runId))
     .where(and(eq(rotationRuns.incidentId, incidentId), eq(rotationItems.state, "rotated")));
-  return new Set(rows.map((r) => r.credentialId));
+  return new Map(rows.map((r) => [r.credentialId, r.runId]));
 }
 
 /** The runbook step names its run in the run's own transaction: a run that finishes at once still finds the step to complete. */

@@ -459,6 +459,31 @@ describe("a later rotation after a failure", () => {
   });
 });
 
+describe("an incident's rotation step after a failure", () => {
+  it("is done when run again once a later run under the incident (from the CLI, say) rotated what had failed", async () => {
+    const { agentId } = await newAgent({ prefix: "rot-step-again" });
+    let broken = true;
+    const { credential } = await webhookCredential(agentId, (step) => (step === "set_secret" && broken ? { status: 500, body: JSON.stringify({ error: "target down" }) } : null));
+    const incident = await openIncident({ ctx: as("responder"), input: { agent_ids: [agentId], title: "vault key read by the agent" } });
+    const stepId = incident.phases.flatMap((p) => p.steps).find((s) => s.action === "rotate_credentials")?.step_id ?? "";
+    const first = await runStep({ ctx: as("responder"), settings: { redis: appRedis() }, input: { incidentId: incident.id, stepId } });
+    const firstRun = (first.incident.phases.flatMap((p) => p.steps).find((s) => s.step_id === stepId)?.output as { rotation_id?: string } | null)?.rotation_id ?? "";
+    expect((await runUntilFinished(firstRun)).status).toBe("failed");
+
+    broken = false;
+    const fromCli = await startRotation({ ctx: as("responder"), input: { agent_id: agentId, incident_id: incident.id } });
+    expect((await runUntilFinished(fromCli.id)).status).toBe("succeeded");
+
+    const again = await runStep({ ctx: as("responder"), settings: { redis: appRedis() }, input: { incidentId: incident.id, stepId } });
+    expect(again.outcome).toBe("done");
+    const step = again.incident.phases.flatMap((p) => p.steps).find((s) => s.step_id === stepId);
+    expect(step?.state).toBe("done");
+    const already = (step?.output as { already_rotated?: { credential_id: string; rotation_id: string }[] } | null)?.already_rotated ?? [];
+    expect(already.find((a) => a.credential_id === credential.id)?.rotation_id).toBe(fromCli.id);
+    expect(already).toHaveLength(2);
+  });
+});
+
 describe("a console killed mid-run", () => {
   const children: ChildProcess[] = [];
   beforeAll(() => {
