@@ -118,7 +118,8 @@ async function runProviderStep(deps: RotationDeps, c: Claim): Promise<Partial<ty
   const what = `credential "${c.name}"`;
   const oldSecret = c.oldSecretSealed === null ? null : openCredentialSecret(c.oldSecretSealed, what);
   const newSecret = c.newSecretSealed === null ? null : openCredentialSecret(c.newSecretSealed, what);
-  const input = { credentialId: c.credentialId, agentId: c.agentId, config: c.config, oldSecret, newSecret };
+  const claim = { itemId: c.id, step: c.step as RotationStep, attempt: c.attempts };
+  const input = { credentialId: c.credentialId, agentId: c.agentId, config: c.config, oldSecret, newSecret, claim };
   const requireNew = (): string => {
     if (newSecret === null) throw new AppError("INTERNAL", `the new secret of ${what} is missing; the create step did not record it`);
     return newSecret;

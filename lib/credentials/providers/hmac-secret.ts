@@ -4,7 +4,8 @@ import type { Db } from "@/db/client";
 import { credentials } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { openCredentialSecret, sealCredentialSecret } from "../secrets";
-import type { CredentialProvider } from "./provider";
+import type { CredentialProvider, RotationClaim } from "./provider";
+import { underClaim } from "./under-claim";
 import { randomSecret } from "./random-secret";
 
 export const hmacSecretConfigSchema = z.strictObject({
@@ -24,15 +25,15 @@ export function hmacSecretProvider(db: Db): CredentialProvider<HmacSecretConfig>
     if (!row) throw new AppError("NOT_FOUND", `No credential ${credentialId}`);
     return row.sealed === null ? null : openCredentialSecret(row.sealed, `credential ${credentialId}`);
   };
-  const hold = (credentialId: string, sealed: string | null) =>
-    db.update(credentials).set({ secretSealed: sealed, updatedAt: sql`now()` }).where(eq(credentials.id, credentialId));
+  const hold = (credentialId: string, sealed: string | null, claim: RotationClaim | undefined) =>
+    underClaim(db, claim, (tx) => tx.update(credentials).set({ secretSealed: sealed, updatedAt: sql`now()` }).where(eq(credentials.id, credentialId)));
 
   return {
     kind: "hmac_secret",
     configSchema: hmacSecretConfigSchema,
 
-    async revokeOld({ credentialId }) {
-      await hold(credentialId, null);
+    async revokeOld({ credentialId, claim }) {
+      await hold(credentialId, null, claim);
       return true;
     },
 
@@ -40,8 +41,8 @@ export function hmacSecretProvider(db: Db): CredentialProvider<HmacSecretConfig>
       return { secret: randomSecret() };
     },
 
-    async apply({ credentialId, newSecret }) {
-      await hold(credentialId, sealCredentialSecret(newSecret));
+    async apply({ credentialId, newSecret, claim }) {
+      await hold(credentialId, sealCredentialSecret(newSecret), claim);
     },
 
     async verify({ credentialId, newSecret }) {

@@ -5,6 +5,7 @@ import { ingestKeys } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { findAgentByIngestKey, generateIngestKey, hashIngestKey, ingestKeyPrefix } from "@/lib/ingest/ingest-keys";
 import type { CredentialProvider } from "./provider";
+import { underClaim } from "./under-claim";
 
 export const ingestKeyConfigSchema = z.strictObject({});
 export type IngestKeyConfig = z.infer<typeof ingestKeyConfigSchema>;
@@ -19,8 +20,8 @@ export function ingestKeyProvider(db: Db): CredentialProvider<IngestKeyConfig> {
     kind: "ingest_key",
     configSchema: ingestKeyConfigSchema,
 
-    async revokeOld({ agentId }) {
-      await db.update(ingestKeys).set({ revokedAt: sql`now()` }).where(and(eq(ingestKeys.agentId, agentId), isNull(ingestKeys.revokedAt)));
+    async revokeOld({ agentId, claim }) {
+      await underClaim(db, claim, (tx) => tx.update(ingestKeys).set({ revokedAt: sql`now()` }).where(and(eq(ingestKeys.agentId, agentId), isNull(ingestKeys.revokedAt))));
       return true;
     },
 
@@ -28,12 +29,14 @@ export function ingestKeyProvider(db: Db): CredentialProvider<IngestKeyConfig> {
       return { secret: generateIngestKey().key };
     },
 
-    async apply({ agentId, newSecret }) {
+    async apply({ agentId, newSecret, claim }) {
       // The same key again after a crash finds its row already there.
-      await db
-        .insert(ingestKeys)
-        .values({ agentId, keyHash: hashIngestKey(newSecret), keyPrefix: ingestKeyPrefix(newSecret) })
-        .onConflictDoNothing({ target: ingestKeys.keyHash });
+      await underClaim(db, claim, (tx) =>
+        tx
+          .insert(ingestKeys)
+          .values({ agentId, keyHash: hashIngestKey(newSecret), keyPrefix: ingestKeyPrefix(newSecret) })
+          .onConflictDoNothing({ target: ingestKeys.keyHash }),
+      );
     },
 
     async verify({ agentId, newSecret }) {

@@ -12,6 +12,13 @@ export type RotationStep = (typeof ROTATION_STEPS)[number];
 /** The steps a rotation item goes through: the provider's, then `record`, the console's own (new state and secret in one transaction). */
 export const ROTATION_ITEM_STEPS = [...ROTATION_STEPS, "record"] as const;
 
+/** A worker's hold on one step of one rotation item: the attempt it claimed, under a lease. */
+export interface RotationClaim {
+  itemId: string;
+  step: RotationStep;
+  attempt: number;
+}
+
 /** What a provider is handed for one credential. Secrets arrive unsealed and must never be logged. */
 export interface RotationInput<Config> {
   credentialId: string;
@@ -21,6 +28,12 @@ export interface RotationInput<Config> {
   oldSecret: string | null;
   /** The new secret, once `create` has produced it (null before). */
   newSecret: string | null;
+  /**
+   * The worker's claim, when a rotation run calls. A provider that writes the console's own database
+   * writes under it (`underClaim`), so a worker that stalled past its lease cannot undo what the
+   * worker that took over has done since.
+   */
+  claim?: RotationClaim;
 }
 
 /**

@@ -492,6 +492,25 @@ describe("a console killed mid-run", () => {
     });
   });
 
+  it("a worker that stalled past its lease cannot undo the rotation the worker that took over finished", async () => {
+    const { agentId } = await newAgent({ prefix: "rot-stale" });
+    const [ingest] = (await listCredentials(appDb(), agentId)).filter((c) => c.kind === "ingest_key");
+    if (!ingest) throw new Error("no ingest key credential");
+    const started = await startRotation({ ctx: as("responder"), input: { credential_ids: [ingest.id] } });
+    // Worker A claimed revoke_old (attempt 1) and stalled; its lease ran out.
+    await appDb().update(rotationItems).set({ attempts: 1, leaseUntil: sql`now() - interval '1 second'` }).where(eq(rotationItems.runId, started.id));
+    const done = await runUntilFinished(started.id);
+    expect(done.status).toBe("succeeded");
+    const item = done.items[0];
+    if (!item) throw new Error("no item");
+    const { secret } = await revealNewSecret({ ctx: as("responder"), input: { runId: started.id, itemId: item.id } });
+
+    // A wakes up and carries on with the revocation it had started: refused, nothing written.
+    const stale = deps().providers.ingest_key.revokeOld({ credentialId: ingest.id, agentId, config: {}, oldSecret: null, newSecret: null, claim: { itemId: item.id, step: "revoke_old", attempt: 1 } });
+    await expect(stale).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    expect((await findAgentByIngestKey(appDb(), secret))?.agentId).toBe(agentId);
+  });
+
   it("a step whose worker dies every time is failed at the attempt limit, as any failure is, instead of being taken again forever", async () => {
     const { agentId } = await newAgent({ prefix: "rot-crashloop" });
     const issued = await createCredential({ ctx: as("admin"), input: { agent_id: agentId, name: "signing", kind: "hmac_secret" } });

@@ -1,0 +1,32 @@
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
+import type { Db, Tx } from "@/db/client";
+import { rotationItems } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import type { RotationClaim } from "./provider";
+
+/**
+ * Runs a built-in provider's write in one transaction with its worker's claim: the item row is locked
+ * (a worker taking the step over waits, or skips it) and must still be at this step and attempt with
+ * its lease running. A claim that no longer holds writes nothing; the step is taken again later.
+ */
+export async function underClaim<T>(db: Db, claim: RotationClaim | undefined, write: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    if (claim) {
+      const [held] = await tx
+        .select({ id: rotationItems.id })
+        .from(rotationItems)
+        .where(
+          and(
+            eq(rotationItems.id, claim.itemId),
+            eq(rotationItems.step, claim.step),
+            eq(rotationItems.attempts, claim.attempt),
+            inArray(rotationItems.state, ["pending", "retrying"]),
+            gt(rotationItems.leaseUntil, sql`now()`),
+          ),
+        )
+        .for("update");
+      if (!held) throw new AppError("UNAVAILABLE", `${claim.step}: this worker's hold on the step ran out before it wrote; nothing was changed`);
+    }
+    return write(tx);
+  });
+}
