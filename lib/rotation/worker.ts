@@ -285,13 +285,13 @@ async function recordFailure(deps: RotationDeps, c: Claim, error: string, perman
 }
 
 /**
- * A claim past the attempt limit: every earlier claim of this step ended without an outcome (the
- * worker died, or hung past its lease), so running it again would only crash or hang again.
+ * A claim past the attempt limit: the last permitted attempt ended without an outcome (its worker
+ * died, or hung past its lease), and a step that crashes or hangs its worker must end too.
  */
 function exhaustedWithoutOutcome(deps: RotationDeps, c: Claim): string | null {
   if (c.attempts <= deps.policy.maxAttempts) return null;
   const leaseS = Math.round(deps.policy.leaseMs / 1000);
-  return `the ${c.step} step was started ${deps.policy.maxAttempts} times and never recorded an outcome: each time the console stopped, or the step hung past its ${leaseS} s lease`;
+  return `the last of ${deps.policy.maxAttempts} attempts at the ${c.step} step never recorded an outcome: the console stopped, or the step hung past its ${leaseS} s lease`;
 }
 
 /** Takes one credential as far as it goes now: every step that succeeds is recorded before the next starts. */

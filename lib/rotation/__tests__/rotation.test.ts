@@ -524,7 +524,7 @@ describe("a console killed mid-run", () => {
     const done = await runUntilFinished(started.id);
     expect(done.status).toBe("failed");
     expect(done.items[0]).toMatchObject({ state: "failed", step: "revoke_old" });
-    expect(done.items[0]?.last_error).toMatch(/^the revoke_old step was started 3 times and never recorded an outcome/);
+    expect(done.items[0]?.last_error).toMatch(/^the last of 3 attempts at the revoke_old step never recorded an outcome/);
     // Nothing was run again: the signing secret is still the one issued.
     const [held] = await appDb().select({ sealed: credentials.secretSealed }).from(credentials).where(eq(credentials.id, issued.credential.id));
     expect(held?.sealed).not.toBeNull();
