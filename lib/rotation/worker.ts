@@ -6,6 +6,7 @@ import type { CredentialKind, ProviderSet, RotationStep } from "@/lib/credential
 import type { ROTATION_ITEM_STEPS } from "@/lib/credentials/providers/provider";
 import { newSecretIsShownOnce } from "@/lib/credentials/describe";
 import { openCredentialSecret, sealCredentialSecret } from "@/lib/credentials/secrets";
+import { claimHeld, claimIsMine } from "@/lib/credentials/providers/under-claim";
 import { WebhookStepError } from "@/lib/credentials/providers/webhook";
 import { AppError, describeError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit";
@@ -102,9 +103,8 @@ async function claimDue(db: Db, policy: RetryPolicy): Promise<Claim[]> {
   }));
 }
 
-/** Only this claim's row: unchanged step and attempt, still live. */
-const mine = (c: Claim) =>
-  and(eq(rotationItems.id, c.id), eq(rotationItems.step, c.step), eq(rotationItems.attempts, c.attempts), sql`${rotationItems.state} IN ('pending', 'retrying')`);
+const asItemClaim = (c: Claim) => ({ itemId: c.id, step: c.step, attempt: c.attempts });
+const mine = (c: Claim) => claimIsMine(asItemClaim(c));
 
 /** A provider's own refusal is already a sentence without secrets; anything else keeps only its kind and message. */
 function failureText(err: unknown): string {
@@ -118,7 +118,7 @@ async function runProviderStep(deps: RotationDeps, c: Claim): Promise<Partial<ty
   const what = `credential "${c.name}"`;
   const oldSecret = c.oldSecretSealed === null ? null : openCredentialSecret(c.oldSecretSealed, what);
   const newSecret = c.newSecretSealed === null ? null : openCredentialSecret(c.newSecretSealed, what);
-  const claim = { itemId: c.id, step: c.step as RotationStep, attempt: c.attempts };
+  const claim = { ...asItemClaim(c), step: c.step as RotationStep };
   const input = { credentialId: c.credentialId, agentId: c.agentId, config: c.config, oldSecret, newSecret, claim };
   const requireNew = (): string => {
     if (newSecret === null) throw new AppError("INTERNAL", `the new secret of ${what} is missing; the create step did not record it`);
@@ -151,7 +151,7 @@ async function renewLease(deps: RotationDeps, c: Claim): Promise<boolean> {
   const [row] = await deps.db
     .update(rotationItems)
     .set({ leaseUntil: sql`now() + make_interval(secs => ${deps.policy.leaseMs / 1000})` })
-    .where(and(mine(c), sql`${rotationItems.leaseUntil} > now()`))
+    .where(claimHeld(asItemClaim(c)))
     .returning({ id: rotationItems.id });
   return row !== undefined;
 }
