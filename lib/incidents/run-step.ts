@@ -13,7 +13,7 @@ import { getCommunications } from "@/lib/forensics/communications";
 import { getSessionTimeline } from "@/lib/forensics/session-timeline";
 import { killAgent, type KillSwitchSettings } from "@/lib/killswitch";
 import { type AutomatedAction, fillPlaceholders, type RunbookStep } from "@/lib/runbooks";
-import { startRotation } from "@/lib/rotation/start-rotation";
+import { AlreadyRotatedError, startRotation } from "@/lib/rotation/start-rotation";
 import { recordIncidentActivity } from "./record";
 import { incidentIdSchema, noteInput, reasonInput } from "./schemas";
 import type { IncidentView } from "./types";
@@ -115,9 +115,8 @@ async function perform(
         return "waiting";
       } catch (err) {
         // Rotated already, by the incident's runs (a retry started from the agent page or the CLI, say): the step's work is done.
-        const rotated = err instanceof AppError ? err.details?.already_rotated : undefined;
-        if (!Array.isArray(rotated)) throw err;
-        for (const r of rotated) add("already_rotated", r);
+        if (!(err instanceof AlreadyRotatedError)) throw err;
+        for (const r of err.rotated) add("already_rotated", r);
         return "done";
       }
     }

@@ -20,6 +20,24 @@ export interface StartedRotation {
 
 type CredentialRow = typeof credentials.$inferSelect;
 
+export interface AlreadyRotatedCredential {
+  credential_id: string;
+  name: string;
+  agent_id: string;
+  rotation_id: string | undefined;
+}
+
+/** Every credential an incident covers was rotated by its runs already: a 409 for the API, "done" for its runbook step. */
+export class AlreadyRotatedError extends AppError {
+  readonly rotated: AlreadyRotatedCredential[];
+  constructor(incidentId: number, rotated: AlreadyRotatedCredential[]) {
+    super("CONFLICT", `Every credential ${incidentRef(incidentId)} covers was already rotated under it; start a rotation from the agent page to rotate again`, {
+      details: { already_rotated: rotated },
+    });
+    this.rotated = rotated;
+  }
+}
+
 /**
  * The credentials a request covers (the ones named; or all of some agents', plus those the
  * incident's blast radius names by id), locked in id order so that two starts wait for each other
@@ -87,10 +105,10 @@ export async function startRotation({
     const done = wholeIncident ? await rotatedUnderIncident(tx, incident.id) : new Map<string, string>();
     const rows = locked.filter((r) => !done.has(r.id));
     if (locked.length > 0 && rows.length === 0) {
-      const rotated = locked.map((r) => ({ credential_id: r.id, name: r.name, agent_id: r.agentId, rotation_id: done.get(r.id) }));
-      throw new AppError("CONFLICT", `Every credential ${incidentRef(incident?.id ?? 0)} covers was already rotated under it; start a rotation from the agent page to rotate again`, {
-        details: { already_rotated: rotated },
-      });
+      throw new AlreadyRotatedError(
+        incident?.id ?? 0,
+        locked.map((r) => ({ credential_id: r.id, name: r.name, agent_id: r.agentId, rotation_id: done.get(r.id) })),
+      );
     }
     if (rows.length === 0) {
       throw new AppError("VALIDATION", `Agent ${(agentIds ?? []).join(", ")} has no credentials in the inventory to rotate`, {

@@ -434,17 +434,23 @@ describe("rotation through a secret manager's webhook", () => {
   });
 });
 
+/** A secret manager whose target refuses the new secret until `mend()`, under an incident over its agent. */
+async function brokenVaultIncident(agentId: string) {
+  let broken = true;
+  const { credential } = await webhookCredential(agentId, (step) => (step === "set_secret" && broken ? { status: 500, body: JSON.stringify({ error: "target down" }) } : null));
+  const incident = await openIncident({ ctx: as("responder"), input: { agent_ids: [agentId], title: "vault key read by the agent" } });
+  return { credential, incident, mend: () => void (broken = false) };
+}
+
 describe("a later rotation after a failure", () => {
   it("resolves the credential's earlier failure, audited and said on the failed run's incident; every revocation is audited when it happens", async () => {
     const { agentId } = await newAgent({ prefix: "rot-autoresolve" });
-    let broken = true;
-    const { credential } = await webhookCredential(agentId, (step) => (step === "set_secret" && broken ? { status: 500, body: JSON.stringify({ error: "target down" }) } : null));
-    const incident = await openIncident({ ctx: as("responder"), input: { agent_ids: [agentId], title: "vault key read by the agent" } });
+    const { credential, incident, mend } = await brokenVaultIncident(agentId);
     const first = await startRotation({ ctx: as("responder"), input: { credential_ids: [credential.id], incident_id: incident.id } });
     expect((await runUntilFinished(first.id)).status).toBe("failed");
     expect(await unresolvedFailures(appDb(), incident.id)).toHaveLength(1);
 
-    broken = false;
+    mend();
     const second = await startRotation({ ctx: as("responder"), input: { credential_ids: [credential.id] } });
     expect((await runUntilFinished(second.id)).status).toBe("succeeded");
     const note = `rotated by run ${second.id}`;
@@ -462,15 +468,13 @@ describe("a later rotation after a failure", () => {
 describe("an incident's rotation step after a failure", () => {
   it("is done when run again once a later run under the incident (from the CLI, say) rotated what had failed", async () => {
     const { agentId } = await newAgent({ prefix: "rot-step-again" });
-    let broken = true;
-    const { credential } = await webhookCredential(agentId, (step) => (step === "set_secret" && broken ? { status: 500, body: JSON.stringify({ error: "target down" }) } : null));
-    const incident = await openIncident({ ctx: as("responder"), input: { agent_ids: [agentId], title: "vault key read by the agent" } });
+    const { credential, incident, mend } = await brokenVaultIncident(agentId);
     const stepId = incident.phases.flatMap((p) => p.steps).find((s) => s.action === "rotate_credentials")?.step_id ?? "";
     const first = await runStep({ ctx: as("responder"), settings: { redis: appRedis() }, input: { incidentId: incident.id, stepId } });
     const firstRun = (first.incident.phases.flatMap((p) => p.steps).find((s) => s.step_id === stepId)?.output as { rotation_id?: string } | null)?.rotation_id ?? "";
     expect((await runUntilFinished(firstRun)).status).toBe("failed");
 
-    broken = false;
+    mend();
     const fromCli = await startRotation({ ctx: as("responder"), input: { agent_id: agentId, incident_id: incident.id } });
     expect((await runUntilFinished(fromCli.id)).status).toBe("succeeded");
 
@@ -511,7 +515,7 @@ describe("a console killed mid-run", () => {
     expect((await findAgentByIngestKey(appDb(), secret))?.agentId).toBe(agentId);
   });
 
-  it("a step whose worker dies every time is failed at the attempt limit, as any failure is, instead of being taken again forever", async () => {
+  it("a step whose worker dies every time is failed at the attempt limit, like any other failure, instead of being taken again forever", async () => {
     const { agentId } = await newAgent({ prefix: "rot-crashloop" });
     const issued = await createCredential({ ctx: as("admin"), input: { agent_id: agentId, name: "signing", kind: "hmac_secret" } });
     const started = await startRotation({ ctx: as("responder"), input: { credential_ids: [issued.credential.id] } });
