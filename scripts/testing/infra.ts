@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import Redis from "ioredis";
 import pg from "pg";
@@ -11,9 +13,28 @@ import { isProcessAlive, postgresAnswers, redisAnswers } from "../lib/probes";
 export const TEST_DATABASE_PREFIX = "agentsoc_test";
 /**
  * Each run has its own database (prefix + process id, dropped at the end) and one of the Redis
- * logical databases 8–15, never the console's (0): two runs on one machine do not clobber each other.
+ * logical databases 8–15, never the console's (0), claimed with a lock file naming the run's process
+ * so that two runs on one machine never flush each other's kill switches.
  */
-const testRedisDb = () => 8 + (process.pid % 8);
+const REDIS_TEST_DBS = [8, 9, 10, 11, 12, 13, 14, 15];
+
+function claimRedisDb(): { db: number; release: () => void } {
+  for (const db of REDIS_TEST_DBS) {
+    const lock = path.join(tmpdir(), `agentsoc-test-redis-db-${db}.pid`);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(lock, String(process.pid), { flag: "wx" });
+        return { db, release: () => rmSync(lock, { force: true }) };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        const owner = Number(readFileSync(lock, "utf8"));
+        if (Number.isInteger(owner) && owner > 0 && isProcessAlive(owner)) break;
+        rmSync(lock, { force: true });
+      }
+    }
+  }
+  throw new Error(`every Redis test database (${REDIS_TEST_DBS.join(", ")}) is held by a running test run; see ${tmpdir()}/agentsoc-test-redis-db-*.pid`);
+}
 
 export interface TestInfra {
   databaseUrl: string;
@@ -166,7 +187,10 @@ export async function startTestInfra(prefix = TEST_DATABASE_PREFIX): Promise<Tes
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).finally(() => admin.end());
     });
-    const redisUrl = withRedisDb(await findRedis(notes, stops), testRedisDb());
+    const redisServer = await findRedis(notes, stops);
+    const claim = claimRedisDb();
+    stops.push(async () => claim.release());
+    const redisUrl = withRedisDb(redisServer, claim.db);
     const redis = new Redis(redisUrl);
     await redis.flushdb();
     redis.disconnect();
