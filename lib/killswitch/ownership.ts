@@ -80,7 +80,10 @@ export async function readRedisSharing(db: Db, redis: Redis): Promise<RedisShari
   return { installationId, marker: parseMarker(marker, installationId), others };
 }
 
+// The key is the console's own: anything else found there (written by hand) is replaced rather than stall the sync.
 const SIGN_IN = `
+local t = redis.call('TYPE', KEYS[1]).ok
+if t ~= 'hash' and t ~= 'none' then redis.call('DEL', KEYS[1]) end
 redis.call('HSET', KEYS[1], ARGV[1], redis.call('TIME')[1])
 return 1`;
 

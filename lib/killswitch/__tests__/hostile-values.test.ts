@@ -175,6 +175,8 @@ describe("the sync records what it finds in Redis, one agent at a time", () => {
     await redis().hset(GLOBAL_KEY, { killed: "true" });
     await redis().del("agentsoc:killswitch:generation");
     await redis().hset("agentsoc:killswitch:generation", { nonsense: "1" });
+    await redis().del("agentsoc:killswitch:installations");
+    await redis().set("agentsoc:killswitch:installations", "not a hash");
     try {
       const behind = await reconcileKillSwitches(appDb(), redis());
       expect(behind.restored).toContain(killed.agentId);
