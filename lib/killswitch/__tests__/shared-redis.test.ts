@@ -110,6 +110,7 @@ describe("GET /api/v1/killswitch", () => {
   it("says when the console's Redis carries another installation's marker, and stops saying it once that is resolved", async () => {
     const runRedis = appRedis();
     if (!runRedis) throw new Error("the tests need Redis");
+    if (runRedis.status !== "ready") await new Promise((resolve) => runRedis.once("ready", resolve));
     await reconcileKillSwitches(appDb(), runRedis);
     const read = async () =>
       ((await (await getKillSwitches(new Request("http://soc.test/api/v1/killswitch", { headers: await bearer("viewer") }))).json()) as { redis_sharing: RedisSharingView })
