@@ -56,7 +56,15 @@ function ReasonForm({
 
 export function RedisBanner() {
   const { data } = useKillSwitches();
-  if (!data || data.redis === "ok") return null;
+  if (!data) return null;
+  if (data.redis === "ok") {
+    const shared = data.redis_sharing?.problem;
+    return shared ? (
+      <div className="banner-danger" role="alert" aria-label="Redis shared with another console">
+        {shared}
+      </div>
+    ) : null;
+  }
   return (
     <div className="banner-danger" role="alert">
       {data.redis === "not_configured"

@@ -3,9 +3,11 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import type { KillSwitchView } from "@/db/queries/killswitch";
+import type { RedisSharingView } from "@/lib/killswitch/ownership";
 
 export interface KillSwitchState {
   redis: "ok" | "unreachable" | "not_configured";
+  redis_sharing: RedisSharingView | null;
   global: KillSwitchView | null;
   agents: KillSwitchView[];
 }

@@ -5,15 +5,13 @@ import { describeError } from "@/lib/errors";
 import { maintainPartitions } from "@/lib/ingest/partitions";
 import { ensureShippedRunbooks } from "@/lib/runbooks/store";
 import { closeKillEventBus } from "@/lib/killswitch";
-import { startKillSwitchSync } from "@/lib/killswitch/sync-loop";
+import { KILLSWITCH_SYNC_MS, startKillSwitchSync, syncPassLogger } from "@/lib/killswitch/sync-loop";
 import { runNotificationDelivery } from "@/lib/notify";
 import { appRedis, closeAppRedis } from "@/lib/redis";
 import { runRotations } from "@/lib/rotation";
 
 const HOUR_MS = 3_600_000;
 const LEARN_BASELINES_MS = 10 * 60_000;
-/** Redis emptied or changed by hand is noticed within this; the issue's bound is 5 s. */
-const KILLSWITCH_SYNC_MS = 1_000;
 /** Retries fall due and other instances' kicks are missed; this bounds how late a due notification goes out. */
 const NOTIFY_DELIVERY_MS = 2_000;
 /** Rotation steps whose back-off ran out, and runs another instance started, are taken within this. */
@@ -67,15 +65,7 @@ export function startServerLifecycle(): void {
   );
 
   const redis = appRedis();
-  let lastProblem = "";
-  if (redis) {
-    startKillSwitchSync(appDb(), redis, KILLSWITCH_SYNC_MS, ({ report, error }) => {
-      if (report?.restored.length) console.log(`[killswitch] Redis had lost its data: restored ${report.restored.join(", ")}`);
-      const problem = error ? describeError(error) : "";
-      if (problem && problem !== lastProblem) console.error(`[killswitch] cannot sync with Redis: ${problem}`);
-      lastProblem = problem;
-    });
-  }
+  if (redis) startKillSwitchSync(appDb(), redis, KILLSWITCH_SYNC_MS, syncPassLogger());
 
   process.once("SIGTERM", () => {
     // Next.js stops taking requests on SIGTERM; closing the pools lets in-flight queries finish first.

@@ -8,3 +8,4 @@ export * from "./notifications";
 export * from "./forensics";
 export * from "./incidents";
 export * from "./credentials";
+export * from "./installation";

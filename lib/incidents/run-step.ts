@@ -11,7 +11,7 @@ import { AppError, describeError } from "@/lib/errors";
 import { takeSnapshot } from "@/lib/forensics/evidence";
 import { getCommunications } from "@/lib/forensics/communications";
 import { getSessionTimeline } from "@/lib/forensics/session-timeline";
-import { killAgent, type KillSwitchSettings } from "@/lib/killswitch";
+import { automaticKillReason, killAgent, type KillSwitchSettings } from "@/lib/killswitch";
 import { type AutomatedAction, fillPlaceholders, type RunbookStep } from "@/lib/runbooks";
 import { AlreadyRotatedError, startRotation } from "@/lib/rotation/start-rotation";
 import { recordIncidentActivity } from "./record";
@@ -73,7 +73,8 @@ async function perform(
   switch (action.action) {
     case "kill_agent": {
       for (const agentId of row.agentIds) {
-        const reason = fillPlaceholders(action.reasonTemplate, { ...values, agent_id: agentId });
+        // Session ids in the template are the agent's choice: an odd or long one must not stop the kill.
+        const reason = automaticKillReason(fillPlaceholders(action.reasonTemplate, { ...values, agent_id: agentId }));
         const k = await killAgent({ ctx, settings, input: { agentId, reason } });
         add("killed", { agent_id: k.agent_id, reason: k.reason, killed_at: k.killed_at });
       }

@@ -1,7 +1,8 @@
 import type Redis from "ioredis";
 import type { Db } from "@/db/client";
 import { recordedKillState } from "@/db/queries/killswitch";
-import { agentKey, GLOBAL_KEY, MARKER_KEY, parseAgentHash, parseGlobalValue } from "./contract";
+import { MARKER_KEY } from "./contract";
+import { readAgentKill, readGlobalKill } from "./read-redis";
 
 export interface AgentStatus {
   alive: boolean;
@@ -17,12 +18,10 @@ export interface AgentStatus {
 export async function agentStatus(db: Db, redis: Redis | null, agentId: string): Promise<AgentStatus> {
   if (redis) {
     try {
-      const [globalRaw, fields, marker] = await Promise.all([redis.get(GLOBAL_KEY), redis.hgetall(agentKey(agentId)), redis.exists(MARKER_KEY)]);
+      const [global, own, marker] = await Promise.all([readGlobalKill(redis), readAgentKill(redis, agentId), redis.exists(MARKER_KEY)]);
       // Without the marker, Redis has lost its data and not yet been restored: only the record can be trusted.
       if (marker === 0) throw new Error("Redis not yet restored");
-      const global = parseGlobalValue(globalRaw);
       if (global?.killed) return { alive: false, reason: `Global kill switch active: ${global.reason ?? "Unknown"}`, source: "redis" };
-      const own = parseAgentHash(fields);
       if (own?.killed) return { alive: false, reason: `Agent killed: ${own.reason ?? "Unknown"}`, source: "redis" };
       return { alive: true, reason: "Agent is active", source: "redis" };
     } catch {

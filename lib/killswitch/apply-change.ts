@@ -6,6 +6,7 @@ import { recordAudit } from "@/lib/audit";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { CONSOLE_CHANNEL, GENERATION_KEY } from "./contract";
+import { unstorableTextProblem } from "./schemas";
 
 export const KILLSWITCH_LOCK = sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:killswitch'))`;
 
@@ -14,9 +15,15 @@ export interface KillSwitchSettings {
   redis: Redis | null;
 }
 
-/** killed_by as agents read it: the person or token, or for an automatic kill the rule that fired. */
+/**
+ * killed_by as agents read it: the person or token, or for an automatic kill the rule that fired.
+ * Checked like the reason, before anything is written, so Redis and the record can never part over it.
+ */
 export function killedByOf(ctx: Ctx): string {
-  return ctx.actor.type === "system" ? ctx.actor.id : actorId(ctx.actor);
+  const killedBy = ctx.actor.type === "system" ? ctx.actor.id : actorId(ctx.actor);
+  const problem = unstorableTextProblem(killedBy);
+  if (problem) throw new AppError("VALIDATION", `killed_by: ${problem}`, { details: { errors: [{ path: "killed_by", message: problem }] } });
+  return killedBy;
 }
 
 export function requireRedis(settings: KillSwitchSettings): Redis {

@@ -15,8 +15,13 @@ export const EVENTS_CHANNEL = `${KEY_PREFIX}:events`;
 export const CONSOLE_CHANNEL = "agentsoc:killswitch:changed";
 /** Counts the console's writes; see killSwitchSync in the schema. */
 export const GENERATION_KEY = "agentsoc:killswitch:generation";
-/** The console's own marker: its absence means Redis lost its data, not that someone revived by hand. */
+/**
+ * The console's own marker: its absence means Redis lost its data, not that someone revived by hand.
+ * It names the installation (the database) that holds it: `{"installation_id", "set_at"}`.
+ */
 export const MARKER_KEY = "agentsoc:killswitch:marker";
+/** Each installation whose sync uses this Redis, with when it last did (epoch ms): how the marker's holder learns it is not alone. */
+export const INSTALLATIONS_KEY = "agentsoc:killswitch:installations";
 
 export function agentKey(agentId: string): string {
   return `${KEY_PREFIX}:${agentId}`;

@@ -10,17 +10,18 @@ const bus = new EventEmitter();
 bus.setMaxListeners(0);
 let subscriber: Redis | null = null;
 
-export function subscribeKillEvents(redis: Redis | null, listener: (message: string) => void): () => void {
+/** `channel` tells the agents' messages (EVENTS_CHANNEL) from the console's own (CONSOLE_CHANNEL). */
+export function subscribeKillEvents(redis: Redis | null, listener: (message: string, channel: string) => void): () => void {
   if (redis && !subscriber) {
     subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
     subscriber.on("error", () => undefined);
-    subscriber.on("message", (_channel: string, message: string) => bus.emit("message", message));
+    subscriber.on("message", (channel: string, message: string) => bus.emit("message", message, channel));
     void subscriber.subscribe(EVENTS_CHANNEL, CONSOLE_CHANNEL).catch(() => undefined);
   }
   // One listener's failure (a closed stream, a message that is not JSON) must not keep the rest from hearing.
-  const safe = (message: string) => {
+  const safe = (message: string, channel: string) => {
     try {
-      listener(message);
+      listener(message, channel);
     } catch {
       // ignored: that listener's stream is gone or could not use the message
     }

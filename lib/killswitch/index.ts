@@ -9,3 +9,5 @@ export { acknowledgeKill, noteAgentActivity } from "./note-activity";
 export { BY_HAND, reconcileKillSwitches, type ReconcileReport } from "./reconcile";
 export { reviveAgent } from "./revive-agent";
 export { applyKillPolicies, checkSessionCostPolicies, loadKillPolicies, policiesThatFire, setKillPolicies, type KillPolicy, type KillSignal } from "./policies";
+export { automaticKillReason, killReasonSchema, recordableText, unstorableTextProblem } from "./schemas";
+export { isShared, readRedisSharing, redisSharingStatus, redisSharingView, sharingProblem, type RedisSharing, type RedisSharingView } from "./ownership";

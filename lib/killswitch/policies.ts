@@ -8,6 +8,7 @@ import { actorId, type Ctx } from "@/lib/context";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { KillSwitchSettings } from "./apply-change";
 import { killAgent } from "./kill-agent";
+import { automaticKillReason } from "./schemas";
 
 export type KillPolicyRule = (typeof KILL_POLICY_RULES)[number];
 
@@ -106,7 +107,8 @@ export async function applyKillPolicies({ db, settings, signal }: { db: Db; sett
     .where(and(eq(killSwitches.scope, "agent"), eq(killSwitches.agentId, signal.agentId)));
   if (state?.killed) return [];
   const ctx: Ctx = { db, actor: { type: "system", id: `policy:${first.rule}` }, requestId: `policy-${Date.now()}`, sourceIp: null };
-  await killAgent({ ctx, settings, input: { agentId: signal.agentId, reason: first.reason } });
+  // The reason carries an alert's detail, which the agent chose: it must never be what stops the kill.
+  await killAgent({ ctx, settings, input: { agentId: signal.agentId, reason: automaticKillReason(first.reason) } });
   return [first.rule];
 }
 

@@ -106,6 +106,14 @@ describe("npm run soc -- agent", () => {
       expect(refused?.stderr).toContain("reason");
       await run("node_modules/.bin/tsx", ["scripts/soc.ts", "revive", agentId, "--reason", "reviewed"], { env });
       expect(await redis.exists(`agent:killswitch:${agentId}`)).toBe(0);
+      // A reason Redis and the record could not both hold is refused before either is written.
+      const unstorable = await run("node_modules/.bin/tsx", ["scripts/soc.ts", "kill", agentId, "--reason", "stop \u001b[2J now"], { env }).then(
+        () => null,
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(unstorable?.code).toBe(1);
+      expect(unstorable?.stderr).toContain("VALIDATION: reason: holds a control character (U+001B)");
+      expect(await redis.exists(`agent:killswitch:${agentId}`)).toBe(0);
     } finally {
       redis.disconnect();
     }

@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { appDb } from "@/db/client";
+import type Redis from "ioredis";
+import { appDb, type DbHandle } from "@/db/client";
 import { registerAgent } from "@/lib/agents";
 import { createApiToken } from "@/lib/auth";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import type { AgentEvent } from "@/lib/ingest";
+import { appRedis } from "@/lib/redis";
 
 export function testCtx(): Ctx {
   return { db: appDb(), actor: { type: "cli", id: "test" }, requestId: `test-${randomUUID()}`, sourceIp: null };
@@ -41,4 +43,28 @@ export function makeEvent(agentId: string, overrides: Partial<AgentEvent> & Reco
     event_id: randomUUID(),
     ...overrides,
   };
+}
+
+/**
+ * Runs `fn` while the app's process-wide pool or Redis client (what every route uses) is another
+ * real one, such as a pool on a port where nothing listens or a client of a Redis the test stopped,
+ * then puts the app's own back. Fails loudly if the swap did not take, so a test cannot pass unswapped.
+ */
+export async function withAppConnections<T>(replacement: { db?: DbHandle; redis?: Redis }, fn: () => Promise<T>): Promise<T> {
+  appDb();
+  appRedis();
+  // The names db/client.ts and lib/redis.ts keep their clients under.
+  const app = globalThis as unknown as { agentsocDb?: DbHandle; agentsocRedis?: Redis };
+  const saved = { db: app.agentsocDb, redis: app.agentsocRedis };
+  if (replacement.db) app.agentsocDb = replacement.db;
+  if (replacement.redis) app.agentsocRedis = replacement.redis;
+  try {
+    if ((replacement.db && appDb() !== replacement.db.db) || (replacement.redis && appRedis() !== replacement.redis)) {
+      throw new Error("withAppConnections: the app's clients are no longer kept where this fixture expects");
+    }
+    return await fn();
+  } finally {
+    app.agentsocDb = saved.db;
+    app.agentsocRedis = saved.redis;
+  }
 }

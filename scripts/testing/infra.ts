@@ -94,6 +94,29 @@ async function freshDatabase(serverUrl: string, prefix: string, database: string
   return url;
 }
 
+/**
+ * Another migrated database beside the run's, for tests that need a second installation. Named
+ * outside the run prefix, so another run's clean-up never takes it; `drop` removes it.
+ */
+export async function createExtraDatabase(databaseUrl: string, label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const database = `agentsoc_extra_${label}_${process.pid}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: withDatabase(databaseUrl, "postgres") });
+    await client.connect();
+    await client.query(statement).finally(() => client.end());
+  };
+  await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await admin(`CREATE DATABASE "${database}"`);
+  const url = withDatabase(databaseUrl, database);
+  const handle = createDb(url, 2);
+  try {
+    await migrateDatabase(handle.db, { retentionDays: 30 });
+  } finally {
+    await handle.close();
+  }
+  return { url, drop: () => admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`) };
+}
+
 function redact(url: string): string {
   const u = new URL(url);
   if (u.password) u.password = "***";

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { GET as getKillSwitches } from "@/app/api/v1/killswitch/route";
+import { PUT as putAgentKill } from "@/app/api/v1/killswitch/agents/[agentId]/route";
 import { GET as statusStream } from "@/app/api/v1/agents/[agentId]/status/stream/route";
 import { POST as ackRoute } from "@/app/api/v1/agents/[agentId]/ack/route";
 import { POST as ingest } from "@/app/api/v1/ingest/route";
@@ -23,7 +24,7 @@ import {
   reviveAgent,
   setKillPolicies,
 } from "@/lib/killswitch";
-import { startKillSwitchSync } from "@/lib/killswitch/sync-loop";
+import { KILLSWITCH_SYNC_MS, startKillSwitchSync } from "@/lib/killswitch/sync-loop";
 import { appRedis } from "@/lib/redis";
 import { bearer, makeEvent, newAgent, testCtx } from "@/scripts/testing/fixtures";
 import { startRedisServer } from "@/scripts/testing/infra";
@@ -78,6 +79,23 @@ describe("kill switches against the real Redis", () => {
     ]);
     expect(await auditFor(ctx)).toEqual([{ action: "killswitch.kill", reason: "Prompt injection detected" }]);
     expect(await agentStatus(appDb(), redis(), agentId)).toEqual({ alive: false, reason: "Agent killed: Prompt injection detected", source: "redis" });
+  });
+
+  it("a kill replaces whatever the agent's hash held: a field left from before (set by hand) is gone", async () => {
+    const { agentId } = await newAgent();
+    await redis().hset(agentKey(agentId), { killed: "false", note: "left by an earlier tool", reason: "old" });
+    const res = await putAgentKill(
+      new Request(`http://soc.test/api/v1/killswitch/agents/${agentId}`, {
+        method: "PUT",
+        headers: { ...(await bearer("responder")), "content-type": "application/json" },
+        body: JSON.stringify({ reason: "fresh kill" }),
+      }),
+      { params: Promise.resolve({ agentId }) },
+    );
+    expect(res.status).toBe(200);
+    const fields = await redis().hgetall(agentKey(agentId));
+    expect(Object.keys(fields).sort()).toEqual(["killed", "killed_at", "killed_by", "reason"]);
+    expect(fields).toMatchObject({ killed: "true", reason: "fresh kill" });
   });
 
   it("revive is for admins only, deletes the key and says so on the channel", async () => {
@@ -156,6 +174,39 @@ describe("kill switches against the real Redis", () => {
       sql`SELECT after FROM audit_log WHERE action = 'killswitch.restore' ORDER BY id DESC LIMIT 1`,
     );
     expect(audit.rows[0]?.after.restored).toContain(agentId);
+  });
+
+  it("a restore writes each recorded kill whole, dropping fields the hash gained by hand", async () => {
+    const { agentId } = await newAgent();
+    await killAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "restore me" } });
+    await redis().hset(agentKey(agentId), { note: "added by hand" });
+    await redis().del(MARKER_KEY);
+    expect((await reconcileKillSwitches(appDb(), redis())).restored).toContain(agentId);
+    const fields = await redis().hgetall(agentKey(agentId));
+    expect(Object.keys(fields).sort()).toEqual(["killed", "killed_at", "killed_by", "reason"]);
+    expect(fields).toMatchObject({ killed: "true", reason: "restore me" });
+  });
+
+  it("records a kill made by hand in Redis within about a second, at the interval the server runs the sync", async () => {
+    const { agentId } = await newAgent();
+    let passes = 0;
+    const stop = startKillSwitchSync(appDb(), redis(), KILLSWITCH_SYNC_MS, () => passes++);
+    try {
+      while (passes === 0) await new Promise((r) => setTimeout(r, 10));
+      const started = Date.now();
+      await redis().hset(agentKey(agentId), { killed: "true", reason: "by hand", killed_by: "oncall" });
+      let recorded = false;
+      while (!recorded && Date.now() - started < 5000) {
+        await new Promise((r) => setTimeout(r, 25));
+        const row = await appDb().execute<{ killed: boolean }>(sql`SELECT killed FROM kill_switches WHERE scope = 'agent' AND agent_id = ${agentId}`);
+        recorded = row.rows[0]?.killed === true;
+      }
+      expect(recorded).toBe(true);
+      // The README promises "within about a second".
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      stop();
+    }
   });
 
   it("restores kills Redis lost while keeping its marker (an old snapshot), instead of taking them for revives by hand", async () => {

@@ -1,42 +1,41 @@
 import { authenticateAgent } from "@/lib/http/agent-door";
 import { handle } from "@/lib/http/respond";
 import { sseStream } from "@/lib/http/sse";
-import { bearerToken, findAgentByIngestKey } from "@/lib/ingest/ingest-keys";
-import { agentStatus, subscribeKillEvents } from "@/lib/killswitch";
+import { bearerToken, hashIngestKey } from "@/lib/ingest/ingest-keys";
+import { takeStreamSlot, watchAgentStatus } from "@/lib/killswitch/status-hub";
 import { appRedis } from "@/lib/redis";
 
 export const dynamic = "force-dynamic";
 
 /**
  * The agent's status now, and again on every kill-switch change and every 10 s; the key is checked
- * again each time, so revoking it ends the stream.
+ * again each time, so revoking it ends the stream. At most STREAMS_PER_KEY streams per key (429).
  */
 export async function GET(req: Request, route: { params: Promise<{ agentId: string }> }): Promise<Response> {
   return handle(req, async () => {
     const { agentId } = await route.params;
-    const { db } = await authenticateAgent(req, agentId);
-    const key = bearerToken(req.headers.get("authorization")) ?? "";
-    const redis = appRedis();
+    const { db, identity } = await authenticateAgent(req, agentId);
+    const keyHash = hashIngestKey(bearerToken(req.headers.get("authorization")) ?? "");
+    const release = takeStreamSlot(identity.keyId);
     return sseStream(req.signal, async ({ send, close }) => {
-      const push = async () => {
-        try {
-          if ((await findAgentByIngestKey(db, key))?.agentId !== agentId) {
+      try {
+        const stop = await watchAgentStatus(db, appRedis(), agentId, {
+          keyId: identity.keyId,
+          keyHash,
+          onStatus: (status) => send(status, "status"),
+          onRevoked: () => {
             send({ error: "ingest key revoked" }, "revoked");
             close();
-            return;
-          }
-          send(await agentStatus(db, redis, agentId), "status");
-        } catch {
-          send({ alive: false, reason: "status unavailable: neither Redis nor the record could be read; stop to be safe", source: "none" }, "status");
-        }
-      };
-      await push();
-      const unsubscribe = subscribeKillEvents(redis, () => void push());
-      const poll = setInterval(() => void push(), 10_000);
-      return () => {
-        unsubscribe();
-        clearInterval(poll);
-      };
+          },
+        });
+        return () => {
+          stop();
+          release();
+        };
+      } catch (err) {
+        release();
+        throw err;
+      }
     });
   });
 }
