@@ -360,6 +360,11 @@ function Step({ step, canAct, act }: { step: StepView; canAct: boolean; act: Act
       )}
       {failed && step.error && !rotationSummarised(step) && <p className="step-error">Failed: {step.error}</p>}
       {step.output && <StepOutput action={step.action} output={step.output} />}
+      {step.output_withheld && (
+        <p className="muted" role="note">
+          {step.output_withheld}.
+        </p>
+      )}
       {step.note && (
         <p className="step-note">
           {step.state === "skipped" ? "Reason" : "Note"}: {step.note}

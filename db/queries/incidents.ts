@@ -100,6 +100,7 @@ export async function getIncident(db: Queryable, id: number, now = new Date()): 
       note: s.note,
       output: (s.output as Record<string, unknown> | null) ?? null,
       error: s.error,
+      output_withheld: null,
       overdue: row.status !== "closed" && since !== null && isOverdue(since, timeout, now),
     };
   };

@@ -20,6 +20,7 @@ test("a responder opens an incident from an attack's alert, kills the agent from
   const alertRow = page.getByRole("row").filter({ hasText: "prompt_injection" });
   await alertRow.getByRole("button", { name: "Open incident" }).click();
   await page.waitForURL(/\/incidents\/\d+$/);
+  const incidentUrl = page.url();
   await expect(page.getByRole("list", { name: "Immediate actions" })).toBeVisible();
 
   const redis = new Redis(e2eEnv().AGENTSOC_TEST_REDIS_URL);
@@ -60,4 +61,12 @@ test("a responder opens an incident from an attack's alert, kills the agent from
   await byHand.getByRole("button", { name: "Open incident" }).click();
   await page.waitForURL(/\/incidents\/\d+$/);
   await expect(page.getByRole("heading", { name: /Agent reported acting oddly by a customer/ })).toBeVisible();
+
+  // A viewer follows the incident's progress but not what its forensic steps found.
+  await signInAs(page, "viewer");
+  await page.goto(incidentUrl);
+  const snapshotStep = page.locator('[id="step-immediate_actions.2"]');
+  await expect(snapshotStep.getByText("done", { exact: true })).toBeVisible();
+  await expect(snapshotStep.getByRole("note")).toContainText("shown to analysts and above");
+  await expect(page.getByRole("list", { name: "Snapshots taken" })).toHaveCount(0);
 });

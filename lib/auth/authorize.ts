@@ -8,13 +8,19 @@ import { type Role, roleAtLeast } from "./roles";
  * console itself (system) already hold the database and may act; agents and strangers may not.
  */
 export function authorize(ctx: Ctx, minimum: Role, what: string): void {
+  if (holdsRole(ctx, minimum)) return;
   const actor = ctx.actor;
-  if (actor.type === "cli" || actor.type === "system") return;
   if (actor.type === "user" || actor.type === "api_token") {
-    if (roleAtLeast(actor.role, minimum)) return;
     throw new AppError("FORBIDDEN", `Your role (${actor.role}) may not ${what}; it needs ${minimum} or higher`);
   }
   throw new AppError(actor.type === "anonymous" ? "UNAUTHENTICATED" : "FORBIDDEN", `Sign in to ${what}`);
+}
+
+/** Whether the caller holds `minimum`'s rights, as `authorize` decides: for shaping what a reader is shown. */
+export function holdsRole(ctx: Ctx, minimum: Role): boolean {
+  const actor = ctx.actor;
+  if (actor.type === "cli" || actor.type === "system") return true;
+  return (actor.type === "user" || actor.type === "api_token") && roleAtLeast(actor.role, minimum);
 }
 
 /** Parses a verb's input; a failure is one VALIDATION error naming each bad field. */

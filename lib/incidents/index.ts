@@ -1,4 +1,5 @@
 export { openIncident } from "./open-incident";
+export { FORENSICS_WITHHELD, readIncident, withholdForensics } from "./read-incident";
 export { completeStep, runStep, skipStep } from "./run-step";
 export { commentOnIncident, pageEscalationRole, savePostIncidentNotes, setIncidentStatus, takeIncidentOwnership } from "./update-incident";
 export type * from "./types";

@@ -1,6 +1,6 @@
 import { and, inArray, ne, sql } from "drizzle-orm";
 import { agentExists } from "@/db/queries/ingest-keys";
-import { getIncident, incidentRef } from "@/db/queries/incidents";
+import { incidentRef } from "@/db/queries/incidents";
 import { getRunbook } from "@/db/queries/runbooks";
 import { alerts, incidents, incidentSteps } from "@/db/schema";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
@@ -8,6 +8,7 @@ import { actorId, type Ctx } from "@/lib/context";
 import { SEVERITIES, type Severity } from "@/lib/detect/types";
 import { AppError } from "@/lib/errors";
 import { ensureShippedRunbooks } from "@/lib/runbooks/store";
+import { readIncident } from "./read-incident";
 import { recordIncidentActivity } from "./record";
 import { openIncidentInput } from "./schemas";
 import type { IncidentView } from "./types";
@@ -101,7 +102,5 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
     });
     return row.id;
   });
-  const view = await getIncident(ctx.db, id);
-  if (!view) throw new AppError("INTERNAL", `${incidentRef(id)} was not found after opening it`);
-  return view;
+  return readIncident(ctx, id);
 }

@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
-import { getIncident, getIncidentRow, incidentRef, type IncidentRow, placeholderValues } from "@/db/queries/incidents";
+import { getIncidentRow, incidentRef, type IncidentRow, placeholderValues } from "@/db/queries/incidents";
 import { getSessionSummaries } from "@/db/queries/sessions";
 import { getRunbook } from "@/db/queries/runbooks";
 import { parseTimelineQuery } from "@/db/queries/timeline";
@@ -14,6 +14,7 @@ import { getSessionTimeline } from "@/lib/forensics/session-timeline";
 import { automaticKillReason, killAgent, type KillSwitchSettings } from "@/lib/killswitch";
 import { type AutomatedAction, fillPlaceholders, type RunbookStep } from "@/lib/runbooks";
 import { AlreadyRotatedError, startRotation } from "@/lib/rotation/start-rotation";
+import { readIncident } from "./read-incident";
 import { recordIncidentActivity } from "./record";
 import { incidentIdSchema, noteInput, reasonInput } from "./schemas";
 import type { IncidentView } from "./types";
@@ -38,12 +39,6 @@ async function loadStep(ctx: Ctx, incidentIdRaw: unknown, stepId: string): Promi
 async function stepState(db: Queryable, incidentId: number, stepId: string): Promise<string> {
   const [s] = await db.select({ state: incidentSteps.state }).from(incidentSteps).where(and(eq(incidentSteps.incidentId, incidentId), eq(incidentSteps.stepId, stepId)));
   return s?.state ?? "missing";
-}
-
-async function view(ctx: Ctx, id: number): Promise<IncidentView> {
-  const incident = await getIncident(ctx.db, id);
-  if (!incident) throw new AppError("NOT_FOUND", `No incident ${incidentRef(id)}`);
-  return incident;
 }
 
 /** Each (session, agent) pair the incident covers: a session id several agents wrote under is each of its agents' part. */
@@ -179,7 +174,7 @@ export async function runStep({
   try {
     if ((await perform(ctx, settings, row, step.id, action, output)) === "waiting") {
       // The step stays running; the work it started completes it (a rotation run, when it finishes).
-      return { incident: await view(ctx, row.id), outcome: "running", error: null };
+      return { incident: await readIncident(ctx, row.id), outcome: "running", error: null };
     }
   } catch (err) {
     // Our own refusals are already sentences for the responder; anything else keeps its kind.
@@ -206,7 +201,7 @@ export async function runStep({
     error = `the step ran but its result could not be recorded (${describeError(err)}); check what it did before running it again`;
     await finish("failed", error);
   }
-  return { incident: await view(ctx, row.id), outcome: error ? "failed" : "done", error };
+  return { incident: await readIncident(ctx, row.id), outcome: error ? "failed" : "done", error };
 }
 
 /**
@@ -238,7 +233,7 @@ export async function completeStep({ ctx, input }: { ctx: Ctx; input: { incident
     }
     await recordIncidentActivity(tx, ctx, row.id, { kind: "step_done", summary: `"${step.title}" checked off${note ? `: ${note}` : ""}`, detail: { step_id: step.id, by_hand: true, note: note ?? null } });
   });
-  return { incident: await view(ctx, row.id) };
+  return { incident: await readIncident(ctx, row.id) };
 }
 
 /** Skips a pending or failed step with a reason (responder+). */
@@ -255,5 +250,5 @@ export async function skipStep({ ctx, input }: { ctx: Ctx; input: { incidentId: 
     if (!skipped) throw new AppError("CONFLICT", `Step ${step.id} of ${incidentRef(row.id)} is ${await stepState(tx, row.id, step.id)}; only a pending or failed step can be skipped`);
     await recordIncidentActivity(tx, ctx, row.id, { kind: "step_skipped", summary: `"${step.title}" skipped: ${reason}`, detail: { step_id: step.id }, reason });
   });
-  return { incident: await view(ctx, row.id) };
+  return { incident: await readIncident(ctx, row.id) };
 }

@@ -33,6 +33,8 @@ export interface StepView {
   /** What an automated step produced: e.g. {snapshots: [{session_id, snapshot_id, links}]}, {peers: [...]}, {killed: [...]}. */
   output: Record<string, unknown> | null;
   error: string | null;
+  /** Why `output` and `error` are left out: the step's results are forensics this reader's role may not see. */
+  output_withheld: string | null;
   /** Past its timeout and not finished (pending steps count from the incident's opening). */
   overdue: boolean;
 }

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { getIncident, incidentRef, type IncidentRow } from "@/db/queries/incidents";
+import { incidentRef, type IncidentRow } from "@/db/queries/incidents";
 import { incidents } from "@/db/schema";
 import { INCIDENT_STATUSES } from "@/db/schema/incidents";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
@@ -8,6 +8,7 @@ import type { Role } from "@/lib/auth/roles";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { actorName } from "./open-incident";
+import { readIncident } from "./read-incident";
 import { recordIncidentActivity } from "./record";
 import { commentInput, incidentIdSchema, notesInput, pageInput, statusInput } from "./schemas";
 import type { IncidentView } from "./types";
@@ -31,9 +32,7 @@ async function change(
     if (row.status === "closed" && !onClosed) throw new AppError("CONFLICT", `${incidentRef(id)} is closed; reopen it first`);
     await apply(tx, row);
   });
-  const incident = await getIncident(ctx.db, id);
-  if (!incident) throw new AppError("NOT_FOUND", `No incident ${incidentRef(id)}`);
-  return { incident };
+  return { incident: await readIncident(ctx, id) };
 }
 
 /** Moves the incident along open → contained → eradicated → recovered → closed (responder+; closing and reopening need an admin). */

@@ -53,8 +53,19 @@ describe("fillPlaceholders", () => {
     expect(fillPlaceholders("echo \\'{session_id}", { session_id: "a;b" }, { shell: true })).toBe("echo \\''a;b'");
   });
 
-  it("for a shell, refuses values that would become options or hold control characters", () => {
+  it("for a shell, refuses values that would become options or hold control characters or backslashes", () => {
     expect(refusal(() => fillPlaceholders("snap --session-id {session_id}", { session_id: "--all" }, { shell: true })).message).toMatch(/starts with "-"/);
     expect(refusal(() => fillPlaceholders("snap {session_id}", { session_id: "a\nrm -rf /" }, { shell: true })).message).toMatch(/control characters/);
+    expect(refusal(() => fillPlaceholders("snap '{session_id}'", { session_id: "x\\' ; touch y #" }, { shell: true })).message).toBe(
+      "session_id holds a backslash, which shells do not all read alike inside quotes",
+    );
+  });
+
+  it("for a shell, refuses a placeholder where no quoting holds, naming it and why, whatever the value", () => {
+    const { message, errors } = refusal(() => fillPlaceholders('snap "$(echo {session_id})" --agent {agent_id}', incident, { shell: true }));
+    expect(message).toBe("{session_id} sits inside $( … ), where a shell reads the value again as code");
+    expect(errors).toEqual([{ path: "session_id", message }]);
+    // Outside the shell, the same template is text to fill.
+    expect(fillPlaceholders('snap "$(echo {session_id})"', incident)).toBe('snap "$(echo sess-42)"');
   });
 });

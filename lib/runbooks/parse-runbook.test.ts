@@ -231,6 +231,38 @@ describe("parseRunbook refusals name line and field", () => {
     ]);
   });
 
+  it("reports a placeholder in a command where no value could be filled safely, at that placeholder", () => {
+    const { errors } = failure(
+      lines(
+        "r:",
+        "  severity: low",
+        "  immediate_actions:",
+        "    - step: Look",
+        `      command: "grep -c {session_id} log; echo \\"$(grep {session_id} log)\\""`,
+        "    - step: Again",
+        "      command: |",
+        "        cat <<EOF",
+        "        {agent_id}",
+        "        EOF",
+      ),
+    );
+    expect(errors).toEqual([
+      {
+        line: 5,
+        column: 57,
+        path: "immediate_actions[0].command",
+        message:
+          "{session_id} sits inside $( … ), where a shell reads the value again as code: the console would never fill it in; put it in a plain argument or a plain '…' or \"…\" string",
+      },
+      {
+        line: 9,
+        column: 9,
+        path: "immediate_actions[1].command",
+        message: "{agent_id} comes after a here-document (<<), whose text a shell expands: the console would never fill it in; put it in a plain argument or a plain '…' or \"…\" string",
+      },
+    ]);
+  });
+
   it("suggests $NAME for what looks like a shell variable", () => {
     const { errors } = failure(lines("r:", "  severity: low", "  immediate_actions:", "    - step: Look", '      description: "see ${HOME}/notes"'));
     expect(errors[0]?.message).toContain("(for a shell variable write $HOME)");

@@ -2,7 +2,7 @@ import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, ty
 import { SEVERITIES, type Severity } from "@/lib/detect/types";
 import { AppError } from "@/lib/errors";
 import { MAX_TIMEOUT_SECONDS, parseDuration } from "./duration";
-import { describePlaceholders, isPlaceholder, placeholdersIn } from "./fill-placeholders";
+import { describePlaceholders, isPlaceholder, placeholdersIn, shellContextProblems } from "./fill-placeholders";
 import { classifyStep, type StepAction } from "./step-action";
 
 export const RUNBOOK_NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
@@ -393,6 +393,7 @@ class RunbookReader {
       } else {
         if (text.length > MAX_TEXT_CHARS) this.add(valueAt, fieldPath, `at most ${MAX_TEXT_CHARS} characters; this has ${text.length}`);
         this.checkPlaceholders(text, pair.value, valueAt, fieldPath);
+        if (known === "command" || known === "tool") this.checkShellContexts(text, pair.value, valueAt, fieldPath);
       }
       fields[known] = text;
     }
@@ -413,6 +414,27 @@ class RunbookReader {
       timeoutText: fields.timeout ?? null,
       action: classifyStep({ command, tool }),
     };
+  }
+
+  /**
+   * A command is shown filled in for a person to paste into a shell. A placeholder where no value
+   * could be filled safely would leave the command unfilled at every incident: say so now.
+   */
+  private checkShellContexts(text: string, node: unknown, at: number, path: string): void {
+    const range = isNode(node) ? node.range : null;
+    const source = range ? this.text.slice(range[0], range[1]) : "";
+    for (const { path: name, index, message } of shellContextProblems(text)) {
+      // Point at the same occurrence in the source, as the source spells it out (it does unless escaped).
+      const token = `{${name}}`;
+      const nth = text.slice(0, index).split(token).length - 1;
+      let inSource = -1;
+      for (let k = 0; k <= nth; k++) {
+        inSource = source.indexOf(token, inSource + 1);
+        if (inSource < 0) break;
+      }
+      const offset = range && inSource >= 0 ? range[0] + inSource : at;
+      this.add(offset, path, `${message}: the console would never fill it in; put it in a plain argument or a plain '…' or "…" string`);
+    }
   }
 
   private checkPlaceholders(text: string, node: unknown, at: number, path: string): void {

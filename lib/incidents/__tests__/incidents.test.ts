@@ -8,7 +8,7 @@ import { getIncident } from "@/db/queries/incidents";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { setBaseline } from "@/lib/detect";
-import { commentOnIncident, completeStep, openIncident, pageEscalationRole, runStep, setIncidentStatus, skipStep } from "@/lib/incidents";
+import { commentOnIncident, completeStep, FORENSICS_WITHHELD, openIncident, pageEscalationRole, runStep, setIncidentStatus, skipStep } from "@/lib/incidents";
 import type { IncidentView, StepView } from "@/lib/incidents/types";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
 import { agentKey, reviveAgent } from "@/lib/killswitch";
@@ -17,6 +17,7 @@ import { credentialProviders } from "@/lib/credentials/providers";
 import { DEFAULT_RETRY_POLICY, runDueRotationSteps } from "@/lib/rotation";
 import { AGENT_COMPROMISE_RUNBOOK } from "@/lib/runbooks";
 import { uploadRunbook } from "@/lib/runbooks/store";
+import { GET as incidentRoute } from "@/app/api/v1/incidents/[incidentId]/route";
 import { POST as uploadRoute } from "@/app/api/v1/runbooks/route";
 import { bearer, makeEvent, newAgent, testCtx } from "@/scripts/testing/fixtures";
 
@@ -227,5 +228,46 @@ describe("incidents", () => {
     expect(snapshot.command).not.toContain("/etc/cron.d");
     expect(snapshot.command_problem).toBeTruthy();
     expect(stepOf(incident, "immediate_actions.1")).toMatchObject({ command_problem: null, command: expect.stringContaining(agentId) });
+  });
+
+  it("shows a viewer each step's state but not the forensic results, which the incident API keeps for analysts and above", async () => {
+    const { agentId, sessionId, alert } = await attackedAgent();
+    const responder = as("responder");
+    const incident = await openIncident({ ctx: responder, input: { alert_ids: [alert.id] } });
+    for (const stepId of ["immediate_actions.1", "immediate_actions.2", "immediate_actions.3", "investigation_steps.1", "remediation_steps.1"]) {
+      await runStep({ ctx: responder, settings: settings(), input: { incidentId: incident.id, stepId } });
+    }
+    const db = appDb();
+    await runDueRotationSteps({ db, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: null }), policy: DEFAULT_RETRY_POLICY });
+
+    const read = async (role: Role) => {
+      const response = await incidentRoute(new Request(`http://soc.test/api/v1/incidents/${incident.id}`, { headers: await bearer(role) }), {
+        params: Promise.resolve({ incidentId: String(incident.id) }),
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as IncidentView;
+    };
+    const forensic = ["immediate_actions.2", "immediate_actions.3", "investigation_steps.1", "remediation_steps.1"];
+
+    const analyst = await read("analyst");
+    for (const stepId of forensic) expect(stepOf(analyst, stepId)).toMatchObject({ state: "done", output: expect.any(Object), output_withheld: null });
+    expect(stepOf(analyst, "investigation_steps.1").output).toMatchObject({ timelines: [{ session_id: sessionId, injection_point: { rule: "content_finding" } }] });
+    expect(JSON.stringify(analyst.activity)).toContain("/api/v1/snapshots/");
+
+    const viewer = await read("viewer");
+    for (const stepId of forensic) {
+      expect(stepOf(viewer, stepId)).toMatchObject({ state: "done", attempts: 1, actor: expect.stringContaining("user:"), output: null, error: null, output_withheld: FORENSICS_WITHHELD });
+    }
+    // The kill is no forensic result: every reader sees who is killed on the kill switch page.
+    expect(stepOf(viewer, "immediate_actions.1").output).toMatchObject({ killed: [{ agent_id: agentId }] });
+    const shown = JSON.stringify(viewer);
+    for (const secret of ["/api/v1/snapshots/", "injection_point", "content_finding", "peers", "ndjson_sha256", "rotation_id", "/rotations/", "ingest_key"]) {
+      expect(shown).not.toContain(secret);
+    }
+    expect(viewer.activity.filter((a) => a.kind.startsWith("rotation_")).map((a) => a.summary)).toEqual([
+      "Credential rotation started (details are shown to analysts and above)",
+      "Credential rotation finished: every credential rotated (details are shown to analysts and above)",
+    ]);
+    expect(viewer.activity.map((a) => a.kind)).toEqual(analyst.activity.map((a) => a.kind));
   });
 });
