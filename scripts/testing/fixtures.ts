@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { appDb } from "@/db/client";
+import { inject } from "vitest";
+import { appDb, createDb, type Db } from "@/db/client";
 import { registerAgent } from "@/lib/agents";
 import { createApiToken } from "@/lib/auth";
 import type { Role } from "@/lib/auth/roles";
@@ -8,6 +9,16 @@ import type { AgentEvent } from "@/lib/ingest";
 
 export function testCtx(): Ctx {
   return { db: appDb(), actor: { type: "cli", id: "test" }, requestId: `test-${randomUUID()}`, sourceIp: null };
+}
+
+/** The owner's rights, for a test that plays an attacker holding them or needs DDL; closed after `use`. */
+export async function withOwnerDb<T>(use: (db: Db) => Promise<T>): Promise<T> {
+  const handle = createDb(inject("ownerDatabaseUrl"), 1);
+  try {
+    return await use(handle.db);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** A freshly registered agent with a unique id, so each test owns its data. */

@@ -8,7 +8,7 @@ import { asc, eq, gte } from "drizzle-orm";
 import { auditLog } from "@/db/schema";
 import { auditRowHash, verifyAuditChain } from "@/lib/audit";
 import { createUser } from "@/lib/auth";
-import { testCtx } from "@/scripts/testing/fixtures";
+import { testCtx, withOwnerDb } from "@/scripts/testing/fixtures";
 
 const run = promisify(execFile);
 
@@ -18,19 +18,24 @@ async function latestAuditId(): Promise<number> {
   return Number(rows.rows[0]?.id);
 }
 
-/** Tampering happens inside a transaction that is rolled back, so the shared chain stays intact for other tests. */
+/**
+ * The tamperer holds the owner's rights (the console's own role may not change audit_log). Tampering
+ * happens inside a transaction that is rolled back, so the shared chain stays intact for other tests.
+ */
 async function tamperAndVerify(tamper: (tx: Tx) => Promise<unknown>) {
   const rollback = new Error("rollback");
   let report: Awaited<ReturnType<typeof verifyAuditChain>> | null = null;
-  await appDb()
-    .transaction(async (tx) => {
-      await tamper(tx);
-      report = await verifyAuditChain(tx, 50);
-      throw rollback;
-    })
-    .catch((err: unknown) => {
-      if (err !== rollback) throw err;
-    });
+  await withOwnerDb((owner) =>
+    owner
+      .transaction(async (tx) => {
+        await tamper(tx);
+        report = await verifyAuditChain(tx, 50);
+        throw rollback;
+      })
+      .catch((err: unknown) => {
+        if (err !== rollback) throw err;
+      }),
+  );
   return report as Awaited<ReturnType<typeof verifyAuditChain>> | null;
 }
 
@@ -81,7 +86,7 @@ describe("the audit log's hash chain", () => {
     const target = (await latestAuditId()) - 1;
     const env = { ...process.env, DATABASE_URL: inject("databaseUrl") };
     const original = await appDb().execute<{ reason: string | null }>(sql`SELECT reason FROM audit_log WHERE id = ${target}`);
-    await appDb().execute(sql`UPDATE audit_log SET reason = 'edited by hand' WHERE id = ${target}`);
+    await withOwnerDb((owner) => owner.execute(sql`UPDATE audit_log SET reason = 'edited by hand' WHERE id = ${target}`));
     try {
       const failure = await run("node_modules/.bin/tsx", ["scripts/soc.ts", "audit", "verify"], { env }).then(
         () => null,
@@ -90,7 +95,7 @@ describe("the audit log's hash chain", () => {
       expect(failure?.code).toBe(1);
       expect(failure?.stderr).toContain(`audit chain BROKEN at row ${target}`);
     } finally {
-      await appDb().execute(sql`UPDATE audit_log SET reason = ${original.rows[0]?.reason ?? null} WHERE id = ${target}`);
+      await withOwnerDb((owner) => owner.execute(sql`UPDATE audit_log SET reason = ${original.rows[0]?.reason ?? null} WHERE id = ${target}`));
     }
     const { stdout } = await run("node_modules/.bin/tsx", ["scripts/soc.ts", "audit", "verify"], { env });
     expect(stdout).toMatch(/^audit chain intact: \d+ rows/);
