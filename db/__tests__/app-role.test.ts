@@ -40,7 +40,7 @@ describe("the console's own database role", () => {
   it("is not the owner, and may only read and append to the audit log", async () => {
     const db = appDb();
     await createUser({ ctx: testCtx(), input: { email: `role-${randomUUID().slice(0, 8)}@example.com`, role: "viewer" } });
-    const [{ login }] = (await db.execute<{ login: string }>(sql`SELECT current_user AS login`)).rows as [{ login: string }];
+    const login = (await db.execute<{ login: string }>(sql`SELECT current_user AS login`)).rows[0]?.login;
     expect(login).toMatch(/_app$/);
     for (const statement of [
       sql`UPDATE audit_log SET reason = 'nothing to see' WHERE id = (SELECT max(id) FROM audit_log)`,
@@ -74,6 +74,13 @@ describe("the console's own database role", () => {
     );
   });
 
+  it("cannot change or erase the histories of kill switches and incidents", async () => {
+    for (const table of ["kill_switch_history", "incident_activity"]) {
+      expect(await sqlState(appDb(), sql.raw(`UPDATE ${table} SET id = id WHERE false`))).toBe("42501");
+      expect(await sqlState(appDb(), sql.raw(`DELETE FROM ${table} WHERE false`))).toBe("42501");
+    }
+  });
+
   it("cannot change or erase stored events, not even through a partition of its own day", async () => {
     const db = appDb();
     for (const statement of [
@@ -104,7 +111,8 @@ describe("the console's own database role", () => {
 
   it("loses at the next migration any privilege granted by hand, and keeps its login", async () => {
     const db = appDb();
-    const [{ login }] = (await db.execute<{ login: string }>(sql`SELECT current_user AS login`)).rows as [{ login: string }];
+    const login = (await db.execute<{ login: string }>(sql`SELECT current_user AS login`)).rows[0]?.login ?? "";
+    expect(login).toMatch(/_app$/);
     await withOwnerDb(async (owner) => {
       await owner.execute(sql.raw(`GRANT UPDATE, TRUNCATE ON audit_log TO ${pg.escapeIdentifier(login)}`));
       expect(databaseRoleWarning(await readDatabaseRole(db))).toContain("may UPDATE, DELETE or TRUNCATE audit_log");
