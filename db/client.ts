@@ -14,8 +14,15 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-export function createDb(connectionString: string, max = 10): DbHandle {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
+/** `statementTimeoutMs` (0 or unset: none) cancels any statement that runs longer, server-side. */
+export function createDb(connectionString: string, max = 10, opts: { statementTimeoutMs?: number } = {}): DbHandle {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+    ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
+  });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on("error", (err) => console.error("[db] idle client error:", err.message));
   const db = drizzle({ client: pool, schema, casing: "snake_case" });
@@ -26,7 +33,7 @@ const globalForDb = globalThis as unknown as { agentsocDb?: DbHandle };
 
 /** The process-wide handle used by the app (kept on globalThis so dev reloads reuse one pool). */
 export function appDb(): Db {
-  globalForDb.agentsocDb ??= createDb(env().DATABASE_URL, env().SOC_DB_POOL_SIZE);
+  globalForDb.agentsocDb ??= createDb(env().DATABASE_URL, env().SOC_DB_POOL_SIZE, { statementTimeoutMs: env().SOC_DB_STATEMENT_TIMEOUT_MS });
   return globalForDb.agentsocDb.db;
 }
 

@@ -1,10 +1,15 @@
 import path from "node:path";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import { createWindowPartitions } from "@/lib/ingest/partitions";
+import { type AppRoleSetup, type AppRoleSpec, ensureAppRole } from "./app-role";
 import type { Db } from "./client";
 
-/** Applies the committed migrations in drizzle/ and creates the event partitions of the retention window. */
-export async function migrateDatabase(db: Db, opts: { retentionDays: number; nowMs?: number }): Promise<void> {
+/**
+ * Run with the owner's rights: applies the committed migrations in drizzle/, creates the event
+ * partitions of the retention window, and sets up the least-privilege role the running console uses.
+ */
+export async function migrateDatabase(db: Db, opts: { retentionDays: number; appRole: AppRoleSpec; nowMs?: number }): Promise<AppRoleSetup> {
   await migrate(db, { migrationsFolder: path.join(process.cwd(), "drizzle") });
   await createWindowPartitions(db, opts.nowMs ?? Date.now(), opts.retentionDays);
+  return ensureAppRole(db, opts.appRole);
 }

@@ -28,6 +28,8 @@ const appSchema = sharedSchema.extend({
   SOC_INGEST_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   SOC_INGEST_MAX_EVENTS: z.coerce.number().int().positive().default(10_000),
   SOC_DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  /** Every statement the console runs is cancelled after this long (0: no limit), so one search cannot occupy the database. */
+  SOC_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
   /** Proxies in front of the app that append to X-Forwarded-For; the client address is that many entries from the right. */
   SOC_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** The console's privileged PostgreSQL login for rotating agents' database roles (ALTER ROLE); unset: those rotations fail saying so. */
@@ -50,6 +52,14 @@ const appSchema = sharedSchema.extend({
 
 const launcherSchema = sharedSchema.extend({
   DATABASE_URL: z.string().min(1).optional(),
+  /**
+   * The least-privilege login the console's server uses, made by the operator (a managed database whose
+   * owner may not create roles). Unset: the launcher creates and uses `<database>_app` itself.
+   */
+  SOC_APP_DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : undefined)),
   SOC_EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(54329),
 });
 

@@ -84,6 +84,20 @@ export function isUnavailableError(err: unknown): boolean {
   return false;
 }
 
+/**
+ * A statement PostgreSQL cancelled (57014): the console's statement time limit, or an operator,
+ * stopped it. Retrying the same search will not help; narrowing it will.
+ */
+export function cancelledQueryError(err: unknown, limitMs: number): AppError | null {
+  if (errorCode(err) !== "57014") return null;
+  const limit = limitMs > 0 ? ` at the console's limit of ${limitMs / 1000} s per query (SOC_DB_STATEMENT_TIMEOUT_MS)` : "";
+  return new AppError(
+    "UNAVAILABLE",
+    `The database stopped this request${limit}; nothing from it was stored. If it was a search, narrow it: a shorter time window (since/until), or a filter by agent or session.`,
+    { cause: err },
+  );
+}
+
 /** What may be logged of an unexpected error: its kind and codes, never query parameters (they hold event content). */
 export function describeError(err: unknown): string {
   const parts: string[] = [];

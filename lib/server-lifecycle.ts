@@ -1,4 +1,5 @@
 import { appDb, closeAppDb } from "@/db/client";
+import { checkDatabaseRole } from "@/lib/audit";
 import { env } from "@/lib/env";
 import { refreshLearnedBaselines } from "@/lib/detect";
 import { describeError } from "@/lib/errors";
@@ -34,6 +35,11 @@ function every(ms: number, task: () => Promise<void>): void {
 
 /** Server start-up: partition upkeep, kill-switch sync with Redis, and connections closed on shutdown. */
 export function startServerLifecycle(): void {
+  checkDatabaseRole(appDb()).then(
+    (warning) => warning && console.error(`[database] WARNING: ${warning}`),
+    (err: unknown) => console.error(`[database] could not check what the console's database role may do: ${describeError(err)}`),
+  );
+
   every(HOUR_MS, async () => {
     try {
       const result = await maintainPartitions(

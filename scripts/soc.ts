@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createDb } from "@/db/client";
 import { listAgents } from "@/db/queries/agents";
+import { appConnection, appRoleSpec } from "@/db/app-role";
 import { migrateDatabase } from "@/db/migrate";
 import Redis from "ioredis";
 import { registerAgent } from "@/lib/agents";
@@ -21,7 +22,8 @@ import { cliContext } from "./lib/script-context";
 
 const USAGE = `AgentSOC operator CLI: npm run soc -- <command>
 
-  migrate                                  apply database migrations, create upcoming event partitions
+  migrate                                  apply database migrations, create upcoming event partitions, and set up
+                                           the console's least-privilege role (<database>_app, or SOC_APP_DATABASE_URL's)
   agent add <agent_id> [--name <display name>] [--rate-limit <events/min>] [--json]
                                            register an agent and print its ingest key (shown once)
   agent list [--json]                      registered agents, last seen, events in the last 24 h
@@ -148,8 +150,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case "migrate": {
-        await migrateDatabase(handle.db, { retentionDays: config.SOC_RETENTION_DAYS });
+        const appRole = await migrateDatabase(handle.db, {
+          retentionDays: config.SOC_RETENTION_DAYS,
+          appRole: appRoleSpec(config.SOC_APP_DATABASE_URL, socSecret()),
+        });
         console.error("migrations applied");
+        const app = appConnection(database.url, appRole, config.SOC_APP_DATABASE_URL);
+        console.error(app.warning ? `WARNING: ${app.warning}` : `the console's role ${appRole.role} has its privileges`);
         return 0;
       }
       case "agent": {

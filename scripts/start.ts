@@ -3,9 +3,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createDb } from "@/db/client";
+import { appConnection, appRoleSpec } from "@/db/app-role";
 import { migrateDatabase } from "@/db/migrate";
 import { ensureFirstAdmin } from "@/lib/auth";
-import { childEnv, GENERATED_SECRET_FILE, launcherEnv, socSecretConfigured } from "@/lib/env";
+import { childEnv, GENERATED_SECRET_FILE, launcherEnv, socSecret, socSecretConfigured } from "@/lib/env";
 import { NEXT_BIN, nextStartArgs } from "./lib/next-server";
 import { redisAnswers } from "./lib/probes";
 import { cliContext } from "./lib/script-context";
@@ -54,7 +55,14 @@ async function main(): Promise<void> {
   log(database.source === "env" ? "using PostgreSQL from DATABASE_URL" : `embedded PostgreSQL under .data/pg`);
 
   const handle = createDb(database.url, 2);
-  await migrateDatabase(handle.db, { retentionDays: config.SOC_RETENTION_DAYS });
+  const appRole = await migrateDatabase(handle.db, {
+    retentionDays: config.SOC_RETENTION_DAYS,
+    appRole: appRoleSpec(config.SOC_APP_DATABASE_URL, socSecret()),
+  });
+  // Migrations run with the owner's rights; the console itself gets a login that cannot rewrite the record.
+  const app = appConnection(database.url, appRole, config.SOC_APP_DATABASE_URL);
+  if (app.warning) log(`WARNING: ${app.warning}`);
+  else log(`the console connects as the least-privilege role ${appRole.role}`);
   const firstAdmin = await ensureFirstAdmin({ ctx: { ...cliContext(handle.db), actor: { type: "system", id: "launcher" } } });
   await handle.close();
   if (firstAdmin?.one_time_password) {
@@ -73,7 +81,7 @@ async function main(): Promise<void> {
 
   const server = spawn(process.execPath, nextStartArgs(port), {
     stdio: "inherit",
-    env: childEnv({ DATABASE_URL: database.url, REDIS_URL: redis.url, NEXT_TELEMETRY_DISABLED: "1" }),
+    env: childEnv({ DATABASE_URL: app.url, REDIS_URL: redis.url, NEXT_TELEMETRY_DISABLED: "1" }),
   });
   log(`console on http://127.0.0.1:${port}`);
 

@@ -69,6 +69,7 @@ async function main(): Promise<number> {
   console.error(`[test] servers: ${infra.notes.join("; ")}`);
   const env = childEnv({
     AGENTSOC_TEST_DATABASE_URL: infra.databaseUrl,
+    AGENTSOC_TEST_OWNER_DATABASE_URL: infra.ownerDatabaseUrl,
     AGENTSOC_TEST_REDIS_URL: infra.redisUrl,
     AGENTSOC_E2E_PORT: String(await freePort()),
     SOC_SECRET: testSocSecret(),

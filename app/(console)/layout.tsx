@@ -1,4 +1,6 @@
 import type { ReactNode } from "react";
+import { appDb } from "@/db/client";
+import { checkDatabaseRole } from "@/lib/audit";
 import { ConsoleNav } from "@/components/console-nav";
 import { RedisBanner } from "@/components/kill-switch-controls";
 import { KillSwitchLiveUpdates } from "@/components/use-kill-switches";
@@ -8,6 +10,7 @@ export const dynamic = "force-dynamic";
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
+  const databaseWarning = await checkDatabaseRole(appDb()).catch(() => null);
   return (
     <div className="shell">
       <header className="topbar">
@@ -19,6 +22,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       <main className="content">
         <KillSwitchLiveUpdates />
         <RedisBanner />
+        {databaseWarning && <div className="banner-danger" role="alert">{databaseWarning}</div>}
         {children}
       </main>
     </div>

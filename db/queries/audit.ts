@@ -75,3 +75,16 @@ export async function listAudit(db: Queryable, f: AuditFilters): Promise<{ entri
     next_before_id: rows.length > f.limit ? (page.at(-1)?.id ?? null) : null,
   };
 }
+
+export interface AuditChainHead {
+  /** The newest row's number, which is also the chain's length: ids run from 1 without gaps. */
+  id: number;
+  hash: string;
+  at: string;
+}
+
+/** The newest row of the audit log's hash chain, for outside systems to record (on /metrics and the audit page). */
+export async function readAuditChainHead(db: Queryable): Promise<AuditChainHead | null> {
+  const [head] = await db.select({ id: auditLog.id, hash: auditLog.hash, at: auditLog.at }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+  return head ? { id: head.id, hash: head.hash, at: head.at.toISOString() } : null;
+}

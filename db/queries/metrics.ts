@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import type { MetricFamily } from "@/lib/metrics/prometheus";
+import { readAuditChainHead } from "./audit";
 
 /** A session counts as live while its last event is this recent; agent_session_cost_usd reports live sessions only. */
 export const LIVE_SESSION_MINUTES = 15;
@@ -11,7 +12,7 @@ export const LIVE_SESSION_MINUTES = 15;
  * (action_type "security", by action_name) plus the console's detections.
  */
 export async function readMetrics(db: Queryable): Promise<MetricFamily[]> {
-  const [counters, costs, openAlerts] = await Promise.all([
+  const [counters, costs, openAlerts, chainHead] = await Promise.all([
     db.execute<{ family: string; agent_id: string; label: string; value: string }>(sql`
       SELECT CASE WHEN family IN ('security_reported', 'security_detected') THEN 'security' ELSE family END AS family,
         agent_id, label, sum(value)::text AS value
@@ -25,6 +26,7 @@ export async function readMetrics(db: Queryable): Promise<MetricFamily[]> {
       FROM unnest(enum_range(NULL::alert_severity)) AS s(severity)
       LEFT JOIN alerts a ON a.severity = s.severity AND a.status <> 'resolved'
       GROUP BY s.severity ORDER BY s.severity`),
+    readAuditChainHead(db),
   ]);
   const samplesOf = (family: string, labelName: string) =>
     counters.rows.filter((r) => r.family === family).map((r) => ({ labels: { agent_id: r.agent_id, [labelName]: r.label }, value: Number(r.value) }));
@@ -48,6 +50,25 @@ export async function readMetrics(db: Queryable): Promise<MetricFamily[]> {
       help: "Alerts not yet resolved, by severity.",
       type: "gauge",
       samples: openAlerts.rows.map((r) => ({ labels: { severity: r.severity }, value: r.count })),
+    },
+    // Scraped and kept outside the console, these show rows cut from the chain's end, which the chain itself cannot.
+    {
+      name: "agentsoc_audit_chain_length",
+      help: "Rows in the audit log's hash chain. It only ever grows: a decrease means rows were cut from its end.",
+      type: "gauge",
+      samples: [{ labels: {}, value: chainHead?.id ?? 0 }],
+    },
+    {
+      name: "agentsoc_audit_chain_head_info",
+      help: "The newest audit row's number and hash. A row's hash never changes: GET /api/v1/audit?before_id=<id+1>&limit=1 must show it again later.",
+      type: "gauge",
+      samples: chainHead ? [{ labels: { id: String(chainHead.id), hash: chainHead.hash }, value: 1 }] : [],
+    },
+    {
+      name: "agentsoc_audit_chain_head_timestamp_seconds",
+      help: "When the newest audit row was written (Unix seconds).",
+      type: "gauge",
+      samples: chainHead ? [{ labels: {}, value: Date.parse(chainHead.at) / 1000 }] : [],
     },
   ];
 }

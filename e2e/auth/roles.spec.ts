@@ -55,6 +55,7 @@ test("an admin adds a user, sees the one-time password once, and finds the chang
   await expect(page.getByRole("table", { name: "Audit log" }).getByRole("row").filter({ hasText: "user.create" })).toBeVisible();
   await page.getByRole("button", { name: "Verify chain" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Chain" })).toContainText("Chain intact");
+  await expect(page.getByRole("region", { name: "Audit chain head" })).toContainText(/Newest row #\d+, written .+ UTC, hash [0-9a-f]{64}\./);
 });
 
 test("a viewer sees only the viewer's pages and is refused admin actions by the server too", async ({ page, baseURL }) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { env } from "@/lib/env";
-import { AppError, describeError, isUnavailableError, toErrorResponse } from "@/lib/errors";
+import { AppError, cancelledQueryError, describeError, isUnavailableError, toErrorResponse } from "@/lib/errors";
 
 export interface RequestInfo {
   /** Always made here: a client-chosen id must not be able to pose as another request in the audit trail. */
@@ -45,8 +45,10 @@ export async function handle(req: Request, run: (info: RequestInfo) => Promise<R
     res.headers.set("x-request-id", info.requestId);
     return res;
   } catch (err) {
-    const mapped =
-      !(err instanceof AppError) && isUnavailableError(err)
+    const cancelled = err instanceof AppError ? null : cancelledQueryError(err, env().SOC_DB_STATEMENT_TIMEOUT_MS);
+    const mapped = cancelled
+      ? toErrorResponse(cancelled, info.requestId)
+      : !(err instanceof AppError) && isUnavailableError(err)
         ? toErrorResponse(
             new AppError("UNAVAILABLE", "Storage is unavailable; nothing from this request was stored. Retry.", {
               headers: { "Retry-After": "5" },
@@ -59,6 +61,12 @@ export async function handle(req: Request, run: (info: RequestInfo) => Promise<R
     }
     return json(mapped.body, mapped.status, mapped.headers, info.requestId);
   }
+}
+
+/** What a search page shows in place of its results when the search itself was the problem (a bad filter, or too slow); null otherwise. */
+export function searchProblem(err: unknown): string | null {
+  if (err instanceof AppError) return err.code === "VALIDATION" ? err.message : null;
+  return cancelledQueryError(err, env().SOC_DB_STATEMENT_TIMEOUT_MS)?.message ?? null;
 }
 
 /** Reads at most maxBytes of the body; past that the client gets 413 without the server buffering the rest. */

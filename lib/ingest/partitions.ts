@@ -1,12 +1,13 @@
 import { sql } from "drizzle-orm";
-import type { Db, Tx } from "@/db/client";
+import type { Db } from "@/db/client";
 import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 
 const DAY_MS = 86_400_000;
 const PARTITION_NAME = /^events_p(\d{4})(\d{2})(\d{2})$/;
-const PARTITION_LOCK = sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:events_partitions'))`;
+/** Deleting a long-expired backlog of rollups may take a while; the console's own statement limit is for searches. */
+const RETENTION_STATEMENT_TIMEOUT = "10min";
 
 export function dayStart(epochMs: number): number {
   return Math.floor(epochMs / DAY_MS) * DAY_MS;
@@ -29,45 +30,24 @@ export function forgetKnownPartitions(): void {
   knownDays.clear();
 }
 
-/** Partition DDL never waits long on a busy events table: it fails and the caller retries. */
-async function lockPartitions(tx: Tx): Promise<void> {
-  await tx.execute(sql`SET LOCAL lock_timeout = '5s'`);
-  // Serialises partition DDL between app instances; CREATE ... IF NOT EXISTS alone can still race.
-  await tx.execute(PARTITION_LOCK);
-}
-
-async function existingPartitions(tx: Db | Tx): Promise<string[]> {
-  const result = await tx.execute<{ name: string }>(sql`
+export async function listPartitions(db: Db): Promise<string[]> {
+  const result = await db.execute<{ name: string }>(sql`
     SELECT c.relname AS name FROM pg_inherits i
     JOIN pg_class c ON c.oid = i.inhrelid
-    JOIN pg_class p ON p.oid = i.inhparent
-    WHERE p.relname = 'events' ORDER BY c.relname`);
+    WHERE i.inhparent = 'public.events'::regclass ORDER BY c.relname`);
   return result.rows.map((r) => r.name);
 }
 
-export async function listPartitions(db: Db): Promise<string[]> {
-  return existingPartitions(db);
-}
-
 /**
- * Creates the partitions of the given days that do not exist yet. The table is created on its own and
- * then attached: ATTACH PARTITION takes a lock that lets ingest and reads go on, where CREATE TABLE …
- * PARTITION OF would block every reader and writer of `events` for a moment.
+ * Creates the partitions of the given days that do not exist yet, through agentsoc_create_event_partition
+ * (migration 0006): the console's own login may not create tables. Partition DDL never waits long on
+ * a busy events table (lock_timeout 5 s there): it fails and the caller retries.
  */
 export async function ensureDayPartitions(db: Db, dayStartsMs: Iterable<number>): Promise<void> {
   const missing = [...new Set(dayStartsMs)].filter((d) => !knownDays.has(d));
   if (missing.length === 0) return;
   await db.transaction(async (tx) => {
-    await lockPartitions(tx);
-    const existing = new Set(await existingPartitions(tx));
-    for (const day of missing) {
-      const name = partitionName(day);
-      if (existing.has(name)) continue;
-      const from = new Date(day).toISOString();
-      const to = new Date(day + DAY_MS).toISOString();
-      await tx.execute(sql.raw(`CREATE TABLE ${name} (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`));
-      await tx.execute(sql.raw(`ALTER TABLE events ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`));
-    }
+    for (const day of missing) await tx.execute(sql`SELECT agentsoc_create_event_partition(${new Date(day).toISOString().slice(0, 10)}::date)`);
   });
   for (const day of missing) knownDays.add(day);
 }
@@ -98,12 +78,10 @@ export async function applyRetention({ ctx, input }: { ctx: Ctx; input: { nowMs:
   const cutoff = input.nowMs - input.retentionDays * DAY_MS;
   const cutoffIso = new Date(cutoff).toISOString();
   const result = await ctx.db.transaction(async (tx) => {
-    await lockPartitions(tx);
-    const expired = (await existingPartitions(tx)).filter((name) => {
-      const day = partitionDay(name);
-      return day !== null && day + DAY_MS <= cutoff;
-    });
-    for (const name of expired) await tx.execute(sql.raw(`DROP TABLE ${name}`));
+    await tx.execute(sql.raw(`SET LOCAL statement_timeout = '${RETENTION_STATEMENT_TIMEOUT}'`));
+    // Drops only day partitions of events, and never the last day (agentsoc_drop_event_partitions_before, migration 0006).
+    const dropped = await tx.execute<{ name: string }>(sql`SELECT name FROM agentsoc_drop_event_partitions_before(${cutoffIso}::timestamptz) AS name`);
+    const expired = dropped.rows.map((r) => r.name);
     const sessions = await tx.execute(sql`DELETE FROM sessions WHERE last_event_at < ${cutoffIso}::timestamptz`);
     await tx.execute(sql`DELETE FROM agent_activity_hourly WHERE hour < ${cutoffIso}::timestamptz`);
     await tx.execute(sql`DELETE FROM findings_hourly WHERE hour < ${cutoffIso}::timestamptz`);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type Redis from "ioredis";
-import { appDb, type DbHandle } from "@/db/client";
+import { inject } from "vitest";
+import { appDb, createDb, type Db, type DbHandle } from "@/db/client";
 import { registerAgent } from "@/lib/agents";
 import { createApiToken } from "@/lib/auth";
 import type { Role } from "@/lib/auth/roles";
@@ -10,6 +11,16 @@ import { appRedis } from "@/lib/redis";
 
 export function testCtx(): Ctx {
   return { db: appDb(), actor: { type: "cli", id: "test" }, requestId: `test-${randomUUID()}`, sourceIp: null };
+}
+
+/** The owner's rights, for a test that plays an attacker holding them or needs DDL; closed after `use`. */
+export async function withOwnerDb<T>(use: (db: Db) => Promise<T>): Promise<T> {
+  const handle = createDb(inject("ownerDatabaseUrl"), 1);
+  try {
+    return await use(handle.db);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** A freshly registered agent with a unique id, so each test owns its data. */

@@ -6,6 +6,7 @@ import path from "node:path";
 import Redis from "ioredis";
 import pg from "pg";
 import { createDb } from "@/db/client";
+import { appConnection, appRoleName } from "@/db/app-role";
 import { migrateDatabase } from "@/db/migrate";
 import { startEmbeddedPostgres } from "../lib/embedded-pg";
 import { isProcessAlive, postgresAnswers, redisAnswers } from "../lib/probes";
@@ -37,7 +38,10 @@ function claimRedisDb(): { db: number; release: () => void } {
 }
 
 export interface TestInfra {
+  /** The console's least-privilege role, as the running app connects: what the tests and the e2e app use. */
   databaseUrl: string;
+  /** The owner's rights, for the few tests that play an attacker with them or need DDL. */
+  ownerDatabaseUrl: string;
   redisUrl: string;
   notes: string[];
   stop(): Promise<void>;
@@ -66,55 +70,82 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** Creates this run's database (dropping those of runs that died), then applies the migrations. */
-async function freshDatabase(serverUrl: string, prefix: string, database: string): Promise<string> {
+const runPid = (name: string, prefix: string, suffix = ""): number | null => {
+  const m = new RegExp(`^${prefix}_(\\d+)${suffix}$`).exec(name);
+  return m ? Number(m[1]) : null;
+};
+
+/** Drops this run's database and then its role (the role cannot go while the database holds its grants). */
+async function dropRunDatabase(admin: pg.Client, database: string): Promise<void> {
+  await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
+  await admin.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(appRoleName(database))}`);
+}
+
+/**
+ * Creates this run's database (dropping those of runs that died, with their roles), applies the
+ * migrations as the owner, and returns the URL of the app role migration set up. Roles are
+ * cluster-wide: each run's is named after its own database, so concurrent runs never share one.
+ */
+async function freshDatabase(serverUrl: string, prefix: string, database: string): Promise<{ appUrl: string; ownerUrl: string }> {
   const admin = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
   await admin.connect();
   try {
     const existing = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${prefix}_%`]);
     for (const { datname } of existing.rows) {
-      const pid = Number(datname.slice(prefix.length + 1));
-      if (datname === database || !Number.isInteger(pid) || !isProcessAlive(pid)) {
-        await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      const pid = runPid(datname, prefix);
+      if (datname === database || pid === null || !isProcessAlive(pid)) await dropRunDatabase(admin, datname);
+    }
+    // A run killed between dropping its database and its role leaves the role alone.
+    const roles = await admin.query<{ rolname: string }>("SELECT rolname FROM pg_roles WHERE rolname LIKE $1", [`${prefix}_%_app`]);
+    for (const { rolname } of roles.rows) {
+      const pid = runPid(rolname, prefix, "_app");
+      if (pid !== null && !isProcessAlive(pid)) {
+        await admin.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(rolname)}`).catch((e: unknown) => log(`could not drop the stale role ${rolname}: ${String(e)}`));
       }
     }
-    await admin.query(`CREATE DATABASE "${database}"`);
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
   } catch (err) {
     throw new Error(`cannot create database ${database} on ${redact(serverUrl)}: ${(err as Error).message}`);
   } finally {
     await admin.end();
   }
-  const url = withDatabase(serverUrl, database);
-  const handle = createDb(url, 2);
+  const ownerUrl = withDatabase(serverUrl, database);
+  const handle = createDb(ownerUrl, 2);
   try {
-    await migrateDatabase(handle.db, { retentionDays: 30 });
+    const setup = await migrateDatabase(handle.db, { retentionDays: 30, appRole: { kind: "own", secret: testSocSecret() } });
+    const app = appConnection(ownerUrl, setup, undefined);
+    // Tests run as the app role so that a missing grant fails them, as it would fail the console.
+    if (app.warning) throw new Error(`the tests need a PostgreSQL login that may create roles (${app.warning})`);
+    return { appUrl: app.url, ownerUrl };
   } finally {
     await handle.close();
   }
-  return url;
 }
 
 /**
- * Another migrated database beside the run's, for tests that need a second installation. Named
- * outside the run prefix, so another run's clean-up never takes it; `drop` removes it.
+ * Another migrated database beside the run's, for tests that need a second installation, made with
+ * the owner's URL and answered with its own app role's. Named outside the run prefix, so another
+ * run's clean-up never takes it; `drop` removes it and its role.
  */
 export async function createExtraDatabase(databaseUrl: string, label: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const database = `agentsoc_extra_${label}_${process.pid}`;
-  const admin = async (statement: string) => {
+  const admin = async (work: (client: pg.Client) => Promise<unknown>) => {
     const client = new pg.Client({ connectionString: withDatabase(databaseUrl, "postgres") });
     await client.connect();
-    await client.query(statement).finally(() => client.end());
+    await work(client).finally(() => client.end());
   };
-  await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-  await admin(`CREATE DATABASE "${database}"`);
+  await admin((client) => dropRunDatabase(client, database));
+  await admin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`));
   const url = withDatabase(databaseUrl, database);
   const handle = createDb(url, 2);
   try {
-    await migrateDatabase(handle.db, { retentionDays: 30 });
+    const setup = await migrateDatabase(handle.db, { retentionDays: 30, appRole: { kind: "own", secret: testSocSecret() } });
+    const app = appConnection(url, setup, undefined);
+    if (app.warning) throw new Error(`the tests need a PostgreSQL login that may create roles (${app.warning})`);
+    return { url: app.url, drop: () => admin((client) => dropRunDatabase(client, database)) };
   } finally {
     await handle.close();
   }
-  return { url, drop: () => admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`) };
 }
 
 function redact(url: string): string {
@@ -204,12 +235,12 @@ export async function startTestInfra(prefix = TEST_DATABASE_PREFIX): Promise<Tes
   };
   try {
     const serverUrl = await findPostgres(notes, stops);
-    const databaseUrl = await freshDatabase(serverUrl, prefix, database);
     stops.push(async () => {
       const admin = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
       await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).finally(() => admin.end());
+      await dropRunDatabase(admin, database).finally(() => admin.end());
     });
+    const { appUrl: databaseUrl, ownerUrl: ownerDatabaseUrl } = await freshDatabase(serverUrl, prefix, database);
     const redisServer = await findRedis(notes, stops);
     const claim = claimRedisDb();
     stops.push(async () => claim.release());
@@ -217,7 +248,7 @@ export async function startTestInfra(prefix = TEST_DATABASE_PREFIX): Promise<Tes
     const redis = new Redis(redisUrl);
     await redis.flushdb();
     redis.disconnect();
-    return { databaseUrl, redisUrl, notes, stop };
+    return { databaseUrl, ownerDatabaseUrl, redisUrl, notes, stop };
   } catch (err) {
     await stop();
     throw err;

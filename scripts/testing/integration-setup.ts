@@ -4,7 +4,7 @@ import { testSocSecret } from "./infra";
 // Runs in each test worker before any module reads the configuration.
 const databaseUrl = inject("databaseUrl");
 const redisUrl = inject("redisUrl");
-if (!databaseUrl || !redisUrl) throw new Error("integration tests need PostgreSQL and Redis: the global setup provided none");
+if (!databaseUrl || !inject("ownerDatabaseUrl") || !redisUrl) throw new Error("integration tests need PostgreSQL and Redis: the global setup provided none");
 process.env.DATABASE_URL = databaseUrl;
 process.env.REDIS_URL = redisUrl;
 // The audit chain is keyed in tests as in production; CLI processes the tests start inherit it.

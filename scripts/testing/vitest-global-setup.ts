@@ -4,6 +4,7 @@ import { startTestInfra } from "./infra";
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
+    ownerDatabaseUrl: string;
     redisUrl: string;
   }
 }
@@ -13,10 +14,12 @@ declare module "vitest" {
  * them here. Either way a missing server fails the run loudly.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const provided = process.env.AGENTSOC_TEST_DATABASE_URL && process.env.AGENTSOC_TEST_REDIS_URL;
+  const env = process.env;
+  const provided = env.AGENTSOC_TEST_DATABASE_URL && env.AGENTSOC_TEST_OWNER_DATABASE_URL && env.AGENTSOC_TEST_REDIS_URL;
   const infra = provided ? null : await startTestInfra();
-  project.provide("databaseUrl", infra?.databaseUrl ?? process.env.AGENTSOC_TEST_DATABASE_URL ?? "");
-  project.provide("redisUrl", infra?.redisUrl ?? process.env.AGENTSOC_TEST_REDIS_URL ?? "");
+  project.provide("databaseUrl", infra?.databaseUrl ?? env.AGENTSOC_TEST_DATABASE_URL ?? "");
+  project.provide("ownerDatabaseUrl", infra?.ownerDatabaseUrl ?? env.AGENTSOC_TEST_OWNER_DATABASE_URL ?? "");
+  project.provide("redisUrl", infra?.redisUrl ?? env.AGENTSOC_TEST_REDIS_URL ?? "");
   return async () => {
     await infra?.stop();
   };

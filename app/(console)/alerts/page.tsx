@@ -8,7 +8,7 @@ import { AutoRefresh } from "@/components/auto-refresh";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { alertSessionLink } from "@/lib/detect/links";
 import { ALERT_TYPES, SEVERITIES } from "@/lib/detect/types";
-import { AppError } from "@/lib/errors";
+import { searchProblem } from "@/lib/http/respond";
 import { formatCount, formatUtc } from "@/lib/format";
 import { requireUser } from "../require-user";
 
@@ -32,8 +32,8 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   try {
     page = await listAlerts(appDb(), parseAlertFilters(raw));
   } catch (err) {
-    if (!(err instanceof AppError) || err.code !== "VALIDATION") throw err;
-    problem = err.message;
+    problem = searchProblem(err);
+    if (problem === null) throw err;
   }
   const older = page?.next_before_id ? new URLSearchParams({ ...raw, before_id: String(page.next_before_id) }) : null;
   const canAct = roleAtLeast(me.role, "analyst");

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { appDb } from "@/db/client";
-import { type AuditView, listAudit, parseAuditFilters } from "@/db/queries/audit";
+import { type AuditView, listAudit, parseAuditFilters, readAuditChainHead } from "@/db/queries/audit";
 import { AuditVerify } from "@/components/audit-verify";
 import { Forbidden } from "@/components/forbidden";
 import { roleAtLeast } from "@/lib/auth/roles";
-import { AppError } from "@/lib/errors";
+import { searchProblem } from "@/lib/http/respond";
 import { formatUtc } from "@/lib/format";
 import { requireUser } from "../require-user";
 
@@ -32,15 +32,23 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   try {
     page = await listAudit(appDb(), parseAuditFilters(raw));
   } catch (err) {
-    if (!(err instanceof AppError) || err.code !== "VALIDATION") throw err;
-    problem = err.message;
+    problem = searchProblem(err);
+    if (problem === null) throw err;
   }
+  const head = await readAuditChainHead(appDb());
   const older = page?.next_before_id ? new URLSearchParams({ ...raw, before_id: String(page.next_before_id) }) : null;
 
   return (
     <>
       <h1>Audit log</h1>
       <p className="subtitle">Every change, by whom, from where. Rows are hash-chained: altering or deleting one breaks the chain.</p>
+      {head && (
+        <section className="panel" aria-label="Audit chain head">
+          Newest row <span className="mono">#{head.id}</span>, written {formatUtc(head.at)}, hash <span className="mono">{head.hash}</span>. The
+          chain only grows and a row&apos;s hash never changes: /metrics exports this head (agentsoc_audit_chain_length,
+          agentsoc_audit_chain_head_info) so that a system outside the console notices rows cut from its end.
+        </section>
+      )}
       {roleAtLeast(me.role, "admin") && <AuditVerify />}
       <form className="panel filters" method="get" action="/audit" role="search" aria-label="Filter audit log">
         <label>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { appDb } from "@/db/client";
 import { listEvents, parseEventFilters } from "@/db/queries/events";
 import { EventsExplorer, type RawFilters } from "@/components/events-explorer";
-import { AppError } from "@/lib/errors";
+import { searchProblem } from "@/lib/http/respond";
 import { requireUser } from "../require-user";
 
 export const dynamic = "force-dynamic";
@@ -24,8 +24,8 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   try {
     firstPage = await listEvents(appDb(), parseEventFilters({ ...raw, limit: "100" }));
   } catch (err) {
-    if (!(err instanceof AppError) || err.code !== "VALIDATION") throw err;
-    problem = err.message;
+    problem = searchProblem(err);
+    if (problem === null) throw err;
   }
 
   return (

@@ -8,7 +8,9 @@ import { asc, eq, gte } from "drizzle-orm";
 import { auditLog } from "@/db/schema";
 import { auditRowHash, verifyAuditChain } from "@/lib/audit";
 import { createUser } from "@/lib/auth";
-import { testCtx } from "@/scripts/testing/fixtures";
+import { GET as getMetrics } from "@/app/metrics/route";
+import { readMetrics } from "@/db/queries/metrics";
+import { bearer, testCtx, withOwnerDb } from "@/scripts/testing/fixtures";
 
 const run = promisify(execFile);
 
@@ -18,19 +20,24 @@ async function latestAuditId(): Promise<number> {
   return Number(rows.rows[0]?.id);
 }
 
-/** Tampering happens inside a transaction that is rolled back, so the shared chain stays intact for other tests. */
+/**
+ * The tamperer holds the owner's rights (the console's own role may not change audit_log). Tampering
+ * happens inside a transaction that is rolled back, so the shared chain stays intact for other tests.
+ */
 async function tamperAndVerify(tamper: (tx: Tx) => Promise<unknown>) {
   const rollback = new Error("rollback");
   let report: Awaited<ReturnType<typeof verifyAuditChain>> | null = null;
-  await appDb()
-    .transaction(async (tx) => {
-      await tamper(tx);
-      report = await verifyAuditChain(tx, 50);
-      throw rollback;
-    })
-    .catch((err: unknown) => {
-      if (err !== rollback) throw err;
-    });
+  await withOwnerDb((owner) =>
+    owner
+      .transaction(async (tx) => {
+        await tamper(tx);
+        report = await verifyAuditChain(tx, 50);
+        throw rollback;
+      })
+      .catch((err: unknown) => {
+        if (err !== rollback) throw err;
+      }),
+  );
   return report as Awaited<ReturnType<typeof verifyAuditChain>> | null;
 }
 
@@ -77,11 +84,42 @@ describe("the audit log's hash chain", () => {
     expect(report?.problem).toMatchObject({ id: target, kind: "altered", message: expect.stringContaining("not keyed") });
   });
 
+  it("exports its head on /metrics, where rows cut from its end, which the chain itself cannot show, show as a shorter chain", async () => {
+    const viewer = await bearer("viewer");
+    const last = await latestAuditId();
+    const [head] = await appDb().select({ hash: auditLog.hash, at: auditLog.at }).from(auditLog).where(eq(auditLog.id, last));
+    const res = await getMetrics(new Request("http://soc.test/metrics", { headers: viewer }));
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain(`\nagentsoc_audit_chain_length ${last}\n`);
+    expect(text).toContain(`\nagentsoc_audit_chain_head_info{id="${last}",hash="${head?.hash}"} 1\n`);
+    expect(text).toContain(`\nagentsoc_audit_chain_head_timestamp_seconds ${(head?.at.getTime() ?? 0) / 1000}\n`);
+
+    const rollback = new Error("rollback");
+    await withOwnerDb((owner) =>
+      owner
+        .transaction(async (tx) => {
+          const [previous] = await tx.select({ hash: auditLog.hash }).from(auditLog).where(eq(auditLog.id, last - 2));
+          await tx.execute(sql`DELETE FROM audit_log WHERE id >= ${last - 1}`);
+          expect((await verifyAuditChain(tx, 50)).problem).toBeNull();
+          const families = await readMetrics(tx);
+          expect(families.find((f) => f.name === "agentsoc_audit_chain_length")?.samples).toEqual([{ labels: {}, value: last - 2 }]);
+          expect(families.find((f) => f.name === "agentsoc_audit_chain_head_info")?.samples).toEqual([
+            { labels: { id: String(last - 2), hash: previous?.hash }, value: 1 },
+          ]);
+          throw rollback;
+        })
+        .catch((err: unknown) => {
+          if (err !== rollback) throw err;
+        }),
+    );
+  });
+
   it("`soc audit verify` exits 1 naming the altered row, and 0 once it is restored", async () => {
     const target = (await latestAuditId()) - 1;
     const env = { ...process.env, DATABASE_URL: inject("databaseUrl") };
     const original = await appDb().execute<{ reason: string | null }>(sql`SELECT reason FROM audit_log WHERE id = ${target}`);
-    await appDb().execute(sql`UPDATE audit_log SET reason = 'edited by hand' WHERE id = ${target}`);
+    await withOwnerDb((owner) => owner.execute(sql`UPDATE audit_log SET reason = 'edited by hand' WHERE id = ${target}`));
     try {
       const failure = await run("node_modules/.bin/tsx", ["scripts/soc.ts", "audit", "verify"], { env }).then(
         () => null,
@@ -90,7 +128,7 @@ describe("the audit log's hash chain", () => {
       expect(failure?.code).toBe(1);
       expect(failure?.stderr).toContain(`audit chain BROKEN at row ${target}`);
     } finally {
-      await appDb().execute(sql`UPDATE audit_log SET reason = ${original.rows[0]?.reason ?? null} WHERE id = ${target}`);
+      await withOwnerDb((owner) => owner.execute(sql`UPDATE audit_log SET reason = ${original.rows[0]?.reason ?? null} WHERE id = ${target}`));
     }
     const { stdout } = await run("node_modules/.bin/tsx", ["scripts/soc.ts", "audit", "verify"], { env });
     expect(stdout).toMatch(/^audit chain intact: \d+ rows/);

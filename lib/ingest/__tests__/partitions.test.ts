@@ -4,9 +4,9 @@ import { describe, expect, inject, it } from "vitest";
 import { appDb, createDb } from "@/db/client";
 import { applyRetention, ensureDayPartitions, listPartitions } from "@/lib/ingest";
 import { insertEventRows } from "@/lib/ingest/insert-event-rows";
-import { forgetKnownPartitions } from "@/lib/ingest/partitions";
+import { forgetKnownPartitions, partitionName } from "@/lib/ingest/partitions";
 import { prepareEventRow } from "@/lib/ingest/prepare-event-rows";
-import { makeEvent, testCtx } from "@/scripts/testing/fixtures";
+import { makeEvent, testCtx, withOwnerDb } from "@/scripts/testing/fixtures";
 
 const DAY = 86_400_000;
 
@@ -19,8 +19,7 @@ describe("day partitions of the events table", () => {
     const where = await db.execute<{ partition: string }>(
       sql`SELECT tableoid::regclass::text AS partition FROM events WHERE event_id = ${row.eventId}`,
     );
-    const expected = `events_p${new Date(eightDaysAgo).toISOString().slice(0, 10).replaceAll("-", "")}`;
-    expect(where.rows[0]?.partition).toBe(expected);
+    expect(where.rows[0]?.partition).toBe(partitionName(eightDaysAgo - (eightDaysAgo % DAY)));
   });
 
   it("drops whole partitions past the retention window and keeps the rest", async () => {
@@ -29,8 +28,8 @@ describe("day partitions of the events table", () => {
     const old = Math.floor((now - 40 * DAY) / DAY) * DAY;
     const recent = Math.floor((now - 2 * DAY) / DAY) * DAY;
     await ensureDayPartitions(db, [old, recent]);
-    const oldName = `events_p${new Date(old).toISOString().slice(0, 10).replaceAll("-", "")}`;
-    const recentName = `events_p${new Date(recent).toISOString().slice(0, 10).replaceAll("-", "")}`;
+    const oldName = partitionName(old);
+    const recentName = partitionName(recent);
     expect(await listPartitions(db)).toEqual(expect.arrayContaining([oldName, recentName]));
 
     const ctx = testCtx();
@@ -58,15 +57,14 @@ describe("day partitions of the events table", () => {
         code: "VALIDATION",
       });
     }
-    const today = `events_p${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`;
-    expect(await listPartitions(appDb())).toContain(today);
+    expect(await listPartitions(appDb())).toContain(partitionName(Date.now() - (Date.now() % DAY)));
   });
 
   it("creates partitions without blocking readers of the events table", async () => {
     const db = appDb();
     const day = Math.floor((Date.now() - 20 * DAY) / DAY) * DAY;
-    const name = `events_p${new Date(day).toISOString().slice(0, 10).replaceAll("-", "")}`;
-    await db.execute(sql.raw(`DROP TABLE IF EXISTS ${name}`));
+    const name = partitionName(day);
+    await withOwnerDb((owner) => owner.execute(sql.raw(`DROP TABLE IF EXISTS ${name}`)));
     await db.transaction(async (reader) => {
       await reader.execute(sql`SELECT count(*) FROM events`);
       // The reader holds its lock on events until it commits; CREATE TABLE … PARTITION OF would wait here.
@@ -85,7 +83,7 @@ describe("day partitions of the events table", () => {
     const db = appDb();
     const day = Math.floor((Date.now() - 5 * DAY) / DAY) * DAY;
     await ensureDayPartitions(db, [day]);
-    await db.execute(sql.raw(`DROP TABLE events_p${new Date(day).toISOString().slice(0, 10).replaceAll("-", "")}`));
+    await withOwnerDb((owner) => owner.execute(sql.raw(`DROP TABLE ${partitionName(day)}`)));
     const row = prepareEventRow(makeEvent("partition-agent", { timestamp: (day + 3600_000) / 1000 }));
     expect(await insertEventRows(db, [row])).toBe(1);
   });

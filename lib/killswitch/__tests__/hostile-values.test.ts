@@ -8,7 +8,7 @@ import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { agentKey, applyKillPolicies, GLOBAL_KEY, killAgent, reconcileKillSwitches, reviveAgent, setKillPolicies } from "@/lib/killswitch";
 import { appRedis } from "@/lib/redis";
-import { bearer, newAgent, testCtx } from "@/scripts/testing/fixtures";
+import { bearer, newAgent, testCtx, withOwnerDb } from "@/scripts/testing/fixtures";
 
 function redis() {
   const r = appRedis();
@@ -147,11 +147,14 @@ describe("the sync records what it finds in Redis, one agent at a time", () => {
     const other = await newAgent();
     const db = appDb();
     // A real refusal by PostgreSQL for one agent's row, as a NUL once caused.
-    await db.execute(
-      sql.raw(`CREATE OR REPLACE FUNCTION test_refuse_kill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-        IF NEW.agent_id = '${refused.agentId}' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$`),
-    );
-    await db.execute(sql`CREATE TRIGGER test_refuse_kill BEFORE INSERT OR UPDATE ON kill_switches FOR EACH ROW EXECUTE FUNCTION test_refuse_kill()`);
+    // A trigger is DDL: the console's own role may not create one, the owner may.
+    await withOwnerDb(async (owner) => {
+      await owner.execute(
+        sql.raw(`CREATE OR REPLACE FUNCTION test_refuse_kill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+          IF NEW.agent_id = '${refused.agentId}' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$`),
+      );
+      await owner.execute(sql`CREATE TRIGGER test_refuse_kill BEFORE INSERT OR UPDATE ON kill_switches FOR EACH ROW EXECUTE FUNCTION test_refuse_kill()`);
+    });
     try {
       await redis().hset(agentKey(refused.agentId), { killed: "true", reason: "by hand" });
       await redis().hset(agentKey(other.agentId), { killed: "true", reason: "by hand too" });
@@ -161,8 +164,10 @@ describe("the sync records what it finds in Redis, one agent at a time", () => {
       expect((await recorded(other.agentId)).state?.killed).toBe(true);
       expect(await recorded(refused.agentId)).toEqual({ state: undefined, history: 0, audit: 0 });
     } finally {
-      await db.execute(sql`DROP TRIGGER test_refuse_kill ON kill_switches`);
-      await db.execute(sql`DROP FUNCTION test_refuse_kill()`);
+      await withOwnerDb(async (owner) => {
+        await owner.execute(sql`DROP TRIGGER test_refuse_kill ON kill_switches`);
+        await owner.execute(sql`DROP FUNCTION test_refuse_kill()`);
+      });
     }
     expect((await reconcileKillSwitches(db, redis())).handKills).toEqual([refused.agentId]);
     await reviveAgent({ ctx: as("admin"), settings: { redis: redis() }, input: { agentId: refused.agentId, reason: "reviewed" } });

@@ -33,7 +33,7 @@ const recordedKill = async (db: Db, agentId: string) =>
 beforeAll(async () => {
   redisServer = await startRedisServer();
   redis = createRedis(redisServer.url);
-  other = await createExtraDatabase(inject("databaseUrl"), "installation_b");
+  other = await createExtraDatabase(inject("ownerDatabaseUrl"), "installation_b");
   otherHandle = createDb(other.url, 2);
   sameDatabaseAgain = createDb(inject("databaseUrl"), 2);
 });

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import type Redis from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
-import { appDb } from "@/db/client";
+import { appDb, type Db } from "@/db/client";
 import { type EventPageCursor, listSessionSnapshots, readEvidenceEventPage, type SnapshotView } from "@/db/queries/evidence";
 import { listSessionEvents } from "@/db/queries/events";
 import type { Role } from "@/lib/auth/roles";
@@ -28,7 +28,7 @@ import {
 import { signManifest } from "@/lib/forensics/evidence/manifest";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
 import { appRedis } from "@/lib/redis";
-import { bearer, makeEvent, newAgent, testCtx } from "@/scripts/testing/fixtures";
+import { bearer, makeEvent, newAgent, testCtx, withOwnerDb } from "@/scripts/testing/fixtures";
 
 const run = promisify(execFile);
 
@@ -209,17 +209,16 @@ describe("evidence snapshots", () => {
     expect(a.publicKeyPem).toContain("-----BEGIN PUBLIC KEY-----");
   });
 
-  it("keeps the snapshot row as it was taken: UPDATE, DELETE and TRUNCATE are refused", async () => {
-    const db = appDb();
-    for (const statement of [
+  it("keeps the snapshot row as it was taken: UPDATE, DELETE and TRUNCATE are refused, to the console's role and by the trigger to the owner", async () => {
+    const statements = [
       sql`UPDATE evidence_snapshots SET event_count = 0 WHERE id = ${taken.snapshot_id}`,
       sql`UPDATE evidence_snapshots SET ndjson = ${Buffer.from("{}\n")} WHERE id = ${taken.snapshot_id}`,
       sql`DELETE FROM evidence_snapshots WHERE id = ${taken.snapshot_id}`,
       sql`TRUNCATE evidence_snapshots`,
-    ]) {
-      const err = await db.execute(statement).then(() => null, (e: unknown) => e);
-      expect(errorCode(err)).toBe("42501");
-    }
+    ];
+    const refusals = async (db: Db) => Promise.all(statements.map((statement) => db.execute(statement).then(() => null, (e: unknown) => errorCode(e))));
+    expect(await refusals(appDb())).toEqual(["42501", "42501", "42501", "42501"]);
+    expect(await withOwnerDb(refusals)).toEqual(["42501", "42501", "42501", "42501"]);
     const { ndjson, manifest } = await files(taken.snapshot_id);
     expect(verifySnapshot({ ndjson, manifest, publicKey: consoleEvidenceKey().publicKey }).ok).toBe(true);
   });
