@@ -218,7 +218,8 @@ describe("kill switches against the real Redis", () => {
       (a) => a.agent_id === agentId,
     );
     expect(state?.actions_after_kill).toBe(2);
-    expect(state?.acknowledged_at).not.toBeNull();
+    // The acknowledgement's own time (to the millisecond), not merely some value.
+    expect(Math.abs(Date.parse(state?.acknowledged_at ?? "") - (later + 1) * 1000)).toBeLessThan(2);
     expect(state?.time_to_stop_s).toBeGreaterThan(0);
     const audit = await appDb().execute<{ action: string; actor_id: string }>(
       sql`SELECT action, actor_id FROM audit_log WHERE action = 'killswitch.ack' AND target_id = ${agentId}`,

@@ -340,7 +340,7 @@ describe("rotation through a secret manager's webhook", () => {
     const afterFirst = await run(started.id);
     expect(afterFirst.items[0]).toMatchObject({ step: "create", state: "retrying", attempts: 1 });
     expect(afterFirst.items[0]?.last_error).toContain("vault sealed");
-    expect(afterFirst.items[0]?.next_attempt_at).not.toBeNull();
+    expect(Date.parse(afterFirst.items[0]?.next_attempt_at ?? "")).toBeGreaterThan(Date.now() - 1_000);
 
     const done = await runUntilFinished(started.id);
     expect(done.status).toBe("succeeded");
@@ -531,7 +531,7 @@ describe("a console killed mid-run", () => {
     expect(done.items[0]?.last_error).toMatch(/^the last of 3 attempts at the revoke_old step never recorded an outcome/);
     // Nothing was run again: the signing secret is still the one issued.
     const [held] = await appDb().select({ sealed: credentials.secretSealed }).from(credentials).where(eq(credentials.id, issued.credential.id));
-    expect(held?.sealed).not.toBeNull();
+    expect(held?.sealed ? openCredentialSecret(held.sealed, "test") : null).toBe(issued.secret);
     expect(await auditActions(issued.credential.id)).toContain("credential.rotation_failed");
   });
 
