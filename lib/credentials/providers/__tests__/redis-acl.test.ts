@@ -151,8 +151,9 @@ describe("redisAclProvider against the real Redis", () => {
     const provider = redisAclProvider({ url: redisUrl });
     const newSecret = randomSecret();
     const missingUser = `${USER}-missing`;
-    for (const step of [provider.revokeOld(input({ config: config(missingUser) })), provider.apply(input({ config: config(missingUser), newSecret }))]) {
-      const missing = await caught(step);
+    // One at a time: a second step started alongside would fail before anything awaits it (an unhandled rejection).
+    for (const step of [() => provider.revokeOld(input({ config: config(missingUser) })), () => provider.apply(input({ config: config(missingUser), newSecret }))]) {
+      const missing = await caught(step());
       expect(missing.code).toBe("NOT_FOUND");
       expect(missing.message).toMatch(new RegExp(`^(revoke_old|apply): Redis ACL user ${missingUser} does not exist at `));
     }
