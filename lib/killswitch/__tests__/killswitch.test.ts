@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import Redis from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { GET as getKillSwitches } from "@/app/api/v1/killswitch/route";
 import { GET as statusStream } from "@/app/api/v1/agents/[agentId]/status/stream/route";
 import { POST as ackRoute } from "@/app/api/v1/agents/[agentId]/ack/route";
@@ -152,10 +152,13 @@ describe("kill switches against the real Redis", () => {
     } finally {
       stop();
     }
-    const audit = await appDb().execute<{ after: { restored: string[] } }>(
-      sql`SELECT after FROM audit_log WHERE action = 'killswitch.restore' ORDER BY id DESC LIMIT 1`,
-    );
-    expect(audit.rows[0]?.after.restored).toContain(agentId);
+    // Redis is written inside the restoring transaction, so its audit row may commit a moment later.
+    await vi.waitFor(async () => {
+      const audit = await appDb().execute<{ after: { restored: string[] } }>(
+        sql`SELECT after FROM audit_log WHERE action = 'killswitch.restore' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(audit.rows[0]?.after.restored).toContain(agentId);
+    });
   });
 
   it("restores kills Redis lost while keeping its marker (an old snapshot), instead of taking them for revives by hand", async () => {
