@@ -78,6 +78,21 @@ describe("analyzeSession", () => {
     expect(a.blast_radius?.unexpected_tools).toEqual([{ tool: "shell_exec", count: 2, first_event_id: "a3" }]);
   });
 
+  it("takes an injection finding on the very event of the first other anomaly as the injection point (at, not only before)", () => {
+    const events = [ev("f1"), ev("f2", { toolName: "web_fetch" }), ev("f3", { toolName: "shell_exec" })];
+    const findings = [finding("f2", "unexpected_tool"), finding("f2", "prompt_injection", "critical"), finding("f3", "unexpected_tool")];
+    const a = analyzeSession({ agentId: "x", events, findings, expectedTools: ["kb_search"] });
+    expect(a.injection_point).toMatchObject({ event_id: "f2", rule: "content_finding", preceding_events: ["f1"] });
+    expect(a.injection_point?.reason).toContain("at or before the first other anomaly (unexpected_tool)");
+    expect(a.blast_radius?.from_event_id).toBe("f2");
+  });
+
+  it("lists exactly the five events before the injection point", () => {
+    const events = ["g1", "g2", "g3", "g4", "g5", "g6", "g7"].map((id) => ev(id));
+    const a = analyzeSession({ agentId: "x", events, findings: [finding("g7", "prompt_injection", "critical")], expectedTools: null });
+    expect(a.injection_point).toMatchObject({ event_id: "g7", preceding_events: ["g2", "g3", "g4", "g5", "g6"] });
+  });
+
   it("does not take an injection found only after the first anomaly as its cause, and says so", () => {
     const events = [ev("b1"), ev("b2", { toolName: "shell_exec" }), ev("b3", { toolName: "web_fetch" })];
     const a = analyzeSession({ agentId: "x", events, findings: [finding("b2", "unexpected_tool"), finding("b3", "prompt_injection", "critical")], expectedTools: null });

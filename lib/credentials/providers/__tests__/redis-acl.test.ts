@@ -4,11 +4,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import type { RotationInput } from "@/lib/credentials/providers/provider";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";
 import { redisAclProvider, type RedisAclConfig } from "@/lib/credentials/providers/redis-acl";
-import { env } from "@/lib/env";
-import { freePort } from "@/scripts/testing/infra";
+import { freePort, startRedisServer } from "@/scripts/testing/infra";
 import { caught, errorRenderings } from "@/scripts/testing/caught";
 
-const REDIS_URL = env().REDIS_URL ?? "";
+// ACL users are server-wide and these tests create users and try to disable `default`: they run on
+// a redis-server of their own, never on the Redis the console and other test runs share.
+let redisUrl = "";
+let stopRedis: () => Promise<void> = async () => undefined;
 const USER = `agent-${randomBytes(4).toString("hex")}`;
 const RULES = ["~agent:*", "+@read", "+@write"];
 
@@ -74,11 +76,13 @@ describe("redisAclProvider against the real Redis", () => {
   let setupError: unknown = null;
   beforeAll(async () => {
     try {
-      if (!REDIS_URL) throw new Error("REDIS_URL is not set: the integration setup provides it");
-      const url = new URL(REDIS_URL);
+      const server = await startRedisServer();
+      redisUrl = server.url;
+      stopRedis = server.stop;
+      const url = new URL(redisUrl);
       host = url.hostname;
       port = Number(url.port || 6379);
-      admin = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+      admin = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
       admin.on("error", () => undefined);
       await admin.connect();
     } catch (err) {
@@ -90,9 +94,8 @@ describe("redisAclProvider against the real Redis", () => {
   });
 
   afterAll(async () => {
-    if (setupError) return;
-    await admin.call("ACL", "DELUSER", USER, `${USER}-probe`);
-    await admin.quit();
+    admin?.disconnect();
+    await stopRedis();
   });
 
   it("runs against a user that needs its password", async () => {
@@ -106,7 +109,7 @@ describe("redisAclProvider against the real Redis", () => {
     await createUser(USER, oldSecret);
     const rulesBefore = await rulesOf(USER);
     expect(rulesBefore).toContain("~agent:*");
-    const provider = redisAclProvider({ url: REDIS_URL });
+    const provider = redisAclProvider({ url: redisUrl });
 
     const held = await login(USER, oldSecret);
     if (!("redis" in held)) throw new Error(`the test user cannot log in: ${held.error}`);
@@ -145,11 +148,12 @@ describe("redisAclProvider against the real Redis", () => {
   });
 
   it("says clearly when the user does not exist (without creating it), the admin cannot connect, or the config is not acceptable", async () => {
-    const provider = redisAclProvider({ url: REDIS_URL });
+    const provider = redisAclProvider({ url: redisUrl });
     const newSecret = randomSecret();
     const missingUser = `${USER}-missing`;
-    for (const step of [provider.revokeOld(input({ config: config(missingUser) })), provider.apply(input({ config: config(missingUser), newSecret }))]) {
-      const missing = await caught(step);
+    // One at a time: a second step started alongside would fail before anything awaits it (an unhandled rejection).
+    for (const step of [() => provider.revokeOld(input({ config: config(missingUser) })), () => provider.apply(input({ config: config(missingUser), newSecret }))]) {
+      const missing = await caught(step());
       expect(missing.code).toBe("NOT_FOUND");
       expect(missing.message).toMatch(new RegExp(`^(revoke_old|apply): Redis ACL user ${missingUser} does not exist at `));
     }
@@ -183,8 +187,8 @@ describe("redisAclProvider against the real Redis", () => {
     const newSecret = randomSecret();
     const adminPassword = randomSecret();
     await createUser(USER, oldSecret);
-    const provider = redisAclProvider({ url: REDIS_URL });
-    const wrongAdminUrl = new URL(REDIS_URL);
+    const provider = redisAclProvider({ url: redisUrl });
+    const wrongAdminUrl = new URL(redisUrl);
     wrongAdminUrl.username = USER;
     wrongAdminUrl.password = adminPassword;
 
