@@ -28,7 +28,7 @@ const appSchema = sharedSchema.extend({
   SOC_INGEST_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   SOC_INGEST_MAX_EVENTS: z.coerce.number().int().positive().default(10_000),
   SOC_DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
-  /** Proxies in front of the app that append to X-Forwarded-For; the client address is that many entries from the right. */
+  /** Proxies in front of the app that append to X-Forwarded-For; the client address is that many entries from the right (0: the TCP peer). */
   SOC_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** The console's privileged PostgreSQL login for rotating agents' database roles (ALTER ROLE); unset: those rotations fail saying so. */
   SOC_ROTATION_PG_ADMIN_URL: z

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { apiTokens, users, userSessions } from "@/db/schema";
+import { apiTokens, unknownAccountSignIns, users, userSessions } from "@/db/schema";
 import type { Role } from "@/db/schema/auth";
 import { MAX_TOKEN_CHAIN, type TokenLink, type TokenOwner, tokenStanding } from "@/lib/auth/token-chain";
 
@@ -209,4 +209,10 @@ export async function listApiTokens(db: Queryable): Promise<ApiTokenView[]> {
       revoked_at: r.revokedAt?.toISOString() ?? null,
     };
   });
+}
+
+/** When guesses at an e-mail address that has no account may resume; null when they are not locked. */
+export async function findUnknownAccountLock(db: Queryable, email: string): Promise<Date | null> {
+  const [row] = await db.select({ lockedUntil: unknownAccountSignIns.lockedUntil }).from(unknownAccountSignIns).where(eq(unknownAccountSignIns.email, email));
+  return row?.lockedUntil ?? null;
 }
