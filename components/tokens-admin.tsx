@@ -31,7 +31,7 @@ export function TokensAdmin({ tokens }: { tokens: ApiTokenView[] }) {
   }
 
   async function revoke(token: ApiTokenView) {
-    const reason = window.prompt(`Revoke ${token.name}? Anything using it stops at once. Reason:`);
+    const reason = window.prompt(`Revoke ${token.name} and every token minted from it? Anything using them stops at once. Reason:`);
     if (!reason) return;
     const result = await callApi("DELETE", `/api/v1/tokens/${token.id}`, { reason });
     if (!result.ok) return setProblem(result.error);
@@ -69,6 +69,7 @@ export function TokensAdmin({ tokens }: { tokens: ApiTokenView[] }) {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Role</th>
+              <th scope="col">Owner</th>
               <th scope="col">Prefix</th>
               <th scope="col">Created</th>
               <th scope="col">Expires</th>
@@ -80,7 +81,24 @@ export function TokensAdmin({ tokens }: { tokens: ApiTokenView[] }) {
             {tokens.map((t) => (
               <tr key={t.id}>
                 <td>{t.name}</td>
-                <td>{t.role}</td>
+                <td>
+                  {t.role}
+                  {t.effective_role && t.effective_role !== t.role && (
+                    <>
+                      <br />
+                      <span className="muted">acts as {t.effective_role}</span>
+                    </>
+                  )}
+                </td>
+                <td>
+                  {t.owner_email ?? "operator (shell)"}
+                  {t.parent && (
+                    <>
+                      <br />
+                      <span className="muted">minted by token {t.parent.name}</span>
+                    </>
+                  )}
+                </td>
                 <td className="mono">{t.prefix}…</td>
                 <td className="time">
                   {formatUtc(t.created_at)}
@@ -93,9 +111,12 @@ export function TokensAdmin({ tokens }: { tokens: ApiTokenView[] }) {
                   {t.revoked_at ? (
                     `revoked ${formatUtc(t.revoked_at)}`
                   ) : (
-                    <button type="button" className="danger" onClick={() => void revoke(t)}>
-                      Revoke
-                    </button>
+                    <>
+                      {t.dead_because && <div>cannot act: {t.dead_because}</div>}
+                      <button type="button" className="danger" onClick={() => void revoke(t)}>
+                        Revoke
+                      </button>
+                    </>
                   )}
                 </td>
               </tr>

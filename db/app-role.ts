@@ -9,7 +9,7 @@ import type { Db } from "./client";
  * The running console connects as a role of its own that may read and write its tables but cannot
  * rewrite or erase the record: these tables (the audit log, evidence, stored events, and the
  * histories of kill switches and incidents) it may only read and append to. Event partitions come
- * and go through the two SECURITY DEFINER functions of migration 0006, which it may call.
+ * and go through the two SECURITY DEFINER functions of migration 0007, which it may call.
  */
 export const APPEND_ONLY_TABLES = ["audit_log", "evidence_snapshots", "events", "kill_switch_history", "incident_activity"] as const;
 const PARTITION_FUNCTIONS = ["public.agentsoc_create_event_partition(date)", "public.agentsoc_drop_event_partitions_before(timestamptz)"];

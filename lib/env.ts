@@ -30,7 +30,7 @@ const appSchema = sharedSchema.extend({
   SOC_DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
   /** Every statement the console runs is cancelled after this long (0: no limit), so one search cannot occupy the database. */
   SOC_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
-  /** Proxies in front of the app that append to X-Forwarded-For; the client address is that many entries from the right. */
+  /** Proxies in front of the app that append to X-Forwarded-For; the client address is that many entries from the right (0: the TCP peer). */
   SOC_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** The console's privileged PostgreSQL login for rotating agents' database roles (ALTER ROLE); unset: those rotations fail saying so. */
   SOC_ROTATION_PG_ADMIN_URL: z

@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { apiTokens, users, userSessions } from "@/db/schema";
+import { apiTokens, unknownAccountSignIns, users, userSessions } from "@/db/schema";
 import type { Role } from "@/db/schema/auth";
+import { MAX_TOKEN_CHAIN, type TokenLink, type TokenOwner, tokenStanding } from "@/lib/auth/token-chain";
 
 export async function findUserByEmail(db: Queryable, email: string) {
   const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
@@ -52,19 +53,71 @@ export async function findLiveSession(db: Queryable, tokenHash: string, idleSeco
   return row ?? null;
 }
 
-export async function findLiveApiToken(db: Queryable, tokenHash: string) {
-  const [row] = await db
-    .select({ id: apiTokens.id, name: apiTokens.name, role: apiTokens.role, lastUsedAt: apiTokens.lastUsedAt })
-    .from(apiTokens)
-    .where(
-      and(
-        eq(apiTokens.tokenHash, tokenHash),
-        isNull(apiTokens.revokedAt),
-        sql`(${apiTokens.expiresAt} IS NULL OR ${apiTokens.expiresAt} > now())`,
-      ),
+type ChainRow = {
+  id: string;
+  name: string;
+  role: Role;
+  parent_token_id: string | null;
+  owner_user_id: string | null;
+  revoked_at: Date | string | null;
+  expires_at: Date | string | null;
+  last_used_at: Date | string | null;
+  owner_email: string | null;
+  owner_role: Role | null;
+  owner_disabled: boolean | null;
+};
+
+const dateOrNull = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
+
+export interface ApiTokenChain {
+  /** The token first, then the token that minted it, up to the root (at most `maxLinks`). */
+  links: (TokenLink & { lastUsedAt: Date | null })[];
+  /** The person at the root as they are now; null for a chain the operator began, or an owner that is gone. */
+  owner: TokenOwner | null;
+}
+
+/** A token, found by its secret's hash or its id, with every token above it and its owner's current role. */
+export async function findApiTokenChain(db: Queryable, by: { tokenHash: string } | { tokenId: string }, maxLinks = MAX_TOKEN_CHAIN): Promise<ApiTokenChain> {
+  const start = "tokenHash" in by ? sql`t.token_hash = ${by.tokenHash}` : sql`t.id = ${by.tokenId}`;
+  const result = await db.execute<ChainRow>(sql`
+    WITH RECURSIVE chain AS (
+      SELECT t.id, t.name, t.role, t.parent_token_id, t.owner_user_id, t.revoked_at, t.expires_at, t.last_used_at, 1 AS depth
+      FROM ${apiTokens} t WHERE ${start}
+      UNION ALL
+      SELECT p.id, p.name, p.role, p.parent_token_id, p.owner_user_id, p.revoked_at, p.expires_at, p.last_used_at, chain.depth + 1
+      FROM ${apiTokens} p JOIN chain ON p.id = chain.parent_token_id
+      WHERE chain.depth < ${maxLinks}
     )
-    .limit(1);
-  return row ?? null;
+    SELECT chain.id, chain.name, chain.role, chain.parent_token_id, chain.owner_user_id, chain.revoked_at, chain.expires_at, chain.last_used_at,
+      u.email AS owner_email, u.role AS owner_role, u.disabled_at IS NOT NULL AS owner_disabled
+    FROM chain LEFT JOIN ${users} u ON u.id = chain.owner_user_id
+    ORDER BY chain.depth`);
+  const root = result.rows.at(-1);
+  return {
+    links: result.rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      role: r.role,
+      parentTokenId: r.parent_token_id,
+      ownerUserId: r.owner_user_id,
+      revokedAt: dateOrNull(r.revoked_at),
+      expiresAt: dateOrNull(r.expires_at),
+      lastUsedAt: dateOrNull(r.last_used_at),
+    })),
+    owner: root?.owner_email && root.owner_role ? { email: root.owner_email, role: root.owner_role, disabled: root.owner_disabled === true } : null,
+  };
+}
+
+/** Ids of every token minted, directly or not, from this one. */
+export async function findDescendantTokenIds(db: Queryable, tokenId: string): Promise<string[]> {
+  const result = await db.execute<{ id: string }>(sql`
+    WITH RECURSIVE descendants AS (
+      SELECT t.id FROM ${apiTokens} t WHERE t.parent_token_id = ${tokenId}
+      UNION
+      SELECT c.id FROM ${apiTokens} c JOIN descendants d ON c.parent_token_id = d.id
+    )
+    SELECT id FROM descendants`);
+  return result.rows.map((r) => r.id);
 }
 
 export interface UserView {
@@ -104,7 +157,15 @@ export async function listUsers(db: Queryable): Promise<UserView[]> {
 export interface ApiTokenView {
   id: string;
   name: string;
+  /** The role it was made with. */
   role: Role;
+  /** The role it acts with now (the least along its chain and its owner's current one); null when it cannot act. */
+  effective_role: Role | null;
+  /** Why it cannot act (revoked, expired, an ancestor revoked, its owner disabled); null while it can. */
+  dead_because: string | null;
+  /** The person whose rights bound the chain, or null for a chain the operator began at the shell. */
+  owner_email: string | null;
+  parent: { id: string; name: string } | null;
   prefix: string;
   created_by: string;
   created_at: string;
@@ -113,17 +174,45 @@ export interface ApiTokenView {
   revoked_at: string | null;
 }
 
+/** Every token, newest first, each judged along its whole chain as authentication would judge it. */
 export async function listApiTokens(db: Queryable): Promise<ApiTokenView[]> {
   const rows = await db.select().from(apiTokens).orderBy(desc(apiTokens.createdAt));
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    role: r.role,
-    prefix: r.tokenPrefix,
-    created_by: r.createdBy,
-    created_at: r.createdAt.toISOString(),
-    expires_at: r.expiresAt?.toISOString() ?? null,
-    last_used_at: r.lastUsedAt?.toISOString() ?? null,
-    revoked_at: r.revokedAt?.toISOString() ?? null,
-  }));
+  const owners = await db.select({ id: users.id, email: users.email, role: users.role, disabledAt: users.disabledAt }).from(users);
+  const tokenById = new Map(rows.map((r) => [r.id, r]));
+  const ownerById = new Map(owners.map((o) => [o.id, { email: o.email, role: o.role, disabled: o.disabledAt !== null }]));
+  const chainOf = (id: string): TokenLink[] => {
+    const chain: TokenLink[] = [];
+    for (let link = tokenById.get(id); link && chain.length < MAX_TOKEN_CHAIN; link = link.parentTokenId ? tokenById.get(link.parentTokenId) : undefined) {
+      chain.push(link);
+    }
+    return chain;
+  };
+  return rows.map((r) => {
+    const chain = chainOf(r.id);
+    const ownerId = chain.at(-1)?.ownerUserId ?? null;
+    const owner = ownerId ? (ownerById.get(ownerId) ?? null) : null;
+    const standing = tokenStanding(chain, owner);
+    const parent = r.parentTokenId ? tokenById.get(r.parentTokenId) : undefined;
+    return {
+      id: r.id,
+      name: r.name,
+      role: r.role,
+      effective_role: standing.live ? standing.role : null,
+      dead_because: standing.live ? null : standing.why,
+      owner_email: owner?.email ?? null,
+      parent: parent ? { id: parent.id, name: parent.name } : null,
+      prefix: r.tokenPrefix,
+      created_by: r.createdBy,
+      created_at: r.createdAt.toISOString(),
+      expires_at: r.expiresAt?.toISOString() ?? null,
+      last_used_at: r.lastUsedAt?.toISOString() ?? null,
+      revoked_at: r.revokedAt?.toISOString() ?? null,
+    };
+  });
+}
+
+/** When guesses at an e-mail address that has no account may resume; null when they are not locked. */
+export async function findUnknownAccountLock(db: Queryable, email: string): Promise<Date | null> {
+  const [row] = await db.select({ lockedUntil: unknownAccountSignIns.lockedUntil }).from(unknownAccountSignIns).where(eq(unknownAccountSignIns.email, email));
+  return row?.lockedUntil ?? null;
 }

@@ -1,4 +1,4 @@
-import { boolean, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, boolean, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { ROLES } from "../../lib/auth/roles";
 
 export { ROLES, type Role } from "../../lib/auth/roles";
@@ -38,15 +38,37 @@ export const userSessions = pgTable(
   (t) => [index().on(t.userId)],
 );
 
-export const apiTokens = pgTable("api_tokens", {
-  id: uuid().primaryKey().defaultRandom(),
-  name: text().notNull(),
-  role: text({ enum: ROLES }).notNull(),
-  tokenHash: text().notNull().unique(),
-  tokenPrefix: text().notNull(),
-  createdBy: text().notNull(),
-  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  expiresAt: timestamp({ withTimezone: true }),
-  lastUsedAt: timestamp({ withTimezone: true }),
-  revokedAt: timestamp({ withTimezone: true }),
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    name: text().notNull(),
+    /** The role it was made with; it acts with the least of this, its ancestors' roles and its owner's current role. */
+    role: text({ enum: ROLES }).notNull(),
+    tokenHash: text().notNull().unique(),
+    tokenPrefix: text().notNull(),
+    /** Who made it, as the audit log names them (display only: the chain below decides its rights). */
+    createdBy: text().notNull(),
+    /** The person at the root of its chain, copied down to every token minted from it; null for the operator at the shell. */
+    ownerUserId: uuid().references(() => users.id),
+    /** The token that minted it; null when a person or the operator did. */
+    parentTokenId: uuid().references((): AnyPgColumn => apiTokens.id),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp({ withTimezone: true }),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index().on(t.ownerUserId), index().on(t.parentTokenId)],
+);
+
+/**
+ * Failed sign-ins for e-mail addresses that have no account, counted and locked exactly as
+ * users.failed_sign_ins and users.locked_until are, so that the answers cannot tell the two apart.
+ */
+export const unknownAccountSignIns = pgTable("unknown_account_sign_ins", {
+  /** Lower-cased, as sign-in compares it. */
+  email: text().primaryKey(),
+  failedSignIns: integer().notNull().default(0),
+  lockedUntil: timestamp({ withTimezone: true }),
+  lastFailedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

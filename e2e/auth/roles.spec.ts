@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addUserWithCli, signInAs } from "../support/agents";
+import { addUserWithCli, apiTokenWithCli, signInAs } from "../support/agents";
 
 test("a signed-out visitor is sent to sign-in and comes back to the page they asked for", async ({ page }) => {
   const admin = addUserWithCli("admin");
@@ -103,4 +103,44 @@ test("pages carry a nonce-based CSP and anti-framing headers, and the console st
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Events", exact: true }).click();
   await expect(page).toHaveURL(/\/events$/);
   await expect(page.getByRole("heading", { name: "Events" })).toBeVisible();
+});
+
+test("after sign-in, a return path that would leave the console lands on the console instead", async ({ page, baseURL }) => {
+  const analyst = addUserWithCli("analyst");
+  await page.goto(`/sign-in?next=${encodeURIComponent("/..//evil.example/phish")}`);
+  await page.getByLabel("E-mail").fill(analyst.email);
+  await page.getByLabel("Password").fill(analyst.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(`${baseURL}/agents`);
+});
+
+test("a sign-in is recorded under the address the connection came from, not the X-Forwarded-For the client wrote", async ({ request }) => {
+  const user = addUserWithCli("viewer");
+  const res = await request.post("/api/v1/auth/sign-in", {
+    headers: { "x-forwarded-for": "203.0.113.99", "x-agentsoc-peer": "guess 203.0.113.98" },
+    data: { email: user.email, password: user.password },
+  });
+  expect(res.status()).toBe(200);
+  const admin = apiTokenWithCli("admin");
+  const audit = await request.get(`/api/v1/audit?action=auth.sign_in&target_id=${encodeURIComponent(user.email)}`, { headers: { authorization: `Bearer ${admin}` } });
+  const entries = ((await audit.json()) as { entries: { source_ip: string | null }[] }).entries;
+  expect(entries.map((e) => e.source_ip)).toEqual(["127.0.0.1"]);
+});
+
+test("the token list shows whose rights bound each token and what a token minted by a token acts as", async ({ page, request }) => {
+  const { email } = await signInAs(page, "admin");
+  await page.goto("/admin/tokens");
+  const form = page.getByRole("form", { name: "Create API token" });
+  const name = `e2e-chain-${Date.now()}`;
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("Role").selectOption("admin");
+  await form.getByRole("button", { name: "Create token" }).click();
+  const secret = (await page.getByRole("status").locator(".secret-once").textContent()) ?? "";
+  const minted = await request.post("/api/v1/tokens", { headers: { authorization: `Bearer ${secret}` }, data: { name: `${name}-child`, role: "responder" } });
+  expect(minted.status()).toBe(201);
+  await page.reload();
+  const row = (tokenName: string) => page.getByRole("table", { name: "API tokens" }).getByRole("row").filter({ has: page.getByRole("cell", { name: tokenName, exact: true }) });
+  await expect(row(name)).toContainText(email);
+  await expect(row(`${name}-child`)).toContainText(`minted by token ${name}`);
+  await expect(row(`${name}-child`)).toContainText(email);
 });

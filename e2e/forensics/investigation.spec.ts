@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { apiTokenWithCli, registerAgentWithCli, signInAs } from "../support/agents";
 
@@ -60,8 +61,12 @@ test("an analyst opens an attack session and finds the injection point and the b
   await snapshots.getByRole("button", { name: "Freeze evidence" }).click();
   const row = snapshots.getByRole("table", { name: "Evidence snapshots" }).getByRole("row").nth(1);
   await expect(row).toContainText("6");
-  const manifestUrl = await row.getByRole("link", { name: /signed manifest/ }).getAttribute("href");
-  const manifest = (await (await page.request.get(manifestUrl ?? "")).json()) as Record<string, unknown>;
+  // The download link works from the console's own page; the same URL asked for with the cookie alone
+  // (as another site's link would be) is refused, since each download is a chain-of-custody record.
+  const link = row.getByRole("link", { name: /signed manifest/ });
+  const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const manifest = JSON.parse(readFileSync(await download.path(), "utf8")) as Record<string, unknown>;
+  expect((await page.request.get((await link.getAttribute("href")) ?? "")).status()).toBe(403);
   expect(manifest).toMatchObject({ format: "agentsoc-evidence/1", session_id: sessionId, agent_id: agentId, event_count: 6, signature_algorithm: "Ed25519" });
   expect(manifest.ndjson_sha256).toMatch(/^[0-9a-f]{64}$/);
 });

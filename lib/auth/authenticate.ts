@@ -1,9 +1,10 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { findLiveApiToken, findLiveSession } from "@/db/queries/auth";
+import { findApiTokenChain, findLiveSession } from "@/db/queries/auth";
 import { apiTokens, userSessions } from "@/db/schema";
 import type { Actor } from "@/lib/context";
 import { hashSecret } from "./secrets";
+import { tokenStanding } from "./token-chain";
 import { API_TOKEN_PREFIX, readCookie, SESSION_IDLE_S, SESSION_PREFIX, sessionCookieName } from "./sessions";
 
 export interface Credentials {
@@ -17,17 +18,22 @@ export type Authenticated = { actor: Extract<Actor, { type: "user" | "api_token"
 
 const TOUCH_EVERY_MS = 60_000;
 
-/** Who is calling: an API token in `Authorization: Bearer`, else the session cookie; null for nobody. */
+/**
+ * Who is calling: an API token in `Authorization: Bearer`, else the session cookie; null for nobody.
+ * A token acts with the least role along its chain and its owner's current role (see token-chain.ts).
+ */
 export async function authenticate(db: Db, credentials: Credentials): Promise<Authenticated | null> {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(credentials.authorization ?? "")?.[1];
   if (bearer) {
     if (!bearer.startsWith(API_TOKEN_PREFIX)) return null;
-    const token = await findLiveApiToken(db, hashSecret(bearer));
-    if (!token) return null;
+    const chain = await findApiTokenChain(db, { tokenHash: hashSecret(bearer) });
+    const standing = tokenStanding(chain.links, chain.owner);
+    const [token] = chain.links;
+    if (!token || !standing.live) return null;
     if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
       await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, token.id));
     }
-    return { actor: { type: "api_token", tokenId: token.id, name: token.name, role: token.role }, via: "bearer" };
+    return { actor: { type: "api_token", tokenId: token.id, name: token.name, role: standing.role }, via: "bearer" };
   }
   const cookie = readCookie(credentials.cookie, sessionCookieName(credentials.secure === true));
   if (!cookie?.startsWith(SESSION_PREFIX)) return null;

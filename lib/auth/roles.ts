@@ -12,3 +12,8 @@ export const ROLE_RIGHTS: Record<Role, string> = {
   responder: "analyst rights, kill agents, run runbooks, rotate credentials",
   admin: "every right: revive, lift global kill, users, tokens, ingest keys, baselines",
 };
+
+/** The role with the fewest rights among these: what a chain of delegations may act with. */
+export function leastRole(first: Role, ...rest: Role[]): Role {
+  return rest.reduce((least, role) => (ROLES.indexOf(role) < ROLES.indexOf(least) ? role : least), first);
+}

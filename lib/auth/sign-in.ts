@@ -1,14 +1,14 @@
-import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
-import { findUserByEmail } from "@/db/queries/auth";
-import { users, userSessions } from "@/db/schema";
+import { findUnknownAccountLock, findUserByEmail } from "@/db/queries/auth";
+import { userSessions } from "@/db/schema";
 import type { Role } from "@/db/schema/auth";
 import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { parseOrThrow } from "./authorize";
+import { clearFailedAttempts, lockedForSeconds, lockedOut, reserveAttempt, reserveUnknownAccountAttempt } from "./lockout";
 import { emailSchema, signInInput } from "./schemas";
 import { decoyPasswordHash, generateSecret, verifyPassword } from "./secrets";
-import { FREE_ATTEMPTS, ONE_TIME_PASSWORD_TTL_S, SESSION_MAX_AGE_S, SESSION_PREFIX } from "./sessions";
+import { ONE_TIME_PASSWORD_TTL_S, SESSION_MAX_AGE_S, SESSION_PREFIX } from "./sessions";
 
 export interface SignedIn {
   sessionToken: string;
@@ -31,29 +31,22 @@ export async function signIn({ ctx, input, userAgent }: { ctx: Ctx; input: unkno
 
   const user = await findUserByEmail(ctx.db, email);
   if (!user) {
+    // Counted and locked like a real account (no account can have an address that is not one).
+    const reserved = target === email ? await reserveUnknownAccountAttempt(ctx.db, email) : { failed: 0, lockedUntil: null };
+    if (!reserved) {
+      await audit("auth.sign_in_failed", "unknown account, locked after repeated failures");
+      throw lockedOut(await findUnknownAccountLock(ctx.db, email));
+    }
     await verifyPassword(password, await decoyPasswordHash());
-    await audit("auth.sign_in_failed", "unknown account");
+    const lockFor = lockedForSeconds(reserved);
+    await audit("auth.sign_in_failed", lockFor > 0 ? `unknown account; locked for ${lockFor} s` : "unknown account", { failed_sign_ins: reserved.failed });
     throw new AppError("UNAUTHENTICATED", WRONG);
   }
 
-  // The attempt is counted before the password is checked, in one statement: parallel guesses cannot
-  // slip past the lock-out while a slow scrypt runs. Success resets the count below.
-  const [reserved] = await ctx.db
-    .update(users)
-    .set({
-      failedSignIns: sql`${users.failedSignIns} + 1`,
-      lockedUntil: sql`CASE WHEN ${users.failedSignIns} + 1 >= ${FREE_ATTEMPTS}
-        THEN now() + make_interval(secs => least(3600, 60 * power(2, ${users.failedSignIns} + 1 - ${FREE_ATTEMPTS})))
-        ELSE NULL END`,
-    })
-    .where(and(eq(users.id, user.id), or(isNull(users.lockedUntil), lte(users.lockedUntil, sql`now()`))))
-    .returning({ failed: users.failedSignIns, lockedUntil: users.lockedUntil });
+  const reserved = await reserveAttempt(ctx.db, user.id);
   if (!reserved) {
-    const retryAfter = Math.max(1, Math.ceil(((user.lockedUntil?.getTime() ?? Date.now()) - Date.now()) / 1000));
     await audit("auth.sign_in_failed", "account locked after repeated failures");
-    throw new AppError("RATE_LIMITED", `Too many failed sign-ins for this account; try again in ${retryAfter} s`, {
-      headers: { "Retry-After": String(retryAfter) },
-    });
+    throw lockedOut(user.lockedUntil);
   }
 
   const passwordOk = await verifyPassword(password, user.passwordHash);
@@ -63,7 +56,7 @@ export async function signIn({ ctx, input, userAgent }: { ctx: Ctx; input: unkno
     throw new AppError("UNAUTHENTICATED", "This one-time password has expired; ask an admin for a new one");
   }
   if (!passwordOk || user.disabledAt) {
-    const lockFor = reserved.lockedUntil ? Math.round((reserved.lockedUntil.getTime() - Date.now()) / 1000) : 0;
+    const lockFor = lockedForSeconds(reserved);
     await audit(
       "auth.sign_in_failed",
       !passwordOk ? (lockFor > 0 ? `wrong password; account locked for ${lockFor} s` : "wrong password") : "account disabled",
@@ -75,7 +68,7 @@ export async function signIn({ ctx, input, userAgent }: { ctx: Ctx; input: unkno
   const session = generateSecret(SESSION_PREFIX);
   const expiresAt = new Date(Date.now() + SESSION_MAX_AGE_S * 1000);
   await ctx.db.transaction(async (tx) => {
-    await tx.update(users).set({ failedSignIns: 0, lockedUntil: null }).where(eq(users.id, user.id));
+    await clearFailedAttempts(tx, user.id);
     const [created] = await tx
       .insert(userSessions)
       .values({ userId: user.id, tokenHash: session.hash, expiresAt, sourceIp: ctx.sourceIp, userAgent: userAgent?.slice(0, 300) ?? null })

@@ -3,13 +3,17 @@ import { z } from "zod";
 import { countActiveAdmins } from "@/db/queries/auth";
 import { apiTokens, users, userSessions } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { actorId, type Ctx } from "@/lib/context";
+import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { authorize, parseOrThrow } from "./authorize";
 import { updateUserInput } from "./schemas";
 import { generateOneTimePassword, hashPassword } from "./secrets";
 
-/** Changes a user's role or disables/enables the account; disabling ends every session at once. */
+/**
+ * Changes a user's role or disables/enables the account. Disabling ends every session and revokes every
+ * API token the person's chains hold; a demotion needs no write, since each token acts with at most its
+ * owner's current role.
+ */
 export async function updateUser({ ctx, input }: { ctx: Ctx; input: unknown }) {
   authorize(ctx, "admin", "change users");
   const change = parseOrThrow(updateUserInput, input);
@@ -31,16 +35,16 @@ export async function updateUser({ ctx, input }: { ctx: Ctx; input: unknown }) {
       .set({ role: change.role ?? user.role, disabledAt })
       .where(eq(users.id, user.id))
       .returning({ id: users.id, email: users.email, role: users.role, disabledAt: users.disabledAt });
-    let tokensRevoked = 0;
+    let tokensRevoked: string[] = [];
     if (change.disabled === true) {
       await tx.update(userSessions).set({ revokedAt: sql`now()` }).where(and(eq(userSessions.userId, user.id), isNull(userSessions.revokedAt)));
-      // A departing admin's tokens leave with them: a token minted before the disable must not outlive it.
+      // Every token in the chains this person began leaves with them, tokens minted from tokens included.
       const revoked = await tx
         .update(apiTokens)
         .set({ revokedAt: sql`now()` })
-        .where(and(eq(apiTokens.createdBy, actorId({ type: "user", userId: user.id, email: user.email, role: user.role, sessionId: "" })), isNull(apiTokens.revokedAt)))
+        .where(and(eq(apiTokens.ownerUserId, user.id), isNull(apiTokens.revokedAt)))
         .returning({ id: apiTokens.id });
-      tokensRevoked = revoked.length;
+      tokensRevoked = revoked.map((t) => t.id);
     }
     await recordAudit(tx, ctx, {
       action: "user.update",
@@ -48,7 +52,7 @@ export async function updateUser({ ctx, input }: { ctx: Ctx; input: unknown }) {
       targetId: user.email,
       reason: change.reason ?? null,
       before: { role: user.role, disabled: user.disabledAt !== null },
-      after: { role: updated?.role, disabled: updated?.disabledAt !== null, ...(tokensRevoked ? { api_tokens_revoked: tokensRevoked } : {}) },
+      after: { role: updated?.role, disabled: updated?.disabledAt !== null, ...(tokensRevoked.length > 0 ? { api_tokens_revoked: tokensRevoked } : {}) },
     });
     return { user_id: user.id, email: user.email, role: updated?.role ?? user.role, disabled: updated?.disabledAt != null };
   });

@@ -19,8 +19,9 @@ export function requestOrigin(req: Request): string {
 }
 
 /**
- * CSRF defence for cookie sessions: a state-changing request must come from our own pages. Browsers
- * send Origin on every cross-site POST/PUT/PATCH/DELETE; Sec-Fetch-Site covers the rare request without it.
+ * CSRF defence for cookie sessions: a request that changes or records something must come from our own
+ * pages. Browsers send Origin on every cross-site POST/PUT/PATCH/DELETE; Sec-Fetch-Site covers requests
+ * without it, such as a GET navigation (a link another site shows, or one opened from outside a browser).
  */
 export function assertSameOrigin(req: Request): void {
   const origin = req.headers.get("origin");
@@ -29,7 +30,10 @@ export function assertSameOrigin(req: Request): void {
     throw new AppError("FORBIDDEN", "Cross-site request refused: the Origin is not this console");
   }
   if (req.headers.get("sec-fetch-site") === "same-origin") return;
-  throw new AppError("FORBIDDEN", "Request refused: a browser session must send the Origin header on changes");
+  throw new AppError(
+    "FORBIDDEN",
+    "Request refused: with a browser session this must come from the console's own pages (Origin, or Sec-Fetch-Site: same-origin); automation sends an API token",
+  );
 }
 
 export function isSecureRequest(req: Request): boolean {
@@ -42,11 +46,16 @@ export interface RouteArgs<P> {
   params: P;
 }
 
+export interface RouteOptions {
+  /** A GET that writes an audit row (an evidence download): cookie sessions must come from our own pages for it too. */
+  auditedRead?: boolean;
+}
+
 /**
  * A route handler for people and tokens: authenticates, checks the role, applies the CSRF check to
  * cookie sessions, and maps every error. `minimum` is the role the route needs.
  */
-export function authedRoute<P = Record<string, never>>(minimum: Role, run: (args: RouteArgs<P>) => Promise<Response>) {
+export function authedRoute<P = Record<string, never>>(minimum: Role, run: (args: RouteArgs<P>) => Promise<Response>, options: RouteOptions = {}) {
   return (req: Request, route?: { params: Promise<P> }): Promise<Response> =>
     handle(req, async ({ requestId, sourceIp }) => {
       const db = appDb();
@@ -56,7 +65,7 @@ export function authedRoute<P = Record<string, never>>(minimum: Role, run: (args
         secure: isSecureRequest(req),
       });
       if (!who) throw new AppError("UNAUTHENTICATED", "Sign in, or send an API token as Authorization: Bearer <token>");
-      if (who.via === "cookie" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
+      if (who.via === "cookie" && (!SAFE_METHODS.has(req.method) || options.auditedRead)) assertSameOrigin(req);
       const ctx: Ctx = { db, actor: who.actor, requestId, sourceIp };
       if (who.actor.type === "user" && who.actor.mustChangePassword && !PASSWORD_CHANGE_PATHS.has(new URL(req.url).pathname)) {
         throw new AppError("FORBIDDEN", "Change your one-time password first: POST /api/v1/auth/password, or the console's password page");

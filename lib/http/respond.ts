@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { env } from "@/lib/env";
 import { AppError, cancelledQueryError, describeError, isUnavailableError, toErrorResponse } from "@/lib/errors";
+import { stampedPeer } from "./peer-address";
 
 export interface RequestInfo {
   /** Always made here: a client-chosen id must not be able to pose as another request in the audit trail. */
@@ -9,18 +10,21 @@ export interface RequestInfo {
 }
 
 /**
- * The client's address from X-Forwarded-For. Next.js fills the header with the socket address when a
- * request has none; each trusted proxy in front appends one entry, so the client is that many from the right.
+ * The client's address. The addresses a request came through are X-Forwarded-For's entries followed by
+ * the TCP peer; each trusted proxy in front appended the address it was reached from, so the client is
+ * `trustedProxyHops` from the right of that list. With no trusted proxy it is the peer itself, and
+ * nothing the client wrote counts; an address that cannot be known is null, never a guess.
  */
-export function clientAddress(forwardedFor: string | null, trustedProxyHops: number): string | null {
+export function clientAddress(forwardedFor: string | null, peer: string | null, trustedProxyHops: number): string | null {
+  if (trustedProxyHops === 0) return peer;
   const entries = (forwardedFor ?? "").split(",").map((e) => e.trim()).filter(Boolean);
-  return entries[Math.max(0, entries.length - 1 - trustedProxyHops)] ?? null;
+  return entries[entries.length - trustedProxyHops] ?? null;
 }
 
 export function requestInfo(req: Request): RequestInfo {
   return {
     requestId: randomUUID(),
-    sourceIp: clientAddress(req.headers.get("x-forwarded-for"), env().SOC_TRUSTED_PROXY_HOPS),
+    sourceIp: clientAddress(req.headers.get("x-forwarded-for"), stampedPeer(req.headers), env().SOC_TRUSTED_PROXY_HOPS),
   };
 }
 

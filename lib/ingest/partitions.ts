@@ -40,7 +40,7 @@ export async function listPartitions(db: Db): Promise<string[]> {
 
 /**
  * Creates the partitions of the given days that do not exist yet, through agentsoc_create_event_partition
- * (migration 0006): the console's own login may not create tables. Partition DDL never waits long on
+ * (migration 0007): the console's own login may not create tables. Partition DDL never waits long on
  * a busy events table (lock_timeout 5 s there): it fails and the caller retries.
  */
 export async function ensureDayPartitions(db: Db, dayStartsMs: Iterable<number>): Promise<void> {
@@ -79,7 +79,7 @@ export async function applyRetention({ ctx, input }: { ctx: Ctx; input: { nowMs:
   const cutoffIso = new Date(cutoff).toISOString();
   const result = await ctx.db.transaction(async (tx) => {
     await tx.execute(sql.raw(`SET LOCAL statement_timeout = '${RETENTION_STATEMENT_TIMEOUT}'`));
-    // Drops only day partitions of events, and never the last day (agentsoc_drop_event_partitions_before, migration 0006).
+    // Drops only day partitions of events, and never the last day (agentsoc_drop_event_partitions_before, migration 0007).
     const dropped = await tx.execute<{ name: string }>(sql`SELECT name FROM agentsoc_drop_event_partitions_before(${cutoffIso}::timestamptz) AS name`);
     const expired = dropped.rows.map((r) => r.name);
     const sessions = await tx.execute(sql`DELETE FROM sessions WHERE last_event_at < ${cutoffIso}::timestamptz`);

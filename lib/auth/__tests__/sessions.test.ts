@@ -11,6 +11,10 @@ import { appDb } from "@/db/client";
 import { appRedis } from "@/lib/redis";
 import { createUser, updateUser } from "@/lib/auth";
 import { testCtx } from "@/scripts/testing/fixtures";
+import { requestOverTcp, serveOverTcp } from "@/scripts/testing/over-tcp";
+
+/** A loopback address of its own (any of 127.0.0.0/8 reaches the test server), so no other test shares its rate window. */
+const loopback = () => `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
 
 const ORIGIN = "http://soc.test";
 const PASSWORD = "correct horse battery staple";
@@ -37,8 +41,8 @@ function cookieOf(res: Response): string {
 }
 
 async function auditRows(targetId: string) {
-  const rows = await appDb().execute<{ action: string; reason: string | null; actor_id: string }>(
-    sql`SELECT action, reason, actor_id FROM audit_log WHERE target_id = ${targetId} ORDER BY id`,
+  const rows = await appDb().execute<{ action: string; reason: string | null; actor_id: string; source_ip: string | null }>(
+    sql`SELECT action, reason, actor_id, source_ip FROM audit_log WHERE target_id = ${targetId} ORDER BY id`,
   );
   return rows.rows;
 }
@@ -104,13 +108,43 @@ describe("browser sessions", () => {
     expect((await auditRows(email)).at(-1)).toMatchObject({ action: "auth.sign_in_failed", reason: "account locked after repeated failures" });
   });
 
-  it("lets no more than five guesses through, even when they arrive all at once", async () => {
+  it("lets no more than five guesses through, even when they arrive all at once, at a real account or at none", async () => {
     const { email } = await newUser();
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => signIn(email, `parallel-wrong-${i}`)));
-    const statuses = answers.map((r) => r.status);
-    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(7);
-    expect((await signIn(email, PASSWORD)).status).toBe(429);
+    for (const target of [email, `nobody-${randomUUID().slice(0, 8)}@example.com`]) {
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => signIn(target, `parallel-wrong-${i}`)));
+      const statuses = answers.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401).length, target).toBeLessThanOrEqual(5);
+      expect(statuses.filter((s) => s === 429).length, target).toBeGreaterThanOrEqual(7);
+      expect((await signIn(target, PASSWORD)).status, target).toBe(429);
+    }
+  });
+
+  it("locks an e-mail address with no account exactly as it locks a real one, so the answers cannot tell them apart", async () => {
+    const { email } = await newUser();
+    const nobody = `nobody-${randomUUID().slice(0, 8)}@example.com`;
+    const answer = async (res: Response) => {
+      const body = (await res.json()) as { error: Record<string, unknown> & { message: string } };
+      return {
+        status: res.status,
+        fields: Object.keys(body.error).sort(),
+        code: body.error.code,
+        message: body.error.message.replace(/\d+ s$/, "N s"),
+        retryAfter: res.headers.get("retry-after") === null ? null : "set",
+        headers: [...res.headers.keys()].filter((h) => h !== "x-request-id").sort(),
+      };
+    };
+    for (let i = 0; i < 6; i++) {
+      const real = await signIn(email, `wrong-${i}-password`);
+      const none = await signIn(i % 2 ? nobody.toUpperCase() : nobody, `wrong-${i}-password`);
+      const [a, b] = [await answer(real), await answer(none)];
+      expect(b, `attempt ${i + 1}`).toEqual(a);
+      expect(a.status).toBe(i < 5 ? 401 : 429);
+    }
+    const locked = await signIn(nobody, PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(50);
+    expect(Number(locked.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+    expect((await auditRows(nobody)).at(-1)).toMatchObject({ action: "auth.sign_in_failed", reason: "unknown account, locked after repeated failures" });
   });
 
   it("keeps a password typed into the e-mail field out of the audit log", async () => {
@@ -154,6 +188,58 @@ describe("browser sessions", () => {
     expect((await auditRows(created.email)).at(-1)?.action).toBe("user.change_password");
   });
 
+  it("counts wrong current passwords into the sign-in lock-out, audits each, and ends the session that locks the account", async () => {
+    const { email } = await newUser();
+    const cookie = cookieOf(await signIn(email, PASSWORD));
+    const change = (current: string) =>
+      passwordRoute(
+        new Request(`${ORIGIN}/api/v1/auth/password`, {
+          method: "POST",
+          headers: { cookie, origin: ORIGIN, "content-type": "application/json" },
+          body: JSON.stringify({ current_password: current, new_password: "a brand new password" }),
+        }),
+      );
+    for (let i = 0; i < 4; i++) expect((await change(`guess-${i}-password`)).status).toBe(400);
+    const fifth = await change("guess-4-password");
+    expect(fifth.status).toBe(400);
+    expect((await fifth.json()).error.message).toContain("locked");
+    expect((await change(PASSWORD)).status).toBe(401);
+    expect((await me(new Request(`${ORIGIN}/api/v1/auth/me`, { headers: { cookie } }))).status).toBe(401);
+    const locked = await signIn(email, PASSWORD);
+    expect(locked.status).toBe(429);
+    const failures = (await auditRows(email)).filter((r) => r.action === "user.change_password_failed");
+    expect(failures.map((r) => r.reason)).toEqual([
+      "wrong current password",
+      "wrong current password",
+      "wrong current password",
+      "wrong current password",
+      expect.stringMatching(/^wrong current password; account locked for \d+ s$/),
+    ]);
+  });
+
+  it("refuses a password change while the account is locked, and a right one clears the count", async () => {
+    const { email } = await newUser();
+    const cookie = cookieOf(await signIn(email, PASSWORD));
+    const change = (current: string, next = "a brand new password") =>
+      passwordRoute(
+        new Request(`${ORIGIN}/api/v1/auth/password`, {
+          method: "POST",
+          headers: { cookie, origin: ORIGIN, "content-type": "application/json" },
+          body: JSON.stringify({ current_password: current, new_password: next }),
+        }),
+      );
+    for (let i = 0; i < 4; i++) expect((await change(`guess-${i}-password`)).status).toBe(400);
+    expect((await change(PASSWORD)).status).toBe(200);
+    // The count started again from nothing: four more wrong sign-ins do not lock the account.
+    for (let i = 0; i < 4; i++) expect((await signIn(email, `wrong-${i}-password`)).status).toBe(401);
+    expect((await signIn(email, "a brand new password")).status).toBe(200);
+
+    for (let i = 0; i < 5; i++) await signIn(email, `wrong-again-${i}`);
+    const refused = await change("a brand new password", "another new password");
+    expect(refused.status).toBe(429);
+    expect((await auditRows(email)).at(-1)).toMatchObject({ action: "user.change_password_failed", reason: "account locked after repeated failures" });
+  });
+
   it("refuses a one-time password left unused for more than a week", async () => {
     const created = await createUser({ ctx: testCtx(), input: { email: `stale-${randomUUID().slice(0, 8)}@example.com`, role: "viewer" } });
     await appDb().execute(sql`UPDATE users SET password_changed_at = now() - interval '8 days' WHERE id = ${created.user_id}`);
@@ -162,19 +248,59 @@ describe("browser sessions", () => {
     expect((await res.json()).error.message).toContain("one-time password has expired");
   });
 
-  it("limits sign-in attempts per source address, across accounts", async () => {
-    const ip = `198.51.100.${Math.floor(Math.random() * 200) + 1}`;
+  it("limits sign-in attempts per source address, across accounts, and a client cannot escape it with its own X-Forwarded-For", async () => {
     const redis = appRedis();
     if (!redis) throw new Error("the test needs Redis");
     // The limit fails open while Redis cannot be asked; a client still connecting counts as that.
     if (redis.status !== "ready") await new Promise((resolve) => redis.once("ready", resolve));
     const msToNextMinute = 60_000 - (Date.now() % 60_000);
     if (msToNextMinute < 5000) await new Promise((r) => setTimeout(r, msToNextMinute + 50));
-    const statuses: number[] = [];
-    for (let i = 0; i < 31; i++) statuses.push((await signIn(`nobody-${i}-${randomUUID()}@example.com`, "x", { "x-forwarded-for": ip })).status);
-    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
-    expect(statuses[30]).toBe(429);
+    const from = loopback();
+    const server = await serveOverTcp(signInRoute);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 31; i++) {
+        const res = await requestOverTcp(server.port, {
+          method: "POST",
+          path: "/api/v1/auth/sign-in",
+          headers: { "content-type": "application/json", "x-forwarded-for": `198.51.100.${i + 1}` },
+          body: JSON.stringify({ email: `nobody-${i}-${randomUUID()}@example.com`, password: "x" }),
+          from,
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+      expect(statuses[30]).toBe(429);
+    } finally {
+      await server.close();
+    }
   }, 30_000);
+
+  it("with no trusted proxy, records the TCP peer as the source address, never the X-Forwarded-For the client wrote", async () => {
+    const { email } = await newUser();
+    const from = loopback();
+    const server = await serveOverTcp(signInRoute);
+    try {
+      const res = await requestOverTcp(server.port, {
+        method: "POST",
+        path: "/api/v1/auth/sign-in",
+        headers: { "content-type": "application/json", "x-forwarded-for": "203.0.113.66", "x-agentsoc-peer": "guess 203.0.113.67" },
+        body: JSON.stringify({ email, password: PASSWORD }),
+        from,
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await server.close();
+    }
+    expect((await auditRows(email)).at(-1)).toMatchObject({ action: "auth.sign_in", source_ip: from });
+    const sessions = await appDb().execute<{ source_ip: string | null }>(
+      sql`SELECT s.source_ip FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE u.email = ${email}`,
+    );
+    expect(sessions.rows).toEqual([{ source_ip: from }]);
+    // Straight to the handler, with no server to stamp the peer, the client's header is still not an address.
+    expect((await signIn(email, "wrong password here", { "x-forwarded-for": "203.0.113.68" })).status).toBe(401);
+    expect((await auditRows(email)).at(-1)).toMatchObject({ action: "auth.sign_in_failed", source_ip: null });
+  });
 
   it("refuses disabled accounts and ends their open sessions", async () => {
     const { email, id } = await newUser();

@@ -56,11 +56,20 @@ describe("isUnavailableError", () => {
 });
 
 describe("clientAddress", () => {
-  it("takes the entry added by the nearest trusted proxy, so a client cannot choose its own address", () => {
-    expect(clientAddress("127.0.0.1", 0)).toBe("127.0.0.1");
-    expect(clientAddress("6.6.6.6, 203.0.113.9", 1)).toBe("6.6.6.6");
-    expect(clientAddress("6.6.6.6, 198.51.100.2, 10.0.0.5", 1)).toBe("198.51.100.2");
-    expect(clientAddress("6.6.6.6, 10.0.0.5", 0)).toBe("10.0.0.5");
-    expect(clientAddress(null, 0)).toBeNull();
+  it("with no trusted proxy, is the TCP peer: nothing the client wrote in X-Forwarded-For counts", () => {
+    expect(clientAddress("6.6.6.6", "203.0.113.9", 0)).toBe("203.0.113.9");
+    expect(clientAddress("6.6.6.6, 10.0.0.5", "203.0.113.9", 0)).toBe("203.0.113.9");
+    expect(clientAddress("6.6.6.6", null, 0)).toBeNull();
+    expect(clientAddress(null, null, 0)).toBeNull();
+  });
+
+  it("behind trusted proxies, takes the entry the outermost of them appended, whatever the client put before it", () => {
+    expect(clientAddress("203.0.113.9", "10.0.0.5", 1)).toBe("203.0.113.9");
+    expect(clientAddress("6.6.6.6, 203.0.113.9", "10.0.0.5", 1)).toBe("203.0.113.9");
+    expect(clientAddress("6.6.6.6, 198.51.100.2, 10.0.0.5", "10.0.0.6", 2)).toBe("198.51.100.2");
+    expect(clientAddress("6.6.6.6, 198.51.100.2, 10.0.0.5", null, 2)).toBe("198.51.100.2");
+    // Fewer entries than proxies: the request did not come through them all, so its address is unknown.
+    expect(clientAddress("10.0.0.5", "10.0.0.6", 2)).toBeNull();
+    expect(clientAddress(null, "10.0.0.6", 1)).toBeNull();
   });
 });

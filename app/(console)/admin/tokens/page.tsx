@@ -15,7 +15,10 @@ export default async function TokensPage() {
   return (
     <>
       <h1>API tokens</h1>
-      <p className="subtitle">For automation: SIEM, chat-ops, scripts. Sent as Authorization: Bearer; roles as for people.</p>
+      <p className="subtitle">
+        For automation: SIEM, chat-ops, scripts. Sent as Authorization: Bearer; roles as for people. A token never acts with more rights
+        than its owner has now, and dies with its owner or with the token that minted it.
+      </p>
       <TokensAdmin tokens={await listApiTokens(appDb())} />
     </>
   );

@@ -12,6 +12,7 @@ import { type EventPageCursor, listSessionSnapshots, readEvidenceEventPage, type
 import { listSessionEvents } from "@/db/queries/events";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
+import { createUser } from "@/lib/auth";
 import { setBaseline } from "@/lib/detect";
 import { childEnv } from "@/lib/env";
 import { errorCode } from "@/lib/errors";
@@ -356,6 +357,44 @@ describe("evidence snapshots", () => {
 
     const key = await publicKey(new Request("http://soc.test/api/v1/snapshots/public-key", { headers: await bearer("viewer") }));
     expect(await key.json()).toEqual({ algorithm: "Ed25519", public_key_pem: consoleEvidenceKey().publicKeyPem, public_key_id: consoleEvidenceKey().publicKeyId });
+  });
+
+  it("serves downloads to a browser session only from the console's own pages: another site cannot add chain-of-custody rows", async () => {
+    const { GET: ndjsonFile } = await import("@/app/api/v1/snapshots/[snapshotId]/ndjson/route");
+    const { GET: manifestFile } = await import("@/app/api/v1/snapshots/[snapshotId]/manifest/route");
+    const { POST: signInRoute } = await import("@/app/api/v1/auth/sign-in/route");
+    const password = "analyst long password";
+    const analyst = await createUser({ ctx: testCtx(), input: { email: `dl-${randomUUID().slice(0, 8)}@example.com`, role: "analyst", password } });
+    const signedIn = await signInRoute(
+      new Request("http://soc.test/api/v1/auth/sign-in", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: analyst.email, password }) }),
+    );
+    const cookie = (signedIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const downloadsBy = async (actorId: string) => {
+      const rows = await appDb().execute<{ n: number }>(
+        sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'evidence.download' AND target_id = ${taken.snapshot_id} AND actor_id = ${actorId}`,
+      );
+      return rows.rows[0]?.n ?? -1;
+    };
+    const params = { params: Promise.resolve({ snapshotId: taken.snapshot_id }) };
+    const get = (route: typeof ndjsonFile, headers: Record<string, string>) => route(new Request(`http://soc.test${taken.links.ndjson}`, { headers }), params);
+
+    for (const route of [ndjsonFile, manifestFile]) {
+      const refusals: Record<string, string>[] = [{ "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }, { "sec-fetch-site": "none" }, {}, { origin: "https://evil.example" }];
+      for (const refused of refusals) {
+        const res = await get(route, { cookie, ...refused });
+        expect(res.status, JSON.stringify(refused)).toBe(403);
+      }
+    }
+    expect(await downloadsBy(`user:${analyst.email}`)).toBe(0);
+
+    const ours = await get(ndjsonFile, { cookie, "sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate" });
+    expect(ours.status).toBe(200);
+    expect(ours.headers.get("content-disposition")).toContain("attachment");
+    expect((await get(manifestFile, { cookie, origin: "http://soc.test" })).status).toBe(200);
+    expect(await downloadsBy(`user:${analyst.email}`)).toBe(2);
+
+    // Automation with a token needs no browser headers.
+    expect((await get(ndjsonFile, await bearer("analyst"))).status).toBe(200);
   });
 
   it("verifies from the command line without a database, exiting 1 with the reason when a byte changed", async () => {
