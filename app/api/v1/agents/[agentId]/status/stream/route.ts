@@ -1,5 +1,5 @@
 import { authenticateAgent } from "@/lib/http/agent-door";
-import { handle } from "@/lib/http/respond";
+import { handle, pathParams } from "@/lib/http/respond";
 import { sseStream } from "@/lib/http/sse";
 import { bearerToken, findAgentByIngestKey } from "@/lib/ingest/ingest-keys";
 import { agentStatus, subscribeKillEvents } from "@/lib/killswitch";
@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
  */
 export async function GET(req: Request, route: { params: Promise<{ agentId: string }> }): Promise<Response> {
   return handle(req, async () => {
-    const { agentId } = await route.params;
+    const { agentId } = await pathParams(route);
     const { db } = await authenticateAgent(req, agentId);
     const key = bearerToken(req.headers.get("authorization")) ?? "";
     const redis = appRedis();
