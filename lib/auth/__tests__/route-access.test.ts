@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appDb } from "@/db/client";
 import { revokeApiToken } from "@/lib/auth";
 import type { Role } from "@/lib/auth/roles";
+import { liftAll } from "@/lib/killswitch";
+import { appRedis } from "@/lib/redis";
 import { newAgent, testCtx, tokenFor } from "@/scripts/testing/fixtures";
-import { ACCESS, ROLE_ORDER, STREAMS, callRoute, discoverRoutes, type Route } from "@/scripts/testing/routes";
+import { buildRouteWorld, type RouteWorld, worldRunbookYaml } from "@/scripts/testing/route-world";
+import { ACCESS, ROLE_ORDER, SESSION_ROUTES, STREAMS, callRoute, discoverRoutes, type Route } from "@/scripts/testing/routes";
 
 /** Ids of nothing: a refusal must come before the route looks anything up. */
 const NO_SUCH: Record<string, string> = {
@@ -85,6 +88,55 @@ describe("authorisation matrix for /api/v1 and /metrics", () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  describe("with real records behind every id", () => {
+    let world: RouteWorld;
+    const sessions: Record<string, Record<string, string>> = {};
+
+    beforeAll(async () => {
+      world = await buildRouteWorld("matrix");
+      for (const role of ROLE_ORDER) sessions[role] = { cookie: world.sessions[role], origin: "http://soc.test" };
+    }, 120_000);
+
+    afterAll(async () => {
+      await liftAll({ ctx: testCtx(), settings: { redis: appRedis() }, input: { reason: "matrix over" } }).catch(() => undefined);
+    });
+
+    /** The identity of exactly `role` for this route: a browser session for the routes about the signed-in person. */
+    const as = (route: Route, role: Role) => (SESSION_ROUTES.includes(route.key) ? sessions[role] : identities[role]) ?? {};
+
+    function call(route: Route, identity: Record<string, string>): Promise<Response> {
+      const yaml = route.key === "POST /api/v1/runbooks";
+      const body = world.bodyFor(route.key);
+      return callRoute(route, {
+        params: world.paramsFor(route.key),
+        headers: { "content-type": yaml ? "application/yaml" : "application/json", ...identity },
+        body: yaml ? worldRunbookYaml(`matrix_${randomUUID().slice(0, 8)}`) : JSON.stringify(body ?? {}),
+      });
+    }
+
+    it("lets a caller with exactly the route's minimum role through (2xx), and refuses one role below (403)", async () => {
+      const failures: string[] = [];
+      // Removals last, and signing out after everything else, so the records they end serve the other routes first.
+      const order = (r: Route) => (SESSION_ROUTES.includes(r.key) ? 2 : r.method === "DELETE" ? 1 : 0);
+      for (const route of [...routes].sort((a, b) => order(a) - order(b))) {
+        const need = ACCESS[route.key] ?? STREAMS[route.key];
+        if (need === undefined) throw new Error(`${route.key} is not in the route list`);
+        const identity =
+          need === "public" ? {} : need === "ingest-key" ? { authorization: `Bearer ${world.door.key}` } : as(route, need);
+        if (need !== "public" && need !== "ingest-key" && need !== "viewer") {
+          const below = ROLE_ORDER[ROLE_ORDER.indexOf(need) - 1] ?? "viewer";
+          const refused = await statusOf(await call(route, as(route, below)));
+          if (refused !== 403) failures.push(`${route.key} as ${below}: expected 403, got ${refused}`);
+        }
+        const res = await call(route, identity);
+        const status = route.key in STREAMS ? await statusOf(res) : res.status;
+        const text = route.key in STREAMS ? "" : await res.text();
+        if (status < 200 || status > 299) failures.push(`${route.key} as ${need}: expected 2xx, got ${status} ${text.slice(0, 200)}`);
+      }
+      expect(failures).toEqual([]);
+    }, 120_000);
   });
 
   it("keeps API tokens out of the ingest door and ingest keys out of the API", async () => {
