@@ -69,9 +69,12 @@ export function checkQueryString(search: string): void {
   }
 }
 
-/** The route's path parameters as Next.js decoded them; one PostgreSQL could not store is refused, named. */
-export async function pathParams<P extends object>(route: { params: Promise<P> } | undefined): Promise<P> {
-  const params = route ? await route.params : ({} as P);
+/**
+ * The route's path parameters as Next.js decoded them (a route without any gets `undefined`); one
+ * PostgreSQL could not store is refused, named.
+ */
+export async function pathParams<P extends object>(route: { params: Promise<P | undefined> } | undefined): Promise<P> {
+  const params = (await route?.params) ?? ({} as P);
   for (const [name, value] of Object.entries(params)) {
     for (const text of Array.isArray(value) ? value : [value]) {
       const why = typeof text === "string" ? unstorableReason(text) : null;

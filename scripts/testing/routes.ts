@@ -106,7 +106,7 @@ export const ROLE_ORDER: Role[] = ["viewer", "analyst", "responder", "admin"];
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 const ROUTE_ROOTS = [path.join(process.cwd(), "app", "api", "v1"), path.join(process.cwd(), "app", "metrics")];
 
-export type RouteHandler = (req: Request, route?: { params: Promise<Record<string, string>> }) => Promise<Response>;
+export type RouteHandler = (req: Request, route?: { params: Promise<Record<string, string> | undefined> }) => Promise<Response>;
 
 export interface Route {
   /** "METHOD /pattern", as ACCESS lists it. */
@@ -149,7 +149,7 @@ export function routeUrl(route: Route, params: Record<string, string>, query = "
   return `http://soc.test${pathname}${query}`;
 }
 
-/** Calls a route handler in-process the way Next.js does: the request, and the decoded path parameters. */
+/** Calls a route handler in-process the way Next.js does: the request, and the decoded path parameters (undefined for a route without any). */
 export function callRoute(
   route: Route,
   opts: { params: Record<string, string>; query?: string; headers?: Record<string, string>; body?: BodyInit | null; signal?: AbortSignal },
@@ -160,5 +160,5 @@ export function callRoute(
     body: route.method === "GET" ? undefined : opts.body,
     signal: opts.signal,
   });
-  return route.handler(request, { params: Promise.resolve(opts.params) });
+  return route.handler(request, { params: Promise.resolve(route.paramNames.length > 0 ? opts.params : undefined) });
 }
