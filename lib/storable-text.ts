@@ -63,3 +63,51 @@ export function findJsonProblem(value: unknown, maxDepth: number): JsonProblem |
   }
   return null;
 }
+
+/** A name or value as an error message may quote it: short, and storable. */
+const quoted = (text: string) => JSON.stringify(storableText(text.length > 100 ? `${text.slice(0, 100)}…` : text));
+
+function strictDecode(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw.replaceAll("+", " "));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The first query parameter (path: its name, or "query" for a bad name) that is not valid
+ * percent-encoded UTF-8 or decodes to text PostgreSQL cannot store. URLSearchParams would silently
+ * turn bad percent-encoding into U+FFFD, so the raw query string is read.
+ */
+export function findQueryProblem(search: string): JsonProblem | null {
+  for (const part of search.replace(/^\?/, "").split("&")) {
+    if (part === "") continue;
+    const split = part.indexOf("=");
+    const rawName = split === -1 ? part : part.slice(0, split);
+    const name = strictDecode(rawName);
+    if (name === null) return { path: "query", message: `the parameter name ${quoted(rawName)} is not valid percent-encoded UTF-8` };
+    const nameWhy = unstorableReason(name);
+    if (nameWhy) return { path: "query", message: `the parameter name ${quoted(name)} ${nameWhy}` };
+    const value = strictDecode(split === -1 ? "" : part.slice(split + 1));
+    if (value === null) return { path: name, message: "not valid percent-encoded UTF-8" };
+    const why = unstorableReason(value);
+    if (why) return { path: name, message: why };
+  }
+  return null;
+}
+
+/** The first path segment that is not valid percent-encoded UTF-8 or decodes to text PostgreSQL cannot store. */
+export function findPathProblem(pathname: string): JsonProblem | null {
+  for (const segment of pathname.split("/")) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return { path: "path", message: `the segment ${quoted(segment)} is not valid percent-encoded UTF-8` };
+    }
+    const why = unstorableReason(decoded);
+    if (why) return { path: "path", message: `a segment ${why}` };
+  }
+  return null;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { env } from "@/lib/env";
 import { AppError, describeError, fieldError, isUnavailableError, toErrorResponse } from "@/lib/errors";
-import { storableText, unstorableReason } from "@/lib/storable-text";
+import { findQueryProblem, unstorableReason } from "@/lib/storable-text";
 
 export interface RequestInfo {
   /** Always made here: a client-chosen id must not be able to pose as another request in the audit trail. */
@@ -38,37 +38,6 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-/** A name or value as an error message may quote it: short, and storable in the log. */
-const quoted = (text: string) => JSON.stringify(storableText(text.length > 100 ? `${text.slice(0, 100)}…` : text));
-
-function strictDecode(raw: string): string | null {
-  try {
-    return decodeURIComponent(raw.replaceAll("+", " "));
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Checks every query parameter of the URL, read or not: URLSearchParams would silently turn bad
- * percent-encoding into U+FFFD, and a NUL would fail in PostgreSQL as a 500.
- */
-export function checkQueryString(search: string): void {
-  for (const part of search.replace(/^\?/, "").split("&")) {
-    if (part === "") continue;
-    const split = part.indexOf("=");
-    const rawName = split === -1 ? part : part.slice(0, split);
-    const name = strictDecode(rawName);
-    if (name === null) throw fieldError("query", `the parameter name ${quoted(rawName)} is not valid percent-encoded UTF-8`);
-    const nameWhy = unstorableReason(name);
-    if (nameWhy) throw fieldError("query", `the parameter name ${quoted(name)} ${nameWhy}`);
-    const value = strictDecode(split === -1 ? "" : part.slice(split + 1));
-    if (value === null) throw fieldError(name, "not valid percent-encoded UTF-8");
-    const why = unstorableReason(value);
-    if (why) throw fieldError(name, why);
-  }
-}
-
 /**
  * The route's path parameters as Next.js decoded them (a route without any gets `undefined`); one
  * PostgreSQL could not store is refused, named.
@@ -88,7 +57,8 @@ export async function pathParams<P extends object>(route: { params: Promise<P | 
 export async function handle(req: Request, run: (info: RequestInfo) => Promise<Response>): Promise<Response> {
   const info = requestInfo(req);
   try {
-    checkQueryString(new URL(req.url).search);
+    const queryProblem = findQueryProblem(new URL(req.url).search);
+    if (queryProblem) throw fieldError(queryProblem.path, queryProblem.message);
     const res = await run(info);
     res.headers.set("x-request-id", info.requestId);
     return res;

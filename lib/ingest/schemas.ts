@@ -42,7 +42,8 @@ const freeText = (max: number) => z.string().max(max).transform(storableText);
 export const agentEventSchema = z.object({
   timestamp: z.number().positive(),
   agent_id: identifier(z.string().min(1).max(128)),
-  session_id: identifier(z.string().min(1).max(256)),
+  // A URL path cannot hold "." or ".." as a segment (browsers resolve them, encoded or not): the session page could not open.
+  session_id: identifier(z.string().min(1).max(256)).refine((id) => id !== "." && id !== "..", '"." and ".." cannot be a session id: no URL can address them'),
   action_type: z.enum(ACTION_TYPES),
   action_name: identifier(z.string().min(1).max(256)),
   input_summary: freeText(MAX_SUMMARY_CHARS),
