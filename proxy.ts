@@ -1,8 +1,11 @@
 import { type NextRequest, NextResponse } from "next/server";
+import { findPathProblem, findQueryProblem } from "@/lib/storable-text";
 
 /**
  * Security headers on every response, and a per-request CSP nonce so that the only scripts that run
  * are Next.js's own: log content is attacker-controlled, and the console must not execute any of it.
+ * A page address holding text PostgreSQL cannot store (a NUL, bad percent-encoding) is a 400 here,
+ * as it is for the API, instead of a failed page.
  */
 export function proxy(request: NextRequest): NextResponse {
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
@@ -25,7 +28,11 @@ export function proxy(request: NextRequest): NextResponse {
   requestHeaders.set("content-security-policy", csp);
   // Where a signed-out visitor was going, so sign-in can send them back there.
   requestHeaders.set("x-console-path", `${request.nextUrl.pathname}${request.nextUrl.search}`);
-  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  const url = new URL(request.url);
+  const problem = findPathProblem(url.pathname) ?? findQueryProblem(url.search);
+  const response = problem
+    ? new NextResponse(`Bad request: ${problem.path}: ${problem.message}\n`, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } })
+    : NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", csp);
   response.headers.set("x-frame-options", "DENY");
   response.headers.set("x-content-type-options", "nosniff");

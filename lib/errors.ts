@@ -31,6 +31,11 @@ export class AppError extends Error {
   }
 }
 
+/** A refused field or parameter: one VALIDATION error naming it, in the shape parseOrThrow gives field errors. */
+export function fieldError(path: string, message: string): AppError {
+  return new AppError("VALIDATION", `${path}: ${message}`, { details: { errors: [{ path, message }] } });
+}
+
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; request_id: string } & Record<string, unknown>;
 }

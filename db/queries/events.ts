@@ -34,7 +34,8 @@ const MAX_TIME_MS = Date.UTC(9999, 11, 31);
 const MAX_CURSOR_MICROS = BigInt(MAX_TIME_MS) * 1000n;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const timeParam = z
+/** A time in a query: ISO 8601 or epoch seconds, between 1970 and 9999. */
+export const timeParam = z
   .string()
   .trim()
   .transform((value, ctx) => {

@@ -1,7 +1,7 @@
 import { agents, ingestKeys } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { actorId, type Ctx } from "@/lib/context";
-import { authorize } from "@/lib/auth/authorize";
+import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
 import { addIngestKeyCredential } from "@/lib/credentials/manage-credentials";
 import { generateIngestKey } from "@/lib/ingest/ingest-keys";
@@ -15,11 +15,7 @@ export interface RegisteredAgent {
 
 export async function registerAgent({ ctx, input: raw }: { ctx: Ctx; input: RegisterAgentInput | Record<string, unknown> }): Promise<RegisteredAgent> {
   authorize(ctx, "admin", "register agents");
-  const parsed = registerAgentInput.safeParse(raw);
-  if (!parsed.success) {
-    throw new AppError("VALIDATION", parsed.error.issues.map((i) => i.message).join("; "));
-  }
-  const input = parsed.data;
+  const input = parseOrThrow(registerAgentInput, raw);
   const key = generateIngestKey();
 
   return ctx.db.transaction(async (tx) => {

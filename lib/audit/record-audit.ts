@@ -3,6 +3,7 @@ import type { Tx } from "@/db/client";
 import { auditLog } from "@/db/schema";
 import { type Ctx, actorId } from "@/lib/context";
 import { socSecret } from "@/lib/env";
+import { storableJson, storableText } from "@/lib/storable-text";
 import { auditRowHash, GENESIS_HASH } from "./chain";
 
 export interface AuditEntry {
@@ -14,15 +15,8 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-/** Text as PostgreSQL will store it (no lone surrogates, no NUL), so the hash computed now is the one verified later. */
-export function storableText(text: string): string {
-  const wellFormed = text.isWellFormed() ? text : text.toWellFormed();
-  return wellFormed.includes("\u0000") ? wellFormed.replaceAll("\u0000", "\uFFFD") : wellFormed;
-}
-
-/** Normalised the way jsonb will give it back. */
-const asStored = (value: unknown): unknown =>
-  value === undefined || value === null ? null : JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "string" ? storableText(v) : v)));
+/** Normalised the way jsonb will give it back (storable text, keys included), so the hash computed now is the one verified later. */
+const asStored = (value: unknown): unknown => (value === undefined || value === null ? null : storableJson(JSON.parse(JSON.stringify(value))));
 const text = (value: string | null | undefined): string | null => (value == null ? null : storableText(value));
 
 /**

@@ -23,11 +23,11 @@ export function holdsRole(ctx: Ctx, minimum: Role): boolean {
   return (actor.type === "user" || actor.type === "api_token") && roleAtLeast(actor.role, minimum);
 }
 
-/** Parses a verb's input; a failure is one VALIDATION error naming each bad field. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
+/** Parses a verb's input; a failure is one VALIDATION error naming each bad field (under `field`, for a single value). */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, field?: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const errors = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  const errors = parsed.error.issues.map((i) => ({ path: [...(field ? [field] : []), ...i.path].join("."), message: i.message }));
   throw new AppError("VALIDATION", errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join("; "), {
     details: { errors },
   });

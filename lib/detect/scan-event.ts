@@ -40,14 +40,14 @@ function directions(event: AgentEvent): { received: { text: string; indirect: bo
 }
 
 const quote = (text: string) => JSON.stringify(redactText(text, {}));
-const where = (event: AgentEvent) =>
-  event.action_type === "tool_call" ? `tool "${event.tool_name ?? event.action_name}"` : `${event.action_type} "${event.action_name}"`;
+/** The event's tool or action by its stored, redacted name: an agent can put PII in a tool name too. */
+const where = (row: EventRow) => (row.actionType === "tool_call" ? `tool "${row.toolName ?? row.actionName}"` : `${row.actionType} "${row.actionName}"`);
 
 /**
  * Text findings for one event: injections in what it received, canaries and forbidden patterns in
  * what it sent, and PII the redactor took out of a tool's input or the agent's output. `event` is
  * the text as the agent sent it (scanned in memory only); details quote only matched phrases,
- * redacted again, and the console's own words.
+ * redacted again, names from the redacted `row`, and the console's own words.
  */
 export function scanEventText(event: AgentEvent, row: EventRow, eventIndex: number, profile: TextProfile): Finding[] {
   const findings: Finding[] = [];
@@ -62,8 +62,8 @@ export function scanEventText(event: AgentEvent, row: EventRow, eventIndex: numb
       type: "prompt_injection",
       severity: indirect ? "critical" : "high",
       detail: indirect
-        ? `Indirect prompt injection in the output of ${where(event)}: ${quote(match.phrase)} (rule ${match.rule})`
-        : `Prompt injection in the input of ${where(event)}: ${quote(match.phrase)} (rule ${match.rule})`,
+        ? `Indirect prompt injection in the output of ${where(row)}: ${quote(match.phrase)} (rule ${match.rule})`
+        : `Prompt injection in the input of ${where(row)}: ${quote(match.phrase)} (rule ${match.rule})`,
       metric: { family: "security_detected", label: "prompt_injection_detected" },
     });
   }
@@ -76,7 +76,7 @@ export function scanEventText(event: AgentEvent, row: EventRow, eventIndex: numb
         ...base,
         type: "canary_leak",
         severity: "critical",
-        detail: `Canary "${canary.label}" (planted in ${canary.placement.replace("_", " ")}) left the agent through ${where(event)}`,
+        detail: `Canary "${canary.label}" (planted in ${canary.placement.replace("_", " ")}) left the agent through ${where(row)}`,
         metric: { family: "security_detected", label: "canary_token_leaked" },
       });
     }
@@ -87,7 +87,7 @@ export function scanEventText(event: AgentEvent, row: EventRow, eventIndex: numb
         ...base,
         type: "canary_leak",
         severity: "high",
-        detail: `A canary marker that is not registered for this agent left it through ${where(event)}: ${unregistered.slice(0, 3).join(", ")}`,
+        detail: `A canary marker that is not registered for this agent left it through ${where(row)}: ${unregistered.slice(0, 3).map(quote).join(", ")}`,
         metric: { family: "security_detected", label: "unregistered_canary_marker" },
       });
     }
@@ -98,7 +98,7 @@ export function scanEventText(event: AgentEvent, row: EventRow, eventIndex: numb
         type: "forbidden_output",
         severity: "critical",
         baselineSource: "configured",
-        detail: `Output of ${where(event)} contains a pattern the baseline forbids: ${forbidden.map(quote).join(", ")}`,
+        detail: `Output of ${where(row)} contains a pattern the baseline forbids: ${forbidden.map(quote).join(", ")}`,
         metric: { family: "anomaly", label: "forbidden_output" },
       });
     }
@@ -112,8 +112,8 @@ export function scanEventText(event: AgentEvent, row: EventRow, eventIndex: numb
       type: "pii_exposure",
       severity: throughTool ? "high" : "medium",
       detail: throughTool
-        ? `PII (${piiOut.join(", ")}) was sent to ${where(event)}; redacted before storage`
-        : `The agent's output in ${where(event)} contained PII (${piiOut.join(", ")}); redacted before storage`,
+        ? `PII (${piiOut.join(", ")}) was sent to ${where(row)}; redacted before storage`
+        : `The agent's output in ${where(row)} contained PII (${piiOut.join(", ")}); redacted before storage`,
       metric: { family: "security_detected", label: throughTool ? "pii_in_tool_input" : "pii_in_output" },
     });
   }

@@ -16,7 +16,7 @@ async function conflictOrMissing(ctx: Ctx, id: number, wanted: string): Promise<
 /** An analyst takes an open alert (analyst+). Settled in SQL: only an open alert can be acknowledged. Audited. */
 export async function acknowledgeAlert({ ctx, input }: { ctx: Ctx; input: { alertId: unknown; body?: unknown } }): Promise<AlertView> {
   authorize(ctx, "analyst", "acknowledge alerts");
-  const id = parseOrThrow(alertIdSchema, input.alertId);
+  const id = parseOrThrow(alertIdSchema, input.alertId, "alertId");
   const { note } = parseOrThrow(acknowledgeAlertInput, input.body ?? {});
   const updated = await ctx.db.transaction(async (tx) => {
     const [row] = await tx
@@ -37,7 +37,7 @@ export async function acknowledgeAlert({ ctx, input }: { ctx: Ctx; input: { aler
 /** Closes an alert with a note saying why (analyst+). A finding after this opens a new alert. Audited. */
 export async function resolveAlert({ ctx, input }: { ctx: Ctx; input: { alertId: unknown; body: unknown } }): Promise<AlertView> {
   authorize(ctx, "analyst", "resolve alerts");
-  const id = parseOrThrow(alertIdSchema, input.alertId);
+  const id = parseOrThrow(alertIdSchema, input.alertId, "alertId");
   const { note } = parseOrThrow(resolveAlertInput, input.body);
   const before = await ctx.db.transaction(async (tx) => {
     const [row] = await tx

@@ -1,26 +1,15 @@
 import { z } from "zod";
 import { getAgent } from "@/db/queries/agents";
 import { listCommunications, type PeerCommunication } from "@/db/queries/communications";
-import { authorize, parseOrThrow } from "@/lib/auth/authorize";
+import { timeParam } from "@/db/queries/events";
+import { authorize, parseQuery } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 
 const DAY_MS = 86_400_000;
 
 const querySchema = z.strictObject({
-  since: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (!value) return new Date(Date.now() - 7 * DAY_MS);
-      const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
-      if (!Number.isFinite(ms) || ms < 0) {
-        ctx.addIssue({ code: "custom", message: "expected ISO 8601 time or epoch seconds" });
-        return z.NEVER;
-      }
-      return new Date(ms);
-    }),
+  since: timeParam.optional().transform((since) => since ?? new Date(Date.now() - 7 * DAY_MS)),
 });
 
 /**
@@ -35,7 +24,7 @@ export async function getCommunications({
   input: { agentId: string; params: URLSearchParams };
 }): Promise<{ agent_id: string; since: string; peers: PeerCommunication[] }> {
   authorize(ctx, "analyst", "read an agent's communications");
-  const { since } = parseOrThrow(querySchema, Object.fromEntries(input.params));
+  const { since } = parseQuery(querySchema, input.params);
   if (!(await getAgent(ctx.db, input.agentId))) throw new AppError("NOT_FOUND", `Agent ${input.agentId} is not registered`);
   return { agent_id: input.agentId, since: since.toISOString(), peers: await listCommunications(ctx.db, input.agentId, since) };
 }

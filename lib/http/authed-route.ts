@@ -3,8 +3,9 @@ import { authenticate } from "@/lib/auth/authenticate";
 import { authorize } from "@/lib/auth/authorize";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
-import { AppError } from "@/lib/errors";
-import { handle, readBodyCapped } from "./respond";
+import { AppError, fieldError } from "@/lib/errors";
+import { findJsonProblem } from "@/lib/storable-text";
+import { handle, pathParams, readBodyCapped } from "./respond";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** All a session signed in with a one-time password may do until it picks its own. */
@@ -55,7 +56,7 @@ export interface RouteOptions {
  * A route handler for people and tokens: authenticates, checks the role, applies the CSRF check to
  * cookie sessions, and maps every error. `minimum` is the role the route needs.
  */
-export function authedRoute<P = Record<string, never>>(minimum: Role, run: (args: RouteArgs<P>) => Promise<Response>, options: RouteOptions = {}) {
+export function authedRoute<P extends object = Record<string, never>>(minimum: Role, run: (args: RouteArgs<P>) => Promise<Response>, options: RouteOptions = {}) {
   return (req: Request, route?: { params: Promise<P> }): Promise<Response> =>
     handle(req, async ({ requestId, sourceIp }) => {
       const db = appDb();
@@ -71,12 +72,18 @@ export function authedRoute<P = Record<string, never>>(minimum: Role, run: (args
         throw new AppError("FORBIDDEN", "Change your one-time password first: POST /api/v1/auth/password, or the console's password page");
       }
       authorize(ctx, minimum, `${req.method} ${new URL(req.url).pathname}`);
-      const params = route ? await route.params : ({} as P);
+      const params = await pathParams(route);
       return run({ req, ctx, params });
     });
 }
 
-/** Reads a JSON object body of at most 64 KiB (an empty body is `{}`); anything else is a VALIDATION error. */
+/** Deeper than any body a route reads; JSON.stringify and zod recurse, so hostile depth must stop here. */
+const MAX_BODY_DEPTH = 32;
+
+/**
+ * Reads a JSON object body of at most 64 KiB (an empty body is `{}`) whose every string and key
+ * PostgreSQL can store; anything else is a VALIDATION error naming the field.
+ */
 export async function readJson(req: Request): Promise<Record<string, unknown>> {
   const text = (await readBodyCapped(req, 65_536, () => new AppError("PAYLOAD_TOO_LARGE", "Body larger than 64 KiB"))).toString("utf8");
   if (text.trim() === "") return {};
@@ -87,6 +94,8 @@ export async function readJson(req: Request): Promise<Record<string, unknown>> {
     throw new AppError("VALIDATION", "Body is not valid JSON");
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new AppError("VALIDATION", "Body must be a JSON object");
+  const problem = findJsonProblem(parsed, MAX_BODY_DEPTH);
+  if (problem) throw fieldError(problem.path || "body", problem.message);
   return parsed as Record<string, unknown>;
 }
 

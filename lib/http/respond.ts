@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { env } from "@/lib/env";
-import { AppError, cancelledQueryError, describeError, isUnavailableError, toErrorResponse } from "@/lib/errors";
+import { AppError, cancelledQueryError, describeError, fieldError, isUnavailableError, toErrorResponse } from "@/lib/errors";
+import { findQueryProblem, unstorableReason } from "@/lib/storable-text";
 import { stampedPeer } from "./peer-address";
 
 export interface RequestInfo {
@@ -41,10 +42,27 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
+/**
+ * The route's path parameters as Next.js decoded them (a route without any gets `undefined`); one
+ * PostgreSQL could not store is refused, named.
+ */
+export async function pathParams<P extends object>(route: { params: Promise<P | undefined> } | undefined): Promise<P> {
+  const params = (await route?.params) ?? ({} as P);
+  for (const [name, value] of Object.entries(params)) {
+    for (const text of Array.isArray(value) ? value : [value]) {
+      const why = typeof text === "string" ? unstorableReason(text) : null;
+      if (why) throw fieldError(name, why);
+    }
+  }
+  return params;
+}
+
 /** Runs a route body and maps whatever it throws to one error vocabulary. */
 export async function handle(req: Request, run: (info: RequestInfo) => Promise<Response>): Promise<Response> {
   const info = requestInfo(req);
   try {
+    const queryProblem = findQueryProblem(new URL(req.url).search);
+    if (queryProblem) throw fieldError(queryProblem.path, queryProblem.message);
     const res = await run(info);
     res.headers.set("x-request-id", info.requestId);
     return res;

@@ -9,6 +9,7 @@ import { checkSessionCostPolicies } from "@/lib/killswitch/policies";
 import { storeEventRows } from "./insert-event-rows";
 import type { BodyRecord } from "./parse-body";
 import { prepareEventRow } from "./prepare-event-rows";
+import { redactText } from "./redact-pii";
 import { takeIngestQuota } from "./rate-limit";
 import type { IngestResult } from "./schemas";
 import type { Finding } from "@/lib/detect/types";
@@ -133,7 +134,8 @@ function impersonationFinding(agentId: string, claimed: string[]): Finding {
   return {
     type: "impersonation",
     severity: "high",
-    detail: `The ingest key of ${agentId} sent records claiming to be ${claimed.join(", ")}; they were refused`,
+    // The claimed ids are the sender's text: redacted like any other before they reach an alert or a webhook.
+    detail: `The ingest key of ${agentId} sent records claiming to be ${redactText(claimed.join(", "), {})}; they were refused`,
     eventIndex: 0,
     // One alert per agent, however many requests try: the attempts are its count.
     sessionId: null,

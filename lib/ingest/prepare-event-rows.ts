@@ -29,23 +29,6 @@ export interface EventRow {
   piiFound: { input: PiiType[]; output: PiiType[] };
 }
 
-/** PostgreSQL refuses NUL characters and lone surrogates in text and jsonb; replace them rather than lose the event. */
-export function sanitizeText(text: string): string {
-  const wellFormed = text.isWellFormed() ? text : text.toWellFormed();
-  return wellFormed.includes("\u0000") ? wellFormed.replaceAll("\u0000", "\uFFFD") : wellFormed;
-}
-
-function sanitizeJson(value: unknown): unknown {
-  if (typeof value === "string") return sanitizeText(value);
-  if (Array.isArray(value)) return value.map(sanitizeJson);
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[sanitizeText(key)] = sanitizeJson(inner);
-    return out;
-  }
-  return value;
-}
-
 /**
  * An event sent without an id gets one derived from its content, so a client that retries the same
  * record after a lost answer does not store it twice (formatted as a version 8 UUID).
@@ -60,14 +43,14 @@ export function prepareEventRow(event: AgentEvent): EventRow {
   const counts: RedactionCounts = {};
   const inputCounts: RedactionCounts = {};
   const outputCounts: RedactionCounts = {};
-  const clean = (text: string, into: RedactionCounts = counts) => redactText(sanitizeText(text), into);
-  const metadata =
-    event.metadata == null ? null : (redactJson(sanitizeJson(event.metadata), counts) as Record<string, unknown>);
+  // The event passed agentEventSchema: its text is storable already.
+  const clean = (text: string, into: RedactionCounts = counts) => redactText(text, into);
+  const metadata = event.metadata == null ? null : (redactJson(event.metadata, counts) as Record<string, unknown>);
   const row: EventRow = {
     tsMicros: Math.round(event.timestamp * 1e6),
     eventId: event.event_id ?? contentEventId(event),
-    agentId: sanitizeText(event.agent_id),
-    sessionId: sanitizeText(event.session_id),
+    agentId: event.agent_id,
+    sessionId: event.session_id,
     actionType: event.action_type,
     actionName: clean(event.action_name),
     inputSummary: clean(event.input_summary, inputCounts),
@@ -76,7 +59,7 @@ export function prepareEventRow(event: AgentEvent): EventRow {
     tokenCount: event.token_count ?? null,
     costUsd: event.cost_usd ?? null,
     toolName: event.tool_name == null ? null : clean(event.tool_name),
-    toolArgsHash: event.tool_args_hash == null ? null : sanitizeText(event.tool_args_hash),
+    toolArgsHash: event.tool_args_hash ?? null,
     error: event.error == null ? null : clean(event.error),
     securityFlags: (event.security_flags ?? []).map((flag) => clean(flag)),
     metadata,

@@ -327,6 +327,11 @@ describe("SSNs", () => {
     },
   );
 
+  it("redacts an SSN and a card side by side whole, leaving none of either's digits", () => {
+    expect(redact("lookup 123-45-6789 4111 1111 1111 1111").out).toBe("lookup [SSN_REDACTED] [CREDIT_CARD_REDACTED]");
+    expect(redact("ssn 123 45 6789 4111 1111 1111 1111").out).toBe("ssn [SSN_REDACTED] [CREDIT_CARD_REDACTED]");
+  });
+
   it("does not treat 9 bare digits without a keyword as an SSN", () => {
     expect(redact("order 123456789 shipped").out).toBe("order 123456789 shipped");
   });

@@ -287,15 +287,16 @@ export function redactText(text: string, counts: RedactionCounts): string {
   if (out.includes("@")) out = redactEmails(out, counts);
 
   if (!DIGIT_RE.test(out)) return out;
-  if (CARD_PROBE.test(out)) {
-    out = out.replace(CARD_RE, (run: string, offset: number, whole: string) => redactCardRun(run, offset, whole, counts));
-  }
+  // SSNs before cards: a card window may start on an SSN's last group ("123-45-6789 4111 …") and leave "123-45-" behind.
   if (out.includes("-") && SSN_PROBE.test(out)) out = replaceTagged(out, SSN_RE, "ssn", counts);
   if (NINE_DIGITS_RE.test(out)) {
     out = out.replace(SSN_KEYWORD_RE, (_match: string, keyword: string) => {
       bump(counts, "ssn");
       return keyword + TAG.ssn;
     });
+  }
+  if (CARD_PROBE.test(out)) {
+    out = out.replace(CARD_RE, (run: string, offset: number, whole: string) => redactCardRun(run, offset, whole, counts));
   }
   if (out.includes(".") && IP_PROBE.test(out)) out = replaceTagged(out, IP_RE, "ip_address", counts);
   if ((out.includes("+") || NANP_TAIL_RE.test(out)) && PHONE_PROBE.test(out)) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ACTION_TYPES } from "@/db/schema/events";
+import { storableJson, storableText, unstorableReason } from "@/lib/storable-text";
 
 export const MAX_SUMMARY_CHARS = 32 * 1024;
 export const MAX_METADATA_BYTES = 32 * 1024;
@@ -23,33 +24,49 @@ export function jsonDepth(value: unknown): number {
   return deepest;
 }
 
+/**
+ * Fields that name things (they are keys, URL segments, Redis keys or metric labels): text
+ * PostgreSQL cannot store rejects the record with the field named, since any replacement would
+ * make it name something else.
+ */
+const identifier = (schema: z.ZodString) =>
+  schema.superRefine((text, ctx) => {
+    const why = unstorableReason(text);
+    if (why) ctx.addIssue({ code: "custom", message: why });
+  });
+
+/** Free text: a NUL or lone surrogate becomes U+FFFD, and the record is kept. */
+const freeText = (max: number) => z.string().max(max).transform(storableText);
+
 /** One agent action log record: the `AgentActionLog` contract in ARCHITECTURE.md. Unknown fields are ignored. */
 export const agentEventSchema = z.object({
   timestamp: z.number().positive(),
-  agent_id: z.string().min(1).max(128),
-  session_id: z.string().min(1).max(256),
+  agent_id: identifier(z.string().min(1).max(128)),
+  // A URL path cannot hold "." or ".." as a segment (browsers resolve them, encoded or not): the session page could not open.
+  session_id: identifier(z.string().min(1).max(256)).refine((id) => id !== "." && id !== "..", '"." and ".." cannot be a session id: no URL can address them'),
   action_type: z.enum(ACTION_TYPES),
-  action_name: z.string().min(1).max(256),
-  input_summary: z.string().max(MAX_SUMMARY_CHARS),
-  output_summary: z.string().max(MAX_SUMMARY_CHARS),
+  action_name: identifier(z.string().min(1).max(256)),
+  input_summary: freeText(MAX_SUMMARY_CHARS),
+  output_summary: freeText(MAX_SUMMARY_CHARS),
   duration_ms: nonNegative(30 * 86_400_000),
   token_count: z.number().int().nonnegative().max(MAX_INT32).nullish(),
   cost_usd: nonNegative(1_000_000).nullish(),
-  tool_name: z.string().max(256).nullish(),
-  tool_args_hash: z.string().max(256).nullish(),
-  error: z.string().max(MAX_SUMMARY_CHARS).nullish(),
-  security_flags: z.array(z.string().max(128)).max(64).nullish(),
+  tool_name: identifier(z.string().max(256)).nullish(),
+  tool_args_hash: freeText(256).nullish(),
+  error: freeText(MAX_SUMMARY_CHARS).nullish(),
+  security_flags: z.array(freeText(128)).max(64).nullish(),
   metadata: z
     .record(z.string(), z.unknown())
-    .nullish()
     // Depth first: redaction walks metadata recursively, and JSON.stringify would too.
-    .refine((m) => m == null || jsonDepth(m) <= MAX_METADATA_DEPTH, {
+    .refine((m) => jsonDepth(m) <= MAX_METADATA_DEPTH, {
       message: `metadata is nested deeper than ${MAX_METADATA_DEPTH} levels`,
       abort: true,
     })
-    .refine((m) => m == null || JSON.stringify(m).length <= MAX_METADATA_BYTES, {
+    .refine((m) => JSON.stringify(m).length <= MAX_METADATA_BYTES, {
       message: `metadata is larger than ${MAX_METADATA_BYTES} bytes once serialised`,
-    }),
+    })
+    .transform((m) => storableJson(m) as Record<string, unknown>)
+    .nullish(),
   action_sequence: z.number().int().nonnegative().max(MAX_INT32).nullish(),
   session_elapsed_s: nonNegative(365 * 86_400).nullish(),
   session_total_cost_usd: nonNegative(1_000_000_000).nullish(),

@@ -1,3 +1,4 @@
+import { storableText } from "@/lib/storable-text";
 import type { BodyRecord } from "./parse-body";
 import { isObject } from "./parse-body";
 import { agentEventSchema, type AgentEvent, type FieldError, type RejectedRecord } from "./schemas";
@@ -55,7 +56,8 @@ export function findImpersonations(records: BodyRecord[], keyAgentId: string): {
     if (!("value" in record) || !isObject(record.value)) continue;
     const claimed = record.value.agent_id;
     if (typeof claimed === "string" && claimed !== keyAgentId) {
-      found.push({ index: record.index, agent_id: claimed.slice(0, 128) });
+      // Kept as evidence whatever it holds: storable, so the record of the attempt cannot fail on it.
+      found.push({ index: record.index, agent_id: storableText(claimed.slice(0, 128)) });
     }
   }
   return found;

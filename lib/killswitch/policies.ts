@@ -72,7 +72,7 @@ export async function loadKillPolicies(db: Db, agentId: string, fresh = false): 
 export async function setKillPolicies({ ctx, input }: { ctx: Ctx; input: { agentId: string; policies: unknown } }): Promise<KillPolicy[]> {
   authorize(ctx, "admin", "set automatic kill policies");
   const agentId = parseOrThrow(agentIdSchema, input.agentId);
-  const policies = parseOrThrow(policiesInput, input.policies);
+  const policies = parseOrThrow(policiesInput, input.policies, "policies");
   const before = await loadKillPolicies(ctx.db, agentId, true);
   await ctx.db.transaction(async (tx) => {
     await tx.delete(killPolicies).where(eq(killPolicies.agentId, agentId));

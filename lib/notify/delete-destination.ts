@@ -10,7 +10,7 @@ import { destinationIdSchema, DESTINATION_TARGET, optionalReasonSchema } from ".
 export async function deleteDestination({ ctx, input }: { ctx: Ctx; input: { destinationId: string; reason?: unknown } }): Promise<{ id: string; deleted: true }> {
   authorize(ctx, "admin", "delete notification destinations");
   const destinationId = parseOrThrow(destinationIdSchema, input.destinationId);
-  const reason = parseOrThrow(optionalReasonSchema, input.reason);
+  const reason = parseOrThrow(optionalReasonSchema, input.reason, "reason");
   return ctx.db.transaction(async (tx) => {
     const [gone] = await tx.delete(notificationDestinations).where(eq(notificationDestinations.id, destinationId)).returning();
     if (!gone) throw new AppError("NOT_FOUND", `No notification destination ${destinationId}`);

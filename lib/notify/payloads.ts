@@ -133,7 +133,7 @@ export interface RotationFailedBody {
 }
 
 export function rotationUrl(rotationId: string, publicUrl: string | null): string {
-  return `${publicUrl ?? ""}/rotations/${rotationId}`;
+  return `${publicUrl ?? ""}/rotations/${encodeURIComponent(rotationId)}`;
 }
 
 export function jsonRotationFailedBody(f: RotationFailure, publicUrl: string | null): RotationFailedBody {

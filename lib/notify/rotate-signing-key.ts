@@ -19,7 +19,7 @@ export interface RotatedKey {
 export async function rotateSigningKey({ ctx, input }: { ctx: Ctx; input: { destinationId: string; reason?: unknown } }): Promise<RotatedKey> {
   authorize(ctx, "admin", "rotate notification signing keys");
   const destinationId = parseOrThrow(destinationIdSchema, input.destinationId);
-  const reason = parseOrThrow(optionalReasonSchema, input.reason);
+  const reason = parseOrThrow(optionalReasonSchema, input.reason, "reason");
   const secret = requireSocSecret("rotate a signing key (keys are derived from SOC_SECRET)");
   return ctx.db.transaction(async (tx) => {
     const [before] = await tx

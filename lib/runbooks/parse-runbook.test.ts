@@ -340,6 +340,16 @@ describe("parseRunbook refusals name line and field", () => {
     ]);
   });
 
+  it("refuses text PostgreSQL cannot store, written raw or as a YAML escape, by line and field", () => {
+    expect(failure(MINIMAL.replace('"Kill it"', '"Kill \\0 it"')).errors).toEqual([
+      { line: 4, column: 13, path: "immediate_actions[0].step", message: expect.stringContaining("NUL") },
+    ]);
+    expect(failure(`${MINIMAL}      description: "half \\ud800 a pair"\n`).errors).toEqual([
+      { line: 5, column: 20, path: "immediate_actions[0].description", message: expect.stringContaining("lone surrogate") },
+    ]);
+    expect(failure(MINIMAL.replace("Kill it", "Kill \u0000 it")).errors).toEqual([{ line: 4, column: 19, path: "", message: expect.stringContaining("NUL") }]);
+  });
+
   it("refuses duplicate keys and unresolved tags as YAML errors", () => {
     expect(failure(`${MINIMAL}  severity: low\n`).errors[0]).toMatchObject({ line: 5, message: "invalid YAML: Map keys must be unique" });
     expect(failure(MINIMAL.replace('"Kill it"', "!shell Kill")).errors[0]).toMatchObject({ line: 4, message: "invalid YAML: Unresolved tag: !shell" });

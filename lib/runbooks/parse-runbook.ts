@@ -1,4 +1,5 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Pair } from "yaml";
+import { unstorableReason } from "@/lib/storable-text";
 import { SEVERITIES, type Severity } from "@/lib/detect/types";
 import { AppError } from "@/lib/errors";
 import { MAX_TIMEOUT_SECONDS, parseDuration } from "./duration";
@@ -172,6 +173,11 @@ class RunbookReader {
       return null;
     }
     const doc = parseDocument(this.text, { lineCounter: this.lines, prettyErrors: false, merge: false, uniqueKeys: true });
+    const nul = this.text.indexOf("\u0000");
+    if (nul >= 0) {
+      this.add(nul, "", "contains a NUL character, which cannot be stored: remove it");
+      return null;
+    }
     for (const problem of [...doc.errors, ...doc.warnings]) {
       this.add(problem.pos[0], "", `invalid YAML: ${problem.message}`);
     }
@@ -187,7 +193,7 @@ class RunbookReader {
       this.add(startOf(root) ?? 0, "", `expected a runbook: its name followed by a colon (e.g. "agent_compromise_runbook:"), not ${describe(root)}`);
       return null;
     }
-    this.refuseAliases(root, "", 0);
+    this.refuseUnsafeNodes(root, "", 0);
     if (this.errors.length > 0) return null;
 
     const [first, ...others] = root.items;
@@ -203,8 +209,11 @@ class RunbookReader {
     return this.readBody(name ?? "", first, nameOffset);
   }
 
-  /** Anchors, aliases and merge keys are refused: a runbook is short enough to write out, and aliases can multiply. */
-  private refuseAliases(node: unknown, path: string, depth: number): void {
+  /**
+   * Anchors, aliases and merge keys are refused: a runbook is short enough to write out, and aliases
+   * can multiply. So is text PostgreSQL cannot store, which YAML escapes (\0, \ud800) can make.
+   */
+  private refuseUnsafeNodes(node: unknown, path: string, depth: number): void {
     const at = startOf(node) ?? 0;
     if (depth > MAX_DEPTH) {
       this.add(at, path, "nested too deeply: a runbook is a name, its fields, phases of steps and their texts");
@@ -219,16 +228,18 @@ class RunbookReader {
       const anchorAt = this.text.lastIndexOf(`&${node.anchor}`, at);
       this.add(anchorAt >= 0 ? anchorAt : at, path, `anchors (&${node.anchor}) are not allowed: write each value out in full`);
     }
+    const unstorable = isScalar(node) && typeof node.value === "string" ? unstorableReason(node.value) : null;
+    if (unstorable) this.add(at, path, unstorable);
     const below = (key: string) => (depth === 0 ? "" : path ? `${path}.${key}` : key);
     if (isMap(node)) {
       for (const pair of node.items) {
         const key = textOf(pair.key);
         if (key === "<<") this.add(this.keyOffset(pair, at), path, "merge keys (<<) are not allowed: write each field out in full");
-        this.refuseAliases(pair.key, path, depth + 1);
-        this.refuseAliases(pair.value, below(key ?? "?"), depth + 1);
+        this.refuseUnsafeNodes(pair.key, path, depth + 1);
+        this.refuseUnsafeNodes(pair.value, below(key ?? "?"), depth + 1);
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => this.refuseAliases(item, `${path}[${i}]`, depth + 1));
+      node.items.forEach((item, i) => this.refuseUnsafeNodes(item, `${path}[${i}]`, depth + 1));
     }
   }
 

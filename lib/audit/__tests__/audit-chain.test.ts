@@ -6,7 +6,7 @@ import { describe, expect, inject, it } from "vitest";
 import { appDb, type Tx } from "@/db/client";
 import { asc, eq, gte } from "drizzle-orm";
 import { auditLog } from "@/db/schema";
-import { auditRowHash, verifyAuditChain } from "@/lib/audit";
+import { auditRowHash, recordAudit, verifyAuditChain } from "@/lib/audit";
 import { createUser } from "@/lib/auth";
 import { GET as getMetrics } from "@/app/metrics/route";
 import { readMetrics } from "@/db/queries/metrics";
@@ -48,6 +48,16 @@ describe("the audit log's hash chain", () => {
     const report = await verifyAuditChain(appDb(), 50);
     expect(report.problem).toBeNull();
     expect(report.rowsChecked).toBe(last);
+  });
+
+  it("stores a change whose details hold text PostgreSQL cannot store, keys included, and still verifies", async () => {
+    const targetId = `odd-${randomUUID().slice(0, 8)}`;
+    await appDb().transaction((tx) =>
+      recordAudit(tx, testCtx(), { action: "test.odd_text", targetType: "test", targetId, reason: "r\u0000", after: { "key\u0000": ["value\ud800"] } }),
+    );
+    const rows = await appDb().execute<{ reason: string; after: unknown }>(sql`SELECT reason, after FROM audit_log WHERE target_id = ${targetId}`);
+    expect(rows.rows).toEqual([{ reason: "r\uFFFD", after: { "key\uFFFD": ["value\uFFFD"] } }]);
+    expect((await verifyAuditChain(appDb())).problem).toBeNull();
   });
 
   it("names the row whose content was altered", async () => {

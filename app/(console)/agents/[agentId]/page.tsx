@@ -22,8 +22,9 @@ export const dynamic = "force-dynamic";
 
 type Props = { params: Promise<{ agentId: string }> };
 
+/** Next.js hands generateMetadata the decoded segment but the page the percent-encoded one. */
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: `Agent ${decodeURIComponent((await params).agentId)}` };
+  return { title: `Agent ${(await params).agentId}` };
 }
 
 export default async function AgentPage({ params }: Props) {

@@ -18,8 +18,12 @@ export const dynamic = "force-dynamic";
 
 type Props = { params: Promise<{ sessionId: string }>; searchParams: Promise<{ agent?: string }> };
 
+/**
+ * Next.js hands generateMetadata the decoded segment but the page the percent-encoded one: decoding
+ * here too turned a session id holding "%" into a failed page.
+ */
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: `Session ${decodeURIComponent((await params).sessionId)}` };
+  return { title: `Session ${(await params).sessionId}` };
 }
 
 export default async function SessionPage({ params, searchParams }: Props) {

@@ -7,6 +7,6 @@ export const dynamic = "force-dynamic";
 
 /** `?range=1h|24h|7d` */
 export const GET = authedRoute("viewer", async ({ req, ctx }) => {
-  const range = parseOrThrow(dashboardRangeSchema, new URL(req.url).searchParams.get("range") ?? undefined);
+  const range = parseOrThrow(dashboardRangeSchema, new URL(req.url).searchParams.get("range") ?? undefined, "range");
   return json(await getDashboard(ctx.db, range));
 });

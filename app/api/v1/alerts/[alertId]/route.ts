@@ -8,7 +8,7 @@ import { json } from "@/lib/http/respond";
 export const dynamic = "force-dynamic";
 
 export const GET = authedRoute<{ alertId: string }>("viewer", async ({ ctx, params }) => {
-  const alert = await getAlert(ctx.db, parseOrThrow(alertIdSchema, params.alertId));
+  const alert = await getAlert(ctx.db, parseOrThrow(alertIdSchema, params.alertId, "alertId"));
   if (!alert) throw new AppError("NOT_FOUND", `Alert ${params.alertId} does not exist`);
   return json(alert);
 });

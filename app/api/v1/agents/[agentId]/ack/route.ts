@@ -1,5 +1,5 @@
 import { authenticateAgent } from "@/lib/http/agent-door";
-import { handle, json } from "@/lib/http/respond";
+import { handle, json, pathParams } from "@/lib/http/respond";
 import { acknowledgeKill } from "@/lib/killswitch";
 
 export const dynamic = "force-dynamic";
@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 /** An agent that has stopped says so: the console shows the time it took. */
 export async function POST(req: Request, route: { params: Promise<{ agentId: string }> }): Promise<Response> {
   return handle(req, async ({ requestId, sourceIp }) => {
-    const { agentId } = await route.params;
+    const { agentId } = await pathParams(route);
     const { db, identity } = await authenticateAgent(req, agentId);
     const acknowledged = await acknowledgeKill({
       ctx: { db, actor: { type: "agent", agentId, keyId: identity.keyId }, requestId, sourceIp },

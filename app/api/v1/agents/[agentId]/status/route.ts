@@ -1,5 +1,5 @@
 import { authenticateAgent } from "@/lib/http/agent-door";
-import { handle, json } from "@/lib/http/respond";
+import { handle, json, pathParams } from "@/lib/http/respond";
 import { agentStatus } from "@/lib/killswitch";
 import { appRedis } from "@/lib/redis";
 
@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 /** For agents that cannot reach Redis: may I act? Answered with the agent's own ingest key. */
 export async function GET(req: Request, route: { params: Promise<{ agentId: string }> }): Promise<Response> {
   return handle(req, async () => {
-    const { agentId } = await route.params;
+    const { agentId } = await pathParams(route);
     const { db } = await authenticateAgent(req, agentId);
     return json(await agentStatus(db, appRedis(), agentId));
   });

@@ -1,5 +1,5 @@
 import { authenticateAgent } from "@/lib/http/agent-door";
-import { handle } from "@/lib/http/respond";
+import { handle, pathParams } from "@/lib/http/respond";
 import { sseStream } from "@/lib/http/sse";
 import { bearerToken, hashIngestKey } from "@/lib/ingest/ingest-keys";
 import { takeStreamSlot, watchAgentStatus } from "@/lib/killswitch/status-hub";
@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
  */
 export async function GET(req: Request, route: { params: Promise<{ agentId: string }> }): Promise<Response> {
   return handle(req, async () => {
-    const { agentId } = await route.params;
+    const { agentId } = await pathParams(route);
     const { db, identity } = await authenticateAgent(req, agentId);
     const keyHash = hashIngestKey(bearerToken(req.headers.get("authorization")) ?? "");
     const release = takeStreamSlot(identity.keyId);
