@@ -1,8 +1,10 @@
 import { defineConfig } from "@playwright/test";
-import { e2eEnv } from "./lib/env";
-import { nextStartArgs } from "./scripts/lib/next-server";
+import { e2eEnv, launcherEnv } from "./lib/env";
+import { launcherServer } from "./scripts/lib/next-server";
 
 const { AGENTSOC_TEST_DATABASE_URL: databaseUrl, AGENTSOC_TEST_REDIS_URL: redisUrl, AGENTSOC_E2E_PORT: port, SOC_SECRET: socSecret } = e2eEnv();
+// Started as the launcher starts it with no listen setting (e2e/launcher checks it listens on loopback only).
+const server = launcherServer(launcherEnv({ PORT: String(port) }));
 
 export default defineConfig({
   testDir: "e2e",
@@ -21,7 +23,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: [process.execPath, ...nextStartArgs(port, "127.0.0.1")].map((arg) => JSON.stringify(arg)).join(" "),
+    command: [process.execPath, ...server.args].map((arg) => JSON.stringify(arg)).join(" "),
     url: `http://127.0.0.1:${port}/agents`,
     reuseExistingServer: false,
     timeout: 60_000,

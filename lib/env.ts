@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -51,14 +52,20 @@ const appSchema = sharedSchema.extend({
 const launcherSchema = sharedSchema.extend({
   DATABASE_URL: z.string().min(1).optional(),
   SOC_EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(54329),
+  /** The address the console listens on. Loopback by default: it speaks plain HTTP, so anything wider belongs behind a TLS proxy. */
+  SOC_LISTEN_HOST: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || "127.0.0.1")
+    .refine((v) => isIP(v) !== 0 || /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(v), "expected an IP address or a host name, such as 127.0.0.1 or 0.0.0.0"),
 });
 
 export type Env = z.infer<typeof appSchema>;
 export type LauncherEnv = z.infer<typeof launcherSchema>;
 export { retentionDays as retentionDaysSchema };
 
-function parse<T>(schema: z.ZodType<T>): T {
-  const parsed = schema.safeParse(process.env);
+function parse<T>(schema: z.ZodType<T>, source: Record<string, string | undefined> = process.env): T {
+  const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`Invalid configuration: ${problems}`);
@@ -75,8 +82,8 @@ export function env(): Env {
 }
 
 /** The launcher's and CLI's configuration: a missing DATABASE_URL means "use the embedded server". */
-export function launcherEnv(): LauncherEnv {
-  return parse(launcherSchema);
+export function launcherEnv(source: Record<string, string | undefined> = process.env): LauncherEnv {
+  return parse(launcherSchema, source);
 }
 
 /** Where the launcher keeps the secret it generated when SOC_SECRET was not given. */

@@ -6,7 +6,7 @@ import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { ensureFirstAdmin } from "@/lib/auth";
 import { childEnv, GENERATED_SECRET_FILE, launcherEnv, socSecretConfigured } from "@/lib/env";
-import { NEXT_BIN, nextStartArgs } from "./lib/next-server";
+import { launcherServer, NEXT_BIN } from "./lib/next-server";
 import { redisAnswers } from "./lib/probes";
 import { cliContext } from "./lib/script-context";
 import { resolveDatabase } from "./lib/resolve-database";
@@ -49,7 +49,6 @@ async function resolveRedis(configured: string | undefined): Promise<{ url: stri
 async function main(): Promise<void> {
   const config = launcherEnv();
   ensureSecret();
-  const port = String(config.PORT);
   const database = await resolveDatabase({ advertise: true });
   log(database.source === "env" ? "using PostgreSQL from DATABASE_URL" : `embedded PostgreSQL under .data/pg`);
 
@@ -71,11 +70,13 @@ async function main(): Promise<void> {
     if (build.status !== 0) throw new Error("next build failed");
   }
 
-  const server = spawn(process.execPath, nextStartArgs(port), {
+  const listen = launcherServer(config);
+  const server = spawn(process.execPath, listen.args, {
     stdio: "inherit",
     env: childEnv({ DATABASE_URL: database.url, REDIS_URL: redis.url, NEXT_TELEMETRY_DISABLED: "1" }),
   });
-  log(`console on http://127.0.0.1:${port}`);
+  log(`console on ${listen.url}`);
+  if (listen.warning) log(`WARNING: ${listen.warning}`);
 
   let stopping = false;
   const shutdown = async (code: number) => {
