@@ -6,6 +6,7 @@ import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { ensureFirstAdmin } from "@/lib/auth";
 import { childEnv, GENERATED_SECRET_FILE, launcherEnv, socSecretConfigured } from "@/lib/env";
+import { describeError } from "@/lib/errors";
 import { launcherServer, NEXT_BIN } from "./lib/next-server";
 import { redisAnswers } from "./lib/probes";
 import { cliContext } from "./lib/script-context";
@@ -93,6 +94,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  log(err instanceof Error ? err.message : String(err));
+  log(describeError(err));
   process.exit(1);
 });
