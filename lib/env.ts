@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import { type Cidr, parseCidr } from "./egress/address-policy";
 
 const retentionDays = z.coerce.number().int().min(1).max(3650);
 
@@ -41,6 +42,25 @@ const appSchema = sharedSchema.extend({
     .string()
     .optional()
     .transform((v) => (v ? v : null)),
+  /**
+   * Private ranges webhooks may reach (on-premises receivers), comma-separated CIDRs such as
+   * "10.0.0.0/8,127.0.0.1/32". Unset: loopback, private, link-local and other special-purpose
+   * addresses are refused.
+   */
+  SOC_EGRESS_ALLOW_CIDRS: z
+    .string()
+    .optional()
+    .transform((v, ctx): Cidr[] =>
+      (v ?? "")
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean)
+        .flatMap((text) => {
+          const cidr = parseCidr(text);
+          if (!cidr) ctx.addIssue({ code: "custom", message: `"${text}" is not an IP address or a CIDR range such as 10.0.0.0/8` });
+          return cidr ? [cidr] : [];
+        }),
+    ),
   /** The console's address as people reach it, for links in notifications; unset means links are relative paths. */
   SOC_PUBLIC_URL: z
     .string()

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { EgressRefusedError, egressPolicy, postOutbound, type EgressPolicy } from "@/lib/egress";
 import { signatureHeaders } from "@/lib/notify/signing";
 import { describeSendError } from "@/lib/notify/retry-schedule";
 import type { CredentialProvider, RotationInput } from "./provider";
@@ -90,8 +91,10 @@ export class WebhookStepError extends Error {
 export interface WebhookProviderOptions {
   /** The HMAC key for one credential; the endpoint verifies with its hex text. */
   signingKey: (credentialId: string) => Buffer;
-  fetchImpl?: typeof fetch;
+  post?: typeof postOutbound;
   timeoutMs?: number;
+  /** Which addresses the endpoint may have; the console's SOC_EGRESS_ALLOW_CIDRS policy when not given. */
+  egress?: EgressPolicy;
 }
 
 /** The version id a webhook credential's "secret" stands for. */
@@ -99,30 +102,6 @@ export function versionIdOf(secret: string): string | null {
   if (!secret.startsWith(WEBHOOK_VERSION_PREFIX)) return null;
   const id = secret.slice(WEBHOOK_VERSION_PREFIX.length);
   return versionIdSchema.safeParse(id).success ? id : null;
-}
-
-/** Reads at most `cap` bytes of the body; null when it is longer. */
-async function readCapped(res: Response, cap: number): Promise<string | null> {
-  const declared = Number(res.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > cap) {
-    await res.body?.cancel().catch(() => undefined);
-    return null;
-  }
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > cap) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function parseJson(text: string): unknown {
@@ -139,7 +118,7 @@ function endpointReason(body: unknown): string | null {
 }
 
 export function webhookProvider(opts: WebhookProviderOptions): CredentialProvider<WebhookConfig> {
-  const fetchImpl = opts.fetchImpl ?? fetch;
+  const post = opts.post ?? postOutbound;
   const timeoutMs = opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
 
   async function call<S extends WebhookStep>(
@@ -183,21 +162,16 @@ export function webhookProvider(opts: WebhookProviderOptions): CredentialProvide
       ...signatureHeaders(key, body, Date.now()),
     };
 
-    let status: number | null = null;
+    let status: number;
     let text: string | null;
     try {
-      const res = await fetchImpl(config.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+      const res = await post({ url: config.url, headers, body, timeoutMs, maxAnswerBytes: WEBHOOK_MAX_ANSWER_BYTES, policy: opts.egress ?? egressPolicy() });
       status = res.status;
-      // With redirect "manual" a browser gives an opaque answer with status 0; Node gives the 3xx.
-      if (res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400)) {
-        await res.body?.cancel().catch(() => undefined);
-        throw fail(res.status || null, "the endpoint answered with a redirect, which is not followed");
-      }
-      text = await readCapped(res, WEBHOOK_MAX_ANSWER_BYTES);
+      text = res.body;
     } catch (err) {
-      if (err instanceof WebhookStepError) throw err;
-      throw fail(status, describeSendError(err, timeoutMs));
+      throw fail(null, describeSendError(err, timeoutMs), !(err instanceof EgressRefusedError));
     }
+    if (status >= 300 && status < 400) throw fail(status, "the endpoint answered with a redirect, which is not followed");
     if (text === null) throw fail(status, `the answer is larger than ${WEBHOOK_MAX_ANSWER_BYTES / 1024} KiB`);
 
     const answer = parseJson(text);
