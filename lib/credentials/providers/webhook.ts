@@ -79,12 +79,15 @@ const EXPECTED: Record<WebhookStep, string> = {
 export class WebhookStepError extends Error {
   readonly step: WebhookStep;
   readonly status: number | null;
+  /** Retrying cannot help: the console's egress policy refuses the endpoint's address. */
+  readonly permanent: boolean;
 
-  constructor(step: WebhookStep, status: number | null, message: string) {
+  constructor(step: WebhookStep, status: number | null, message: string, permanent = false) {
     super(message);
     this.name = "WebhookStepError";
     this.step = step;
     this.status = status;
+    this.permanent = permanent;
   }
 }
 
@@ -132,11 +135,12 @@ export function webhookProvider(opts: WebhookProviderOptions): CredentialProvide
     const key = opts.signingKey(input.credentialId).toString("hex");
     const rawUrl: unknown = (input.config as { url?: unknown } | null)?.url;
     const secrets = [key, typeof rawUrl === "string" ? rawUrl : null, config?.url ?? null, input.oldSecret, input.newSecret];
-    const fail = (status: number | null, why: string, sent = true): WebhookStepError =>
+    const fail = (status: number | null, why: string, sent = true, permanent = false): WebhookStepError =>
       new WebhookStepError(
         step,
         status,
         withoutSecrets(`webhook step ${step} failed (${!sent ? "not sent" : status === null ? "no HTTP answer" : `HTTP ${status}`}): ${why} (request ${requestId})`, secrets),
+        permanent,
       );
     // The endpoint's own words, quoted: scrubbed before truncating so no part of a secret survives the cut.
     const quote = (reason: string): string => {
@@ -169,7 +173,8 @@ export function webhookProvider(opts: WebhookProviderOptions): CredentialProvide
       status = res.status;
       text = res.body;
     } catch (err) {
-      throw fail(null, describeSendError(err, timeoutMs), !(err instanceof EgressRefusedError));
+      const refused = err instanceof EgressRefusedError;
+      throw fail(null, describeSendError(err, timeoutMs), !refused, refused);
     }
     if (status >= 300 && status < 400) throw fail(status, "the endpoint answered with a redirect, which is not followed");
     if (text === null) throw fail(status, `the answer is larger than ${WEBHOOK_MAX_ANSWER_BYTES / 1024} KiB`);

@@ -14,6 +14,7 @@ import { credentials, ingestKeys, notificationDeliveries, rotationItems, rotatio
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { createCredential, updateCredential } from "@/lib/credentials";
+import type { EgressPolicy } from "@/lib/egress";
 import { credentialProviders } from "@/lib/credentials/providers";
 import { openCredentialSecret, webhookSigningKey } from "@/lib/credentials/secrets";
 import { childEnv, env } from "@/lib/env";
@@ -40,11 +41,11 @@ function as(role: Role): Ctx {
   return { ...testCtx(), actor: { type: "user", userId: randomUUID(), email: `${role}-${randomUUID().slice(0, 6)}@example.com`, role, sessionId: randomUUID() } };
 }
 
-function deps(policy: RetryPolicy = FAST): RotationDeps {
+function deps(policy: RetryPolicy = FAST, egress?: EgressPolicy): RotationDeps {
   const db = appDb();
   const redisUrl = env().REDIS_URL;
   if (!redisUrl) throw new Error("the rotation tests need Redis (REDIS_URL)");
-  return { db, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: redisUrl }), policy };
+  return { db, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: redisUrl, egress }), policy };
 }
 
 async function run(id: string): Promise<RotationRunView> {
@@ -325,6 +326,18 @@ describe("rotating a Redis ACL user against the real Redis", () => {
 });
 
 describe("rotation through a secret manager's webhook", () => {
+  it("fails at once, saying why and sending nothing, when the egress policy refuses the manager's address", async () => {
+    const { agentId } = await newAgent({ prefix: "rot-egress" });
+    const { credential, manager } = await webhookCredential(agentId);
+    const started = await startRotation({ ctx: as("responder"), input: { credential_ids: [credential.id] } });
+    const done = await runUntilFinished(started.id, deps(FAST, { allow: [] }));
+    expect(done.status).toBe("failed");
+    expect(done.items[0]).toMatchObject({ state: "failed", step: "revoke_old", attempts: 1 });
+    expect(done.items[0]?.last_error).toMatch(/^webhook step revoke_old failed \(not sent\): refused to send: 127\.0\.0\.1 is a loopback address/);
+    expect(manager.calls).toEqual([]);
+    expect(manager.rejected).toEqual([]);
+  });
+
   it("retries a step that fails twice, with back-off, then completes, every call signed", async () => {
     const { agentId } = await newAgent({ prefix: "rot-flaky" });
     let createCalls = 0;
