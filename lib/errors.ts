@@ -144,7 +144,7 @@ export function describeError(err: unknown): string {
 
 /** Whatever prints through this console leaves errors as describeError tells them and texts scrubbed: Next.js logs the errors of pages and actions itself. */
 export function installLogScrubbing(target: Console = console): void {
-  for (const method of ["error", "warn", "log", "info"] as const) {
+  for (const method of ["error", "warn", "log", "info", "debug"] as const) {
     const original = target[method].bind(target);
     target[method] = (...args: unknown[]) => original(...args.map((arg) => (arg instanceof Error ? describeError(arg) : typeof arg === "string" ? scrubLogText(arg) : arg)));
   }
