@@ -1,8 +1,11 @@
 import { defineConfig } from "@playwright/test";
-import { e2eEnv } from "./lib/env";
-import { nextStartArgs } from "./scripts/lib/next-server";
+import { e2eEnv, launcherEnv } from "./lib/env";
+import { launcherServer } from "./scripts/lib/next-server";
+import { EGRESS_ALLOW_FOR_TESTS } from "./scripts/testing/egress";
 
 const { AGENTSOC_TEST_DATABASE_URL: databaseUrl, AGENTSOC_TEST_REDIS_URL: redisUrl, AGENTSOC_E2E_PORT: port, SOC_SECRET: socSecret } = e2eEnv();
+// Started as the launcher starts it with no listen setting (e2e/launcher checks it listens on loopback only).
+const server = launcherServer(launcherEnv({ PORT: String(port) }));
 
 export default defineConfig({
   testDir: "e2e",
@@ -21,11 +24,11 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: [process.execPath, ...nextStartArgs(port, "127.0.0.1")].map((arg) => JSON.stringify(arg)).join(" "),
+    command: [process.execPath, ...server.args].map((arg) => JSON.stringify(arg)).join(" "),
     url: `http://127.0.0.1:${port}/agents`,
     reuseExistingServer: false,
     timeout: 60_000,
     // No admin logins for rotating database roles or Redis users: those rotations fail at once, as a spec expects.
-    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NEXT_TELEMETRY_DISABLED: "1", SOC_SECRET: socSecret, SOC_ROTATION_PG_ADMIN_URL: "", SOC_ROTATION_REDIS_ADMIN_URL: "" },
+    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NEXT_TELEMETRY_DISABLED: "1", SOC_SECRET: socSecret, SOC_ROTATION_PG_ADMIN_URL: "", SOC_ROTATION_REDIS_ADMIN_URL: "", SOC_EGRESS_ALLOW_CIDRS: EGRESS_ALLOW_FOR_TESTS },
   },
 });

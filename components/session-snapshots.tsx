@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { SnapshotView } from "@/db/queries/evidence";
+import type { TakenSnapshot } from "@/lib/forensics/evidence/take-snapshot";
 import { formatCount, formatUtc } from "@/lib/format";
 import { callApi } from "./api-client";
 import { ProblemBox } from "./shown-once";
@@ -39,13 +40,15 @@ export function SessionSnapshots({ sessionId, agentId, canTake }: { sessionId: s
   const query = useQuery({ queryKey, queryFn: () => fetchSnapshots(sessionId, agentId) });
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const [unchanged, setUnchanged] = useState<TakenSnapshot | null>(null);
 
   async function freeze() {
     setBusy(true);
-    const result = await callApi<SnapshotView>("POST", `/api/v1/sessions/${encodeURIComponent(sessionId)}/snapshot`, { agent_id: agentId });
+    const result = await callApi<TakenSnapshot>("POST", `/api/v1/sessions/${encodeURIComponent(sessionId)}/snapshot`, { agent_id: agentId });
     setBusy(false);
     if (!result.ok) return setProblem(result.error);
     setProblem(null);
+    setUnchanged(result.data.existing ? result.data : null);
     await queryClient.invalidateQueries({ queryKey });
   }
 
@@ -106,6 +109,11 @@ export function SessionSnapshots({ sessionId, agentId, canTake }: { sessionId: s
           </button>
           <span className="muted"> Verify a download offline with npm run soc -- snapshot verify &lt;file.ndjson&gt; &lt;manifest.json&gt;</span>
         </div>
+      )}
+      {unchanged && (
+        <p className="notice" role="status" style={{ margin: "12px 16px" }}>
+          Nothing changed since the snapshot taken {formatUtc(unchanged.taken_at)} by {who(unchanged.taken_by)} (SHA-256 {unchanged.ndjson_sha256.slice(0, 12)}…): that snapshot is the evidence, and no copy was stored.
+        </p>
       )}
       <ProblemBox problem={problem} />
     </section>

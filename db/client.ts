@@ -1,6 +1,7 @@
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { env } from "@/lib/env";
+import { describeError } from "@/lib/errors";
 import * as schema from "./schema";
 
 export type Db = NodePgDatabase<typeof schema>;
@@ -24,7 +25,7 @@ export function createDb(connectionString: string, max = 10, opts: { statementTi
     ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
-  pool.on("error", (err) => console.error("[db] idle client error:", err.message));
+  pool.on("error", (err) => console.error(`[db] idle client error: ${describeError(err)}`));
   const db = drizzle({ client: pool, schema, casing: "snake_case" });
   return { db, pool, close: () => pool.end() };
 }

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import { type Cidr, parseCidr } from "./egress/address-policy";
 
 const retentionDays = z.coerce.number().int().min(1).max(3650);
 
@@ -42,6 +44,25 @@ const appSchema = sharedSchema.extend({
     .string()
     .optional()
     .transform((v) => (v ? v : null)),
+  /**
+   * Private ranges webhooks may reach (on-premises receivers), comma-separated CIDRs such as
+   * "10.0.0.0/8,127.0.0.1/32". Unset: loopback, private, link-local and other special-purpose
+   * addresses are refused.
+   */
+  SOC_EGRESS_ALLOW_CIDRS: z
+    .string()
+    .optional()
+    .transform((v, ctx): Cidr[] =>
+      (v ?? "")
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean)
+        .flatMap((text) => {
+          const cidr = parseCidr(text);
+          if (!cidr) ctx.addIssue({ code: "custom", message: `"${text}" is not an IP address or a CIDR range such as 10.0.0.0/8` });
+          return cidr ? [cidr] : [];
+        }),
+    ),
   /** The console's address as people reach it, for links in notifications; unset means links are relative paths. */
   SOC_PUBLIC_URL: z
     .string()
@@ -61,14 +82,20 @@ const launcherSchema = sharedSchema.extend({
     .optional()
     .transform((v) => (v ? v : undefined)),
   SOC_EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(54329),
+  /** The address the console listens on. Loopback by default: it speaks plain HTTP, so anything wider belongs behind a TLS proxy. */
+  SOC_LISTEN_HOST: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || "127.0.0.1")
+    .refine((v) => isIP(v) !== 0 || /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(v), "expected an IP address or a host name, such as 127.0.0.1 or 0.0.0.0"),
 });
 
 export type Env = z.infer<typeof appSchema>;
 export type LauncherEnv = z.infer<typeof launcherSchema>;
 export { retentionDays as retentionDaysSchema };
 
-function parse<T>(schema: z.ZodType<T>): T {
-  const parsed = schema.safeParse(process.env);
+function parse<T>(schema: z.ZodType<T>, source: Record<string, string | undefined> = process.env): T {
+  const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`Invalid configuration: ${problems}`);
@@ -85,8 +112,8 @@ export function env(): Env {
 }
 
 /** The launcher's and CLI's configuration: a missing DATABASE_URL means "use the embedded server". */
-export function launcherEnv(): LauncherEnv {
-  return parse(launcherSchema);
+export function launcherEnv(source: Record<string, string | undefined> = process.env): LauncherEnv {
+  return parse(launcherSchema, source);
 }
 
 /** Where the launcher keeps the secret it generated when SOC_SECRET was not given. */

@@ -1,3 +1,5 @@
+import { DrizzleQueryError } from "drizzle-orm";
+
 export const ERROR_STATUS = {
   VALIDATION: 400,
   UNAUTHENTICATED: 401,
@@ -103,19 +105,66 @@ export function cancelledQueryError(err: unknown, limitMs: number): AppError | n
   );
 }
 
-/** What may be logged of an unexpected error: its kind and codes, never query parameters (they hold event content). */
+// key=value, key: value and key="value" pairs whose value is a secret, wherever a message carries them.
+const SECRET_PAIRS = /\b(password|passwd|pwd|secret|token|api[_-]?key|authorization|cookie)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&)]+)/gi;
+const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
+const BEARER = /\b(bearer)\s+[^\s,;]+/gi;
+// Drizzle's message: "Failed query: <SQL>\nparams: <every parameter>".
+const DRIZZLE_QUERY_TEXT = /Failed query: [\s\S]*?\nparams: [^\n]*|Failed query: [^\n]*/g;
+
+/** A text with the secrets it may carry taken out: credentials in URLs, bearer tokens, password=… pairs, a failed query's SQL and parameters. */
+export function scrubLogText(text: string): string {
+  return text
+    .replace(DRIZZLE_QUERY_TEXT, "Failed query: (query and parameters not logged)")
+    .replace(URL_USER_INFO, "$1***@")
+    .replace(BEARER, "$1 ***")
+    .replace(SECRET_PAIRS, "$1$2***");
+}
+
+/** Drizzle's DrizzleQueryError: its name stays "Error", so it is known by its class or by the query and parameters it carries. */
+function isQueryError(err: Error): boolean {
+  return err instanceof DrizzleQueryError || ("query" in err && typeof err.query === "string" && "params" in err && Array.isArray(err.params));
+}
+
+/** An error PostgreSQL sent (pg's DatabaseError): its message and detail may quote the values that broke a rule. */
+function isServerError(err: Error): err is Error & { code: string; table?: string; column?: string; constraint?: string } {
+  return "severity" in err && typeof err.severity === "string" && "code" in err && typeof err.code === "string" && /^[0-9A-Z]{5}$/.test(err.code);
+}
+
+function describeOne(err: Error): string {
+  const code = "code" in err && typeof err.code === "string" ? ` [${err.code.slice(0, 40)}]` : "";
+  if (isQueryError(err)) return `DrizzleQueryError: query failed`;
+  if (isServerError(err)) {
+    const where = [err.table && `table ${err.table}`, err.column && `column ${err.column}`, err.constraint && `constraint ${err.constraint}`].filter(Boolean);
+    return `PostgreSQL error${code}${where.length > 0 ? `: ${where.join(", ")}` : ""}`;
+  }
+  // JSON.parse quotes the start of the text it could not read.
+  if (err instanceof SyntaxError) return `${err.name}${code}`;
+  return `${err.name}${code}: ${scrubLogText(err.message.split("\n", 1)[0] ?? "").slice(0, 300)}`;
+}
+
+/**
+ * What may be logged or shown of an unexpected error: its kind, codes and names, never a query's
+ * text or parameters, nor the values PostgreSQL quotes in its messages and details (they hold
+ * event content and secrets).
+ */
 export function describeError(err: unknown): string {
   const parts: string[] = [];
   for (let current = err, depth = 0; current && depth < 5; depth++) {
     if (!(current instanceof Error)) {
-      parts.push(String(current).slice(0, 200));
+      parts.push(scrubLogText(String(current)).slice(0, 200));
       break;
     }
-    const code = "code" in current && typeof current.code === "string" ? ` [${current.code}]` : "";
-    // Drizzle puts the whole SQL text and its parameters in its message; keep only its class name.
-    const message = current.name === "DrizzleQueryError" ? "query failed" : current.message.slice(0, 300);
-    parts.push(`${current.name}${code}: ${message}`);
+    parts.push(describeOne(current));
     current = current.cause;
   }
   return parts.join(" <- ");
+}
+
+/** Whatever prints through this console leaves errors as describeError tells them and texts scrubbed: Next.js logs the errors of pages and actions itself. */
+export function installLogScrubbing(target: Console = console): void {
+  for (const method of ["error", "warn", "log", "info", "debug"] as const) {
+    const original = target[method].bind(target);
+    target[method] = (...args: unknown[]) => original(...args.map((arg) => (arg instanceof Error ? describeError(arg) : typeof arg === "string" ? scrubLogText(arg) : arg)));
+  }
 }

@@ -1,5 +1,6 @@
 import Redis from "ioredis";
 import { env } from "@/lib/env";
+import { describeError } from "@/lib/errors";
 
 export function createRedis(url: string): Redis {
   const redis = new Redis(url, {
@@ -11,7 +12,7 @@ export function createRedis(url: string): Redis {
     commandTimeout: 2_000,
     lazyConnect: false,
   });
-  redis.on("error", (err: Error) => console.error("[redis]", err.message));
+  redis.on("error", (err: Error) => console.error(`[redis] ${describeError(err)}`));
   return redis;
 }
 

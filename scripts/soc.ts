@@ -9,7 +9,7 @@ import { registerAgent } from "@/lib/agents";
 import { verifyAuditChain } from "@/lib/audit";
 import { createApiToken, createUser, parseExpiryDays } from "@/lib/auth";
 import { launcherEnv, retentionDaysSchema, socSecret } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, describeError } from "@/lib/errors";
 import { killAgent, killAll, liftAll, reviveAgent } from "@/lib/killswitch";
 import { maintainPartitions } from "@/lib/ingest";
 import { deriveEvidenceKey, evidencePublicKey, parsePublicKeyPem } from "@/lib/forensics/evidence/signing-key";
@@ -276,7 +276,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err instanceof AppError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : err);
+    console.error(err instanceof AppError ? `${err.code}: ${err.message}` : describeError(err));
     process.exit(1);
   },
 );

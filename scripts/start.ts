@@ -7,7 +7,8 @@ import { appConnection, appRoleSpec } from "@/db/app-role";
 import { migrateDatabase } from "@/db/migrate";
 import { ensureFirstAdmin } from "@/lib/auth";
 import { childEnv, GENERATED_SECRET_FILE, launcherEnv, socSecret, socSecretConfigured } from "@/lib/env";
-import { NEXT_BIN, nextStartArgs } from "./lib/next-server";
+import { describeError } from "@/lib/errors";
+import { launcherServer, NEXT_BIN } from "./lib/next-server";
 import { redisAnswers } from "./lib/probes";
 import { cliContext } from "./lib/script-context";
 import { resolveDatabase } from "./lib/resolve-database";
@@ -50,7 +51,6 @@ async function resolveRedis(configured: string | undefined): Promise<{ url: stri
 async function main(): Promise<void> {
   const config = launcherEnv();
   ensureSecret();
-  const port = String(config.PORT);
   const database = await resolveDatabase({ advertise: true });
   log(database.source === "env" ? "using PostgreSQL from DATABASE_URL" : `embedded PostgreSQL under .data/pg`);
 
@@ -79,11 +79,13 @@ async function main(): Promise<void> {
     if (build.status !== 0) throw new Error("next build failed");
   }
 
-  const server = spawn(process.execPath, nextStartArgs(port), {
+  const listen = launcherServer(config);
+  const server = spawn(process.execPath, listen.args, {
     stdio: "inherit",
     env: childEnv({ DATABASE_URL: app.url, REDIS_URL: redis.url, NEXT_TELEMETRY_DISABLED: "1" }),
   });
-  log(`console on http://127.0.0.1:${port}`);
+  log(`console on ${listen.url}`);
+  if (listen.warning) log(`WARNING: ${listen.warning}`);
 
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -100,6 +102,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  log(err instanceof Error ? err.message : String(err));
+  log(describeError(err));
   process.exit(1);
 });

@@ -81,6 +81,17 @@ export async function listSessionSnapshots(db: Queryable, params: { sessionId: s
   return rows.map((r) => ({ ...(JSON.parse(r.manifest) as EvidenceManifest), links: snapshotLinks(r.id) }));
 }
 
+/** The snapshot of this agent's part of the session whose NDJSON has this hash, if one was taken already. */
+export async function findSnapshotByContent(db: Queryable, params: { sessionId: string; agentId: string; ndjsonSha256: string }): Promise<SnapshotView | null> {
+  const [row] = await db
+    .select({ id: evidenceSnapshots.id, manifest: evidenceSnapshots.manifest })
+    .from(evidenceSnapshots)
+    .where(and(eq(evidenceSnapshots.sessionId, params.sessionId), eq(evidenceSnapshots.agentId, params.agentId), eq(evidenceSnapshots.ndjsonSha256, params.ndjsonSha256)))
+    .orderBy(evidenceSnapshots.takenAt, evidenceSnapshots.id)
+    .limit(1);
+  return row ? { ...(JSON.parse(row.manifest) as EvidenceManifest), links: snapshotLinks(row.id) } : null;
+}
+
 export interface SnapshotFileRow {
   id: string;
   sessionId: string;

@@ -6,6 +6,7 @@ import { credentials, rotationItems } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
+import { assertEgressAllowed } from "@/lib/egress";
 import { AppError, errorCode } from "@/lib/errors";
 import { displayConfig } from "./describe";
 import { randomSecret } from "./providers/random-secret";
@@ -40,6 +41,7 @@ export async function createCredential({ ctx, input }: { ctx: Ctx; input: unknow
   authorize(ctx, "admin", "manage credentials");
   const body = parseOrThrow(createCredentialInput, input ?? {});
   const config = parseCredentialConfig(body.kind, body.config);
+  if (body.kind === "webhook" && typeof config.url === "string") await assertEgressAllowed(config.url, "config.url");
   if (body.kind === "ingest_key") {
     throw new AppError("CONFLICT", `Agent ${body.agent_id}'s ingest key is already in its inventory (every agent has one)`, {
       details: { errors: [{ path: "kind", message: "each agent has exactly one ingest_key credential, added at registration" }] },
@@ -97,6 +99,8 @@ export async function updateCredential({ ctx, input }: { ctx: Ctx; input: { id: 
   authorize(ctx, "admin", "manage credentials");
   const id = parseOrThrow(credentialIdSchema, input.id);
   const body = parseOrThrow(updateCredentialInput, input.body ?? {});
+  // Only a webhook's config has a url (the other kinds' schemas refuse one); checked before the row is locked, as it resolves a name.
+  if (typeof body.config?.url === "string") await assertEgressAllowed(body.config.url, "config.url");
   try {
     return await ctx.db.transaction(async (tx) => {
       const row = await lockCredential(tx, id);

@@ -4,6 +4,7 @@ import { notificationDestinations } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
+import { assertEgressAllowed } from "@/lib/egress";
 import { createDestinationInput, DESTINATION_TARGET, urlHintOf } from "./schemas";
 import { requireSocSecret, sealText } from "./seal";
 import { signingKeyFor } from "./signing";
@@ -19,6 +20,7 @@ export async function createDestination({ ctx, input }: { ctx: Ctx; input: unkno
   authorize(ctx, "admin", "create notification destinations");
   const { name, kind, url, min_severity: minSeverity, enabled } = parseOrThrow(createDestinationInput, input);
   const secret = requireSocSecret("create a notification destination (its URL is stored encrypted with SOC_SECRET)");
+  await assertEgressAllowed(url, "url");
   const id = randomUUID();
   const urlHint = urlHintOf(url);
   const destination = await ctx.db.transaction(async (tx) => {

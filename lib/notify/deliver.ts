@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { appDb, type Db } from "@/db/client";
 import { notificationAttempts, notificationDeliveries } from "@/db/schema";
+import { EgressRefusedError, egressPolicy, postOutbound, type EgressPolicy } from "@/lib/egress";
 import { socSecret } from "@/lib/env";
 import { serialPasses } from "@/lib/serial-passes";
 import { describeError, errorCode } from "@/lib/errors";
@@ -70,7 +71,7 @@ async function claimDue(db: Db): Promise<Claimed[]> {
   }));
 }
 
-async function send(row: Claimed, secret: string | null): Promise<AttemptOutcome> {
+async function send(row: Claimed, secret: string | null, policy: EgressPolicy): Promise<AttemptOutcome> {
   const url = secret === null ? null : openSealed(row.urlSealed, secret);
   if (url === null) {
     return {
@@ -90,11 +91,11 @@ async function send(row: Claimed, secret: string | null): Promise<AttemptOutcome
   };
   if (row.kind === "json" && secret !== null) Object.assign(headers, signatureHeaders(signingKeyFor(secret, row.destinationId, row.signingKeyVersion), body, Date.now()));
   try {
-    const res = await fetch(url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
-    await res.body?.cancel().catch(() => undefined);
-    return outcomeOfResponse(res.status, res.headers.get("retry-after"));
+    const answer = await postOutbound({ url, headers, body, timeoutMs: SEND_TIMEOUT_MS, maxAnswerBytes: 0, policy });
+    return outcomeOfResponse(answer.status, answer.header("retry-after"));
   } catch (err) {
-    return { ok: false, statusCode: null, error: describeSendError(err, SEND_TIMEOUT_MS), refused: false, retryAfterSeconds: null };
+    const refused = err instanceof EgressRefusedError;
+    return { ok: false, statusCode: null, error: describeSendError(err, SEND_TIMEOUT_MS), refused, retryAfterSeconds: null, final: refused };
   }
 }
 
@@ -119,8 +120,11 @@ async function record(db: Db, row: Claimed, outcome: AttemptOutcome, startedAt: 
   return step.status === "pending" ? "retrying" : step.status;
 }
 
-/** One pass of the outbox: claim what is due, POST each, record each attempt, schedule retries with back-off. */
-export async function deliverDueNotifications(db: Db): Promise<DeliveryPassReport> {
+/**
+ * One pass of the outbox: claim what is due, POST each, record each attempt, schedule retries with
+ * back-off. A destination the egress policy refuses fails at once, with the reason.
+ */
+export async function deliverDueNotifications(db: Db, policy: EgressPolicy = egressPolicy()): Promise<DeliveryPassReport> {
   const claimed = await claimDue(db);
   const report: DeliveryPassReport = { claimed: claimed.length, delivered: 0, retrying: 0, failed: 0, unrecorded: 0 };
   if (claimed.length === 0) return report;
@@ -129,7 +133,7 @@ export async function deliverDueNotifications(db: Db): Promise<DeliveryPassRepor
     claimed.map(async (row) => {
       const startedAt = new Date();
       const t0 = performance.now();
-      const outcome = await send(row, secret);
+      const outcome = await send(row, secret, policy);
       const durationMs = Math.round(performance.now() - t0);
       try {
         report[await record(db, row, outcome, startedAt, durationMs)]++;

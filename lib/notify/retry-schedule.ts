@@ -1,3 +1,4 @@
+import { EgressRefusedError } from "@/lib/egress";
 import { errorCode } from "@/lib/errors";
 
 /** Wait after the 1st, 2nd, … failed attempt: 5 s, 30 s, 2 min, 10 min, 30 min, 1 h. */
@@ -13,7 +14,15 @@ const RETRY_AFTER_MAX_SECONDS = 3_600;
 
 export type AttemptOutcome =
   | { ok: true; statusCode: number }
-  | { ok: false; statusCode: number | null; error: string; refused: boolean; retryAfterSeconds: number | null };
+  | {
+      ok: false;
+      statusCode: number | null;
+      error: string;
+      refused: boolean;
+      retryAfterSeconds: number | null;
+      /** Refused by the console's own egress policy: failed at once, as no retry can change that. */
+      final?: boolean;
+    };
 
 export type NextStep = { status: "delivered" } | { status: "failed" } | { status: "pending"; delaySeconds: number };
 
@@ -42,9 +51,10 @@ const NETWORK_ERRORS: Record<string, string> = {
 
 /**
  * A failed request in a few words. Built from error names and codes only: Node's messages name the
- * address, and a webhook URL is a credential.
+ * address, and a webhook URL is a credential. An egress refusal names the host and address only.
  */
 export function describeSendError(err: unknown, timeoutMs: number): string {
+  if (err instanceof EgressRefusedError) return err.message;
   if (err instanceof Error && err.name === "TimeoutError") return `timed out after ${timeoutMs / 1000} s`;
   const code = errorCode(err);
   const known = code ? NETWORK_ERRORS[code] : undefined;
@@ -57,7 +67,7 @@ export function describeSendError(err: unknown, timeoutMs: number): string {
 /** After attempt number `attempt` (1-based) ended with `outcome`: delivered, another try after a delay, or given up. */
 export function nextStep(attempt: number, outcome: AttemptOutcome): NextStep {
   if (outcome.ok) return { status: "delivered" };
-  if (attempt >= (outcome.refused ? MAX_ATTEMPTS_REFUSED : MAX_ATTEMPTS)) return { status: "failed" };
+  if (outcome.final || attempt >= (outcome.refused ? MAX_ATTEMPTS_REFUSED : MAX_ATTEMPTS)) return { status: "failed" };
   const backoff = RETRY_DELAYS_SECONDS[Math.min(attempt, RETRY_DELAYS_SECONDS.length) - 1] ?? RETRY_DELAYS_SECONDS[0];
   return { status: "pending", delaySeconds: Math.max(backoff, outcome.retryAfterSeconds ?? 0) };
 }

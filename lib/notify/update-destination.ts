@@ -4,6 +4,7 @@ import { notificationDeliveries, notificationDestinations } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
+import { assertEgressAllowed } from "@/lib/egress";
 import { AppError } from "@/lib/errors";
 import { destinationIdSchema, DESTINATION_TARGET, updateDestinationInput, urlHintOf } from "./schemas";
 import { requireSocSecret, sealText } from "./seal";
@@ -20,6 +21,7 @@ export async function updateDestination({ ctx, input }: { ctx: Ctx; input: { des
   const destinationId = parseOrThrow(destinationIdSchema, input.destinationId);
   const patch = parseOrThrow(updateDestinationInput, input.patch);
   const secret = patch.url === undefined ? null : requireSocSecret("change a destination's URL (it is stored encrypted with SOC_SECRET)");
+  if (patch.url !== undefined) await assertEgressAllowed(patch.url, "url");
   const updated = await ctx.db.transaction(async (tx) => {
     const [before] = await tx.select().from(notificationDestinations).where(eq(notificationDestinations.id, destinationId)).for("update");
     if (!before) throw new AppError("NOT_FOUND", `No notification destination ${destinationId}`);

@@ -235,9 +235,9 @@ async function recordRotated(deps: RotationDeps, c: Claim): Promise<boolean> {
   });
 }
 
-/** Refusals that waiting will not change (a config the provider rejects, a role that does not exist, no admin login configured). */
+/** Refusals that waiting will not change (a config the provider rejects, a role that does not exist, no admin login configured, an endpoint the egress policy refuses). */
 function isPermanent(err: unknown): boolean {
-  return err instanceof AppError && (err.code === "VALIDATION" || err.code === "NOT_FOUND");
+  return (err instanceof AppError && (err.code === "VALIDATION" || err.code === "NOT_FOUND")) || (err instanceof WebhookStepError && err.permanent);
 }
 
 /** A failed attempt: retried after the back-off, or, at the limit (or at once when retrying cannot help), marked failed and someone told now. */

@@ -10,6 +10,7 @@ import { benchEnv } from "@/lib/env";
 import { cliContext } from "../lib/script-context";
 import { startRedisServer, startTestInfra, testSocSecret } from "../testing/infra";
 import { startPasswordCheckingPostgres } from "../testing/scram-postgres";
+import { EGRESS_ALLOW_FOR_TESTS } from "../testing/egress";
 import { startSecretManager } from "../testing/secret-manager";
 import { type BenchApp, runBench, startBenchApp } from "./bench-app";
 import { buildAppForBench } from "./build-app";
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
       SOC_SECRET: testSocSecret(),
       SOC_ROTATION_PG_ADMIN_URL: targetsPg.adminUrl,
       SOC_ROTATION_REDIS_ADMIN_URL: targetsRedis.url,
+      SOC_EGRESS_ALLOW_CIDRS: EGRESS_ALLOW_FOR_TESTS,
     });
     const baseUrl = app.url;
     const ctx = cliContext(db.db);

@@ -1,4 +1,5 @@
 import type { Db } from "@/db/client";
+import type { EgressPolicy } from "@/lib/egress";
 import { AppError } from "@/lib/errors";
 import { webhookSigningKey } from "../secrets";
 import { hmacSecretProvider } from "./hmac-secret";
@@ -18,6 +19,8 @@ export type ProviderSet = Record<CredentialKind, AnyProvider>;
 export interface ProviderSettings {
   postgresAdminUrl: string | null;
   redisAdminUrl: string | null;
+  /** Where webhook credentials' endpoints may be; the console's SOC_EGRESS_ALLOW_CIDRS policy when not given. */
+  egress?: EgressPolicy;
 }
 
 /** A provider whose admin login is not configured: every step fails saying which setting is missing. */
@@ -38,7 +41,7 @@ export function credentialProviders(db: Db, settings: ProviderSettings): Provide
     hmac_secret: hmacSecretProvider(db),
     postgres_role: settings.postgresAdminUrl ? postgres : unconfigured(postgres, "SOC_ROTATION_PG_ADMIN_URL"),
     redis_acl_user: settings.redisAdminUrl ? redis : unconfigured(redis, "SOC_ROTATION_REDIS_ADMIN_URL"),
-    webhook: webhookProvider({ signingKey: webhookSigningKey }),
+    webhook: webhookProvider({ signingKey: webhookSigningKey, egress: settings.egress }),
   };
   // The workflow hands each provider its stored config as it is; every provider parses it before use.
   return providers satisfies Record<CredentialKind, { kind: CredentialKind }> as unknown as ProviderSet;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { EgressRefusedError, egressPolicy, postOutbound, type EgressPolicy } from "@/lib/egress";
 import { signatureHeaders } from "@/lib/notify/signing";
 import { describeSendError } from "@/lib/notify/retry-schedule";
 import type { CredentialProvider, RotationInput } from "./provider";
@@ -78,20 +79,25 @@ const EXPECTED: Record<WebhookStep, string> = {
 export class WebhookStepError extends Error {
   readonly step: WebhookStep;
   readonly status: number | null;
+  /** Retrying cannot help: the console's egress policy refuses the endpoint's address. */
+  readonly permanent: boolean;
 
-  constructor(step: WebhookStep, status: number | null, message: string) {
+  constructor(step: WebhookStep, status: number | null, message: string, permanent = false) {
     super(message);
     this.name = "WebhookStepError";
     this.step = step;
     this.status = status;
+    this.permanent = permanent;
   }
 }
 
 export interface WebhookProviderOptions {
   /** The HMAC key for one credential; the endpoint verifies with its hex text. */
   signingKey: (credentialId: string) => Buffer;
-  fetchImpl?: typeof fetch;
+  post?: typeof postOutbound;
   timeoutMs?: number;
+  /** Which addresses the endpoint may have; the console's SOC_EGRESS_ALLOW_CIDRS policy when not given. */
+  egress?: EgressPolicy;
 }
 
 /** The version id a webhook credential's "secret" stands for. */
@@ -99,30 +105,6 @@ export function versionIdOf(secret: string): string | null {
   if (!secret.startsWith(WEBHOOK_VERSION_PREFIX)) return null;
   const id = secret.slice(WEBHOOK_VERSION_PREFIX.length);
   return versionIdSchema.safeParse(id).success ? id : null;
-}
-
-/** Reads at most `cap` bytes of the body; null when it is longer. */
-async function readCapped(res: Response, cap: number): Promise<string | null> {
-  const declared = Number(res.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > cap) {
-    await res.body?.cancel().catch(() => undefined);
-    return null;
-  }
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > cap) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function parseJson(text: string): unknown {
@@ -139,7 +121,7 @@ function endpointReason(body: unknown): string | null {
 }
 
 export function webhookProvider(opts: WebhookProviderOptions): CredentialProvider<WebhookConfig> {
-  const fetchImpl = opts.fetchImpl ?? fetch;
+  const post = opts.post ?? postOutbound;
   const timeoutMs = opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
 
   async function call<S extends WebhookStep>(
@@ -153,11 +135,12 @@ export function webhookProvider(opts: WebhookProviderOptions): CredentialProvide
     const key = opts.signingKey(input.credentialId).toString("hex");
     const rawUrl: unknown = (input.config as { url?: unknown } | null)?.url;
     const secrets = [key, typeof rawUrl === "string" ? rawUrl : null, config?.url ?? null, input.oldSecret, input.newSecret];
-    const fail = (status: number | null, why: string, sent = true): WebhookStepError =>
+    const fail = (status: number | null, why: string, sent = true, permanent = false): WebhookStepError =>
       new WebhookStepError(
         step,
         status,
         withoutSecrets(`webhook step ${step} failed (${!sent ? "not sent" : status === null ? "no HTTP answer" : `HTTP ${status}`}): ${why} (request ${requestId})`, secrets),
+        permanent,
       );
     // The endpoint's own words, quoted: scrubbed before truncating so no part of a secret survives the cut.
     const quote = (reason: string): string => {
@@ -183,21 +166,17 @@ export function webhookProvider(opts: WebhookProviderOptions): CredentialProvide
       ...signatureHeaders(key, body, Date.now()),
     };
 
-    let status: number | null = null;
+    let status: number;
     let text: string | null;
     try {
-      const res = await fetchImpl(config.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+      const res = await post({ url: config.url, headers, body, timeoutMs, maxAnswerBytes: WEBHOOK_MAX_ANSWER_BYTES, policy: opts.egress ?? egressPolicy() });
       status = res.status;
-      // With redirect "manual" a browser gives an opaque answer with status 0; Node gives the 3xx.
-      if (res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400)) {
-        await res.body?.cancel().catch(() => undefined);
-        throw fail(res.status || null, "the endpoint answered with a redirect, which is not followed");
-      }
-      text = await readCapped(res, WEBHOOK_MAX_ANSWER_BYTES);
+      text = res.body;
     } catch (err) {
-      if (err instanceof WebhookStepError) throw err;
-      throw fail(status, describeSendError(err, timeoutMs));
+      const refused = err instanceof EgressRefusedError;
+      throw fail(null, describeSendError(err, timeoutMs), !refused, refused);
     }
+    if (status >= 300 && status < 400) throw fail(status, "the endpoint answered with a redirect, which is not followed");
     if (text === null) throw fail(status, `the answer is larger than ${WEBHOOK_MAX_ANSWER_BYTES / 1024} KiB`);
 
     const answer = parseJson(text);

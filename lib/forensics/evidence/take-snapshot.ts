@@ -1,5 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { countScopeEvents, readEvidenceAlerts, readEvidenceEventPage, readEvidenceFindings, snapshotLinks, type SnapshotView, type EventPageCursor } from "@/db/queries/evidence";
+import { sql } from "drizzle-orm";
+import {
+  countScopeEvents,
+  findSnapshotByContent,
+  readEvidenceAlerts,
+  readEvidenceEventPage,
+  readEvidenceFindings,
+  snapshotLinks,
+  type SnapshotView,
+  type EventPageCursor,
+} from "@/db/queries/evidence";
 import { evidenceSnapshots } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
@@ -16,12 +26,16 @@ export const SNAPSHOT_PAGE_SIZE = 5_000;
 /** Kept well under what one bytea value can carry through the driver in one piece. */
 export const SNAPSHOT_MAX_BYTES = 128 * 1024 * 1024;
 
+/** A snapshot as taken: `existing` when the content was frozen before, and that snapshot is returned instead of a copy. */
+export type TakenSnapshot = SnapshotView & { existing: boolean };
+
 /**
  * Freezes one agent's part of a session (analyst+): its events, their findings and its alerts as NDJSON,
  * and a manifest naming their hash, signed with the console's Ed25519 key. The row can never be changed
- * afterwards.
+ * or deleted afterwards, so nothing identical is stored twice: when a snapshot of the same content
+ * exists, that one is returned.
  */
-export async function takeSnapshot({ ctx, input }: { ctx: Ctx; input: { sessionId: unknown; body?: unknown } }): Promise<SnapshotView> {
+export async function takeSnapshot({ ctx, input }: { ctx: Ctx; input: { sessionId: unknown; body?: unknown } }): Promise<TakenSnapshot> {
   authorize(ctx, "analyst", "take evidence snapshots");
   const sessionId = parseOrThrow(snapshotSessionIdSchema, input.sessionId);
   const body = parseOrThrow(takeSnapshotBody, input.body ?? {});
@@ -74,6 +88,11 @@ export async function takeSnapshot({ ctx, input }: { ctx: Ctx; input: { sessionI
   const { scope, ndjson, sha256, eventCount, first, last, findingCount, alertCount } = frozen;
 
   return ctx.db.transaction(async (tx) => {
+    // Two identical requests at once: the second waits here, then finds the first one's snapshot.
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`evidence_snapshot:${JSON.stringify([sessionId, scope.agentId])}`}))`);
+    const existing = await findSnapshotByContent(tx, { sessionId, agentId: scope.agentId, ndjsonSha256: sha256 });
+    if (existing) return { ...existing, existing: true };
+
     const snapshotId = randomUUID();
     const takenAt = new Date();
     const unsigned: UnsignedManifest = {
@@ -123,6 +142,6 @@ export async function takeSnapshot({ ctx, input }: { ctx: Ctx; input: { sessionI
         public_key_id: key.publicKeyId,
       },
     });
-    return { ...manifest, links: snapshotLinks(snapshotId) };
+    return { ...manifest, links: snapshotLinks(snapshotId), existing: false };
   });
 }

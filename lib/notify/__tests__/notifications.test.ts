@@ -21,7 +21,7 @@ import {
   updateDestination,
   verifySignature,
 } from "@/lib/notify";
-import { openSealed } from "@/lib/notify/seal";
+import { openSealed, sealText } from "@/lib/notify/seal";
 import { testSocSecret } from "@/scripts/testing/infra";
 import { bearer, testCtx } from "@/scripts/testing/fixtures";
 
@@ -299,6 +299,55 @@ describe("webhook notifications, delivered to a real receiver on loopback", () =
     }
     expect((await attemptsOf(timedOut?.id ?? 0))[0]?.duration_ms).toBeGreaterThanOrEqual(4_900);
   }, 20_000);
+
+  it("refuses at send time a destination on an address the egress policy does not allow: failed at once with the reason, the receiver never reached", async () => {
+    const hook = await receiver([200]);
+    const port = new URL(hook.url).port;
+    const literal = await newDestination("json", hook.url);
+    // Stored before the policy closed: only the send-time check stands between it and loopback.
+    const named = await newDestination("slack", hook.url);
+    await appDb().execute(sql`UPDATE notification_destinations SET url_sealed = ${sealText(`http://localhost:${port}/services/T0001/B0002/tok-named`, testSocSecret())} WHERE id = ${named.destination.id}`);
+    await enqueue([await openAlert("critical")]);
+
+    expect(await deliverDueNotifications(appDb(), { allow: [] })).toMatchObject({ claimed: 2, failed: 2, retrying: 0 });
+    expect(hook.received).toEqual([]);
+    const [refusedLiteral] = await deliveriesOf(literal.destination.id);
+    const [refusedName] = await deliveriesOf(named.destination.id);
+    expect(refusedLiteral).toMatchObject({ status: "failed", attempts: 1 });
+    expect(refusedLiteral?.last_error).toBe(
+      "refused to send: 127.0.0.1 is a loopback address (private and special-purpose addresses are reached only when SOC_EGRESS_ALLOW_CIDRS lists them)",
+    );
+    expect(refusedName).toMatchObject({ status: "failed", attempts: 1 });
+    expect(refusedName?.last_error).toMatch(/^refused to send: localhost resolves to (127\.0\.0\.1|::1), a loopback address/);
+    expect(await attemptsOf(refusedName?.id ?? 0)).toEqual([expect.objectContaining({ attempt: 1, status_code: null, error: refusedName?.last_error })]);
+    expect(JSON.stringify([refusedLiteral, refusedName])).not.toContain("tok-");
+  });
+
+  it("refuses a destination URL on a refused address when it is created or changed, with a 400 naming the field", async () => {
+    const collection = await import("@/app/api/v1/notifications/destinations/route");
+    const headers = { ...(await bearer("admin")), "content-type": "application/json" };
+    const create = (url: string) =>
+      collection.POST(new Request("http://soc.test/api/v1/notifications/destinations", { method: "POST", headers, body: JSON.stringify({ name: "internal", kind: "json", url, min_severity: "low" }) }));
+    for (const [url, why] of [
+      ["http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local"],
+      ["https://10.0.0.8/hook", "10.0.0.8 is a private (RFC 1918) address"],
+      ["http://[::1]:8080/hook", "::1 is a loopback address"],
+      ["http://127.0.0.2:8080/hook", "127.0.0.2 is a loopback address"],
+      ["http://[::ffff:169.254.169.254]/", "::ffff:a9fe:a9fe is a link-local"],
+    ] as const) {
+      const res = await create(url);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: "VALIDATION", message: expect.stringContaining(`url: ${why}`), errors: [{ path: "url" }] } });
+    }
+    expect(await listDestinations(appDb())).toEqual([]);
+
+    const hook = await receiver();
+    const { destination } = await newDestination("json", hook.url);
+    await expect(updateDestination({ ctx: as("admin"), input: { destinationId: destination.id, patch: { url: "http://192.168.1.10/hook" } } })).rejects.toMatchObject({
+      code: "VALIDATION",
+      message: expect.stringContaining("url: 192.168.1.10 is a private (RFC 1918) address"),
+    });
+  });
 
   it("chooses destinations by minimum severity and skips disabled ones", async () => {
     const high = await newDestination("json", (await receiver()).url, "high");

@@ -14,6 +14,7 @@ import { credentials, ingestKeys, notificationDeliveries, rotationItems, rotatio
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { createCredential, updateCredential } from "@/lib/credentials";
+import type { EgressPolicy } from "@/lib/egress";
 import { credentialProviders } from "@/lib/credentials/providers";
 import { openCredentialSecret, webhookSigningKey } from "@/lib/credentials/secrets";
 import { childEnv } from "@/lib/env";
@@ -42,9 +43,9 @@ function as(role: Role): Ctx {
 }
 
 /** No admin login for Redis ACL users unless a test passes its own redis-server's: never the shared Redis. */
-function deps(policy: RetryPolicy = FAST, redisAdminUrl: string | null = null): RotationDeps {
+function deps(policy: RetryPolicy = FAST, redisAdminUrl: string | null = null, egress?: EgressPolicy): RotationDeps {
   const db = appDb();
-  return { db, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl }), policy };
+  return { db, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl, egress }), policy };
 }
 
 async function run(id: string): Promise<RotationRunView> {
@@ -325,6 +326,18 @@ describe("rotating a Redis ACL user against the real Redis", () => {
 });
 
 describe("rotation through a secret manager's webhook", () => {
+  it("fails at once, saying why and sending nothing, when the egress policy refuses the manager's address", async () => {
+    const { agentId } = await newAgent({ prefix: "rot-egress" });
+    const { credential, manager } = await webhookCredential(agentId);
+    const started = await startRotation({ ctx: as("responder"), input: { credential_ids: [credential.id] } });
+    const done = await runUntilFinished(started.id, deps(FAST, null, { allow: [] }));
+    expect(done.status).toBe("failed");
+    expect(done.items[0]).toMatchObject({ state: "failed", step: "revoke_old", attempts: 1 });
+    expect(done.items[0]?.last_error).toMatch(/^webhook step revoke_old failed \(not sent\): refused to send: 127\.0\.0\.1 is a loopback address/);
+    expect(manager.calls).toEqual([]);
+    expect(manager.rejected).toEqual([]);
+  });
+
   it("retries a step that fails twice, with back-off, then completes, every call signed", async () => {
     const { agentId } = await newAgent({ prefix: "rot-flaky" });
     let createCalls = 0;

@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { signatureHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "@/lib/notify/signing";
 import { type SecretManagerOverride, startSecretManager } from "@/scripts/testing/secret-manager";
+import { createCredential, updateCredential } from "@/lib/credentials";
+import { newAgent, testCtx } from "@/scripts/testing/fixtures";
 import type { RotationInput } from "../provider";
 import { webhookConfigSchema, webhookProvider, WebhookStepError, type WebhookConfig, type WebhookStep } from "../webhook";
 
@@ -251,9 +253,36 @@ describe("webhook credential provider", () => {
 
   it("refuses to send for a config that does not pass the schema", async () => {
     const key = newKey();
-    const provider = webhookProvider({ signingKey: () => key, fetchImpl: () => Promise.reject(new Error("must not be called")) });
+    const provider = webhookProvider({ signingKey: () => key, post: () => Promise.reject(new Error("must not be called")) });
     const err = await failure(provider.revokeOld(input({ url: "http://vault.example.com/rotate", secret_id: "s-1" })));
     expect(err.message).toMatch(/^webhook step revoke_old failed \(not sent\): the credential's config is invalid: url: http:\/\/ is allowed only/);
+  });
+
+  it("refuses, without sending anything, an endpoint on an address the egress policy does not allow", async () => {
+    const key = newKey();
+    const manager = await secretManager(key);
+    const provider = webhookProvider({ signingKey: () => key, egress: { allow: [] } });
+    const err = await failure(provider.revokeOld(input({ url: manager.url, secret_id: "s-1" })));
+    expect(err.status).toBeNull();
+    expect(err.message).toMatch(
+      /^webhook step revoke_old failed \(not sent\): refused to send: 127\.0\.0\.1 is a loopback address \(private and special-purpose addresses are reached only when SOC_EGRESS_ALLOW_CIDRS lists them\) \(request [0-9a-f-]{36}\)$/,
+    );
+    const named = await failure(provider.revokeOld(input({ url: manager.url.replace("127.0.0.1", "localhost"), secret_id: "s-1" })));
+    expect(named.message).toMatch(/\(not sent\): refused to send: localhost resolves to (127\.0\.0\.1|::1), a loopback address/);
+    expect(manager.calls).toEqual([]);
+    expect(manager.rejected).toEqual([]);
+  });
+
+  it("refuses a webhook credential whose URL is on a refused address when it is registered or changed, naming config.url", async () => {
+    const { agentId } = await newAgent({ prefix: "webhook-egress" });
+    const admin = { ...testCtx(), actor: { type: "cli" as const, id: "test" } };
+    await expect(
+      createCredential({ ctx: admin, input: { agent_id: agentId, name: "vault", kind: "webhook", config: { url: "https://169.254.169.254/rotate", secret_id: "s-1" } } }),
+    ).rejects.toMatchObject({ code: "VALIDATION", message: expect.stringContaining("config.url: 169.254.169.254 is a link-local"), details: { errors: [{ path: "config.url" }] } });
+    const { credential } = await createCredential({ ctx: admin, input: { agent_id: agentId, name: "vault", kind: "webhook", config: { url: "https://vault.example.com/rotate", secret_id: "s-1" } } });
+    await expect(
+      updateCredential({ ctx: admin, input: { id: credential.id, body: { config: { url: "https://[fd00::7]/rotate", secret_id: "s-1" } } } }),
+    ).rejects.toMatchObject({ code: "VALIDATION", message: expect.stringContaining("config.url: fd00::7 is a unique local (private) address") });
   });
 
   // Runs last: every error thrown above.

@@ -6,7 +6,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import type Redis from "ioredis";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { POST as postSnapshot } from "@/app/api/v1/sessions/[sessionId]/snapshot/route";
 import { appDb, type Db } from "@/db/client";
 import { type EventPageCursor, listSessionSnapshots, readEvidenceEventPage, type SnapshotView } from "@/db/queries/evidence";
 import { listSessionEvents } from "@/db/queries/events";
@@ -19,11 +20,13 @@ import { errorCode } from "@/lib/errors";
 import {
   consoleEvidenceKey,
   deriveEvidenceKey,
+  SNAPSHOTS_PER_MINUTE,
   downloadSnapshot,
   evidencePublicKey,
   manifestFile,
   parsePublicKeyPem,
   takeSnapshot,
+  type TakenSnapshot,
   verifySnapshot,
 } from "@/lib/forensics/evidence";
 import { signManifest } from "@/lib/forensics/evidence/manifest";
@@ -92,8 +95,12 @@ async function rejection(promise: Promise<unknown>): Promise<{ code?: string; me
   );
 }
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe("evidence snapshots", () => {
-  let taken: SnapshotView;
+  let taken: TakenSnapshot;
   let world: Awaited<ReturnType<typeof poisonedSession>>;
 
   beforeAll(async () => {
@@ -118,7 +125,7 @@ describe("evidence snapshots", () => {
 
     const { ndjson, manifest, names } = await files(taken.snapshot_id);
     expect(names).toEqual([`${world.sessionId}-${taken.snapshot_id}.ndjson`, `${world.sessionId}-${taken.snapshot_id}.manifest.json`]);
-    const { links: _links, ...fields } = taken;
+    const { links: _links, existing: _existing, ...fields } = taken;
     expect(manifest.toString("utf8")).toBe(manifestFile(fields));
 
     const text = ndjson.toString("utf8");
@@ -247,12 +254,85 @@ describe("evidence snapshots", () => {
   });
 
   it("lists the session's snapshots newest first", async () => {
+    // Something new happened in the session since `taken`: a second snapshot, with other content.
+    await ingest(world.agentId, [makeEvent(world.agentId, { session_id: world.sessionId, action_sequence: 4 })]);
     const second = await takeSnapshot({ ctx: as("admin"), input: { sessionId: world.sessionId } });
+    expect(second.existing).toBe(false);
+    expect(second.ndjson_sha256).not.toBe(taken.ndjson_sha256);
     const listed = await listSessionSnapshots(appDb(), { sessionId: world.sessionId, agentId: world.agentId });
     expect(listed.map((s) => s.snapshot_id)).toEqual([second.snapshot_id, taken.snapshot_id]);
-    expect(listed[1]).toEqual(taken);
-    // Nothing new happened in the session: the same NDJSON, a different snapshot.
-    expect(second.ndjson_sha256).toBe(taken.ndjson_sha256);
+    const { existing: _existing, ...view } = taken;
+    expect(listed[1]).toEqual(view);
+  });
+
+  it("returns the snapshot of identical content instead of storing a copy: 200 with existing: true over HTTP, 201 once the content changed", async () => {
+    const fresh = await poisonedSession();
+    const stored = async () =>
+      (await appDb().execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM evidence_snapshots WHERE session_id = ${fresh.sessionId}`)).rows[0]?.n;
+    const audited = async () =>
+      (await appDb().execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'evidence.snapshot' AND after->>'session_id' = ${fresh.sessionId}`)).rows[0]?.n;
+    const post = async () =>
+      postSnapshot(new Request(`http://soc.test/api/v1/sessions/${fresh.sessionId}/snapshot`, { method: "POST", headers: await bearer("analyst") }), {
+        params: Promise.resolve({ sessionId: fresh.sessionId }),
+      });
+
+    // Two identical requests at once, both held at the audit chain's lock until both have read: one stores, the other gets that snapshot.
+    const both = await appDb().transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:audit_chain'))`);
+      const requests = Promise.all([
+        takeSnapshot({ ctx: as("analyst"), input: { sessionId: fresh.sessionId } }),
+        takeSnapshot({ ctx: as("analyst"), input: { sessionId: fresh.sessionId } }),
+      ]);
+      const waiting = async () =>
+        (
+          await appDb().execute<{ n: number }>(
+            sql`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          )
+        ).rows[0]?.n ?? 0;
+      for (let i = 0; i < 200 && (await waiting()) < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      return { requests };
+    });
+    const [a, b] = await both.requests;
+    expect(a.snapshot_id).toBe(b.snapshot_id);
+    expect([a.existing, b.existing].sort()).toEqual([false, true]);
+    expect(await stored()).toBe(1);
+
+    const again = await post();
+    expect(again.status).toBe(200);
+    const body = (await again.json()) as SnapshotView & { existing: boolean };
+    expect(body).toMatchObject({ existing: true, snapshot_id: a.snapshot_id, ndjson_sha256: a.ndjson_sha256, taken_at: a.taken_at });
+    expect(await stored()).toBe(1);
+    expect(await audited()).toBe(1);
+
+    await ingest(fresh.agentId, [makeEvent(fresh.agentId, { session_id: fresh.sessionId, action_sequence: 4 })]);
+    const changed = await post();
+    expect(changed.status).toBe(201);
+    expect(await changed.json()).toMatchObject({ existing: false, event_count: 4 });
+    expect(await stored()).toBe(2);
+    expect(await audited()).toBe(2);
+  });
+
+  it(`limits each person or token to ${SNAPSHOTS_PER_MINUTE} snapshot requests a minute: 429 with Retry-After, before any work`, async () => {
+    // One second into a fresh one-minute window, so the window cannot roll over mid-test.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Math.floor(Date.now() / 60_000) * 60_000 + 61_000);
+    const analyst = await bearer("analyst");
+    const post = (sessionId: string, headers: Record<string, string> = analyst) =>
+      postSnapshot(new Request(`http://soc.test/api/v1/sessions/${sessionId}/snapshot`, { method: "POST", headers }), { params: Promise.resolve({ sessionId }) });
+
+    const statuses: number[] = [];
+    for (let i = 0; i < SNAPSHOTS_PER_MINUTE; i++) statuses.push((await post(world.sessionId)).status);
+    expect(statuses.every((s) => s === 200 || s === 201)).toBe(true);
+
+    const refused = await post(world.sessionId);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("59");
+    expect(await refused.json()).toMatchObject({ error: { code: "RATE_LIMITED", message: expect.stringContaining(`At most ${SNAPSHOTS_PER_MINUTE} evidence snapshots a minute`) } });
+    // Refused before the session is even looked up.
+    expect((await post(`sess_missing_${randomUUID().slice(0, 6)}`)).status).toBe(429);
+
+    // Another token has its own quota.
+    expect((await post(world.sessionId, await bearer("analyst"))).status).toBe(200);
   });
 
   it("refuses a viewer, with FORBIDDEN, to take or download a snapshot", async () => {
@@ -337,6 +417,7 @@ describe("evidence snapshots", () => {
     const { GET: publicKey } = await import("@/app/api/v1/snapshots/public-key/route");
     const headers = await bearer("analyst");
     const sessionParams = { params: Promise.resolve({ sessionId: world.sessionId }) };
+    await ingest(world.agentId, [makeEvent(world.agentId, { session_id: world.sessionId, action_sequence: 5 })]);
 
     const created = await POST(new Request(`http://soc.test/api/v1/sessions/${world.sessionId}/snapshot`, { method: "POST", headers, body: "" }), sessionParams);
     expect(created.status).toBe(201);

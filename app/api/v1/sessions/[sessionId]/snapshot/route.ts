@@ -1,10 +1,17 @@
-import { takeSnapshot } from "@/lib/forensics/evidence";
+import { takeSnapshot, takeSnapshotQuota } from "@/lib/forensics/evidence";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
 import { json } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
-/** Freezes the session as signed evidence. Optional body `{"agent_id"}`, needed when several agents share the session id. */
-export const POST = authedRoute<{ sessionId: string }>("analyst", async ({ req, ctx, params }) =>
-  json(await takeSnapshot({ ctx, input: { sessionId: params.sessionId, body: await readJson(req) } }), 201),
-);
+/**
+ * Freezes the session as signed evidence: 201 with the new snapshot, or 200 with `existing: true` and
+ * the snapshot already holding exactly this content. Optional body `{"agent_id"}`, needed when several
+ * agents share the session id. Limited per person or token (429 with Retry-After).
+ */
+export const POST = authedRoute<{ sessionId: string }>("analyst", async ({ req, ctx, params }) => {
+  const body = await readJson(req);
+  await takeSnapshotQuota(ctx);
+  const snapshot = await takeSnapshot({ ctx, input: { sessionId: params.sessionId, body } });
+  return json(snapshot, snapshot.existing ? 200 : 201);
+});
