@@ -159,7 +159,7 @@ describe("the sync records what it finds in Redis, one agent at a time", () => {
       await redis().hset(agentKey(refused.agentId), { killed: "true", reason: "by hand" });
       await redis().hset(agentKey(other.agentId), { killed: "true", reason: "by hand too" });
       const report = await reconcileKillSwitches(db, redis());
-      expect(report.failed).toEqual([{ target: refused.agentId, error: expect.stringContaining("refused for the test") }]);
+      expect(report.failed).toEqual([{ target: refused.agentId, error: expect.stringContaining("PostgreSQL error [P0001]") }]);
       expect(report.handKills).toContain(other.agentId);
       expect((await recorded(other.agentId)).state?.killed).toBe(true);
       expect(await recorded(refused.agentId)).toEqual({ state: undefined, history: 0, audit: 0 });
