@@ -8,6 +8,7 @@ import { POST as passwordRoute } from "@/app/api/v1/auth/password/route";
 import { GET as eventsRoute } from "@/app/api/v1/events/route";
 import { POST as createTokenRoute } from "@/app/api/v1/tokens/route";
 import { appDb } from "@/db/client";
+import { takeQuota } from "@/lib/ingest/rate-limit";
 import { appRedis } from "@/lib/redis";
 import { createUser, updateUser } from "@/lib/auth";
 import { testCtx } from "@/scripts/testing/fixtures";
@@ -253,13 +254,17 @@ describe("browser sessions", () => {
     if (!redis) throw new Error("the test needs Redis");
     // The limit fails open while Redis cannot be asked; a client still connecting counts as that.
     if (redis.status !== "ready") await new Promise((resolve) => redis.once("ready", resolve));
+    // The limit is a fixed one-minute window: the attempts below must all land in one.
     const msToNextMinute = 60_000 - (Date.now() % 60_000);
-    if (msToNextMinute < 5000) await new Promise((r) => setTimeout(r, msToNextMinute + 50));
+    if (msToNextMinute < 10_000) await new Promise((r) => setTimeout(r, msToNextMinute + 50));
     const from = loopback();
+    // 28 of the documented 30 attempts a minute are used up as the route counts them (each real
+    // attempt costs a password hash, and 31 of them could straddle a minute on a busy machine).
+    expect((await takeQuota(redis, `sign-in:${from}`, 28, 30, Date.now())).allowed).toBe(true);
     const server = await serveOverTcp(signInRoute);
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 31; i++) {
+      for (let i = 0; i < 3; i++) {
         const res = await requestOverTcp(server.port, {
           method: "POST",
           path: "/api/v1/auth/sign-in",
@@ -269,8 +274,7 @@ describe("browser sessions", () => {
         });
         statuses.push(res.status);
       }
-      expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
-      expect(statuses[30]).toBe(429);
+      expect(statuses).toEqual([401, 401, 429]);
     } finally {
       await server.close();
     }
