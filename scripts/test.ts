@@ -53,7 +53,11 @@ async function main(): Promise<number> {
     results.push(runVitest(env));
     const build = run(process.execPath, [NEXT_BIN, "build"], env);
     if (build !== 0) results.push({ name: "next build", passed: 0, failed: 1, skipped: 0, exitCode: build, notes: [] });
-    else results.push(runPlaywright(env));
+    else {
+      // The browser tests start from an empty console, as a new install would, whatever vitest left.
+      await infra.reset();
+      results.push(runPlaywright(env));
+    }
   } finally {
     await infra.stop();
   }

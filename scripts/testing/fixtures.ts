@@ -23,6 +23,17 @@ export async function withOwnerDb<T>(use: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The app's own Redis client once it is connected: it queues no commands while connecting
+ * (enableOfflineQueue is off, so a kill fails fast instead), so a test must wait before using it.
+ */
+export async function readyAppRedis(): Promise<Redis> {
+  const redis = appRedis();
+  if (!redis) throw new Error("the tests need Redis (REDIS_URL)");
+  if (redis.status !== "ready") await new Promise((resolve) => redis.once("ready", resolve));
+  return redis;
+}
+
 /** A freshly registered agent with a unique id, so each test owns its data. */
 export async function newAgent(opts: { prefix?: string; rateLimitPerMin?: number } = {}): Promise<{ agentId: string; key: string }> {
   const agentId = `${opts.prefix ?? "test-agent"}-${randomUUID().slice(0, 8)}`;

@@ -44,6 +44,8 @@ export interface TestInfra {
   ownerDatabaseUrl: string;
   redisUrl: string;
   notes: string[];
+  /** Empties the run's database (migrated again, same URLs) and Redis database. */
+  reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -245,10 +247,18 @@ export async function startTestInfra(prefix = TEST_DATABASE_PREFIX): Promise<Tes
     const claim = claimRedisDb();
     stops.push(async () => claim.release());
     const redisUrl = withRedisDb(redisServer, claim.db);
-    const redis = new Redis(redisUrl);
-    await redis.flushdb();
-    redis.disconnect();
-    return { databaseUrl, ownerDatabaseUrl, redisUrl, notes, stop };
+    const flushRedis = async () => {
+      const redis = new Redis(redisUrl);
+      await redis.flushdb().finally(() => redis.disconnect());
+    };
+    await flushRedis();
+    // The same database and Redis database again, emptied: a suite that reads global views (the
+    // dashboard's top sessions) must not depend on what an earlier suite left there.
+    const reset = async () => {
+      await freshDatabase(serverUrl, prefix, database);
+      await flushRedis();
+    };
+    return { databaseUrl, ownerDatabaseUrl, redisUrl, notes, reset, stop };
   } catch (err) {
     await stop();
     throw err;

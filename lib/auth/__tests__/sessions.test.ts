@@ -9,9 +9,8 @@ import { GET as eventsRoute } from "@/app/api/v1/events/route";
 import { POST as createTokenRoute } from "@/app/api/v1/tokens/route";
 import { appDb } from "@/db/client";
 import { takeQuota } from "@/lib/ingest/rate-limit";
-import { appRedis } from "@/lib/redis";
 import { createUser, updateUser } from "@/lib/auth";
-import { testCtx } from "@/scripts/testing/fixtures";
+import { readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
 import { requestOverTcp, serveOverTcp } from "@/scripts/testing/over-tcp";
 
 /** A loopback address of its own (any of 127.0.0.0/8 reaches the test server), so no other test shares its rate window. */
@@ -250,10 +249,8 @@ describe("browser sessions", () => {
   });
 
   it("limits sign-in attempts per source address, across accounts, and a client cannot escape it with its own X-Forwarded-For", async () => {
-    const redis = appRedis();
-    if (!redis) throw new Error("the test needs Redis");
     // The limit fails open while Redis cannot be asked; a client still connecting counts as that.
-    if (redis.status !== "ready") await new Promise((resolve) => redis.once("ready", resolve));
+    const redis = await readyAppRedis();
     // The limit is a fixed one-minute window: the attempts below must all land in one.
     const msToNextMinute = 60_000 - (Date.now() % 60_000);
     if (msToNextMinute < 10_000) await new Promise((r) => setTimeout(r, msToNextMinute + 50));

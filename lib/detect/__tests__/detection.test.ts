@@ -12,8 +12,7 @@ import type { Ctx } from "@/lib/context";
 import { acknowledgeAlert, issueCanary, learnBaseline, resolveAlert, retireCanary, setBaseline } from "@/lib/detect";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
 import { agentKey, setKillPolicies } from "@/lib/killswitch";
-import { appRedis } from "@/lib/redis";
-import { makeEvent, newAgent, testCtx } from "@/scripts/testing/fixtures";
+import { makeEvent, newAgent, readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
 
 function as(role: Role): Ctx {
   return { ...testCtx(), actor: { type: "user", userId: randomUUID(), email: `${role}@example.com`, role, sessionId: randomUUID() } };
@@ -21,10 +20,7 @@ function as(role: Role): Ctx {
 
 let redis: Redis;
 beforeAll(async () => {
-  const r = appRedis();
-  if (!r) throw new Error("the detection tests need Redis (REDIS_URL)");
-  if (r.status !== "ready") await new Promise((resolve) => r.once("ready", resolve));
-  redis = r;
+  redis = await readyAppRedis();
 });
 
 async function ingest(agentId: string, events: AgentEvent[]) {

@@ -12,21 +12,17 @@ import { commentOnIncident, completeStep, FORENSICS_WITHHELD, openIncident, page
 import type { IncidentView, StepView } from "@/lib/incidents/types";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
 import { agentKey, reviveAgent } from "@/lib/killswitch";
-import { appRedis } from "@/lib/redis";
 import { credentialProviders } from "@/lib/credentials/providers";
 import { DEFAULT_RETRY_POLICY, runDueRotationSteps } from "@/lib/rotation";
 import { AGENT_COMPROMISE_RUNBOOK } from "@/lib/runbooks";
 import { uploadRunbook } from "@/lib/runbooks/store";
 import { GET as incidentRoute } from "@/app/api/v1/incidents/[incidentId]/route";
 import { POST as uploadRoute } from "@/app/api/v1/runbooks/route";
-import { bearer, makeEvent, newAgent, testCtx } from "@/scripts/testing/fixtures";
+import { bearer, makeEvent, newAgent, readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
 
 let redis: Redis;
 beforeAll(async () => {
-  const r = appRedis();
-  if (!r) throw new Error("the incident tests need Redis (REDIS_URL)");
-  if (r.status !== "ready") await new Promise((resolve) => r.once("ready", resolve));
-  redis = r;
+  redis = await readyAppRedis();
 });
 
 function as(role: Role, email = `${role}-${randomUUID().slice(0, 6)}@example.com`): Ctx {

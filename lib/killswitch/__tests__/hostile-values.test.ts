@@ -8,7 +8,7 @@ import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { agentKey, applyKillPolicies, GLOBAL_KEY, killAgent, reconcileKillSwitches, reviveAgent, setKillPolicies } from "@/lib/killswitch";
 import { appRedis } from "@/lib/redis";
-import { bearer, newAgent, testCtx, withOwnerDb } from "@/scripts/testing/fixtures";
+import { bearer, newAgent, readyAppRedis, testCtx, withOwnerDb } from "@/scripts/testing/fixtures";
 
 function redis() {
   const r = appRedis();
@@ -44,7 +44,7 @@ async function callAgentRoute(method: "PUT" | "DELETE", agentId: string, body: s
 }
 
 beforeAll(async () => {
-  await reconcileKillSwitches(appDb(), redis());
+  await reconcileKillSwitches(appDb(), await readyAppRedis());
 });
 
 describe("values that cannot be stored are refused before anything is written", () => {

@@ -8,8 +8,8 @@ import { readInstallationId } from "@/db/queries/installation";
 import { registerAgent } from "@/lib/agents";
 import type { Ctx } from "@/lib/context";
 import { agentKey, INSTALLATIONS_KEY, killAgent, MARKER_KEY, reconcileKillSwitches, type RedisSharingView } from "@/lib/killswitch";
-import { appRedis, createRedis } from "@/lib/redis";
-import { bearer } from "@/scripts/testing/fixtures";
+import { createRedis } from "@/lib/redis";
+import { bearer, readyAppRedis } from "@/scripts/testing/fixtures";
 import { createExtraDatabase, startRedisServer } from "@/scripts/testing/infra";
 
 /** Two installations (two databases) whose consoles are pointed at one Redis of the test's own. */
@@ -108,9 +108,7 @@ describe("two installations pointed at one Redis", () => {
 
 describe("GET /api/v1/killswitch", () => {
   it("says when the console's Redis carries another installation's marker, and stops saying it once that is resolved", async () => {
-    const runRedis = appRedis();
-    if (!runRedis) throw new Error("the tests need Redis");
-    if (runRedis.status !== "ready") await new Promise((resolve) => runRedis.once("ready", resolve));
+    const runRedis = await readyAppRedis();
     await reconcileKillSwitches(appDb(), runRedis);
     const read = async () =>
       ((await (await getKillSwitches(new Request("http://soc.test/api/v1/killswitch", { headers: await bearer("viewer") }))).json()) as { redis_sharing: RedisSharingView })

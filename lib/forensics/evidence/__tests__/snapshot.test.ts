@@ -31,8 +31,7 @@ import {
 } from "@/lib/forensics/evidence";
 import { signManifest } from "@/lib/forensics/evidence/manifest";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
-import { appRedis } from "@/lib/redis";
-import { bearer, makeEvent, newAgent, testCtx, withOwnerDb } from "@/scripts/testing/fixtures";
+import { bearer, makeEvent, newAgent, readyAppRedis, testCtx, withOwnerDb } from "@/scripts/testing/fixtures";
 
 const run = promisify(execFile);
 
@@ -42,10 +41,7 @@ function as(role: Role): Ctx {
 
 let redis: Redis;
 beforeAll(async () => {
-  const r = appRedis();
-  if (!r) throw new Error("the evidence snapshot tests need Redis (REDIS_URL)");
-  if (r.status !== "ready") await new Promise((resolve) => r.once("ready", resolve));
-  redis = r;
+  redis = await readyAppRedis();
 });
 
 async function ingest(agentId: string, events: AgentEvent[]) {
