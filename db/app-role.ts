@@ -8,10 +8,13 @@ import type { Db } from "./client";
 /**
  * The running console connects as a role of its own that may read and write its tables but cannot
  * rewrite or erase the record: these tables (the audit log, evidence, stored events, and the
- * histories of kill switches and incidents) it may only read and append to. Event partitions come
- * and go through the two SECURITY DEFINER functions of migration 0007, which it may call.
+ * histories of kill switches and incidents) it may only read and append to, and the owner's settings
+ * (the retention floor) it may only read. Event partitions come and go through the two SECURITY
+ * DEFINER functions of migrations 0007 and 0009, which it may call; the second never drops a
+ * partition younger than the retention floor.
  */
 export const APPEND_ONLY_TABLES = ["audit_log", "evidence_snapshots", "events", "kill_switch_history", "incident_activity"] as const;
+export const READ_ONLY_TABLES = ["retention_policy"] as const;
 const PARTITION_FUNCTIONS = ["public.agentsoc_create_event_partition(date)", "public.agentsoc_drop_event_partitions_before(timestamptz)"];
 const SAFE_ATTRIBUTES = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS";
 const MAX_IDENTIFIER_BYTES = 63;
@@ -96,14 +99,18 @@ export async function ensureAppRole(db: Db, spec: AppRoleSpec): Promise<AppRoleS
         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1`)
     ).rows.map((r) => r.name);
     const appendOnly: readonly string[] = APPEND_ONLY_TABLES;
+    const readOnlyTables: readonly string[] = READ_ONLY_TABLES;
     const list = (names: string[]) => names.map((n) => `public.${pg.escapeIdentifier(n)}`).join(", ");
-    const readWrite = tables.filter((t) => !appendOnly.includes(t));
+    const readWrite = tables.filter((t) => !appendOnly.includes(t) && !readOnlyTables.includes(t));
     const readAppend = tables.filter((t) => appendOnly.includes(t));
-    // Start from nothing, so a privilege granted by hand (TRUNCATE, a partition) does not survive a migration.
+    const readOnly = tables.filter((t) => readOnlyTables.includes(t));
+    // Start from nothing, so a privilege granted by hand (TRUNCATE, a partition, an owner-only function) does not survive a migration.
     await tx.execute(sql.raw(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${ident}`));
     await tx.execute(sql.raw(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${ident}`));
+    await tx.execute(sql.raw(`REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM ${ident}`));
     if (readWrite.length) await tx.execute(sql.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${list(readWrite)} TO ${ident}`));
     if (readAppend.length) await tx.execute(sql.raw(`GRANT SELECT, INSERT ON ${list(readAppend)} TO ${ident}`));
+    if (readOnly.length) await tx.execute(sql.raw(`GRANT SELECT ON ${list(readOnly)} TO ${ident}`));
     await tx.execute(sql.raw(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${ident}`));
     await tx.execute(sql.raw(`GRANT USAGE ON SCHEMA public TO ${ident}`));
     await tx.execute(sql.raw(`GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(me.database)} TO ${ident}`));

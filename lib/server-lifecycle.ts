@@ -44,8 +44,7 @@ export function startServerLifecycle(): void {
     try {
       const result = await maintainPartitions(
         { db: appDb(), actor: { type: "system", id: "retention" }, requestId: `retention-${Date.now()}`, sourceIp: null },
-        Date.now(),
-        env().SOC_RETENTION_DAYS,
+        { nowMs: Date.now(), retentionDays: env().SOC_RETENTION_DAYS },
       );
       if (result.droppedPartitions.length > 0) console.log(`[retention] dropped ${result.droppedPartitions.join(", ")}`);
     } catch (err) {

@@ -39,7 +39,9 @@ const USAGE = `AgentSOC operator CLI: npm run soc -- <command>
   rotate <agent_id> [--incident <n>] [--wait] [--json]
                                            rotate every credential of the agent; the running console performs the
                                            run. --wait prints each credential's outcome and exits 1 if any failed
-  retention [--days <n>]                   drop event partitions older than the retention window
+  retention [--days <n>]                   drop event partitions older than the retention window (SOC_RETENTION_DAYS,
+                                           never below the floor the last migration set); --days <n> below that
+                                           floor needs the owner's login and is audited as events.retention_below_floor
   demo [--url <console url>]               load demo traffic through the running console's ingest API
   snapshot verify <file.ndjson> <manifest.json> [--public-key <file.pem>] [--json]
                                            check an evidence snapshot offline (hash and Ed25519 signature); exit 1
@@ -250,11 +252,15 @@ async function main(argv: string[]): Promise<number> {
       case "retention": {
         const days = values.days === undefined ? config.SOC_RETENTION_DAYS : retentionDaysSchema.safeParse(values.days).data;
         if (days === undefined) throw new AppError("VALIDATION", `--days must be a whole number from 1 to 3650, got "${values.days}"`);
-        const result = await maintainPartitions(ctx, Date.now(), days);
+        // --days is the operator's explicit word: with the owner's login it may go below the floor of the last migration.
+        const result = await maintainPartitions(ctx, { nowMs: Date.now(), retentionDays: days, belowFloor: values.days !== undefined });
+        if (result.retentionDays > days) {
+          console.error(`kept ${result.retentionDays} days, the retention floor set at the last migration; --days <n> goes below it`);
+        }
         console.log(
           result.droppedPartitions.length || result.deletedSessions
             ? `dropped ${result.droppedPartitions.join(", ") || "no partition"}; deleted ${result.deletedSessions} session rollups`
-            : `nothing older than ${days} days`,
+            : `nothing older than ${result.retentionDays} days`,
         );
         return 0;
       }

@@ -6,12 +6,13 @@ import { appConnection, ensureAppRole, withLogin } from "@/db/app-role";
 import { appDb, createDb, type Db, type Queryable, type Tx } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { readDatabaseRole } from "@/db/queries/database-role";
+import { readRetentionFloor } from "@/db/queries/events";
 import { databaseRoleWarning } from "@/lib/audit";
 import { errorCode } from "@/lib/errors";
-import { partitionName } from "@/lib/ingest/partitions";
+import { ensureDayPartitions, listPartitions, partitionDay, partitionName } from "@/lib/ingest/partitions";
 import { createUser } from "@/lib/auth";
 import { testCtx, withOwnerDb } from "@/scripts/testing/fixtures";
-import { testSocSecret } from "@/scripts/testing/infra";
+import { TEST_RETENTION_DAYS, testSocSecret } from "@/scripts/testing/infra";
 
 const DAY = 86_400_000;
 const today = () => partitionName(Date.now() - (Date.now() % DAY));
@@ -109,6 +110,67 @@ describe("the console's own database role", () => {
     });
   });
 
+  it("cannot drop, through the retention function, a partition younger than the retention the owner configured", async () => {
+    const db = appDb();
+    const todayStart = Date.now() - (Date.now() % DAY);
+    const youngest = todayStart - (TEST_RETENTION_DAYS - 1) * DAY;
+    const expired = todayStart - (TEST_RETENTION_DAYS + 5) * DAY;
+    await ensureDayPartitions(db, [expired, youngest, todayStart - 2 * DAY]);
+    await inRolledBack(db, async (tx) => {
+      const dropped = (
+        await tx.execute<{ name: string }>(sql`SELECT name FROM agentsoc_drop_event_partitions_before(now() + interval '100 years') AS name`)
+      ).rows.map((r) => r.name);
+      const windowStart = todayStart - TEST_RETENTION_DAYS * DAY;
+      expect(dropped.filter((name) => (partitionDay(name) ?? 0) + DAY > windowStart)).toEqual([]);
+      expect(dropped).toContain(partitionName(expired));
+      expect(await listPartitions(tx)).toEqual(expect.arrayContaining([partitionName(youngest), partitionName(todayStart - 2 * DAY)]));
+    });
+  });
+
+  it("may read the retention floor but not change it, nor call the owner's function that goes below it", async () => {
+    const db = appDb();
+    expect(await readRetentionFloor(db)).toBe(TEST_RETENTION_DAYS);
+    for (const statement of [
+      sql`UPDATE retention_policy SET retention_days = 1`,
+      sql`DELETE FROM retention_policy`,
+      sql`TRUNCATE retention_policy`,
+      sql`INSERT INTO retention_policy (id, retention_days) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET retention_days = 1`,
+      sql`SELECT agentsoc_drop_event_partitions_keeping(1, 'infinity')`,
+    ]) {
+      expect(await sqlState(db, statement)).toBe("42501");
+    }
+    expect(await readRetentionFloor(db)).toBe(TEST_RETENTION_DAYS);
+  });
+
+  it("follows the retention each migration sets, lowered or raised", async () => {
+    const db = appDb();
+    const todayStart = Date.now() - (Date.now() % DAY);
+    const twelveDaysAgo = todayStart - 12 * DAY;
+    const thirtyFiveDaysAgo = todayStart - 35 * DAY;
+    const droppedByApp = async () => {
+      await ensureDayPartitions(db, [twelveDaysAgo, thirtyFiveDaysAgo]);
+      let dropped: string[] = [];
+      await inRolledBack(db, async (tx) => {
+        dropped = (await tx.execute<{ name: string }>(sql`SELECT name FROM agentsoc_drop_event_partitions_before('infinity') AS name`)).rows.map((r) => r.name);
+      });
+      return dropped;
+    };
+    const migrateWith = (retentionDays: number) =>
+      withOwnerDb((owner) => migrateDatabase(owner, { retentionDays, appRole: { kind: "own", secret: testSocSecret() } }));
+    try {
+      await migrateWith(10);
+      expect(await readRetentionFloor(db)).toBe(10);
+      expect(await droppedByApp()).toEqual(expect.arrayContaining([partitionName(twelveDaysAgo), partitionName(thirtyFiveDaysAgo)]));
+      await migrateWith(40);
+      expect(await readRetentionFloor(db)).toBe(40);
+      const dropped = await droppedByApp();
+      expect(dropped).not.toContain(partitionName(twelveDaysAgo));
+      expect(dropped).not.toContain(partitionName(thirtyFiveDaysAgo));
+    } finally {
+      await migrateWith(TEST_RETENTION_DAYS);
+    }
+  });
+
   it("loses at the next migration any privilege granted by hand, and keeps its login", async () => {
     const db = appDb();
     const login = (await db.execute<{ login: string }>(sql`SELECT current_user AS login`)).rows[0]?.login ?? "";
@@ -116,10 +178,15 @@ describe("the console's own database role", () => {
     await withOwnerDb(async (owner) => {
       await owner.execute(sql.raw(`GRANT UPDATE, TRUNCATE ON audit_log TO ${pg.escapeIdentifier(login)}`));
       expect(databaseRoleWarning(await readDatabaseRole(db))).toContain("may UPDATE, DELETE or TRUNCATE audit_log");
+      await owner.execute(sql.raw(`GRANT EXECUTE ON FUNCTION agentsoc_drop_event_partitions_keeping(integer, timestamptz) TO ${pg.escapeIdentifier(login)}`));
+      await owner.execute(sql.raw(`GRANT UPDATE ON retention_policy TO ${pg.escapeIdentifier(login)}`));
+      expect(databaseRoleWarning(await readDatabaseRole(db))).toContain("may lower the retention floor");
       const setup = await ensureAppRole(owner, { kind: "own", secret: testSocSecret() });
       expect(setup).toMatchObject({ role: login, status: "ready" });
     });
     expect(await sqlState(db, sql`UPDATE audit_log SET reason = 'x' WHERE false`)).toBe("42501");
+    expect(await sqlState(db, sql`UPDATE retention_policy SET retention_days = retention_days`)).toBe("42501");
+    expect(await sqlState(db, sql`SELECT agentsoc_drop_event_partitions_keeping(1, '-infinity')`)).toBe("42501");
     const fresh = createDb(inject("databaseUrl"), 1);
     try {
       expect(databaseRoleWarning(await readDatabaseRole(fresh.db))).toBeNull();

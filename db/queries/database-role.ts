@@ -13,6 +13,8 @@ export interface DatabaseRoleFacts {
   auditChangeable: boolean;
   /** May UPDATE, DELETE or TRUNCATE evidence_snapshots. */
   evidenceChangeable: boolean;
+  /** May change the retention floor, or call the owner's function that drops events younger than it. */
+  retentionFloorChangeable: boolean;
   /** May SET session_replication_role, which switches off the evidence trigger for its session. */
   maySwitchOffTriggers: boolean;
 }
@@ -48,11 +50,14 @@ export async function readDatabaseRole(db: Db): Promise<DatabaseRoleFacts> {
       owns_tables: boolean;
       audit_changeable: boolean;
       evidence_changeable: boolean;
+      retention_floor_changeable: boolean;
     }>(sql`
       SELECT current_user AS role, r.rolsuper AS superuser, r.rolcreaterole AS create_role,
         pg_has_role(current_user, c.relowner, 'USAGE') AS owns_tables,
         has_table_privilege('public.audit_log', 'UPDATE, DELETE, TRUNCATE') AS audit_changeable,
-        has_table_privilege('public.evidence_snapshots', 'UPDATE, DELETE, TRUNCATE') AS evidence_changeable
+        has_table_privilege('public.evidence_snapshots', 'UPDATE, DELETE, TRUNCATE') AS evidence_changeable,
+        has_table_privilege('public.retention_policy', 'INSERT, UPDATE, DELETE, TRUNCATE')
+          OR has_function_privilege('public.agentsoc_drop_event_partitions_keeping(integer, timestamptz)', 'EXECUTE') AS retention_floor_changeable
       FROM pg_roles r JOIN pg_class c ON c.oid = 'public.audit_log'::regclass
       WHERE r.rolname = current_user`)
   ).rows;
@@ -64,6 +69,7 @@ export async function readDatabaseRole(db: Db): Promise<DatabaseRoleFacts> {
     ownsTables: row.owns_tables,
     auditChangeable: row.audit_changeable,
     evidenceChangeable: row.evidence_changeable,
+    retentionFloorChangeable: row.retention_floor_changeable,
     maySwitchOffTriggers: await maySwitchOffTriggers(db),
   };
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { ACTION_TYPES, events } from "@/db/schema";
+import { ACTION_TYPES, events, retentionPolicy } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 
 /** An event as the API and the console show it: the ingest contract's field names, redacted content. */
@@ -210,4 +210,11 @@ export async function listSessionEvents(
     .orderBy(events.ts, sql`${events.actionSequence} NULLS LAST`, events.agentId, events.eventId)
     .limit(limit + 1);
   return { events: rows.slice(0, limit).map(toView), truncated: rows.length > limit };
+}
+
+/** The retention floor in days, as the owner set it at the last migration. */
+export async function readRetentionFloor(db: Queryable): Promise<number> {
+  const [row] = await db.select({ days: retentionPolicy.retentionDays }).from(retentionPolicy);
+  if (!row) throw new Error("the retention_policy table has no row: run the migrations (npm run soc -- migrate)");
+  return row.days;
 }

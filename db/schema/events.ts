@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  check,
   doublePrecision,
   index,
   integer,
@@ -51,6 +52,21 @@ export const events = pgTable(
     index("events_session_idx").on(t.sessionId, t.ts, t.actionSequence),
     index("events_agent_ts_idx").on(t.agentId, t.ts),
   ],
+);
+
+/**
+ * The floor under event retention, in days: SOC_RETENTION_DAYS as the owner's login wrote it at the
+ * last migration. The console's own login may only read it, and the retention function it calls
+ * (agentsoc_drop_event_partitions_before) never drops a partition younger than this.
+ */
+export const retentionPolicy = pgTable(
+  "retention_policy",
+  {
+    id: integer().primaryKey().default(1),
+    retentionDays: integer().notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("retention_policy_one_row", sql`${t.id} = 1`), check("retention_policy_at_least_a_day", sql`${t.retentionDays} >= 1`)],
 );
 
 export const sessions = pgTable(

@@ -9,6 +9,7 @@ const leastPrivilege: DatabaseRoleFacts = {
   ownsTables: false,
   auditChangeable: false,
   evidenceChangeable: false,
+  retentionFloorChangeable: false,
   maySwitchOffTriggers: false,
 };
 
@@ -23,6 +24,7 @@ describe("the console's database role, judged", () => {
       ["ownsTables", "owns the console's tables"],
       ["auditChangeable", "may UPDATE, DELETE or TRUNCATE audit_log"],
       ["evidenceChangeable", "may UPDATE, DELETE or TRUNCATE evidence_snapshots"],
+      ["retentionFloorChangeable", "may lower the retention floor"],
       ["maySwitchOffTriggers", "may SET session_replication_role"],
       ["createRole", "may create and change roles"],
     ] as const) {

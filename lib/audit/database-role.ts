@@ -8,6 +8,7 @@ export function databaseRoleProblems(facts: DatabaseRoleFacts): string[] {
     facts.ownsTables ? "owns the console's tables, so it may alter or drop them and switch off their triggers" : "",
     facts.auditChangeable ? "may UPDATE, DELETE or TRUNCATE audit_log" : "",
     facts.evidenceChangeable ? "may UPDATE, DELETE or TRUNCATE evidence_snapshots" : "",
+    facts.retentionFloorChangeable ? "may lower the retention floor (retention_policy) and so drop events younger than the retention window" : "",
     facts.maySwitchOffTriggers ? "may SET session_replication_role, which switches off the evidence trigger" : "",
     facts.createRole ? "may create and change roles" : "",
   ].filter(Boolean);

@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, Queryable, Tx } from "@/db/client";
+import { readRetentionFloor } from "@/db/queries/events";
+import { retentionPolicy } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
-import { AppError } from "@/lib/errors";
+import { AppError, errorCode } from "@/lib/errors";
 
 const DAY_MS = 86_400_000;
 const PARTITION_NAME = /^events_p(\d{4})(\d{2})(\d{2})$/;
@@ -30,7 +32,7 @@ export function forgetKnownPartitions(): void {
   knownDays.clear();
 }
 
-export async function listPartitions(db: Db): Promise<string[]> {
+export async function listPartitions(db: Queryable): Promise<string[]> {
   const result = await db.execute<{ name: string }>(sql`
     SELECT c.relname AS name FROM pg_inherits i
     JOIN pg_class c ON c.oid = i.inhrelid
@@ -61,27 +63,64 @@ export async function createWindowPartitions(db: Db, nowMs: number, retentionDay
   await ensureDayPartitions(db, days);
 }
 
+/** Written with the owner's rights at every migration: the console's own login may only read it. */
+export async function setRetentionFloor(db: Db, retentionDays: number): Promise<void> {
+  await db
+    .insert(retentionPolicy)
+    .values({ retentionDays })
+    .onConflictDoUpdate({ target: retentionPolicy.id, set: { retentionDays, updatedAt: sql`now()` } });
+}
+
 export interface RetentionResult {
   droppedPartitions: string[];
   deletedSessions: number;
+  /** The window applied: the one asked for, or the retention floor when that is longer and the floor holds. */
+  retentionDays: number;
+  floorDays: number;
+}
+
+export interface RetentionInput {
+  nowMs: number;
+  retentionDays: number;
+  /** An operator's explicit request to drop events younger than the floor; only the owner's login may. */
+  belowFloor?: boolean;
+}
+
+/** Drops the day partitions older than the cutoff: below the floor through the owner-only function, else through the app's. */
+async function dropExpiredPartitions(tx: Tx, cutoffIso: string, belowFloorDays: number | null): Promise<string[]> {
+  if (belowFloorDays === null) {
+    const dropped = await tx.execute<{ name: string }>(sql`SELECT name FROM agentsoc_drop_event_partitions_before(${cutoffIso}::timestamptz) AS name`);
+    return dropped.rows.map((r) => r.name);
+  }
+  const dropped = await tx
+    .execute<{ name: string }>(sql`SELECT name FROM agentsoc_drop_event_partitions_keeping(${belowFloorDays}, ${cutoffIso}::timestamptz) AS name`)
+    .catch((err: unknown) => {
+      if (errorCode(err) === "42501") {
+        throw new AppError("FORBIDDEN", "only the owner's login (DATABASE_URL) may drop events younger than the retention floor set at the last migration");
+      }
+      throw err;
+    });
+  return dropped.rows.map((r) => r.name);
 }
 
 /**
  * Retention: drops whole partitions whose every row is older than the window, with the session and
- * hourly rollups of that time, in one audited transaction.
+ * hourly rollups of that time, in one audited transaction. The window is never shorter than the
+ * floor the owner set at the last migration (SOC_RETENTION_DAYS then), unless the owner's login asks
+ * for it explicitly (`belowFloor`); the console's own login cannot.
  */
-export async function applyRetention({ ctx, input }: { ctx: Ctx; input: { nowMs: number; retentionDays: number } }): Promise<RetentionResult> {
+export async function applyRetention({ ctx, input }: { ctx: Ctx; input: RetentionInput }): Promise<RetentionResult> {
   if (!Number.isInteger(input.retentionDays) || input.retentionDays < 1) {
     throw new AppError("VALIDATION", `retention must be a whole number of days, at least 1 (got ${input.retentionDays})`);
   }
-  // Same boundary as ingest validation: a partition goes once its newest possible row is older than the window.
-  const cutoff = input.nowMs - input.retentionDays * DAY_MS;
-  const cutoffIso = new Date(cutoff).toISOString();
   const result = await ctx.db.transaction(async (tx) => {
     await tx.execute(sql.raw(`SET LOCAL statement_timeout = '${RETENTION_STATEMENT_TIMEOUT}'`));
-    // Drops only day partitions of events, and never the last day (agentsoc_drop_event_partitions_before, migration 0007).
-    const dropped = await tx.execute<{ name: string }>(sql`SELECT name FROM agentsoc_drop_event_partitions_before(${cutoffIso}::timestamptz) AS name`);
-    const expired = dropped.rows.map((r) => r.name);
+    const floorDays = await readRetentionFloor(tx);
+    const belowFloor = input.belowFloor === true && input.retentionDays < floorDays;
+    const retentionDays = belowFloor ? input.retentionDays : Math.max(input.retentionDays, floorDays);
+    // Same boundary as ingest validation: a partition goes once its newest possible row is older than the window.
+    const cutoffIso = new Date(input.nowMs - retentionDays * DAY_MS).toISOString();
+    const expired = await dropExpiredPartitions(tx, cutoffIso, belowFloor ? retentionDays : null);
     const sessions = await tx.execute(sql`DELETE FROM sessions WHERE last_event_at < ${cutoffIso}::timestamptz`);
     await tx.execute(sql`DELETE FROM agent_activity_hourly WHERE hour < ${cutoffIso}::timestamptz`);
     await tx.execute(sql`DELETE FROM findings_hourly WHERE hour < ${cutoffIso}::timestamptz`);
@@ -95,14 +134,17 @@ export async function applyRetention({ ctx, input }: { ctx: Ctx; input: { nowMs:
     const deletedCommunications = communications.rowCount ?? 0;
     if (expired.length > 0 || deletedSessions > 0 || deletedFindings > 0 || deletedCommunications > 0) {
       await recordAudit(tx, ctx, {
-        action: "events.retention",
+        action: belowFloor ? "events.retention_below_floor" : "events.retention",
         targetType: "events",
         targetId: `before ${cutoffIso}`,
-        reason: `older than the retention window of ${input.retentionDays} days`,
+        reason: belowFloor
+          ? `older than ${retentionDays} days, below the retention floor of ${floorDays} days, on the operator's explicit request`
+          : `older than the retention window of ${retentionDays} days`,
         before: { partitions: expired, sessions: deletedSessions, findings: deletedFindings, communication_hours: deletedCommunications },
+        after: { retention_days: retentionDays, floor_days: floorDays },
       });
     }
-    return { droppedPartitions: expired, deletedSessions };
+    return { droppedPartitions: expired, deletedSessions, retentionDays, floorDays };
   });
   for (const name of result.droppedPartitions) {
     const day = partitionDay(name);
@@ -112,7 +154,7 @@ export async function applyRetention({ ctx, input }: { ctx: Ctx; input: { nowMs:
 }
 
 /** Run at start-up and hourly by every app instance; the advisory lock keeps them from colliding. */
-export async function maintainPartitions(ctx: Ctx, nowMs: number, retentionDays: number): Promise<RetentionResult> {
-  await createWindowPartitions(ctx.db, nowMs, retentionDays);
-  return applyRetention({ ctx, input: { nowMs, retentionDays } });
+export async function maintainPartitions(ctx: Ctx, input: RetentionInput): Promise<RetentionResult> {
+  await createWindowPartitions(ctx.db, input.nowMs, input.retentionDays);
+  return applyRetention({ ctx, input });
 }

@@ -49,6 +49,9 @@ export interface TestInfra {
   stop(): Promise<void>;
 }
 
+/** The retention every test database is migrated with: the floor under what the app may drop. */
+export const TEST_RETENTION_DAYS = 30;
+
 /** The audit chain is keyed in tests as in production: the user's SOC_SECRET, or a fixed test one. */
 export const testSocSecret = (): string => process.env.SOC_SECRET || "agentsoc-test-secret-not-for-production";
 
@@ -114,7 +117,7 @@ async function freshDatabase(serverUrl: string, prefix: string, database: string
   const ownerUrl = withDatabase(serverUrl, database);
   const handle = createDb(ownerUrl, 2);
   try {
-    const setup = await migrateDatabase(handle.db, { retentionDays: 30, appRole: { kind: "own", secret: testSocSecret() } });
+    const setup = await migrateDatabase(handle.db, { retentionDays: TEST_RETENTION_DAYS, appRole: { kind: "own", secret: testSocSecret() } });
     const app = appConnection(ownerUrl, setup, undefined);
     // Tests run as the app role so that a missing grant fails them, as it would fail the console.
     if (app.warning) throw new Error(`the tests need a PostgreSQL login that may create roles (${app.warning})`);
@@ -141,7 +144,7 @@ export async function createExtraDatabase(databaseUrl: string, label: string): P
   const url = withDatabase(databaseUrl, database);
   const handle = createDb(url, 2);
   try {
-    const setup = await migrateDatabase(handle.db, { retentionDays: 30, appRole: { kind: "own", secret: testSocSecret() } });
+    const setup = await migrateDatabase(handle.db, { retentionDays: TEST_RETENTION_DAYS, appRole: { kind: "own", secret: testSocSecret() } });
     const app = appConnection(url, setup, undefined);
     if (app.warning) throw new Error(`the tests need a PostgreSQL login that may create roles (${app.warning})`);
     return { url: app.url, drop: () => admin((client) => dropRunDatabase(client, database)) };
