@@ -46,8 +46,10 @@ describe("text a detector writes", () => {
     const findings = (await db.execute<{ detail: string }>(sql`SELECT detail FROM findings WHERE agent_id = ${agentId}`)).rows;
     expect(findings.length).toBeGreaterThanOrEqual(4);
     const payloads = (
-      await db.execute<{ payload: unknown }>(sql`SELECT payload FROM notification_deliveries WHERE alert_id = ANY(${sql.param(alerts.map((a) => a.id))}::int8[])`)
+      await db.execute<{ payload: unknown }>(sql`SELECT payload FROM notification_deliveries
+          WHERE alert_id = ANY(${sql.param(alerts.map((a) => a.id))}::int8[]) AND destination_id = ANY(${sql.param(destinations)}::uuid[])`)
     ).rows;
+    // Each alert to each of this test's two destinations (another file's destination may be enabled too).
     expect(payloads).toHaveLength(alerts.length * 2);
 
     const written = JSON.stringify({ alerts, findings, payloads });

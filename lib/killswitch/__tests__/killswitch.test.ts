@@ -26,7 +26,7 @@ import {
 } from "@/lib/killswitch";
 import { KILLSWITCH_SYNC_MS, startKillSwitchSync } from "@/lib/killswitch/sync-loop";
 import { appRedis } from "@/lib/redis";
-import { bearer, makeEvent, newAgent, testCtx } from "@/scripts/testing/fixtures";
+import { bearer, makeEvent, newAgent, readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
 import { startRedisServer } from "@/scripts/testing/infra";
 
 function as(role: Role): Ctx {
@@ -56,7 +56,7 @@ beforeAll(async () => {
   listener = new Redis(inject("redisUrl"));
   await listener.subscribe("agent:killswitch:events");
   listener.on("message", (_c: string, m: string) => messages.push(m));
-  await reconcileKillSwitches(appDb(), redis());
+  await reconcileKillSwitches(appDb(), await readyAppRedis());
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { issueIngestKey } from "@/lib/agents";
 import { killAgent, reconcileKillSwitches, reviveAgent } from "@/lib/killswitch";
 import { STREAMS_PER_KEY, statusHubCounters } from "@/lib/killswitch/status-hub";
 import { appRedis } from "@/lib/redis";
-import { newAgent, testCtx } from "@/scripts/testing/fixtures";
+import { newAgent, readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
 
 function redis() {
   const r = appRedis();
@@ -57,7 +57,7 @@ async function openStream(agentId: string, key: string): Promise<OpenStream> {
 }
 
 beforeAll(async () => {
-  await reconcileKillSwitches(appDb(), redis());
+  await reconcileKillSwitches(appDb(), await readyAppRedis());
 });
 
 afterEach(() => {
