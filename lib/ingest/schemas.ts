@@ -27,20 +27,20 @@ export function jsonDepth(value: unknown): number {
 }
 
 /**
- * The first key of a JSON value that cannot be kept: past MAX_METADATA_KEYS (counted at every depth),
+ * The first key of a JSON object that cannot be kept: past MAX_METADATA_KEYS (counted at every depth),
  * or named "__proto__", which zod's copy drops and which a JavaScript reader copying the object
  * would take for its prototype. Walks without recursion; callers bound the depth first.
  */
-export function metadataKeyProblem(value: unknown): { path: string[]; message: string } | null {
+export function metadataKeyProblem(value: object): { path: string[]; message: string } | null {
   let keys = 0;
-  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  const stack: { value: object; path: string[] }[] = [{ value, path: [] }];
   for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
-    if (typeof current.value !== "object" || current.value === null) continue;
+    // Array items are not keys, but objects inside arrays have keys of their own.
+    const isArray = Array.isArray(current.value);
     for (const [key, inner] of Object.entries(current.value)) {
-      if (++keys > MAX_METADATA_KEYS) return { path: [], message: `metadata has more than ${MAX_METADATA_KEYS} keys (counted at every depth)` };
-      const path = [...current.path, key];
-      if (key === "__proto__") return { path, message: 'the key name "__proto__" cannot be stored: JavaScript readers take it for the object\'s prototype' };
-      stack.push({ value: inner, path });
+      if (!isArray && ++keys > MAX_METADATA_KEYS) return { path: [], message: `metadata has more than ${MAX_METADATA_KEYS} keys (counted at every depth)` };
+      if (key === "__proto__") return { path: [...current.path, key], message: 'the key name "__proto__" cannot be stored: JavaScript readers take it for the object\'s prototype' };
+      if (typeof inner === "object" && inner !== null) stack.push({ value: inner, path: [...current.path, key] });
     }
   }
   return null;
