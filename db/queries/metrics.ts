@@ -5,6 +5,14 @@ import { readAuditChainHead } from "./audit";
 
 /** A session counts as live while its last event is this recent; agent_session_cost_usd reports live sessions only. */
 export const LIVE_SESSION_MINUTES = 15;
+/**
+ * Agents name their own tools and security reports: past this many names per agent and family, the
+ * least counted are summed under "other", so one agent cannot flood the scrape with series.
+ */
+export const NAMED_SERIES_PER_AGENT = 100;
+export const OTHER_LABEL = "other";
+/** agent_session_cost_usd shows each agent's costliest live sessions, this many at most. */
+export const LIVE_SESSIONS_PER_AGENT = 50;
 
 /**
  * The families of ARCHITECTURE.md, read from counters kept in PostgreSQL by the ingest transaction,
@@ -14,12 +22,25 @@ export const LIVE_SESSION_MINUTES = 15;
 export async function readMetrics(db: Queryable): Promise<MetricFamily[]> {
   const [counters, costs, openAlerts, chainHead] = await Promise.all([
     db.execute<{ family: string; agent_id: string; label: string; value: string }>(sql`
-      SELECT CASE WHEN family IN ('security_reported', 'security_detected') THEN 'security' ELSE family END AS family,
-        agent_id, label, sum(value)::text AS value
-      FROM metric_counters GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`),
+      WITH merged AS (
+        SELECT CASE WHEN family IN ('security_reported', 'security_detected') THEN 'security' ELSE family END AS family,
+          agent_id, label, sum(value) AS value,
+          -- The console's detections and anomaly types are a fixed set and always shown.
+          bool_and(family IN ('tool_calls', 'security_reported')) AS agent_named
+        FROM metric_counters GROUP BY 1, 2, 3
+      ), ranked AS (
+        SELECT *, row_number() OVER (PARTITION BY family, agent_id, agent_named ORDER BY value DESC, label) AS rank FROM merged
+      )
+      SELECT family, agent_id, CASE WHEN agent_named AND rank > ${NAMED_SERIES_PER_AGENT} THEN ${OTHER_LABEL} ELSE label END AS label,
+        sum(value)::text AS value
+      FROM ranked GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`),
     db.execute<{ agent_id: string; session_id: string; cost_usd: number }>(sql`
-      SELECT agent_id, session_id, cost_usd FROM sessions
-      WHERE last_event_at > now() - ${`${LIVE_SESSION_MINUTES} minutes`}::interval
+      SELECT agent_id, session_id, cost_usd FROM (
+        SELECT agent_id, session_id, cost_usd,
+          row_number() OVER (PARTITION BY agent_id ORDER BY cost_usd DESC, last_event_at DESC, session_id) AS rank
+        FROM sessions WHERE last_event_at > now() - ${`${LIVE_SESSION_MINUTES} minutes`}::interval
+      ) live
+      WHERE rank <= ${LIVE_SESSIONS_PER_AGENT}
       ORDER BY agent_id, session_id`),
     db.execute<{ severity: string; count: number }>(sql`
       SELECT s.severity::text AS severity, count(a.id)::int AS count
@@ -33,15 +54,20 @@ export async function readMetrics(db: Queryable): Promise<MetricFamily[]> {
   return [
     {
       name: "agent_security_events_total",
-      help: "Security events per agent: the agents' own reports (by action_name) and the console's detections.",
+      help: `Security events per agent: the console's detections, and the agent's own reports by action_name (its ${NAMED_SERIES_PER_AGENT} most frequent, the rest summed under event_type="${OTHER_LABEL}").`,
       type: "counter",
       samples: samplesOf("security", "event_type"),
     },
     { name: "agent_anomaly_events_total", help: "Departures from an agent's baseline, by anomaly type.", type: "counter", samples: samplesOf("anomaly", "type") },
-    { name: "agent_tool_calls_total", help: "Tool calls per agent and tool.", type: "counter", samples: samplesOf("tool_calls", "tool_name") },
+    {
+      name: "agent_tool_calls_total",
+      help: `Tool calls per agent and tool: an agent's ${NAMED_SERIES_PER_AGENT} most called tools, the rest summed under tool_name="${OTHER_LABEL}".`,
+      type: "counter",
+      samples: samplesOf("tool_calls", "tool_name"),
+    },
     {
       name: "agent_session_cost_usd",
-      help: `Cost so far of each live session (an event within the last ${LIVE_SESSION_MINUTES} minutes).`,
+      help: `Cost so far of each live session (an event within the last ${LIVE_SESSION_MINUTES} minutes): each agent's ${LIVE_SESSIONS_PER_AGENT} costliest.`,
       type: "gauge",
       samples: costs.rows.map((r) => ({ labels: { agent_id: r.agent_id, session_id: r.session_id }, value: r.cost_usd })),
     },

@@ -59,7 +59,7 @@ export function prepareEventRow(event: AgentEvent): EventRow {
     tokenCount: event.token_count ?? null,
     costUsd: event.cost_usd ?? null,
     toolName: event.tool_name == null ? null : clean(event.tool_name),
-    toolArgsHash: event.tool_args_hash ?? null,
+    toolArgsHash: event.tool_args_hash == null ? null : clean(event.tool_args_hash),
     error: event.error == null ? null : clean(event.error),
     securityFlags: (event.security_flags ?? []).map((flag) => clean(flag)),
     metadata,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PII_TYPES, redactJson, redactText, type RedactionCounts } from "./redact-pii";
+import { PII_TYPES, redactJson, redactKeys, redactText, type RedactionCounts } from "./redact-pii";
 
 function redact(text: string): { out: string; counts: RedactionCounts } {
   const counts: RedactionCounts = {};
@@ -582,5 +582,38 @@ describe("authorization credentials and metadata keys", () => {
     const out = redactJson({ "jane@example.com": 1, "bob@example.com": 2, "203.0.113.7": "x" }, counts);
     expect(out).toEqual({ "[EMAIL_REDACTED]": 1, "[EMAIL_REDACTED]#2": 2, "[IP_ADDRESS_REDACTED]": "x" });
     expect(counts).toEqual({ email: 2, ip_address: 1 });
+  });
+
+  it("keeps a key sent as a tag under its own name and gives redacted keys names no other key holds", () => {
+    const counts: RedactionCounts = {};
+    const out = redactJson({ "a@b.io": 1, "[EMAIL_REDACTED]": 2, "c@d.io": 3, "[EMAIL_REDACTED]#2": 4, "e@f.io": 5 }, counts);
+    expect(out).toEqual({ "[EMAIL_REDACTED]#3": 1, "[EMAIL_REDACTED]": 2, "[EMAIL_REDACTED]#4": 3, "[EMAIL_REDACTED]#2": 4, "[EMAIL_REDACTED]#5": 5 });
+    expect(counts).toEqual({ email: 3 });
+  });
+});
+
+describe("metadata keys that redact alike (issue 14: 2,414 such keys took 2.2 s and blocked the console)", () => {
+  const collidingKeys = Array.from({ length: 2414 }, (_, i) => `${i}@b.co`);
+
+  it("redacts each key once, however many collide", () => {
+    let calls = 0;
+    const names = redactKeys(collidingKeys, (key) => {
+      calls++;
+      return redactText(key, {});
+    });
+    expect(calls).toBe(collidingKeys.length);
+    expect(new Set(names).size).toBe(collidingKeys.length);
+    expect(names.slice(0, 3)).toEqual(["[EMAIL_REDACTED]", "[EMAIL_REDACTED]#2", "[EMAIL_REDACTED]#3"]);
+  });
+
+  it("redacts the 32 KiB event of 2,414 such keys in well under a second, losing none", () => {
+    const metadata = Object.fromEntries(collidingKeys.map((key, i) => [key, i]));
+    const counts: RedactionCounts = {};
+    const started = performance.now();
+    const out = redactJson(metadata, counts) as Record<string, number>;
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(Object.keys(out)).toHaveLength(collidingKeys.length);
+    expect(out["[EMAIL_REDACTED]#2414"]).toBe(2413);
+    expect(counts).toEqual({ email: collidingKeys.length });
   });
 });

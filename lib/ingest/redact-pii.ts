@@ -339,6 +339,28 @@ function redactSecretValue(value: unknown, kind: SecretKeyKind, counts: Redactio
 }
 
 /**
+ * Names for an object's keys once each is redacted: a key is redacted once, and keys that redact alike stay apart as
+ * "name#2", "name#3", …. Keys the redaction leaves unchanged keep their names, so a key sent as "[EMAIL_REDACTED]" is
+ * never renamed by a redacted one. A counter per redacted name keeps this linear however many keys collide.
+ */
+export function redactKeys(keys: readonly string[], redact: (key: string) => string): string[] {
+  const redacted = keys.map(redact);
+  if (redacted.every((name, i) => name === keys[i])) return redacted;
+  const taken = new Set(keys.filter((key, i) => redacted[i] === key));
+  const nextSuffix = new Map<string, number>();
+  return redacted.map((name, i) => {
+    if (name === keys[i]) return name;
+    let unique = name;
+    let n = nextSuffix.get(name) ?? 2;
+    // Each probe that fails lands on a distinct taken name, so the probes add up to at most the number of keys.
+    while (taken.has(unique)) unique = `${name}#${n++}`;
+    nextSuffix.set(name, n);
+    taken.add(unique);
+    return unique;
+  });
+}
+
+/**
  * Deep copy of a JSON value with every string redacted by redactText; a string or number under a secret-named key
  * (password, token, api_key, authorization, cookie, … — case-, "-" and "_"-insensitive) is replaced whole and counted.
  */
@@ -350,20 +372,21 @@ export function redactJson(value: unknown, counts: RedactionCounts): unknown {
     return items.map((item) => redactJson(item, counts));
   }
   const source = value as Record<string, unknown>;
+  const rawKeys = Object.keys(source);
+  // Keys carry PII too (maps keyed by e-mail or IP).
+  const keys = redactKeys(rawKeys, (key) => redactText(key, counts));
   const out: Record<string, unknown> = {};
-  for (const rawKey of Object.keys(source)) {
+  rawKeys.forEach((rawKey, i) => {
     const item = source[rawKey];
     const kind = secretKeyKind(rawKey);
     const redacted = kind !== null ? redactSecretValue(item, kind, counts) : redactJson(item, counts);
-    // Keys carry PII too (maps keyed by e-mail or IP); two keys that redact alike stay apart.
-    let key = redactText(rawKey, counts);
-    for (let n = 2; key !== rawKey && Object.hasOwn(out, key); n++) key = `${redactText(rawKey, {})}#${n}`;
+    const key = keys[i] ?? rawKey;
     // Plain assignment to "__proto__" would swap the copy's prototype instead of copying the key.
     if (key === "__proto__") {
       Object.defineProperty(out, key, { value: redacted, enumerable: true, writable: true, configurable: true });
     } else {
       out[key] = redacted;
     }
-  }
+  });
   return out;
 }

@@ -5,6 +5,8 @@ import { storableJson, storableText, unstorableReason } from "@/lib/storable-tex
 export const MAX_SUMMARY_CHARS = 32 * 1024;
 export const MAX_METADATA_BYTES = 32 * 1024;
 export const MAX_METADATA_DEPTH = 16;
+/** Object keys at every depth. The guide's agents send a handful (its security events: up to four); redaction works per key. */
+export const MAX_METADATA_KEYS = 1000;
 const MAX_INT32 = 2 ** 31 - 1;
 
 /** Upper bounds keep sums in the rollups finite and name an absurd value as a bad field, not a failed batch. */
@@ -23,6 +25,29 @@ export function jsonDepth(value: unknown): number {
   }
   return deepest;
 }
+
+/**
+ * The first key of a JSON object that cannot be kept: past MAX_METADATA_KEYS (counted at every depth),
+ * or named "__proto__", which zod's copy drops and which a JavaScript reader copying the object
+ * would take for its prototype. Walks without recursion; callers bound the depth first.
+ */
+export function metadataKeyProblem(value: object): { path: string[]; message: string } | null {
+  let keys = 0;
+  const stack: { value: object; path: string[] }[] = [{ value, path: [] }];
+  for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
+    // Array items are not keys, but objects inside arrays have keys of their own.
+    const isArray = Array.isArray(current.value);
+    for (const [key, inner] of Object.entries(current.value)) {
+      if (!isArray && ++keys > MAX_METADATA_KEYS) return { path: [], message: `metadata has more than ${MAX_METADATA_KEYS} keys (counted at every depth)` };
+      if (key === "__proto__") return { path: [...current.path, key], message: 'the key name "__proto__" cannot be stored: JavaScript readers take it for the object\'s prototype' };
+      if (typeof inner === "object" && inner !== null) stack.push({ value: inner, path: [...current.path, key] });
+    }
+  }
+  return null;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Fields that name things (they are keys, URL segments, Redis keys or metric labels): text
@@ -55,12 +80,17 @@ export const agentEventSchema = z.object({
   tool_args_hash: freeText(256).nullish(),
   error: freeText(MAX_SUMMARY_CHARS).nullish(),
   security_flags: z.array(freeText(128)).max(64).nullish(),
+  // Checked as sent: z.record would copy it first and silently drop a "__proto__" key.
   metadata: z
-    .record(z.string(), z.unknown())
-    // Depth first: redaction walks metadata recursively, and JSON.stringify would too.
+    .custom<Record<string, unknown>>(isPlainObject, "expected an object")
+    // Depth first: the walks below, redaction and JSON.stringify all follow the nesting.
     .refine((m) => jsonDepth(m) <= MAX_METADATA_DEPTH, {
       message: `metadata is nested deeper than ${MAX_METADATA_DEPTH} levels`,
       abort: true,
+    })
+    .superRefine((m, ctx) => {
+      const problem = metadataKeyProblem(m);
+      if (problem) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message, continue: false });
     })
     .refine((m) => JSON.stringify(m).length <= MAX_METADATA_BYTES, {
       message: `metadata is larger than ${MAX_METADATA_BYTES} bytes once serialised`,

@@ -61,6 +61,14 @@ describe("validateEvents", () => {
     expect(ok.rejected).toEqual([]);
   });
 
+  it("counts metadata keys at every depth, but not array items, against the limit of 1,000", () => {
+    const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 1]));
+    const listed = { items: Array.from({ length: 2000 }, (_, i) => i), rows: [keys(499), keys(499)] };
+    expect(validateEvents([{ index: 0, value: { ...good, metadata: listed } }], window).rejected).toEqual([]);
+    const { rejected } = validateEvents([{ index: 0, value: { ...good, metadata: { ...listed, one: "more" } } }], window);
+    expect(rejected[0]?.errors).toEqual([{ path: "metadata", message: "metadata has more than 1000 keys (counted at every depth)" }]);
+  });
+
   it("turns unparseable NDJSON lines into rejections", () => {
     const { rejected } = validateEvents([{ index: 0, parseError: "line 1 is not valid JSON" }], window);
     expect(rejected).toEqual([{ index: 0, event_id: null, errors: [{ path: "", message: "line 1 is not valid JSON" }] }]);

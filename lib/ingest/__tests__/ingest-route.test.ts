@@ -252,6 +252,42 @@ describe("POST /api/v1/ingest", () => {
   });
 });
 
+describe("POST /api/v1/ingest with metadata keys that cannot be kept (issue 14)", () => {
+  it("refuses a record with more metadata keys than the limit or a __proto__ key at any depth, naming them, and stores the rest", async () => {
+    const { agentId, key } = await newAgent();
+    const s = session();
+    const keys = (n: number, name = (i: number) => `k${i}`) => Object.fromEntries(Array.from({ length: n }, (_, i) => [name(i), 1]));
+    const record = (metadataJson: string) => JSON.stringify(makeEvent(agentId, { session_id: s, metadata: {} })).replace('"metadata":{}', `"metadata":${metadataJson}`);
+    const reviewers = JSON.stringify(keys(2414, (i) => `${i}@b.co`));
+    expect(reviewers.length).toBe(32_687);
+    const atLimit = { a: keys(499), b: keys(499) };
+    // Built as text: an object literal's "__proto__" sets its prototype instead of adding a key.
+    const body = `[${[
+      // The reviewer's event: 32,687 bytes of keys that all redact to [EMAIL_REDACTED].
+      record(reviewers),
+      record(JSON.stringify({ a: keys(500), b: keys(499) })),
+      record(JSON.stringify(atLimit)),
+      record('{"__proto__":{"x":1},"constructor":{"y":2},"a":1}'),
+      record('{"a":{"b":[{"__proto__":{}}]}}'),
+      record('{"constructor":{"y":2},"a":1}'),
+    ].join(",")}]`;
+    const res = await post(body, { key });
+    expect(res.status).toBe(207);
+    expect(res.body.accepted).toBe(2);
+    const tooMany = "metadata has more than 1000 keys (counted at every depth)";
+    const proto = 'the key name "__proto__" cannot be stored: JavaScript readers take it for the object\'s prototype';
+    expect((res.body.rejected as { index: number; errors: unknown[] }[]).map((r) => [r.index, r.errors])).toEqual([
+      [0, [{ path: "metadata", message: tooMany }]],
+      [1, [{ path: "metadata", message: tooMany }]],
+      [3, [{ path: "metadata.__proto__", message: proto }]],
+      [4, [{ path: "metadata.a.b.0.__proto__", message: proto }]],
+    ]);
+    const stored = await appDb().execute<{ metadata: Record<string, unknown> }>(sql`SELECT metadata FROM events WHERE session_id = ${s}`);
+    expect(stored.rows.map((r) => r.metadata)).toEqual(expect.arrayContaining([atLimit, { constructor: { y: 2 }, a: 1 }]));
+    expect(stored.rows).toHaveLength(2);
+  });
+});
+
 describe("POST /api/v1/ingest with text PostgreSQL cannot store", () => {
   const alertsOf = async (agentId: string) =>
     (await appDb().execute<{ type: string; detail: string }>(sql`SELECT type, detail FROM alerts WHERE agent_id = ${agentId} ORDER BY id`)).rows;

@@ -21,6 +21,10 @@ const RAW_SECRETS = {
   keyEmail: "bob.key@example.org",
   basic: "dXNlcjpwYXNzd29yZDEyMw==",
   actionEmail: "carol@example.net",
+  toolEmail: "dave.tool@example.com",
+  argsEmail: "jane.doe@example.com",
+  argsSsn: "234-56-7890",
+  argsCard: "5555 5555 5555 4444",
 };
 
 /** Every row of every table in the schema as text: what a pg_dump of the data would contain. */
@@ -46,6 +50,8 @@ describe("redaction before storage", () => {
       output_summary: `call ${RAW_SECRETS.phone}; key ${RAW_SECRETS.aws} and ${RAW_SECRETS.openai}; password=${RAW_SECRETS.password}`,
       error: `auth failed with Bearer ${RAW_SECRETS.jwt}; retried with Authorization: Basic ${RAW_SECRETS.basic}`,
       action_name: `email ${RAW_SECRETS.actionEmail}`,
+      tool_name: `notify ${RAW_SECRETS.toolEmail}`,
+      tool_args_hash: `to=${RAW_SECRETS.argsEmail} ssn=${RAW_SECRETS.argsSsn} card ${RAW_SECRETS.argsCard}`,
       security_flags: [`pii:${RAW_SECRETS.actionEmail}`],
       metadata: {
         request: { headers: { authorization: "Basic dXNlcjpwYXNz" }, cards: [RAW_SECRETS.cardDashed] },
@@ -78,9 +84,9 @@ describe("redaction before storage", () => {
       "lookup ssn [SSN_REDACTED] card [CREDIT_CARD_REDACTED] mail [EMAIL_REDACTED] from [IP_ADDRESS_REDACTED]",
     );
     expect(stored.rows[0]?.redactions).toEqual({
-      ssn: 1,
-      credit_card: 2,
-      email: 4,
+      ssn: 2,
+      credit_card: 3,
+      email: 6,
       ip_address: 2,
       phone: 1,
       aws_key: 1,
