@@ -105,20 +105,35 @@ export function cancelledQueryError(err: unknown, limitMs: number): AppError | n
   );
 }
 
-// key=value, key: value and key="value" pairs whose value is a secret, wherever a message carries them.
-const SECRET_PAIRS = /\b(password|passwd|pwd|secret|token|api[_-]?key|authorization|cookie)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&)]+)/gi;
-const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
+// Names whose value is a secret, also at the end of a longer name (PGPASSWORD, db_password, x-api-key, access_token).
+const SECRET_NAMES = String.raw`(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie)s?`;
+const SECRET_KEY = new RegExp(String.raw`${SECRET_NAMES}$`, "i");
+// name=value, name: value, name="value" and JSON's "name":"value"; an auth scheme (Basic, Bearer…) before the value is kept.
+// A name starts only where a run of name characters starts, so a long run is read once, not once per position.
+const SECRET_PAIRS = new RegExp(
+  String.raw`(?<![\w-])([\w-]*?${SECRET_NAMES})(["']?\s*[=:]\s*)((?:basic|bearer|digest|negotiate|ntlm|token)\s+)?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s,;&)]+)`,
+  "gi",
+);
+const URL_USER_INFO = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
 const BEARER = /\b(bearer)\s+[^\s,;]+/gi;
+// Basic credentials are base64 of "user:password"; only text that decodes so is taken for them.
+const BASIC = /\b(basic)\s+([A-Za-z0-9+/]{4,}={0,2})/gi;
+// The console's own secrets: API tokens, ingest keys, session tokens.
+const CONSOLE_SECRETS = /\b(soc_(?:at|ik|s)_)[A-Za-z0-9_-]+/g;
 // Drizzle's message: "Failed query: <SQL>\nparams: <every parameter>".
 const DRIZZLE_QUERY_TEXT = /Failed query: [\s\S]*?\nparams: [^\n]*|Failed query: [^\n]*/g;
 
-/** A text with the secrets it may carry taken out: credentials in URLs, bearer tokens, password=… pairs, a failed query's SQL and parameters. */
+const isBasicCredentials = (b64: string) => /^[^:\s]*:/.test(Buffer.from(b64, "base64").toString("latin1"));
+
+/** A text with the secrets it may carry taken out: credentials in URLs, bearer and basic credentials, the console's tokens, password=… pairs, a failed query's SQL and parameters. */
 export function scrubLogText(text: string): string {
   return text
     .replace(DRIZZLE_QUERY_TEXT, "Failed query: (query and parameters not logged)")
     .replace(URL_USER_INFO, "$1***@")
     .replace(BEARER, "$1 ***")
-    .replace(SECRET_PAIRS, "$1$2***");
+    .replace(BASIC, (whole, scheme: string, b64: string) => (isBasicCredentials(b64) ? `${scheme} ***` : whole))
+    .replace(CONSOLE_SECRETS, "$1***")
+    .replace(SECRET_PAIRS, (_match, name: string, separator: string, scheme: string | undefined) => `${name}${separator}${scheme ?? ""}***`);
 }
 
 /** Drizzle's DrizzleQueryError: its name stays "Error", so it is known by its class or by the query and parameters it carries. */
@@ -161,10 +176,53 @@ export function describeError(err: unknown): string {
   return parts.join(" <- ");
 }
 
-/** Whatever prints through this console leaves errors as describeError tells them and texts scrubbed: Next.js logs the errors of pages and actions itself. */
+/** How deep and how much of a logged value is looked through; console.log shows less than this. */
+const LOG_WALK_DEPTH = 8;
+const LOG_WALK_NODES = 2_000;
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A value as it may be logged: errors as describeError tells them and texts scrubbed, inside arrays,
+ * plain objects, Maps and Sets too, and the text or object under a secret-named key masked. Other
+ * objects print as they are. Cycles and what lies past the bounds are not printed.
+ */
+export function scrubLogValue(value: unknown): unknown {
+  const ancestors = new WeakSet<object>();
+  let nodes = 0;
+  const walk = (current: unknown, depth: number): unknown => {
+    if (current instanceof Error) return describeError(current);
+    if (typeof current === "string") return scrubLogText(current);
+    if (typeof current !== "object" || current === null) return current;
+    if (!(Array.isArray(current) || current instanceof Map || current instanceof Set || isPlainObject(current))) return current;
+    if (ancestors.has(current)) return "[Circular]";
+    if (depth >= LOG_WALK_DEPTH || ++nodes > LOG_WALK_NODES) return "[not logged: too deep or too large]";
+    ancestors.add(current);
+    const under = (key: unknown, inner: unknown) =>
+      typeof key === "string" && SECRET_KEY.test(key) && (typeof inner === "string" || (typeof inner === "object" && inner !== null)) ? "***" : walk(inner, depth + 1);
+    try {
+      if (Array.isArray(current)) return current.map((item) => walk(item, depth + 1));
+      if (current instanceof Set) return new Set([...current].map((item) => walk(item, depth + 1)));
+      if (current instanceof Map) return new Map([...current].map(([key, inner]) => [walk(key, depth + 1), under(key, inner)]));
+      const out: Record<string, unknown> = {};
+      for (const [key, inner] of Object.entries(current)) {
+        Object.defineProperty(out, key, { value: under(key, inner), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    } finally {
+      ancestors.delete(current);
+    }
+  };
+  return walk(value, 0);
+}
+
+/** Whatever prints through this console leaves errors as describeError tells them and texts scrubbed, also inside objects and arrays: Next.js logs the errors of pages and actions itself. */
 export function installLogScrubbing(target: Console = console): void {
-  for (const method of ["error", "warn", "log", "info", "debug"] as const) {
+  for (const method of ["error", "warn", "log", "info", "debug", "dir", "trace"] as const) {
     const original = target[method].bind(target);
-    target[method] = (...args: unknown[]) => original(...args.map((arg) => (arg instanceof Error ? describeError(arg) : typeof arg === "string" ? scrubLogText(arg) : arg)));
+    target[method] = (...args: unknown[]) => original(...args.map(scrubLogValue));
   }
 }

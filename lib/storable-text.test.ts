@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findJsonProblem, findPathProblem, findQueryProblem, storableJson, storableText, unstorableReason } from "./storable-text";
+import { findJsonProblem, findPathEncodingProblem, findPathProblem, findQueryProblem, storableJson, storableText, unstorableReason } from "./storable-text";
 
 describe("text PostgreSQL cannot store", () => {
   it("is a NUL or a lone surrogate, nothing else", () => {
@@ -41,5 +41,13 @@ describe("text PostgreSQL cannot store", () => {
     expect(findPathProblem("/sessions/x%00y")?.message).toMatch(/NUL/);
     expect(findPathProblem("/sessions/%E0%A4%A")?.message).toMatch(/percent-encoded/);
     expect(findPathProblem("/sessions/50%25%20off%2Fa%3Fb")).toBeNull();
+  });
+
+  it("as bad encoding alone, for API paths whose routes name a NUL themselves", () => {
+    for (const path of ["/api/v1/sessions/%", "/api/v1/sessions/%E0%A4%A", "/api/v1/sessions/%FF/timeline", "/api/v1/incidents/%ED%A0%80", "/api/v1/sessions/%u0041", "/api/v1/x/%C0%AF"]) {
+      expect(findPathEncodingProblem(path), path).toEqual({ path: "path", message: expect.stringMatching(/is not valid percent-encoded UTF-8$/) });
+    }
+    expect(findPathEncodingProblem("/api/v1/sessions/a%00b")).toBeNull();
+    expect(findPathEncodingProblem("/api/v1/sessions/50%25%20off%2Fa%3Fb")).toBeNull();
   });
 });

@@ -97,15 +97,27 @@ export function findQueryProblem(search: string): JsonProblem | null {
   return null;
 }
 
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+const badEncoding = (segment: string): JsonProblem => ({ path: "path", message: `the segment ${quoted(segment)} is not valid percent-encoded UTF-8` });
+
+/** The first path segment that is not valid percent-encoded UTF-8 (which Next.js fails on when it decodes route parameters). */
+export function findPathEncodingProblem(pathname: string): JsonProblem | null {
+  const bad = pathname.split("/").find((segment) => decodeSegment(segment) === null);
+  return bad === undefined ? null : badEncoding(bad);
+}
+
 /** The first path segment that is not valid percent-encoded UTF-8 or decodes to text PostgreSQL cannot store. */
 export function findPathProblem(pathname: string): JsonProblem | null {
   for (const segment of pathname.split("/")) {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(segment);
-    } catch {
-      return { path: "path", message: `the segment ${quoted(segment)} is not valid percent-encoded UTF-8` };
-    }
+    const decoded = decodeSegment(segment);
+    if (decoded === null) return badEncoding(segment);
     const why = unstorableReason(decoded);
     if (why) return { path: "path", message: `a segment ${why}` };
   }

@@ -19,6 +19,7 @@ import { loadDemo } from "./demo/load-demo";
 import { waitForRotation } from "./lib/wait-for-rotation";
 import { resolveDatabase } from "./lib/resolve-database";
 import { cliContext } from "./lib/script-context";
+import { jsonLine, shown, terminalSafe } from "./lib/terminal-text";
 
 const USAGE = `AgentSOC operator CLI: npm run soc -- <command>
 
@@ -72,7 +73,7 @@ function readInput(file: string, what: string): Buffer {
 function snapshotCommand(sub: string | undefined, files: string[], opts: { publicKey: string | undefined; json: boolean }): number {
   if (sub === "pubkey" && files.length === 0) {
     const key = evidencePublicKey();
-    if (opts.json) console.log(JSON.stringify(key));
+    if (opts.json) console.log(jsonLine(key));
     else {
       process.stdout.write(key.public_key_pem);
       console.error(`key id: ${key.public_key_id} (${key.algorithm})`);
@@ -93,24 +94,24 @@ function snapshotCommand(sub: string | undefined, files: string[], opts: { publi
     : deriveEvidenceKey(secret ?? "").publicKey;
   const result = verifySnapshot({ ndjson: readInput(ndjsonFile, "the NDJSON file"), manifest: readInput(manifestFile, "the manifest file"), publicKey });
   if (!result.ok) {
-    if (opts.json) console.log(JSON.stringify({ ok: false, failure: result.failure, reason: result.reason }));
-    console.error(`snapshot INVALID: ${result.reason}`);
+    if (opts.json) console.log(jsonLine({ ok: false, failure: result.failure, reason: result.reason }));
+    console.error(shown`snapshot INVALID: ${result.reason}`);
     return 1;
   }
   const m = result.manifest;
   if (opts.json) {
-    console.log(JSON.stringify({ ok: true, public_key_id: result.publicKeyId, manifest: m }));
+    console.log(jsonLine({ ok: true, public_key_id: result.publicKeyId, manifest: m }));
     return 0;
   }
   const by = m.taken_by.type === "user" ? m.taken_by.email : m.taken_by.type === "api_token" ? `token ${m.taken_by.name}` : `${m.taken_by.type}:${m.taken_by.id}`;
   console.log(
     [
-      `snapshot valid: ${m.snapshot_id}`,
-      `  session   ${m.session_id}, agent ${m.agent_id}`,
-      `  holds     ${plural(m.event_count, "event")} (${m.start_time} to ${m.end_time}), ${plural(m.finding_count, "finding")}, ${plural(m.alert_count, "alert")}`,
-      `  ndjson    ${m.ndjson_bytes} bytes, sha256 ${m.ndjson_sha256}`,
-      `  taken     ${m.taken_at} by ${by}`,
-      `  signed    ${m.signature_algorithm}, key ${result.publicKeyId}`,
+      shown`snapshot valid: ${m.snapshot_id}`,
+      shown`  session   ${m.session_id}, agent ${m.agent_id}`,
+      shown`  holds     ${plural(m.event_count, "event")} (${m.start_time} to ${m.end_time}), ${plural(m.finding_count, "finding")}, ${plural(m.alert_count, "alert")}`,
+      shown`  ndjson    ${m.ndjson_bytes} bytes, sha256 ${m.ndjson_sha256}`,
+      shown`  taken     ${m.taken_at} by ${by}`,
+      shown`  signed    ${m.signature_algorithm}, key ${result.publicKeyId}`,
     ].join("\n"),
   );
   return 0;
@@ -158,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
         });
         console.error("migrations applied");
         const app = appConnection(database.url, appRole, config.SOC_APP_DATABASE_URL);
-        console.error(app.warning ? `WARNING: ${app.warning}` : `the console's role ${appRole.role} has its privileges`);
+        console.error(app.warning ? shown`WARNING: ${app.warning}` : shown`the console's role ${appRole.role} has its privileges`);
         return 0;
       }
       case "agent": {
@@ -169,19 +170,17 @@ async function main(argv: string[]): Promise<number> {
             input: { agentId: arg, displayName: values.name, ingestRateLimitPerMin: rateLimit },
           });
           if (values.json) {
-            console.log(JSON.stringify(registered));
+            console.log(jsonLine(registered));
           } else {
-            console.log(`Registered agent ${registered.agent_id}.`);
+            console.log(shown`Registered agent ${registered.agent_id}.`);
             console.log(`Ingest key (shown once, store it in the agent's secret store):\n${registered.ingest_key}`);
           }
           return 0;
         }
         if (sub === "list") {
           const agents = await listAgents(handle.db);
-          if (values.json) console.log(JSON.stringify({ agents }));
-          else
-            for (const a of agents)
-              console.log(`${a.agent_id}\tlast seen ${a.last_seen_at ?? "never"}\t${a.events_24h} events in 24 h`);
+          if (values.json) console.log(jsonLine({ agents }));
+          else for (const a of agents) console.log(shown`${a.agent_id}\tlast seen ${a.last_seen_at ?? "never"}\t${a.events_24h} events in 24 h`);
           return 0;
         }
         break;
@@ -190,9 +189,9 @@ async function main(argv: string[]): Promise<number> {
         if (sub !== "add") break;
         const password = values["password-stdin"] ? await readPasswordFromStdin() : undefined;
         const created = await createUser({ ctx, input: { email: values.email, role: values.role, password } });
-        if (values.json) console.log(JSON.stringify(created));
+        if (values.json) console.log(jsonLine(created));
         else {
-          console.log(`Added ${created.email} as ${created.role}.`);
+          console.log(shown`Added ${created.email} as ${created.role}.`);
           if (created.one_time_password) console.log(`One-time password (shown once): ${created.one_time_password}`);
         }
         return 0;
@@ -202,18 +201,18 @@ async function main(argv: string[]): Promise<number> {
         const expiresInDays = values.expires === undefined ? undefined : parseExpiryDays(values.expires);
         if (expiresInDays === null) throw new AppError("VALIDATION", `--expires must look like 30d or 90, got "${values.expires}"`);
         const token = await createApiToken({ ctx, input: { name: values.name, role: values.role, expiresInDays } });
-        if (values.json) console.log(JSON.stringify({ token: token.token, id: token.id, role: token.role, expires_at: token.expires_at }));
-        else console.log(`API token ${token.name} (${token.role}), shown once:\n${token.token}`);
+        if (values.json) console.log(jsonLine({ token: token.token, id: token.id, role: token.role, expires_at: token.expires_at }));
+        else console.log(shown`API token ${token.name} (${token.role}), shown once:\n${token.token}`);
         return 0;
       }
       case "audit": {
         if (sub !== "verify") break;
         const report = await verifyAuditChain(handle.db);
         if (report.problem) {
-          console.error(`audit chain BROKEN at row ${report.problem.id}: ${report.problem.message}`);
+          console.error(shown`audit chain BROKEN at row ${report.problem.id}: ${report.problem.message}`);
           return 1;
         }
-        console.log(`audit chain intact: ${report.rowsChecked} rows`);
+        console.log(shown`audit chain intact: ${report.rowsChecked} rows`);
         return 0;
       }
       case "kill":
@@ -231,7 +230,7 @@ async function main(argv: string[]): Promise<number> {
             command === "kill" || command === "revive"
               ? await (command === "kill" ? killAgent : reviveAgent)({ ctx, settings, input: { agentId: sub ?? "", reason } })
               : await (command === "kill-all" ? killAll : liftAll)({ ctx, settings, input: { reason } });
-          console.log(values.json ? JSON.stringify(result) : `${command}: done (${JSON.stringify(result)})`);
+          console.log(values.json ? jsonLine(result) : `${command}: done (${jsonLine(result)})`);
           return 0;
         } finally {
           redis.disconnect();
@@ -241,12 +240,12 @@ async function main(argv: string[]): Promise<number> {
         const incidentId = values.incident === undefined ? undefined : Number(values.incident);
         const started = await startRotation({ ctx, input: { agent_id: sub ?? "", ...(incidentId === undefined ? {} : { incident_id: incidentId }) } });
         if (!values.wait) {
-          console.log(values.json ? JSON.stringify(started) : `rotation ${started.id} ${started.existing ? "already running" : "started"}; the console performs it: /rotations/${started.id}`);
+          console.log(values.json ? jsonLine(started) : shown`rotation ${started.id} ${started.existing ? "already running" : "started"}; the console performs it: /rotations/${started.id}`);
           return 0;
         }
-        const run = await waitForRotation(handle.db, started.id, (line) => !values.json && console.log(line));
-        if (values.json) console.log(JSON.stringify(run));
-        else console.log(`rotation ${run.id} ${run.status}: ${run.counts.rotated} rotated, ${run.counts.failed} failed`);
+        const run = await waitForRotation(handle.db, started.id, (line) => !values.json && console.log(terminalSafe(line)));
+        if (values.json) console.log(jsonLine(run));
+        else console.log(shown`rotation ${run.id} ${run.status}: ${run.counts.rotated} rotated, ${run.counts.failed} failed`);
         return run.status === "succeeded" ? 0 : 1;
       }
       case "retention": {
@@ -259,8 +258,8 @@ async function main(argv: string[]): Promise<number> {
         }
         console.log(
           result.droppedPartitions.length || result.deletedSessions
-            ? `dropped ${result.droppedPartitions.join(", ") || "no partition"}; deleted ${result.deletedSessions} session rollups`
-            : `nothing older than ${result.retentionDays} days`,
+            ? shown`dropped ${result.droppedPartitions.join(", ") || "no partition"}; deleted ${result.deletedSessions} session rollups`
+            : shown`nothing older than ${result.retentionDays} days`,
         );
         return 0;
       }
@@ -271,7 +270,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
     }
-    console.error(`unknown command: ${positionals.join(" ")}\n\n${USAGE}`);
+    console.error(`${shown`unknown command: ${positionals.join(" ")}`}\n\n${USAGE}`);
     return 2;
   } finally {
     await handle.close();
@@ -282,7 +281,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err instanceof AppError ? `${err.code}: ${err.message}` : describeError(err));
+    console.error(terminalSafe(err instanceof AppError ? `${err.code}: ${err.message}` : describeError(err)));
     process.exit(1);
   },
 );

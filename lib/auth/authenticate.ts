@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { findApiTokenChain, findLiveSession } from "@/db/queries/auth";
 import { apiTokens, userSessions } from "@/db/schema";
 import type { Actor } from "@/lib/context";
+import { type Role, roleAtLeast } from "./roles";
 import { hashSecret } from "./secrets";
 import { tokenStanding } from "./token-chain";
 import { API_TOKEN_PREFIX, readCookie, SESSION_IDLE_S, SESSION_PREFIX, sessionCookieName } from "./sessions";
@@ -21,8 +22,9 @@ const TOUCH_EVERY_MS = 60_000;
 /**
  * Who is calling: an API token in `Authorization: Bearer`, else the session cookie; null for nobody.
  * A token acts with the least role along its chain and its owner's current role (see token-chain.ts).
+ * A call that counts as use keeps the session from idling out and dates the token's last use.
  */
-export async function authenticate(db: Db, credentials: Credentials): Promise<Authenticated | null> {
+export async function authenticate(db: Db, credentials: Credentials, { countsAsUse = true }: { countsAsUse?: boolean } = {}): Promise<Authenticated | null> {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(credentials.authorization ?? "")?.[1];
   if (bearer) {
     if (!bearer.startsWith(API_TOKEN_PREFIX)) return null;
@@ -30,7 +32,7 @@ export async function authenticate(db: Db, credentials: Credentials): Promise<Au
     const standing = tokenStanding(chain.links, chain.owner);
     const [token] = chain.links;
     if (!token || !standing.live) return null;
-    if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+    if (countsAsUse && (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS)) {
       await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, token.id));
     }
     return { actor: { type: "api_token", tokenId: token.id, name: token.name, role: standing.role }, via: "bearer" };
@@ -39,7 +41,7 @@ export async function authenticate(db: Db, credentials: Credentials): Promise<Au
   if (!cookie?.startsWith(SESSION_PREFIX)) return null;
   const session = await findLiveSession(db, hashSecret(cookie), SESSION_IDLE_S);
   if (!session) return null;
-  if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+  if (countsAsUse && Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     await db.update(userSessions).set({ lastSeenAt: sql`now()` }).where(eq(userSessions.id, session.sessionId));
   }
   return {
@@ -53,4 +55,17 @@ export async function authenticate(db: Db, credentials: Credentials): Promise<Au
     },
     via: "cookie",
   };
+}
+
+/**
+ * Whether the caller a stream was opened for still holds `minimum` with the same credentials: the
+ * same token or the same session, still live, its role (as it stands now) high enough, and no
+ * one-time password to replace. Not counted as use, so an open stream never keeps a session from
+ * idling out.
+ */
+export async function stillAuthorized(db: Db, credentials: Credentials, opened: Actor, minimum: Role): Promise<boolean> {
+  const now = await authenticate(db, credentials, { countsAsUse: false });
+  if (!now || !roleAtLeast(now.actor.role, minimum)) return false;
+  if (now.actor.type === "api_token") return opened.type === "api_token" && opened.tokenId === now.actor.tokenId;
+  return opened.type === "user" && opened.sessionId === now.actor.sessionId && !now.actor.mustChangePassword;
 }

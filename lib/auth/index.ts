@@ -1,5 +1,5 @@
 export { createApiToken, revokeApiToken } from "./api-tokens";
-export { authenticate, type Authenticated, type Credentials } from "./authenticate";
+export { authenticate, stillAuthorized, type Authenticated, type Credentials } from "./authenticate";
 export { authorize, parseOrThrow } from "./authorize";
 export { createUser, type CreatedUser } from "./create-user";
 export { ensureFirstAdmin, FIRST_ADMIN_EMAIL } from "./ensure-first-admin";

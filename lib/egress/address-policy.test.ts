@@ -46,6 +46,11 @@ describe("refusalOf", () => {
     ["2002:7f00:1::1", "a 6to4 address carrying 127.0.0.1, a loopback address"],
     ["2001::1", "an IETF protocol assignment (Teredo and others) address"],
     ["2001:db8::1", "a documentation address"],
+    ["100:0:0:1::5", "a dummy (RFC 9780) address"],
+    ["3fff::1", "a documentation address"],
+    ["3fff:fff:ffff::1", "a documentation address"],
+    ["5f00::1", "a segment routing (SRv6) SID address"],
+    ["5f00:ffff::1", "a segment routing (SRv6) SID address"],
   ])("refuses %s: %s", (address, kind) => {
     expect(refusalOf(address, closed)).toBe(kind);
   });
@@ -69,6 +74,13 @@ describe("refusalOf", () => {
     expect(refusalOf("fd00:1:ffff::1", policy)).toBeNull();
     expect(refusalOf("fd00:2::1", policy)).toBe("a unique local (private) address");
     expect(refusalOf("169.254.169.254", policy)).not.toBeNull();
+  });
+
+  it("refuses the IPv6 documentation range 3fff::/20 and SRv6 SIDs 5f00::/16 up to their prefix only", () => {
+    expect(refusalOf("3fff:0fff:ffff::1", closed)).toBe("a documentation address");
+    expect(refusalOf("3fff:1000::1", closed)).toBeNull();
+    expect(refusalOf("5f00:ffff:ffff::1", closed)).toBe("a segment routing (SRv6) SID address");
+    expect(refusalOf("5f01::1", closed)).toBeNull();
   });
 
   it("refuses what is not an IP address", () => {

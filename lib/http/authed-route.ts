@@ -1,5 +1,5 @@
 import { appDb } from "@/db/client";
-import { authenticate } from "@/lib/auth/authenticate";
+import { authenticate, type Credentials } from "@/lib/auth/authenticate";
 import { authorize } from "@/lib/auth/authorize";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
@@ -41,6 +41,11 @@ export function isSecureRequest(req: Request): boolean {
   return requestOrigin(req).startsWith("https://");
 }
 
+/** The credentials a request carries, as `authenticate` reads them. */
+export function credentialsOf(req: Request): Credentials {
+  return { authorization: req.headers.get("authorization"), cookie: req.headers.get("cookie"), secure: isSecureRequest(req) };
+}
+
 export interface RouteArgs<P> {
   req: Request;
   ctx: Ctx;
@@ -60,11 +65,7 @@ export function authedRoute<P extends object = Record<string, never>>(minimum: R
   return (req: Request, route?: { params: Promise<P> }): Promise<Response> =>
     handle(req, async ({ requestId, sourceIp }) => {
       const db = appDb();
-      const who = await authenticate(db, {
-        authorization: req.headers.get("authorization"),
-        cookie: req.headers.get("cookie"),
-        secure: isSecureRequest(req),
-      });
+      const who = await authenticate(db, credentialsOf(req));
       if (!who) throw new AppError("UNAUTHENTICATED", "Sign in, or send an API token as Authorization: Bearer <token>");
       if (who.via === "cookie" && (!SAFE_METHODS.has(req.method) || options.auditedRead)) assertSameOrigin(req);
       const ctx: Ctx = { db, actor: who.actor, requestId, sourceIp };

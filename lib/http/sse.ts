@@ -30,8 +30,10 @@ export function sseStream(signal: AbortSignal, start: (channel: SseChannel) => P
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       controllerRef = controller;
-      // Registered before anything is awaited, so a client that leaves at once still releases everything.
+      // Registered before anything is awaited, so a client that leaves at once still releases everything;
+      // one that left while the route was still authenticating it never fires the event.
       signal.addEventListener("abort", finish);
+      if (signal.aborted) finish();
       const send = (data: unknown, event?: string) => {
         if (finished) return;
         try {

@@ -1,6 +1,7 @@
 export { type KillSwitchSettings } from "./apply-change";
 export { agentStatus, redisHealth, type AgentStatus, type RedisHealth } from "./agent-status";
 export * from "./contract";
+export { CONSOLE_STREAMS_PER_IDENTITY, takeConsoleStreamSlot, watchKillSwitchChanges } from "./console-stream";
 export { closeKillEventBus, subscribeKillEvents } from "./event-bus";
 export { killAgent } from "./kill-agent";
 export { killAll } from "./kill-all";

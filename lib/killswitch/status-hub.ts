@@ -2,6 +2,7 @@ import type Redis from "ioredis";
 import type { Db } from "@/db/client";
 import { findAgentByKeyHash } from "@/db/queries/ingest-keys";
 import { AppError } from "@/lib/errors";
+import { streamSlots } from "@/lib/stream-slots";
 import { agentStatus, type AgentStatus } from "./agent-status";
 import { EVENTS_CHANNEL } from "./contract";
 import { subscribeKillEvents } from "./event-bus";
@@ -43,30 +44,23 @@ interface AgentEntry {
  * each key checked once), then told to every stream of that agent, however many are open.
  */
 const agents = new Map<string, AgentEntry>();
-const openStreams = new Map<string, number>();
 let unsubscribe: (() => void) | null = null;
 
 /** How much work the streams caused, for tests and for anyone measuring the door. */
 export const statusHubCounters = { statusComputations: 0, keyChecks: 0 };
 
-/** Takes one of the key's stream slots, or refuses with 429; the returned release is safe to call twice. */
-export function takeStreamSlot(keyId: string): () => void {
-  const open = openStreams.get(keyId) ?? 0;
-  if (open >= STREAMS_PER_KEY) {
-    throw new AppError("RATE_LIMITED", `This ingest key already holds ${open} status streams, the limit of ${STREAMS_PER_KEY} per key; close one first`, {
+const keySlots = streamSlots(
+  STREAMS_PER_KEY,
+  (open) =>
+    new AppError("RATE_LIMITED", `This ingest key already holds ${open} status streams, the limit of ${STREAMS_PER_KEY} per key; close one first`, {
       headers: { "Retry-After": "10" },
       details: { streams_per_key: STREAMS_PER_KEY },
-    });
-  }
-  openStreams.set(keyId, open + 1);
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    const left = (openStreams.get(keyId) ?? 1) - 1;
-    if (left > 0) openStreams.set(keyId, left);
-    else openStreams.delete(keyId);
-  };
+    }),
+);
+
+/** Takes one of the key's stream slots, or refuses with 429; the returned release is safe to call twice. */
+export function takeStreamSlot(keyId: string): () => void {
+  return keySlots.take(keyId);
 }
 
 async function computeStatus(entry: AgentEntry, agentId: string): Promise<StreamStatus> {

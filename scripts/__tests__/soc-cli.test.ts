@@ -1,10 +1,16 @@
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
 import { inject } from "vitest";
 import { describe, expect, it } from "vitest";
 import { appDb } from "@/db/client";
 import { credentialProviders } from "@/lib/credentials/providers";
+import { MANIFEST_FORMAT, manifestFile } from "@/lib/forensics/evidence";
+import { signManifest } from "@/lib/forensics/evidence/manifest";
+import { deriveEvidenceKey, SIGNATURE_ALGORITHM } from "@/lib/forensics/evidence/signing-key";
 import { DEFAULT_RETRY_POLICY, runDueRotationSteps } from "@/lib/rotation";
 
 const run = promisify(execFile);
@@ -134,5 +140,56 @@ describe("npm run soc -- agent", () => {
     }
     const { stdout } = await cli;
     expect(JSON.parse(stdout)).toMatchObject({ status: "succeeded", agent_ids: [agentId], items: [{ kind: "ingest_key", state: "rotated" }] });
+  }, 30_000);
+});
+
+/** Control characters a terminal acts on (newline apart, which the CLI prints itself), and the bidirectional overrides. */
+const TERMINAL_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+describe("npm run soc -- snapshot verify", () => {
+  it("prints a signed manifest's agent-chosen text with every control character escaped, in text and in --json", async () => {
+    const secret = `cli-terminal-${randomUUID()}`;
+    const key = deriveEvidenceKey(secret);
+    const ndjson = Buffer.from('{"record":"event"}\n');
+    // Clears the screen, sets the window title, fakes a line of output, a one-byte CSI (C1), reversed text.
+    const sessionId = "s\u001b[2J\u001b]0;pwned\u0007\nsnapshot valid: forged\u009b31m\u202eevil";
+    const agentId = "agent\u001b[1A\u007f";
+    const email = "who\r\u001b[31m@example.com";
+    const now = new Date().toISOString();
+    const manifest = signManifest(
+      {
+        format: MANIFEST_FORMAT,
+        snapshot_id: randomUUID(),
+        session_id: sessionId,
+        agent_id: agentId,
+        start_time: now,
+        end_time: now,
+        event_count: 1,
+        finding_count: 0,
+        alert_count: 0,
+        ndjson_sha256: createHash("sha256").update(ndjson).digest("hex"),
+        ndjson_bytes: ndjson.byteLength,
+        taken_by: { type: "user", user_id: randomUUID(), email },
+        taken_at: now,
+        signature_algorithm: SIGNATURE_ALGORITHM,
+        public_key_id: key.publicKeyId,
+      },
+      key,
+    );
+    const dir = mkdtempSync(path.join(tmpdir(), "soc-snapshot-"));
+    const files = [path.join(dir, "s.ndjson"), path.join(dir, "s.manifest.json")] as const;
+    writeFileSync(files[0], ndjson);
+    writeFileSync(files[1], manifestFile(manifest));
+    const env = { ...process.env, SOC_SECRET: secret };
+
+    const { stdout } = await run("node_modules/.bin/tsx", ["scripts/soc.ts", "snapshot", "verify", ...files], { env });
+    expect(stdout).not.toMatch(TERMINAL_CONTROLS);
+    expect(stdout).toContain("session   s\\x1b[2J\\x1b]0;pwned\\x07\\x0asnapshot valid: forged\\x9b31m\\u202eevil, agent agent\\x1b[1A\\x7f");
+    expect(stdout).toContain("by who\\x0d\\x1b[31m@example.com");
+    expect(stdout.split("\n").filter((line) => line.startsWith("snapshot valid"))).toHaveLength(1);
+
+    const json = await run("node_modules/.bin/tsx", ["scripts/soc.ts", "snapshot", "verify", ...files, "--json"], { env });
+    expect(json.stdout).not.toMatch(TERMINAL_CONTROLS);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, manifest: { session_id: sessionId, agent_id: agentId, taken_by: { email } } });
   }, 30_000);
 });

@@ -2,6 +2,7 @@ import { agentExists } from "@/db/queries/ingest-keys";
 import { issueIngestKey, registerAgent } from "@/lib/agents";
 import type { Ctx } from "@/lib/context";
 import { setBaseline } from "@/lib/detect";
+import { shown } from "../lib/terminal-text";
 import { buildDemoTraffic, DEMO_AGENTS } from "./demo-traffic";
 
 /** A demo agent that exists already gets its key rotated, so repeated demo loads leave one live key each. */
@@ -47,7 +48,7 @@ export async function loadDemo(ctx: Ctx, consoleUrl: string): Promise<string> {
     }
     const body = await res.text();
     if (res.status !== 200) throw new Error(`ingest for ${agent.agentId} answered ${res.status}: ${body}`);
-    lines.push(`${agent.agentId}: ${body}`);
+    lines.push(shown`${agent.agentId}: ${body}`);
   }
-  return `demo traffic loaded into ${consoleUrl}\n${lines.join("\n")}`;
+  return `${shown`demo traffic loaded into ${consoleUrl}`}\n${lines.join("\n")}`;
 }

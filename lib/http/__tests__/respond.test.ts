@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { appDb } from "@/db/client";
 import { users } from "@/db/schema";
-import { AppError, describeError, installLogScrubbing, isUnavailableError } from "@/lib/errors";
+import { AppError, describeError, installLogScrubbing, isUnavailableError, scrubLogText } from "@/lib/errors";
 import { clientAddress, handle } from "@/lib/http/respond";
 
 const req = () => new Request("http://soc.test/api/v1/anything", { headers: { "x-request-id": "client-chosen" } });
@@ -157,6 +157,82 @@ describe("installLogScrubbing", () => {
     expect(printed).toContain("redis://***@cache:6379");
     expect(printed).toContain("objects other than errors print as they are");
     for (const secret of ["hunter2", email, "pw-123", "SELECT"]) expect(printed).not.toContain(secret);
+  });
+});
+
+/** A logger writing into a string, scrubbed as the server's console is. */
+function scrubbedLogger(): { logger: Console; printed: () => string } {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on("data", (c: Buffer) => chunks.push(c));
+  const logger = new Console({ stdout: out, stderr: out });
+  installLogScrubbing(logger);
+  return { logger, printed: () => Buffer.concat(chunks).toString("utf8") };
+}
+
+describe("scrubLogText", () => {
+  it("masks secrets under JSON-quoted names and inside longer names, keeping the name", () => {
+    expect(scrubLogText('{"password":"hunter2","user":"bob"}')).toBe('{"password":***,"user":"bob"}');
+    expect(scrubLogText('{"db_password": "hun\\"ter2", "x-api-key":\'k-1\'}')).toBe('{"db_password": ***, "x-api-key":***}');
+    expect(scrubLogText("PGPASSWORD=abc psql -h db")).toBe("PGPASSWORD=*** psql -h db");
+    expect(scrubLogText("SOC_SECRET=s3cr3t-value REDIS_URL=x")).toBe("SOC_SECRET=*** REDIS_URL=x");
+    expect(scrubLogText("retry=3:password=hunter2")).toBe("retry=3:password=***");
+  });
+
+  it("masks the console's own tokens, keys and session tokens wherever they appear, keeping their kind", () => {
+    const text = "got soc_at_AbC-123_xyz, key soc_ik_ZZZ9-_q and cookie soc_session=soc_s_Q1w2E3";
+    const scrubbed = scrubLogText(text);
+    for (const secret of ["AbC-123_xyz", "ZZZ9-_q", "Q1w2E3"]) expect(scrubbed).not.toContain(secret);
+    expect(scrubbed).toContain("soc_at_***");
+    expect(scrubbed).toContain("soc_ik_***");
+  });
+
+  it("masks Basic credentials after Authorization and on their own, but not the word basic", () => {
+    const b64 = Buffer.from("alice:hunter2").toString("base64");
+    expect(scrubLogText(`Authorization: Basic ${b64}`)).toBe("Authorization: Basic ***");
+    expect(scrubLogText(`sent header basic ${b64} to the proxy`)).toBe("sent header basic *** to the proxy");
+    expect(scrubLogText("basic auth is not configured")).toBe("basic auth is not configured");
+  });
+
+  it("reads a long hostile text in linear time", () => {
+    const started = performance.now();
+    for (const unit of ["a-", "password", "a=", "x://", "Failed query: ", "basic ", "soc_at_"]) scrubLogText(unit.repeat(100_000));
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe("installLogScrubbing, on values inside objects and arrays", () => {
+  it("describes errors nested in objects, arrays, Maps and Sets, and masks secret-named keys", async () => {
+    const { logger, printed } = scrubbedLogger();
+    const err = await badCast();
+    logger.error({ err });
+    logger.error("x", [err]);
+    logger.error({ deep: { deeper: [{ cause: err }] } });
+    logger.log(new Map([["password", "hunter2"]]), new Set([err]));
+    logger.log({ password: "hunter2", credentials: { user: "bob", pass: "hunter2" }, max_tokens: 512, note: "url postgres://app:hunter2@db/x" });
+    const out = printed();
+    expect(out).toContain("DrizzleQueryError: query failed <- PostgreSQL error [22P02]");
+    expect(out).toContain("max_tokens: 512");
+    expect(out).toContain("postgres://***@db/x");
+    for (const secret of ["hunter2", "SELECT", "params"]) expect(out).not.toContain(secret);
+  });
+
+  it("prints a cycle and a very deep value without crashing or walking forever", () => {
+    const { logger, printed } = scrubbedLogger();
+    const cyclic: Record<string, unknown> = { name: "loop", token: "soc_at_secretvalue" };
+    cyclic.self = cyclic;
+    cyclic.list = [cyclic, { password: "hunter2" }];
+    logger.log(cyclic);
+    let deep: unknown = "password=hunter2";
+    for (let i = 0; i < 10_000; i++) deep = { inner: deep };
+    logger.dir(deep, { depth: null });
+    logger.error(deep);
+    const wide = Array.from({ length: 50_000 }, (_, i) => ({ i, password: `pw-${i}` }));
+    logger.log(wide);
+    const out = printed();
+    expect(out).toContain("[Circular]");
+    expect(out).toContain("loop");
+    for (const secret of ["hunter2", "secretvalue", "pw-1"]) expect(out).not.toContain(secret);
   });
 });
 
