@@ -1,4 +1,5 @@
-const UNIT_SECONDS: Record<string, number> = {
+// A Map, not an object: a unit such as "constructor" must not find Object's own properties.
+const UNIT_SECONDS = new Map<string, number>(Object.entries({
   s: 1,
   sec: 1,
   secs: 1,
@@ -17,7 +18,7 @@ const UNIT_SECONDS: Record<string, number> = {
   d: 86_400,
   day: 86_400,
   days: 86_400,
-};
+}));
 
 /** A step's timeout may not exceed a week: longer is a schedule, not a timeout. */
 export const MAX_TIMEOUT_SECONDS = 7 * 86_400;
@@ -30,7 +31,7 @@ export const MAX_TIMEOUT_SECONDS = 7 * 86_400;
 export function parseDuration(text: string): number | null {
   const match = /^\s*(\d{1,9})\s*([a-z]+)\s*$/i.exec(text);
   if (!match) return null;
-  const unit = UNIT_SECONDS[(match[2] ?? "").toLowerCase()];
+  const unit = UNIT_SECONDS.get((match[2] ?? "").toLowerCase());
   return unit === undefined ? null : Number(match[1]) * unit;
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -37,10 +37,15 @@ const HOSTILE = [
   "#x",
   "!!",
   "--help",
+  "a/../../b",
+  // Code for the interpreters a template may hand a value to: python, awk and perl strings.
+  "x'); import os; os.system('touch MARK'); print('",
+  'x"; system("touch MARK"); print "',
+  "x'; system('touch MARK'); print '",
 ];
 
-/** Values refused wherever they go: options, and backslashes (fish reads them inside single quotes). */
-const refusedAnywhere = (value: string) => value.startsWith("-") || value.includes("\\");
+/** Values refused wherever they go: options, backslashes (fish reads them inside single quotes) and ".." path segments. */
+const refusedAnywhere = (value: string) => value.startsWith("-") || value.includes("\\") || /(^|\/)\.\.(\/|$)/.test(value);
 
 const line = (...lines: string[]) => lines.map((l) => `${l}\n`).join("");
 
@@ -80,7 +85,6 @@ const CASES: Case[] = [
   { template: "printf '%s\\n' {session_id} | cat", prints: v, fills: true, posix: true },
   { template: "printf '%s\\n' {session_id} > out && cat out", prints: v, fills: true, posix: true },
   { template: "printf '%s\\n' {session_id} 2>/dev/null", prints: v, fills: true, posix: true },
-  { template: `for x in {session_id}; do printf '%s\\n' "$x"; done`, prints: v, fills: true, posix: true },
   { template: "env printf '%s\\n' {session_id}", prints: v, fills: true, posix: true },
   { template: "command printf '%s\\n' {session_id}", prints: v, fills: true, posix: true },
   // Nested contexts: filled only if the value still arrives literally.
@@ -123,6 +127,26 @@ const CASES: Case[] = [
   { template: `perl -e 'print "{session_id}\\n"'`, prints: v },
   { template: `awk 'BEGIN { print "{session_id}" }'`, prints: v },
   { template: `sed -n 's/.*/{session_id}/p' <<< x`, prints: v },
+  // A value kept in a variable, then read as code further on.
+  { template: `for x in {session_id}; do printf '%s\\n' "$x"; done`, prints: null },
+  { template: `SID={session_id}; python3 -c "print('looking up $SID')"`, prints: (x) => line(`looking up ${x}`), posix: true },
+  { template: `for s in {session_id}; do python3 -c "print('looking up $s')"; done`, prints: (x) => line(`looking up ${x}`), posix: true },
+  { template: `SID={session_id}; awk "BEGIN { print \\"looking up $SID\\" }"`, prints: (x) => line(`looking up ${x}`), posix: true },
+  { template: `for s in {session_id}; do perl -e "print 'looking up $s', qq(\\n)"; done`, prints: (x) => line(`looking up ${x}`), posix: true },
+  { template: `SID=; SID+={session_id}; python3 -c "print('looking up $SID')"`, prints: (x) => line(`looking up ${x}`) },
+  { template: `export SID={session_id}; python3 -c "print('looking up $SID')"`, prints: (x) => line(`looking up ${x}`), posix: true },
+  { template: `set -- {session_id}; python3 -c "print('looking up $1')"`, prints: (x) => line(`looking up ${x}`), posix: true },
+  // A value kept elsewhere (a file, $_) that an interpreter's code takes in when it runs.
+  { template: `printf '%s\\n' {session_id} > sid; python3 -c "print('looking up $(cat sid)')"`, prints: (x) => line(`looking up ${x}`), posix: true },
+  { template: `printf '%s\\n' {session_id}; python3 -c "print('$_')"`, prints: (x) => line(x, x) },
+  // An interpreter run by a program the console does not know as a wrapper.
+  { template: `prlimit --core=0 python3 -c "print('{session_id}')"`, prints: v, posix: true },
+  // Copies whose remote side hands its paths to a shell: rsync before 3.2.4 (or --old-args), scp -O, sftp.
+  { template: "rsync --old-args host:/srv/agent-logs/{session_id}.log .", prints: () => "", posix: true },
+  { template: "scp -O host:/var/log/{session_id}.log .", prints: null },
+  { template: "sudo scp host:/var/log/{session_id}.log .", prints: null },
+  { template: "env rsync host:/var/log/{session_id}.log .", prints: null },
+  { template: "sftp host:/var/log/{session_id}.log", prints: null },
 ];
 
 const dirs: string[] = [];
@@ -130,10 +154,16 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** rsync's remote shell, standing in for ssh and sshd: like sshd, it hands the command it is given to a shell. */
+const remoteShell = path.join(mkdtempSync(path.join(tmpdir(), "soc-rsh-")), "rsh");
+dirs.push(path.dirname(remoteShell));
+writeFileSync(remoteShell, '#!/bin/sh\nwhile [ $# -gt 0 ]; do case "$1" in -l) shift 2;; -*) shift;; *) shift; break;; esac; done\nexec sh -c "$*"\n');
+chmodSync(remoteShell, 0o755);
+
 function run(shell: string, command: string): { stdout: string; marked: boolean } {
   const dir = mkdtempSync(path.join(tmpdir(), "soc-fill-"));
   dirs.push(dir);
-  const result = spawnSync(shell, ["-c", command], { cwd: dir, env: { ...process.env, HOME: dir, Y: "", X: "" }, encoding: "utf8", timeout: 10_000 });
+  const result = spawnSync(shell, ["-c", command], { cwd: dir, env: { ...process.env, HOME: dir, Y: "", X: "", RSYNC_RSH: remoteShell }, encoding: "utf8", timeout: 10_000 });
   return { stdout: result.stdout, marked: existsSync(path.join(dir, "MARK")) };
 }
 

@@ -61,6 +61,15 @@ describe("fillPlaceholders", () => {
     );
   });
 
+  it("for a shell, refuses a value with a \"..\" path segment, which would lead a path out of its directory", () => {
+    for (const session_id of ["..", "../../etc", "a/../../b", "a/.."]) {
+      expect(refusal(() => fillPlaceholders("rm -rf /var/tmp/agent-sessions/{session_id}", { session_id }, { shell: true })).message).toBe(
+        'session_id holds a ".." path segment, which would lead a path in the command out of the directory it names',
+      );
+    }
+    expect(fillPlaceholders("rm -rf /var/tmp/agent-sessions/{session_id}", { session_id: "run..2/a.b" }, { shell: true })).toBe("rm -rf /var/tmp/agent-sessions/run..2/a.b");
+  });
+
   it("for a shell, refuses a placeholder where no quoting holds, naming it and why, whatever the value", () => {
     const { message, errors } = refusal(() => fillPlaceholders('snap "$(echo {session_id})" --agent {agent_id}', incident, { shell: true }));
     expect(message).toBe("{session_id} sits inside $( … ), where a shell reads the value again as code");

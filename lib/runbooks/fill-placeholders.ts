@@ -61,6 +61,7 @@ function shellProblem(name: string, value: string): string | null {
   if (value.startsWith("-")) return `${name} "${value}" starts with "-", which the command would read as an option`;
   // fish reads \' inside single quotes as a quote, so no quoting keeps a backslash literal in every shell.
   if (value.includes("\\")) return `${name} holds a backslash, which shells do not all read alike inside quotes`;
+  if (/(^|\/)\.\.(\/|$)/.test(value)) return `${name} holds a ".." path segment, which would lead a path in the command out of the directory it names`;
   return null;
 }
 

@@ -263,6 +263,36 @@ describe("parseRunbook refusals name line and field", () => {
     ]);
   });
 
+  it("reports a value kept in a variable or copied to another host, as the reviewed templates did", () => {
+    const { errors } = failure(
+      lines(
+        "r:",
+        "  severity: low",
+        "  immediate_actions:",
+        "    - step: Look",
+        `      command: "SID={session_id}; python3 -c \\"print('looking up $SID')\\""`,
+        "    - step: Fetch",
+        '      command: "scp -O host:/var/log/{session_id}.log ."',
+      ),
+    );
+    expect(errors).toEqual([
+      {
+        line: 5,
+        column: 21,
+        path: "immediate_actions[0].command",
+        message:
+          "{session_id} would be kept in a variable, which a later part of the command or a program may read again as code; write the placeholder where the value is used instead: the console would never fill it in; put it in a plain argument or a plain '…' or \"…\" string",
+      },
+      {
+        line: 7,
+        column: 38,
+        path: "immediate_actions[1].command",
+        message:
+          "{session_id} goes into a command that copies with scp, whose remote side may read a path again as shell code: the console would never fill it in; put it in a plain argument or a plain '…' or \"…\" string",
+      },
+    ]);
+  });
+
   it("suggests $NAME for what looks like a shell variable", () => {
     const { errors } = failure(lines("r:", "  severity: low", "  immediate_actions:", "    - step: Look", '      description: "see ${HOME}/notes"'));
     expect(errors[0]?.message).toContain("(for a shell variable write $HOME)");
@@ -364,6 +394,17 @@ describe("parseRunbook refusals name line and field", () => {
     ]);
     const big = `${MINIMAL}      description: "${"x".repeat(70_000)}"\n`;
     expect(failure(big).errors).toEqual([{ line: 1, column: 1, path: "", message: "the runbook is 69 KiB; at most 64 KiB is accepted" }]);
+  });
+
+  it("reads names of an object's own properties (constructor, toString) as plain words, in a tool, a timeout and a command", () => {
+    const step = (field: string) => lines("r:", "  severity: low", "  immediate_actions:", "    - step: Look", `      ${field}`);
+    expect(parseRunbook(step("tool: constructor")).phases[0]?.steps[0]?.action).toEqual({ kind: "command", command: "constructor" });
+    expect(failure(step("timeout: 5 constructor")).errors).toEqual([
+      { line: 5, column: 16, path: "immediate_actions[0].timeout", message: 'expected a duration such as "30 seconds" or "2 minutes"' },
+    ]);
+    for (const command of ["toString {session_id}", "grep constructor -v {session_id} log"]) {
+      expect(parseRunbook(step(`command: ${command}`)).phases[0]?.steps[0]?.action).toEqual({ kind: "command", command });
+    }
   });
 
   it("refuses a step that is not a mapping, non-text values and a multi-line title", () => {

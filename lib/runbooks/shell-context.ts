@@ -4,8 +4,10 @@
  * is filled only where quoting provably keeps it one literal piece of one argument: a plain word or a
  * plain '…' or "…" string of the command itself. Inside $( … ), ` … `, ${ … } or a here-document,
  * after a comment, as the program to run, and anywhere in a command that reads text again as code
- * (eval, sh -c, ssh, arithmetic, awk, psql…) a placeholder is refused with the reason. Whatever the
- * scanner does not understand, it refuses from there on.
+ * (eval, sh -c, ssh, scp, arithmetic, awk, psql…) a placeholder is refused with the reason. A value is
+ * never kept in a variable (NAME=…, for, set --, read…), and a command whose interpreter code is built
+ * from $… when it runs is refused whole, so no value kept elsewhere (a file, $_) can become code.
+ * Whatever the scanner does not understand, it refuses from there on.
  */
 
 export type Quoting = "none" | "single" | "double";
@@ -16,22 +18,30 @@ export type PlaceholderContext =
 
 const PLACEHOLDER_AT = /\{([A-Za-z_][A-Za-z0-9_]*)\}/y;
 
-// Programs that read text as shell code or SQL (or hand it to a shell elsewhere), wherever they appear.
+// Programs that read text as shell code or SQL (or hand it to a shell elsewhere), wherever they appear;
+// make hands its variables and targets to the shells of its recipes.
 const CODE_READERS = new Set([
   "eval", "sh", "bash", "zsh", "dash", "ksh", "mksh", "pdksh", "ash", "yash", "fish", "csh", "tcsh", "busybox",
-  "ssh", "su", "sg", "runuser",
+  "ssh", "rsh", "su", "sg", "runuser", "pdsh", "pssh", "parallel-ssh", "clush", "ansible", "ansible-playbook", "make", "gmake",
   "psql", "mysql", "mariadb", "sqlite3", "duckdb", "mongo", "mongosh", "cqlsh", "clickhouse-client",
 ]);
+// Copies whose remote side may hand its paths to a shell (scp -O and OpenSSH before 9.0, rsync before 3.2.4, sftp's globbing).
+const REMOTE_COPIES = new Set(["scp", "sftp", "rsync", "rcp"]);
 // Commands that, when run, read their arguments as code or as variable names (which bash evaluates as arithmetic).
 const CODE_COMMANDS = new Set([
   "source", ".", "xargs", "parallel", "watch", "tmux", "screen", "script", "expect", "at", "batch",
-  "trap", "alias", "let", "declare", "typeset", "local", "readonly", "export", "unset", "read", "mapfile", "readarray",
-  "getopts", "compgen", "complete", "enable", "fc", "bind", "coproc", "[[",
+  "trap", "alias", "let", "unset", "compgen", "complete", "enable", "fc", "bind", "coproc", "[[",
 ]);
+// Commands that keep text in shell variables, from their arguments or their input.
+const VARIABLE_COMMANDS = new Set(["declare", "typeset", "local", "readonly", "export", "read", "mapfile", "readarray", "getopts"]);
+// Commands whose arguments become shell variables ($x, $1).
+const STORES_ARGUMENTS = new Set(["for", "select", "set"]);
+const STORED = "would be kept in a variable, which a later part of the command or a program may read again as code; write the placeholder where the value is used instead";
 // Programs whose first arguments are a program of their own.
 const SCRIPT_READERS = new Set(["awk", "gawk", "mawk", "nawk", "sed", "gsed", "jq", "gojq", "yq"]);
 // The options after which a program's next argument (or the rest of the option) is code it runs.
-const CODE_OPTIONS: Record<string, RegExp> = {
+// Maps, not objects: a word such as `constructor` must not find Object's own properties.
+const CODE_OPTIONS = new Map<string, RegExp>(Object.entries({
   python: /^-[A-Za-z]*c/,
   perl: /^-[A-Za-z]*[eE]/,
   ruby: /^-[A-Za-z]*e/,
@@ -48,18 +58,19 @@ const CODE_OPTIONS: Record<string, RegExp> = {
   flock: /^(-[A-Za-z]*c|--command)/,
   env: /^(-[A-Za-z]*S|--split-string)/,
   tar: /^(-[A-Za-z]*I|--use-compress-program|--to-command|--checkpoint-action|--info-script|--new-volume-script)/,
-  rsync: /^(-[A-Za-z]*e|--rsh)/,
-};
+}));
 // Interpreters that, given no script, read their program from their input (a pipe, a here-string).
 const INPUT_READERS = new Set(["python", "perl", "ruby", "node", "php", "lua", "tclsh", "osascript", "pwsh", "powershell", "dc", "ed", "ex"]);
 // Commands that run the program named by their next word that is not an option, after this many arguments of their own.
-const RUNNERS: Record<string, number> = {
+const RUNNERS = new Map<string, number>(Object.entries({
   sudo: 0, doas: 0, env: 0, exec: 0, command: 0, builtin: 0, nohup: 0, nice: 0, ionice: 0, time: 0, setsid: 0,
   stdbuf: 0, strace: 0, ltrace: 0, unbuffer: 0, caffeinate: 0, pkexec: 0, chpst: 0,
   timeout: 1, chroot: 1, taskset: 1, chrt: 1, flock: 1,
-};
+}));
 // find's actions that run the program named next.
 const FIND_ACTIONS = new Set(["-exec", "-execdir", "-ok", "-okdir"]);
+const REDIS_SCRIPT = /^(eval|eval_ro|evalsha|evalsha_ro|fcall|fcall_ro|function|script)$/i;
+const PATTERN = "sits in a word with { or [, where a shell would expand the value as a pattern";
 // Reserved words after which a command's program still follows.
 const KEEP_PROGRAM_POSITION = new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"]);
 
@@ -88,12 +99,19 @@ interface Word {
   pattern: boolean;
   /** Where the last bare `$NAME`, `$1` or `$@` in it ends. */
   expansionEnd: number;
+  /** Holds an expansion ($…, ` … `, <( … )) whose text is known only when the command runs. */
+  expands: boolean;
 }
 
 interface SimpleCommand {
   words: Word[];
   /** Redirection targets: files the shell opens, and here-strings. */
   targets: Word[];
+}
+
+function expands(word: Word): void {
+  word.literal = null;
+  word.expands = true;
 }
 
 /** The scan cannot go on: `obstacle` is what it met at `at`. */
@@ -165,7 +183,7 @@ class Scanner {
     let word: Word | null = null;
     let redirect = false;
     let depth = 0;
-    const newWord = (at: number): Word => ({ start: at, raw: "", literal: "", candidates: [], pattern: false, expansionEnd: -1 });
+    const newWord = (at: number): Word => ({ start: at, raw: "", literal: "", candidates: [], pattern: false, expansionEnd: -1, expands: false });
     const endWord = (at: number) => {
       if (!word) return;
       word.raw = src.slice(word.start, at);
@@ -178,7 +196,7 @@ class Scanner {
     const endCommand = (at: number) => {
       endWord(at);
       if (redirect) throw new Stop(at, "a redirection without a target");
-      this.command(command, nested);
+      this.command(command);
       command = { words: [], targets: [] };
     };
 
@@ -217,7 +235,7 @@ class Scanner {
         pos++;
       } else if ((c === "<" || c === ">") && src.charAt(pos + 1) === "(") {
         word ??= newWord(pos);
-        word.literal = null;
+        expands(word);
         pos = this.list(pos + 2, limit, true, nested ?? `sits inside ${c}( … ), a command of its own`);
       } else if (c === "<" || c === ">" || c === "&") {
         const before = word ? src.slice(word.start, pos) : "";
@@ -312,7 +330,7 @@ class Scanner {
     if (next === "(" && src.charAt(pos + 2) === "(") return this.arithmetic(pos, pos + 3, word, nested);
     if (next === "[") return this.arithmetic(pos, pos + 2, word, nested);
     if (next === "(") {
-      word.literal = null;
+      expands(word);
       return this.list(pos + 2, limit, true, nested ?? "sits inside $( … ), where a shell reads the value again as code");
     }
     if (next === "{") return this.parameter(pos, word, nested, inDouble);
@@ -332,7 +350,7 @@ class Scanner {
     }
     const name = /^([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(src.slice(pos + 1, limit));
     if (name) {
-      word.literal = null;
+      expands(word);
       word.expansionEnd = pos + 1 + name[0].length;
       return word.expansionEnd;
     }
@@ -344,7 +362,7 @@ class Scanner {
   private arithmetic(pos: number, from: number, word: Word, nested: string | null): number {
     const src = this.src;
     const close = src.charAt(pos + 1) === "[" ? "]" : "))";
-    word.literal = null;
+    expands(word);
     let depth = 0;
     for (let i = from; i < src.length; i++) {
       const c = src.charAt(i);
@@ -364,7 +382,7 @@ class Scanner {
   /** `${ … }`: the plain forms only; substrings, subscripts and indirection evaluate a value as arithmetic. */
   private parameter(pos: number, word: Word, nested: string | null, inDouble: boolean): number {
     const src = this.src;
-    word.literal = null;
+    expands(word);
     this.refuse(pos + 1, "sits in ${…} syntax, which a shell reads as a variable of its own");
     const reason = nested ?? "sits inside ${ … }, where a shell expands the value again";
     const [, , name, after, second] = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])?(.)?(.)?/.exec(src.slice(pos)) ?? [];
@@ -412,14 +430,18 @@ class Scanner {
     const end = this.src.indexOf("`", pos + 1);
     if (end < 0 || end >= limit) throw new Stop(pos, "a ` that is never closed");
     if (this.src.slice(pos + 1, end).includes("\\")) throw new Stop(pos, "a ` … ` with backslashes inside");
-    word.literal = null;
+    expands(word);
     const after = this.list(pos + 1, end, false, nested ?? "sits inside ` … `, where a shell reads the value again as code");
     if (after !== end) throw new Stop(pos, "a ` … ` whose quotes reach past its end");
     return end + 1;
   }
 
-  /** What a finished simple command means for its placeholders, and for the whole command. */
-  private command(command: SimpleCommand, nested: string | null): void {
+  /**
+   * What a finished simple command means for its placeholders, and for the whole command. In a
+   * nested command ($( … ) and the like) every placeholder is refused already; what is left to find
+   * there is a reason to refuse the whole command.
+   */
+  private command(command: SimpleCommand): void {
     const programs: string[] = [];
     let expecting = true;
     let runner: string | null = null;
@@ -427,6 +449,7 @@ class Scanner {
     let ownArguments = 0;
     let unknownProgram = false;
     let scriptArguments = 0;
+    let storesArguments = false;
     const program = (w: Word) => {
       if (w.literal === null) {
         unknownProgram = true;
@@ -436,20 +459,26 @@ class Scanner {
       const name = programName(w.literal);
       programs.push(name);
       if (CODE_COMMANDS.has(name)) this.refuseCommand(`runs ${name}, which reads text as code or as a variable name`);
-      runner = RUNNERS[name] !== undefined ? name : null;
-      ownArguments = RUNNERS[name] ?? 0;
+      if (VARIABLE_COMMANDS.has(name)) this.refuseCommand(`runs ${name}, which keeps text in a shell variable, where a later part of the command may read it again as code`);
+      storesArguments = STORES_ARGUMENTS.has(name);
+      runner = RUNNERS.has(name) ? name : null;
+      ownArguments = RUNNERS.get(name) ?? 0;
       afterOption = false;
       expecting = runner !== null;
       scriptArguments = 0;
     };
+    const refuseWord = (w: Word, clause: string) => {
+      for (const c of w.candidates) this.refuse(c.index, clause);
+    };
 
     for (const w of command.words) {
       const literal = w.literal;
-      if (literal !== null && CODE_READERS.has(programName(literal))) {
-        this.refuseCommand(`hands text to ${programName(literal)}, which reads it as code`);
-      }
+      const name = literal === null ? null : programName(literal);
+      if (name !== null && CODE_READERS.has(name)) this.refuseCommand(`hands text to ${name}, which reads it as code`);
+      if (name !== null && REMOTE_COPIES.has(name)) this.refuseCommand(`copies with ${name}, whose remote side may read a path again as shell code`);
       if (!expecting) {
         if (!(literal ?? w.raw).startsWith("-")) scriptArguments++;
+        if (storesArguments) refuseWord(w, STORED);
         if (literal !== null && FIND_ACTIONS.has(literal)) {
           runner = literal;
           ownArguments = 0;
@@ -464,13 +493,20 @@ class Scanner {
       if (runner === null) {
         const assignment = /^[A-Za-z_][A-Za-z0-9_]*(\[|\+?=)/.exec(w.raw);
         if (assignment?.[1] === "[") this.refuseCommand("assigns to an array element, whose subscript is arithmetic");
+        if (assignment) refuseWord(w, STORED);
         if (assignment || (literal !== null && KEEP_PROGRAM_POSITION.has(literal))) continue;
-        for (const c of w.candidates) this.refuse(c.index, "would be the program the shell runs");
+        refuseWord(w, "would be the program the shell runs");
         program(w);
         continue;
       }
-      if (runner === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.raw)) continue;
-      for (const c of w.candidates) this.refuse(c.index, `may be the program ${runner} runs`);
+      if (runner === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.raw)) {
+        refuseWord(w, STORED);
+        continue;
+      }
+      refuseWord(w, `may be the program ${runner} runs`);
+      if (runner === "sudo" && literal !== null && /^(-[A-Za-z]*[is]|--shell|--login)/.test(literal)) {
+        this.refuseCommand(`runs sudo ${literal}, which hands the command to a shell`);
+      }
       if (literal?.startsWith("-") && literal !== "-") {
         afterOption = literal !== "--" && !literal.includes("=");
       } else if (afterOption) {
@@ -485,31 +521,44 @@ class Scanner {
     }
     const inputReader = programs.find((p) => INPUT_READERS.has(p));
     if (!expecting && scriptArguments === 0 && inputReader) this.refuseCommand(`runs ${inputReader}, which reads its program from its input`);
-    if (nested) return;
 
+    // An interpreter named anywhere counts from there on: `docker exec c python3 -c …` runs python too.
+    const named: string[] = [];
     const codeOptionOf = new Set<string>();
-    const words = [...command.words.map((w) => ({ w, target: false })), ...command.targets.map((w) => ({ w, target: true }))];
-    for (const [position, { w, target }] of words.entries()) {
-      if (!target) for (const p of programs) if (CODE_OPTIONS[p]?.test(w.raw)) codeOptionOf.add(p);
-      for (const c of w.candidates) {
-        const problem = this.candidateProblem(w, target ? null : position, programs, [...codeOptionOf][0] ?? null, unknownProgram, command.words);
-        if (problem) this.refuse(c.index, problem);
-        else if (!this.contexts.has(c.index)) this.contexts.set(c.index, { fill: true, quoting: c.quoting, mustQuote: c.mustQuote });
+    const redisScript = command.words.some((w) => w.literal !== null && programName(w.literal) === "redis-cli") && command.words.some((w) => REDIS_SCRIPT.test(w.literal ?? ""));
+    let inRedisScript = false;
+    for (const [position, w] of command.words.entries()) {
+      for (const p of named) if (CODE_OPTIONS.get(p)?.test(w.raw)) codeOptionOf.add(p);
+      const scriptReader = named.find((p) => SCRIPT_READERS.has(p));
+      const codeOf = [...codeOptionOf][0] ?? (scriptReader && !isScriptData(command.words, position) ? scriptReader : null) ?? (inRedisScript ? "redis-cli" : null);
+      if (codeOf && w.expands) {
+        this.refuseCommand(`builds ${codeOf}'s code from $… or \`…\` when it runs, which may bring in a value filled elsewhere in the command`);
       }
+      for (const c of w.candidates) this.settle(c, this.candidateProblem(w, position, command.words, { scriptReader, codeOptionOf: [...codeOptionOf][0], unknownProgram, redisScript }));
+      if (redisScript && REDIS_SCRIPT.test(w.literal ?? "")) inRedisScript = true;
+      if (w.literal !== null) named.push(programName(w.literal));
     }
+    for (const w of command.targets) for (const c of w.candidates) this.settle(c, w.pattern ? PATTERN : null);
   }
 
-  /** Why a placeholder that passed the scan still may not be filled: `position` is its word's place, null for a redirection target. */
-  private candidateProblem(w: Word, position: number | null, programs: string[], codeOptionOf: string | null, unknownProgram: boolean, words: Word[]): string | null {
-    if (w.pattern) return "sits in a word with { or [, where a shell would expand the value as a pattern";
-    if (position === null) return null;
-    if (unknownProgram) return "goes to a program chosen only when the command runs ($…), which may read it as code";
-    const scriptReader = programs.find((p) => SCRIPT_READERS.has(p));
-    if (scriptReader && !isScriptData(words, position)) return `goes to ${scriptReader}, which reads its arguments as a program (pass it with jq --arg or awk -v)`;
-    if (codeOptionOf) return `follows ${codeOptionOf}'s option for code to run`;
-    if (programs.includes("redis-cli") && words.some((x) => /^(eval|eval_ro|evalsha|evalsha_ro|fcall|fcall_ro|function|script)$/i.test(x.literal ?? ""))) {
-      return "goes to a Redis script command, which runs Lua";
-    }
+  /** A candidate's context: refused with `problem`, or filled as it is quoted, unless already refused. */
+  private settle(c: Candidate, problem: string | null): void {
+    if (problem) this.refuse(c.index, problem);
+    else if (!this.contexts.has(c.index)) this.contexts.set(c.index, { fill: true, quoting: c.quoting, mustQuote: c.mustQuote });
+  }
+
+  /** Why a placeholder that passed the scan still may not be filled: `position` is its word's place, `before` what the words before it say. */
+  private candidateProblem(
+    w: Word,
+    position: number,
+    words: Word[],
+    before: { scriptReader: string | undefined; codeOptionOf: string | undefined; unknownProgram: boolean; redisScript: boolean },
+  ): string | null {
+    if (w.pattern) return PATTERN;
+    if (before.unknownProgram) return "goes to a program chosen only when the command runs ($…), which may read it as code";
+    if (before.scriptReader && !isScriptData(words, position)) return `goes to ${before.scriptReader}, which reads its arguments as a program (pass it with jq --arg or awk -v)`;
+    if (before.codeOptionOf) return `follows ${before.codeOptionOf}'s option for code to run`;
+    if (before.redisScript) return "goes to a Redis script command, which runs Lua";
     return null;
   }
 }
@@ -532,10 +581,11 @@ export function placeholderContexts(command: string, isPlaceholder: (name: strin
   scanner.run();
   const problem = scanner.commandProblem;
   if (!problem) return scanner.contexts;
+  // A placeholder refused for a reason of its own keeps it: that is the first thing to change.
   return new Map(
-    [...scanner.contexts.keys()].map((index) => {
+    [...scanner.contexts].map(([index, context]) => {
       PLACEHOLDER_AT.lastIndex = index;
-      return [index, { fill: false, reason: `${PLACEHOLDER_AT.exec(command)?.[0]} goes into a command that ${problem}` }];
+      return [index, context.fill ? { fill: false, reason: `${PLACEHOLDER_AT.exec(command)?.[0]} goes into a command that ${problem}` } : context];
     }),
   );
 }

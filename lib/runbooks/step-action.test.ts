@@ -93,6 +93,7 @@ describe("classifyStep", () => {
   it("maps the timeline tool, shows unknown tools verbatim and makes the rest manual", () => {
     expect(classifyStep({ tool: "agent_forensics.build_timeline" })).toEqual({ kind: "automated", action: "build_timeline" });
     expect(classifyStep({ tool: "agent_forensics.build_timeline_v2" })).toEqual({ kind: "command", command: "agent_forensics.build_timeline_v2" });
+    for (const tool of ["constructor", "toString", "__proto__"]) expect(classifyStep({ tool })).toEqual({ kind: "command", command: tool });
     expect(classifyStep({ command: null, tool: null })).toEqual({ kind: "manual" });
     expect(classifyStep({ command: "  ", tool: "" })).toEqual({ kind: "manual" });
   });

@@ -97,17 +97,18 @@ function parseFlags(args: string[], known: readonly string[]): Map<string, strin
 }
 
 // An id flag names the incident's own agent, session or incident; a literal id is someone else's.
-const ID_FLAGS: Record<string, string> = {
-  "agent-id": "{agent_id}",
-  "session-id": "{session_id}",
-  "incident-id": "{incident_id}",
-};
+// Maps, not objects, here and below: a name such as "constructor" must not find Object's own properties.
+const ID_FLAGS = new Map([
+  ["agent-id", "{agent_id}"],
+  ["session-id", "{session_id}"],
+  ["incident-id", "{incident_id}"],
+]);
 
 function idsAreTheIncidents(flags: Map<string, string>): boolean {
-  return [...flags].every(([name, value]) => ID_FLAGS[name] === undefined || ID_FLAGS[name] === value);
+  return [...flags].every(([name, value]) => !ID_FLAGS.has(name) || ID_FLAGS.get(name) === value);
 }
 
-const SUBCOMMANDS: Record<string, { flags: readonly string[]; action: (flags: Map<string, string>) => AutomatedAction }> = {
+const SUBCOMMANDS = new Map<string, { flags: readonly string[]; action: (flags: Map<string, string>) => AutomatedAction }>(Object.entries({
   "agent_forensics snapshot": {
     flags: ["agent-id", "session-id", "incident-id", "output"],
     action: () => ({ kind: "automated", action: "snapshot" }),
@@ -128,17 +129,15 @@ const SUBCOMMANDS: Record<string, { flags: readonly string[]; action: (flags: Ma
     flags: ["agent-id", "incident-id"],
     action: () => ({ kind: "automated", action: "rotate_credentials" }),
   },
-};
+}));
 
-const TOOLS: Record<string, AutomatedAction> = {
-  "agent_forensics.build_timeline": { kind: "automated", action: "build_timeline" },
-};
+const TOOLS = new Map<string, AutomatedAction>([["agent_forensics.build_timeline", { kind: "automated", action: "build_timeline" }]]);
 
 function classifyForensics(words: string[]): AutomatedAction | null {
   const parts = programOf(words);
   const [subcommand, ...args] = parts?.args ?? [];
   if (!parts || subcommand === undefined) return null;
-  const entry = SUBCOMMANDS[`${parts.program} ${subcommand.replaceAll("_", "-")}`];
+  const entry = SUBCOMMANDS.get(`${parts.program} ${subcommand.replaceAll("_", "-")}`);
   if (!entry) return null;
   const flags = parseFlags(args, entry.flags);
   return flags && idsAreTheIncidents(flags) ? entry.action(flags) : null;
@@ -186,6 +185,6 @@ export function classifyStep(step: { command?: string | null; tool?: string | nu
     const automated = words && (classifyKill(words) ?? classifyForensics(words));
     return automated ?? { kind: "command", command };
   }
-  if (tool) return TOOLS[tool] ?? { kind: "command", command: tool };
+  if (tool) return TOOLS.get(tool) ?? { kind: "command", command: tool };
   return { kind: "manual" };
 }
