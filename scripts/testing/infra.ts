@@ -115,13 +115,20 @@ async function freshDatabase(serverUrl: string, prefix: string, database: string
     await admin.end();
   }
   const ownerUrl = withDatabase(serverUrl, database);
+  return { appUrl: await migrateAsOwner(ownerUrl), ownerUrl };
+}
+
+/**
+ * Applies the migrations with the owner's URL and returns the URL of the app role they set up.
+ * Tests run as that role so that a missing grant fails them, as it would fail the console.
+ */
+async function migrateAsOwner(ownerUrl: string): Promise<string> {
   const handle = createDb(ownerUrl, 2);
   try {
     const setup = await migrateDatabase(handle.db, { retentionDays: TEST_RETENTION_DAYS, appRole: { kind: "own", secret: testSocSecret() } });
     const app = appConnection(ownerUrl, setup, undefined);
-    // Tests run as the app role so that a missing grant fails them, as it would fail the console.
     if (app.warning) throw new Error(`the tests need a PostgreSQL login that may create roles (${app.warning})`);
-    return { appUrl: app.url, ownerUrl };
+    return app.url;
   } finally {
     await handle.close();
   }
@@ -141,16 +148,8 @@ export async function createExtraDatabase(databaseUrl: string, label: string): P
   };
   await admin((client) => dropRunDatabase(client, database));
   await admin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`));
-  const url = withDatabase(databaseUrl, database);
-  const handle = createDb(url, 2);
-  try {
-    const setup = await migrateDatabase(handle.db, { retentionDays: TEST_RETENTION_DAYS, appRole: { kind: "own", secret: testSocSecret() } });
-    const app = appConnection(url, setup, undefined);
-    if (app.warning) throw new Error(`the tests need a PostgreSQL login that may create roles (${app.warning})`);
-    return { url: app.url, drop: () => admin((client) => dropRunDatabase(client, database)) };
-  } finally {
-    await handle.close();
-  }
+  const url = await migrateAsOwner(withDatabase(databaseUrl, database));
+  return { url, drop: () => admin((client) => dropRunDatabase(client, database)) };
 }
 
 function redact(url: string): string {
