@@ -24,6 +24,7 @@ const ACCESS: Record<string, Role | "ingest-key" | "public"> = {
   "GET /api/v1/agents/[agentId]/keys": "admin",
   "POST /api/v1/agents/[agentId]/keys": "admin",
   "DELETE /api/v1/agents/[agentId]/keys/[keyId]": "admin",
+  "PUT /api/v1/agents/[agentId]/keys/[keyId]": "admin",
   "GET /api/v1/sessions/[sessionId]": "viewer",
   "GET /api/v1/sessions/[sessionId]/timeline": "analyst",
   "GET /api/v1/agents/[agentId]/communications": "analyst",

@@ -42,7 +42,7 @@ export async function POST(req: Request): Promise<Response> {
         retentionDays: config.SOC_RETENTION_DAYS,
         defaultRateLimitPerMin: config.SOC_INGEST_RATE_LIMIT_PER_MIN,
       },
-      input: { records, rateLimitPerMin: identity.rateLimitPerMin },
+      input: { records, rateLimitPerMin: identity.rateLimitPerMin, alsoSpeaksFor: identity.alsoSpeaksFor },
     });
     void recordKeyUse(db, identity).catch(() => undefined);
     return json(result, result.rejected.length > 0 ? 207 : 200);

@@ -1,7 +1,7 @@
 import { authenticateAgent } from "@/lib/http/agent-door";
 import { handle } from "@/lib/http/respond";
 import { sseStream } from "@/lib/http/sse";
-import { bearerToken, findAgentByIngestKey } from "@/lib/ingest/ingest-keys";
+import { bearerToken, findAgentByIngestKey, keySpeaksFor } from "@/lib/ingest/ingest-keys";
 import { agentStatus, subscribeKillEvents } from "@/lib/killswitch";
 import { appRedis } from "@/lib/redis";
 
@@ -20,7 +20,8 @@ export async function GET(req: Request, route: { params: Promise<{ agentId: stri
     return sseStream(req.signal, async ({ send, close }) => {
       const push = async () => {
         try {
-          if ((await findAgentByIngestKey(db, key))?.agentId !== agentId) {
+          const identity = await findAgentByIngestKey(db, key);
+          if (!identity || !keySpeaksFor(identity, agentId)) {
             send({ error: "ingest key revoked" }, "revoked");
             close();
             return;
