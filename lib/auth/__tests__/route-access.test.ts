@@ -25,6 +25,9 @@ const ACCESS: Record<string, Role | "ingest-key" | "public"> = {
   "POST /api/v1/agents/[agentId]/keys": "admin",
   "DELETE /api/v1/agents/[agentId]/keys/[keyId]": "admin",
   "PUT /api/v1/agents/[agentId]/keys/[keyId]": "admin",
+  "GET /api/v1/model-prices": "viewer",
+  "PUT /api/v1/model-prices/[model]": "admin",
+  "DELETE /api/v1/model-prices/[model]": "admin",
   "GET /api/v1/sessions/[sessionId]": "viewer",
   "GET /api/v1/sessions/[sessionId]/timeline": "analyst",
   "GET /api/v1/agents/[agentId]/communications": "analyst",
@@ -119,6 +122,7 @@ const SAMPLE_PARAMS: Record<string, string> = {
   credentialId: randomUUID(),
   rotationId: randomUUID(),
   itemId: randomUUID(),
+  model: "route-access-no-such-model",
 };
 
 type Handler = (req: Request, route?: { params: Promise<Record<string, string>> }) => Promise<Response>;
