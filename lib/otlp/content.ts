@@ -6,7 +6,8 @@ const MAX_DEPTH = 8;
 
 const isRecord = (v: unknown): v is { [key: string]: AttrValue } => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function parseJsonText(text: string): AttrValue | undefined {
+/** JSON held in a string attribute, or undefined when the string is not a JSON array or object. */
+export function parseJsonText(text: string): AttrValue | undefined {
   const t = text.trim();
   if (!(t.startsWith("[") || t.startsWith("{"))) return undefined;
   try {
