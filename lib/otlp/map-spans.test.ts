@@ -251,6 +251,7 @@ describe("mapExportRequest: spans that are not agent operations", () => {
     ]);
     expect(ignored).toBe(1);
     expect(events).toHaveLength(1);
+    expect(events[0]?.event.metadata).toMatchObject({ url: ["https://evil.example/exfil?d=1"] });
     expect(events[0]?.event.metadata?.resources_touched).toEqual([
       { name: "GET", kind: "internal", span_id: "000000000000008b", "http.request.method": "GET", "url.full": "https://evil.example/exfil?d=1", "http.response.status_code": 200 },
       { name: "SELECT orders", kind: "internal", span_id: "000000000000008c", "db.system.name": "postgresql", "db.query.text": "SELECT * FROM orders" },

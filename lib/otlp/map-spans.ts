@@ -281,6 +281,21 @@ function touchedResource(s: SpanInfo): Record<string, AttrValue> {
   return out;
 }
 
+/** The touched resources under the metadata keys the forensic analysis reads (url, host, database), for the blast radius. */
+function analyzedResourceKeys(touched: AttrValue[]): Record<string, string[]> {
+  const pick = (...keys: string[]) => [
+    ...new Set(
+      touched.flatMap((t) => {
+        if (typeof t !== "object" || t === null || Array.isArray(t)) return [];
+        const value = keys.map((k) => t[k]).find((v) => typeof v === "string" && v !== "");
+        return typeof value === "string" ? [value] : [];
+      }),
+    ),
+  ];
+  const found = { url: pick("url.full", "http.url"), host: pick("server.address", "peer.service", "network.peer.address"), database: pick("db.namespace", "db.name") };
+  return Object.fromEntries(Object.entries(found).filter(([, values]) => values.length > 0));
+}
+
 const SPAN_KINDS = ["unspecified", "internal", "server", "client", "producer", "consumer"];
 
 const plain = (value: AttrValue | undefined): string => (value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value));
@@ -528,7 +543,7 @@ function spanMetadata(s: SpanInfo, mapped: Record<string, AttrValue>): Record<st
     service_name: (stringAttr(s.resource, "service.name") ?? "").slice(0, 256),
     ...(s.scope ? { scope: s.scope.slice(0, 256) } : {}),
     ...mapped,
-    ...(touched.length > 0 ? { resources_touched: touched } : {}),
+    ...(touched.length > 0 ? { resources_touched: touched, ...analyzedResourceKeys(touched) } : {}),
     attributes,
     ...(events.length > 0 ? { events } : {}),
     ...(links.length > 0 ? { links } : {}),

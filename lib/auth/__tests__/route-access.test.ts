@@ -14,6 +14,7 @@ import { testCtx, tokenFor } from "@/scripts/testing/fixtures";
  */
 const ACCESS: Record<string, Role | "ingest-key" | "public"> = {
   "POST /api/v1/ingest": "ingest-key",
+  "POST /api/v1/otlp/v1/traces": "ingest-key",
   "POST /api/v1/auth/sign-in": "public",
   "POST /api/v1/auth/sign-out": "viewer",
   "GET /api/v1/auth/me": "viewer",
@@ -210,6 +211,15 @@ describe("authorisation matrix for /api/v1", () => {
     if (!ingest || !events) throw new Error("ingest or events route missing");
     expect((await call(ingest, identities.admin ?? {})).status).toBe(401);
     expect((await call(events, { authorization: "Bearer soc_ik_not-an-api-token" })).status).toBe(401);
+    const agentDoors = routes.filter((r) => ACCESS[r.key] === "ingest-key");
+    const failures: string[] = [];
+    for (const door of agentDoors) {
+      for (const who of ["admin", "none", "revoked"]) {
+        const status = (await call(door, identities[who] ?? {})).status;
+        if (status !== 401) failures.push(`${door.key} as ${who}: expected 401, got ${status}`);
+      }
+    }
+    expect(failures).toEqual([]);
   });
 
   it("opens the agent door only to the ingest key of the agent in the path", async () => {
