@@ -6,6 +6,7 @@ import { OTLPTraceExporter as ProtoExporter } from "@opentelemetry/exporter-trac
 import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { sql } from "drizzle-orm";
 import type Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as ingestRoute } from "@/app/api/v1/ingest/route";
@@ -37,7 +38,13 @@ beforeAll(async () => {
   redis = r;
   server = await serveRoutes({ "/api/v1/otlp/v1/traces": otlpRoute });
 });
-afterAll(async () => server.close());
+const storyAgents: string[] = [];
+afterAll(async () => {
+  await server.close();
+  // `npm test` runs the browser tests on this database next: five deliberately worst sessions would
+  // fill the dashboard's top sessions, where a browser test looks for its own.
+  await appDb().execute(sql`DELETE FROM alerts WHERE agent_id = ANY(${sql.param(storyAgents)}::text[])`);
+});
 
 /**
  * One compromised conversation, told once and sent through either door: the agent reads an email
@@ -94,6 +101,7 @@ const MODEL = "gpt-4o-2024-08-06";
 
 async function guardedAgent() {
   const agent = await newAgent({ prefix: "story" });
+  storyAgents.push(agent.agentId);
   await setBaseline({ ctx: as("admin"), input: { agentId: agent.agentId, baseline: { expected_tools: ["read_email", "search_docs"], max_cost_per_session_usd: 0.05 } } });
   const canary = await issueCanary({ ctx: as("admin"), input: { agent_id: agent.agentId, placement: "system_prompt", label: "inbox assistant system prompt" } });
   await setKillPolicies({ ctx: as("admin"), input: { agentId: agent.agentId, policies: [{ rule: "session_cost_above", enabled: true, threshold_usd: 0.05 }] } });
