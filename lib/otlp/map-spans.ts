@@ -32,7 +32,6 @@ interface Operation {
   actionType: ActionType;
   /** The operation as the span's convention names it (`chat`, `execute_tool`, `LLM`, `tool`). */
   name: string;
-  convention: "gen_ai" | "openinference" | "openllmetry";
   /** An agent invoked by another: an agent-to-agent message. */
   invokesAgent: boolean;
 }
@@ -79,16 +78,16 @@ const OPENLLMETRY_REQUESTS: Record<string, ActionType> = { chat: "llm_call", com
 export function classifySpan(attrs: Map<string, AttrValue>): Operation | null {
   const genAi = stringAttr(attrs, "gen_ai.operation.name")?.toLowerCase();
   const byGenAi = genAi ? GEN_AI_OPERATIONS[genAi] : undefined;
-  if (genAi && byGenAi) return { ...byGenAi, name: genAi, convention: "gen_ai", invokesAgent: byGenAi.invokesAgent ?? false };
+  if (genAi && byGenAi) return { ...byGenAi, name: genAi, invokesAgent: byGenAi.invokesAgent ?? false };
   const kind = stringAttr(attrs, "openinference.span.kind")?.toUpperCase();
   const byKind = kind ? OPENINFERENCE_KINDS[kind] : undefined;
-  if (kind && byKind) return { ...byKind, name: kind, convention: "openinference", invokesAgent: byKind.invokesAgent ?? false };
+  if (kind && byKind) return { ...byKind, name: kind, invokesAgent: byKind.invokesAgent ?? false };
   const traceloop = stringAttr(attrs, "traceloop.span.kind")?.toLowerCase();
   const byTraceloop = traceloop ? OPENLLMETRY_KINDS[traceloop] : undefined;
-  if (traceloop && byTraceloop) return { actionType: byTraceloop, name: traceloop, convention: "openllmetry", invokesAgent: false };
+  if (traceloop && byTraceloop) return { actionType: byTraceloop, name: traceloop, invokesAgent: false };
   const request = stringAttr(attrs, "llm.request.type")?.toLowerCase();
   const byRequest = request ? OPENLLMETRY_REQUESTS[request] : undefined;
-  if (request && byRequest) return { actionType: byRequest, name: request, convention: "openllmetry", invokesAgent: false };
+  if (request && byRequest) return { actionType: byRequest, name: request, invokesAgent: false };
   return null;
 }
 
@@ -361,8 +360,39 @@ const CONTENT_KEYS = new Set([
   "traceloop.entity.input",
   "traceloop.entity.output",
 ]);
+/** Attributes the event's own fields already carry (agent, session, operation, tool, model, tokens, cost). */
+const MAPPED_KEYS = new Set([
+  "gen_ai.operation.name",
+  "gen_ai.agent.id",
+  "gen_ai.agent.name",
+  "agent.name",
+  "gen_ai.conversation.id",
+  "session.id",
+  "gen_ai.tool.name",
+  "tool.name",
+  "gen_ai.request.model",
+  "gen_ai.response.model",
+  "llm.model_name",
+  "gen_ai.usage.input_tokens",
+  "gen_ai.usage.output_tokens",
+  "gen_ai.usage.prompt_tokens",
+  "gen_ai.usage.completion_tokens",
+  "llm.token_count.prompt",
+  "llm.token_count.completion",
+  "llm.token_count.total",
+  "gen_ai.usage.cost",
+  "llm.cost.total",
+  "openinference.span.kind",
+  "traceloop.span.kind",
+  "llm.request.type",
+]);
 const RETRIEVED_DOCUMENT = /^retrieval\.documents\.\d+\.document\.content$/;
-const isContentKey = (key: string) => CONTENT_KEYS.has(key) || INDEXED_CONTENT_KEY.test(key) || RETRIEVED_DOCUMENT.test(key);
+const INDEXED_PREFIXES = ["gen_ai.prompt.", "gen_ai.completion.", "llm.input_messages.", "llm.output_messages.", "retrieval.documents."];
+/** Content (in the summaries) and mapped fields are not repeated in metadata.attributes. */
+const isCarriedElsewhere = (key: string) =>
+  MAPPED_KEYS.has(key) ||
+  CONTENT_KEYS.has(key) ||
+  (INDEXED_PREFIXES.some((p) => key.startsWith(p)) && (INDEXED_CONTENT_KEY.test(key) || RETRIEVED_DOCUMENT.test(key)));
 
 function summaries(s: SpanInfo, actionType: ActionType): { input: string; output: string } {
   const a = s.attrs;
@@ -415,7 +445,7 @@ function errorOf(s: SpanInfo): string | null {
 }
 
 function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, prices: PriceTable): AgentEvent {
-  const operation = s.operation ?? { actionType: "decision" as const, name: "", convention: "gen_ai" as const, invokesAgent: false };
+  const operation = s.operation ?? { actionType: "decision" as const, name: "", invokesAgent: false };
   const a = s.attrs;
   const text = summaries(s, operation.actionType);
   const input = clip(text.input, MAX_SUMMARY_CHARS);
@@ -434,7 +464,6 @@ function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, pri
 
   const metadata = spanMetadata(s, {
     operation: operation.name,
-    convention: operation.convention,
     ...(model ? { model: model.slice(0, 256) } : {}),
     ...(inputTokens !== null ? { input_tokens: inputTokens } : {}),
     ...(outputTokens !== null ? { output_tokens: outputTokens } : {}),
@@ -507,7 +536,7 @@ function spanMetadata(s: SpanInfo, mapped: Record<string, AttrValue>): Record<st
   const attributes: Record<string, AttrValue> = {};
   const droppedAttributes = fitInto(
     attributes,
-    [...s.attrs.entries()].filter(([key]) => !isContentKey(key)),
+    [...s.attrs.entries()].filter(([key]) => !isCarriedElsewhere(key)),
     budget,
   );
   const events: AttrValue[] = [];
@@ -537,7 +566,6 @@ function spanMetadata(s: SpanInfo, mapped: Record<string, AttrValue>): Record<st
     trace_id: s.ref.traceId,
     span_id: s.ref.spanId,
     parent_span_id: s.parentId || null,
-    span_name: span.name.slice(0, 256),
     span_kind: SPAN_KINDS[span.kind] ?? "unspecified",
     ...(span.status?.code === 2 ? { status: { code: "error", message: span.status.message.slice(0, 1024) } } : {}),
     service_name: (stringAttr(s.resource, "service.name") ?? "").slice(0, 256),
