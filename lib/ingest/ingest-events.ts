@@ -83,7 +83,15 @@ export async function ingestEvents({
   }
 
   const events = valid.map((v) => v.event);
-  const rows = events.map(prepareEventRow);
+  const consoleMetadata = new Map<number, Record<string, unknown>>();
+  for (const r of input.records) if ("consoleMetadata" in r && r.consoleMetadata) consoleMetadata.set(r.index, r.consoleMetadata);
+  const rows = valid.map(({ index, event }) => {
+    const row = prepareEventRow(event);
+    const added = consoleMetadata.get(index);
+    // The console's own derivations, not the sender's text: added after redaction, as source_ip is to an impersonation record.
+    if (added) row.metadata = Object.assign(row.metadata ?? {}, added);
+    return row;
+  });
   const perAgent: AgentBatch[] = [];
   for (const [id, batch] of byAgent(events, rows)) perAgent.push({ agentId: id, ...batch, profile: await detectionProfile(ctx.db, id) });
   const { stored, result: opened } = await storeEventRows(ctx.db, rows, async (tx, stored) => {

@@ -1,7 +1,17 @@
 import { gunzipSync } from "node:zlib";
 import { AppError } from "@/lib/errors";
 
-export type BodyRecord = { index: number; value: unknown } | { index: number; parseError: string };
+export type BodyRecord =
+  | {
+      index: number;
+      value: unknown;
+      /**
+       * Metadata the console derived itself for this record, not the sender's text (the ids the OTLP
+       * door renders from a span's bytes): added to the stored metadata after validation and redaction.
+       */
+      consoleMetadata?: Record<string, unknown>;
+    }
+  | { index: number; parseError: string };
 
 export interface BodyLimits {
   maxBytes: number;

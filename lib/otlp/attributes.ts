@@ -31,8 +31,14 @@ export function anyValueToJson(value: AnyValue | undefined, depth = 0): AttrValu
 
 export function attributesToObject(list: KeyValue[], depth = 0): { [key: string]: AttrValue } {
   const out: { [key: string]: AttrValue } = {};
-  for (const kv of list) out[kv.key] = anyValueToJson(kv.value, depth);
+  for (const kv of list) setOwn(out, kv.key, anyValueToJson(kv.value, depth));
   return out;
+}
+
+/** Sets a key the sender chose: plain assignment to "__proto__" would swap the object's prototype instead. */
+export function setOwn(target: { [key: string]: AttrValue }, key: string, value: AttrValue): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** A span's attributes by key; the last of duplicated keys wins, as in the SDKs. */

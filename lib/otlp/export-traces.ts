@@ -3,11 +3,13 @@ import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { type BodyLimits, ingestEvents, type IngestSettings, type RejectedRecord, tooLarge } from "@/lib/ingest";
 import { currentPriceTable } from "@/lib/model-prices/price-cache";
-import { countSpans, mapExportRequest, type SpanRef } from "./map-spans";
-import type { ExportTraceServiceRequest } from "./proto/gen/otlp_trace_pb";
+import { decodeExportRequest, type OtlpEncoding } from "./decode-request";
+import { countSpans, type MappedExport, mapExportRequest, type MappingContext, type SpanRef } from "./map-spans";
 
 export interface ExportInput {
-  request: ExportTraceServiceRequest;
+  /** The request body, decompressed. */
+  body: Buffer;
+  encoding: OtlpEncoding;
   rateLimitPerMin: number | null;
   alsoSpeaksFor: SpokenForAgent[];
   limits: BodyLimits;
@@ -31,9 +33,8 @@ const MAX_REASONS = 5;
  */
 export async function exportTraces({ ctx, settings, input }: { ctx: Ctx; settings: IngestSettings; input: ExportInput }): Promise<ExportResult> {
   if (ctx.actor.type !== "agent") throw new AppError("FORBIDDEN", "Only an agent's ingest key may export traces");
-  if (countSpans(input.request) > input.limits.maxEvents) throw tooLarge(input.limits);
   const keyAgentIds = new Set([ctx.actor.agentId, ...input.alsoSpeaksFor.map((a) => a.agentId)]);
-  const mapped = mapExportRequest(input.request, { keyAgentIds, prices: await currentPriceTable(ctx.db) });
+  const mapped = readExport(input, { keyAgentIds, prices: await currentPriceTable(ctx.db) });
   const spanOf = (index: number): SpanRef | undefined => mapped.events[index]?.span;
   const refused = mapped.rejected.map((r) => `${describeSpan(r.span)}: ${r.reason}`);
 
@@ -46,7 +47,11 @@ export async function exportTraces({ ctx, settings, input }: { ctx: Ctx; setting
     stored = await ingestEvents({
       ctx,
       settings,
-      input: { records: mapped.events.map((e, index) => ({ index, value: e.event })), rateLimitPerMin: input.rateLimitPerMin, alsoSpeaksFor: input.alsoSpeaksFor },
+      input: {
+        records: mapped.events.map((e, index) => ({ index, value: e.event, consoleMetadata: e.consoleMetadata })),
+        rateLimitPerMin: input.rateLimitPerMin,
+        alsoSpeaksFor: input.alsoSpeaksFor,
+      },
     });
   } catch (err) {
     const invalid = err instanceof AppError && err.code === "VALIDATION" ? rejectedRecords(err.details?.rejected) : null;
@@ -60,6 +65,17 @@ export async function exportTraces({ ctx, settings, input }: { ctx: Ctx; setting
     rejectedSpans: all.length,
     message: [all.length > 0 ? reasons(all) : "", ignoredNote(mapped.ignored)].filter(Boolean).join(" "),
   };
+}
+
+/**
+ * Decodes and maps in one synchronous step, so the decoded message tree (some 20 objects per span)
+ * is garbage before the batch is stored, instead of outliving the transaction's awaits into the old
+ * generation.
+ */
+function readExport(input: ExportInput, context: MappingContext): MappedExport {
+  const request = decodeExportRequest(input.body, input.encoding);
+  if (countSpans(request) > input.limits.maxEvents) throw tooLarge(input.limits);
+  return mapExportRequest(request, context);
 }
 
 const describeSpan = (span: SpanRef | undefined) => (span ? `span ${span.index} (trace ${span.traceId}, span ${span.spanId})` : "a span");

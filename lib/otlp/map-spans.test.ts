@@ -4,7 +4,7 @@ import { agentEventSchema, jsonDepth, MAX_METADATA_BYTES, MAX_SUMMARY_CHARS } fr
 import { DEFAULT_PRICES } from "@/lib/model-prices/default-prices";
 import { priceTable } from "@/lib/model-prices/estimate-cost";
 import { type AnyValueSchema, ExportTraceServiceRequestSchema, type KeyValueSchema } from "./proto/gen/otlp_trace_pb";
-import { mapExportRequest, spanEventId } from "./map-spans";
+import { type MappedSpan, mapExportRequest, spanEventId } from "./map-spans";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 
 type Value = string | number | boolean | Value[] | { [key: string]: Value };
@@ -66,6 +66,9 @@ function request(spans: SpanSpec[], resource: Record<string, Value> = { "service
   });
 }
 
+/** The metadata an event is stored with: the span's own (redacted on the way in) and what the console derived. */
+const storedMetadata = (e: MappedSpan | undefined): Record<string, unknown> => ({ ...e?.event.metadata, ...e?.consoleMetadata });
+
 const context = { keyAgentIds: new Set(["support-bot"]), prices: priceTable(DEFAULT_PRICES, []) };
 const map = (spans: SpanSpec[], resource?: Record<string, Value>, ctx = context) => mapExportRequest(request(spans, resource), ctx);
 
@@ -110,7 +113,7 @@ describe("mapExportRequest: GenAI semantic conventions", () => {
     });
     expect(event?.cost_usd).toBeCloseTo((1000 * 2.5 + 500 * 10) / 1e6, 12);
     expect(event?.timestamp).toBeCloseTo(Number(NOW_NS / 1000n) / 1e6, 6);
-    expect(event?.metadata).toMatchObject({
+    expect(storedMetadata(events[0])).toMatchObject({
       trace_id: TRACE,
       span_id: "00000000000000a1",
       parent_span_id: null,
@@ -131,7 +134,7 @@ describe("mapExportRequest: GenAI semantic conventions", () => {
   it("keeps a cost the span carries", () => {
     const { events } = map([{ id: "a1", name: "chat", attrs: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 10, "gen_ai.usage.cost": 0.5 } }]);
     expect(events[0]?.event.cost_usd).toBe(0.5);
-    expect(events[0]?.event.metadata).toMatchObject({ cost_source: "span" });
+    expect(storedMetadata(events[0])).toMatchObject({ cost_source: "span" });
   });
 
   it("maps execute_tool to a tool_call, and a failed span to an error event", () => {
@@ -157,7 +160,7 @@ describe("mapExportRequest: GenAI semantic conventions", () => {
       { "service.name": "crew-app" },
       { ...context, keyAgentIds: new Set(["orchestrator", "researcher"]) },
     );
-    expect(events.map((e) => [e.event.agent_id, e.event.action_type, e.event.metadata?.sender_agent])).toEqual([
+    expect(events.map((e) => [e.event.agent_id, e.event.action_type, storedMetadata(e).sender_agent])).toEqual([
       ["orchestrator", "decision", undefined],
       ["researcher", "decision", "orchestrator"],
       ["researcher", "llm_call", undefined],
@@ -167,8 +170,8 @@ describe("mapExportRequest: GenAI semantic conventions", () => {
   it("takes the caller from service.name when the calling span is not in this request and the key speaks for it", () => {
     const spans = [{ id: "d2", parent: "d1", name: "invoke_agent worker", attrs: { "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.id": "worker" } }];
     const ctx = { ...context, keyAgentIds: new Set(["boss", "worker"]) };
-    expect(map(spans, { "service.name": "boss" }, ctx).events[0]?.event.metadata?.sender_agent).toBe("boss");
-    expect(map(spans, { "service.name": "some-app" }, ctx).events[0]?.event.metadata?.sender_agent).toBeUndefined();
+    expect(storedMetadata(map(spans, { "service.name": "boss" }, ctx).events[0]).sender_agent).toBe("boss");
+    expect(storedMetadata(map(spans, { "service.name": "some-app" }, ctx).events[0]).sender_agent).toBeUndefined();
   });
 
   it("reads message content from the span events of conventions v1.36 and earlier", () => {
@@ -288,18 +291,46 @@ describe("mapExportRequest: hostile and broken spans", () => {
     expect(nobody.rejected[0]?.reason).toMatch(/^no agent: set gen_ai.agent.id/);
   });
 
+  it("reads operation names only from its own tables: a span naming an object's built-in property is no agent operation", () => {
+    const names = ["constructor", "__proto__", "toString", "hasOwnProperty"];
+    const spans = names.map((name, i) => ({ id: `7${i}`, name, attrs: { "gen_ai.operation.name": name, "openinference.span.kind": name.toUpperCase(), "traceloop.span.kind": name } }));
+    const { events, rejected, ignored } = map(spans);
+    expect(events).toEqual([]);
+    expect(rejected).toEqual([]);
+    expect(ignored).toBe(names.length);
+  });
+
+  it("keeps an attribute named __proto__ as an attribute, in span and event attributes alike, without touching the objects' prototypes", () => {
+    const { events } = map([
+      {
+        id: "7a",
+        name: "chat",
+        attrs: { "gen_ai.operation.name": "chat", ["__proto__"]: { polluted: "yes" } },
+        events: [{ name: "custom.note", attrs: { ["__proto__"]: { polluted: "yes" } } }],
+      },
+    ]);
+    const metadata = storedMetadata(events[0]);
+    const attributes = metadata.attributes as Record<string, unknown>;
+    expect(Object.hasOwn(attributes, "__proto__")).toBe(true);
+    expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(attributes))).toEqual(JSON.parse('{"__proto__":{"polluted":"yes"}}'));
+    const eventAttributes = (metadata.events as { attributes: Record<string, unknown> }[])[0]?.attributes ?? {};
+    expect(Object.hasOwn(eventAttributes, "__proto__")).toBe(true);
+    expect("polluted" in eventAttributes).toBe(false);
+  });
+
   it("fits 10,000 attributes and deeply nested values into the event's metadata limits, counting what it left out", () => {
     let nested: Value = "bottom";
     for (let i = 0; i < 40; i++) nested = i % 2 === 0 ? [nested] : { level: nested };
     const attrs: Record<string, Value> = { "gen_ai.operation.name": "chat", "deep.value": nested, "mixed.array": [1, "two", true, 3.5, [4, [5]], { six: 6 }] };
     for (let i = 0; i < 10_000; i++) attrs[`custom.attribute.${i}`] = `value ${i} ${"x".repeat(20)}`;
     const { events } = map([{ id: "0a", name: "chat", attrs }]);
-    const event = events[0]?.event;
-    expect(agentEventSchema.safeParse(event).success).toBe(true);
-    expect(JSON.stringify(event?.metadata).length).toBeLessThanOrEqual(MAX_METADATA_BYTES);
-    expect(jsonDepth(event?.metadata)).toBeLessThanOrEqual(16);
-    expect((event?.metadata?.dropped as { attributes: number }).attributes).toBeGreaterThan(9_000);
-    expect((event?.metadata?.attributes as Record<string, Value>)["mixed.array"]).toEqual([1, "two", true, 3.5, [4, [5]], { six: 6 }]);
+    expect(agentEventSchema.safeParse(events[0]?.event).success).toBe(true);
+    const stored = storedMetadata(events[0]);
+    expect(JSON.stringify(stored).length).toBeLessThanOrEqual(MAX_METADATA_BYTES);
+    expect(jsonDepth(stored)).toBeLessThanOrEqual(16);
+    expect((stored.dropped as { attributes: number }).attributes).toBeGreaterThan(9_000);
+    expect((stored.attributes as Record<string, Value>)["mixed.array"]).toEqual([1, "two", true, 3.5, [4, [5]], { six: 6 }]);
   });
 
   it("keeps the start and end of over-long content, marking the cut", () => {
@@ -309,7 +340,7 @@ describe("mapExportRequest: hostile and broken spans", () => {
     expect(event?.output_summary.length).toBe(MAX_SUMMARY_CHARS);
     expect(event?.output_summary.endsWith(tail)).toBe(true);
     expect(event?.output_summary).toContain("characters cut]");
-    expect(event?.metadata?.clipped_chars).toEqual({ output_summary: 100_000 + tail.length });
+    expect(storedMetadata(events[0]).clipped_chars).toEqual({ output_summary: 100_000 + tail.length });
   });
 
   it("orders actions by start time within each session, a parent before a child that starts with it", () => {

@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import { type AgentEvent, MAX_METADATA_BYTES, MAX_SUMMARY_CHARS } from "@/lib/ingest/schemas";
 import { estimateCost, type PriceTable } from "@/lib/model-prices/estimate-cost";
-import { type AttrValue, attributeMap, attributesToObject, countAttr, numberAttr, stringAttr } from "./attributes";
+import { type AttrValue, attributeMap, attributesToObject, countAttr, numberAttr, setOwn, stringAttr } from "./attributes";
 import { contentText, INDEXED_CONTENT_KEY, indexedMessages, parseJsonText } from "./content";
-import type { ExportTraceServiceRequest, Span } from "./proto/gen/otlp_trace_pb";
+import type { ExportTraceServiceRequest, KeyValue, Span } from "./proto/gen/otlp_trace_pb";
 
 /** Where a span sat in the request, for answers that name it. */
 export interface SpanRef {
@@ -13,8 +13,20 @@ export interface SpanRef {
   spanId: string;
 }
 
+export interface MappedSpan {
+  span: SpanRef;
+  /** The event as the native door would receive it; its metadata is the span's own text, redacted on the way in. */
+  event: AgentEvent;
+  /**
+   * What the console derives itself and the sender cannot phrase: ids rendered as hex from the span's
+   * bytes, names from the mapping's own vocabulary, counts. Stored beside the event's metadata
+   * without redaction, which would otherwise read a span id of sixteen digits as a card number.
+   */
+  consoleMetadata: Record<string, unknown>;
+}
+
 export interface MappedExport {
-  events: { span: SpanRef; event: AgentEvent }[];
+  events: MappedSpan[];
   rejected: { span: SpanRef; reason: string }[];
   /** Spans that are no agent operation and have no agent span above them in this request: not stored. */
   ignored: number;
@@ -30,10 +42,28 @@ type ActionType = "llm_call" | "tool_call" | "decision";
 
 interface Operation {
   actionType: ActionType;
-  /** The operation as the span's convention names it (`chat`, `execute_tool`, `LLM`, `tool`). */
+  /** The operation as the mapping's tables name it (`chat`, `execute_tool`, `LLM`, `tool`). */
   name: string;
   /** An agent invoked by another: an agent-to-agent message. */
   invokesAgent: boolean;
+}
+
+/** A resource's attributes, read once for all of its spans. */
+interface ResourceInfo {
+  serviceName: string | null;
+  /** The agent service.name names, when it names one. */
+  serviceAgent: string | null;
+  /** The attributes metadata keeps (service.name aside), clipped, each with its serialised size. */
+  entries: SizedEntry[];
+  /** All of them as one object, shared by the spans they fit into whole. */
+  whole: Record<string, AttrValue>;
+  wholeSize: number;
+}
+
+interface SizedEntry {
+  key: string;
+  value: AttrValue;
+  size: number;
 }
 
 interface SpanInfo {
@@ -41,67 +71,107 @@ interface SpanInfo {
   span: Span;
   parentId: string;
   attrs: Map<string, AttrValue>;
-  resource: Map<string, AttrValue>;
+  resource: ResourceInfo;
   scope: string;
   operation: Operation | null;
   agentId: string | null;
+  sessionId: string;
   depth: number;
+  /** The nearest span above this one in the request that is an agent's operation. */
+  agentAbove: SpanInfo | null;
   touched: Record<string, AttrValue>[];
   touchedDropped: number;
 }
 
-const GEN_AI_OPERATIONS: Record<string, { actionType: ActionType; invokesAgent?: boolean }> = {
-  chat: { actionType: "llm_call" },
-  text_completion: { actionType: "llm_call" },
-  generate_content: { actionType: "llm_call" },
-  embeddings: { actionType: "llm_call" },
-  execute_tool: { actionType: "tool_call" },
-  retrieval: { actionType: "tool_call" },
-  invoke_agent: { actionType: "decision", invokesAgent: true },
-  create_agent: { actionType: "decision" },
-  invoke_workflow: { actionType: "decision" },
-};
-const OPENINFERENCE_KINDS: Record<string, { actionType: ActionType; invokesAgent?: boolean }> = {
-  LLM: { actionType: "llm_call" },
-  EMBEDDING: { actionType: "llm_call" },
-  TOOL: { actionType: "tool_call" },
-  RETRIEVER: { actionType: "tool_call" },
-  RERANKER: { actionType: "tool_call" },
-  AGENT: { actionType: "decision", invokesAgent: true },
-  CHAIN: { actionType: "decision" },
-  GUARDRAIL: { actionType: "decision" },
-  EVALUATOR: { actionType: "decision" },
-};
-const OPENLLMETRY_KINDS: Record<string, ActionType> = { tool: "tool_call", agent: "decision", workflow: "decision", task: "decision" };
-const OPENLLMETRY_REQUESTS: Record<string, ActionType> = { chat: "llm_call", completion: "llm_call", embedding: "llm_call" };
+const operations = (entries: [string, ActionType, boolean?][]) =>
+  new Map(entries.map(([name, actionType, invokesAgent]) => [name, { actionType, name, invokesAgent: invokesAgent ?? false }]));
+const GEN_AI_OPERATIONS = operations([
+  ["chat", "llm_call"],
+  ["text_completion", "llm_call"],
+  ["generate_content", "llm_call"],
+  ["embeddings", "llm_call"],
+  ["execute_tool", "tool_call"],
+  ["retrieval", "tool_call"],
+  ["invoke_agent", "decision", true],
+  ["create_agent", "decision"],
+  ["invoke_workflow", "decision"],
+]);
+const OPENINFERENCE_KINDS = operations([
+  ["LLM", "llm_call"],
+  ["EMBEDDING", "llm_call"],
+  ["TOOL", "tool_call"],
+  ["RETRIEVER", "tool_call"],
+  ["RERANKER", "tool_call"],
+  ["AGENT", "decision", true],
+  ["CHAIN", "decision"],
+  ["GUARDRAIL", "decision"],
+  ["EVALUATOR", "decision"],
+]);
+const OPENLLMETRY_KINDS = operations([
+  ["tool", "tool_call"],
+  ["agent", "decision"],
+  ["workflow", "decision"],
+  ["task", "decision"],
+]);
+const OPENLLMETRY_REQUESTS = operations([
+  ["chat", "llm_call"],
+  ["completion", "llm_call"],
+  ["embedding", "llm_call"],
+]);
 
-export function classifySpan(attrs: Map<string, AttrValue>): Operation | null {
-  const genAi = stringAttr(attrs, "gen_ai.operation.name")?.toLowerCase();
-  const byGenAi = genAi ? GEN_AI_OPERATIONS[genAi] : undefined;
-  if (genAi && byGenAi) return { ...byGenAi, name: genAi, invokesAgent: byGenAi.invokesAgent ?? false };
-  const kind = stringAttr(attrs, "openinference.span.kind")?.toUpperCase();
-  const byKind = kind ? OPENINFERENCE_KINDS[kind] : undefined;
-  if (kind && byKind) return { ...byKind, name: kind, invokesAgent: byKind.invokesAgent ?? false };
-  const traceloop = stringAttr(attrs, "traceloop.span.kind")?.toLowerCase();
-  const byTraceloop = traceloop ? OPENLLMETRY_KINDS[traceloop] : undefined;
-  if (traceloop && byTraceloop) return { actionType: byTraceloop, name: traceloop, invokesAgent: false };
-  const request = stringAttr(attrs, "llm.request.type")?.toLowerCase();
-  const byRequest = request ? OPENLLMETRY_REQUESTS[request] : undefined;
-  if (request && byRequest) return { actionType: byRequest, name: request, invokesAgent: false };
-  return null;
+/** The operation a span's conventions name, from the tables above only (Maps: a name such as "constructor" is none). */
+function classifySpan(attrs: Map<string, AttrValue>): Operation | null {
+  return (
+    GEN_AI_OPERATIONS.get(stringAttr(attrs, "gen_ai.operation.name")?.toLowerCase() ?? "") ??
+    OPENINFERENCE_KINDS.get(stringAttr(attrs, "openinference.span.kind")?.toUpperCase() ?? "") ??
+    OPENLLMETRY_KINDS.get(stringAttr(attrs, "traceloop.span.kind")?.toLowerCase() ?? "") ??
+    OPENLLMETRY_REQUESTS.get(stringAttr(attrs, "llm.request.type")?.toLowerCase() ?? "") ??
+    null
+  );
 }
 
 /** gen_ai.agent.id, else gen_ai.agent.name (OpenInference: agent.name), else the process's service.name. */
-export function agentOf(attrs: Map<string, AttrValue>, resource: Map<string, AttrValue>): string | null {
+function agentOf(attrs: Map<string, AttrValue>, resource: ResourceInfo): string | null {
   const own = stringAttr(attrs, "gen_ai.agent.id", "gen_ai.agent.name", "agent.name");
-  if (own) return own.trim();
-  const service = stringAttr(resource, "service.name")?.trim();
-  // The SDKs' placeholder when no service name was configured: it names no agent.
-  return service && !service.startsWith("unknown_service") ? service : null;
+  return own ? own.trim() : resource.serviceAgent;
 }
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
-const isZero = (bytes: Uint8Array) => bytes.every((b) => b === 0);
+function resourceInfo(attributes: KeyValue[]): ResourceInfo {
+  const attrs = attributeMap(attributes);
+  const serviceName = stringAttr(attrs, "service.name");
+  const service = serviceName?.trim();
+  const entries: SizedEntry[] = [];
+  const whole: Record<string, AttrValue> = {};
+  let wholeSize = 0;
+  for (const [key, raw] of attrs) {
+    if (key === "service.name") continue;
+    const entry = sizedEntry(key, raw);
+    entries.push(entry);
+    setOwn(whole, key, entry.value);
+    wholeSize += entry.size;
+  }
+  return {
+    serviceName,
+    // The SDKs' placeholder when no service name was configured: it names no agent.
+    serviceAgent: service && !service.startsWith("unknown_service") ? service : null,
+    entries,
+    whole,
+    wholeSize,
+  };
+}
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function isZero(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b !== 0) return false;
+  return true;
+}
 
 function idProblem(span: Span): string | null {
   if (span.traceId.length !== 16 || isZero(span.traceId)) return `trace_id is ${span.traceId.length} bytes${span.traceId.length === 16 ? " of zeros" : ""}; a trace id is 16 bytes, not all zero`;
@@ -111,12 +181,16 @@ function idProblem(span: Span): string | null {
   return null;
 }
 
+/** crypto.hash (Node 20.12 and later) skips createHash's stream object: half the cost for texts this short. */
+const sha256Hex = (text: string) =>
+  typeof crypto.hash === "function" ? crypto.hash("sha256", text, "hex") : crypto.createHash("sha256").update(text).digest("hex");
+
 /**
  * The event id of a span: a UUID derived from its trace and span ids (SHA-256, formatted as a
  * version 8 UUID), so an exporter's retry of the same span is stored once.
  */
 export function spanEventId(traceId: string, spanId: string): string {
-  const h = createHash("sha256").update(`otlp-span:${traceId}:${spanId}`).digest("hex");
+  const h = sha256Hex(`otlp-span:${traceId}:${spanId}`);
   const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
@@ -136,12 +210,15 @@ export function mapExportRequest(request: ExportTraceServiceRequest, context: Ma
   const rejected: MappedExport["rejected"] = [];
   const spans: SpanInfo[] = [];
   let index = 0;
+  let lastTrace: { bytes: Uint8Array; hex: string } = { bytes: new Uint8Array(), hex: "" };
   for (const rs of request.resourceSpans) {
-    const resource = attributeMap(rs.resource?.attributes ?? []);
+    const resource = resourceInfo(rs.resource?.attributes ?? []);
     for (const ss of rs.scopeSpans) {
       const scope = ss.scope ? [ss.scope.name, ss.scope.version].filter(Boolean).join("@") : "";
       for (const span of ss.spans) {
-        const ref = { index: index++, traceId: hex(span.traceId), spanId: hex(span.spanId) };
+        // An export's spans mostly share a few traces: render each trace id once.
+        if (!sameBytes(span.traceId, lastTrace.bytes)) lastTrace = { bytes: span.traceId, hex: hex(span.traceId) };
+        const ref = { index: index++, traceId: lastTrace.hex, spanId: hex(span.spanId) };
         const problem = idProblem(span);
         if (problem) {
           rejected.push({ span: ref, reason: problem });
@@ -152,13 +229,15 @@ export function mapExportRequest(request: ExportTraceServiceRequest, context: Ma
         spans.push({
           ref,
           span,
-          parentId: hex(span.parentSpanId),
+          parentId: span.parentSpanId.length > 0 ? hex(span.parentSpanId) : "",
           attrs,
           resource,
           scope,
           operation,
           agentId: operation ? agentOf(attrs, resource) : null,
+          sessionId: stringAttr(attrs, "gen_ai.conversation.id", "session.id") ?? ref.traceId,
           depth: 0,
+          agentAbove: null,
           touched: [],
           touchedDropped: 0,
         });
@@ -169,28 +248,25 @@ export function mapExportRequest(request: ExportTraceServiceRequest, context: Ma
   const byId = new Map<string, SpanInfo>();
   for (const s of spans) if (!byId.has(`${s.ref.traceId}:${s.ref.spanId}`)) byId.set(`${s.ref.traceId}:${s.ref.spanId}`, s);
   const parentOf = (s: SpanInfo) => (s.parentId ? byId.get(`${s.ref.traceId}:${s.parentId}`) : undefined);
-  /** Ancestors in this request, nearest first; a cycle (hostile ids) ends the walk. */
-  const ancestors = (s: SpanInfo): SpanInfo[] => {
-    const seen = new Set<SpanInfo>([s]);
-    const found: SpanInfo[] = [];
-    for (let p = parentOf(s); p && !seen.has(p); p = parentOf(p)) {
-      seen.add(p);
-      found.push(p);
-    }
-    return found;
-  };
 
   let ignored = 0;
   const agentSpans: SpanInfo[] = [];
   for (const s of spans) {
-    const above = ancestors(s);
-    s.depth = above.length;
+    if (s.parentId) {
+      // Ancestors in this request, nearest first; a cycle (hostile ids) ends the walk.
+      const seen = new Set<SpanInfo>([s]);
+      for (let p = parentOf(s); p && !seen.has(p); p = parentOf(p)) {
+        seen.add(p);
+        s.depth++;
+        if (!s.agentAbove && p.operation && p.agentId) s.agentAbove = p;
+      }
+    }
     if (s.operation) {
       if (s.agentId) agentSpans.push(s);
       else rejected.push({ span: s.ref, reason: "no agent: set gen_ai.agent.id or gen_ai.agent.name on the span, or service.name on the resource, to a registered agent id" });
       continue;
     }
-    const owner = above.find((a) => a.operation && a.agentId);
+    const owner = s.agentAbove;
     if (!owner) {
       ignored++;
       continue;
@@ -201,8 +277,8 @@ export function mapExportRequest(request: ExportTraceServiceRequest, context: Ma
 
   const sequence = actionSequences(agentSpans);
   const events = agentSpans.map((s) => {
-    const caller = s.operation?.invokesAgent ? callerOf(s, ancestors(s), context.keyAgentIds) : null;
-    return { span: s.ref, event: toEvent(s, sequence.get(s) ?? 0, caller, context.prices) };
+    const caller = s.operation?.invokesAgent ? callerOf(s, context.keyAgentIds) : null;
+    return { span: s.ref, ...toEvent(s, sequence.get(s) ?? 0, caller, context.prices) };
   });
   return { events, rejected, ignored };
 }
@@ -211,10 +287,10 @@ export function mapExportRequest(request: ExportTraceServiceRequest, context: Ma
 function actionSequences(spans: SpanInfo[]): Map<SpanInfo, number> {
   const sessions = new Map<string, SpanInfo[]>();
   for (const s of spans) {
-    const key = `${s.agentId}\u0000${sessionOf(s)}`;
-    const list = sessions.get(key) ?? [];
-    list.push(s);
-    sessions.set(key, list);
+    const key = `${s.agentId}\u0000${s.sessionId}`;
+    const list = sessions.get(key);
+    if (list) list.push(s);
+    else sessions.set(key, [s]);
   }
   const order = new Map<SpanInfo, number>();
   for (const list of sessions.values()) {
@@ -224,18 +300,13 @@ function actionSequences(spans: SpanInfo[]): Map<SpanInfo, number> {
   return order;
 }
 
-function sessionOf(s: SpanInfo): string {
-  return stringAttr(s.attrs, "gen_ai.conversation.id", "session.id") ?? s.ref.traceId;
-}
-
 /**
  * Who invoked an agent: the agent of the nearest agent span above it in this request, else the
  * process's service.name when it names another agent the key speaks for.
  */
-function callerOf(s: SpanInfo, above: SpanInfo[], keyAgentIds: ReadonlySet<string>): string | null {
-  const nearest = above.find((a) => a.operation && a.agentId);
-  if (nearest) return nearest.agentId !== s.agentId ? nearest.agentId : null;
-  const service = stringAttr(s.resource, "service.name");
+function callerOf(s: SpanInfo, keyAgentIds: ReadonlySet<string>): string | null {
+  if (s.agentAbove) return s.agentAbove.agentId !== s.agentId ? s.agentAbove.agentId : null;
+  const service = s.resource.serviceName;
   return service && service !== s.agentId && keyAgentIds.has(service) ? service : null;
 }
 
@@ -298,14 +369,6 @@ function analyzedResourceKeys(touched: AttrValue[]): Record<string, string[]> {
 const SPAN_KINDS = ["unspecified", "internal", "server", "client", "producer", "consumer"];
 
 const plain = (value: AttrValue | undefined): string => (value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value));
-
-function firstText(...candidates: (() => string)[]): string {
-  for (const candidate of candidates) {
-    const text = candidate();
-    if (text.trim() !== "") return text;
-  }
-  return "";
-}
 
 /** Span events that carried message content before conventions v1.37, with the role each speaks for. */
 const INPUT_EVENTS = new Map([
@@ -394,37 +457,60 @@ const isCarriedElsewhere = (key: string) =>
   CONTENT_KEYS.has(key) ||
   (INDEXED_PREFIXES.some((p) => key.startsWith(p)) && (INDEXED_CONTENT_KEY.test(key) || RETRIEVED_DOCUMENT.test(key)));
 
-function summaries(s: SpanInfo, actionType: ActionType): { input: string; output: string } {
-  const a = s.attrs;
-  const messages = (prefix: string) => () => contentText(indexedMessages(a, prefix));
-  const attr = (key: string, render: (v: AttrValue | undefined) => string = contentText) => () => render(a.get(key));
-  if (actionType === "tool_call") {
-    const documents = () => [...a.entries()].filter(([k]) => RETRIEVED_DOCUMENT.test(k)).map(([, v]) => plain(v)).join("\n");
-    return {
-      input: firstText(attr("gen_ai.tool.call.arguments", plain), attr("input.value", plain), attr("traceloop.entity.input", plain), attr("gen_ai.retrieval.query.text", plain)),
-      output: firstText(attr("gen_ai.tool.call.result", plain), attr("output.value", plain), attr("traceloop.entity.output", plain), attr("gen_ai.retrieval.documents", plain), documents),
-    };
+/** Where a summary's text may come from, tried in order: the first that is not blank wins. */
+type TextSource =
+  | { from: "attribute"; key: string }
+  | { from: "indexed"; prefix: string }
+  | { from: "events"; roles: Map<string, string> }
+  | { from: "retrieved documents" };
+
+const attribute = (key: string): TextSource => ({ from: "attribute", key });
+const indexed = (prefix: string): TextSource => ({ from: "indexed", prefix });
+const TOOL_INPUT = [attribute("gen_ai.tool.call.arguments"), attribute("input.value"), attribute("traceloop.entity.input"), attribute("gen_ai.retrieval.query.text")];
+const TOOL_OUTPUT: TextSource[] = [
+  attribute("gen_ai.tool.call.result"),
+  attribute("output.value"),
+  attribute("traceloop.entity.output"),
+  attribute("gen_ai.retrieval.documents"),
+  { from: "retrieved documents" },
+];
+const MESSAGES_IN: TextSource[] = [
+  attribute("gen_ai.input.messages"),
+  indexed("llm.input_messages"),
+  indexed("gen_ai.prompt"),
+  attribute("gen_ai.prompt"),
+  attribute("input.value"),
+  attribute("traceloop.entity.input"),
+  { from: "events", roles: INPUT_EVENTS },
+];
+const MESSAGES_OUT: TextSource[] = [
+  attribute("gen_ai.output.messages"),
+  indexed("llm.output_messages"),
+  indexed("gen_ai.completion"),
+  attribute("gen_ai.completion"),
+  attribute("output.value"),
+  attribute("traceloop.entity.output"),
+  { from: "events", roles: OUTPUT_EVENTS },
+];
+
+/** Tool input and output are shown as sent (`plain`); messages are rendered as readable text (`contentText`). */
+function firstText(s: SpanInfo, sources: TextSource[], render: (value: AttrValue | undefined) => string): string {
+  for (const source of sources) {
+    let text: string;
+    if (source.from === "attribute") text = render(s.attrs.get(source.key));
+    else if (source.from === "indexed") text = contentText(indexedMessages(s.attrs, source.prefix));
+    else if (source.from === "events") text = eventsText(s.span, source.roles);
+    else text = [...s.attrs.entries()].filter(([k]) => RETRIEVED_DOCUMENT.test(k)).map(([, v]) => plain(v)).join("\n");
+    if (text.trim() !== "") return text;
   }
-  const system = contentText(a.get("gen_ai.system_instructions"));
-  const input = firstText(
-    attr("gen_ai.input.messages"),
-    messages("llm.input_messages"),
-    messages("gen_ai.prompt"),
-    attr("gen_ai.prompt"),
-    attr("input.value"),
-    attr("traceloop.entity.input"),
-    () => eventsText(s.span, INPUT_EVENTS),
-  );
-  const output = firstText(
-    attr("gen_ai.output.messages"),
-    messages("llm.output_messages"),
-    messages("gen_ai.completion"),
-    attr("gen_ai.completion"),
-    attr("output.value"),
-    attr("traceloop.entity.output"),
-    () => eventsText(s.span, OUTPUT_EVENTS),
-  );
-  return { input: system ? `system: ${system}${input ? `\n${input}` : ""}` : input, output };
+  return "";
+}
+
+function summaries(s: SpanInfo, actionType: ActionType): { input: string; output: string } {
+  if (actionType === "tool_call") return { input: firstText(s, TOOL_INPUT, plain), output: firstText(s, TOOL_OUTPUT, plain) };
+  const system = contentText(s.attrs.get("gen_ai.system_instructions"));
+  const input = firstText(s, MESSAGES_IN, contentText);
+  return { input: system ? `system: ${system}${input ? `\n${input}` : ""}` : input, output: firstText(s, MESSAGES_OUT, contentText) };
 }
 
 /** Over-long text keeps its start and end (where instructions and injected text tend to sit), with the cut marked. */
@@ -444,7 +530,8 @@ function errorOf(s: SpanInfo): string | null {
   return s.span.status?.message || exceptionMessage || errorType || "error";
 }
 
-function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, prices: PriceTable): AgentEvent {
+
+function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, prices: PriceTable): Omit<MappedSpan, "span"> {
   const operation = s.operation ?? { actionType: "decision" as const, name: "", invokesAgent: false };
   const a = s.attrs;
   const text = summaries(s, operation.actionType);
@@ -462,120 +549,141 @@ function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, pri
   const startNs = s.span.startTimeUnixNano;
   const durationNs = s.span.endTimeUnixNano > startNs ? s.span.endTimeUnixNano - startNs : 0n;
 
-  const metadata = spanMetadata(s, {
-    operation: operation.name,
-    ...(model ? { model: model.slice(0, 256) } : {}),
-    ...(inputTokens !== null ? { input_tokens: inputTokens } : {}),
-    ...(outputTokens !== null ? { output_tokens: outputTokens } : {}),
-    ...(spanCost !== null ? { cost_source: "span" } : estimated !== null ? { cost_source: "price_table" } : {}),
-    ...(caller ? { sender_agent: caller } : {}),
-    ...(input.clipped || output.clipped
-      ? { clipped_chars: { ...(input.clipped ? { input_summary: input.clipped } : {}), ...(output.clipped ? { output_summary: output.clipped } : {}) } }
-      : {}),
-  });
+  const derived: Record<string, unknown> = { operation: operation.name };
+  if (inputTokens !== null) derived.input_tokens = inputTokens;
+  if (outputTokens !== null) derived.output_tokens = outputTokens;
+  if (spanCost !== null) derived.cost_source = "span";
+  else if (estimated !== null) derived.cost_source = "price_table";
+  // A registered agent the key speaks for (any other is refused as impersonation): an id, stored as agent_id is.
+  if (caller) derived.sender_agent = caller;
+  if (input.clipped || output.clipped) {
+    derived.clipped_chars = { ...(input.clipped ? { input_summary: input.clipped } : {}), ...(output.clipped ? { output_summary: output.clipped } : {}) };
+  }
+  const { metadata, consoleMetadata } = spanMetadata(s, model, derived);
 
   return {
-    timestamp: Number(startNs / 1000n) / 1e6,
-    agent_id: s.agentId ?? "",
-    session_id: sessionOf(s),
-    action_type: error ? "error" : operation.actionType,
-    action_name: (s.span.name || operation.name).slice(0, 256),
-    input_summary: input.text,
-    output_summary: output.text,
-    duration_ms: Number(durationNs / 1000n) / 1000,
-    token_count: tokenCount,
-    cost_usd: spanCost ?? estimated,
-    tool_name: toolName,
-    tool_args_hash: operation.actionType === "tool_call" && text.input ? `sha256:${createHash("sha256").update(text.input).digest("hex")}` : null,
-    error: error ? error.slice(0, MAX_SUMMARY_CHARS) : null,
-    metadata,
-    action_sequence: actionSequence,
-    event_id: spanEventId(s.ref.traceId, s.ref.spanId),
+    event: {
+      timestamp: Number(startNs / 1000n) / 1e6,
+      agent_id: s.agentId ?? "",
+      session_id: s.sessionId,
+      action_type: error ? "error" : operation.actionType,
+      action_name: (s.span.name || operation.name).slice(0, 256),
+      input_summary: input.text,
+      output_summary: output.text,
+      duration_ms: Number(durationNs / 1000n) / 1000,
+      token_count: tokenCount,
+      cost_usd: spanCost ?? estimated,
+      tool_name: toolName,
+      tool_args_hash: operation.actionType === "tool_call" && text.input ? `sha256:${sha256Hex(text.input)}` : null,
+      error: error ? error.slice(0, MAX_SUMMARY_CHARS) : null,
+      metadata,
+      action_sequence: actionSequence,
+      event_id: spanEventId(s.ref.traceId, s.ref.spanId),
+    },
+    consoleMetadata,
   };
 }
 
 /** How much of the metadata the span's own extras (resources touched, attributes, events, resource) may take, in serialised characters. */
 const EXTRAS_BUDGET = MAX_METADATA_BYTES - 6 * 1024;
 const TOUCHED_BUDGET = 8 * 1024;
+const MAX_EVENTS = 50;
+const MAX_LINKS = 20;
 
-/** Adds entries while they fit the budget; returns how many did not. */
-function fitInto(target: Record<string, AttrValue>, entries: [string, AttrValue][], budget: { left: number }): number {
-  let dropped = 0;
-  for (const [key, raw] of entries) {
-    const value = clipValue(raw);
-    const size = JSON.stringify(key).length + JSON.stringify(value).length + 2;
-    if (size > budget.left) {
-      dropped++;
-      continue;
-    }
-    target[key] = value;
-    budget.left -= size;
-  }
-  return dropped;
+/** An attribute as metadata keeps it (long strings cut), with what it adds to the serialised metadata. */
+function sizedEntry(key: string, raw: AttrValue): SizedEntry {
+  const value = clipValue(raw);
+  return { key, value, size: JSON.stringify(key).length + JSON.stringify(value).length + 2 };
 }
 
 /**
  * Everything else the span carries, with trace_id, span_id and parent_span_id for the span tree and
  * the link to the tracing tool. It stays under the event's metadata limit: what does not fit is
- * counted in `dropped`, never a reason to refuse the span.
+ * counted in `dropped`, never a reason to refuse the span. The sender's text goes into `metadata`
+ * (redacted on the way in); what the console derives, with `derived`, into `consoleMetadata`.
  */
-function spanMetadata(s: SpanInfo, mapped: Record<string, AttrValue>): Record<string, unknown> {
+function spanMetadata(
+  s: SpanInfo,
+  model: string | null,
+  derived: Record<string, unknown>,
+): { metadata: Record<string, unknown>; consoleMetadata: Record<string, unknown> } {
   const span = s.span;
-  const budget = { left: EXTRAS_BUDGET };
+  let left = EXTRAS_BUDGET;
   const touched: AttrValue[] = [];
   let droppedTouched = s.touchedDropped;
   for (const entry of s.touched) {
     const size = JSON.stringify(entry).length + 1;
-    if (size > Math.min(budget.left, TOUCHED_BUDGET - (EXTRAS_BUDGET - budget.left))) {
+    if (size > Math.min(left, TOUCHED_BUDGET - (EXTRAS_BUDGET - left))) {
       droppedTouched++;
       continue;
     }
     touched.push(entry);
-    budget.left -= size;
+    left -= size;
   }
   const attributes: Record<string, AttrValue> = {};
-  const droppedAttributes = fitInto(
-    attributes,
-    [...s.attrs.entries()].filter(([key]) => !isCarriedElsewhere(key)),
-    budget,
-  );
+  let droppedAttributes = 0;
+  for (const [key, raw] of s.attrs) {
+    if (isCarriedElsewhere(key)) continue;
+    const { value, size } = sizedEntry(key, raw);
+    if (size > left) {
+      droppedAttributes++;
+      continue;
+    }
+    setOwn(attributes, key, value);
+    left -= size;
+  }
   const events: AttrValue[] = [];
   let droppedEvents = 0;
   for (const e of span.events) {
     if (INPUT_EVENTS.has(e.name) || OUTPUT_EVENTS.has(e.name)) continue;
     const entry: AttrValue = { name: e.name.slice(0, 256), time_unix_nano: e.timeUnixNano.toString(), attributes: attributesToObject(e.attributes) };
     const size = JSON.stringify(entry).length + 1;
-    if (size > budget.left || events.length >= 50) {
+    if (size > left || events.length >= MAX_EVENTS) {
       droppedEvents++;
       continue;
     }
     events.push(entry);
-    budget.left -= size;
+    left -= size;
   }
-  const links = span.links.slice(0, 20).map((l) => ({ trace_id: hex(l.traceId), span_id: hex(l.spanId) }));
-  const resource: Record<string, AttrValue> = {};
-  const droppedResource = fitInto(resource, [...s.resource.entries()].filter(([key]) => key !== "service.name"), budget);
-  const dropped = {
-    ...(droppedAttributes + span.droppedAttributesCount > 0 ? { attributes: droppedAttributes + span.droppedAttributesCount } : {}),
-    ...(droppedEvents + span.droppedEventsCount > 0 ? { events: droppedEvents + span.droppedEventsCount } : {}),
-    ...(span.links.length > links.length || span.droppedLinksCount > 0 ? { links: span.links.length - links.length + span.droppedLinksCount } : {}),
-    ...(droppedResource > 0 ? { resource_attributes: droppedResource } : {}),
-    ...(droppedTouched > 0 ? { resources_touched: droppedTouched } : {}),
-  };
-  return {
+  const links = span.links.slice(0, MAX_LINKS).map((l) => ({ trace_id: hex(l.traceId), span_id: hex(l.spanId) }));
+  let resource = s.resource.whole;
+  let droppedResource = 0;
+  if (s.resource.wholeSize > left) {
+    resource = {};
+    for (const { key, value, size } of s.resource.entries) {
+      if (size > left) {
+        droppedResource++;
+        continue;
+      }
+      setOwn(resource, key, value);
+      left -= size;
+    }
+  }
+
+  const metadata: Record<string, unknown> = {};
+  if (span.status?.code === 2) metadata.status = { code: "error", message: span.status.message.slice(0, 1024) };
+  metadata.service_name = (s.resource.serviceName ?? "").slice(0, 256);
+  if (s.scope) metadata.scope = s.scope.slice(0, 256);
+  if (model) metadata.model = model.slice(0, 256);
+  if (touched.length > 0) Object.assign(metadata, { resources_touched: touched }, analyzedResourceKeys(touched));
+  metadata.attributes = attributes;
+  if (events.length > 0) metadata.events = events;
+  if (Object.keys(resource).length > 0) metadata.resource = resource;
+
+  const consoleMetadata: Record<string, unknown> = {
     trace_id: s.ref.traceId,
     span_id: s.ref.spanId,
     parent_span_id: s.parentId || null,
     span_kind: SPAN_KINDS[span.kind] ?? "unspecified",
-    ...(span.status?.code === 2 ? { status: { code: "error", message: span.status.message.slice(0, 1024) } } : {}),
-    service_name: (stringAttr(s.resource, "service.name") ?? "").slice(0, 256),
-    ...(s.scope ? { scope: s.scope.slice(0, 256) } : {}),
-    ...mapped,
-    ...(touched.length > 0 ? { resources_touched: touched, ...analyzedResourceKeys(touched) } : {}),
-    attributes,
-    ...(events.length > 0 ? { events } : {}),
-    ...(links.length > 0 ? { links } : {}),
-    ...(Object.keys(resource).length > 0 ? { resource } : {}),
-    ...(Object.keys(dropped).length > 0 ? { dropped } : {}),
+    ...derived,
   };
+  if (links.length > 0) consoleMetadata.links = links;
+  const dropped: Record<string, number> = {};
+  if (droppedAttributes + span.droppedAttributesCount > 0) dropped.attributes = droppedAttributes + span.droppedAttributesCount;
+  if (droppedEvents + span.droppedEventsCount > 0) dropped.events = droppedEvents + span.droppedEventsCount;
+  if (span.links.length > links.length || span.droppedLinksCount > 0) dropped.links = span.links.length - links.length + span.droppedLinksCount;
+  if (droppedResource > 0) dropped.resource_attributes = droppedResource;
+  if (droppedTouched > 0) dropped.resources_touched = droppedTouched;
+  if (Object.keys(dropped).length > 0) consoleMetadata.dropped = dropped;
+  return { metadata, consoleMetadata };
 }

@@ -216,6 +216,24 @@ describe("POST /api/v1/otlp/v1/traces: bad input gets a clear answer, no 5xx, no
     expect(await storedCount(agentId)).toBe(1);
   });
 
+  it("stores each span's ids as sent, even ids that read as card numbers, while the span's own text is redacted", async () => {
+    const { agentId, key } = await newAgent();
+    // Sixteen digits that pass the Luhn check: redacting them as a card would cut the span out of its trace tree.
+    const cardLike = { spanId: Buffer.from("4111111111111111", "hex"), parentSpanId: Buffer.from("5555555555554444", "hex") };
+    const withEmail = [...chatSpan().attributes, { key: "customer", value: { value: { case: "stringValue" as const, value: "jane.roe@example.com" } } }];
+    // The first span fails validation (older than the retention window): what the console adds must stay with the right span.
+    const old = chatSpan({ startTimeUnixNano: 1_000_000_000n, endTimeUnixNano: 2_000_000_000n });
+    const res = await post(encode(agentId, [old, create(SpanSchema, { ...chatSpan({ attributes: withEmail }), ...cardLike })]), { key });
+    expect(res.status).toBe(200);
+    expect(protoResponse(res.bytes).partialSuccess?.rejectedSpans).toBe(1n);
+    const rows = await appDb().execute<{ metadata: Record<string, unknown>; redactions: Record<string, number> | null }>(
+      sql`SELECT metadata, redactions FROM events WHERE agent_id = ${agentId}`,
+    );
+    expect(rows.rows).toHaveLength(1);
+    expect(rows.rows[0]?.metadata).toMatchObject({ span_id: "4111111111111111", parent_span_id: "5555555555554444", attributes: { customer: "[EMAIL_REDACTED]" } });
+    expect(rows.rows[0]?.redactions).toEqual({ email: 1 });
+  });
+
   it("answers 400 when no span can be stored, storing nothing", async () => {
     const { agentId, key } = await newAgent();
     const res = await post(encode("unknown_service:node", [chatSpan(), chatSpan()]), { key });

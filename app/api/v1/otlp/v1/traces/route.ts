@@ -2,7 +2,7 @@ import { env } from "@/lib/env";
 import { authenticateIngestKey } from "@/lib/http/agent-door";
 import { handle, readBodyCapped } from "@/lib/http/respond";
 import { checkContentEncoding, inflateBody, recordKeyUse, tooLarge } from "@/lib/ingest";
-import { decodeExportRequest, otlpEncoding, requireOtlpEncoding } from "@/lib/otlp/decode-request";
+import { otlpEncoding, requireOtlpEncoding } from "@/lib/otlp/decode-request";
 import { exportTraces } from "@/lib/otlp/export-traces";
 import { exportResponse, otlpErrorRenderer } from "@/lib/otlp/respond";
 import { appRedis } from "@/lib/redis";
@@ -25,7 +25,6 @@ export async function POST(req: Request): Promise<Response> {
       const contentEncoding = req.headers.get("content-encoding");
       checkContentEncoding(contentEncoding);
       const raw = await readBodyCapped(req, limits.maxBytes, () => tooLarge(limits));
-      const request = decodeExportRequest(inflateBody(raw, contentEncoding, limits), encoding);
 
       const result = await exportTraces({
         ctx: { db, actor: { type: "agent", agentId: identity.agentId, keyId: identity.keyId }, requestId, sourceIp },
@@ -34,7 +33,7 @@ export async function POST(req: Request): Promise<Response> {
           retentionDays: config.SOC_RETENTION_DAYS,
           defaultRateLimitPerMin: config.SOC_INGEST_RATE_LIMIT_PER_MIN,
         },
-        input: { request, rateLimitPerMin: identity.rateLimitPerMin, alsoSpeaksFor: identity.alsoSpeaksFor, limits },
+        input: { body: inflateBody(raw, contentEncoding, limits), encoding, rateLimitPerMin: identity.rateLimitPerMin, alsoSpeaksFor: identity.alsoSpeaksFor, limits },
       });
       void recordKeyUse(db, identity).catch(() => undefined);
       return exportResponse(result, encoding);
