@@ -337,12 +337,32 @@ function redactSecretValue(value: unknown, kind: SecretKeyKind, counts: Redactio
   return TAG[kind];
 }
 
+// Metadata repeats the same short keys and values event after event (attribute names, service,
+// host, model): one found clean is remembered and not scanned again.
+const cleanShortTexts = new Set<string>();
+const CLEAN_CACHE_LIMIT = 4096;
+const SHORT_TEXT = 128;
+
+function redactMetadataText(text: string, counts: RedactionCounts): string {
+  if (text.length > SHORT_TEXT) return redactText(text, counts);
+  if (cleanShortTexts.has(text)) return text;
+  const found: RedactionCounts = {};
+  const out = redactText(text, found);
+  const types = Object.keys(found) as PiiType[];
+  if (types.length === 0) {
+    if (cleanShortTexts.size >= CLEAN_CACHE_LIMIT) cleanShortTexts.clear();
+    cleanShortTexts.add(text);
+  }
+  for (const type of types) counts[type] = (counts[type] ?? 0) + (found[type] ?? 0);
+  return out;
+}
+
 /**
  * Deep copy of a JSON value with every string redacted by redactText; a string or number under a secret-named key
  * (password, token, api_key, authorization, cookie, … — case-, "-" and "_"-insensitive) is replaced whole and counted.
  */
 export function redactJson(value: unknown, counts: RedactionCounts): unknown {
-  if (typeof value === "string") return redactText(value, counts);
+  if (typeof value === "string") return redactMetadataText(value, counts);
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) {
     const items: readonly unknown[] = value;
@@ -355,7 +375,7 @@ export function redactJson(value: unknown, counts: RedactionCounts): unknown {
     const kind = secretKeyKind(rawKey);
     const redacted = kind !== null ? redactSecretValue(item, kind, counts) : redactJson(item, counts);
     // Keys carry PII too (maps keyed by e-mail or IP); two keys that redact alike stay apart.
-    let key = redactText(rawKey, counts);
+    let key = redactMetadataText(rawKey, counts);
     for (let n = 2; key !== rawKey && Object.hasOwn(out, key); n++) key = `${redactText(rawKey, {})}#${n}`;
     // Plain assignment to "__proto__" would swap the copy's prototype instead of copying the key.
     if (key === "__proto__") {
