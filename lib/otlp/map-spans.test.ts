@@ -343,6 +343,22 @@ describe("mapExportRequest: hostile and broken spans", () => {
     expect(storedMetadata(events[0]).clipped_chars).toEqual({ output_summary: 100_000 + tail.length });
   });
 
+  it("maps spans whose parent ids form a cycle, each walk up the tree ending where it meets a span again", () => {
+    const { events, ignored } = map([
+      { id: "41", parent: "43", name: "invoke_agent a", attrs: { "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.id": "support-bot" } },
+      { id: "42", parent: "41", name: "chat", startMs: 1, attrs: { "gen_ai.operation.name": "chat" } },
+      { id: "43", parent: "42", name: "GET", startMs: 2, attrs: { "http.request.method": "GET", "url.full": "https://example.com/" } },
+      { id: "44", parent: "44", name: "chat", startMs: 3, attrs: { "gen_ai.operation.name": "chat" } },
+    ]);
+    expect(ignored).toBe(0);
+    expect(events.map((e) => [e.event.action_name, e.event.action_sequence])).toEqual([
+      ["invoke_agent a", 0],
+      ["chat", 1],
+      ["chat", 2],
+    ]);
+    expect(storedMetadata(events[1]).resources_touched).toEqual([expect.objectContaining({ span_id: "0000000000000043" })]);
+  });
+
   it("orders actions by start time within each session, a parent before a child that starts with it", () => {
     const { events } = map([
       { id: "31", parent: "30", name: "tool", startMs: 0, attrs: { "gen_ai.operation.name": "execute_tool" } },

@@ -77,6 +77,8 @@ interface SpanInfo {
   agentId: string | null;
   sessionId: string;
   depth: number;
+  /** The last walk up the tree that passed this span (cycle detection without a set per walk). */
+  walk: number;
   /** The nearest span above this one in the request that is an agent's operation. */
   agentAbove: SpanInfo | null;
   touched: Record<string, AttrValue>[];
@@ -237,6 +239,7 @@ export function mapExportRequest(request: ExportTraceServiceRequest, context: Ma
           agentId: operation ? agentOf(attrs, resource) : null,
           sessionId: stringAttr(attrs, "gen_ai.conversation.id", "session.id") ?? ref.traceId,
           depth: 0,
+          walk: -1,
           agentAbove: null,
           touched: [],
           touchedDropped: 0,
@@ -245,21 +248,23 @@ export function mapExportRequest(request: ExportTraceServiceRequest, context: Ma
     }
   }
 
-  const byId = new Map<string, SpanInfo>();
-  for (const s of spans) if (!byId.has(`${s.ref.traceId}:${s.ref.spanId}`)) byId.set(`${s.ref.traceId}:${s.ref.spanId}`, s);
-  const parentOf = (s: SpanInfo) => (s.parentId ? byId.get(`${s.ref.traceId}:${s.parentId}`) : undefined);
+  const byTrace = new Map<string, Map<string, SpanInfo>>();
+  for (const s of spans) {
+    const trace = byTrace.get(s.ref.traceId) ?? new Map<string, SpanInfo>();
+    if (!trace.has(s.ref.spanId)) trace.set(s.ref.spanId, s);
+    byTrace.set(s.ref.traceId, trace);
+  }
+  const parentOf = (s: SpanInfo) => (s.parentId ? byTrace.get(s.ref.traceId)?.get(s.parentId) : undefined);
 
   let ignored = 0;
   const agentSpans: SpanInfo[] = [];
-  for (const s of spans) {
-    if (s.parentId) {
-      // Ancestors in this request, nearest first; a cycle (hostile ids) ends the walk.
-      const seen = new Set<SpanInfo>([s]);
-      for (let p = parentOf(s); p && !seen.has(p); p = parentOf(p)) {
-        seen.add(p);
-        s.depth++;
-        if (!s.agentAbove && p.operation && p.agentId) s.agentAbove = p;
-      }
+  for (const [walk, s] of spans.entries()) {
+    // Ancestors in this request, nearest first; a span met twice (a cycle of hostile ids) ends the walk.
+    s.walk = walk;
+    for (let p = parentOf(s); p && p.walk !== walk; p = parentOf(p)) {
+      p.walk = walk;
+      s.depth++;
+      if (!s.agentAbove && p.operation && p.agentId) s.agentAbove = p;
     }
     if (s.operation) {
       if (s.agentId) agentSpans.push(s);
