@@ -120,11 +120,11 @@ describe("mapExportRequest: GenAI semantic conventions", () => {
       operation: "chat",
       model: "gpt-4o-2024-08-06",
       cost_source: "price_table",
-      service_name: "support-bot",
       scope: "test-instrumentation@1.0",
       attributes: { "server.address": "api.openai.com" },
     });
-    // What the event's own fields carry (operation, model, tokens, session) is not repeated.
+    // What the event's own fields carry (operation, model, tokens, session, the agent named by service.name) is not repeated.
+    expect(storedMetadata(events[0])).not.toHaveProperty("service_name");
     expect(Object.keys(event?.metadata?.attributes ?? {})).toEqual(["server.address"]);
     // Content is in the summaries, not repeated in metadata.
     expect(JSON.stringify(event?.metadata)).not.toContain("Where is my order?");
@@ -160,10 +160,10 @@ describe("mapExportRequest: GenAI semantic conventions", () => {
       { "service.name": "crew-app" },
       { ...context, keyAgentIds: new Set(["orchestrator", "researcher"]) },
     );
-    expect(events.map((e) => [e.event.agent_id, e.event.action_type, storedMetadata(e).sender_agent])).toEqual([
-      ["orchestrator", "decision", undefined],
-      ["researcher", "decision", "orchestrator"],
-      ["researcher", "llm_call", undefined],
+    expect(events.map((e) => [e.event.agent_id, e.event.action_type, storedMetadata(e).sender_agent, storedMetadata(e).service_name])).toEqual([
+      ["orchestrator", "decision", undefined, "crew-app"],
+      ["researcher", "decision", "orchestrator", "crew-app"],
+      ["researcher", "llm_call", undefined, "crew-app"],
     ]);
   });
 

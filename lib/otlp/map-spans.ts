@@ -667,7 +667,8 @@ function spanMetadata(
 
   const metadata: Record<string, unknown> = {};
   if (span.status?.code === 2) metadata.status = { code: "error", message: span.status.message.slice(0, 1024) };
-  metadata.service_name = (s.resource.serviceName ?? "").slice(0, 256);
+  // The usual set-up names the agent by service.name: the event's agent_id says it already.
+  if (s.resource.serviceName && s.resource.serviceName.trim() !== s.agentId) metadata.service_name = s.resource.serviceName.slice(0, 256);
   if (s.scope) metadata.scope = s.scope.slice(0, 256);
   if (model) metadata.model = model.slice(0, 256);
   if (touched.length > 0) Object.assign(metadata, { resources_touched: touched }, analyzedResourceKeys(touched));
