@@ -16,6 +16,7 @@ const LINKS: { href: string; label: string; need: Role }[] = [
   { href: "/admin/users", label: "Users", need: "admin" },
   { href: "/admin/tokens", label: "API tokens", need: "admin" },
   { href: "/admin/agents", label: "Ingest keys", need: "admin" },
+  { href: "/admin/model-prices", label: "Model prices", need: "admin" },
   { href: "/admin/notifications", label: "Notifications", need: "admin" },
 ];
 

@@ -66,21 +66,40 @@ export function IngestKeysAdmin({ agents }: { agents: { agent_id: string; keys: 
                 <td>
                   {a.keys.map((k) => (
                     <div key={k.id} className="mono">
-                      {k.prefix}… created {formatUtc(k.created_at)} · last used {k.last_used_at ? formatUtc(k.last_used_at) : "never"}{" "}
+                      {k.prefix}… created {formatUtc(k.created_at)} · last used {k.last_used_at ? formatUtc(k.last_used_at) : "never"}
+                      {k.speaks_for.length > 0 && ` · also speaks for ${k.speaks_for.join(", ")}`}{" "}
                       {k.revoked_at ? (
                         <span className="badge">revoked</span>
                       ) : (
-                        <button
-                          type="button"
-                          className="danger"
-                          onClick={() =>
-                            withReason(`Revoke key ${k.prefix}… of ${a.agent_id}? The agent's requests with it fail at once. Reason:`, (reason) =>
-                              act("DELETE", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys/${k.id}`, { reason }, false),
-                            )
-                          }
-                        >
-                          Revoke
-                        </button>
+                        <>
+                          <button
+                            type="button"
+                            onClick={() => {
+                              const list = window.prompt(
+                                `Agents key ${k.prefix}… may also speak for (registered agent ids, comma-separated; empty for ${a.agent_id} only):`,
+                                k.speaks_for.join(", "),
+                              );
+                              if (list === null) return;
+                              const speaksFor = list.split(",").map((id) => id.trim()).filter(Boolean);
+                              withReason("Reason:", (reason) =>
+                                act("PUT", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys/${k.id}`, { speaks_for: speaksFor, reason }, false),
+                              );
+                            }}
+                          >
+                            Speaks for…
+                          </button>{" "}
+                          <button
+                            type="button"
+                            className="danger"
+                            onClick={() =>
+                              withReason(`Revoke key ${k.prefix}… of ${a.agent_id}? The agent's requests with it fail at once. Reason:`, (reason) =>
+                                act("DELETE", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys/${k.id}`, { reason }, false),
+                              )
+                            }
+                          >
+                            Revoke
+                          </button>
+                        </>
                       )}
                     </div>
                   ))}

@@ -63,6 +63,17 @@ const appSchema = sharedSchema.extend({
           return cidr ? [cidr] : [];
         }),
     ),
+  /** A tracing tool's page for one trace, e.g. `https://tempo.example/trace/{trace_id}`; unset: the session page shows trace ids without links. */
+  SOC_TRACE_URL_TEMPLATE: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v : null))
+    .pipe(
+      z
+        .url({ protocol: /^https?$/ })
+        .refine((v) => v.includes("{trace_id}"), "SOC_TRACE_URL_TEMPLATE must contain {trace_id}")
+        .nullable(),
+    ),
   /** The console's address as people reach it, for links in notifications; unset means links are relative paths. */
   SOC_PUBLIC_URL: z
     .string()

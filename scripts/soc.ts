@@ -3,9 +3,10 @@ import { parseArgs } from "node:util";
 import { createDb } from "@/db/client";
 import { listAgents } from "@/db/queries/agents";
 import { appConnection, appRoleSpec } from "@/db/app-role";
+import { listIngestKeys } from "@/db/queries/ingest-keys";
 import { migrateDatabase } from "@/db/migrate";
 import Redis from "ioredis";
-import { registerAgent } from "@/lib/agents";
+import { registerAgent, setKeyAgents } from "@/lib/agents";
 import { verifyAuditChain } from "@/lib/audit";
 import { createApiToken, createUser, parseExpiryDays } from "@/lib/auth";
 import { launcherEnv, retentionDaysSchema, socSecret } from "@/lib/env";
@@ -28,6 +29,10 @@ const USAGE = `AgentSOC operator CLI: npm run soc -- <command>
   agent add <agent_id> [--name <display name>] [--rate-limit <events/min>] [--json]
                                            register an agent and print its ingest key (shown once)
   agent list [--json]                      registered agents, last seen, events in the last 24 h
+  key list <agent_id> [--json]             the agent's ingest keys (id, prefix, state) and the agents each speaks for
+  key speaks-for <agent_id> <key_id> --agents <id,id,...> [--reason <why>] [--json]
+                                           let the key also speak for these registered agents (replaces the set;
+                                           --agents "" leaves it its own agent only)
   user add --email <e> --role <role> [--password-stdin] [--json]
                                            add a console user; without --password-stdin a one-time password is printed
   token add --name <n> --role <role> [--expires 30d] [--json]
@@ -132,6 +137,7 @@ async function main(argv: string[]): Promise<number> {
       "password-stdin": { type: "boolean", default: false },
       url: { type: "string" },
       reason: { type: "string" },
+      agents: { type: "string" },
       "public-key": { type: "string" },
       incident: { type: "string" },
       wait: { type: "boolean", default: false },
@@ -181,6 +187,24 @@ async function main(argv: string[]): Promise<number> {
           const agents = await listAgents(handle.db);
           if (values.json) console.log(jsonLine({ agents }));
           else for (const a of agents) console.log(shown`${a.agent_id}\tlast seen ${a.last_seen_at ?? "never"}\t${a.events_24h} events in 24 h`);
+          return 0;
+        }
+        break;
+      }
+      case "key": {
+        if (sub === "list" && arg) {
+          const keys = await listIngestKeys(handle.db, arg);
+          if (values.json) console.log(jsonLine({ agent_id: arg, keys }));
+          else
+            for (const k of keys)
+              console.log(shown`${k.id}\t${k.prefix}…\t${k.revoked_at ? `revoked ${k.revoked_at}` : "live"}\tspeaks for ${[arg, ...k.speaks_for].join(", ")}`);
+          return 0;
+        }
+        const keyId = positionals[3];
+        if (sub === "speaks-for" && arg && keyId && values.agents !== undefined) {
+          const speaksFor = values.agents.split(",").map((id) => id.trim()).filter(Boolean);
+          const result = await setKeyAgents({ ctx, input: { agentId: arg, keyId, speaksFor, reason: values.reason } });
+          console.log(values.json ? jsonLine(result) : shown`Key ${result.key_id} speaks for ${[arg, ...result.speaks_for].join(", ")}.`);
           return 0;
         }
         break;

@@ -1,6 +1,7 @@
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { sessions } from "@/db/schema";
+import type { SpanEvent } from "@/lib/otlp/span-tree";
 
 export interface SessionSummary {
   session_id: string;
@@ -36,4 +37,25 @@ export async function getSessionSummaries(db: Queryable, sessionId: string): Pro
 export async function listAgentSessions(db: Queryable, agentId: string, limit = 20): Promise<SessionSummary[]> {
   const rows = await db.select().from(sessions).where(eq(sessions.agentId, agentId)).orderBy(desc(sessions.lastEventAt)).limit(limit);
   return rows.map(toSummary);
+}
+
+/** The session's events that came from OpenTelemetry spans (metadata trace_id/span_id), oldest first. */
+export async function listSessionSpans(db: Queryable, sessionId: string, limit = 500): Promise<SpanEvent[]> {
+  const rows = await db.execute<{ event_id: string; agent_id: string; action_type: string; action_name: string; at: Date | string; trace_id: string; span_id: string; parent_span_id: string | null }>(sql`
+    SELECT event_id, agent_id, action_type, action_name, ts AS at, metadata->>'trace_id' AS trace_id, metadata->>'span_id' AS span_id,
+      metadata->>'parent_span_id' AS parent_span_id
+    FROM events
+    WHERE session_id = ${sessionId} AND metadata ? 'trace_id' AND metadata ? 'span_id'
+    ORDER BY ts, action_sequence NULLS LAST, event_id
+    LIMIT ${limit}`);
+  return rows.rows.map((r) => ({
+    eventId: r.event_id,
+    agentId: r.agent_id,
+    actionType: r.action_type,
+    actionName: r.action_name,
+    at: new Date(r.at).toISOString(),
+    traceId: r.trace_id,
+    spanId: r.span_id,
+    parentSpanId: r.parent_span_id,
+  }));
 }

@@ -57,8 +57,15 @@ export async function pathParams<P extends object>(route: { params: Promise<P | 
   return params;
 }
 
+export type MappedError = ReturnType<typeof toErrorResponse>;
+
+/** How an error is written out: JSON by default; the OTLP door answers in the request's own encoding. */
+export type ErrorRenderer = (mapped: MappedError, requestId: string) => Response;
+
+const jsonError: ErrorRenderer = (mapped, requestId) => json(mapped.body, mapped.status, mapped.headers, requestId);
+
 /** Runs a route body and maps whatever it throws to one error vocabulary. */
-export async function handle(req: Request, run: (info: RequestInfo) => Promise<Response>): Promise<Response> {
+export async function handle(req: Request, run: (info: RequestInfo) => Promise<Response>, renderError: ErrorRenderer = jsonError): Promise<Response> {
   const info = requestInfo(req);
   try {
     const queryProblem = findQueryProblem(new URL(req.url).search);
@@ -81,7 +88,7 @@ export async function handle(req: Request, run: (info: RequestInfo) => Promise<R
     if (mapped.status >= 500) {
       console.error(`[${info.requestId}] ${req.method} ${new URL(req.url).pathname}: ${describeError(err)}`);
     }
-    return json(mapped.body, mapped.status, mapped.headers, info.requestId);
+    return renderError(mapped, info.requestId);
   }
 }
 

@@ -54,3 +54,8 @@ export async function recordKeyUse(db: Db, identity: KeyIdentity): Promise<void>
     .set({ lastSeenAt: sql`now()` })
     .where(and(eq(agents.id, identity.agentId), or(isNull(agents.lastSeenAt), lt(agents.lastSeenAt, stale))));
 }
+
+/** Whether a key may act for an agent: the one it was issued for, or one of the further agents an admin let it speak for. */
+export function keySpeaksFor(identity: KeyIdentity, agentId: string): boolean {
+  return identity.agentId === agentId || identity.alsoSpeaksFor.some((a) => a.agentId === agentId);
+}

@@ -10,8 +10,8 @@ const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
 
 /** What one insert stored: the new rows (retries of stored ones excluded) and their sessions' totals afterwards. */
 export interface StoredRows {
-  inserted: { eventId: string; tsMicros: number }[];
-  sessions: { sessionId: string; startedAtUs: number; eventCount: number; toolCalls: number; llmCalls: number; costUsd: number }[];
+  inserted: { agentId: string; eventId: string; tsMicros: number }[];
+  sessions: { agentId: string; sessionId: string; startedAtUs: number; eventCount: number; toolCalls: number; llmCalls: number; costUsd: number }[];
 }
 
 /**
@@ -25,7 +25,7 @@ async function insertOnce(db: Queryable, rows: EventRow[]): Promise<StoredRows> 
   const col = <T>(pick: (r: EventRow) => T) => sql.param(rows.map(pick));
   const mentions = rows.flatMap((r) => peersOf(r.agentId, r.metadata).map((p) => ({ eventId: r.eventId, tsMicros: r.tsMicros, ...p })));
   const mention = <T>(pick: (m: (typeof mentions)[number]) => T) => sql.param(mentions.map(pick));
-  const result = await db.execute<{ inserted: [string, number][]; sessions: [string, number, number, number, number, number][] }>(sql`
+  const result = await db.execute<{ inserted: [string, string, number][]; sessions: [string, string, number, number, number, number, number][] }>(sql`
     WITH ins AS (
       INSERT INTO events (ts, event_id, agent_id, session_id, action_type, action_name, input_summary,
         output_summary, duration_ms, token_count, cost_usd, tool_name, tool_args_hash, error,
@@ -66,7 +66,7 @@ async function insertOnce(db: Queryable, rows: EventRow[]): Promise<StoredRows> 
         error_count = s.error_count + excluded.error_count,
         tool_calls = s.tool_calls + excluded.tool_calls,
         llm_calls = s.llm_calls + excluded.llm_calls
-      RETURNING session_id, (extract(epoch FROM started_at) * 1000000)::int8 AS started_us, event_count, tool_calls,
+      RETURNING session_id, agent_id, (extract(epoch FROM started_at) * 1000000)::int8 AS started_us, event_count, tool_calls,
         llm_calls, cost_usd
     ), hourly_rollup AS (
       INSERT INTO agent_activity_hourly AS h (agent_id, hour, events, tool_calls, llm_calls, errors, decisions,
@@ -141,13 +141,14 @@ async function insertOnce(db: Queryable, rows: EventRow[]): Promise<StoredRows> 
       WHERE k.scope = 'agent' AND k.agent_id = a.agent_id
     )
     SELECT
-      (SELECT coalesce(json_agg(json_build_array(event_id, (extract(epoch FROM ts) * 1000000)::int8)), '[]') FROM ins) AS inserted,
-      (SELECT coalesce(json_agg(json_build_array(session_id, started_us, event_count, tool_calls, llm_calls, cost_usd)), '[]')
+      (SELECT coalesce(json_agg(json_build_array(agent_id, event_id, (extract(epoch FROM ts) * 1000000)::int8)), '[]') FROM ins) AS inserted,
+      (SELECT coalesce(json_agg(json_build_array(agent_id, session_id, started_us, event_count, tool_calls, llm_calls, cost_usd)), '[]')
         FROM session_rollup) AS sessions`);
   const row = result.rows[0];
   return {
-    inserted: (row?.inserted ?? []).map(([eventId, tsMicros]) => ({ eventId, tsMicros })),
-    sessions: (row?.sessions ?? []).map(([sessionId, startedAtUs, eventCount, toolCalls, llmCalls, costUsd]) => ({
+    inserted: (row?.inserted ?? []).map(([agentId, eventId, tsMicros]) => ({ agentId, eventId, tsMicros })),
+    sessions: (row?.sessions ?? []).map(([agentId, sessionId, startedAtUs, eventCount, toolCalls, llmCalls, costUsd]) => ({
+      agentId,
       sessionId,
       startedAtUs,
       eventCount,

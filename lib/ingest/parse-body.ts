@@ -1,7 +1,17 @@
 import { gunzipSync } from "node:zlib";
 import { AppError } from "@/lib/errors";
 
-export type BodyRecord = { index: number; value: unknown } | { index: number; parseError: string };
+export type BodyRecord =
+  | {
+      index: number;
+      value: unknown;
+      /**
+       * Metadata the console derived itself for this record, not the sender's text (the ids the OTLP
+       * door renders from a span's bytes): added to the stored metadata after validation and redaction.
+       */
+      consoleMetadata?: Record<string, unknown>;
+    }
+  | { index: number; parseError: string };
 
 export interface BodyLimits {
   maxBytes: number;
@@ -24,6 +34,10 @@ export function checkIngestHeaders(contentType: string | null, contentEncoding: 
       `Content-Type must be application/json or application/x-ndjson, got ${type ? `"${type}"` : "none"}`,
     );
   }
+  checkContentEncoding(contentEncoding);
+}
+
+export function checkContentEncoding(contentEncoding: string | null): void {
   const encoding = (contentEncoding ?? "identity").trim().toLowerCase();
   if (!["identity", "gzip", "x-gzip", ""].includes(encoding)) {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", `Content-Encoding must be gzip or absent, got "${encoding}"`);
@@ -31,10 +45,15 @@ export function checkIngestHeaders(contentType: string | null, contentEncoding: 
 }
 
 export function decodeBody(raw: Buffer, contentEncoding: string | null, limits: BodyLimits): string {
+  return inflateBody(raw, contentEncoding, limits).toString("utf8");
+}
+
+/** The body's bytes, gunzipped when it says so, never past the byte limit. */
+export function inflateBody(raw: Buffer, contentEncoding: string | null, limits: BodyLimits): Buffer {
   const encoding = (contentEncoding ?? "").trim().toLowerCase();
-  if (encoding !== "gzip" && encoding !== "x-gzip") return raw.toString("utf8");
+  if (encoding !== "gzip" && encoding !== "x-gzip") return raw;
   try {
-    return gunzipSync(raw, { maxOutputLength: limits.maxBytes }).toString("utf8");
+    return gunzipSync(raw, { maxOutputLength: limits.maxBytes });
   } catch (err) {
     if (err instanceof RangeError || (err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
       throw tooLarge(limits);

@@ -33,3 +33,9 @@ export async function takeQuota(redis: Redis | null, scope: string, amount: numb
 export function takeIngestQuota(redis: Redis | null, agentId: string, events: number, limitPerMinute: number, nowMs: number): Promise<RateDecision> {
   return takeQuota(redis, `ingest:${agentId}`, events, limitPerMinute, nowMs);
 }
+
+/** Gives back what takeIngestQuota took in the same window, when the request it was for is refused after all. */
+export async function returnIngestQuota(redis: Redis | null, agentId: string, events: number, nowMs: number): Promise<void> {
+  if (!redis) return;
+  await redis.decrby(`agentsoc:rate:ingest:${agentId}:${Math.floor(nowMs / 60_000)}`, events).catch(() => undefined);
+}

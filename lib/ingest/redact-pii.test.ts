@@ -494,6 +494,15 @@ describe("redactJson", () => {
     expect(Object.getOwnPropertyDescriptor(out, "__proto__")?.value).toEqual({ email: "[EMAIL_REDACTED]" });
   });
 
+  it("counts every finding in keys and values that repeat from event to event, and leaves repeated clean ones as they are", () => {
+    const event = { host: "web-7", contact: "jane@example.com", "jane@example.com": "web-7", region: "eu-west-1" };
+    for (let i = 0; i < 3; i++) {
+      const counts: RedactionCounts = {};
+      expect(redactJson(event, counts)).toEqual({ host: "web-7", contact: "[EMAIL_REDACTED]", "[EMAIL_REDACTED]": "web-7", region: "eu-west-1" });
+      expect(counts).toEqual({ email: 2 });
+    }
+  });
+
   it("returns primitives as they are or redacted", () => {
     expect(redactJson(7, {})).toBe(7);
     expect(redactJson(null, {})).toBeNull();

@@ -338,6 +338,26 @@ function redactSecretValue(value: unknown, kind: SecretKeyKind, counts: Redactio
   return TAG[kind];
 }
 
+// Metadata repeats the same short keys and values event after event (attribute names, service,
+// host, model): one found clean is remembered and not scanned again.
+const cleanShortTexts = new Set<string>();
+const CLEAN_CACHE_LIMIT = 4096;
+const SHORT_TEXT = 128;
+
+function redactMetadataText(text: string, counts: RedactionCounts): string {
+  if (text.length > SHORT_TEXT) return redactText(text, counts);
+  if (cleanShortTexts.has(text)) return text;
+  const found: RedactionCounts = {};
+  const out = redactText(text, found);
+  const types = Object.keys(found) as PiiType[];
+  if (types.length === 0) {
+    if (cleanShortTexts.size >= CLEAN_CACHE_LIMIT) cleanShortTexts.clear();
+    cleanShortTexts.add(text);
+  }
+  for (const type of types) counts[type] = (counts[type] ?? 0) + (found[type] ?? 0);
+  return out;
+}
+
 /**
  * Names for an object's keys once each is redacted: a key is redacted once, and keys that redact alike stay apart as
  * "name#2", "name#3", …. Keys the redaction leaves unchanged keep their names, so a key sent as "[EMAIL_REDACTED]" is
@@ -365,7 +385,7 @@ export function redactKeys(keys: readonly string[], redact: (key: string) => str
  * (password, token, api_key, authorization, cookie, … — case-, "-" and "_"-insensitive) is replaced whole and counted.
  */
 export function redactJson(value: unknown, counts: RedactionCounts): unknown {
-  if (typeof value === "string") return redactText(value, counts);
+  if (typeof value === "string") return redactMetadataText(value, counts);
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) {
     const items: readonly unknown[] = value;
@@ -374,7 +394,7 @@ export function redactJson(value: unknown, counts: RedactionCounts): unknown {
   const source = value as Record<string, unknown>;
   const rawKeys = Object.keys(source);
   // Keys carry PII too (maps keyed by e-mail or IP).
-  const keys = redactKeys(rawKeys, (key) => redactText(key, counts));
+  const keys = redactKeys(rawKeys, (key) => redactMetadataText(key, counts));
   const out: Record<string, unknown> = {};
   rawKeys.forEach((rawKey, i) => {
     const item = source[rawKey];

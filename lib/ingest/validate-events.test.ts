@@ -84,8 +84,17 @@ describe("findImpersonations", () => {
         { index: 2, value: { no: "agent" } },
         { index: 3, parseError: "x" },
       ],
-      "a1",
+      new Set(["a1"]),
     );
     expect(found).toEqual([{ index: 1, agent_id: "victim" }]);
+  });
+
+  it("accepts every agent of a key's set and only those", () => {
+    const records = [
+      { index: 0, value: { agent_id: "orchestrator" } },
+      { index: 1, value: { agent_id: "worker-1" } },
+      { index: 2, value: { agent_id: "worker-2" } },
+    ];
+    expect(findImpersonations(records, new Set(["orchestrator", "worker-1"]))).toEqual([{ index: 2, agent_id: "worker-2" }]);
   });
 });

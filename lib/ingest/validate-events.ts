@@ -49,13 +49,13 @@ export function validateEvents(records: BodyRecord[], window: ValidationWindow):
   return { valid, rejected };
 }
 
-/** Records whose agent_id names another agent than the key's: the whole request is refused and kept as evidence. */
-export function findImpersonations(records: BodyRecord[], keyAgentId: string): { index: number; agent_id: string }[] {
+/** Records whose agent_id names an agent the key does not speak for: the whole request is refused and kept as evidence. */
+export function findImpersonations(records: BodyRecord[], speaksFor: ReadonlySet<string>): { index: number; agent_id: string }[] {
   const found: { index: number; agent_id: string }[] = [];
   for (const record of records) {
     if (!("value" in record) || !isObject(record.value)) continue;
     const claimed = record.value.agent_id;
-    if (typeof claimed === "string" && claimed !== keyAgentId) {
+    if (typeof claimed === "string" && !speaksFor.has(claimed)) {
       // Kept as evidence whatever it holds: storable, so the record of the attempt cannot fail on it.
       found.push({ index: record.index, agent_id: storableText(claimed.slice(0, 128)) });
     }

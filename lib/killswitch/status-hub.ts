@@ -2,6 +2,7 @@ import type Redis from "ioredis";
 import type { Db } from "@/db/client";
 import { findAgentByKeyHash } from "@/db/queries/ingest-keys";
 import { AppError } from "@/lib/errors";
+import { keySpeaksFor } from "@/lib/ingest/ingest-keys";
 import { streamSlots } from "@/lib/stream-slots";
 import { agentStatus, type AgentStatus } from "./agent-status";
 import { EVENTS_CHANNEL } from "./contract";
@@ -79,8 +80,11 @@ async function revokedKeys(entry: AgentEntry, agentId: string): Promise<Set<stri
   await Promise.all(
     hashes.map(async (hash) => {
       statusHubCounters.keyChecks++;
-      const identity = await findAgentByKeyHash(entry.db, hash).catch(() => ({ agentId }));
-      if (identity?.agentId !== agentId) revoked.add(hash);
+      const stillSpeaks = await findAgentByKeyHash(entry.db, hash).then(
+        (identity) => identity !== null && keySpeaksFor(identity, agentId),
+        () => true,
+      );
+      if (!stillSpeaks) revoked.add(hash);
     }),
   );
   return revoked;

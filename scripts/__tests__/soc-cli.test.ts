@@ -35,6 +35,19 @@ describe("npm run soc -- agent", () => {
     expect(agents.map((a) => a.agent_id)).toContain(agentId);
   }, 30_000);
 
+  it("key speaks-for lets an agent's key speak for a registered worker too, and key list shows it", async () => {
+    const orchestrator = `cli-${randomUUID().slice(0, 8)}`;
+    const worker = `cli-${randomUUID().slice(0, 8)}`;
+    await soc(["agent", "add", orchestrator, "--json"]);
+    await soc(["agent", "add", worker, "--json"]);
+    const { stdout: listed } = await soc(["key", "list", orchestrator, "--json"]);
+    const keyId = (JSON.parse(listed) as { keys: { id: string }[] }).keys[0]?.id ?? "";
+    const { stdout } = await soc(["key", "speaks-for", orchestrator, keyId, "--agents", worker, "--reason", "one exporter", "--json"]);
+    expect(JSON.parse(stdout)).toEqual({ agent_id: orchestrator, key_id: keyId, speaks_for: [worker] });
+    const { stdout: after } = await soc(["key", "list", orchestrator, "--json"]);
+    expect((JSON.parse(after) as { keys: { speaks_for: string[] }[] }).keys[0]?.speaks_for).toEqual([worker]);
+  }, 60_000);
+
   it("exits non-zero with the reason when the agent exists", async () => {
     const agentId = `cli-${randomUUID().slice(0, 8)}`;
     await soc(["agent", "add", agentId, "--json"]);

@@ -1,22 +1,31 @@
 import autocannon from "autocannon";
 import { benchEvents } from "./bench-events";
+import { benchExportBody } from "./bench-spans";
 
 /**
- * The load side of bench:ingest, run as its own process: builds unique request bodies up front,
- * then sends them with autocannon and prints autocannon's result as JSON on stdout.
+ * The load side of bench:ingest and bench:otlp, run as its own process: builds unique request
+ * bodies up front (native JSON events, or the same events as OTLP protobuf spans), then sends them
+ * with autocannon and prints autocannon's result as JSON on stdout.
  */
-const { url, keys, requests, batch, connections } = JSON.parse(process.argv[2] ?? "{}") as {
+const { url, keys, requests, batch, connections, door = "native" } = JSON.parse(process.argv[2] ?? "{}") as {
   url: string;
   keys: { agentId: string; key: string }[];
   requests: number;
   batch: number;
   connections: number;
+  door?: "native" | "otlp";
 };
+
+const DOORS = {
+  native: { path: "/api/v1/ingest", contentType: "application/json", body: (agentId: string, i: number) => JSON.stringify(benchEvents(agentId, batch, i)) },
+  otlp: { path: "/api/v1/otlp/v1/traces", contentType: "application/x-protobuf", body: (agentId: string, i: number) => Buffer.from(benchExportBody(agentId, batch, i)) },
+};
+const target = DOORS[door];
 
 const bodies = Array.from({ length: requests }, (_, i) => {
   const agent = keys[i % keys.length];
   if (!agent) throw new Error("no agent keys");
-  return { key: agent.key, body: JSON.stringify(benchEvents(agent.agentId, batch, i)) };
+  return { key: agent.key, body: target.body(agent.agentId, i) };
 });
 
 let next = 0;
@@ -33,11 +42,11 @@ autocannon(
     requests: [
       {
         method: "POST",
-        path: "/api/v1/ingest",
+        path: target.path,
         setupRequest: (req) => {
           const item = bodies[next++ % bodies.length];
           if (!item) return req;
-          return { ...req, body: item.body, headers: { "content-type": "application/json", authorization: `Bearer ${item.key}` } };
+          return { ...req, body: item.body, headers: { "content-type": target.contentType, authorization: `Bearer ${item.key}` } };
         },
         onResponse: () => {
           lastResponse = performance.now();

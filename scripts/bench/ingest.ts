@@ -1,16 +1,13 @@
-import { spawn } from "node:child_process";
 import os from "node:os";
 import pg from "pg";
 import { createDb } from "@/db/client";
-import { registerAgent } from "@/lib/agents";
-import { issueCanary, setBaseline } from "@/lib/detect";
 import { dayStart, ensureDayPartitions } from "@/lib/ingest/partitions";
 import { prepareEventRow, type EventRow } from "@/lib/ingest/prepare-event-rows";
-import { cliContext } from "../lib/script-context";
 import { startTestInfra } from "../testing/infra";
 import { type BenchApp, runBench, startBenchApp } from "./bench-app";
 import { buildAppForBench } from "./build-app";
 import { benchEvents } from "./bench-events";
+import { runLoad, setUpBenchAgents } from "./ingest-load-run";
 import { benchEnv } from "@/lib/env";
 
 /**
@@ -23,15 +20,6 @@ const knobs = benchEnv();
 const REQUESTS = knobs.BENCH_REQUESTS ?? 400;
 const CONNECTIONS = knobs.BENCH_CONNECTIONS ?? 8;
 const AGENTS = 8;
-const BENCH_BASELINE = {
-  expected_tools: ["customer_lookup", "kb_search", "ticket_update", "send_email", "web_search", "run_python"],
-  max_tool_calls_per_session: 1_000_000,
-  max_llm_calls_per_session: 1_000_000,
-  max_session_duration_seconds: 86_400,
-  max_cost_per_session_usd: 10_000,
-  max_tool_call_rate_per_minute: 100_000,
-  forbidden_patterns_in_output: ["system prompt", "you are an ai", "my instructions", "BEGIN PRIVATE KEY"],
-};
 
 async function rawInsertRate(databaseUrl: string, rows: EventRow[], writers: number): Promise<number> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: writers });
@@ -85,14 +73,7 @@ async function main(): Promise<void> {
   try {
     app = await startBenchApp({ DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, SOC_INGEST_RATE_LIMIT_PER_MIN: "100000000" });
     const url = app.url;
-    const keys = [];
-    for (let i = 0; i < AGENTS; i++) {
-      const agentId = `bench-agent-${i}`;
-      keys.push({ agentId, key: (await registerAgent({ ctx: cliContext(db.db), input: { agentId } })).ingest_key });
-      // Limits the bench traffic keeps, so every detector runs on every event without an alert per event.
-      await setBaseline({ ctx: cliContext(db.db), input: { agentId, baseline: BENCH_BASELINE } });
-      await issueCanary({ ctx: cliContext(db.db), input: { agent_id: agentId, placement: "system_prompt", label: "bench prompt" } });
-    }
+    const keys = await setUpBenchAgents(db.db, AGENTS);
     await ensureDayPartitions(db.db, [dayStart(Date.now() - 600_000), dayStart(Date.now())]);
 
     // Warm-up: JIT, connection pools, partition cache.
@@ -129,26 +110,6 @@ async function main(): Promise<void> {
     await db.close();
     await infra.stop();
   }
-}
-
-interface LoadResult {
-  requests2xx: number;
-  non2xx: number;
-  duration: number;
-  p50: number;
-  p99: number;
-}
-
-async function runLoad(opts: { url: string; keys: { agentId: string; key: string }[]; requests: number; batch: number; connections: number }): Promise<LoadResult> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/ingest-load.ts", JSON.stringify(opts)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  const code = await new Promise<number | null>((r) => child.on("exit", r));
-  if (code !== 0) throw new Error(`load generator exited ${code}`);
-  const result = JSON.parse(out) as { "2xx": number; non2xx: number; elapsed_s: number; latency: { p50: number; p99: number } };
-  return { requests2xx: result["2xx"], non2xx: result.non2xx, duration: result.elapsed_s, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
 runBench(main);

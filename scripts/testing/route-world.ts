@@ -133,6 +133,7 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     itemId: rotated.id,
     userId: user.user_id,
     tokenId: token.id,
+    model: `${prefix}-model`,
   };
   const paramsByRoute: Record<string, Record<string, string>> = {
     "POST /api/v1/incidents/[incidentId]/steps/[stepId]/complete": { stepId: manual.step_id },
@@ -155,11 +156,15 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
         session_total_cost_usd: 0.01,
       }),
     ],
+    "POST /api/v1/otlp/v1/traces": otlpExport(door.agentId, `sess_${prefix}_otlp`),
     "POST /api/v1/auth/sign-in": { email: signInEmail, password: WORLD_PASSWORD },
     "POST /api/v1/auth/password": { current_password: WORLD_PASSWORD, new_password: `${WORLD_PASSWORD} changed` },
     "POST /api/v1/agents": { agent_id: `${prefix}-${randomUUID().slice(0, 8)}`, display_name: "Route world", ingest_rate_limit_per_min: 100 },
     "POST /api/v1/agents/[agentId]/keys": reason,
     "DELETE /api/v1/agents/[agentId]/keys/[keyId]": reason,
+    "PUT /api/v1/agents/[agentId]/keys/[keyId]": { speaks_for: [door.agentId], reason: "route world" },
+    "PUT /api/v1/model-prices/[model]": { input_usd_per_mtok: 1, output_usd_per_mtok: 2, reason: "route world" },
+    "DELETE /api/v1/model-prices/[model]": reason,
     "POST /api/v1/sessions/[sessionId]/snapshot": { agent_id: agentId },
     "POST /api/v1/users": { email: `${prefix}-${randomUUID().slice(0, 8)}@example.com`, role: "viewer", password: "a long enough password" },
     "PATCH /api/v1/users/[userId]": { role: "analyst", disabled: false, reason: "route world" },
@@ -206,6 +211,22 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     }),
     bodyFor: (routeKey) => bodies[routeKey],
   };
+}
+
+/** One GenAI chat span in OTLP/JSON, as an exporter sends it, for the agent and conversation given. */
+function otlpExport(agentId: string, conversationId: string): Record<string, unknown> {
+  const startNs = BigInt(Date.now()) * 1_000_000n;
+  const text = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const span = {
+    traceId: randomUUID().replaceAll("-", ""),
+    spanId: randomUUID().replaceAll("-", "").slice(0, 16),
+    name: "chat gpt-4o",
+    kind: 3,
+    startTimeUnixNano: String(startNs),
+    endTimeUnixNano: String(startNs + 25_000_000n),
+    attributes: [text("gen_ai.operation.name", "chat"), text("gen_ai.agent.id", agentId), text("gen_ai.conversation.id", conversationId), text("gen_ai.request.model", "gpt-4o")],
+  };
+  return { resourceSpans: [{ resource: { attributes: [text("service.name", agentId)] }, scopeSpans: [{ scope: { name: "route-world" }, spans: [span] }] }] };
 }
 
 /** The runbook a POST /api/v1/runbooks accepts: the shipped one under a new name. */

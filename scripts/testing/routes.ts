@@ -10,6 +10,7 @@ export type Access = Role | "ingest-key" | "public";
  */
 export const ACCESS: Record<string, Access> = {
   "POST /api/v1/ingest": "ingest-key",
+  "POST /api/v1/otlp/v1/traces": "ingest-key",
   "POST /api/v1/auth/sign-in": "public",
   "POST /api/v1/auth/sign-out": "viewer",
   "GET /api/v1/auth/me": "viewer",
@@ -20,6 +21,10 @@ export const ACCESS: Record<string, Access> = {
   "GET /api/v1/agents/[agentId]/keys": "admin",
   "POST /api/v1/agents/[agentId]/keys": "admin",
   "DELETE /api/v1/agents/[agentId]/keys/[keyId]": "admin",
+  "PUT /api/v1/agents/[agentId]/keys/[keyId]": "admin",
+  "GET /api/v1/model-prices": "viewer",
+  "PUT /api/v1/model-prices/[model]": "admin",
+  "DELETE /api/v1/model-prices/[model]": "admin",
   "GET /api/v1/sessions/[sessionId]": "viewer",
   "GET /api/v1/sessions/[sessionId]/timeline": "analyst",
   "GET /api/v1/agents/[agentId]/communications": "analyst",

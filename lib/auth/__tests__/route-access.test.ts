@@ -139,9 +139,16 @@ describe("authorisation matrix for /api/v1 and /metrics", () => {
     }, 120_000);
   });
 
-  it("keeps API tokens out of the ingest door and ingest keys out of the API", async () => {
-    expect((await emptyCall(routeByKey("POST /api/v1/ingest"), identities.admin ?? {})).status).toBe(401);
+  it("keeps API tokens out of the agent doors and ingest keys out of the API", async () => {
     expect((await emptyCall(routeByKey("GET /api/v1/events"), { authorization: "Bearer soc_ik_not-an-api-token" })).status).toBe(401);
+    const failures: string[] = [];
+    for (const door of routes.filter((r) => ACCESS[r.key] === "ingest-key" || STREAMS[r.key] === "ingest-key")) {
+      for (const who of ["admin", "none", "revoked"]) {
+        const status = await statusOf(await emptyCall(door, identities[who] ?? {}));
+        if (status !== 401) failures.push(`${door.key} as ${who}: expected 401, got ${status}`);
+      }
+    }
+    expect(failures).toEqual([]);
   });
 
   it("opens the agent door only to the ingest key of the agent in the path", async () => {

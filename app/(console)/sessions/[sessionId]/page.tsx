@@ -4,12 +4,15 @@ import { notFound } from "next/navigation";
 import { appDb } from "@/db/client";
 import { listAlerts } from "@/db/queries/detection";
 import { listSessionEvents } from "@/db/queries/events";
-import { getSessionSummaries } from "@/db/queries/sessions";
+import { getSessionSummaries, listSessionSpans } from "@/db/queries/sessions";
 import { EventsTable } from "@/components/events-table";
 import { AgentKillControl } from "@/components/kill-switch-controls";
 import { SessionInvestigation } from "@/components/session-investigation";
 import { OpenIncidentButton } from "@/components/open-incident-button";
 import { SessionSnapshots } from "@/components/session-snapshots";
+import { SpanTrees } from "@/components/span-tree";
+import { env } from "@/lib/env";
+import { spanTrees } from "@/lib/otlp/span-tree";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { formatCost, formatCount, formatDuration, formatUtc } from "@/lib/format";
 import { requireUser } from "../../require-user";
@@ -32,10 +35,12 @@ export default async function SessionPage({ params, searchParams }: Props) {
   // Analysts investigate (the timeline API is theirs); viewers see the session's events.
   const investigates = roleAtLeast(me.role, "analyst");
   const db = appDb();
-  const [summaries, { events, truncated }, { alerts }] = await Promise.all([
+  const SPAN_LIMIT = 500;
+  const [summaries, { events, truncated }, { alerts }, spans] = await Promise.all([
     getSessionSummaries(db, sessionId),
     investigates ? Promise.resolve({ events: [], truncated: false }) : listSessionEvents(db, sessionId),
     listAlerts(db, { session_id: sessionId, limit: 50 }),
+    listSessionSpans(db, sessionId, SPAN_LIMIT),
   ]);
   if (summaries.length === 0) notFound();
   const wanted = (await searchParams).agent;
@@ -122,6 +127,7 @@ export default async function SessionPage({ params, searchParams }: Props) {
           </table>
         </section>
       )}
+      {spans.length > 0 && <SpanTrees trees={spanTrees(spans)} template={env().SOC_TRACE_URL_TEMPLATE} truncated={spans.length >= SPAN_LIMIT} />}
       {summaries.length > 1 && (
         <p className="notice" role="status">
           {summaries.length} agents wrote events under this session id.{" "}

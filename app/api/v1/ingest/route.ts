@@ -1,12 +1,9 @@
-import { appDb } from "@/db/client";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { authenticateIngestKey } from "@/lib/http/agent-door";
 import { handle, json, readBodyCapped } from "@/lib/http/respond";
 import {
-  bearerToken,
   checkIngestHeaders,
   decodeBody,
-  findAgentByIngestKey,
   ingestEvents,
   parseIngestBody,
   tooLarge,
@@ -18,15 +15,8 @@ export const dynamic = "force-dynamic";
 
 export async function POST(req: Request): Promise<Response> {
   return handle(req, async ({ requestId, sourceIp }) => {
-    const db = appDb();
+    const { db, identity } = await authenticateIngestKey(req);
     const config = env();
-    const key = bearerToken(req.headers.get("authorization"));
-    const identity = key ? await findAgentByIngestKey(db, key) : null;
-    if (!identity) {
-      throw new AppError("UNAUTHENTICATED", "A valid ingest key is required: Authorization: Bearer <ingest key>", {
-        headers: { "WWW-Authenticate": 'Bearer realm="agentsoc-ingest"' },
-      });
-    }
 
     const limits = { maxBytes: config.SOC_INGEST_MAX_BYTES, maxEvents: config.SOC_INGEST_MAX_EVENTS };
     const contentType = req.headers.get("content-type");
@@ -42,7 +32,7 @@ export async function POST(req: Request): Promise<Response> {
         retentionDays: config.SOC_RETENTION_DAYS,
         defaultRateLimitPerMin: config.SOC_INGEST_RATE_LIMIT_PER_MIN,
       },
-      input: { records, rateLimitPerMin: identity.rateLimitPerMin },
+      input: { records, rateLimitPerMin: identity.rateLimitPerMin, alsoSpeaksFor: identity.alsoSpeaksFor },
     });
     void recordKeyUse(db, identity).catch(() => undefined);
     return json(result, result.rejected.length > 0 ? 207 : 200);
