@@ -137,7 +137,7 @@ export function appConnection(ownerUrl: string, setup: AppRoleSetup, appDatabase
   if (appDatabaseUrl) {
     const warning =
       setup.status === "missing"
-        ? `the role ${setup.role} named by SOC_APP_DATABASE_URL does not exist: create it (README, "Database role"), then run the migration again`
+        ? `the role ${setup.role} named by SOC_APP_DATABASE_URL does not exist: create it (docs/security.md, "Database role"), then run the migration again`
         : setup.status === "owner"
           ? `SOC_APP_DATABASE_URL logs in as ${setup.role}, the owner of the tables: it can rewrite the audit log`
           : null;
@@ -146,9 +146,9 @@ export function appConnection(ownerUrl: string, setup: AppRoleSetup, appDatabase
   if (setup.status === "ready" && setup.password) return { url: withLogin(ownerUrl, setup.role, setup.password), warning: null };
   const why =
     setup.status === "missing"
-      ? `this login may not create the role ${setup.role}: create it yourself and set SOC_APP_DATABASE_URL (README, "Database role")`
+      ? `this login may not create the role ${setup.role}: create it yourself and set SOC_APP_DATABASE_URL (docs/security.md, "Database role")`
       : setup.status === "owner"
         ? `DATABASE_URL logs in as ${setup.role} itself`
-        : `no password was set on ${setup.role} (no SOC_SECRET, or this login may not change that role): set SOC_APP_DATABASE_URL to its login (README, "Database role")`;
+        : `no password was set on ${setup.role} (no SOC_SECRET, or this login may not change that role): set SOC_APP_DATABASE_URL to its login (docs/security.md, "Database role")`;
   return { url: ownerUrl, warning: `the console runs with the owner's rights, which can rewrite the audit log: ${why}` };
 }

@@ -16,7 +16,7 @@ export function registerAgentWithCli(prefix: string): { agentId: string; key: st
 
 export type Role = "viewer" | "analyst" | "responder" | "admin";
 
-/** Adds a console user through the CLI (password on stdin, as the README says) and returns the credentials. */
+/** Adds a console user through the CLI (password on stdin, as docs/cli.md says) and returns the credentials. */
 export function addUserWithCli(role: Role): { email: string; password: string } {
   const email = `e2e-${role}-${randomUUID().slice(0, 8)}@example.com`;
   const password = `pw-${randomUUID()}`;

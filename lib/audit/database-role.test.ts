@@ -32,7 +32,7 @@ describe("the console's database role, judged", () => {
     }
     const warning = databaseRoleWarning({ ...leastPrivilege, role: "soc", auditChangeable: true, maySwitchOffTriggers: true });
     expect(warning).toMatch(/^The console connects to PostgreSQL as "soc", which may UPDATE, DELETE or TRUNCATE audit_log; may SET session_replication_role/);
-    expect(warning).toContain('least-privilege role: npm start sets one up itself (README, "Database role")');
+    expect(warning).toContain('least-privilege role: npm start sets one up itself (docs/security.md, "Database role")');
   });
 
   it("says of a superuser only that it is one: it may do everything", () => {

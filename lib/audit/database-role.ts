@@ -20,7 +20,7 @@ export function databaseRoleWarning(facts: DatabaseRoleFacts): string | null {
   return (
     `The console connects to PostgreSQL as "${facts.role}", which ${problems.join("; ")}. ` +
     `Whoever takes over the console could then rewrite or erase its audit log and evidence. ` +
-    `Connect it as a least-privilege role: npm start sets one up itself (README, "Database role").`
+    `Connect it as a least-privilege role: npm start sets one up itself (docs/security.md, "Database role").`
   );
 }
 

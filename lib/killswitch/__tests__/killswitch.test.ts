@@ -205,7 +205,7 @@ describe("kill switches against the real Redis", () => {
         recorded = row.rows[0]?.killed === true;
       }
       expect(recorded).toBe(true);
-      // The README promises "within about a second".
+      // docs/kill-switches.md promises "within about a second".
       expect(Date.now() - started).toBeLessThan(1500);
     } finally {
       stop();
