@@ -149,6 +149,7 @@ export function socSecretConfigured(): boolean {
 const e2eSchema = z.object({
   AGENTSOC_TEST_DATABASE_URL: z.string().min(1, "e2e tests run through `npm test`, which provides PostgreSQL (AGENTSOC_TEST_DATABASE_URL)"),
   AGENTSOC_TEST_REDIS_URL: z.string().min(1, "e2e tests run through `npm test`, which provides Redis (AGENTSOC_TEST_REDIS_URL)"),
+  AGENTSOC_TEST_OWNER_DATABASE_URL: z.string().min(1, "e2e tests run through `npm test`, which provides the tables' owner login (AGENTSOC_TEST_OWNER_DATABASE_URL)"),
   AGENTSOC_E2E_PORT: z.coerce.number().int().positive().default(3210),
   SOC_SECRET: z.string().default(""),
 });

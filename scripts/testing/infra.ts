@@ -139,7 +139,7 @@ async function migrateAsOwner(ownerUrl: string): Promise<string> {
  * the owner's URL and answered with its own app role's. Named outside the run prefix, so another
  * run's clean-up never takes it; `drop` removes it and its role.
  */
-export async function createExtraDatabase(databaseUrl: string, label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createExtraDatabase(databaseUrl: string, label: string): Promise<{ url: string; ownerUrl: string; drop: () => Promise<void> }> {
   const database = `agentsoc_extra_${label}_${process.pid}`;
   const admin = async (work: (client: pg.Client) => Promise<unknown>) => {
     const client = new pg.Client({ connectionString: withDatabase(databaseUrl, "postgres") });
@@ -148,8 +148,9 @@ export async function createExtraDatabase(databaseUrl: string, label: string): P
   };
   await admin((client) => dropRunDatabase(client, database));
   await admin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`));
-  const url = await migrateAsOwner(withDatabase(databaseUrl, database));
-  return { url, drop: () => admin((client) => dropRunDatabase(client, database)) };
+  const ownerUrl = withDatabase(databaseUrl, database);
+  const url = await migrateAsOwner(ownerUrl);
+  return { url, ownerUrl, drop: () => admin((client) => dropRunDatabase(client, database)) };
 }
 
 function redact(url: string): string {
