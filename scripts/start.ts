@@ -65,11 +65,15 @@ async function main(): Promise<void> {
   else log(`the console connects as the least-privilege role ${appRole.role}`);
   const firstAdmin = await ensureFirstAdmin({ ctx: { ...cliContext(handle.db), actor: { type: "system", id: "launcher" } } });
   await handle.close();
-  if (firstAdmin?.one_time_password) {
+  // Said once now and again after the build's output, where it would otherwise have scrolled away.
+  const announceFirstAdmin = () => {
+    if (!firstAdmin?.one_time_password) return;
     log("no users yet: created the first admin. Sign in with these once and add your own users:");
     log(`  e-mail:   ${firstAdmin.email}`);
-    log(`  password: ${firstAdmin.one_time_password}   (shown only now)`);
-  }
+    log(`  password: ${firstAdmin.one_time_password}   (one-time: you choose a new one at first sign-in)`);
+    log("  lost it? npm run soc -- user add --email <you> --role admin   prints a new admin's one-time password");
+  };
+  announceFirstAdmin();
 
   const redis = await resolveRedis(config.REDIS_URL);
 
@@ -86,6 +90,7 @@ async function main(): Promise<void> {
   });
   log(`console on ${listen.url}`);
   if (listen.warning) log(`WARNING: ${listen.warning}`);
+  announceFirstAdmin();
 
   let stopping = false;
   const shutdown = async (code: number) => {
