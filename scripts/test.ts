@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { childEnv } from "@/lib/env";
 import { NEXT_BIN } from "./lib/next-server";
-import { playwrightSuite, summarize, vitestSuite, type PlaywrightReport, type SuiteResult, type VitestReport } from "./lib/test-summary";
+import { checkSuite, playwrightSuite, summarize, vitestSuite, type PlaywrightReport, type SuiteResult, type VitestReport } from "./lib/test-summary";
 import { freePort, startTestInfra, testSocSecret } from "./testing/infra";
 
 /**
@@ -50,6 +50,7 @@ async function main(): Promise<number> {
   });
   const results: SuiteResult[] = [];
   try {
+    results.push(checkSuite("typecheck (tsc --noEmit)", run(bin("tsc"), ["--noEmit"], env)));
     results.push(runVitest(env));
     const build = run(process.execPath, [NEXT_BIN, "build"], env);
     if (build !== 0) results.push({ name: "next build", passed: 0, failed: 1, skipped: 0, exitCode: build, notes: [] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { playwrightSuite, summarize, vitestSuite, type VitestReport } from "./test-summary";
+import { checkSuite, playwrightSuite, summarize, vitestSuite, type VitestReport } from "./test-summary";
 
 const file = (name: string, status: string, tests: [string, string][], message?: string): VitestReport["testResults"][number] => ({
   name: `${process.cwd()}/${name}`,
@@ -66,5 +66,9 @@ describe("npm test's summary", () => {
     expect(crashed.exitCode).toBe(1);
     expect(crashed.lines.slice(-2)).toEqual(["playwright exited 1 without a failing test: counted as a failure", "3 passed, 1 failed, 0 skipped"]);
     expect(summarize([{ name: "vitest", passed: 0, failed: 0, skipped: 0, exitCode: 0, notes: [] }]).exitCode).toBe(1);
+  });
+
+  it("counts a whole-tree check as one test that passes only on exit 0", () => {
+    expect(summarize([checkSuite("typecheck", 0), checkSuite("lint", 2)]).lines.at(-1)).toBe("1 passed, 1 failed, 0 skipped");
   });
 });

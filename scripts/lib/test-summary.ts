@@ -84,6 +84,11 @@ export function playwrightSuite(report: PlaywrightReport | null, exitCode: numbe
   };
 }
 
+/** A whole-tree check (type-check, lint) counts as one test: passed when the command exits 0. */
+export function checkSuite(name: string, exitCode: number): SuiteResult {
+  return { name, passed: exitCode === 0 ? 1 : 0, failed: exitCode === 0 ? 0 : 1, skipped: 0, exitCode, notes: [] };
+}
+
 /** The closing lines over all suites, the last one `N passed, N failed, N skipped`, and the run's exit code. */
 export function summarize(results: SuiteResult[]): { lines: string[]; exitCode: number } {
   const lines = results.flatMap((r) => r.notes);
