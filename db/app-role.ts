@@ -1,9 +1,9 @@
 import { createHash, createHmac } from "node:crypto";
 import { sql } from "drizzle-orm";
 import pg from "pg";
-import { scramSha256Verifier } from "@/lib/credentials/providers/postgres-role";
 import { errorCode } from "@/lib/errors";
 import type { Db } from "./client";
+import { scramSha256Verifier } from "./scram-verifier";
 
 /**
  * The running console connects as a role of its own that may read and write its tables but cannot

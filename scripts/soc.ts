@@ -4,7 +4,7 @@ import { createDb } from "@/db/client";
 import { listAgents } from "@/db/queries/agents";
 import { appConnection, appRoleSpec } from "@/db/app-role";
 import { listIngestKeys } from "@/db/queries/ingest-keys";
-import { migrateDatabase } from "@/db/migrate";
+import { migrateDatabase } from "@/lib/migrate-database";
 import Redis from "ioredis";
 import { registerAgent, setKeyAgents } from "@/lib/agents";
 import { verifyAuditChain } from "@/lib/audit";

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createDb } from "@/db/client";
 import { appConnection, appRoleSpec } from "@/db/app-role";
-import { migrateDatabase } from "@/db/migrate";
+import { migrateDatabase } from "@/lib/migrate-database";
 import { ensureFirstAdmin } from "@/lib/auth";
 import { childEnv, GENERATED_SECRET_FILE, launcherEnv, socSecret, socSecretConfigured } from "@/lib/env";
 import { describeError } from "@/lib/errors";

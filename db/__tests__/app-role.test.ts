@@ -4,7 +4,7 @@ import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import { appConnection, ensureAppRole, withLogin } from "@/db/app-role";
 import { appDb, createDb, type Db, type Queryable, type Tx } from "@/db/client";
-import { migrateDatabase } from "@/db/migrate";
+import { migrateDatabase } from "@/lib/migrate-database";
 import { readDatabaseRole } from "@/db/queries/database-role";
 import { readRetentionFloor } from "@/db/queries/events";
 import { databaseRoleWarning } from "@/lib/audit";

@@ -2,7 +2,9 @@ import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { incidentActivity, incidents, incidentSteps, runbooks, runbookVersions } from "@/db/schema";
 import { type ActivityView, incidentRef, type IncidentStatus, type IncidentSummary, type IncidentView, type StepKind, type StepView } from "@/lib/incidents/types";
-import { fillPlaceholders, isOverdue, type RunbookDefinition, type RunbookStep } from "@/lib/runbooks";
+import type { RunbookDefinition, RunbookStep } from "@/lib/runbooks";
+import { isOverdue } from "@/lib/runbooks/duration";
+import { fillPlaceholders } from "@/lib/runbooks/fill-placeholders";
 
 export type IncidentRow = typeof incidents.$inferSelect;
 

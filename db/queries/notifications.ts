@@ -1,9 +1,9 @@
 import { and, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { notificationAttempts, notificationDeliveries, notificationDestinations } from "@/db/schema";
-import type { DELIVERY_STATUSES, NOTIFICATION_KINDS } from "@/db/schema/notifications";
+import { type DELIVERY_STATUSES, DESTINATION_TARGET, type NOTIFICATION_KINDS } from "@/db/schema/notifications";
 import type { Severity } from "@/lib/detect/types";
-import { DESTINATION_TARGET, type DeliveryFilters } from "@/lib/notify/schemas";
+import type { DeliveryFilters } from "@/lib/notify/schemas";
 
 /** A destination as the API and the console show it: the URL itself never leaves the server, only its scheme and host. */
 export interface DestinationView {

@@ -3,6 +3,8 @@ import { alertSeverity, alerts } from "./detection";
 
 export const NOTIFICATION_KINDS = ["slack", "json"] as const;
 export const DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
+/** What the audit log names a destination as (audit_log.target_type). */
+export const DESTINATION_TARGET = "notification_destination";
 
 /** Webhook destinations. The URL is a credential (Slack's carries its token), so it is stored sealed with SOC_SECRET. */
 export const notificationDestinations = pgTable("notification_destinations", {

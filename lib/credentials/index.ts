@@ -1,1 +1,1 @@
-export { addIngestKeyCredential, createCredential, retireCredential, updateCredential, type CreatedCredential } from "./manage-credentials";
+export { addIngestKeyCredential, createCredential, retireCredential, storeRotatedSecret, updateCredential, type CreatedCredential } from "./manage-credentials";

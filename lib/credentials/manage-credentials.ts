@@ -32,6 +32,11 @@ export async function addIngestKeyCredential(tx: Tx, agentId: string, createdBy:
   await tx.insert(credentials).values({ agentId, name: "ingest key", kind: "ingest_key", config: {}, createdBy }).onConflictDoNothing();
 }
 
+/** A rotation's last step: the secret the credential now has, sealed, so the next rotation can prove it refused. */
+export async function storeRotatedSecret(tx: Tx, credentialId: string, secretSealed: string | null): Promise<void> {
+  await tx.update(credentials).set({ secretSealed, updatedAt: sql`now()` }).where(eq(credentials.id, credentialId));
+}
+
 /**
  * Adds a credential to an agent's inventory (admin). An HMAC signing secret is issued here and
  * shown once; for a PostgreSQL role or Redis user the secret in use may be given, so that the first

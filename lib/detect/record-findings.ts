@@ -3,6 +3,8 @@ import type { Tx } from "@/db/client";
 import type { EventRow } from "@/lib/ingest/prepare-event-rows";
 import type { AgentEvent } from "@/lib/ingest/schemas";
 import type { StoredRows } from "@/lib/ingest/insert-event-rows";
+import { raiseSessionPeaks } from "@/lib/ingest/session-peaks";
+import { addToMetricCounters } from "@/lib/metrics/counters";
 import { enqueueAlertNotifications } from "@/lib/notify";
 import { effectiveBaseline, storedBaseline } from "./baseline";
 import { checkBaseline, type SessionTotals } from "./check-baseline";
@@ -187,9 +189,7 @@ export async function saveFindings(
     created_at: string;
   }>(sql`
     WITH peaks AS (
-      UPDATE sessions s SET peak_tool_calls_per_minute = p.peak
-      FROM unnest(${sql.param(peakList.map(([id]) => id))}::text[], ${sql.param(peakList.map(([, n]) => n))}::int4[]) AS p(session_id, peak)
-      WHERE s.agent_id = ${agentId} AND s.session_id = p.session_id AND s.peak_tool_calls_per_minute < p.peak
+      ${raiseSessionPeaks(agentId, peakList)}
     ), saved AS (
       INSERT INTO alerts AS a (agent_id, session_id, type, severity, detail, count, baseline_source, first_event_id,
         first_event_at, last_event_id, last_event_at)
@@ -222,12 +222,11 @@ export async function saveFindings(
         ${sql.param(hours.map((h) => h.count))}::int4[]) AS h(hour, type, count)
       ON CONFLICT (agent_id, hour, type) DO UPDATE SET count = f.count + excluded.count
     ), counters AS (
-      INSERT INTO metric_counters AS c (family, agent_id, label, value, last_at)
+      ${addToMetricCounters(sql`
       SELECT m.family, ${agentId}, m.label, m.count, m.last_at::timestamptz
       FROM unnest(${sql.param(metrics.map((m) => m.family))}::text[], ${sql.param(metrics.map((m) => m.label))}::text[],
         ${sql.param(metrics.map((m) => m.count))}::int8[], ${sql.param(metrics.map((m) => isoMicros(m.lastUs)))}::text[])
-        AS m(family, label, count, last_at)
-      ON CONFLICT (family, agent_id, label) DO UPDATE SET value = c.value + excluded.value, last_at = greatest(c.last_at, excluded.last_at)
+        AS m(family, label, count, last_at)`)}
     )
     SELECT * FROM saved`);
 

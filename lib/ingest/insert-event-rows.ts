@@ -3,6 +3,8 @@ import type { Db, Queryable, Tx } from "@/db/client";
 import { errorCode } from "@/lib/errors";
 import { peersOf } from "@/lib/forensics/peers";
 import { ACK_ACTION } from "@/lib/killswitch/contract";
+import { countActionsAfterKill } from "@/lib/killswitch/note-activity";
+import { addToMetricCounters } from "@/lib/metrics/counters";
 import { dayStart, ensureDayPartitions, forgetKnownPartitions } from "./partitions";
 import type { EventRow } from "./prepare-event-rows";
 
@@ -101,16 +103,13 @@ async function insertOnce(db: Queryable, rows: EventRow[]): Promise<StoredRows> 
         security_events = m.security_events + excluded.security_events
     ), counters AS (
       -- What /metrics reports as agent_tool_calls_total and the agents' own agent_security_events_total.
-      INSERT INTO metric_counters AS c (family, agent_id, label, value, last_at)
+      ${addToMetricCounters(sql`
       SELECT CASE WHEN action_type = 'tool_call' THEN 'tool_calls' ELSE 'security_reported' END, agent_id,
         CASE WHEN action_type = 'tool_call' THEN coalesce(tool_name, action_name) ELSE action_name END, count(*), max(ts)
       FROM ins
       WHERE action_type = 'tool_call' OR (action_type = 'security' AND action_name <> ${ACK_ACTION})
       GROUP BY 1, 2, 3
-      ORDER BY 1, 2, 3
-      ON CONFLICT (family, agent_id, label) DO UPDATE SET
-        value = c.value + excluded.value,
-        last_at = greatest(c.last_at, excluded.last_at)
+      ORDER BY 1, 2, 3`)}
     ), communications AS (
       -- Agents this batch's new events name as recipient or sender: who talked to whom, per hour.
       INSERT INTO agent_communications_hourly AS c (agent_id, peer_agent_id, direction, hour, count, first_at, last_at, last_session_id)
@@ -128,17 +127,7 @@ async function insertOnce(db: Queryable, rows: EventRow[]): Promise<StoredRows> 
         last_at = greatest(c.last_at, excluded.last_at),
         last_session_id = CASE WHEN excluded.last_at >= c.last_at THEN excluded.last_session_id ELSE c.last_session_id END
     ), acted_after_kill AS (
-      -- A killed agent that still acts is the worst case: count what it did after its kill.
-      UPDATE kill_switches k SET
-        actions_after_kill = k.actions_after_kill + a.n,
-        last_action_after_kill_at = greatest(k.last_action_after_kill_at, a.last_at)
-      FROM (
-        SELECT ins.agent_id, count(*)::int AS n, max(ins.ts) AS last_at
-        FROM ins JOIN kill_switches ks ON ks.scope = 'agent' AND ks.agent_id = ins.agent_id AND ks.killed AND ins.ts > ks.killed_at
-        WHERE NOT (ins.action_type = 'security' AND ins.action_name = ${ACK_ACTION})
-        GROUP BY ins.agent_id
-      ) a
-      WHERE k.scope = 'agent' AND k.agent_id = a.agent_id
+      ${countActionsAfterKill(sql`ins`)}
     )
     SELECT
       (SELECT coalesce(json_agg(json_build_array(agent_id, event_id, (extract(epoch FROM ts) * 1000000)::int8)), '[]') FROM ins) AS inserted,

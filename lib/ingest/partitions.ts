@@ -3,6 +3,7 @@ import type { Db, Queryable, Tx } from "@/db/client";
 import { readRetentionFloor } from "@/db/queries/events";
 import { retentionPolicy } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
+import { forgetFindingsBefore } from "@/lib/detect/forget-findings";
 import type { Ctx } from "@/lib/context";
 import { AppError, errorCode } from "@/lib/errors";
 
@@ -123,14 +124,12 @@ export async function applyRetention({ ctx, input }: { ctx: Ctx; input: Retentio
     const expired = await dropExpiredPartitions(tx, cutoffIso, belowFloor ? retentionDays : null);
     const sessions = await tx.execute(sql`DELETE FROM sessions WHERE last_event_at < ${cutoffIso}::timestamptz`);
     await tx.execute(sql`DELETE FROM agent_activity_hourly WHERE hour < ${cutoffIso}::timestamptz`);
-    await tx.execute(sql`DELETE FROM findings_hourly WHERE hour < ${cutoffIso}::timestamptz`);
-    const findings = await tx.execute(sql`DELETE FROM findings WHERE event_at < ${cutoffIso}::timestamptz`);
+    const deletedFindings = await forgetFindingsBefore(tx, cutoffIso);
     const communications = await tx.execute(sql`DELETE FROM agent_communications_hourly WHERE hour < ${cutoffIso}::timestamptz`);
     // Evidence snapshots are exempt: they exist to outlive the events they froze.
     // The per-minute rollup serves only the dashboard's 1 h and 24 h ranges.
     await tx.execute(sql`DELETE FROM agent_activity_minutely WHERE minute < ${new Date(input.nowMs - 2 * DAY_MS).toISOString()}::timestamptz`);
     const deletedSessions = sessions.rowCount ?? 0;
-    const deletedFindings = findings.rowCount ?? 0;
     const deletedCommunications = communications.rowCount ?? 0;
     if (expired.length > 0 || deletedSessions > 0 || deletedFindings > 0 || deletedCommunications > 0) {
       await recordAudit(tx, ctx, {

@@ -1,9 +1,27 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { killSwitchHistory } from "@/db/schema";
 import type { EventRow } from "@/lib/ingest/prepare-event-rows";
 import { recordAudit } from "@/lib/audit";
 import { actorId, type Ctx } from "@/lib/context";
 import { ACK_ACTION } from "./contract";
+
+/**
+ * A killed agent that still acts is the worst case: counts what it did after its kill, from `stored`
+ * (the stored events' agent_id, ts, action_type, action_name). It is a part of the ingest statement
+ * (a CTE body), so a batch and this count commit together in one round trip.
+ */
+export function countActionsAfterKill(stored: SQL): SQL {
+  return sql`UPDATE kill_switches k SET
+        actions_after_kill = k.actions_after_kill + a.n,
+        last_action_after_kill_at = greatest(k.last_action_after_kill_at, a.last_at)
+      FROM (
+        SELECT e.agent_id, count(*)::int AS n, max(e.ts) AS last_at
+        FROM ${stored} e JOIN kill_switches ks ON ks.scope = 'agent' AND ks.agent_id = e.agent_id AND ks.killed AND e.ts > ks.killed_at
+        WHERE NOT (e.action_type = 'security' AND e.action_name = ${ACK_ACTION})
+        GROUP BY e.agent_id
+      ) a
+      WHERE k.scope = 'agent' AND k.agent_id = a.agent_id`;
+}
 
 /**
  * After a batch is stored: an agent's killswitch_ack marks its kill acknowledged. (What a killed

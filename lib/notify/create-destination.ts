@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { getDestination, type DestinationView } from "@/db/queries/notifications";
 import { notificationDestinations } from "@/db/schema";
+import { DESTINATION_TARGET } from "@/db/schema/notifications";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
 import { assertEgressAllowed } from "@/lib/egress";
-import { createDestinationInput, DESTINATION_TARGET, urlHintOf } from "./schemas";
+import { createDestinationInput, urlHintOf } from "./schemas";
 import { requireSocSecret, sealText } from "./seal";
 import { signingKeyFor } from "./signing";
 

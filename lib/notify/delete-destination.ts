@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import { notificationDestinations } from "@/db/schema";
+import { DESTINATION_TARGET } from "@/db/schema/notifications";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { destinationIdSchema, DESTINATION_TARGET, optionalReasonSchema } from "./schemas";
+import { destinationIdSchema, optionalReasonSchema } from "./schemas";
 
 /** Removes a destination (admin) with its deliveries and their attempts; the audit row keeps what it was. */
 export async function deleteDestination({ ctx, input }: { ctx: Ctx; input: { destinationId: string; reason?: unknown } }): Promise<{ id: string; deleted: true }> {

@@ -1,10 +1,11 @@
 import { eq, sql } from "drizzle-orm";
 import { notificationDestinations } from "@/db/schema";
+import { DESTINATION_TARGET } from "@/db/schema/notifications";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { destinationIdSchema, DESTINATION_TARGET, optionalReasonSchema } from "./schemas";
+import { destinationIdSchema, optionalReasonSchema } from "./schemas";
 import { requireSocSecret } from "./seal";
 import { signingKeyFor } from "./signing";
 

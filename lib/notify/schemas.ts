@@ -50,9 +50,6 @@ export const deliveryFiltersSchema = z.object({
 });
 export type DeliveryFilters = z.infer<typeof deliveryFiltersSchema>;
 
-/** What the audit log names a destination as. */
-export const DESTINATION_TARGET = "notification_destination";
-
 /** Scheme and host (with port) only: what may be shown and audited of a webhook URL. */
 export function urlHintOf(url: string): string {
   const u = new URL(url);

@@ -1,11 +1,12 @@
 import { eq } from "drizzle-orm";
 import { notificationDeliveries, notificationDestinations } from "@/db/schema";
+import { DESTINATION_TARGET } from "@/db/schema/notifications";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { testBody } from "./payloads";
-import { destinationIdSchema, DESTINATION_TARGET } from "./schemas";
+import { destinationIdSchema } from "./schemas";
 
 /**
  * Queues a test notification to one destination (admin), enabled or not, so an admin can check a

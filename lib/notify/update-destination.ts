@@ -1,12 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { getDestination, type DestinationView } from "@/db/queries/notifications";
 import { notificationDeliveries, notificationDestinations } from "@/db/schema";
+import { DESTINATION_TARGET } from "@/db/schema/notifications";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { assertEgressAllowed } from "@/lib/egress";
 import { AppError } from "@/lib/errors";
-import { destinationIdSchema, DESTINATION_TARGET, updateDestinationInput, urlHintOf } from "./schemas";
+import { destinationIdSchema, updateDestinationInput, urlHintOf } from "./schemas";
 import { requireSocSecret, sealText } from "./seal";
 
 export const CANCELLED_ON_DISABLE = "destination disabled before delivery";

@@ -1,9 +1,9 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { credentials, incidentSteps, rotationItems, rotationRuns } from "@/db/schema";
+import { credentials, rotationItems, rotationRuns } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
-import { recordIncidentActivity } from "@/lib/incidents/record";
+import { reportRotationToIncident } from "@/lib/incidents/report-rotation";
 
 export interface RotationSummary {
   rotated: { credential_id: string; name: string; kind: string; agent_id: string; old_refused: boolean | null }[];
@@ -57,21 +57,16 @@ export async function finishRunIfDone(db: Db, runId: string): Promise<boolean> {
     await recordAudit(tx, ctx, { action: "rotation.finish", targetType: "rotation", targetId: runId, after: { status, incident_id: run.incidentId, ...summary } });
     if (run.incidentId !== null) {
       const line = summaryLine(summary);
-      await recordIncidentActivity(tx, ctx, run.incidentId, {
-        kind: status === "succeeded" ? "rotation_succeeded" : "rotation_failed",
-        summary: `Credential rotation finished: ${line}`,
-        detail: { rotation_id: runId, ...summary },
-      });
-      // The runbook step that started (or joined) this run names it in its output.
-      await tx
-        .update(incidentSteps)
-        .set({
-          state: status === "succeeded" ? "done" : "failed",
-          finishedAt: sql`now()`,
+      // The runbook step that started (or joined) this run names it in its output: it ends with the run.
+      await reportRotationToIncident(tx, ctx, run.incidentId, {
+        runId,
+        activity: { kind: status === "succeeded" ? "rotation_succeeded" : "rotation_failed", summary: `Credential rotation finished: ${line}`, detail: { rotation_id: runId, ...summary } },
+        finished: {
+          succeeded: status === "succeeded",
           output: { rotation_id: runId, link: `/rotations/${runId}`, ...summary },
           error: status === "succeeded" ? null : `Rotation finished with ${line}`,
-        })
-        .where(and(eq(incidentSteps.incidentId, run.incidentId), eq(incidentSteps.state, "running"), sql`${incidentSteps.output}->>'rotation_id' = ${runId}`));
+        },
+      });
     }
     return true;
   });

@@ -8,7 +8,7 @@ import { actorId, type Ctx } from "@/lib/context";
 import { newSecretIsShownOnce } from "@/lib/credentials/describe";
 import { openCredentialSecret } from "@/lib/credentials/secrets";
 import { AppError } from "@/lib/errors";
-import { recordIncidentActivity } from "@/lib/incidents/record";
+import { reportRotationToIncident } from "@/lib/incidents/report-rotation";
 import { resolveItemInput, rotationIdSchema, rotationItemIdSchema } from "./schemas";
 
 async function lockItem(tx: Tx, runIdRaw: unknown, itemIdRaw: unknown) {
@@ -75,7 +75,10 @@ export async function resolveFailedItem({ ctx, input }: { ctx: Ctx; input: { run
     const detail = { rotation_id: item.runId, item_id: item.id, credential_id: credential.id, name: credential.name, error: item.lastError, note };
     await recordAudit(tx, ctx, { action: "credential.rotation_failure_resolved", targetType: "credential", targetId: credential.id, reason: note, after: detail });
     if (incidentId !== null) {
-      await recordIncidentActivity(tx, ctx, incidentId, { kind: "rotation_failure_resolved", summary: `Failed rotation of "${credential.name}" resolved: ${note}`, detail });
+      await reportRotationToIncident(tx, ctx, incidentId, {
+        runId: item.runId,
+        activity: { kind: "rotation_failure_resolved", summary: `Failed rotation of "${credential.name}" resolved: ${note}`, detail },
+      });
     }
     return item.runId;
   });

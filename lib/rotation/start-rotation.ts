@@ -2,12 +2,12 @@ import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { getIncidentRow, incidentRef } from "@/db/queries/incidents";
 import { agentExists } from "@/db/queries/ingest-keys";
 import type { Tx } from "@/db/client";
-import { credentials, incidentSteps, rotationItems, rotationRuns } from "@/db/schema";
+import { credentials, rotationItems, rotationRuns } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { recordIncidentActivity } from "@/lib/incidents/record";
+import { reportRotationToIncident } from "@/lib/incidents/report-rotation";
 import { requireSocSecret } from "@/lib/notify/seal";
 import { credentialIdsNamedByIncident } from "./incident-scope";
 import { startRotationInput } from "./schemas";
@@ -130,8 +130,7 @@ export async function startRotation({
       const runIds = [...new Set(live.map((l) => l.runId))];
       const [onlyRun] = runIds;
       if (runIds.length === 1 && onlyRun && live.length === rows.length) {
-        if (incident) await adoptRun(tx, ctx, incident.id, onlyRun);
-        if (incident && incidentStepId) await linkStep(tx, incident.id, incidentStepId, onlyRun);
+        if (incident) await adoptRun(tx, ctx, incident.id, onlyRun, incidentStepId);
         return { id: onlyRun, existing: true };
       }
       const busy = live.map((l) => ({ credential_id: l.credentialId, name: rows.find((r) => r.id === l.credentialId)?.name ?? l.credentialId, rotation_id: l.runId }));
@@ -160,33 +159,41 @@ export async function startRotation({
     const what = { rotation_id: run.id, agent_ids: runAgents, credentials: ordered.map((r) => ({ id: r.id, name: r.name, kind: r.kind })) };
     await recordAudit(tx, ctx, { action: "rotation.start", targetType: "rotation", targetId: run.id, after: { ...what, incident_id: incident?.id ?? null } });
     if (incident) {
-      await recordIncidentActivity(tx, ctx, incident.id, {
-        kind: "rotation_started",
-        summary: `Rotation of ${ordered.length} credential${ordered.length === 1 ? "" : "s"} started (${ordered.map((r) => r.name).join(", ")})`,
-        detail: what,
+      await reportRotationToIncident(tx, ctx, incident.id, {
+        runId: run.id,
+        activity: {
+          kind: "rotation_started",
+          summary: `Rotation of ${ordered.length} credential${ordered.length === 1 ? "" : "s"} started (${ordered.map((r) => r.name).join(", ")})`,
+          detail: what,
+        },
+        askedByStep: incidentStepId ?? undefined,
       });
     }
-    if (incident && incidentStepId) await linkStep(tx, incident.id, incidentStepId, run.id);
     return { id: run.id, existing: false };
   });
 }
 
 /**
  * A run already going for the same credentials becomes the incident's (audited, and on its
- * timeline); a run that works for another incident is not taken over.
+ * timeline); a run that works for another incident is not taken over. The step that asked, if any,
+ * names the run either way.
  */
-async function adoptRun(tx: Tx, ctx: Ctx, incidentId: number, runId: string): Promise<void> {
+async function adoptRun(tx: Tx, ctx: Ctx, incidentId: number, runId: string, askedByStep: string | null): Promise<void> {
   const [run] = await tx.select({ incidentId: rotationRuns.incidentId }).from(rotationRuns).where(eq(rotationRuns.id, runId)).for("update");
-  if (run?.incidentId === incidentId) return;
-  if (run?.incidentId != null) {
+  if (run?.incidentId != null && run.incidentId !== incidentId) {
     throw new AppError("CONFLICT", `These credentials are being rotated under ${incidentRef(run.incidentId)} (run ${runId}); wait for it to end`, { details: { rotation_id: runId } });
   }
-  await tx.update(rotationRuns).set({ incidentId }).where(eq(rotationRuns.id, runId));
-  await recordAudit(tx, ctx, { action: "rotation.adopt", targetType: "rotation", targetId: runId, after: { incident_id: incidentId } });
-  await recordIncidentActivity(tx, ctx, incidentId, {
-    kind: "rotation_adopted",
-    summary: `The rotation already going for these credentials (run ${runId}) now reports to this incident`,
-    detail: { rotation_id: runId },
+  const adopting = run?.incidentId !== incidentId;
+  if (adopting) {
+    await tx.update(rotationRuns).set({ incidentId }).where(eq(rotationRuns.id, runId));
+    await recordAudit(tx, ctx, { action: "rotation.adopt", targetType: "rotation", targetId: runId, after: { incident_id: incidentId } });
+  }
+  await reportRotationToIncident(tx, ctx, incidentId, {
+    runId,
+    activity: adopting
+      ? { kind: "rotation_adopted", summary: `The rotation already going for these credentials (run ${runId}) now reports to this incident`, detail: { rotation_id: runId } }
+      : undefined,
+    askedByStep: askedByStep ?? undefined,
   });
 }
 
@@ -216,12 +223,4 @@ async function rotatedUnderIncident(tx: Tx, incidentId: number): Promise<Map<str
     .innerJoin(rotationRuns, eq(rotationRuns.id, rotationItems.runId))
     .where(and(eq(rotationRuns.incidentId, incidentId), eq(rotationItems.state, "rotated")));
   return new Map(rows.map((r) => [r.credentialId, r.runId]));
-}
-
-/** The runbook step names its run in the run's own transaction: a run that finishes at once still finds the step to complete. */
-async function linkStep(tx: Tx, incidentId: number, stepId: string, runId: string): Promise<void> {
-  await tx
-    .update(incidentSteps)
-    .set({ output: { rotation_id: runId, link: `/rotations/${runId}` } })
-    .where(and(eq(incidentSteps.incidentId, incidentId), eq(incidentSteps.stepId, stepId), eq(incidentSteps.state, "running")));
 }

@@ -1,16 +1,17 @@
 import { and, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { credentials, rotationItems, rotationRuns } from "@/db/schema";
+import { rotationItems, rotationRuns } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import type { CredentialKind, ProviderSet, RotationStep } from "@/lib/credentials/providers";
 import type { ROTATION_ITEM_STEPS } from "@/lib/credentials/providers/provider";
 import { newSecretIsShownOnce } from "@/lib/credentials/describe";
+import { storeRotatedSecret } from "@/lib/credentials/manage-credentials";
 import { openCredentialSecret, sealCredentialSecret } from "@/lib/credentials/secrets";
 import { claimHeld, claimIsMine } from "@/lib/credentials/providers/under-claim";
 import { WebhookStepError } from "@/lib/credentials/providers/webhook";
 import { AppError, describeError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit";
-import { recordIncidentActivity } from "@/lib/incidents/record";
+import { reportRotationToIncident } from "@/lib/incidents/report-rotation";
 import { enqueueRotationFailure } from "@/lib/notify";
 import { finishRunIfDone } from "./finish-run";
 import { retryDelayMs, type RetryPolicy } from "./policy";
@@ -202,7 +203,7 @@ async function recordRotated(deps: RotationDeps, c: Claim): Promise<boolean> {
     if (!item) return false;
     // The secret it now has, so the next rotation can prove it refused; an ingest key keeps only its hash.
     if (c.kind !== "ingest_key") {
-      await tx.update(credentials).set({ secretSealed: c.newSecretSealed, updatedAt: sql`now()` }).where(eq(credentials.id, c.credentialId));
+      await storeRotatedSecret(tx, c.credentialId, c.newSecretSealed);
     }
     // Secrets earlier runs made for this credential and nobody has seen are dead now: never offer them.
     await tx
@@ -222,7 +223,10 @@ async function recordRotated(deps: RotationDeps, c: Claim): Promise<boolean> {
       await recordAudit(tx, ctx, { action: "credential.rotation_failure_resolved", targetType: "credential", targetId: c.credentialId, reason: note, after: detail });
       const [earlierRun] = await tx.select({ incidentId: rotationRuns.incidentId }).from(rotationRuns).where(eq(rotationRuns.id, earlier.runId));
       if (earlierRun?.incidentId != null) {
-        await recordIncidentActivity(tx, ctx, earlierRun.incidentId, { kind: "rotation_failure_resolved", summary: `Failed rotation of "${c.name}" resolved: ${note}`, detail });
+        await reportRotationToIncident(tx, ctx, earlierRun.incidentId, {
+          runId: earlier.runId,
+          activity: { kind: "rotation_failure_resolved", summary: `Failed rotation of "${c.name}" resolved: ${note}`, detail },
+        });
       }
     }
     await recordAudit(tx, systemCtx(deps.db, c.runId), {

@@ -7,7 +7,7 @@ import Redis from "ioredis";
 import pg from "pg";
 import { createDb } from "@/db/client";
 import { appConnection, appRoleName } from "@/db/app-role";
-import { migrateDatabase } from "@/db/migrate";
+import { migrateDatabase } from "@/lib/migrate-database";
 import { startEmbeddedPostgres } from "../lib/embedded-pg";
 import { isProcessAlive, postgresAnswers, redisAnswers } from "../lib/probes";
 

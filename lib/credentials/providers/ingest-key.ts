@@ -1,7 +1,8 @@
-import { and, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, isNull, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { ingestKeys } from "@/db/schema";
+import { addIngestKey, revokeLiveIngestKeys } from "@/lib/agents/ingest-key-rows";
 import { AppError } from "@/lib/errors";
 import { findAgentByIngestKey, generateIngestKey, hashIngestKey, ingestKeyPrefix } from "@/lib/ingest/ingest-keys";
 import type { CredentialProvider } from "./provider";
@@ -21,7 +22,7 @@ export function ingestKeyProvider(db: Db): CredentialProvider<IngestKeyConfig> {
     configSchema: ingestKeyConfigSchema,
 
     async revokeOld({ agentId, claim }) {
-      await underClaim(db, claim, (tx) => tx.update(ingestKeys).set({ revokedAt: sql`now()` }).where(and(eq(ingestKeys.agentId, agentId), isNull(ingestKeys.revokedAt))));
+      await underClaim(db, claim, (tx) => revokeLiveIngestKeys(tx, agentId));
       return true;
     },
 
@@ -31,12 +32,7 @@ export function ingestKeyProvider(db: Db): CredentialProvider<IngestKeyConfig> {
 
     async apply({ agentId, newSecret, claim }) {
       // The same key again after a crash finds its row already there.
-      await underClaim(db, claim, (tx) =>
-        tx
-          .insert(ingestKeys)
-          .values({ agentId, keyHash: hashIngestKey(newSecret), keyPrefix: ingestKeyPrefix(newSecret) })
-          .onConflictDoNothing({ target: ingestKeys.keyHash }),
-      );
+      await underClaim(db, claim, (tx) => addIngestKey(tx, { agentId, hash: hashIngestKey(newSecret), prefix: ingestKeyPrefix(newSecret) }));
     },
 
     async verify({ agentId, newSecret }) {

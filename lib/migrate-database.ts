@@ -1,8 +1,8 @@
 import path from "node:path";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
+import { type AppRoleSetup, type AppRoleSpec, ensureAppRole } from "@/db/app-role";
+import type { Db } from "@/db/client";
 import { createWindowPartitions, setRetentionFloor } from "@/lib/ingest/partitions";
-import { type AppRoleSetup, type AppRoleSpec, ensureAppRole } from "./app-role";
-import type { Db } from "./client";
 
 /**
  * Run with the owner's rights: applies the committed migrations in drizzle/, creates the event
