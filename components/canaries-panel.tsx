@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import type { CanaryView } from "@/db/queries/detection";
+import type { CanaryView } from "@/lib/detect/views";
 import { formatUtc } from "@/lib/format";
 import { callApi } from "./api-client";
 import { ProblemBox } from "./shown-once";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import type { EventView } from "@/db/queries/events";
+import type { EventView } from "@/lib/ingest/views";
 import { EventsTable } from "./events-table";
 
 export type RawFilters = Partial<Record<"agent_id" | "session_id" | "action_type" | "tool_name" | "since" | "until", string>>;

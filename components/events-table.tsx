@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { EventView } from "@/db/queries/events";
+import type { EventView } from "@/lib/ingest/views";
 import { formatCost, formatCount, formatDuration, formatRedactions, formatUtc } from "@/lib/format";
 
 interface EventsTableProps {

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import type { IngestKeyView } from "@/db/queries/ingest-keys";
+import type { IngestKeyView } from "@/lib/agents/views";
 import { formatUtc } from "@/lib/format";
 import { callApi } from "./api-client";
 import { ProblemBox, ShownOnce } from "./shown-once";

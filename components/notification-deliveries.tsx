@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { Fragment, useState } from "react";
-import type { DeliveryView, DestinationView } from "@/db/queries/notifications";
+import type { DeliveryView, DestinationView } from "@/lib/notify/views";
 import { alertPageLink } from "@/lib/detect/links";
 import { formatUtc } from "@/lib/format";
 

@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import type { DeliveryView, DestinationView } from "@/db/queries/notifications";
+import type { DeliveryView, DestinationView } from "@/lib/notify/views";
 import { SEVERITIES } from "@/lib/detect/types";
 import { formatUtc } from "@/lib/format";
 import { callApi } from "./api-client";

@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
-import type { RotationItemView, RotationRunView } from "@/db/queries/rotations";
+import type { RotationItemView, RotationRunView } from "@/lib/rotation/views";
 import { type Role, roleAtLeast } from "@/lib/auth/roles";
 import { ROTATION_ITEM_STEPS as ITEM_STEPS } from "@/lib/credentials/providers/provider";
 import { formatUtc } from "@/lib/format";

@@ -4,7 +4,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { TimelineEvent } from "@/db/queries/timeline";
+import type { TimelineEvent } from "@/lib/forensics/views";
 import type { SessionTimeline, SessionTimelinePage } from "@/lib/forensics/session-timeline";
 import { formatCost, formatCount, formatDuration, formatRedactions, formatUtc } from "@/lib/format";
 

@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { SnapshotView } from "@/db/queries/evidence";
+import type { SnapshotView } from "@/lib/forensics/evidence/views";
 import type { TakenSnapshot } from "@/lib/forensics/evidence/take-snapshot";
 import { formatCount, formatUtc } from "@/lib/format";
 import { callApi } from "./api-client";

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import type { ApiTokenView } from "@/db/queries/auth";
+import type { ApiTokenView } from "@/lib/auth/views";
 import { formatUtc } from "@/lib/format";
 import { ROLES } from "@/lib/auth/roles";
 import { callApi } from "./api-client";

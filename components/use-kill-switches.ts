@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import type { KillSwitchView } from "@/db/queries/killswitch";
+import type { KillSwitchView } from "@/lib/killswitch/views";
 import type { RedisSharingView } from "@/lib/killswitch/ownership";
 
 export interface KillSwitchState {

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { Dashboard, DashboardRange } from "@/db/queries/dashboard";
+import type { Dashboard, DashboardRange } from "@/lib/dashboard/views";
 import { formatAgo, formatCost, formatCount, formatUtc } from "@/lib/format";
 import { ACTION_SERIES, activityRates, formatBucketTime } from "./dashboard.utils";
 

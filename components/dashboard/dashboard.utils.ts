@@ -1,4 +1,4 @@
-import type { ActivityPoint } from "@/db/queries/dashboard";
+import type { ActivityPoint } from "@/lib/dashboard/views";
 
 export const ACTION_SERIES = ["llm_call", "tool_call", "decision", "error", "security"] as const;
 

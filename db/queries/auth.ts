@@ -3,6 +3,7 @@ import type { Queryable } from "@/db/client";
 import { apiTokens, unknownAccountSignIns, users, userSessions } from "@/db/schema";
 import type { Role } from "@/db/schema/auth";
 import { MAX_TOKEN_CHAIN, type TokenLink, type TokenOwner, tokenStanding } from "@/lib/auth/token-chain";
+import type { ApiTokenView, UserView } from "@/lib/auth/views";
 
 export async function findUserByEmail(db: Queryable, email: string) {
   const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
@@ -120,16 +121,6 @@ export async function findDescendantTokenIds(db: Queryable, tokenId: string): Pr
   return result.rows.map((r) => r.id);
 }
 
-export interface UserView {
-  id: string;
-  email: string;
-  role: Role;
-  disabled: boolean;
-  locked_until: string | null;
-  created_at: string;
-  last_sign_in_at: string | null;
-}
-
 export async function listUsers(db: Queryable): Promise<UserView[]> {
   const rows = await db
     .select({
@@ -152,26 +143,6 @@ export async function listUsers(db: Queryable): Promise<UserView[]> {
     created_at: r.createdAt.toISOString(),
     last_sign_in_at: r.lastSignIn ? new Date(r.lastSignIn).toISOString() : null,
   }));
-}
-
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  /** The role it was made with. */
-  role: Role;
-  /** The role it acts with now (the least along its chain and its owner's current one); null when it cannot act. */
-  effective_role: Role | null;
-  /** Why it cannot act (revoked, expired, an ancestor revoked, its owner disabled); null while it can. */
-  dead_because: string | null;
-  /** The person whose rights bound the chain, or null for a chain the operator began at the shell. */
-  owner_email: string | null;
-  parent: { id: string; name: string } | null;
-  prefix: string;
-  created_by: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
 }
 
 /** Every token, newest first, each judged along its whole chain as authentication would judge it. */

@@ -2,47 +2,14 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import type { Severity } from "@/lib/detect/types";
+import type { ActivityPoint, Dashboard, DashboardRange } from "@/lib/dashboard/views";
 
 export const DASHBOARD_RANGES = {
   "1h": { seconds: 3_600, bucketSeconds: 60, source: "minutely" },
   "24h": { seconds: 86_400, bucketSeconds: 900, source: "minutely" },
   "7d": { seconds: 604_800, bucketSeconds: 3_600, source: "hourly" },
 } as const;
-export type DashboardRange = keyof typeof DASHBOARD_RANGES;
 export const dashboardRangeSchema = z.enum(["1h", "24h", "7d"]).default("1h");
-
-export type ActivityPoint = {
-  /** Bucket start, epoch ms. */
-  t: number;
-  llm_call: number;
-  tool_call: number;
-  decision: number;
-  error: number;
-  security: number;
-};
-
-export interface Dashboard {
-  range: DashboardRange;
-  since: string;
-  generated_at: string;
-  bucket_seconds: number;
-  /** Events per bucket by action type; buckets without events are absent (the chart fills them). */
-  activity: ActivityPoint[];
-  findings_by_type: { type: string; count: number }[];
-  open_alerts_by_severity: { severity: Severity; count: number }[];
-  cost_by_agent: { agent_id: string; cost_usd: number }[];
-  top_sessions: {
-    agent_id: string;
-    session_id: string;
-    risk: number;
-    alerts: number;
-    findings: number;
-    worst_severity: Severity;
-    last_seen_at: string;
-  }[];
-  agents: { agent_id: string; killed: boolean; reason: string | null; killed_at: string | null; last_seen_at: string | null }[];
-  global_kill: { killed: boolean; reason: string | null; killed_at: string | null };
-}
 
 const RISK_WEIGHT = sql`CASE severity WHEN 'critical' THEN 30 WHEN 'high' THEN 10 WHEN 'medium' THEN 3 ELSE 1 END`;
 

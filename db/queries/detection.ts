@@ -6,6 +6,7 @@ import { agentIdSchema } from "@/lib/agents/schemas";
 import { ALERT_TYPES, SEVERITIES } from "@/lib/detect/types";
 import type { DetectionProfile } from "@/lib/detect/record-findings";
 import { parseOrThrow } from "@/lib/auth/authorize";
+import type { BaselineView, CanaryView } from "@/lib/detect/views";
 
 export async function loadDetectionProfile(db: Queryable, agentId: string): Promise<DetectionProfile> {
   const result = await db.execute<{ configured: unknown; learned: unknown; canaries: DetectionProfile["canaries"] | null }>(sql`
@@ -112,18 +113,6 @@ export async function getAlert(db: Queryable, id: number): Promise<AlertView | n
   return row ? toAlertView(row) : null;
 }
 
-export interface BaselineView {
-  agent_id: string;
-  configured: Record<string, unknown> | null;
-  configured_by: string | null;
-  configured_at: string | null;
-  learned: Record<string, unknown> | null;
-  learned_evidence: Record<string, unknown> | null;
-  learned_at: string | null;
-  /** Which one the detectors use now. */
-  in_effect: "configured" | "learned" | null;
-}
-
 export async function getBaseline(db: Queryable, agentId: string): Promise<BaselineView> {
   const [row] = await db.select().from(agentBaselines).where(eq(agentBaselines.agentId, agentId));
   return {
@@ -136,17 +125,6 @@ export async function getBaseline(db: Queryable, agentId: string): Promise<Basel
     learned_at: iso(row?.learnedAt ?? null),
     in_effect: row?.configured ? "configured" : row?.learned ? "learned" : null,
   };
-}
-
-export interface CanaryView {
-  id: string;
-  agent_id: string;
-  token: string;
-  placement: string;
-  label: string;
-  created_by: string;
-  created_at: string;
-  retired_at: string | null;
 }
 
 export async function listCanaries(db: Queryable, agentId: string | null, includeRetired = false): Promise<CanaryView[]> {

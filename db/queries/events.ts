@@ -3,32 +3,7 @@ import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { ACTION_TYPES, events, retentionPolicy } from "@/db/schema";
 import { AppError } from "@/lib/errors";
-
-/** An event as the API and the console show it: the ingest contract's field names, redacted content. */
-export interface EventView {
-  event_id: string;
-  timestamp: number;
-  time: string;
-  agent_id: string;
-  session_id: string;
-  action_type: string;
-  action_name: string;
-  input_summary: string;
-  output_summary: string;
-  duration_ms: number;
-  token_count: number | null;
-  cost_usd: number | null;
-  tool_name: string | null;
-  tool_args_hash: string | null;
-  error: string | null;
-  security_flags: string[];
-  metadata: Record<string, unknown> | null;
-  action_sequence: number | null;
-  session_elapsed_s: number | null;
-  session_total_cost_usd: number | null;
-  redactions: Record<string, number> | null;
-  received_at: string;
-}
+import type { EventView } from "@/lib/ingest/views";
 
 const MAX_TIME_MS = Date.UTC(9999, 11, 31);
 const MAX_CURSOR_MICROS = BigInt(MAX_TIME_MS) * 1000n;

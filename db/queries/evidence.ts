@@ -4,8 +4,10 @@ import type { SessionScope } from "@/lib/forensics/session-scope";
 import { alerts, events, evidenceSnapshots, findings } from "@/db/schema";
 import type { FindingRecordSource } from "@/lib/forensics/evidence/build-ndjson";
 import type { EvidenceManifest } from "@/lib/forensics/evidence/manifest";
+import type { EventView } from "@/lib/ingest/views";
+import type { SnapshotLinks, SnapshotView } from "@/lib/forensics/evidence/views";
 import { type AlertView, getAlert } from "./detection";
-import { type EventView, toView } from "./events";
+import { toView } from "./events";
 import { type EventPageCursor, inScope, readEventsInOrder } from "./timeline";
 
 export type { EventPageCursor };
@@ -58,18 +60,10 @@ export async function readEvidenceAlerts(db: Queryable, scope: SessionScope, fin
   return views;
 }
 
-export interface SnapshotLinks {
-  ndjson: string;
-  manifest: string;
-}
-
 export const snapshotLinks = (snapshotId: string): SnapshotLinks => ({
   ndjson: `/api/v1/snapshots/${snapshotId}/ndjson`,
   manifest: `/api/v1/snapshots/${snapshotId}/manifest`,
 });
-
-/** A snapshot as listed: its signed manifest (as served) and where to download both files. */
-export type SnapshotView = EvidenceManifest & { links: SnapshotLinks };
 
 /** A session's snapshots, newest first; one agent's only when `agentId` is given. */
 export async function listSessionSnapshots(db: Queryable, params: { sessionId: string; agentId?: string }): Promise<SnapshotView[]> {

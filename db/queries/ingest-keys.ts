@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { agents, ingestKeyAgents, ingestKeys } from "@/db/schema";
+import type { IngestKeyView } from "@/lib/agents/views";
 
 export interface SpokenForAgent {
   agentId: string;
@@ -43,16 +44,6 @@ export async function keyAgentIds(db: Queryable, keyId: string): Promise<string[
 export async function agentExists(db: Queryable, agentId: string): Promise<boolean> {
   const [row] = await db.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId)).limit(1);
   return row !== undefined;
-}
-
-export interface IngestKeyView {
-  id: string;
-  prefix: string;
-  /** Further agents this key may speak for. */
-  speaks_for: string[];
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
 }
 
 export async function listIngestKeys(db: Queryable, agentId: string): Promise<IngestKeyView[]> {

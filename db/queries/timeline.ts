@@ -6,8 +6,8 @@ import { parseQuery } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
 import { ANALYZED_METADATA_KEYS, type OutlineEvent, type StoredFinding } from "@/lib/forensics/analyze-session";
 import type { SessionScope } from "@/lib/forensics/session-scope";
-import type { Severity } from "@/lib/detect/types";
-import { selectEvents, toView, type EventView } from "./events";
+import type { TimelineEvent } from "@/lib/forensics/views";
+import { selectEvents, toView } from "./events";
 
 export const TIMELINE_PAGE_DEFAULT = 1000;
 export const TIMELINE_PAGE_MAX = 5000;
@@ -83,8 +83,6 @@ export async function readEventsInOrder(
     rows.length > limit && last ? { micros: last.micros, sequence: last.actionSequence ?? NO_SEQUENCE, eventId: last.eventId } : null;
   return { rows: page, next };
 }
-
-export type TimelineEvent = EventView & { alerts: { alert_id: number; type: string; severity: Severity; detail: string }[] };
 
 /** One page of the session's events in timeline order, each with the findings raised on it. */
 export async function readTimelinePage(

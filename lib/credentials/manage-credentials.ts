@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { credentialViews, type CredentialRow, type CredentialView } from "@/db/queries/credentials";
+import { credentialViews, type CredentialRow } from "@/db/queries/credentials";
+import type { CredentialView } from "@/lib/credentials/views";
 import { agentExists } from "@/db/queries/ingest-keys";
 import type { Tx } from "@/db/client";
 import { credentials, rotationItems } from "@/db/schema";

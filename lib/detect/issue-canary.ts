@@ -5,7 +5,7 @@ import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import type { CanaryView } from "@/db/queries/detection";
+import type { CanaryView } from "@/lib/detect/views";
 import { issueCanaryInput } from "./schemas";
 import { forgetDetectionProfile } from "./profile-cache";
 

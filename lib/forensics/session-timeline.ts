@@ -1,5 +1,6 @@
 import { loadDetectionProfile } from "@/db/queries/detection";
-import { readSessionFindings, readSessionOutline, readTimelinePage, type TimelineEvent, type TimelineQuery } from "@/db/queries/timeline";
+import { readSessionFindings, readSessionOutline, readTimelinePage, type TimelineQuery } from "@/db/queries/timeline";
+import type { TimelineEvent } from "@/lib/forensics/views";
 import { authorize } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { effectiveBaseline, storedBaseline } from "@/lib/detect/baseline";

@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import { getDestination, type DestinationView } from "@/db/queries/notifications";
+import { getDestination } from "@/db/queries/notifications";
+import type { DestinationView } from "@/lib/notify/views";
 import { notificationDeliveries, notificationDestinations } from "@/db/schema";
 import { DESTINATION_TARGET } from "@/db/schema/notifications";
 import { recordAudit } from "@/lib/audit";

@@ -1,6 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { getRotationRun, type RotationRunView } from "@/db/queries/rotations";
+import { getRotationRun } from "@/db/queries/rotations";
+import type { RotationRunView } from "@/lib/rotation/views";
 import { credentials, rotationItems, rotationRuns } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";

@@ -2,7 +2,7 @@ import os from "node:os";
 import Redis from "ioredis";
 import pg from "pg";
 import { createDb } from "@/db/client";
-import type { RotationRunView } from "@/db/queries/rotations";
+import type { RotationRunView } from "@/lib/rotation/views";
 import { registerAgent } from "@/lib/agents";
 import { createApiToken } from "@/lib/auth";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";

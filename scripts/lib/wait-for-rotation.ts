@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
-import { getRotationRun, type RotationRunView } from "@/db/queries/rotations";
+import { getRotationRun } from "@/db/queries/rotations";
+import type { RotationRunView } from "@/lib/rotation/views";
 import { AppError } from "@/lib/errors";
 
 const POLL_MS = 1_000;

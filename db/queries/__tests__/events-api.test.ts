@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getAgents } from "@/app/api/v1/agents/route";
 import { GET as getEvents } from "@/app/api/v1/events/route";
 import { appDb } from "@/db/client";
-import type { EventView } from "@/db/queries/events";
+import type { EventView } from "@/lib/ingest/views";
 import { insertEventRows } from "@/lib/ingest/insert-event-rows";
 import { prepareEventRow } from "@/lib/ingest/prepare-event-rows";
 import { bearer, makeEvent, newAgent } from "@/scripts/testing/fixtures";

@@ -9,7 +9,7 @@ import { DELETE as revokeRoute } from "@/app/api/v1/tokens/[tokenId]/route";
 import { GET as listTokensRoute, POST as createTokenRoute } from "@/app/api/v1/tokens/route";
 import { GET as usersRoute } from "@/app/api/v1/users/route";
 import { appDb } from "@/db/client";
-import type { ApiTokenView } from "@/db/queries/auth";
+import type { ApiTokenView } from "@/lib/auth/views";
 import { createApiToken, createUser, updateUser } from "@/lib/auth";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";

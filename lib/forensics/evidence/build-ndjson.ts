@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { AlertView } from "@/db/queries/detection";
-import type { EventView } from "@/db/queries/events";
+import type { EventView } from "@/lib/ingest/views";
 import type { Severity } from "@/lib/detect/types";
 
 export interface FindingRecordSource {

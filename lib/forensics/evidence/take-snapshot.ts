@@ -1,15 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import {
-  countScopeEvents,
-  findSnapshotByContent,
-  readEvidenceAlerts,
-  readEvidenceEventPage,
-  readEvidenceFindings,
-  snapshotLinks,
-  type SnapshotView,
-  type EventPageCursor,
-} from "@/db/queries/evidence";
+import { countScopeEvents, findSnapshotByContent, readEvidenceAlerts, readEvidenceEventPage, readEvidenceFindings, snapshotLinks, type EventPageCursor } from "@/db/queries/evidence";
+import type { SnapshotView } from "@/lib/forensics/evidence/views";
 import { evidenceSnapshots } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
