@@ -32,9 +32,10 @@ def make_client(console: Console, agent: tuple[str, str]) -> Iterator[Callable[.
     made: list[Client] = []
 
     def make(**options: Any) -> Client:
-        agent_id, key = agent
         options.setdefault("url", console.url)
-        client = Client(ingest_key=key, agent_id=agent_id, **options)
+        options.setdefault("agent_id", agent[0])
+        options.setdefault("ingest_key", agent[1])
+        client = Client(**options)
         made.append(client)
         return client
 

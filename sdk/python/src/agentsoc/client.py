@@ -83,6 +83,7 @@ class Client:
         self._last_session_id = "agentsoc-sdk"
         self._closed = False
         self._unknown_since: float | None = None
+        self._acks: list[threading.Thread] = []
 
         self.redis_url = _env("AGENTSOC_REDIS_URL", redis_url)
         if self.redis_url:
@@ -145,8 +146,12 @@ class Client:
         if self._closed:
             return
         self._closed = True
+        deadline = time.monotonic() + timeout
         self._watcher.stop()
         self._sender.close(timeout)
+        # An agent killed just before it exits still tells the console it stopped.
+        for ack in self._acks:
+            ack.join(max(0.0, deadline - time.monotonic()))
         _clients.discard(self)
 
     def stats(self) -> dict[str, int]:
@@ -208,7 +213,9 @@ class Client:
 
     def _acknowledge_kill(self, state: KillState) -> None:
         """Called once per kill the watcher hears: from then on check() raises, so the agent has stopped; the console is told."""
-        threading.Thread(target=self._post_ack, args=(state,), name="agentsoc-ack", daemon=True).start()
+        ack = threading.Thread(target=self._post_ack, args=(state,), name="agentsoc-ack", daemon=True)
+        self._acks = [t for t in self._acks if t.is_alive()] + [ack]
+        ack.start()
 
     def _post_ack(self, state: KillState) -> None:
         for attempt in range(5):
