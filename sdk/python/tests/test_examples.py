@@ -32,8 +32,9 @@ def test_the_quickstart_logs_its_actions_and_stops_when_killed(console: Console,
     killed = run_quickstart(console, agent)
     assert killed.returncode == 0, killed.stderr
     assert killed.stdout == "stopped: Agent killed: Prompt injection detected\n"
+    assert killed.stderr == "", "the SDK logs its warnings through logging, which prints nothing unless the agent configures it"
     assert len(console.events(agent[0])) == 2, "a killed agent does nothing"
-    wait_for(lambda: (k := console.kill_switch(agent[0])) and k["acknowledged_at"], 5, "the acknowledgement")
+    wait_for(lambda: (k := console.kill_switch(agent[0])) and k["acknowledged_at"], 10, "the acknowledgement")
 
 
 def test_the_docs_show_the_quickstart_as_it_is_tested() -> None:

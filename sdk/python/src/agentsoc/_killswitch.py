@@ -132,13 +132,16 @@ class Watcher:
 
     def _heard(self, state: KillState) -> None:
         previous = self.state
+        killed_now = not state.alive and (previous is None or previous.alive)
+        if killed_now:
+            # Before check() can see it: an agent that stops and exits at once still finds its acknowledgement under way.
+            self._on_kill(state)
         self.state = state
         self.heard_at = time.monotonic()
         self._blind = False
         self._first.set()
-        if not state.alive and (previous is None or previous.alive):
+        if killed_now:
             self._log.warning("agentsoc: kill switch: %s (agent %s); check() now raises AgentKilled", state.reason, self.agent_id)
-            self._on_kill(state)
         elif state.alive and previous is not None and not previous.alive:
             self._log.warning("agentsoc: kill switch lifted for agent %s: %s", self.agent_id, state.reason)
 

@@ -222,6 +222,7 @@ class Client:
             try:
                 answer = request(self._target, "POST", agent_path(self.agent_id, "/ack"), token=self._key, timeout=5.0)
                 if answer.status == 200:
+                    self._log.debug("agentsoc: kill acknowledged: %s", answer.body[:200])
                     return
                 if answer.status < 500 and answer.status != 429:
                     self._log.warning("agentsoc: the console refused the kill acknowledgement (HTTP %d): %s", answer.status, answer.message())
