@@ -76,6 +76,8 @@ class Sender:
     def enqueue(self, line: bytes) -> None:
         with self._cond:
             if self._closing:
+                if not self.stats["abandoned"]:
+                    self._log.warning("agentsoc: log() after close(): the event is not sent")
                 self.stats["abandoned"] += 1
                 return
             if len(self._queue) >= self._max_buffer:
@@ -181,6 +183,10 @@ class Sender:
     def _deliver(self, batch: list[bytes]) -> None:
         attempt = 0
         while True:
+            if self._giving_up():
+                # Closed and out of time: what is left is counted, not sent (close() logs how many).
+                self.stats["abandoned"] += len(batch)
+                return
             try:
                 self._post(batch)
                 if self._failing_since is not None:
@@ -196,9 +202,6 @@ class Sender:
                 if self._failing_since is None:
                     self._failing_since = time.monotonic()
                     self._log.warning("agentsoc: sending events failed (%s); retrying with backoff, events are kept", retry.why)
-                if self._giving_up():
-                    self.stats["abandoned"] += len(batch)
-                    return
                 self.stats["retries"] += 1
                 delay = backoff_delay(attempt, retry.retry_after)
                 attempt += 1
