@@ -23,5 +23,5 @@ def backoff_delay(
     """
     if retry_after is not None:
         return min(max(retry_after, 0.0), MAX_RETRY_AFTER_S) + rand() * base
-    ceiling = min(cap, base * (2 ** min(attempt, 30)))
+    ceiling = min(cap, base * 2.0 ** min(attempt, 30))
     return ceiling / 2 + rand() * ceiling / 2
