@@ -13,6 +13,9 @@ from ._backoff import backoff_delay
 from ._http import USER_AGENT, Answer, Target, retry_after_seconds
 
 INGEST_PATH = "/api/v1/ingest"
+# Well inside the console's defaults (SOC_INGEST_MAX_EVENTS 10,000, SOC_INGEST_MAX_BYTES 10 MiB); a 413 is split anyway.
+MAX_BATCH_EVENTS = 5000
+MAX_BATCH_BYTES = 4 * 1024 * 1024
 
 
 class _Retry(Exception):
@@ -161,8 +164,8 @@ class Sender:
                         return
                     wait = self._flush_interval - (time.monotonic() - self._oldest_at) if self._queue else None
                     self._cond.wait(None if wait is None else max(wait, 0.001))
-                count = min(self._batch_size, len(self._queue))
-                batch = [self._queue.popleft() for _ in range(count)]
+                batch = self._take_batch()
+                count = len(batch)
                 self._oldest_at = time.monotonic()
                 self._in_flight = count
                 dropped, self._dropped_unreported = self._dropped_unreported, 0
@@ -176,6 +179,21 @@ class Sender:
                 self._in_flight = 0
                 self._settled += count
                 self._cond.notify_all()
+
+    def _take_batch(self) -> list[bytes]:
+        """
+        batch_size events, or more when the sender has fallen behind: a backlog goes in larger
+        requests (up to MAX_BATCH_EVENTS and MAX_BATCH_BYTES), so a slow console costs fewer round trips.
+        """
+        batch: list[bytes] = []
+        size = 0
+        while self._queue and len(batch) < MAX_BATCH_EVENTS:
+            line = self._queue[0]
+            if len(batch) >= self._batch_size and size + len(line) > MAX_BATCH_BYTES:
+                break
+            batch.append(self._queue.popleft())
+            size += len(line) + 1
+        return batch
 
     def _giving_up(self) -> bool:
         return self._give_up_at is not None and time.monotonic() >= self._give_up_at

@@ -58,7 +58,7 @@ class Client:
         batch_size: int = 500,
         flush_interval: float = 1.0,
         max_buffer: int = 100_000,
-        request_timeout: float = 10.0,
+        request_timeout: float = 30.0,
         exit_timeout: float = 5.0,
         summary_chars: int = 200,
         hmac_secret: str | None = None,
