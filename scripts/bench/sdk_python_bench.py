@@ -28,7 +28,7 @@ def api(method: str, path: str, body: object = None) -> object:
     req = urllib.request.Request(URL + path, data=None if body is None else json.dumps(body).encode(), method=method)
     req.add_header("Authorization", f"Bearer {ADMIN}")
     req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, timeout=30) as resp:
+    with urllib.request.urlopen(req, timeout=120) as resp:
         return json.loads(resp.read() or b"null")
 
 
