@@ -14,8 +14,8 @@ from ._http import USER_AGENT, Answer, Target, retry_after_seconds
 
 INGEST_PATH = "/api/v1/ingest"
 # Well inside the console's defaults (SOC_INGEST_MAX_EVENTS 10,000, SOC_INGEST_MAX_BYTES 10 MiB); a 413 is split anyway.
-MAX_BATCH_EVENTS = 5000
-MAX_BATCH_BYTES = 4 * 1024 * 1024
+MAX_BATCH_EVENTS = 2000
+MAX_BATCH_BYTES = 2 * 1024 * 1024
 
 
 class _Retry(Exception):
