@@ -169,6 +169,8 @@ const benchSchema = z.object({
   BENCH_WHOLE_FETCHES: benchCount,
   BENCH_ROTATIONS: benchCount,
   BENCH_FLEET_AGENTS: benchCount,
+  /** bench:sdk: events one Python process logs. */
+  BENCH_SDK_EVENTS: benchCount,
   /** "1": reuse the existing `next build` instead of building the code as it is now. */
   BENCH_SKIP_BUILD: z.string().optional().transform((v) => v === "1"),
   /** "1": the timeline bench explains its queries even when it meets its goal. */

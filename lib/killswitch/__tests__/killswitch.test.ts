@@ -24,6 +24,7 @@ import {
   reviveAgent,
   setKillPolicies,
 } from "@/lib/killswitch";
+import { KILLSWITCH_LOCK, recordChange } from "@/lib/killswitch/apply-change";
 import { KILLSWITCH_SYNC_MS, startKillSwitchSync } from "@/lib/killswitch/sync-loop";
 import { appRedis } from "@/lib/redis";
 import { bearer, makeEvent, newAgent, readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
@@ -293,6 +294,28 @@ describe("kill switches against the real Redis", () => {
     expect(await (await ack()).json()).toEqual({ agent_id: agentId, acknowledged: false });
     const audit = await appDb().execute(sql`SELECT 1 FROM audit_log WHERE action = 'killswitch.ack' AND target_id = ${agentId}`);
     expect(audit.rows).toHaveLength(1);
+  });
+
+  it("counts an acknowledgement that arrives while the kill is still being recorded (the agent heard Redis first)", async () => {
+    const { agentId, key } = await newAgent();
+    const ack = () =>
+      ackRoute(new Request(`http://soc.test/api/v1/agents/${agentId}/ack`, { method: "POST", headers: { authorization: `Bearer ${key}` } }), {
+        params: Promise.resolve({ agentId }),
+      });
+    let answer: Promise<Response> | null = null;
+    let answered = false;
+    // As killAgent does: the lock, Redis told (here: nothing to tell), then the record, committed last.
+    await appDb().transaction(async (tx) => {
+      await tx.execute(KILLSWITCH_LOCK);
+      await recordChange(tx, as("responder"), { scope: "agent", agentId, killed: true, reason: "stop now", killedBy: "user:responder@example.com", atMs: Date.now(), source: "console", action: "kill" });
+      answer = ack().finally(() => {
+        answered = true;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false);
+    });
+    if (!answer) throw new Error("no acknowledgement was sent");
+    expect(await (await (answer as Promise<Response>)).json()).toEqual({ agent_id: agentId, acknowledged: true });
   });
 
   it("kills automatically when a session passes its agent's hard cost limit, naming the rule as killed_by", async () => {
