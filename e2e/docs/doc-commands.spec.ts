@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
@@ -43,6 +43,8 @@ test.beforeAll(async () => {
   // The reader's shell: in the checkout for npm, the operator's (owner) login for the CLI, the console's Redis.
   env = childEnv({ DATABASE_URL: database.ownerUrl, REDIS_URL: redis.url, SOC_SECRET: secret, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" });
   writeFileSync(path.join(work, "state.sh"), "");
+  // The SDKs' examples are run from the checkout's paths (sdk/…), as a reader in the checkout does.
+  symlinkSync(path.join(ROOT, "sdk"), path.join(work, "sdk"));
 });
 
 test.afterAll(async () => {

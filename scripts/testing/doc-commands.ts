@@ -20,6 +20,7 @@ export const DOC_PAGES = [
   "docs/credential-rotation.md",
   "docs/notifications.md",
   "docs/otlp.md",
+  "docs/sdk-python.md",
   "docs/cli.md",
   "docs/security.md",
   "docs/testing.md",
