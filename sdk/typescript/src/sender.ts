@@ -281,7 +281,7 @@ export class Sender {
 
   private refuse(batch: Queued[], status: number, message: string): void {
     this.counts.rejected += batch.length;
-    this.lastError = `${status}: ${message}`;
+    this.lastError = message;
     logTo(this.options.logger, "error", `the console refused a batch of ${batch.length} events; they are not retried: ${message}`, {
       status,
       event_ids: batch.slice(0, 10).map((q) => eventIdOf(q.line)),

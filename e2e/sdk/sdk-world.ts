@@ -1,0 +1,81 @@
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { childEnv, e2eEnv } from "../../lib/env";
+import { apiTokenWithCli } from "../support/agents";
+
+const cliEnv = () => childEnv({ DATABASE_URL: e2eEnv().AGENTSOC_TEST_DATABASE_URL });
+
+/** Registers an agent through the CLI, as an operator does, with the ingest rate limit a test needs. */
+export function registerAgent(prefix: string, rateLimitPerMin = 100_000): { agentId: string; key: string } {
+  const agentId = `${prefix}-${randomUUID().slice(0, 8)}`;
+  const stdout = execFileSync("node_modules/.bin/tsx", ["scripts/soc.ts", "agent", "add", agentId, "--rate-limit", String(rateLimitPerMin), "--json"], {
+    env: cliEnv(),
+    encoding: "utf8",
+  });
+  const parsed = JSON.parse(stdout) as { agent_id: string; ingest_key: string };
+  return { agentId: parsed.agent_id, key: parsed.ingest_key };
+}
+
+let tokens: { responder: string; admin: string } | null = null;
+/** One responder and one admin API token per spec file. */
+export function apiTokens(): { responder: string; admin: string } {
+  tokens ??= { responder: apiTokenWithCli("responder"), admin: apiTokenWithCli("admin") };
+  return tokens;
+}
+
+export const consoleUrl = (): string => `http://127.0.0.1:${e2eEnv().AGENTSOC_E2E_PORT}`;
+
+/** Calls the console's API with an API token; throws naming the answer when it is not a 2xx. */
+export async function callApi(method: string, path: string, token: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${consoleUrl()}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Reads the e2e console's database, as the console's own role: what it stored is what counts. */
+export async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: e2eEnv().AGENTSOC_TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+export interface LogLine {
+  level: string;
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+/** A logger for the SDK that keeps what it is told, for the test to read. */
+export function capturingLogger(): { lines: LogLine[]; debug: (m: string, f?: Record<string, unknown>) => void; info: (m: string, f?: Record<string, unknown>) => void; warn: (m: string, f?: Record<string, unknown>) => void; error: (m: string, f?: Record<string, unknown>) => void } {
+  const lines: LogLine[] = [];
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => lines.push({ level, message, fields });
+  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `probe` returns a value (not undefined) or the deadline passes; throws naming what was awaited. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, everyMs = 1): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
