@@ -8,7 +8,7 @@ const consolePort = () => e2eEnv().AGENTSOC_E2E_PORT;
 
 test("10,000 events from four concurrent loggers arrive exactly once through a 10 s outage, and log() never blocks (p99 < 1 ms)", async () => {
   test.setTimeout(90_000);
-  const agent = registerAgent("e2e-sdk-volume");
+  const agent = await registerAgent("e2e-sdk-volume");
   const proxy = await startTcpProxy(consolePort());
   const logger = capturingLogger();
   const client = new Client({ url: proxy.url, ingestKey: agent.key, agentId: agent.agentId, logger, retryBaseMs: 200, retryMaxMs: 2000, watchKillSwitch: false });
@@ -52,12 +52,12 @@ test("10,000 events from four concurrent loggers arrive exactly once through a 1
   expect(stats).toMatchObject({ logged: 10_000, rejected: 0, dropped: 0, abandoned: 0, pending: 0 });
   expect(stats.accepted + stats.duplicates).toBe(10_000);
 
-  const [stored] = await query<{ rows: string; distinct_n: string; min_n: string; max_n: string }>(
+  const [stored] = await query<{ rows: string; distinct_n: string; min_n: number; max_n: number }>(
     `SELECT count(*) AS rows, count(DISTINCT (metadata->>'n')::int) AS distinct_n, min((metadata->>'n')::int) AS min_n, max((metadata->>'n')::int) AS max_n
        FROM events WHERE agent_id = $1`,
     [agent.agentId],
   );
-  expect(stored).toEqual({ rows: "10000", distinct_n: "10000", min_n: "0", max_n: "9999" });
+  expect(stored).toEqual({ rows: "10000", distinct_n: "10000", min_n: 0, max_n: 9999 });
 
   const p99 = percentile(durations, 99);
   console.log(`[sdk] log(): p50 ${(percentile(durations, 50) * 1000).toFixed(1)} µs, p99 ${(p99 * 1000).toFixed(1)} µs, max ${Math.max(...durations).toFixed(2)} ms over ${durations.length} calls; ${stats.retries} retries, ${stats.duplicates} duplicates the console skipped, ${pendingAtResume} events waiting when the console came back`);
@@ -65,7 +65,7 @@ test("10,000 events from four concurrent loggers arrive exactly once through a 1
 });
 
 test("records the console rejects are logged with its reason and never retried; a refused key is not retried either", async () => {
-  const agent = registerAgent("e2e-sdk-reject");
+  const agent = await registerAgent("e2e-sdk-reject");
   const proxy = await startTcpProxy(consolePort());
   const logger = capturingLogger();
   const client = new Client({ url: proxy.url, ingestKey: agent.key, agentId: agent.agentId, logger, watchKillSwitch: false });
@@ -108,7 +108,7 @@ test("records the console rejects are logged with its reason and never retried; 
 });
 
 test("a full buffer drops the oldest events, counts them, and reports the count to the console as a security event", async () => {
-  const agent = registerAgent("e2e-sdk-overflow");
+  const agent = await registerAgent("e2e-sdk-overflow");
   const proxy = await startTcpProxy(consolePort());
   const logger = capturingLogger();
   const client = new Client({ url: proxy.url, ingestKey: agent.key, agentId: agent.agentId, logger, maxBufferedEvents: 50, batchSize: 20, retryBaseMs: 100, retryMaxMs: 300, watchKillSwitch: false });

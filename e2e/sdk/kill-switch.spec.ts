@@ -34,7 +34,7 @@ function whenAllowed(session: Session, timeoutMs = 5000): Promise<number> {
 type KillRecord = { agent_id: string; killed: boolean; acknowledged_at: string | null; time_to_stop_s: number | null };
 
 test("a kill through the console's API makes check() throw within 1 s, the console shows the acknowledgement, and a revive lets the agent act again", async ({ page }) => {
-  const agent = registerAgent("e2e-sdk-kill");
+  const agent = await registerAgent("e2e-sdk-kill");
   const { responder, admin } = apiTokens();
   const client = new Client({ url: consoleUrl(), ingestKey: agent.key, agentId: agent.agentId, logger: capturingLogger() });
   const path = `/api/v1/killswitch/agents/${agent.agentId}`;
@@ -84,7 +84,7 @@ test("a kill through the console's API makes check() throw within 1 s, the conso
 
 test("the global kill stops every agent within 1 s and lifting it lets them act", async () => {
   const { responder, admin } = apiTokens();
-  const agents = [registerAgent("e2e-sdk-global-a"), registerAgent("e2e-sdk-global-b")];
+  const agents = [await registerAgent("e2e-sdk-global-a"), await registerAgent("e2e-sdk-global-b")];
   const clients = agents.map((a) => new Client({ url: consoleUrl(), ingestKey: a.key, agentId: a.agentId, logger: capturingLogger() }));
   try {
     for (const client of clients) expect(await client.ready(5000)).toBe(true);
@@ -108,7 +108,7 @@ test("the global kill stops every agent within 1 s and lifting it lets them act"
 
 test("Redis mode reads the guide's own keys: redis-cli HSET without a message, the guide's kill_agent and kill_all, DEL, and a kill from the console", async () => {
   const redisUrl = e2eEnv().AGENTSOC_TEST_REDIS_URL;
-  const agent = registerAgent("e2e-sdk-redis");
+  const agent = await registerAgent("e2e-sdk-redis");
   const { responder, admin } = apiTokens();
   const redis = new Redis(redisUrl);
   const logger = capturingLogger();
@@ -169,7 +169,7 @@ test("Redis mode reads the guide's own keys: redis-cli HSET without a message, t
 });
 
 test("when the console cannot be reached, fail-closed stops the agent after the staleness and fail-open lets it act, saying so", async () => {
-  const agent = registerAgent("e2e-sdk-fail");
+  const agent = await registerAgent("e2e-sdk-fail");
   const proxy = await startTcpProxy(e2eEnv().AGENTSOC_E2E_PORT);
   const openLog = capturingLogger();
   const closed = new Client({ url: proxy.url, ingestKey: agent.key, agentId: agent.agentId, staleAfterMs: 1000, logger: capturingLogger() });
@@ -184,10 +184,10 @@ test("when the console cannot be reached, fail-closed stops the agent after the 
     const cutAt = performance.now();
     proxy.pause();
     const stopped = await whenKilled(c, 5000);
-    expect(stopped.at - cutAt).toBeGreaterThanOrEqual(900);
     expect(stopped.at - cutAt).toBeLessThan(3000);
     expect(stopped.error.kind).toBe("unknown");
-    expect(stopped.error.reason).toMatch(/kill switch state is stale: last confirmed \d+\.\d s ago, more than the 1 s allowed .*; fail policy "closed" stops the agent/);
+    const age = /kill switch state is stale: last confirmed (\d+\.\d) s ago, more than the 1 s allowed .*; fail policy "closed" stops the agent/.exec(stopped.error.reason);
+    expect(Number(age?.[1])).toBeGreaterThanOrEqual(1);
     expect(closed.isAlive()).toBe(false);
 
     expect(() => o.check()).not.toThrow();

@@ -1,20 +1,16 @@
-import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { childEnv, e2eEnv } from "../../lib/env";
+import { e2eEnv } from "../../lib/env";
 import { apiTokenWithCli } from "../support/agents";
 
-const cliEnv = () => childEnv({ DATABASE_URL: e2eEnv().AGENTSOC_TEST_DATABASE_URL });
-
-/** Registers an agent through the CLI, as an operator does, with the ingest rate limit a test needs. */
-export function registerAgent(prefix: string, rateLimitPerMin = 100_000): { agentId: string; key: string } {
+/** Registers an agent through the console's API (an admin's token), with the ingest rate limit a test needs. */
+export async function registerAgent(prefix: string, rateLimitPerMin = 100_000): Promise<{ agentId: string; key: string }> {
   const agentId = `${prefix}-${randomUUID().slice(0, 8)}`;
-  const stdout = execFileSync("node_modules/.bin/tsx", ["scripts/soc.ts", "agent", "add", agentId, "--rate-limit", String(rateLimitPerMin), "--json"], {
-    env: cliEnv(),
-    encoding: "utf8",
-  });
-  const parsed = JSON.parse(stdout) as { agent_id: string; ingest_key: string };
-  return { agentId: parsed.agent_id, key: parsed.ingest_key };
+  const registered = (await callApi("POST", "/api/v1/agents", apiTokens().admin, { agent_id: agentId, ingest_rate_limit_per_min: rateLimitPerMin })) as {
+    agent_id: string;
+    ingest_key: string;
+  };
+  return { agentId: registered.agent_id, key: registered.ingest_key };
 }
 
 let tokens: { responder: string; admin: string } | null = null;
@@ -58,7 +54,10 @@ export interface LogLine {
 /** A logger for the SDK that keeps what it is told, for the test to read. */
 export function capturingLogger(): { lines: LogLine[]; debug: (m: string, f?: Record<string, unknown>) => void; info: (m: string, f?: Record<string, unknown>) => void; warn: (m: string, f?: Record<string, unknown>) => void; error: (m: string, f?: Record<string, unknown>) => void } {
   const lines: LogLine[] = [];
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => lines.push({ level, message, fields });
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    if (process.env.SDK_DEBUG) console.log(`[sdk ${level}] ${message} ${JSON.stringify(fields)}`);
+    lines.push({ level, message, fields });
+  };
   return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 

@@ -3,6 +3,7 @@ import { killSwitchHistory } from "@/db/schema";
 import type { EventRow } from "@/lib/ingest/prepare-event-rows";
 import { recordAudit } from "@/lib/audit";
 import { actorId, type Ctx } from "@/lib/context";
+import { KILLSWITCH_LOCK } from "./apply-change";
 import { ACK_ACTION } from "./contract";
 
 /**
@@ -14,10 +15,15 @@ export async function noteAgentActivity(ctx: Ctx, agentId: string, rows: EventRo
   if (acks.length > 0) await acknowledgeKill({ ctx, input: { agentId, atMs: Math.min(...acks) / 1000 } });
 }
 
-/** The first acknowledgement after the kill counts, with its history and audit rows; later ones change nothing. */
+/**
+ * The first acknowledgement after the kill counts, with its history and audit rows; later ones change
+ * nothing. A kill reaches Redis (and the agent) before its record commits, so an agent quick to stop
+ * can answer first: the kill-switch lock makes its acknowledgement wait for that record.
+ */
 export async function acknowledgeKill({ ctx, input }: { ctx: Ctx; input: { agentId: string; atMs: number } }): Promise<boolean> {
   const at = new Date(input.atMs).toISOString();
   return ctx.db.transaction(async (tx) => {
+    await tx.execute(KILLSWITCH_LOCK);
     const updated = await tx.execute<{ killed_at: Date | string }>(sql`
       UPDATE kill_switches SET acknowledged_at = ${at}::timestamptz
       WHERE scope = 'agent' AND agent_id = ${input.agentId} AND killed AND acknowledged_at IS NULL

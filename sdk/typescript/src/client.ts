@@ -274,10 +274,21 @@ export class Client {
     this.log("debug", `kill switch: ${reason}`);
   }
 
-  /** Tells the console this agent has stopped, so it shows the time to stop; if it cannot be reached, the ack goes with the events. */
+  /**
+   * Tells the console this agent has stopped, so it shows the time to stop. The kill reaches agents
+   * before the console's record of it commits; a console that answers "not acknowledged" for that
+   * reason (one without the ack waiting on the kill-switch lock) is asked again;
+   * if the console cannot be reached, the ack goes with the events (the console takes a killswitch_ack event too).
+   */
   private async acknowledge(reason: string): Promise<void> {
+    const stoppedAtMs = Date.now();
     const url = endpoint(this.config.url, agentPath(this.agentId, "ack"));
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // The console records acknowledgements of this agent's own kill; a global kill is never "acknowledged".
+    const recordable = !reason.startsWith("Global kill switch active");
+    let answered = false;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, backoffDelay(attempt - 1, { baseMs: 100, maxMs: 2000 })).unref());
+      if (this.closed || this.killState.known?.alive !== false) return;
       try {
         const res = await fetch(url, {
           method: "POST",
@@ -286,9 +297,15 @@ export class Client {
         });
         const text = await res.text();
         if (res.ok) {
-          this.acks++;
-          this.log("info", "kill acknowledged to the console", { response: consoleMessage(text) });
-          return;
+          answered = true;
+          const acknowledged = (parseJson(text) as { acknowledged?: unknown } | null)?.acknowledged === true;
+          if (acknowledged || !recordable) {
+            this.acks++;
+            this.log("info", acknowledged ? "kill acknowledged to the console" : "global kill acknowledged to the console");
+            return;
+          }
+          // "Not acknowledged": the record has not taken the kill yet, or another process of this agent acknowledged it first.
+          continue;
         }
         if (res.status < 500 && res.status !== 429) {
           this.log("warn", `the console refused the kill acknowledgement (${res.status}): ${consoleMessage(text)}`);
@@ -297,10 +314,9 @@ export class Client {
       } catch (err) {
         this.log("debug", `kill acknowledgement failed: ${describeFailure(err)}`);
       }
-      await new Promise((r) => setTimeout(r, backoffDelay(attempt, { baseMs: 200, maxMs: 2000 })).unref());
     }
-    // The console also takes an ingested killswitch_ack as the acknowledgement, whenever it arrives.
-    this.enqueueSdkEvent("killswitch_ack", `Agent stopped after a kill: ${reason}`, { reason });
+    if (answered) return;
+    this.enqueueSdkEvent("killswitch_ack", `Agent stopped after a kill: ${reason}`, { reason }, stoppedAtMs);
     this.acks++;
   }
 
@@ -313,13 +329,13 @@ export class Client {
     );
   }
 
-  private enqueueSdkEvent(name: string, summary: string, metadata: Record<string, unknown>): void {
-    this.sender.enqueue(this.sdkEventLine(name, summary, metadata, [name]));
+  private enqueueSdkEvent(name: string, summary: string, metadata: Record<string, unknown>, atMs: number): void {
+    this.sender.enqueue(this.sdkEventLine(name, summary, metadata, [name], atMs));
   }
 
-  private sdkEventLine(name: string, summary: string, metadata: Record<string, unknown>, flags: string[]): string {
+  private sdkEventLine(name: string, summary: string, metadata: Record<string, unknown>, flags: string[], atMs: number = Date.now()): string {
     return eventLine({
-      timestamp: Date.now() / 1000,
+      timestamp: atMs / 1000,
       agent_id: this.agentId,
       session_id: this.sdkSession,
       action_type: "security",
@@ -340,6 +356,14 @@ export class Client {
     void this.sender.flush(this.config.exitFlushTimeoutMs).then(async (delivered) => {
       if (!delivered) await this.sender.abandon();
     });
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }
 
