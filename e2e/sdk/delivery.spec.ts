@@ -20,7 +20,7 @@ test("10,000 events from four concurrent loggers arrive exactly once through a 1
       await sleep(2500);
       proxy.pause();
       await sleep(10_000);
-      pendingAtResume = client.stats().pending;
+      pendingAtResume = client.stats().queued;
       proxy.resume();
     })();
     // Four loggers, each its own session, taking turns on the event loop as an agent's tasks do, for about 14 s.
@@ -49,8 +49,8 @@ test("10,000 events from four concurrent loggers arrive exactly once through a 1
   expect(pendingAtResume).toBeGreaterThan(1000);
   expect(stats.retries).toBeGreaterThan(0);
   expect(logger.lines.some((l) => l.level === "warn" && l.message.startsWith("cannot deliver events, retrying"))).toBe(true);
-  expect(stats).toMatchObject({ logged: 10_000, rejected: 0, dropped: 0, abandoned: 0, pending: 0 });
-  expect(stats.accepted + stats.duplicates).toBe(10_000);
+  expect(stats).toMatchObject({ logged: 10_000, rejected: 0, dropped: 0, abandoned: 0, queued: 0 });
+  expect(stats.delivered + stats.duplicates).toBe(10_000);
 
   const [stored] = await query<{ rows: string; distinct_n: string; min_n: number; max_n: number }>(
     `SELECT count(*) AS rows, count(DISTINCT (metadata->>'n')::int) AS distinct_n, min((metadata->>'n')::int) AS min_n, max((metadata->>'n')::int) AS max_n
@@ -76,7 +76,7 @@ test("records the console rejects are logged with its reason and never retried; 
     const badName = session.log("tool_call", "lookup\ud800", { toolName: "lookup" });
     const badDuration = session.log("llm_call", "model", { durationMs: -5 });
     expect(await client.flush(10_000)).toBe(true);
-    expect(client.stats()).toMatchObject({ accepted: 1, rejected: 2, pending: 0 });
+    expect(client.stats()).toMatchObject({ delivered: 1, rejected: 2, queued: 0 });
     const rejections = logger.lines.filter((l) => l.message === "the console rejected a record; it is not retried");
     expect(rejections.map((l) => l.fields?.event_id).sort()).toEqual([badName, badDuration].sort());
     expect(rejections.find((l) => l.fields?.event_id === badName)?.fields?.errors).toEqual([
@@ -124,13 +124,15 @@ test("a full buffer drops the oldest events, counts them, and reports the count 
     await proxy.close();
   }
   // The buffer held the newest 50; the 150 before them were dropped, oldest first.
-  expect(client.stats()).toMatchObject({ logged: 200, dropped: 150, rejected: 0, pending: 0 });
+  expect(client.stats()).toMatchObject({ logged: 200, dropped: 150, rejected: 0, queued: 0 });
   const kept = await query<{ n: number }>(`SELECT (metadata->>'n')::int AS n FROM events WHERE agent_id = $1 AND action_name = 'step' ORDER BY 1`, [agent.agentId]);
   expect(kept.map((r) => r.n)).toEqual(Array.from({ length: 50 }, (_, i) => 150 + i));
-  const reports = await query<{ action_type: string; security_flags: string[]; metadata: Record<string, unknown> }>(
-    "SELECT action_type, security_flags, metadata FROM events WHERE agent_id = $1 AND action_name = 'sdk_events_dropped'",
+  const reports = await query<{ action_type: string; session_id: string; security_flags: string[]; metadata: Record<string, unknown> }>(
+    "SELECT action_type, session_id, security_flags, metadata FROM events WHERE agent_id = $1 AND action_name = 'sdk_events_dropped'",
     [agent.agentId],
   );
-  expect(reports).toEqual([{ action_type: "security", security_flags: ["events_dropped"], metadata: { dropped: 150, dropped_total: 150, buffer_limit: 50 } }]);
+  expect(reports).toEqual([
+    { action_type: "security", session_id: "sess_overflow", security_flags: ["sdk_events_dropped"], metadata: { dropped: 150, dropped_total: 150, max_buffer: 50 } },
+  ]);
   expect(logger.lines.some((l) => l.level === "warn" && l.message === "150 events were dropped: the buffer of 50 was full")).toBe(true);
 });

@@ -22,7 +22,7 @@ async function deliveredOrHopeless(client: Client): Promise<void> {
   const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
   while (!(await client.flush(250)) && Date.now() < deadline) {
     const stats = client.stats();
-    if (stats.accepted === 0 && stats.retries >= 3) return;
+    if (stats.delivered === 0 && stats.retries >= 3) return;
   }
 }
 
@@ -65,10 +65,10 @@ export async function loadDemo(ctx: Ctx, consoleUrl: string): Promise<string> {
     const delivered = await client.close(0);
     const stats = client.stats();
     if (!delivered || stats.rejected > 0) {
-      const problem = stats.lastError ?? `${stats.pending + stats.abandoned} events not delivered`;
+      const problem = stats.lastError ?? `${stats.queued + stats.abandoned} events not delivered`;
       throw new Error(`ingest for ${agentId} through ${consoleUrl} failed (start the console first, or pass --url): ${problem}`);
     }
-    lines.push(shown`${agentId}: ${JSON.stringify({ accepted: stats.accepted, duplicates: stats.duplicates, rejected: stats.rejected })}`);
+    lines.push(shown`${agentId}: ${JSON.stringify({ accepted: stats.delivered, duplicates: stats.duplicates, rejected: stats.rejected })}`);
   }
   return `${shown`demo traffic loaded into ${consoleUrl}`}\n${lines.join("\n")}`;
 }

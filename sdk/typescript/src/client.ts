@@ -1,7 +1,7 @@
 import { backoffDelay } from "./backoff.js";
 import { type ClientOptions, type ResolvedConfig, resolveConfig } from "./config.js";
 import { agentPath, consoleMessage, describeFailure, endpoint, USER_AGENT } from "./endpoint.js";
-import { AgentKilled } from "./errors.js";
+import { AgentKilled, KillSwitchUnavailable } from "./errors.js";
 import { eventLine, newEventId, newSessionId } from "./event.js";
 import { KillState, type KnownStatus } from "./kill-state.js";
 import { defaultLogger, type Level, type Logger, logTo } from "./logger.js";
@@ -9,12 +9,12 @@ import { type Canary, OutputGuard, type OutputFinding } from "./output-guard.js"
 import { RedisWatcher } from "./redis-status.js";
 import { Sender, type SenderStats } from "./sender.js";
 import { Session, type SessionOptions } from "./session.js";
-import { MessageSigner, type SecureAgentMessage, type Verification } from "./signing.js";
+import { MessageSigner, type OutgoingMessage, type SecureAgentMessage } from "./signing.js";
 import { StatusStream } from "./status-stream.js";
 
 export type CanaryOptions =
   | { token: string; label?: string }
-  | { adminToken: string; placement?: "system_prompt" | "document" | "tool"; label?: string };
+  | { placement?: "system_prompt" | "document" | "tool"; label?: string; adminToken?: string };
 
 export interface KillSwitchView {
   mode: "stream" | "redis" | "off";
@@ -30,7 +30,7 @@ export interface ClientStats extends SenderStats {
   killSwitch: KillSwitchView;
 }
 
-/** Events the SDK itself reports (dropped events, a fallback acknowledgement) go in one session of its own per client. */
+/** Events the SDK reports itself (dropped events, a fallback acknowledgement) go in the session that logged last, or one of their own. */
 const sdkSessionId = () => `sdk_${newSessionId().slice(5)}`;
 
 /**
@@ -45,7 +45,8 @@ export class Client {
   private readonly killState: KillState;
   private readonly guard = new OutputGuard();
   private readonly signer: MessageSigner | null;
-  private readonly sdkSession: string = sdkSessionId();
+  private lastSession: string = sdkSessionId();
+  private pendingAck: Promise<void> | null = null;
   private stream: StatusStream | null = null;
   private redis: RedisWatcher | null = null;
   private mode: KillSwitchView["mode"] = "off";
@@ -63,9 +64,10 @@ export class Client {
     this.killState = new KillState(this.config.failPolicy, this.config.staleAfterMs);
     for (const canary of options.canaries ?? []) this.guard.addCanary(typeof canary === "string" ? { token: canary, label: "configured canary" } : canary);
     for (const pattern of options.forbiddenPatterns ?? []) this.guard.addForbidden(pattern);
-    this.signer = options.hmacSecret
-      ? new MessageSigner({ agentId: this.agentId, secrets: options.hmacSecret, maxAgeSeconds: options.messageMaxAgeSeconds })
-      : null;
+    this.signer =
+      this.config.hmacSecret || options.peerSecrets
+        ? new MessageSigner({ agentId: this.agentId, secret: this.config.hmacSecret, peerSecrets: options.peerSecrets, maxAgeSeconds: options.replayWindowSeconds })
+        : null;
     this.sender = new Sender({
       baseUrl: this.config.url,
       ingestKey: this.config.ingestKey,
@@ -88,8 +90,12 @@ export class Client {
     return new Session(
       {
         agentId: this.agentId,
+        summaryChars: this.config.summaryChars,
         check: () => this.check(),
-        enqueue: (line) => this.sender.enqueue(line),
+        enqueue: (line, sessionId) => {
+          this.lastSession = sessionId;
+          this.sender.enqueue(line);
+        },
         findInOutput: (text) => this.findInOutput(text),
         warn: (message, fields) => this.log("warn", message, fields),
       },
@@ -117,7 +123,7 @@ export class Client {
   /** Throws AgentKilled when the agent must stop (see Session.check). Reads memory only. */
   check(): void {
     const decision = this.killState.decide(Date.now());
-    if (!decision.allowed) throw new AgentKilled(decision.reason, decision.kind);
+    if (!decision.allowed) throw decision.kind === "killed" ? new AgentKilled(decision.reason) : new KillSwitchUnavailable(decision.reason);
     if (decision.warning && !this.warnedOpen) {
       this.warnedOpen = true;
       this.log("warn", `acting without a fresh kill-switch state, as fail policy "open" allows: ${decision.warning}`);
@@ -141,7 +147,10 @@ export class Client {
     process.off("beforeExit", this.onBeforeExit);
     this.stream?.stop();
     this.redis?.stop();
-    const delivered = await this.sender.flush(timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    // An agent that stops and exits at once is still counted as stopped.
+    if (this.pendingAck) await within(this.pendingAck, timeoutMs);
+    const delivered = await this.sender.flush(Math.max(0, deadline - Date.now()));
     await this.sender.abandon();
     return delivered && this.sender.stats().abandoned === 0;
   }
@@ -156,18 +165,20 @@ export class Client {
 
   /**
    * A canary token for checkOutput() to block: one given (`{token}`), or a new one the console
-   * issues and registers for this agent (`{adminToken}`: an admin API token). Returns the token to plant.
+   * issues and registers for this agent (with the adminToken option, an admin API token). Returns the token to plant.
    */
-  async canary(options: CanaryOptions): Promise<string> {
+  async canary(options: CanaryOptions = {}): Promise<string> {
     if ("token" in options) {
       this.guard.addCanary({ token: options.token, label: options.label ?? "configured canary" });
       return options.token;
     }
+    const adminToken = options.adminToken ?? this.config.adminToken;
+    if (!adminToken) throw new Error("canary() needs an admin API token to have the console issue one (the adminToken option or AGENTSOC_ADMIN_TOKEN), or a token of your own: canary({ token })");
     const placement = options.placement ?? "system_prompt";
     const label = options.label ?? `${placement.replace("_", " ")} of ${this.agentId}`;
     const res = await fetch(endpoint(this.config.url, "/api/v1/canaries"), {
       method: "POST",
-      headers: { authorization: `Bearer ${options.adminToken}`, "content-type": "application/json", "user-agent": USER_AGENT },
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json", "user-agent": USER_AGENT },
       body: JSON.stringify({ agent_id: this.agentId, placement, label }),
       signal: AbortSignal.timeout(this.config.requestTimeoutMs),
     });
@@ -178,18 +189,18 @@ export class Client {
     return issued.token;
   }
 
-  /** A signed message to another agent (the guide's create_message), with the hmacSecret option's secret. */
-  sign(recipientId: string, messageType: string, payload: Record<string, unknown>): SecureAgentMessage {
-    return this.requireSigner().sign(recipientId, messageType, payload);
+  /** A signed message to another agent (the guide's create_message): sender_id, timestamp, nonce and signature are filled in. */
+  sign(message: OutgoingMessage): SecureAgentMessage {
+    return this.requireSigner().sign(message);
   }
 
-  /** The guide's verify_message: `{ok, reason}`; a replayed, stale, forged or misaddressed message is not ok. */
-  verify(message: SecureAgentMessage): Verification {
+  /** The guide's verify_message: returns the message, or throws MessageRejected (replayed, stale, forged, misaddressed, unknown sender). */
+  verify(message: SecureAgentMessage): SecureAgentMessage {
     return this.requireSigner().verify(message);
   }
 
   private requireSigner(): MessageSigner {
-    if (!this.signer) throw new Error("sign() and verify() need the hmacSecret option (the agent's hmac_secret credential)");
+    if (!this.signer) throw new Error("sign() and verify() need the hmacSecret option or AGENTSOC_HMAC_SECRET (the agent's hmac_secret credential), or peerSecrets");
     return this.signer;
   }
 
@@ -231,7 +242,7 @@ export class Client {
       baseUrl: this.config.url,
       agentId: this.agentId,
       ingestKey: this.config.ingestKey,
-      idleTimeoutMs: 25_000,
+      idleTimeoutMs: 20_000,
       reconnect: { baseMs: 250, maxMs: 5000 },
       onStatus: (data) => this.heardFromConsole(data),
       onRevoked: (message) => {
@@ -263,7 +274,10 @@ export class Client {
     for (const waiter of this.readyWaiters.splice(0)) waiter();
     if (newKill) {
       this.log("warn", `this agent was told to stop: ${status.reason}`, { source: status.source });
-      void this.acknowledge(status.reason);
+      const ack = this.acknowledge(status.reason).finally(() => {
+        if (this.pendingAck === ack) this.pendingAck = null;
+      });
+      this.pendingAck = ack;
     } else if (status.alive && before && !before.alive) {
       this.log("info", "this agent may act again: the kill was lifted", { source: status.source });
     }
@@ -324,8 +338,8 @@ export class Client {
     return this.sdkEventLine(
       "sdk_events_dropped",
       `The AgentSOC SDK dropped ${droppedNow} events (${droppedTotal} in all): its buffer of ${this.config.maxBufferedEvents} was full while the console could not take them`,
-      { dropped: droppedNow, dropped_total: droppedTotal, buffer_limit: this.config.maxBufferedEvents },
-      ["events_dropped"],
+      { dropped: droppedNow, dropped_total: droppedTotal, max_buffer: this.config.maxBufferedEvents },
+      ["sdk_events_dropped"],
     );
   }
 
@@ -337,7 +351,7 @@ export class Client {
     return eventLine({
       timestamp: atMs / 1000,
       agent_id: this.agentId,
-      session_id: this.sdkSession,
+      session_id: this.lastSession,
       action_type: "security",
       action_name: name,
       input_summary: summary,
@@ -357,6 +371,13 @@ export class Client {
       if (!delivered) await this.sender.abandon();
     });
   }
+}
+
+/** Waits for `promise` at most `ms`, leaving no timer behind. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function parseJson(text: string): unknown {

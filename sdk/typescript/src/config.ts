@@ -2,7 +2,6 @@ import { ConfigError } from "./errors.js";
 import type { FailPolicy } from "./kill-state.js";
 import type { Logger } from "./logger.js";
 import type { Canary } from "./output-guard.js";
-import type { SharedSecrets } from "./signing.js";
 
 export interface ClientOptions {
   /** The console's URL, e.g. "http://127.0.0.1:3000". Default: AGENTSOC_URL. */
@@ -43,10 +42,16 @@ export interface ClientOptions {
   canaries?: (string | Canary)[];
   /** Text checkOutput() blocks: strings match case- and spacing-insensitively, as the console's baseline does; RegExps as written. */
   forbiddenPatterns?: (string | RegExp)[];
-  /** The agent's `hmac_secret` credential for sign()/verify(): one secret, or one per peer agent id. */
-  hmacSecret?: SharedSecrets;
-  /** verify() refuses messages older than this. Default 30 (the guide's). */
-  messageMaxAgeSeconds?: number;
+  /** The agent's `hmac_secret` credential, for sign() and verify(). Default: AGENTSOC_HMAC_SECRET. */
+  hmacSecret?: string | null;
+  /** Secrets of peers that have their own, by agent id (the guide's `shared_secrets`). */
+  peerSecrets?: Record<string, string>;
+  /** verify() refuses messages older than this (the guide's replay window). Default 30. */
+  replayWindowSeconds?: number;
+  /** An admin API token, only for canary() to have the console issue a canary. Default: AGENTSOC_ADMIN_TOKEN. */
+  adminToken?: string | null;
+  /** Longest summary tool() writes of a call's arguments or result. Default 200. */
+  summaryChars?: number;
 }
 
 export interface ResolvedConfig {
@@ -66,6 +71,9 @@ export interface ResolvedConfig {
   retryMaxMs: number;
   exitFlushTimeoutMs: number;
   redisPollMs: number;
+  hmacSecret: string | null;
+  adminToken: string | null;
+  summaryChars: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -82,7 +90,7 @@ function required(option: string, envName: string, value: string | undefined): s
   return text;
 }
 
-/** Options first, then the environment (AGENTSOC_URL, AGENTSOC_INGEST_KEY, AGENTSOC_AGENT_ID, AGENTSOC_REDIS_URL, AGENTSOC_FAIL_POLICY). */
+/** Options first, then the environment (AGENTSOC_URL, AGENTSOC_INGEST_KEY, AGENTSOC_AGENT_ID, AGENTSOC_REDIS_URL, AGENTSOC_FAIL_POLICY, AGENTSOC_HMAC_SECRET, AGENTSOC_ADMIN_TOKEN). */
 export function resolveConfig(options: ClientOptions, env: Env = process.env): ResolvedConfig {
   const url = required("url", "AGENTSOC_URL", options.url ?? env.AGENTSOC_URL);
   let parsed: URL;
@@ -112,5 +120,8 @@ export function resolveConfig(options: ClientOptions, env: Env = process.env): R
     retryMaxMs: positive("retryMaxMs", options.retryMaxMs, 30_000),
     exitFlushTimeoutMs: positive("exitFlushTimeoutMs", options.exitFlushTimeoutMs, 5000),
     redisPollMs: positive("redisPollMs", options.redisPollMs, 1000),
+    hmacSecret: options.hmacSecret === undefined ? env.AGENTSOC_HMAC_SECRET || null : options.hmacSecret,
+    adminToken: options.adminToken === undefined ? env.AGENTSOC_ADMIN_TOKEN || null : options.adminToken,
+    summaryChars: Math.floor(positive("summaryChars", options.summaryChars, 200)),
   };
 }

@@ -15,6 +15,28 @@ export class AgentKilled extends Error {
   }
 }
 
+/**
+ * The kill switch's state is unknown (the console or Redis cannot be reached, or cannot tell) and
+ * the fail policy is "closed". A subclass, so one `catch (err instanceof AgentKilled)` stops the agent either way.
+ */
+export class KillSwitchUnavailable extends AgentKilled {
+  constructor(reason: string) {
+    super(reason, "unknown");
+    this.name = "KillSwitchUnavailable";
+  }
+}
+
+/** Raised by `verify()` for a message that must not be trusted, with the guide's reason. */
+export class MessageRejected extends Error {
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super(reason);
+    this.name = "MessageRejected";
+    this.reason = reason;
+  }
+}
+
 /** Raised by `checkOutput(text)` when text the agent is about to send holds a canary token or a forbidden pattern. */
 export class OutputBlocked extends Error {
   readonly kind: "canary" | "forbidden_pattern";

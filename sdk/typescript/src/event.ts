@@ -29,10 +29,10 @@ export function truncate(text: string, max: number): string {
   return text.slice(0, Math.max(0, max - note.length)) + note;
 }
 
-/** Text for a summary from any value: strings as they are, anything else as JSON, never throwing. */
-export function summarize(value: unknown, max: number): string {
-  if (value === undefined) return "";
-  if (typeof value === "string") return truncate(value, max);
+/** Text for a summary from any value: strings as they are (quoted when `quoted`), anything else as JSON, never throwing. */
+export function summarize(value: unknown, max: number, quoted = false): string {
+  if (value === undefined) return quoted ? "undefined" : "";
+  if (typeof value === "string") return truncate(quoted ? JSON.stringify(value) : value, max);
   try {
     const json = JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
     return truncate(json ?? String(value), max);

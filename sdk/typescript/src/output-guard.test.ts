@@ -8,7 +8,9 @@ describe("OutputGuard", () => {
     for (const text of ["marker CANARY-7f3a9c2e51d04b88.", "canary-7F3A9C2E51D04B88", "CANARY-7f3a\u200b9c2e51d04b88", "ＣＡＮＡＲＹ-7f3a9c2e51d04b88"]) {
       expect(guard.find(text)).toEqual({ kind: "canary", label: "system prompt" });
     }
-    expect(guard.find("CANARY-7f3a9c2e51d04b89")).toBeNull();
+    // Any marker in the guide's format is blocked too, as the console flags unregistered ones.
+    expect(guard.find("CANARY-7f3a9c2e51d04b89")).toEqual({ kind: "canary", label: "unregistered marker" });
+    expect(guard.find("the canary bird")).toBeNull();
   });
 
   it("matches string patterns as the console's baseline does and RegExps as written", () => {

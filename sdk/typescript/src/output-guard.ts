@@ -19,6 +19,9 @@ export type OutputFinding =
   | { kind: "canary"; label: string }
   | { kind: "forbidden_pattern"; pattern: string };
 
+/** Any canary marker in the guide's format, registered here or not (the console flags those too). */
+const ANY_CANARY = /canary-[a-z0-9_-]{6,64}/;
+
 /** Canary tokens and forbidden patterns that must never leave the agent. Strings match as the console matches them; RegExps as written. */
 export class OutputGuard {
   private readonly canaries = new Map<string, string>();
@@ -40,9 +43,9 @@ export class OutputGuard {
   }
 
   find(text: string): OutputFinding | null {
-    if (this.canaries.size === 0 && this.patterns.length === 0) return null;
     const normalized = normalizeForScan(text);
     for (const [token, label] of this.canaries) if (normalized.includes(token)) return { kind: "canary", label };
+    if (ANY_CANARY.test(normalized)) return { kind: "canary", label: "unregistered marker" };
     for (const pattern of this.patterns) if (pattern.match(normalized, text)) return { kind: "forbidden_pattern", pattern: pattern.text };
     return null;
   }

@@ -38,7 +38,7 @@ export interface SenderStats {
   /** Events handed to log(). */
   logged: number;
   /** Stored by the console (its "accepted"). */
-  accepted: number;
+  delivered: number;
   /** Already stored before (a retry of a batch whose answer was lost). */
   duplicates: number;
   /** Refused by the console, with the reason logged; never retried. */
@@ -50,7 +50,7 @@ export interface SenderStats {
   /** Requests retried (429, 5xx, network). */
   retries: number;
   /** Waiting in the buffer or in flight. */
-  pending: number;
+  queued: number;
   lastError: string | null;
 }
 
@@ -77,7 +77,7 @@ export class Sender {
   private inflight: Queued[] = [];
   private seq = 0;
   private unreportedDrops = 0;
-  private readonly counts = { logged: 0, accepted: 0, duplicates: 0, rejected: 0, dropped: 0, abandoned: 0, retries: 0 };
+  private readonly counts = { logged: 0, delivered: 0, duplicates: 0, rejected: 0, dropped: 0, abandoned: 0, retries: 0 };
   private lastError: string | null = null;
   private wakeUp: (() => void) | null = null;
   private wakeTimer: NodeJS.Timeout | null = null;
@@ -117,7 +117,7 @@ export class Sender {
   }
 
   stats(): SenderStats {
-    return { ...this.counts, pending: this.pending, lastError: this.lastError };
+    return { ...this.counts, queued: this.pending, lastError: this.lastError };
   }
 
   /** Resolves true once every event logged before the call is stored or refused; false at the timeout. */
@@ -242,7 +242,7 @@ export class Sender {
       const outcome = await this.post(body);
       switch (outcome.kind) {
         case "stored":
-          this.counts.accepted += outcome.accepted;
+          this.counts.delivered += outcome.accepted;
           this.counts.duplicates += outcome.duplicates;
           this.reportRejected(batch, outcome.rejected, "the console rejected a record; it is not retried");
           if (troubled) logTo(this.options.logger, "info", `the console took the batch after ${attempt} retries`, { events: batch.length });

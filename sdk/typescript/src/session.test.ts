@@ -10,6 +10,7 @@ function host(options: { killed?: boolean } = {}) {
   guard.addCanary({ token: "CANARY-0011223344556677", label: "system prompt" });
   const h: SessionHost = {
     agentId: "agent-1",
+    summaryChars: 200,
     check: () => {
       if (options.killed) throw new AgentKilled("Agent killed: test");
     },
@@ -58,9 +59,9 @@ describe("Session", () => {
     await expect(search("refunds")).resolves.toBe("3 articles on refunds");
     await expect(broken()).rejects.toThrow("upstream timed out");
     expect(lines.map((l) => [l.action_type, l.action_name, l.tool_name, l.input_summary, l.output_summary ?? null, l.error ?? null])).toEqual([
-      ["tool_call", "add", "add", "[1,2]", "3", null],
-      ["tool_call", "kb_search", "kb_search", '["refunds"]', "3 articles on refunds", null],
-      ["error", "broken", "broken", "[]", "", "Error: upstream timed out"],
+      ["tool_call", "add", "add", "add(1, 2)", "3", null],
+      ["tool_call", "kb_search", "kb_search", 'kb_search("refunds")', "3 articles on refunds", null],
+      ["error", "broken", "broken", "broken()", "", "Error: upstream timed out"],
     ]);
     expect(lines[0]?.tool_args_hash).toMatch(/^[0-9a-f]{16}$/);
 
@@ -77,7 +78,7 @@ describe("Session", () => {
   it("blocks output carrying a canary, logging a security event that does not repeat the token", () => {
     const { h, lines } = host();
     const s = new Session(h, "s");
-    expect(() => s.checkOutput("fine")).not.toThrow();
+    expect(s.checkOutput("fine")).toBe("fine");
     expect(() => s.checkOutput("Security marker: canary-0011223344556677")).toThrow(OutputBlocked);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ action_type: "security", action_name: "canary_token_leaked", security_flags: ["canary_token_leaked"] });

@@ -5,8 +5,10 @@ import type { OutputFinding } from "./output-guard.js";
 /** What a session needs from its client. */
 export interface SessionHost {
   readonly agentId: string;
+  /** Longest summary tool() writes. */
+  readonly summaryChars: number;
   check(): void;
-  enqueue(line: string): void;
+  enqueue(line: string, sessionId: string): void;
   findInOutput(text: string): OutputFinding | null;
   warn(message: string, fields?: Record<string, unknown>): void;
 }
@@ -15,9 +17,6 @@ export interface SessionOptions {
   /** When the session began, epoch seconds; now by default. session_elapsed_s counts from it. */
   startedAt?: number;
 }
-
-/** How much of a tool's arguments and result `tool()` puts in the summaries. */
-export const TOOL_SUMMARY_CHARS = 500;
 
 const nowSeconds = (): number => Date.now() / 1000;
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
@@ -79,7 +78,7 @@ export class Session {
       };
       const { line, problem } = eventLine(event);
       if (problem) this.host.warn(problem, { event_id: eventId, action_name: actionName });
-      this.host.enqueue(line);
+      this.host.enqueue(line, this.id);
     } catch (err) {
       this.host.warn(`an event could not be logged: ${errorText(err)}`, { event_id: eventId, action_name: String(actionName) });
     }
@@ -97,18 +96,20 @@ export class Session {
     if (typeof fn !== "function") throw new TypeError("tool() needs a function");
     const name = typeof nameOrFn === "string" ? nameOrFn : fn.name || "anonymous_tool";
     const session = this;
+    const summaryChars = this.host.summaryChars;
     return function wrapped(this: unknown, ...args: A): R {
       session.check();
       const started = performance.now();
       const done = (failed: boolean, outcome: unknown) => {
+        const max = summaryChars;
         const common = {
           toolName: name,
           toolArgsHash: argsHash(args),
-          inputSummary: summarize(args, TOOL_SUMMARY_CHARS),
+          inputSummary: truncate(`${name}(${args.map((a) => summarize(a, max, true)).join(", ")})`, max),
           durationMs: Number((performance.now() - started).toFixed(3)),
         };
         if (failed) session.log("error", name, { ...common, error: errorText(outcome) });
-        else session.log("tool_call", name, { ...common, outputSummary: summarize(outcome, TOOL_SUMMARY_CHARS) });
+        else session.log("tool_call", name, { ...common, outputSummary: summarize(outcome, max) });
       };
       let result: R;
       try {
@@ -135,12 +136,13 @@ export class Session {
   }
 
   /**
-   * Throws OutputBlocked when `text` holds a canary token or a forbidden pattern, after logging a
-   * `security` event (canary_token_leaked or forbidden_output_blocked) that names neither the token nor the text.
+   * Returns `text` when it holds no canary and no forbidden pattern; otherwise logs a `security`
+   * event (canary_token_leaked or forbidden_output_blocked, naming neither the token nor the text)
+   * and throws OutputBlocked.
    */
-  checkOutput(text: string): void {
+  checkOutput(text: string): string {
     const finding = this.host.findInOutput(String(text));
-    if (!finding) return;
+    if (!finding) return text;
     if (finding.kind === "canary") {
       this.log("security", "canary_token_leaked", {
         inputSummary: `Canary "${finding.label}" appeared in output the agent was about to send; the output was blocked`,

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { MessageRejected } from "./errors.js";
 import { canonicalJson, PythonFloat } from "./python-json.js";
 
 /** The guide's signed agent-to-agent message (its `AgentMessage` dataclass), field for field. */
@@ -14,14 +15,19 @@ export interface SecureAgentMessage {
   signature: string;
 }
 
-export type Verification = { ok: true; reason: "Message verified" } | { ok: false; reason: string };
-
-/** One secret for every peer (the agent's `hmac_secret` credential), or one per peer agent id, as the guide's `shared_secrets`. */
-export type SharedSecrets = string | Readonly<Record<string, string>>;
+/** What a sender fills in; sign() adds sender_id, timestamp, nonce and signature. */
+export interface OutgoingMessage {
+  recipient_id: string;
+  message_type: string;
+  payload: Record<string, unknown>;
+}
 
 export interface MessageSignerOptions {
   agentId: string;
-  secrets: SharedSecrets;
+  /** The agent's own `hmac_secret` credential: used with every peer that has no secret of its own below. */
+  secret?: string | null;
+  /** Secrets per peer agent id, as the guide's `shared_secrets`. */
+  peerSecrets?: Readonly<Record<string, string>>;
   /** Messages older than this are refused (the guide's 30 s). */
   maxAgeSeconds?: number;
   /** How far in the future a timestamp may be, for clock skew (the guide's 5 s). */
@@ -58,7 +64,8 @@ function sameHex(a: string, b: string): boolean {
  */
 export class MessageSigner {
   readonly agentId: string;
-  private readonly secrets: SharedSecrets;
+  private readonly secret: string | null;
+  private readonly peerSecrets: Readonly<Record<string, string>>;
   private readonly maxAgeSeconds: number;
   private readonly maxFutureSeconds: number;
   private readonly now: () => number;
@@ -67,34 +74,44 @@ export class MessageSigner {
 
   constructor(options: MessageSignerOptions) {
     this.agentId = options.agentId;
-    this.secrets = options.secrets;
+    this.secret = options.secret ?? null;
+    this.peerSecrets = options.peerSecrets ?? {};
     this.maxAgeSeconds = options.maxAgeSeconds ?? 30;
     this.maxFutureSeconds = options.maxFutureSeconds ?? 5;
     this.now = options.now ?? (() => Date.now() / 1000);
   }
 
   private secretFor(peerId: string): string | null {
-    if (typeof this.secrets === "string") return this.secrets;
-    return Object.hasOwn(this.secrets, peerId) ? (this.secrets[peerId] ?? null) : null;
+    return (Object.hasOwn(this.peerSecrets, peerId) ? this.peerSecrets[peerId] : undefined) ?? this.secret;
   }
 
   /** A new signed message from this agent (the guide's create_message). */
-  sign(recipientId: string, messageType: string, payload: Record<string, unknown>): SecureAgentMessage {
-    const secret = this.secretFor(recipientId);
-    if (!secret) throw new Error(`No shared secret for agent ${recipientId}`);
+  sign(message: OutgoingMessage): SecureAgentMessage {
+    const secret = this.secretFor(message.recipient_id);
+    if (!secret) throw new Error(`No shared secret for agent ${message.recipient_id}`);
     const unsigned = {
       sender_id: this.agentId,
-      recipient_id: recipientId,
-      message_type: messageType,
-      payload,
+      recipient_id: message.recipient_id,
+      message_type: message.message_type,
+      payload: message.payload,
       timestamp: this.now(),
       nonce: randomBytes(8).toString("hex"),
     };
     return { ...unsigned, signature: signatureOf(unsigned, secret) };
   }
 
-  /** The guide's verify_message: known sender, addressed here, fresh, authentic, and never seen before. */
-  verify(message: SecureAgentMessage): Verification {
+  /**
+   * The guide's verify_message: known sender, addressed here, fresh, authentic, and never seen
+   * before. Returns the message, or throws MessageRejected with the reason: a check that is
+   * forgotten cannot let a forged message through.
+   */
+  verify(message: SecureAgentMessage): SecureAgentMessage {
+    const verdict = this.check(message);
+    if (!verdict.ok) throw new MessageRejected(verdict.reason);
+    return message;
+  }
+
+  private check(message: SecureAgentMessage): { ok: true } | { ok: false; reason: string } {
     const shape = shapeProblem(message);
     if (shape) return { ok: false, reason: shape };
     const secret = this.secretFor(message.sender_id);
@@ -115,7 +132,7 @@ export class MessageSigner {
     this.forgetOldNonces(now);
     if (this.seen.has(message.nonce)) return { ok: false, reason: "Duplicate nonce detected (possible replay attack)" };
     this.seen.set(message.nonce, message.timestamp);
-    return { ok: true, reason: "Message verified" };
+    return { ok: true };
   }
 
   private forgetOldNonces(now: number): void {
