@@ -4,6 +4,9 @@ import { e2eEnv } from "../../lib/env";
 import { startTcpProxy } from "./tcp-proxy";
 import { capturingLogger, percentile, query, registerAgent, sleep } from "./sdk-world";
 
+// Agents, CLI calls and a console on a machine shared with other work: generous limits, tight assertions.
+test.describe.configure({ timeout: 60_000 });
+
 const consolePort = () => e2eEnv().AGENTSOC_E2E_PORT;
 
 test("10,000 events from four concurrent loggers arrive exactly once through a 10 s outage, and log() never blocks (p99 < 1 ms)", async () => {

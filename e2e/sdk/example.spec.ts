@@ -5,6 +5,9 @@ import { expect, test } from "@playwright/test";
 import { childEnv } from "../../lib/env";
 import { apiTokens, callApi, consoleUrl, query, registerAgent } from "./sdk-world";
 
+// Agents, CLI calls and a console on a machine shared with other work: generous limits, tight assertions.
+test.describe.configure({ timeout: 60_000 });
+
 const SDK_DIR = path.resolve("sdk/typescript");
 const EXAMPLE = "examples/support-agent.ts";
 
@@ -23,6 +26,7 @@ test.beforeAll(() => {
 });
 
 test("the documented example runs against the console: its actions arrive, its canary is registered; killed, it stops, and the console shows the acknowledgement", async () => {
+  test.setTimeout(120_000);
   const agent = await registerAgent("e2e-sdk-example");
   const env = { AGENTSOC_URL: consoleUrl(), AGENTSOC_INGEST_KEY: agent.key, AGENTSOC_AGENT_ID: agent.agentId, AGENTSOC_ADMIN_TOKEN: apiTokens().admin };
 

@@ -4,6 +4,9 @@ import { expect, test } from "@playwright/test";
 import { Client, MessageRejected, OutputBlocked, type SecureAgentMessage } from "@agentsoc/sdk";
 import { apiTokens, callApi, consoleUrl, query, registerAgent } from "./sdk-world";
 
+// Agents, CLI calls and a console on a machine shared with other work: generous limits, tight assertions.
+test.describe.configure({ timeout: 60_000 });
+
 test("canary(): the console issues and registers the token, checkOutput() blocks it and reports the leak without repeating it", async () => {
   const agent = await registerAgent("e2e-sdk-canary");
   const client = new Client({ url: consoleUrl(), ingestKey: agent.key, agentId: agent.agentId, adminToken: apiTokens().admin, forbiddenPatterns: ["internal pricing sheet"], logger: null, watchKillSwitch: false });

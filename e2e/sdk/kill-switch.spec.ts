@@ -6,6 +6,9 @@ import { signInAs } from "../support/agents";
 import { startTcpProxy } from "./tcp-proxy";
 import { apiTokens, callApi, capturingLogger, consoleUrl, percentile, registerAgent, waitFor } from "./sdk-world";
 
+// Agents, CLI calls and a console on a machine shared with other work: generous limits, tight assertions.
+test.describe.configure({ timeout: 60_000 });
+
 /** The moment check() first throws AgentKilled (performance.now()), checking every millisecond as a busy agent would. */
 function whenKilled(session: Session, timeoutMs = 5000): Promise<{ at: number; error: AgentKilled }> {
   return waitFor("check() to throw AgentKilled", () => {
@@ -34,6 +37,7 @@ function whenAllowed(session: Session, timeoutMs = 5000): Promise<number> {
 type KillRecord = { agent_id: string; killed: boolean; acknowledged_at: string | null; time_to_stop_s: number | null };
 
 test("a kill through the console's API makes check() throw within 1 s, the console shows the acknowledgement, and a revive lets the agent act again", async ({ page }) => {
+  test.setTimeout(90_000);
   const agent = await registerAgent("e2e-sdk-kill");
   const { responder, admin } = apiTokens();
   const client = new Client({ url: consoleUrl(), ingestKey: agent.key, agentId: agent.agentId, logger: capturingLogger() });
@@ -44,7 +48,7 @@ test("a kill through the console's API makes check() throw within 1 s, the conso
     expect(await client.ready(5000)).toBe(true);
     const session = client.session();
     session.check();
-    for (let round = 0; round < 8; round++) {
+    for (let round = 0; round < 5; round++) {
       const killAt = performance.now();
       const [killed] = await Promise.all([whenKilled(session), callApi("PUT", path, responder, { reason: `SDK drill ${round}` })]);
       killMs.push(killed.at - killAt);
@@ -57,7 +61,7 @@ test("a kill through the console's API makes check() throw within 1 s, the conso
       }, 5000, 50);
       expect(acked.time_to_stop_s).toBeGreaterThanOrEqual(0);
       expect(acked.time_to_stop_s).toBeLessThan(1);
-      if (round === 7) break;
+      if (round === 4) break;
       const reviveAt = performance.now();
       const [allowedAt] = await Promise.all([whenAllowed(session), callApi("DELETE", path, admin, { reason: "drill over" })]);
       reviveMs.push(allowedAt - reviveAt);
@@ -66,13 +70,13 @@ test("a kill through the console's API makes check() throw within 1 s, the conso
       `[sdk] kill API call → AgentKilled: p50 ${percentile(killMs, 50).toFixed(0)} ms, max ${Math.max(...killMs).toFixed(0)} ms over ${killMs.length} kills; revive → check() passes: max ${Math.max(...reviveMs).toFixed(0)} ms`,
     );
     expect(Math.max(...killMs)).toBeLessThan(1000);
-    expect(client.stats().killSwitch.acks).toBe(8);
+    expect(client.stats().killSwitch.acks).toBe(5);
 
     // What an on-call engineer sees: the kill, and how long the agent took to stop.
     await signInAs(page, "viewer");
     await page.goto("/agents");
     const row = page.getByRole("table", { name: "Agents" }).getByRole("row").filter({ hasText: agent.agentId });
-    await expect(row.getByRole("status")).toContainText("SDK drill 7");
+    await expect(row.getByRole("status")).toContainText("SDK drill 4");
     await expect(row.getByRole("status")).toContainText(/stopped after \d+\.\d s/);
 
     await callApi("DELETE", path, admin, { reason: "drill over" });

@@ -3,13 +3,20 @@ import { expect, test } from "@playwright/test";
 import { childEnv } from "../../lib/env";
 import { consoleUrl, query, registerAgent } from "./sdk-world";
 
-/** Runs the fixture agent in a process of its own; resolves with its exit code, output and lifetime. */
-function runAgent(env: Record<string, string>): Promise<{ code: number | null; stderr: string; ms: number }> {
-  const started = performance.now();
-  const child = spawn("node_modules/.bin/tsx", ["e2e/sdk/fixtures/exiting-agent.ts"], { env: childEnv(env), stdio: ["ignore", "ignore", "pipe"] });
+// Agents, CLI calls and a console on a machine shared with other work: generous limits, tight assertions.
+test.describe.configure({ timeout: 60_000 });
+
+/** Runs the fixture agent in a process of its own; resolves with its exit code, output, and how long it lived after its code returned. */
+function runAgent(env: Record<string, string>): Promise<{ code: number | null; stderr: string; msAfterReturn: number }> {
+  const child = spawn("node_modules/.bin/tsx", ["e2e/sdk/fixtures/exiting-agent.mts"], { env: childEnv(env), stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stderr, ms: performance.now() - started })));
+  return new Promise((resolve) =>
+    child.on("exit", (code) => {
+      const returnedAt = Number(/logged; returning at (\d+)/.exec(stderr)?.[1] ?? Number.NaN);
+      resolve({ code, stderr, msAfterReturn: Date.now() - returnedAt });
+    }),
+  );
 }
 
 test("an agent that just returns still delivers what it logged, and the SDK does not keep its process alive", async () => {
@@ -20,7 +27,7 @@ test("an agent that just returns still delivers what it logged, and the SDK does
   const [stored] = await query<{ n: string }>("SELECT count(DISTINCT metadata->>'n') AS n FROM events WHERE agent_id = $1 AND session_id = 'sess_exit'", [agent.agentId]);
   expect(stored?.n).toBe("300");
   // The status stream was open the whole time; the process ended as soon as the events were in.
-  expect(run.ms).toBeLessThan(10_000);
+  expect(run.msAfterReturn).toBeLessThan(5000);
 });
 
 test("with the console unreachable, exit waits no longer than exitFlushTimeoutMs and says what was lost", async () => {
@@ -35,5 +42,6 @@ test("with the console unreachable, exit waits no longer than exitFlushTimeoutMs
   expect(run.stderr).toContain("ready: false");
   expect(run.stderr).toContain("50 events were not delivered before the deadline and are lost");
   expect(run.code).toBe(0);
-  expect(run.ms).toBeLessThan(8000);
+  expect(run.msAfterReturn).toBeGreaterThanOrEqual(1400);
+  expect(run.msAfterReturn).toBeLessThan(3500);
 });

@@ -1,4 +1,6 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import pg from "pg";
 import { e2eEnv } from "../../lib/env";
 import { apiTokenWithCli } from "../support/agents";
@@ -14,9 +16,19 @@ export async function registerAgent(prefix: string, rateLimitPerMin = 100_000): 
 }
 
 let tokens: { responder: string; admin: string } | null = null;
-/** One responder and one admin API token per spec file. */
+/**
+ * One responder and one admin API token for the run's database, made through the CLI once and kept
+ * in a file: Playwright starts a new worker after a failure, and each CLI call costs seconds.
+ */
 export function apiTokens(): { responder: string; admin: string } {
-  tokens ??= { responder: apiTokenWithCli("responder"), admin: apiTokenWithCli("admin") };
+  if (tokens) return tokens;
+  const file = path.join(".data", `sdk-e2e-tokens-${createHash("sha256").update(e2eEnv().AGENTSOC_TEST_DATABASE_URL).digest("hex").slice(0, 16)}.json`);
+  if (existsSync(file)) tokens = JSON.parse(readFileSync(file, "utf8")) as { responder: string; admin: string };
+  else {
+    tokens = { responder: apiTokenWithCli("responder"), admin: apiTokenWithCli("admin") };
+    mkdirSync(".data", { recursive: true });
+    writeFileSync(file, JSON.stringify(tokens), { mode: 0o600 });
+  }
   return tokens;
 }
 
@@ -24,11 +36,15 @@ export const consoleUrl = (): string => `http://127.0.0.1:${e2eEnv().AGENTSOC_E2
 
 /** Calls the console's API with an API token; throws naming the answer when it is not a 2xx. */
 export async function callApi(method: string, path: string, token: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${consoleUrl()}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const send = () =>
+    fetch(`${consoleUrl()}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  // "other side closed": a kept-alive connection the server closed just as it was reused, before reading the request.
+  const staleConnection = (err: unknown) => err instanceof Error && (err.cause as { code?: string } | undefined)?.code === "UND_ERR_SOCKET";
+  const res = await send().catch((err: unknown) => (staleConnection(err) ? send() : Promise.reject(err)));
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
   return text ? JSON.parse(text) : null;

@@ -59,7 +59,7 @@ export type Outcome =
   | { kind: "all-rejected"; rejected: RejectedRecord[]; message: string }
   | { kind: "too-large"; message: string }
   | { kind: "refused"; status: number; message: string }
-  | { kind: "retry"; status: number | null; message: string; retryAfter: number | null };
+  | { kind: "retry"; status: number | null; message: string; retryAfter: number | null; staleConnection?: boolean };
 
 interface RejectedRecord {
   index: number;
@@ -272,6 +272,8 @@ export class Sender {
           if (!troubled) logTo(this.options.logger, "warn", `cannot deliver events, retrying: ${outcome.message}`, { events: batch.length, pending: this.pending });
           troubled = true;
           this.counts.retries++;
+          // Most often a kept-alive connection closed while idle: sent again at once (the event ids make a repeat harmless).
+          if (outcome.staleConnection && attempt === 0) continue;
           await this.sleep(retryDelay(attempt, outcome.retryAfter, this.options.retry));
         }
       }
@@ -353,7 +355,7 @@ export class Sender {
       text = await res.text();
     } catch (err) {
       const reason = controller.signal.aborted && controller.signal.reason instanceof Error ? controller.signal.reason.message : describeFailure(err);
-      return { kind: "retry", status: null, message: `${this.url}: ${reason}`, retryAfter: null };
+      return { kind: "retry", status: null, message: `${this.url}: ${reason}`, retryAfter: null, staleConnection: isStaleConnection(err) };
     } finally {
       clearTimeout(timer);
       this.request = null;
@@ -380,6 +382,13 @@ export function classify(status: number, text: string, retryAfter: number | null
   if (status === 413) return { kind: "too-large", message };
   if (status === 408 || status === 425 || status === 429 || status >= 500) return { kind: "retry", status, message, retryAfter };
   return { kind: "refused", status, message };
+}
+
+/** undici's "other side closed", or a reset: most often a kept-alive connection the console had just closed. */
+function isStaleConnection(err: unknown): boolean {
+  const cause = err instanceof Error ? err.cause : null;
+  const code = cause && typeof cause === "object" && "code" in cause ? String(cause.code) : "";
+  return code === "UND_ERR_SOCKET" || code === "ECONNRESET";
 }
 
 function parseJson(text: string): unknown {
