@@ -11,7 +11,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["{lib,db,scripts,components}/**/*.test.ts"],
+          include: ["{lib,db,scripts,components}/**/*.test.ts", "sdk/typescript/src/**/*.test.ts"],
           exclude: ["**/__tests__/**", "node_modules/**"],
         },
       },

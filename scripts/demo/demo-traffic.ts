@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import type { LogFields, Session } from "@agentsoc/sdk";
 import type { AgentEvent } from "@/lib/ingest/schemas";
 
 interface AgentProfile {
@@ -53,31 +54,40 @@ function rand(): number {
 
 const argsHash = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 16);
 
-class SessionWriter {
-  readonly events: AgentEvent[] = [];
-  private sequence = 0;
-  private cost = 0;
-  constructor(
-    private readonly agent: AgentProfile,
-    readonly sessionId: string,
-    private readonly start: number,
-    private t: number = start,
-  ) {}
+/** Opens an SDK session for a demo agent: the loader's clients, or a test's capture. */
+export type OpenSession = (agentId: string, sessionId: string, startedAt: number) => Session;
 
-  push(e: Omit<AgentEvent, "timestamp" | "agent_id" | "session_id" | "event_id">, advanceSeconds: number): void {
+type DemoAction = Pick<AgentEvent, "action_type" | "action_name" | "input_summary" | "output_summary" | "duration_ms"> &
+  Partial<Pick<AgentEvent, "token_count" | "cost_usd" | "tool_name" | "tool_args_hash" | "error" | "security_flags">>;
+
+/** One demo session, logged through the SDK with back-dated timestamps; the SDK numbers the actions and sums their cost. */
+class SessionWriter {
+  private readonly session: Session;
+  constructor(
+    open: OpenSession,
+    private readonly agent: AgentProfile,
+    sessionId: string,
+    start: number,
+    private t: number = start,
+  ) {
+    this.session = open(agent.agentId, sessionId, start);
+  }
+
+  push(e: DemoAction, advanceSeconds: number): void {
     this.t += advanceSeconds;
-    this.sequence += 1;
-    this.cost += e.cost_usd ?? 0;
-    this.events.push({
-      ...e,
-      event_id: randomUUID(),
+    const fields: LogFields = {
+      inputSummary: e.input_summary,
+      outputSummary: e.output_summary,
+      durationMs: e.duration_ms,
+      tokenCount: e.token_count,
+      costUsd: e.cost_usd,
+      toolName: e.tool_name,
+      toolArgsHash: e.tool_args_hash,
+      error: e.error,
+      securityFlags: e.security_flags,
       timestamp: this.t,
-      agent_id: this.agent.agentId,
-      session_id: this.sessionId,
-      action_sequence: this.sequence,
-      session_elapsed_s: Number((this.t - this.start).toFixed(3)),
-      session_total_cost_usd: Number(this.cost.toFixed(6)),
-    });
+    };
+    this.session.log(e.action_type, e.action_name, fields);
   }
 
   llm(tokensIn: number, tokensOut: number, advance = 1.2): void {
@@ -95,7 +105,7 @@ class SessionWriter {
     );
   }
 
-  tool(name: string, input: string, output: string, advance = 0.8, extra: Partial<AgentEvent> = {}): void {
+  tool(name: string, input: string, output: string, advance = 0.8, extra: Partial<DemoAction> = {}): void {
     this.push(
       {
         action_type: "tool_call",
@@ -112,8 +122,8 @@ class SessionWriter {
   }
 }
 
-function normalSession(agent: AgentProfile, start: number, n: number): AgentEvent[] {
-  const s = new SessionWriter(agent, `sess_${agent.agentId.split("-")[0]}_${randomUUID().slice(0, 8)}`, start);
+function normalSession(open: OpenSession, agent: AgentProfile, start: number, n: number): void {
+  const s = new SessionWriter(open, agent, `sess_${agent.agentId.split("-")[0]}_${randomUUID().slice(0, 8)}`, start);
   s.push(
     { action_type: "decision", action_name: "plan", input_summary: "user request received", output_summary: "plan: 3 steps", duration_ms: 5 },
     0,
@@ -130,12 +140,11 @@ function normalSession(agent: AgentProfile, start: number, n: number): AgentEven
     );
   }
   s.llm(1200, 300);
-  return s.events;
 }
 
 /** The story every later page needs: an injection hidden in a retrieved document, then the agent turns. */
-function compromisedSession(agent: AgentProfile, start: number): AgentEvent[] {
-  const s = new SessionWriter(agent, "sess_support_compromised_0001", start);
+function compromisedSession(open: OpenSession, agent: AgentProfile, start: number): void {
+  const s = new SessionWriter(open, agent, "sess_support_compromised_0001", start);
   s.push(
     { action_type: "decision", action_name: "plan", input_summary: "user: why was I charged twice?", output_summary: "plan: look up customer, search kb", duration_ms: 4 },
     0,
@@ -179,22 +188,17 @@ function compromisedSession(agent: AgentProfile, start: number): AgentEvent[] {
   for (let i = 0; i < 40; i++) {
     s.tool("customer_lookup", `customer_id=cust_${9000 + i}`, "plan=basic status=active", 0.15);
   }
-  return s.events;
 }
 
-/** Demo traffic for the last few hours: steady sessions for three agents and one compromised session. */
-export function buildDemoTraffic(nowSeconds: number): Map<string, AgentEvent[]> {
+/** Demo traffic for the last few hours, logged through `open`'s sessions: steady sessions for three agents and one compromised session. */
+export function playDemoTraffic(nowSeconds: number, open: OpenSession): void {
   seed = 42;
-  const traffic = new Map<string, AgentEvent[]>();
   for (const agent of DEMO_AGENTS) {
-    const events: AgentEvent[] = [];
     for (let k = 0; k < 14; k++) {
       const start = nowSeconds - 6 * 3600 + k * 1500 + (rand() % 300);
-      events.push(...normalSession(agent, start, 3 + (rand() % 5)));
+      normalSession(open, agent, start, 3 + (rand() % 5));
     }
-    traffic.set(agent.agentId, events);
   }
   const support = DEMO_AGENTS[0];
-  if (support) traffic.get(support.agentId)?.push(...compromisedSession(support, nowSeconds - 45 * 60));
-  return traffic;
+  if (support) compromisedSession(open, support, nowSeconds - 45 * 60);
 }

@@ -1,0 +1,10 @@
+export { Client, type CanaryOptions, type ClientStats, type KillSwitchView } from "./client.js";
+export type { ClientOptions } from "./config.js";
+export { AgentKilled, ConfigError, KillSwitchUnavailable, MessageRejected, OutputBlocked } from "./errors.js";
+export type { ActionType, LogFields } from "./event.js";
+export type { FailPolicy } from "./kill-state.js";
+export type { Logger } from "./logger.js";
+export type { Canary } from "./output-guard.js";
+export type { SenderStats } from "./sender.js";
+export { Session, type SessionOptions } from "./session.js";
+export { MessageSigner, signableString, type MessageSignerOptions, type OutgoingMessage, type SecureAgentMessage } from "./signing.js";
