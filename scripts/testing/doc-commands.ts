@@ -21,6 +21,7 @@ export const DOC_PAGES = [
   "docs/notifications.md",
   "docs/otlp.md",
   "docs/sdk-python.md",
+  "docs/sdk-typescript.md",
   "docs/cli.md",
   "docs/security.md",
   "docs/testing.md",
