@@ -48,7 +48,7 @@ const policyInput = z.object({
   enabled: z.boolean(),
   threshold_usd: z.number().positive().max(1_000_000).nullable().optional(),
 });
-const policiesInput = z
+export const policiesInput = z
   .array(policyInput)
   .max(KILL_POLICY_RULES.length)
   .refine((list) => new Set(list.map((p) => p.rule)).size === list.length, { message: "each rule at most once" })
