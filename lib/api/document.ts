@@ -1,4 +1,4 @@
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from "zod-openapi";
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject, type ZodOpenApiResponsesObject } from "zod-openapi";
 import { errorBodySchema } from "@/lib/errors";
 import type { ApiOperation, ErrorStatus } from "./operation";
 import { API_OPERATIONS } from "./operations";
@@ -50,7 +50,7 @@ function accessText(op: ApiOperation): string {
 }
 
 function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
-  const responses: ZodOpenApiResponsesObject = {};
+  const responses: Record<string, ZodOpenApiResponseObject> = {};
   for (const [status, spec] of Object.entries(op.responses)) {
     const content = { ...(spec.schema ? { "application/json": { schema: spec.schema } } : {}) };
     for (const [type, schema] of Object.entries(spec.content ?? {})) Object.assign(content, { [type]: { schema } });
@@ -74,7 +74,7 @@ function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
     ...(op.access !== "public" && op.access !== "ingest-key" ? { "x-agentsoc-min-role": op.access } : {}),
     ...(op.params || op.query ? { requestParams: { ...(op.params ? { path: op.params } : {}), ...(op.query ? { query: op.query } : {}) } } : {}),
     ...(op.body ? { requestBody: { description: op.body.description, required: op.body.required ?? true, content: Object.fromEntries(Object.entries(op.body.content).map(([type, schema]) => [type, { schema }])) } } : {}),
-    responses,
+    responses: responses as ZodOpenApiResponsesObject,
   };
 }
 
