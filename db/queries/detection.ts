@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { agentBaselines, ALERT_STATUSES, alerts, canaries } from "@/db/schema";
+import { agentBaselines, ALERT_STATUSES, alerts, canaries, type CANARY_PLACEMENTS } from "@/db/schema";
 import { agentIdSchema } from "@/lib/agents/schemas";
 import { ALERT_TYPES, SEVERITIES } from "@/lib/detect/types";
 import type { DetectionProfile } from "@/lib/detect/record-findings";
@@ -142,7 +142,7 @@ export interface CanaryView {
   id: string;
   agent_id: string;
   token: string;
-  placement: string;
+  placement: (typeof CANARY_PLACEMENTS)[number];
   label: string;
   created_by: string;
   created_at: string;

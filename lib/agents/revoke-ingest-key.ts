@@ -25,6 +25,6 @@ export async function revokeIngestKey({ ctx, input }: { ctx: Ctx; input: { agent
       before: { ingest_key_id: revoked.id, ingest_key_prefix: revoked.prefix, revoked: false },
       after: { revoked: true },
     });
-    return { agent_id: input.agentId, key_id: revoked.id, revoked: true };
+    return { agent_id: input.agentId, key_id: revoked.id, revoked: true as const };
   });
 }

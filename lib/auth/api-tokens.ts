@@ -113,7 +113,7 @@ export async function revokeApiToken({ ctx, input }: { ctx: Ctx; input: { tokenI
       before: { name: revoked.name, role: revoked.role, revoked: false },
       after: { revoked: true, ...(descendants.length > 0 ? { descendants_revoked: descendants } : {}) },
     });
-    return { id: revoked.id, revoked: true, descendants_revoked: descendants };
+    return { id: revoked.id, revoked: true as const, descendants_revoked: descendants };
   });
 }
 

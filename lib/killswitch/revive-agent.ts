@@ -41,5 +41,5 @@ export async function reviveAgent({ ctx, settings, input }: { ctx: Ctx; settings
     );
   });
   await announceToConsoles(redis, { action: "revive", agent_id: agentId });
-  return { agent_id: agentId, killed: false, revived_by: revivedBy, revived_at: new Date(atMs).toISOString() };
+  return { agent_id: agentId, killed: false as const, revived_by: revivedBy, revived_at: new Date(atMs).toISOString() };
 }

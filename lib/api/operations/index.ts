@@ -25,6 +25,18 @@ export const docsApi = {
   }),
 };
 
+export const metricsApi = {
+  scrape: operation({
+    method: "GET",
+    path: "/metrics",
+    tag: "Metrics",
+    summary: "Prometheus metrics",
+    description: "Prometheus scrapes with an API token (`authorization: {credentials: <token>}` in its scrape config).",
+    access: "viewer",
+    responses: { 200: { description: "Prometheus text exposition format 0.0.4", content: { "text/plain": z.string() } } },
+  }),
+};
+
 export {
   agentDoorApi,
   agentsApi,
@@ -73,4 +85,5 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   usersApi,
   tokensApi,
   docsApi,
+  metricsApi,
 ].flatMap((group): ApiOperation[] => Object.values(group));

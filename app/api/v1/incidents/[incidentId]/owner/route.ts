@@ -1,8 +1,9 @@
+import { respond } from "@/lib/api/operation";
+import { incidentsApi } from "@/lib/api/operations";
 import { takeIncidentOwnership } from "@/lib/incidents";
 import { authedRoute } from "@/lib/http/authed-route";
-import { json } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
 /** The caller takes ownership of the incident (responder+). */
-export const POST = authedRoute<{ incidentId: string }>("responder", async ({ ctx, params }) => json(await takeIncidentOwnership({ ctx, input: { incidentId: params.incidentId } })));
+export const POST = authedRoute<{ incidentId: string }>(incidentsApi.takeOwnership, async ({ ctx, params }) => respond(incidentsApi.takeOwnership, 200, await takeIncidentOwnership({ ctx, input: { incidentId: params.incidentId } })));
