@@ -3,6 +3,8 @@ import { errorBodySchema } from "@/lib/errors";
 import type { ApiOperation, ErrorStatus } from "./operation";
 import { API_OPERATIONS } from "./operations";
 
+export type OpenApiDocument = ReturnType<typeof createDocument> & { paths: NonNullable<ReturnType<typeof createDocument>["paths"]> };
+
 export const API_TITLE = "AgentSOC HTTP API";
 export const API_VERSION = "1";
 
@@ -79,7 +81,7 @@ function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
 }
 
 /** The whole HTTP API as an OpenAPI 3.1 document, built from the operations the routes serve. */
-export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_OPERATIONS): ReturnType<typeof createDocument> {
+export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_OPERATIONS): OpenApiDocument {
   const paths: ZodOpenApiPathsObject = {};
   for (const op of operations) {
     const item = (paths[op.path] ??= {});
@@ -87,7 +89,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_O
     if (item[method]) throw new Error(`${op.method} ${op.path} is described twice`);
     item[method] = operationObject(op);
   }
-  return createDocument(
+  const document = createDocument(
     {
       openapi: "3.1.0",
       info: {
@@ -116,12 +118,13 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_O
       },
     },
   );
+  return { ...document, paths: document.paths ?? {} };
 }
 
-let built: ReturnType<typeof createDocument> | null = null;
+let built: OpenApiDocument | null = null;
 
 /** Built once per process: the document depends on nothing but the code. */
-export function openApiDocument(): ReturnType<typeof createDocument> {
+export function openApiDocument(): OpenApiDocument {
   built ??= buildOpenApiDocument();
   return built;
 }

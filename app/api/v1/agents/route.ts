@@ -2,6 +2,8 @@ import { respond } from "@/lib/api/operation";
 import { agentsApi } from "@/lib/api/operations";
 import { listAgents } from "@/db/queries/agents";
 import { registerAgent } from "@/lib/agents";
+import { registerAgentBody } from "@/lib/agents/schemas";
+import { parseOrThrow } from "@/lib/auth/authorize";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
 
 export const dynamic = "force-dynamic";
@@ -10,7 +12,7 @@ export const GET = authedRoute(agentsApi.list, async ({ ctx }) => respond(agents
 
 /** Registers an agent; the answer holds its ingest key, shown this once. */
 export const POST = authedRoute(agentsApi.register, async ({ req, ctx }) => {
-  const body = await readJson(req);
+  const body = parseOrThrow(registerAgentBody, await readJson(req));
   const registered = await registerAgent({
     ctx,
     input: { agentId: body.agent_id, displayName: body.display_name, ingestRateLimitPerMin: body.ingest_rate_limit_per_min },

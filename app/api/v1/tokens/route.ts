@@ -2,6 +2,8 @@ import { respond } from "@/lib/api/operation";
 import { tokensApi } from "@/lib/api/operations";
 import { listApiTokens } from "@/db/queries/auth";
 import { createApiToken } from "@/lib/auth";
+import { parseOrThrow } from "@/lib/auth/authorize";
+import { createApiTokenBody } from "@/lib/auth/schemas";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
 
 export const dynamic = "force-dynamic";
@@ -10,6 +12,6 @@ export const GET = authedRoute(tokensApi.list, async ({ ctx }) => respond(tokens
 
 /** `{"name", "role", "expires_in_days"?}`; the answer holds the token, shown this once. */
 export const POST = authedRoute(tokensApi.create, async ({ req, ctx }) => {
-  const body = await readJson(req);
+  const body = parseOrThrow(createApiTokenBody, await readJson(req));
   return respond(tokensApi.create, 201, await createApiToken({ ctx, input: { name: body.name, role: body.role, expiresInDays: body.expires_in_days } }));
 });

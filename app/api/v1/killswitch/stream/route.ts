@@ -8,8 +8,6 @@ import { appRedis } from "@/lib/redis";
 
 export const dynamic = "force-dynamic";
 
-const MINIMUM = "viewer";
-
 /**
  * Every kill-switch change as it happens, for open consoles (they refetch the state on each). The
  * caller is checked again before each change and every 10 s: a revoked token, an ended session or a
@@ -21,7 +19,7 @@ export const GET = authedRoute(killSwitchApi.stream, async ({ req, ctx }) => {
   return sseStream(req.signal, async ({ send, close }) => {
     send({ action: "hello" });
     const stop = watchKillSwitchChanges(appRedis(), {
-      stillAllowed: () => stillAuthorized(ctx.db, credentials, ctx.actor, MINIMUM),
+      stillAllowed: () => stillAuthorized(ctx.db, credentials, ctx.actor, killSwitchApi.stream.access),
       onChange: (message) => send({ changed: true, message }),
       onRefused: (why) => {
         send({ error: why }, "revoked");

@@ -3,7 +3,9 @@ import { agentsApi } from "@/lib/api/operations";
 import { agentExists, listIngestKeys } from "@/db/queries/ingest-keys";
 import { issueIngestKey } from "@/lib/agents";
 import { AppError } from "@/lib/errors";
-import { authedRoute, readJson, reasonOf } from "@/lib/http/authed-route";
+import { issueIngestKeyBody } from "@/lib/agents/schemas";
+import { parseOrThrow } from "@/lib/auth/authorize";
+import { authedRoute, readJson } from "@/lib/http/authed-route";
 
 export const dynamic = "force-dynamic";
 
@@ -14,10 +16,10 @@ export const GET = authedRoute<{ agentId: string }>(agentsApi.listKeys, async ({
 
 /** Issues a key (`{"rotate": true}` also revokes the agent's other keys); the answer shows it once. */
 export const POST = authedRoute<{ agentId: string }>(agentsApi.issueKey, async ({ req, ctx, params }) => {
-  const body = await readJson(req);
+  const body = parseOrThrow(issueIngestKeyBody, await readJson(req));
   const issued = await issueIngestKey({
     ctx,
-    input: { agentId: params.agentId, revokeExisting: body.rotate === true, reason: reasonOf(body) },
+    input: { agentId: params.agentId, revokeExisting: body.rotate === true, reason: body.reason },
   });
   return respond(agentsApi.issueKey, 201, issued);
 });
