@@ -50,6 +50,7 @@ export const sessionsApi = {
     params: z.object({ agentId: agentIdSchema }),
     query: communicationsQuery,
     responses: { 200: { description: "Its peers", schema: communicationsSchema } },
+    errors: { 404: "no such agent" },
   }),
 };
 

@@ -19,7 +19,13 @@ export const docsApi = {
     responses: {
       200: {
         description: "The OpenAPI document",
-        schema: z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }),
+        schema: z.object({
+          openapi: z.string(),
+          info: z.object({ title: z.string(), version: z.string(), description: z.string().optional() }),
+          tags: z.array(z.object({ name: z.string() })).optional(),
+          paths: z.record(z.string(), z.unknown()),
+          components: z.object({ schemas: z.record(z.string(), z.unknown()).optional(), securitySchemes: z.record(z.string(), z.unknown()).optional() }).optional(),
+        }),
       },
     },
   }),
