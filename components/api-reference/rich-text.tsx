@@ -1,13 +1,25 @@
 import { Fragment } from "react";
 
+/** The text split into plain, `code` and **strong** pieces, each keyed by where it starts. */
+function pieces(text: string): { key: number; kind: "plain" | "code" | "strong"; value: string }[] {
+  let at = 0;
+  return text.split(/(`[^`]+`|\*\*[^*]+\*\*)/g).map((part) => {
+    const key = at;
+    at += part.length;
+    if (part.length > 1 && part.startsWith("`") && part.endsWith("`")) return { key, kind: "code", value: part.slice(1, -1) };
+    if (part.length > 3 && part.startsWith("**") && part.endsWith("**")) return { key, kind: "strong", value: part.slice(2, -2) };
+    return { key, kind: "plain", value: part };
+  });
+}
+
 /** A description as the document writes it: `code` and **strong** marked, everything else plain text. */
 export function RichText({ text }: { text: string }) {
   return (
     <>
-      {text.split(/(`[^`]+`|\*\*[^*]+\*\*)/g).map((part, i) => {
-        if (part.startsWith("`") && part.endsWith("`") && part.length > 1) return <code key={i}>{part.slice(1, -1)}</code>;
-        if (part.startsWith("**") && part.endsWith("**") && part.length > 3) return <strong key={i}>{part.slice(2, -2)}</strong>;
-        return <Fragment key={i}>{part}</Fragment>;
+      {pieces(text).map(({ key, kind, value }) => {
+        if (kind === "code") return <code key={key}>{value}</code>;
+        if (kind === "strong") return <strong key={key}>{value}</strong>;
+        return <Fragment key={key}>{value}</Fragment>;
       })}
     </>
   );
@@ -20,8 +32,8 @@ export function Paragraphs({ text, className }: { text: string; className?: stri
       {text
         .split(/\n{2,}/)
         .filter(Boolean)
-        .map((para, i) => (
-          <p key={i} className={className}>
+        .map((para) => (
+          <p key={para} className={className}>
             <RichText text={para} />
           </p>
         ))}

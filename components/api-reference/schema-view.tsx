@@ -56,8 +56,8 @@ export function SchemaView({ schema, depth = 0 }: { schema: JsonSchema; depth?: 
         </div>
         {depth < MAX_DEPTH && (
           <div className="schema-nested">
-            {inner.map((s, i) => (
-              <SchemaView key={i} schema={s} depth={depth + 1} />
+            {inner.map((s) => (
+              <SchemaView key={JSON.stringify(s)} schema={s} depth={depth + 1} />
             ))}
           </div>
         )}
@@ -87,7 +87,7 @@ export function SchemaView({ schema, depth = 0 }: { schema: JsonSchema; depth?: 
                   {fieldsOf(field.schema) ? (
                     <SchemaView schema={{ ...field.schema, description: undefined }} depth={depth + 1} />
                   ) : (
-                    innerSchemas(field.schema).map((s, i) => <SchemaView key={i} schema={s} depth={depth + 1} />)
+                    innerSchemas(field.schema).map((s) => <SchemaView key={JSON.stringify(s)} schema={s} depth={depth + 1} />)
                   )}
                 </div>
               )}

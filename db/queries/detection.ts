@@ -1,11 +1,11 @@
-import { and, desc, eq, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { agentBaselines, ALERT_STATUSES, alerts, canaries, type CANARY_PLACEMENTS } from "@/db/schema";
+import { ALERT_STATUSES, agentBaselines, alerts, type CANARY_PLACEMENTS, canaries } from "@/db/schema";
 import { agentIdSchema } from "@/lib/agents/schemas";
-import { ALERT_TYPES, SEVERITIES } from "@/lib/detect/types";
-import type { DetectionProfile } from "@/lib/detect/record-findings";
 import { parseOrThrow } from "@/lib/auth/authorize";
+import type { DetectionProfile } from "@/lib/detect/record-findings";
+import { ALERT_TYPES, SEVERITIES } from "@/lib/detect/types";
 
 export async function loadDetectionProfile(db: Queryable, agentId: string): Promise<DetectionProfile> {
   const result = await db.execute<{ configured: unknown; learned: unknown; canaries: DetectionProfile["canaries"] | null }>(sql`

@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import { ingestKeys } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { z } from "zod";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";

@@ -1,4 +1,10 @@
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject, type ZodOpenApiResponsesObject } from "zod-openapi";
+import {
+  createDocument,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponseObject,
+  type ZodOpenApiResponsesObject,
+} from "zod-openapi";
 import { errorBodySchema } from "@/lib/errors";
 import type { ApiOperation, ErrorStatus } from "./operation";
 import { API_OPERATIONS } from "./operations";
@@ -59,7 +65,9 @@ function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
     responses[status] = {
       description: spec.description,
       ...(Object.keys(content).length > 0 ? { content } : {}),
-      ...(spec.headers ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: "string" } }])) } : {}),
+      ...(spec.headers
+        ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: "string" } }])) }
+        : {}),
     };
   }
   for (const [status, description] of Object.entries(errorStatuses(op))) {
@@ -67,7 +75,12 @@ function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
     responses[status] = { description, content: Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema }])) };
   }
   return {
-    operationId: `${op.method.toLowerCase()}${op.path.replace(/^\/api\/v1/, "").replace(/[{}]/g, "").split(/[/-]/).map((w) => (w ? w[0]?.toUpperCase() + w.slice(1) : "")).join("")}`,
+    operationId: `${op.method.toLowerCase()}${op.path
+      .replace(/^\/api\/v1/, "")
+      .replace(/[{}]/g, "")
+      .split(/[/-]/)
+      .map((w) => (w ? w[0]?.toUpperCase() + w.slice(1) : ""))
+      .join("")}`,
     tags: [op.tag],
     summary: op.summary,
     description: [op.description, accessText(op)].filter(Boolean).join("\n\n"),
@@ -75,7 +88,15 @@ function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
     "x-agentsoc-access": op.access,
     ...(op.access !== "public" && op.access !== "ingest-key" ? { "x-agentsoc-min-role": op.access } : {}),
     ...(op.params || op.query ? { requestParams: { ...(op.params ? { path: op.params } : {}), ...(op.query ? { query: op.query } : {}) } } : {}),
-    ...(op.body ? { requestBody: { description: op.body.description, required: op.body.required ?? true, content: Object.fromEntries(Object.entries(op.body.content).map(([type, schema]) => [type, { schema }])) } } : {}),
+    ...(op.body
+      ? {
+          requestBody: {
+            description: op.body.description,
+            required: op.body.required ?? true,
+            content: Object.fromEntries(Object.entries(op.body.content).map(([type, schema]) => [type, { schema }])),
+          },
+        }
+      : {}),
     responses: responses as ZodOpenApiResponsesObject,
   };
 }
@@ -84,7 +105,8 @@ function operationObject(op: ApiOperation): ZodOpenApiOperationObject {
 export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_OPERATIONS): OpenApiDocument {
   const paths: ZodOpenApiPathsObject = {};
   for (const op of operations) {
-    const item = (paths[op.path] ??= {});
+    const item = paths[op.path] ?? {};
+    paths[op.path] = item;
     const method = op.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete";
     if (item[method]) throw new Error(`${op.method} ${op.path} is described twice`);
     item[method] = operationObject(op);
@@ -102,9 +124,25 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_O
       paths,
       components: {
         securitySchemes: {
-          apiToken: { type: "http", scheme: "bearer", bearerFormat: "soc_at_…", description: "An API token (`npm run soc -- token create`, or Admin → API tokens), with a role" },
-          session: { type: "apiKey", in: "cookie", name: "soc_session", description: "The console's browser session (POST /api/v1/auth/sign-in); requests that change something must come from the console's own pages (Origin)" },
-          ingestKey: { type: "http", scheme: "bearer", bearerFormat: "soc_ik_…", description: "An agent's ingest key: it speaks for its agent, and for the further agents an admin lets it" },
+          apiToken: {
+            type: "http",
+            scheme: "bearer",
+            bearerFormat: "soc_at_…",
+            description: "An API token (`npm run soc -- token create`, or Admin → API tokens), with a role",
+          },
+          session: {
+            type: "apiKey",
+            in: "cookie",
+            name: "soc_session",
+            description:
+              "The console's browser session (POST /api/v1/auth/sign-in); requests that change something must come from the console's own pages (Origin)",
+          },
+          ingestKey: {
+            type: "http",
+            scheme: "bearer",
+            bearerFormat: "soc_ik_…",
+            description: "An agent's ingest key: it speaks for its agent, and for the further agents an admin lets it",
+          },
         },
       },
     },

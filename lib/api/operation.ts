@@ -59,7 +59,7 @@ type JsonBody<S> = S extends { schema: z.ZodType } ? z.input<S["schema"]> : neve
 
 /** Answers with one of the operation's documented JSON responses; the body must have that response's shape. */
 export function respond<R extends Record<number, ResponseSpec>, S extends keyof R & number>(
-  op: { responses: R },
+  _op: { responses: R },
   status: S,
   body: JsonBody<R[S]>,
   headers: Record<string, string> = {},

@@ -42,8 +42,15 @@ describe("the API reference's reading of the document", () => {
   });
 
   it("opens objects by field, required ones marked, and looks inside arrays and unions for more", () => {
-    const schema = { type: "object", properties: { a: { type: "string" }, b: { type: "array", items: { type: "object", properties: { c: {} } } } }, required: ["a"] };
-    expect(fieldsOf(schema)?.map((f) => [f.name, f.required])).toEqual([["a", true], ["b", false]]);
+    const schema = {
+      type: "object",
+      properties: { a: { type: "string" }, b: { type: "array", items: { type: "object", properties: { c: {} } } } },
+      required: ["a"],
+    };
+    expect(fieldsOf(schema)?.map((f) => [f.name, f.required])).toEqual([
+      ["a", true],
+      ["b", false],
+    ]);
     expect(innerSchemas(schema.properties.b)).toHaveLength(1);
     expect(innerSchemas({ type: "array", items: { type: "string" } })).toEqual([]);
     expect(fieldsOf({ type: "string" })).toBeNull();

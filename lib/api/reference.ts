@@ -48,7 +48,11 @@ const METHODS = ["get", "post", "put", "patch", "delete"];
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
 
-export const slugOf = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+export const slugOf = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 
 function contentOf(value: unknown): ReferenceContent[] {
   if (!isObject(value)) return [];
@@ -160,6 +164,7 @@ export function innerSchemas(schema: JsonSchema): JsonSchema[] {
   const found: JsonSchema[] = [];
   if (isObject(schema.items)) found.push(schema.items);
   for (const variants of [schema.anyOf, schema.oneOf]) if (Array.isArray(variants)) found.push(...variants.filter(isObject));
-  if (isObject(schema.additionalProperties) && Object.keys(schema.additionalProperties).length > 0 && !isObject(schema.properties)) found.push(schema.additionalProperties);
+  if (isObject(schema.additionalProperties) && Object.keys(schema.additionalProperties).length > 0 && !isObject(schema.properties))
+    found.push(schema.additionalProperties);
   return found.filter((s) => fieldsOf(s) !== null || innerSchemas(s).length > 0);
 }

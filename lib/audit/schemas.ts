@@ -26,5 +26,8 @@ export const auditPageSchema = z.object({ entries: z.array(auditEntrySchema), ne
 export const auditVerificationSchema = z.object({
   intact: z.boolean(),
   rows_checked: z.number().int(),
-  problem: z.object({ id: z.number().int(), kind: z.enum(["altered", "removed", "unverifiable"]), message: z.string() }).nullable().meta({ description: "The first row altered or removed" }),
+  problem: z
+    .object({ id: z.number().int(), kind: z.enum(["altered", "removed", "unverifiable"]), message: z.string() })
+    .nullable()
+    .meta({ description: "The first row altered or removed" }),
 });

@@ -1,12 +1,12 @@
 import { z } from "zod";
+import { ROTATION_RUN_STATUSES } from "@/db/schema/credentials";
 import { agentIdSchema } from "@/lib/agents/schemas";
 import { parseOrThrow, parseQuery } from "@/lib/auth/authorize";
+import { isoTime, nullableTime } from "@/lib/schema-kit";
 import { hmacSecretConfigSchema } from "./providers/hmac-secret";
 import { ingestKeyConfigSchema } from "./providers/ingest-key";
 import { postgresRoleConfigSchema } from "./providers/postgres-role";
 import { CREDENTIAL_KINDS, type CredentialKind, ROTATION_ITEM_STEPS } from "./providers/provider";
-import { ROTATION_RUN_STATUSES } from "@/db/schema/credentials";
-import { isoTime, nullableTime } from "@/lib/schema-kit";
 import { redisAclConfigSchema } from "./providers/redis-acl";
 import { webhookConfigSchema } from "./providers/webhook";
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { ALERT_STATUSES, CANARY_PLACEMENTS } from "@/db/schema/detection";
+import { agentIdSchema } from "@/lib/agents/schemas";
 import { isoTime, jsonObject, nullableTime } from "@/lib/schema-kit";
 import { ALERT_TYPES, SEVERITIES } from "./types";
-import { agentIdSchema } from "@/lib/agents/schemas";
 
 export const issueCanaryInput = z.object({
   agent_id: agentIdSchema,

@@ -47,7 +47,16 @@ export const sessionTimelineSchema = z.object({
   // The analysis of the whole session, with the first page only.
   anomalies: z.array(z.object({ event_id: z.string(), type: z.string(), severity, detail: z.string(), alert_id: z.number().int().nullable() })).optional(),
   affected_resources: z
-    .array(z.object({ kind: z.enum(["tool", "resource"]), key: z.string().nullable(), name: z.string(), count: z.number().int(), first_at: z.string(), last_at: z.string() }))
+    .array(
+      z.object({
+        kind: z.enum(["tool", "resource"]),
+        key: z.string().nullable(),
+        name: z.string(),
+        count: z.number().int(),
+        first_at: z.string(),
+        last_at: z.string(),
+      }),
+    )
     .optional(),
   injection_point: z
     .object({
@@ -68,7 +77,9 @@ export const sessionTimelineSchema = z.object({
       resources_touched: z.array(z.object({ key: z.string(), name: z.string(), count: z.number().int(), first_event_id: z.string() })),
       exfiltration: z.array(z.object({ event_id: z.string(), type: z.string(), tool: z.string().nullable(), detail: z.string() })),
       credentials_read: z.array(z.object({ event_id: z.string(), tool: z.string().nullable(), reason: z.string(), names: z.array(z.string()) })),
-      agents_contacted: z.array(z.object({ agent_id: z.string(), direction: z.enum(["sent", "received"]), count: z.number().int(), first_event_id: z.string() })),
+      agents_contacted: z.array(
+        z.object({ agent_id: z.string(), direction: z.enum(["sent", "received"]), count: z.number().int(), first_event_id: z.string() }),
+      ),
     })
     .nullable()
     .optional(),

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { parseQuery } from "@/lib/auth/authorize";
 import { INCIDENT_STATUSES } from "@/db/schema/incidents";
 import { agentIdSchema } from "@/lib/agents/schemas";
+import { parseQuery } from "@/lib/auth/authorize";
 import { SEVERITIES } from "@/lib/detect/types";
 import { isoTime, jsonObject, nullableTime } from "@/lib/schema-kit";
 

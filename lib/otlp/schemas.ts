@@ -4,7 +4,9 @@ import { z } from "zod";
 // opentelemetry-proto definitions (lib/otlp/proto); these schemas describe the JSON encoding of the
 // same messages for the published API document, the fields the console reads named.
 
-const anyValue = z.looseObject({}).meta({ description: "OTLP AnyValue: one of stringValue, boolValue, intValue, doubleValue, arrayValue, kvlistValue, bytesValue" });
+const anyValue = z
+  .looseObject({})
+  .meta({ description: "OTLP AnyValue: one of stringValue, boolValue, intValue, doubleValue, arrayValue, kvlistValue, bytesValue" });
 const keyValue = z.looseObject({ key: z.string(), value: anyValue });
 
 const span = z.looseObject({
@@ -30,7 +32,9 @@ export const otlpTraceExportJson = z
   })
   .meta({ id: "OtlpExportTraceServiceRequest", description: "opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest, OTLP/JSON encoding" });
 
-export const otlpProtobufBody = z.string().meta({ format: "binary", description: "ExportTraceServiceRequest, protobuf-encoded (gzip allowed with Content-Encoding: gzip)" });
+export const otlpProtobufBody = z
+  .string()
+  .meta({ format: "binary", description: "ExportTraceServiceRequest, protobuf-encoded (gzip allowed with Content-Encoding: gzip)" });
 
 export const otlpExportResponseJson = z
   .object({
@@ -44,7 +48,11 @@ export const otlpExportResponseJson = z
 export const otlpProtobufResponse = z.string().meta({ format: "binary", description: "ExportTraceServiceResponse, protobuf-encoded" });
 
 export const rpcStatusJson = z
-  .object({ code: z.number().int().optional().meta({ description: "google.rpc.Code" }), message: z.string().optional(), details: z.array(z.unknown()).optional() })
+  .object({
+    code: z.number().int().optional().meta({ description: "google.rpc.Code" }),
+    message: z.string().optional(),
+    details: z.array(z.unknown()).optional(),
+  })
   .meta({ id: "RpcStatus", description: "google.rpc.Status, as OTLP/HTTP answers errors; the message ends with the request id" });
 
 export const rpcStatusProtobuf = z.string().meta({ format: "binary", description: "google.rpc.Status, protobuf-encoded" });

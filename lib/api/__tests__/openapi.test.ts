@@ -11,7 +11,7 @@ import { ExportTraceServiceRequestSchema } from "@/lib/otlp/proto/gen/otlp_trace
 import { appRedis } from "@/lib/redis";
 import { newAgent, testCtx, tokenFor } from "@/scripts/testing/fixtures";
 import { buildRouteWorld, type RouteWorld, worldRunbookYaml } from "@/scripts/testing/route-world";
-import { ACCESS, ROLE_ORDER, SESSION_ROUTES, STREAMS, callRoute, discoverRoutes, type Route } from "@/scripts/testing/routes";
+import { ACCESS, callRoute, discoverRoutes, ROLE_ORDER, type Route, SESSION_ROUTES, STREAMS } from "@/scripts/testing/routes";
 
 /**
  * The published OpenAPI document against the routes themselves: every route file and method is in
@@ -147,9 +147,14 @@ describe("the OpenAPI document", () => {
       seen.add(`${route.key} ${status}`);
       const response = op?.responses?.[status];
       if (!response) return void problems.push(`${route.key} ${what}: status ${status} is not in the document (${body.slice(0, 200)})`);
-      if (!response.content?.[type]) return void problems.push(`${route.key} ${what}: ${status} answered ${type || "no content type"}, the document says ${Object.keys(response.content ?? {}).join(", ")}`);
+      if (!response.content?.[type])
+        return void problems.push(
+          `${route.key} ${what}: ${status} answered ${type || "no content type"}, the document says ${Object.keys(response.content ?? {}).join(", ")}`,
+        );
       if (type !== "application/json") return;
-      const validate = ajv.getSchema(`${DOC_ID}#/${pointer("paths", docPath(route.pattern), route.method.toLowerCase(), "responses", status, "content", type, "schema")}`);
+      const validate = ajv.getSchema(
+        `${DOC_ID}#/${pointer("paths", docPath(route.pattern), route.method.toLowerCase(), "responses", status, "content", type, "schema")}`,
+      );
       if (!validate) return void problems.push(`${route.key} ${what}: no schema for ${status}`);
       if (!validate(JSON.parse(body))) problems.push(`${route.key} ${what} ${status}: ${ajv.errorsText(validate.errors, { separator: "; " })}`);
     }
@@ -185,7 +190,11 @@ describe("the OpenAPI document", () => {
           await check(route, "with a body past 64 KiB", await call(route, { headers: identity, body: JSON.stringify({ reason: "x".repeat(70_000) }) }));
         }
         if (route.key.includes("/ingest") || route.key.includes("/otlp/") || route.key === "POST /api/v1/runbooks") {
-          await check(route, "with a media type it does not read", await call(route, { headers: { ...identity, "content-type": route.key.includes("/runbooks") ? "application/json" : "text/csv" } }));
+          await check(
+            route,
+            "with a media type it does not read",
+            await call(route, { headers: { ...identity, "content-type": route.key.includes("/runbooks") ? "application/json" : "text/csv" } }),
+          );
         }
       }
       expect(problems).toEqual([]);
@@ -204,7 +213,11 @@ describe("the OpenAPI document", () => {
       if (!otlp) throw new Error("no OTLP route");
       const protobuf = toBinary(ExportTraceServiceRequestSchema, fromJson(ExportTraceServiceRequestSchema, world.bodyFor(otlp.key) as never));
       await check(otlp, "as protobuf", await call(otlp, { headers: { ...as(otlp, "ingest-key"), "content-type": "application/x-protobuf" }, body: protobuf }));
-      await check(otlp, "as protobuf with a NUL in the query", await call(otlp, { headers: { ...as(otlp, "ingest-key"), "content-type": "application/x-protobuf" }, body: protobuf, query: "?x=%00" }));
+      await check(
+        otlp,
+        "as protobuf with a NUL in the query",
+        await call(otlp, { headers: { ...as(otlp, "ingest-key"), "content-type": "application/x-protobuf" }, body: protobuf, query: "?x=%00" }),
+      );
       expect(problems).toEqual([]);
       // Every route answered with a success the document describes.
       const succeeded = routes.filter((r) => [...seen].some((s) => s.startsWith(`${r.key} 2`)));
@@ -221,7 +234,9 @@ describe("the OpenAPI document", () => {
           failures.push(`${route.key}: the route reads a JSON body the document does not describe`);
           continue;
         }
-        const validate = ajv.getSchema(`${DOC_ID}#/${pointer("paths", docPath(route.pattern), route.method.toLowerCase(), "requestBody", "content", "application/json", "schema")}`);
+        const validate = ajv.getSchema(
+          `${DOC_ID}#/${pointer("paths", docPath(route.pattern), route.method.toLowerCase(), "requestBody", "content", "application/json", "schema")}`,
+        );
         if (validate && !validate(body)) failures.push(`${route.key}: ${ajv.errorsText(validate.errors)}`);
       }
       expect(failures).toEqual([]);

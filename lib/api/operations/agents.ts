@@ -134,7 +134,7 @@ export const agentDoorApi = {
     tag: "Agent door",
     summary: "The agent's status as server-sent events",
     description:
-      "A `status` event (data: AgentStatus) at once, on every kill-switch change and every 10 s; a `revoked` event (data: `{\"error\"}`) when the key is revoked, then the stream ends. The key is checked again each time.",
+      'A `status` event (data: AgentStatus) at once, on every kill-switch change and every 10 s; a `revoked` event (data: `{"error"}`) when the key is revoked, then the stream ends. The key is checked again each time.',
     access: "ingest-key",
     params: agentParams,
     responses: { 200: { description: "The stream stays open until the client leaves", content: { "text/event-stream": eventStreamSchema } } },
@@ -148,7 +148,12 @@ export const agentDoorApi = {
     description: "The console shows how long the agent took to stop.",
     access: "ingest-key",
     params: agentParams,
-    responses: { 200: { description: "Recorded (acknowledged is false when the agent was not killed)", schema: z.object({ agent_id: z.string(), acknowledged: z.boolean() }) } },
+    responses: {
+      200: {
+        description: "Recorded (acknowledged is false when the agent was not killed)",
+        schema: z.object({ agent_id: z.string(), acknowledged: z.boolean() }),
+      },
+    },
   }),
 };
 

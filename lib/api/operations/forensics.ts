@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { timelineQuerySchema } from "@/db/queries/timeline";
+import { agentIdSchema } from "@/lib/agents/schemas";
 import { communicationsQuery } from "@/lib/forensics/communications";
 import { snapshotIdSchema, snapshotListQuery, snapshotSessionIdSchema, takeSnapshotBody } from "@/lib/forensics/evidence/schemas";
-import { agentIdSchema } from "@/lib/agents/schemas";
 import {
   communicationsSchema,
   evidenceManifestSchema,
@@ -33,7 +33,8 @@ export const sessionsApi = {
     path: "/api/v1/sessions/{sessionId}/timeline",
     tag: "Sessions and forensics",
     summary: "One agent's session as a forensic timeline",
-    description: "One page of events with the findings on each; the first page also carries the analysis of the whole session (anomalies, injection point, blast radius).",
+    description:
+      "One page of events with the findings on each; the first page also carries the analysis of the whole session (anomalies, injection point, blast radius).",
     access: "analyst",
     params: sessionParams,
     query: timelineQuerySchema,
@@ -60,7 +61,8 @@ export const evidenceApi = {
     path: "/api/v1/sessions/{sessionId}/snapshot",
     tag: "Evidence",
     summary: "Freeze one agent's session as signed evidence",
-    description: "NDJSON of its events, findings and alerts, and a manifest signed with the console's Ed25519 key. `agent_id` is needed when several agents share the session id.",
+    description:
+      "NDJSON of its events, findings and alerts, and a manifest signed with the console's Ed25519 key. `agent_id` is needed when several agents share the session id.",
     access: "analyst",
     params: sessionParams,
     body: jsonBody(takeSnapshotBody),
@@ -68,7 +70,11 @@ export const evidenceApi = {
       201: { description: "A new snapshot", schema: takenSnapshotSchema },
       200: { description: "A snapshot of exactly this content already existed: that one", schema: takenSnapshotSchema },
     },
-    errors: { 404: "no stored events for that session (or that agent in it)", 413: "the session is larger than a snapshot holds", 429: "too many snapshots a minute from this person or token" },
+    errors: {
+      404: "no stored events for that session (or that agent in it)",
+      413: "the session is larger than a snapshot holds",
+      429: "too many snapshots a minute from this person or token",
+    },
   }),
   list: operation({
     method: "GET",
@@ -88,7 +94,13 @@ export const evidenceApi = {
     description: "Each download is recorded in the chain of custody; with a browser session it must start from the console's own pages.",
     access: "analyst",
     params: snapshotParams,
-    responses: { 200: { description: "The frozen records, one JSON object per line", content: { "application/x-ndjson": z.string() }, headers: { "Content-Disposition": "attachment; filename=…" } } },
+    responses: {
+      200: {
+        description: "The frozen records, one JSON object per line",
+        content: { "application/x-ndjson": z.string() },
+        headers: { "Content-Disposition": "attachment; filename=…" },
+      },
+    },
     errors: { 404: "no such snapshot" },
   }),
   manifest: operation({

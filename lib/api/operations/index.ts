@@ -24,7 +24,9 @@ export const docsApi = {
           info: z.object({ title: z.string(), version: z.string(), description: z.string().optional() }),
           tags: z.array(z.object({ name: z.string() })).optional(),
           paths: z.record(z.string(), z.unknown()),
-          components: z.object({ schemas: z.record(z.string(), z.unknown()).optional(), securitySchemes: z.record(z.string(), z.unknown()).optional() }).optional(),
+          components: z
+            .object({ schemas: z.record(z.string(), z.unknown()).optional(), securitySchemes: z.record(z.string(), z.unknown()).optional() })
+            .optional(),
         }),
       },
     },

@@ -17,7 +17,9 @@ export const ingestApi = {
     access: "ingest-key",
     body: {
       content: {
-        "application/json": z.union([z.array(event), z.object({ events: z.array(event) })]).meta({ description: 'A JSON array of records, or `{"events": [...]}`' }),
+        "application/json": z
+          .union([z.array(event), z.object({ events: z.array(event) })])
+          .meta({ description: 'A JSON array of records, or `{"events": [...]}`' }),
         "application/x-ndjson": z.string().meta({ description: "One AgentActionLog JSON object per line" }),
       },
     },
@@ -42,7 +44,10 @@ export const ingestApi = {
     access: "ingest-key",
     body: { content: { "application/x-protobuf": otlpProtobufBody, "application/json": otlpTraceExportJson } },
     responses: {
-      200: { description: "Exported; partialSuccess names refused spans", content: { "application/json": otlpExportResponseJson, "application/x-protobuf": otlpProtobufResponse } },
+      200: {
+        description: "Exported; partialSuccess names refused spans",
+        content: { "application/json": otlpExportResponseJson, "application/x-protobuf": otlpProtobufResponse },
+      },
     },
     errors: {
       403: "a span names an agent this key does not speak for",

@@ -24,7 +24,8 @@ export const authApi = {
     path: "/api/v1/auth/sign-in",
     tag: "Sign-in",
     summary: "Sign in with e-mail and password",
-    description: "Sets the session cookie (httpOnly, SameSite=Lax, Secure over HTTPS). Wrong attempts lock the account for a while; each address has its own limit too.",
+    description:
+      "Sets the session cookie (httpOnly, SameSite=Lax, Secure over HTTPS). Wrong attempts lock the account for a while; each address has its own limit too.",
     access: "public",
     body: json(signInInput),
     responses: { 200: { description: "Signed in", schema: signedInSchema, headers: { "Set-Cookie": "soc_session=…: the browser session" } } },

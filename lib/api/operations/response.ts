@@ -301,7 +301,10 @@ export const rotationsApi = {
         schema: z.object({ id: z.uuid(), existing: z.boolean() }),
       },
     },
-    errors: { 404: "a credential, agent or incident named does not exist", 409: "some of these credentials are already being rotated, or the incident is closed" },
+    errors: {
+      404: "a credential, agent or incident named does not exist",
+      409: "some of these credentials are already being rotated, or the incident is closed",
+    },
   }),
   get: operation({
     method: "GET",
@@ -410,4 +413,3 @@ export const notificationsApi = {
     responses: { 200: { description: "One page of deliveries", schema: deliveryPageSchema } },
   }),
 };
-

@@ -1,8 +1,8 @@
-import { respond } from "@/lib/api/operation";
-import { agentsApi } from "@/lib/api/operations";
 import { listAgents } from "@/db/queries/agents";
 import { registerAgent } from "@/lib/agents";
 import { registerAgentBody } from "@/lib/agents/schemas";
+import { respond } from "@/lib/api/operation";
+import { agentsApi } from "@/lib/api/operations";
 import { parseOrThrow } from "@/lib/auth/authorize";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
 

@@ -1,6 +1,6 @@
+import { listAlerts, parseAlertFilters } from "@/db/queries/detection";
 import { respond } from "@/lib/api/operation";
 import { alertsApi } from "@/lib/api/operations";
-import { listAlerts, parseAlertFilters } from "@/db/queries/detection";
 import { authedRoute } from "@/lib/http/authed-route";
 
 export const dynamic = "force-dynamic";

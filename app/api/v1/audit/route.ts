@@ -1,6 +1,6 @@
+import { listAudit, parseAuditFilters } from "@/db/queries/audit";
 import { respond } from "@/lib/api/operation";
 import { auditApi } from "@/lib/api/operations";
-import { listAudit, parseAuditFilters } from "@/db/queries/audit";
 import { authedRoute } from "@/lib/http/authed-route";
 
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
+import { listCanaries } from "@/db/queries/detection";
 import { respond } from "@/lib/api/operation";
 import { canariesApi } from "@/lib/api/operations";
-import { listCanaries } from "@/db/queries/detection";
 import { parseQuery } from "@/lib/auth/authorize";
 import { issueCanary } from "@/lib/detect";
 import { canaryListQuery } from "@/lib/detect/schemas";

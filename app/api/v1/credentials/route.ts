@@ -1,6 +1,6 @@
+import { listCredentials } from "@/db/queries/credentials";
 import { respond } from "@/lib/api/operation";
 import { credentialsApi } from "@/lib/api/operations";
-import { listCredentials } from "@/db/queries/credentials";
 import { createCredential } from "@/lib/credentials";
 import { parseCredentialListQuery } from "@/lib/credentials/schemas";
 import { authedRoute, readJson } from "@/lib/http/authed-route";

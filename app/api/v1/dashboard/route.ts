@@ -1,6 +1,6 @@
+import { dashboardRangeSchema, getDashboard } from "@/db/queries/dashboard";
 import { respond } from "@/lib/api/operation";
 import { dashboardApi } from "@/lib/api/operations";
-import { dashboardRangeSchema, getDashboard } from "@/db/queries/dashboard";
 import { parseOrThrow } from "@/lib/auth/authorize";
 import { authedRoute } from "@/lib/http/authed-route";
 

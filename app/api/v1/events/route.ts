@@ -1,6 +1,6 @@
+import { listEvents, parseEventFilters } from "@/db/queries/events";
 import { respond } from "@/lib/api/operation";
 import { eventsApi } from "@/lib/api/operations";
-import { listEvents, parseEventFilters } from "@/db/queries/events";
 import { authedRoute } from "@/lib/http/authed-route";
 
 export const dynamic = "force-dynamic";

@@ -1,9 +1,9 @@
+import { listIncidents } from "@/db/queries/incidents";
 import { respond } from "@/lib/api/operation";
 import { incidentsApi } from "@/lib/api/operations";
-import { listIncidents } from "@/db/queries/incidents";
-import { parseIncidentListQuery } from "@/lib/incidents/schemas";
-import { openIncident } from "@/lib/incidents";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
+import { openIncident } from "@/lib/incidents";
+import { parseIncidentListQuery } from "@/lib/incidents/schemas";
 
 export const dynamic = "force-dynamic";
 

@@ -2,14 +2,14 @@ import { respond } from "@/lib/api/operation";
 import { ingestApi } from "@/lib/api/operations";
 import { env } from "@/lib/env";
 import { authenticateIngestKey } from "@/lib/http/agent-door";
-import { handle, json, readBodyCapped } from "@/lib/http/respond";
+import { handle, readBodyCapped } from "@/lib/http/respond";
 import {
   checkIngestHeaders,
   decodeBody,
   ingestEvents,
   parseIngestBody,
-  tooLarge,
   recordKeyUse,
+  tooLarge,
 } from "@/lib/ingest";
 import { appRedis } from "@/lib/redis";
 

@@ -1,6 +1,6 @@
+import { listKillSwitches } from "@/db/queries/killswitch";
 import { respond } from "@/lib/api/operation";
 import { killSwitchApi } from "@/lib/api/operations";
-import { listKillSwitches } from "@/db/queries/killswitch";
 import { authedRoute } from "@/lib/http/authed-route";
 import { redisHealth, redisSharingStatus } from "@/lib/killswitch";
 import { appRedis } from "@/lib/redis";

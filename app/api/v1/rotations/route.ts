@@ -1,10 +1,10 @@
+import { listRotationRuns } from "@/db/queries/rotations";
 import { respond } from "@/lib/api/operation";
 import { rotationsApi } from "@/lib/api/operations";
-import { listRotationRuns } from "@/db/queries/rotations";
 import { parseQuery } from "@/lib/auth/authorize";
+import { authedRoute, readJson } from "@/lib/http/authed-route";
 import { kickRotations, startRotation } from "@/lib/rotation";
 import { rotationListQuery } from "@/lib/rotation/schemas";
-import { authedRoute, readJson } from "@/lib/http/authed-route";
 
 export const dynamic = "force-dynamic";
 

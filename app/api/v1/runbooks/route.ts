@@ -1,9 +1,9 @@
+import { listRunbooks } from "@/db/queries/runbooks";
 import { respond } from "@/lib/api/operation";
 import { runbooksApi } from "@/lib/api/operations";
-import { listRunbooks } from "@/db/queries/runbooks";
 import { AppError } from "@/lib/errors";
 import { authedRoute } from "@/lib/http/authed-route";
-import { json, readBodyCapped } from "@/lib/http/respond";
+import { readBodyCapped } from "@/lib/http/respond";
 import { MAX_RUNBOOK_BYTES } from "@/lib/runbooks";
 import { uploadRunbook } from "@/lib/runbooks/store";
 import { runbookView } from "@/lib/runbooks/views";

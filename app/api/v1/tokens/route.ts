@@ -1,6 +1,6 @@
+import { listApiTokens } from "@/db/queries/auth";
 import { respond } from "@/lib/api/operation";
 import { tokensApi } from "@/lib/api/operations";
-import { listApiTokens } from "@/db/queries/auth";
 import { createApiToken } from "@/lib/auth";
 import { parseOrThrow } from "@/lib/auth/authorize";
 import { createApiTokenBody } from "@/lib/auth/schemas";

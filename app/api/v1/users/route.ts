@@ -1,6 +1,6 @@
+import { listUsers } from "@/db/queries/auth";
 import { respond } from "@/lib/api/operation";
 import { usersApi } from "@/lib/api/operations";
-import { listUsers } from "@/db/queries/auth";
 import { createUser } from "@/lib/auth";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
 

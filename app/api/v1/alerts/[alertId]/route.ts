@@ -1,6 +1,6 @@
+import { getAlert } from "@/db/queries/detection";
 import { respond } from "@/lib/api/operation";
 import { alertsApi } from "@/lib/api/operations";
-import { getAlert } from "@/db/queries/detection";
 import { parseOrThrow } from "@/lib/auth/authorize";
 import { alertIdSchema } from "@/lib/detect/schemas";
 import { AppError } from "@/lib/errors";

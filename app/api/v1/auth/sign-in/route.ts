@@ -1,10 +1,10 @@
+import { appDb } from "@/db/client";
 import { respond } from "@/lib/api/operation";
 import { authApi } from "@/lib/api/operations";
-import { appDb } from "@/db/client";
 import { sessionCookie, signIn } from "@/lib/auth";
+import { AppError } from "@/lib/errors";
 import { assertSameOrigin, isSecureRequest, readJson } from "@/lib/http/authed-route";
 import { handle } from "@/lib/http/respond";
-import { AppError } from "@/lib/errors";
 import { takeQuota } from "@/lib/ingest/rate-limit";
 import { appRedis } from "@/lib/redis";
 

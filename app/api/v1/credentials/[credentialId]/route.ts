@@ -1,9 +1,9 @@
+import { getCredential } from "@/db/queries/credentials";
 import { respond } from "@/lib/api/operation";
 import { credentialsApi } from "@/lib/api/operations";
-import { getCredential } from "@/db/queries/credentials";
+import { parseOrThrow } from "@/lib/auth/authorize";
 import { retireCredential, updateCredential } from "@/lib/credentials";
 import { credentialIdSchema } from "@/lib/credentials/schemas";
-import { parseOrThrow } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
 

@@ -1,9 +1,9 @@
 import { respond } from "@/lib/api/operation";
 import { incidentsApi } from "@/lib/api/operations";
 import { parseOrThrow } from "@/lib/auth/authorize";
+import { authedRoute } from "@/lib/http/authed-route";
 import { readIncident } from "@/lib/incidents";
 import { incidentIdSchema } from "@/lib/incidents/schemas";
-import { authedRoute } from "@/lib/http/authed-route";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { respond } from "@/lib/api/operation";
 import { modelPricesApi } from "@/lib/api/operations";
-import { authedRoute, readJson, reasonOf } from "@/lib/http/authed-route";
 import { parseOrThrow } from "@/lib/auth/authorize";
+import { authedRoute, readJson, reasonOf } from "@/lib/http/authed-route";
 import { deleteModelPrice, setModelPrice } from "@/lib/model-prices";
 import { setModelPriceBody } from "@/lib/model-prices/schemas";
 

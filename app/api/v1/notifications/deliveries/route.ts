@@ -1,6 +1,6 @@
+import { listDeliveries } from "@/db/queries/notifications";
 import { respond } from "@/lib/api/operation";
 import { notificationsApi } from "@/lib/api/operations";
-import { listDeliveries } from "@/db/queries/notifications";
 import { parseOrThrow } from "@/lib/auth/authorize";
 import { authedRoute } from "@/lib/http/authed-route";
 import { deliveryFiltersSchema } from "@/lib/notify";

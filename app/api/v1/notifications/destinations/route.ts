@@ -1,6 +1,6 @@
+import { listDestinations } from "@/db/queries/notifications";
 import { respond } from "@/lib/api/operation";
 import { notificationsApi } from "@/lib/api/operations";
-import { listDestinations } from "@/db/queries/notifications";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
 import { createDestination } from "@/lib/notify";
 

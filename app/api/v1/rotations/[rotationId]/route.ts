@@ -1,10 +1,10 @@
+import { getRotationRun } from "@/db/queries/rotations";
 import { respond } from "@/lib/api/operation";
 import { rotationsApi } from "@/lib/api/operations";
-import { getRotationRun } from "@/db/queries/rotations";
 import { parseOrThrow } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
-import { rotationIdSchema } from "@/lib/rotation/schemas";
 import { authedRoute } from "@/lib/http/authed-route";
+import { rotationIdSchema } from "@/lib/rotation/schemas";
 
 export const dynamic = "force-dynamic";
 

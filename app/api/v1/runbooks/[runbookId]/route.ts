@@ -1,6 +1,6 @@
+import { getRunbook } from "@/db/queries/runbooks";
 import { respond } from "@/lib/api/operation";
 import { runbooksApi } from "@/lib/api/operations";
-import { getRunbook } from "@/db/queries/runbooks";
 import { parseOrThrow } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
 import { authedRoute } from "@/lib/http/authed-route";

@@ -1,7 +1,7 @@
-import { respond } from "@/lib/api/operation";
-import { sessionsApi } from "@/lib/api/operations";
 import { listSessionEvents } from "@/db/queries/events";
 import { getSessionSummaries } from "@/db/queries/sessions";
+import { respond } from "@/lib/api/operation";
+import { sessionsApi } from "@/lib/api/operations";
 import { AppError } from "@/lib/errors";
 import { authedRoute } from "@/lib/http/authed-route";
 

@@ -1,7 +1,7 @@
-import { respond } from "@/lib/api/operation";
-import { baselineApi } from "@/lib/api/operations";
 import { getBaseline } from "@/db/queries/detection";
 import { agentExists } from "@/db/queries/ingest-keys";
+import { respond } from "@/lib/api/operation";
+import { baselineApi } from "@/lib/api/operations";
 import { setBaseline } from "@/lib/detect";
 import { AppError } from "@/lib/errors";
 import { authedRoute, readJson } from "@/lib/http/authed-route";

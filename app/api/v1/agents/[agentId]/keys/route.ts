@@ -1,10 +1,10 @@
-import { respond } from "@/lib/api/operation";
-import { agentsApi } from "@/lib/api/operations";
 import { agentExists, listIngestKeys } from "@/db/queries/ingest-keys";
 import { issueIngestKey } from "@/lib/agents";
-import { AppError } from "@/lib/errors";
 import { issueIngestKeyBody } from "@/lib/agents/schemas";
+import { respond } from "@/lib/api/operation";
+import { agentsApi } from "@/lib/api/operations";
 import { parseOrThrow } from "@/lib/auth/authorize";
+import { AppError } from "@/lib/errors";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
 
 export const dynamic = "force-dynamic";

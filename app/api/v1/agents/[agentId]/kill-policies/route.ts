@@ -1,6 +1,6 @@
+import { agentExists } from "@/db/queries/ingest-keys";
 import { respond } from "@/lib/api/operation";
 import { agentsApi } from "@/lib/api/operations";
-import { agentExists } from "@/db/queries/ingest-keys";
 import { AppError } from "@/lib/errors";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
 import { loadKillPolicies, setKillPolicies } from "@/lib/killswitch";

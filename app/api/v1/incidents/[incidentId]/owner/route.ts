@@ -1,7 +1,7 @@
 import { respond } from "@/lib/api/operation";
 import { incidentsApi } from "@/lib/api/operations";
-import { takeIncidentOwnership } from "@/lib/incidents";
 import { authedRoute } from "@/lib/http/authed-route";
+import { takeIncidentOwnership } from "@/lib/incidents";
 
 export const dynamic = "force-dynamic";
 

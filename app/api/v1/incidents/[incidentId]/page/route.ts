@@ -1,7 +1,7 @@
 import { respond } from "@/lib/api/operation";
 import { incidentsApi } from "@/lib/api/operations";
-import { pageEscalationRole } from "@/lib/incidents";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
+import { pageEscalationRole } from "@/lib/incidents";
 
 export const dynamic = "force-dynamic";
 

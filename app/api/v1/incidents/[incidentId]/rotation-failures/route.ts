@@ -1,11 +1,11 @@
-import { respond } from "@/lib/api/operation";
-import { incidentsApi } from "@/lib/api/operations";
 import { getIncidentRow, incidentRef } from "@/db/queries/incidents";
 import { unresolvedFailures } from "@/db/queries/rotations";
+import { respond } from "@/lib/api/operation";
+import { incidentsApi } from "@/lib/api/operations";
 import { parseOrThrow } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
-import { incidentIdSchema } from "@/lib/incidents/schemas";
 import { authedRoute } from "@/lib/http/authed-route";
+import { incidentIdSchema } from "@/lib/incidents/schemas";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,3 @@
-import { ingestApi } from "@/lib/api/operations";
 import { env } from "@/lib/env";
 import { authenticateIngestKey } from "@/lib/http/agent-door";
 import { handle, readBodyCapped } from "@/lib/http/respond";

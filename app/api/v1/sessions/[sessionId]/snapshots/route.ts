@@ -1,6 +1,6 @@
+import { listSessionSnapshots } from "@/db/queries/evidence";
 import { respond } from "@/lib/api/operation";
 import { evidenceApi } from "@/lib/api/operations";
-import { listSessionSnapshots } from "@/db/queries/evidence";
 import { parseOrThrow, parseQuery } from "@/lib/auth/authorize";
 import { snapshotListQuery, snapshotSessionIdSchema } from "@/lib/forensics/evidence";
 import { authedRoute } from "@/lib/http/authed-route";

@@ -1,6 +1,6 @@
+import { parseTimelineQuery } from "@/db/queries/timeline";
 import { respond } from "@/lib/api/operation";
 import { sessionsApi } from "@/lib/api/operations";
-import { parseTimelineQuery } from "@/db/queries/timeline";
 import { getSessionTimeline } from "@/lib/forensics/session-timeline";
 import { authedRoute } from "@/lib/http/authed-route";
 

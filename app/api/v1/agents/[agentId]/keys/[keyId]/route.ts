@@ -1,7 +1,7 @@
-import { respond } from "@/lib/api/operation";
-import { agentsApi } from "@/lib/api/operations";
 import { revokeIngestKey, setKeyAgents } from "@/lib/agents";
 import { setKeyAgentsBody } from "@/lib/agents/schemas";
+import { respond } from "@/lib/api/operation";
+import { agentsApi } from "@/lib/api/operations";
 import { parseOrThrow } from "@/lib/auth/authorize";
 import { authedRoute, readJson, reasonOf } from "@/lib/http/authed-route";
 

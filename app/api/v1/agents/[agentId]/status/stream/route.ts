@@ -1,4 +1,3 @@
-import { agentDoorApi } from "@/lib/api/operations";
 import { authenticateAgent } from "@/lib/http/agent-door";
 import { handle, pathParams } from "@/lib/http/respond";
 import { sseStream } from "@/lib/http/sse";

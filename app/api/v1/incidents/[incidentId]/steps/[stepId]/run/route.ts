@@ -1,7 +1,7 @@
 import { respond } from "@/lib/api/operation";
 import { incidentsApi } from "@/lib/api/operations";
-import { runStep } from "@/lib/incidents";
 import { authedRoute } from "@/lib/http/authed-route";
+import { runStep } from "@/lib/incidents";
 import { appRedis } from "@/lib/redis";
 import { kickRotations } from "@/lib/rotation";
 

@@ -1,7 +1,7 @@
 import { respond } from "@/lib/api/operation";
 import { rotationsApi } from "@/lib/api/operations";
-import { resolveFailedItem } from "@/lib/rotation";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
+import { resolveFailedItem } from "@/lib/rotation";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { respond } from "@/lib/api/operation";
 import { rotationsApi } from "@/lib/api/operations";
-import { revealNewSecret } from "@/lib/rotation";
 import { authedRoute } from "@/lib/http/authed-route";
+import { revealNewSecret } from "@/lib/rotation";
 
 export const dynamic = "force-dynamic";
 
