@@ -6,7 +6,7 @@ import { alertsApi, auditApi, baselineApi, canariesApi, dashboardApi } from "./d
 import { evidenceApi, sessionsApi } from "./forensics";
 import { eventsApi, ingestApi } from "./ingest";
 import { authApi, tokensApi, usersApi } from "./people";
-import { credentialsApi, incidentsApi, notificationsApi, rotationsApi, runbooksApi } from "./response";
+import { credentialsApi, incidentsApi, notificationsApi, rotationsApi, runbooksApi } from "./incident-response";
 
 export const docsApi = {
   openApi: operation({
