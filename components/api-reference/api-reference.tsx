@@ -1,5 +1,6 @@
 import type { JsonSchema, ReferenceTag } from "@/lib/api/reference";
 import { OperationCard } from "./operation-card";
+import { RichText } from "./rich-text";
 import { SchemaView } from "./schema-view";
 
 export interface SecurityScheme {
@@ -17,7 +18,9 @@ export function ApiReference({ tags, schemas, security }: { tags: ReferenceTag[]
           {security.map((s) => (
             <div key={s.name}>
               <dt className="mono">{s.name}</dt>
-              <dd>{s.description}</dd>
+              <dd>
+                <RichText text={s.description} />
+              </dd>
             </div>
           ))}
         </dl>

@@ -1,5 +1,5 @@
 import { type ReferenceContent, type ReferenceOperation, refName } from "@/lib/api/reference";
-import { Paragraphs } from "./rich-text";
+import { Paragraphs, RichText } from "./rich-text";
 import { SchemaView } from "./schema-view";
 
 const ACCESS_LABEL: Record<string, string> = { "ingest-key": "ingest key", public: "public" };
@@ -66,7 +66,7 @@ export function OperationCard({ op }: { op: ReferenceOperation }) {
           {successes.map((r) => (
             <div key={r.status} className="api-response">
               <p>
-                <span className="badge status-ok">{r.status}</span> {r.description}
+                <span className="badge status-ok">{r.status}</span> <RichText text={r.description} />
               </p>
               <Contents contents={r.content} />
             </div>
@@ -85,7 +85,9 @@ export function OperationCard({ op }: { op: ReferenceOperation }) {
               {errors.map((r) => (
                 <tr key={r.status}>
                   <td className="num">{r.status}</td>
-                  <td>{r.description}</td>
+                  <td>
+                    <RichText text={r.description} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -128,7 +128,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = API_O
             type: "http",
             scheme: "bearer",
             bearerFormat: "soc_at_…",
-            description: "An API token (`npm run soc -- token create`, or Admin → API tokens), with a role",
+            description: "An API token (`npm run soc -- token add`, or the API tokens page), with a role",
           },
           session: {
             type: "apiKey",
