@@ -94,10 +94,15 @@ describe("the OpenAPI document", () => {
 
   it("holds schemas a JSON Schema 2020-12 validator compiles", () => {
     const failures: string[] = [];
+    // Each distinct schema once: most error answers are the same reference to Error.
+    const compiled = new Set<string>();
     for (const [path, item] of Object.entries(doc.paths) as [string, Record<string, Operation>][]) {
       for (const [method, op] of Object.entries(item)) {
         for (const [status, response] of Object.entries(op.responses ?? {})) {
-          for (const type of Object.keys(response.content ?? {})) {
+          for (const [type, media] of Object.entries(response.content ?? {})) {
+            const text = JSON.stringify(media.schema);
+            if (compiled.has(text)) continue;
+            compiled.add(text);
             try {
               ajv.getSchema(`${DOC_ID}#/${pointer("paths", path, method, "responses", status, "content", type, "schema")}`);
             } catch (err) {
