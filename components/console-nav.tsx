@@ -13,6 +13,7 @@ const LINKS: { href: string; label: string; need: Role }[] = [
   { href: "/events", label: "Events", need: "viewer" },
   { href: "/runbooks", label: "Runbooks", need: "viewer" },
   { href: "/audit", label: "Audit", need: "analyst" },
+  { href: "/api-reference", label: "API", need: "viewer" },
   { href: "/admin/users", label: "Users", need: "admin" },
   { href: "/admin/tokens", label: "API tokens", need: "admin" },
   { href: "/admin/agents", label: "Ingest keys", need: "admin" },

@@ -1,4 +1,5 @@
 import { DrizzleQueryError } from "drizzle-orm";
+import { z } from "zod";
 
 export const ERROR_STATUS = {
   VALIDATION: 400,
@@ -38,9 +39,27 @@ export function fieldError(path: string, message: string): AppError {
   return new AppError("VALIDATION", `${path}: ${message}`, { details: { errors: [{ path, message }] } });
 }
 
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; request_id: string } & Record<string, unknown>;
-}
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+/** Every error answer of the API: a code, a message for people, the request id, and what the code adds. */
+export const errorBodySchema = z
+  .object({
+    error: z
+      .object({
+        code: z.enum(ERROR_CODES).meta({ description: "VALIDATION 400, UNAUTHENTICATED 401, FORBIDDEN 403, NOT_FOUND 404, CONFLICT 409, PAYLOAD_TOO_LARGE 413, UNSUPPORTED_MEDIA_TYPE 415, RATE_LIMITED 429, INTERNAL 500, UNAVAILABLE 503" }),
+        message: z.string().meta({ description: "What was refused and why, for people; a VALIDATION message names each field" }),
+        request_id: z.uuid().meta({ description: "Also in the X-Request-Id header; quote it when reporting a problem" }),
+        errors: z
+          .array(z.object({ path: z.string(), message: z.string() }))
+          .optional()
+          .meta({ description: "VALIDATION: each refused field (dotted path) and why" }),
+      })
+      .catchall(z.unknown())
+      .meta({ description: "Some codes add facts of their own: CONFLICT the state found, RATE_LIMITED the limit, PAYLOAD_TOO_LARGE the limits" }),
+  })
+  .meta({ id: "Error" });
+
+export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** Unknown errors become a 500 that names the request id and never echoes the original message. */
 export function toErrorResponse(

@@ -1,11 +1,11 @@
-import { and, desc, eq, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { agentBaselines, ALERT_STATUSES, alerts, canaries } from "@/db/schema";
+import { ALERT_STATUSES, agentBaselines, alerts, canaries } from "@/db/schema";
 import { agentIdSchema } from "@/lib/agents/schemas";
-import { ALERT_TYPES, SEVERITIES } from "@/lib/detect/types";
-import type { DetectionProfile } from "@/lib/detect/record-findings";
 import { parseOrThrow } from "@/lib/auth/authorize";
+import type { DetectionProfile } from "@/lib/detect/record-findings";
+import { ALERT_TYPES, SEVERITIES } from "@/lib/detect/types";
 import type { BaselineView, CanaryView } from "@/lib/detect/views";
 
 export async function loadDetectionProfile(db: Queryable, agentId: string): Promise<DetectionProfile> {

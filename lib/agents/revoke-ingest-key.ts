@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import { ingestKeys } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { z } from "zod";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
@@ -25,6 +25,6 @@ export async function revokeIngestKey({ ctx, input }: { ctx: Ctx; input: { agent
       before: { ingest_key_id: revoked.id, ingest_key_prefix: revoked.prefix, revoked: false },
       after: { revoked: true },
     });
-    return { agent_id: input.agentId, key_id: revoked.id, revoked: true };
+    return { agent_id: input.agentId, key_id: revoked.id, revoked: true as const };
   });
 }

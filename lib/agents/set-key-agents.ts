@@ -6,11 +6,11 @@ import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { agentIdSchema } from "./schemas";
+import { setKeyAgentsBody } from "./schemas";
 
 const setKeyAgentsInput = z.object({
   keyId: z.uuid({ message: "keyId: expected an ingest key id (UUID)" }),
-  speaksFor: z.array(agentIdSchema).max(100, "speaks_for: at most 100 agents per key"),
+  speaksFor: setKeyAgentsBody.shape.speaks_for,
 });
 
 export interface SetKeyAgentsInput {

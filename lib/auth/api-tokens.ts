@@ -8,8 +8,8 @@ import { recordAudit } from "@/lib/audit";
 import { type Actor, actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { authorize, parseOrThrow } from "./authorize";
-import { createApiTokenInput } from "./schemas";
 import { roleAtLeast } from "./roles";
+import { createApiTokenInput } from "./schemas";
 import { generateSecret } from "./secrets";
 import { API_TOKEN_PREFIX } from "./sessions";
 import { MAX_TOKEN_CHAIN, tokenStanding } from "./token-chain";
@@ -113,7 +113,7 @@ export async function revokeApiToken({ ctx, input }: { ctx: Ctx; input: { tokenI
       before: { name: revoked.name, role: revoked.role, revoked: false },
       after: { revoked: true, ...(descendants.length > 0 ? { descendants_revoked: descendants } : {}) },
     });
-    return { id: revoked.id, revoked: true, descendants_revoked: descendants };
+    return { id: revoked.id, revoked: true as const, descendants_revoked: descendants };
   });
 }
 

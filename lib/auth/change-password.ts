@@ -1,7 +1,7 @@
 import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { findUserById } from "@/db/queries/auth";
-import { users, userSessions } from "@/db/schema";
+import { userSessions, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
@@ -10,7 +10,7 @@ import { clearFailedAttempts, lockedForSeconds, lockedOut, reserveAttempt } from
 import { passwordSchema } from "./schemas";
 import { hashPassword, verifyPassword } from "./secrets";
 
-const changePasswordInput = z
+export const changePasswordInput = z
   .object({ current_password: z.string().max(256), new_password: passwordSchema })
   .refine((v) => v.current_password !== v.new_password, { message: "new_password: must differ from the current one", path: ["new_password"] });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ROLES } from "@/db/schema/auth";
+import { isoTime, nullableTime } from "@/lib/schema-kit";
 
 export const emailSchema = z
   .string()
@@ -22,14 +23,16 @@ export const createUserInput = z.object({
   password: passwordSchema.optional(),
 });
 
-export const updateUserInput = z
-  .object({
-    userId: z.uuid(),
-    role: roleSchema.optional(),
-    disabled: z.boolean().optional(),
-    reason: reasonSchema.optional(),
-  })
-  .refine((v) => v.role !== undefined || v.disabled !== undefined, { message: "nothing to change: give role or disabled" });
+const userChange = z.object({
+  role: roleSchema.optional(),
+  disabled: z.boolean().optional(),
+  reason: reasonSchema.optional(),
+});
+const changesSomething = [(v: z.infer<typeof userChange>) => v.role !== undefined || v.disabled !== undefined, { message: "nothing to change: give role or disabled" }] as const;
+
+/** Body of PATCH /api/v1/users/{userId}. */
+export const updateUserBody = userChange.refine(...changesSomething);
+export const updateUserInput = userChange.extend({ userId: z.uuid() }).refine(...changesSomething);
 
 export const createApiTokenInput = z.object({
   name: z.string().trim().min(1).max(100),
@@ -37,8 +40,81 @@ export const createApiTokenInput = z.object({
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });
 
+/** Body of POST /api/v1/tokens: createApiTokenInput as the API spells it. */
+export const createApiTokenBody = z.object({
+  name: createApiTokenInput.shape.name,
+  role: createApiTokenInput.shape.role,
+  expires_in_days: createApiTokenInput.shape.expiresInDays,
+});
+
+/** A body whose only field is an optional reason, recorded in the audit log. */
+export const optionalReasonBody = z.object({ reason: reasonSchema.optional() });
+
 /** "30d", "12h" or a number of days, as operators write expiry on the command line. */
 export function parseExpiryDays(text: string): number | null {
   const m = /^(\d{1,4})(d)?$/.exec(text.trim());
   return m?.[1] ? Number(m[1]) : null;
 }
+
+// What the API answers.
+
+export const signedInSchema = z.object({
+  user: z.object({ id: z.uuid(), email: z.string(), role: roleSchema, must_change_password: z.boolean() }),
+  expires_at: isoTime,
+});
+
+export const whoAmISchema = z.union([
+  z.object({ kind: z.literal("user"), email: z.string(), role: roleSchema, rights: z.string() }),
+  z.object({ kind: z.literal("api_token"), name: z.string(), role: roleSchema, rights: z.string() }),
+  z.object({ kind: z.enum(["agent", "cli", "system", "anonymous"]) }),
+]);
+
+export const userViewSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    role: roleSchema,
+    disabled: z.boolean(),
+    locked_until: nullableTime,
+    created_at: isoTime,
+    last_sign_in_at: nullableTime,
+  })
+  .meta({ id: "User" });
+
+export const createdUserSchema = z.object({
+  user_id: z.uuid(),
+  email: z.string(),
+  role: roleSchema,
+  one_time_password: z.string().optional().meta({ description: "Only when no password was given: shown this once, never stored in clear" }),
+});
+
+export const updatedUserSchema = z.object({ user_id: z.uuid(), email: z.string(), role: roleSchema, disabled: z.boolean() });
+export const passwordResetSchema = z.object({ user_id: z.uuid(), email: z.string(), one_time_password: z.string().meta({ description: "Shown this once" }) });
+
+export const apiTokenViewSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    role: roleSchema.meta({ description: "The role it was made with" }),
+    effective_role: roleSchema.nullable().meta({ description: "The role it acts with now (the least along its chain and its owner's); null when it cannot act" }),
+    dead_because: z.string().nullable(),
+    owner_email: z.string().nullable(),
+    parent: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+    prefix: z.string(),
+    created_by: z.string(),
+    created_at: isoTime,
+    expires_at: nullableTime,
+    last_used_at: nullableTime,
+    revoked_at: nullableTime,
+  })
+  .meta({ id: "ApiToken" });
+
+export const createdApiTokenSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  role: roleSchema,
+  token: z.string().meta({ description: "The token itself, shown this once" }),
+  expires_at: nullableTime,
+});
+
+export const revokedApiTokenSchema = z.object({ id: z.uuid(), revoked: z.literal(true), descendants_revoked: z.array(z.uuid()) });

@@ -1,3 +1,5 @@
+import type { CANARY_PLACEMENTS } from "@/db/schema/detection";
+
 export interface BaselineView {
   agent_id: string;
   configured: Record<string, unknown> | null;
@@ -14,7 +16,7 @@ export interface CanaryView {
   id: string;
   agent_id: string;
   token: string;
-  placement: string;
+  placement: (typeof CANARY_PLACEMENTS)[number];
   label: string;
   created_by: string;
   created_at: string;

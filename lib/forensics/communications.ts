@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 
 const DAY_MS = 86_400_000;
 
-const querySchema = z.strictObject({
+export const communicationsQuery = z.strictObject({
   since: timeParam.optional().transform((since) => since ?? new Date(Date.now() - 7 * DAY_MS)),
 });
 
@@ -24,7 +24,7 @@ export async function getCommunications({
   input: { agentId: string; params: URLSearchParams };
 }): Promise<{ agent_id: string; since: string; peers: PeerCommunication[] }> {
   authorize(ctx, "analyst", "read an agent's communications");
-  const { since } = parseQuery(querySchema, input.params);
+  const { since } = parseQuery(communicationsQuery, input.params);
   if (!(await getAgent(ctx.db, input.agentId))) throw new AppError("NOT_FOUND", `Agent ${input.agentId} is not registered`);
   return { agent_id: input.agentId, since: since.toISOString(), peers: await listCommunications(ctx.db, input.agentId, since) };
 }

@@ -59,9 +59,11 @@ export interface RouteOptions {
 
 /**
  * A route handler for people and tokens: authenticates, checks the role, applies the CSRF check to
- * cookie sessions, and maps every error. `minimum` is the role the route needs.
+ * cookie sessions, and maps every error. The operation the route serves names the role it needs,
+ * the same role the published API document states.
  */
-export function authedRoute<P extends object = Record<string, never>>(minimum: Role, run: (args: RouteArgs<P>) => Promise<Response>, options: RouteOptions = {}) {
+export function authedRoute<P extends object = Record<string, never>>(operation: { access: Role }, run: (args: RouteArgs<P>) => Promise<Response>, options: RouteOptions = {}) {
+  const minimum = operation.access;
   return (req: Request, route?: { params: Promise<P> }): Promise<Response> =>
     handle(req, async ({ requestId, sourceIp }) => {
       const db = appDb();

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { parseQuery } from "@/lib/auth/authorize";
 import { INCIDENT_STATUSES } from "@/db/schema/incidents";
 import { agentIdSchema } from "@/lib/agents/schemas";
+import { parseQuery } from "@/lib/auth/authorize";
 import { SEVERITIES } from "@/lib/detect/types";
+import { isoTime, jsonObject, nullableTime } from "@/lib/schema-kit";
 
 export const incidentIdSchema = z.coerce.number({ message: "incident id: expected a number (INC-<n> without the prefix)" }).int().positive();
 
@@ -27,3 +28,106 @@ const listQuery = z.strictObject({ status: z.enum([...INCIDENT_STATUSES, "active
 export function parseIncidentListQuery(params: URLSearchParams): z.infer<typeof listQuery> {
   return parseQuery(listQuery, params);
 }
+
+/** Query of GET /api/v1/incidents. */
+export { listQuery as incidentListQuery };
+
+// What the API answers (the shapes of ./types.ts).
+
+const severity = z.enum(SEVERITIES);
+const stepKind = z.enum(["automated", "command", "manual"]);
+const automatedAction = z.enum(["kill_agent", "snapshot", "trace_communications", "build_timeline", "rotate_credentials"]);
+
+export const stepViewSchema = z
+  .object({
+    step_id: z.string(),
+    phase: z.string(),
+    position: z.number().int(),
+    title: z.string(),
+    description: z.string().nullable(),
+    kind: stepKind,
+    action: automatedAction.nullable(),
+    command: z.string().nullable().meta({ description: "The step's command with the incident's values filled in (shell-quoted)" }),
+    command_problem: z.string().nullable(),
+    timeout_seconds: z.number().nullable(),
+    timeout_text: z.string().nullable(),
+    state: z.enum(["pending", "running", "done", "failed", "skipped"]),
+    attempts: z.number().int(),
+    actor: z.string().nullable(),
+    started_at: nullableTime,
+    finished_at: nullableTime,
+    note: z.string().nullable(),
+    output: jsonObject.nullable().meta({ description: "What an automated step produced" }),
+    error: z.string().nullable(),
+    output_withheld: z.string().nullable().meta({ description: "Why output and error are left out: forensics this reader's role may not see" }),
+    overdue: z.boolean(),
+  })
+  .meta({ id: "IncidentStep" });
+
+export const incidentSummarySchema = z
+  .object({
+    id: z.number().int(),
+    ref: z.string().meta({ description: "INC-<id>" }),
+    title: z.string(),
+    severity,
+    status: z.enum(INCIDENT_STATUSES),
+    agent_ids: z.array(z.string()),
+    session_ids: z.array(z.string()),
+    owner: z.object({ id: z.string(), name: z.string() }),
+    opened_at: isoTime,
+    closed_at: nullableTime,
+    steps_done: z.number().int(),
+    steps_total: z.number().int(),
+  })
+  .meta({ id: "IncidentSummary" });
+
+export const incidentViewSchema = incidentSummarySchema
+  .extend({
+    alert_ids: z.array(z.number().int()),
+    runbook: z.object({ id: z.uuid(), name: z.string(), version: z.number().int() }),
+    escalation: z.array(z.object({ role: z.string(), paged_at: nullableTime, paged_by: z.string().nullable() })),
+    opened_by: z.string(),
+    post_incident_notes: z.string(),
+    phases: z.array(z.object({ key: z.string(), title: z.string(), steps: z.array(stepViewSchema) })),
+    activity: z.array(z.object({ id: z.number().int(), at: isoTime, actor: z.string(), kind: z.string(), summary: z.string(), detail: jsonObject.nullable() })),
+  })
+  .meta({ id: "Incident" });
+
+export const incidentChangeSchema = z.object({ incident: incidentViewSchema });
+
+export const stepRunSchema = z.object({
+  incident: incidentViewSchema,
+  outcome: z.enum(["done", "failed", "running"]).meta({ description: "running: a rotation step, which finishes with its run" }),
+  error: z.string().nullable(),
+});
+
+export const runbookViewSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    version: z.number().int(),
+    severity,
+    escalation_path: z.array(z.string()),
+    phases: z.array(
+      z.object({
+        key: z.string(),
+        title: z.string(),
+        steps: z.array(
+          z.object({
+            step_id: z.string(),
+            title: z.string(),
+            kind: stepKind,
+            action: automatedAction.nullable(),
+            command: z.string().nullable(),
+            timeout_text: z.string().nullable(),
+            description: z.string().nullable(),
+          }),
+        ),
+      }),
+    ),
+    created_by: z.string(),
+    created_at: isoTime,
+  })
+  .meta({ id: "Runbook" });
+
+export const runbookWithSourceSchema = runbookViewSchema.extend({ source: z.string().meta({ description: "The YAML as uploaded" }) });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ACTION_TYPES } from "@/db/schema/events";
+import { isoTime, jsonObject } from "@/lib/schema-kit";
 import { storableJson, storableText, unstorableReason } from "@/lib/storable-text";
 
 export const MAX_SUMMARY_CHARS = 32 * 1024;
@@ -83,6 +84,7 @@ export const agentEventSchema = z.object({
   // Checked as sent: z.record would copy it first and silently drop a "__proto__" key.
   metadata: z
     .custom<Record<string, unknown>>(isPlainObject, "expected an object")
+    .meta({ override: { type: "object" }, description: `Any JSON object: at most ${MAX_METADATA_DEPTH} levels deep, ${MAX_METADATA_KEYS} keys and ${MAX_METADATA_BYTES} bytes` })
     // Depth first: the walks below, redaction and JSON.stringify all follow the nesting.
     .refine((m) => jsonDepth(m) <= MAX_METADATA_DEPTH, {
       message: `metadata is nested deeper than ${MAX_METADATA_DEPTH} levels`,
@@ -105,19 +107,56 @@ export const agentEventSchema = z.object({
 
 export type AgentEvent = z.infer<typeof agentEventSchema>;
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+// What the API answers.
 
-export interface RejectedRecord {
-  index: number;
-  event_id: string | null;
-  errors: FieldError[];
-}
+export const ingestResultSchema = z
+  .object({
+    accepted: z.number().int().meta({ description: "Records stored now" }),
+    duplicates: z.number().int().meta({ description: "Records whose event_id was already stored: not stored twice" }),
+    rejected: z
+      .array(
+        z.object({
+          index: z.number().int().meta({ description: "The record's position in the batch (0-based)" }),
+          event_id: z.string().nullable(),
+          errors: z.array(z.object({ path: z.string(), message: z.string() })),
+        }),
+      )
+      .meta({ description: "Records refused, each with every field problem; the others were stored" }),
+  })
+  .meta({ id: "IngestResult" });
 
-export interface IngestResult {
-  accepted: number;
-  duplicates: number;
-  rejected: RejectedRecord[];
-}
+export const eventViewSchema = z
+  .object({
+    event_id: z.uuid(),
+    timestamp: z.number().meta({ description: "Epoch seconds, as the agent sent it" }),
+    time: isoTime,
+    agent_id: z.string(),
+    session_id: z.string(),
+    action_type: z.string(),
+    action_name: z.string(),
+    input_summary: z.string(),
+    output_summary: z.string(),
+    duration_ms: z.number(),
+    token_count: z.number().int().nullable(),
+    cost_usd: z.number().nullable(),
+    tool_name: z.string().nullable(),
+    tool_args_hash: z.string().nullable(),
+    error: z.string().nullable(),
+    security_flags: z.array(z.string()),
+    metadata: jsonObject.nullable(),
+    action_sequence: z.number().int().nullable(),
+    session_elapsed_s: z.number().nullable(),
+    session_total_cost_usd: z.number().nullable(),
+    redactions: z.record(z.string(), z.number()).nullable().meta({ description: "How many values of each kind of PII were redacted" }),
+    received_at: isoTime,
+  })
+  .meta({ id: "Event" });
+
+export const eventPageSchema = z.object({
+  events: z.array(eventViewSchema),
+  next_cursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last" }),
+});
+
+export type IngestResult = z.infer<typeof ingestResultSchema>;
+export type RejectedRecord = IngestResult["rejected"][number];
+export type FieldError = RejectedRecord["errors"][number];

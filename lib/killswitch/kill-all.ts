@@ -21,5 +21,5 @@ export async function killAll({ ctx, settings, input }: { ctx: Ctx; settings: Ki
     await recordChange(tx, ctx, { scope: "global", agentId: "*", killed: true, reason, killedBy, atMs, source: "console", action: "kill_all" });
   });
   await announceToConsoles(redis, { action: "kill_all" });
-  return { global: true, killed: true, reason, killed_by: killedBy, killed_at: new Date(atMs).toISOString() };
+  return { global: true as const, killed: true as const, reason, killed_by: killedBy, killed_at: new Date(atMs).toISOString() };
 }

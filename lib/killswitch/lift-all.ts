@@ -1,6 +1,6 @@
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
-import { announceToConsoles, KILLSWITCH_LOCK, requireKilled, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
+import { announceToConsoles, KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, requireKilled, requireRedis, writeRedis } from "./apply-change";
 import { EVENTS_CHANNEL, eventMessage, GLOBAL_KEY } from "./contract";
 import { killInput } from "./schemas";
 
@@ -18,5 +18,5 @@ export async function liftAll({ ctx, settings, input }: { ctx: Ctx; settings: Ki
     await writeRedis(tx, redis, (m) => m.del(GLOBAL_KEY).publish(EVENTS_CHANNEL, eventMessage({ action: "lift_all", reason, lifted_by: liftedBy })));
   });
   await announceToConsoles(redis, { action: "lift_all" });
-  return { global: true, killed: false, lifted_by: liftedBy, lifted_at: new Date(atMs).toISOString() };
+  return { global: true as const, killed: false as const, lifted_by: liftedBy, lifted_at: new Date(atMs).toISOString() };
 }

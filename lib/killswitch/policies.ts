@@ -1,11 +1,11 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { killPolicies, killSwitches, KILL_POLICY_RULES, sessions } from "@/db/schema";
+import { KILL_POLICY_RULES, killPolicies, killSwitches, sessions } from "@/db/schema";
 import { agentIdSchema } from "@/lib/agents/schemas";
 import { recordAudit } from "@/lib/audit";
-import { actorId, type Ctx } from "@/lib/context";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
+import { actorId, type Ctx } from "@/lib/context";
 import type { KillSwitchSettings } from "./apply-change";
 import { killAgent } from "./kill-agent";
 import { automaticKillReason } from "./schemas";
@@ -48,7 +48,7 @@ const policyInput = z.object({
   enabled: z.boolean(),
   threshold_usd: z.number().positive().max(1_000_000).nullable().optional(),
 });
-const policiesInput = z
+export const policiesInput = z
   .array(policyInput)
   .max(KILL_POLICY_RULES.length)
   .refine((list) => new Set(list.map((p) => p.rule)).size === list.length, { message: "each rule at most once" })

@@ -1,12 +1,12 @@
+import { incidentRef, openIncidentsCovering } from "@/db/queries/incidents";
 import { agentIdSchema } from "@/lib/agents/schemas";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
-import { announceToConsoles, KILLSWITCH_LOCK, requireKilled, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
+import { AppError } from "@/lib/errors";
+import { recordIncidentActivity } from "@/lib/incidents/record";
+import { announceToConsoles, KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, requireKilled, requireRedis, writeRedis } from "./apply-change";
 import { agentKey, EVENTS_CHANNEL, eventMessage } from "./contract";
 import { killInput } from "./schemas";
-import { incidentRef, openIncidentsCovering } from "@/db/queries/incidents";
-import { recordIncidentActivity } from "@/lib/incidents/record";
-import { AppError } from "@/lib/errors";
 
 const REVIEW_LINK = /https?:\/\/[^\s/]+\.[^\s]+/;
 
@@ -41,5 +41,5 @@ export async function reviveAgent({ ctx, settings, input }: { ctx: Ctx; settings
     );
   });
   await announceToConsoles(redis, { action: "revive", agent_id: agentId });
-  return { agent_id: agentId, killed: false, revived_by: revivedBy, revived_at: new Date(atMs).toISOString() };
+  return { agent_id: agentId, killed: false as const, revived_by: revivedBy, revived_at: new Date(atMs).toISOString() };
 }

@@ -48,7 +48,7 @@ export async function deleteModelPrice({ ctx, input }: { ctx: Ctx; input: { mode
     const [deleted] = await tx.delete(modelPrices).where(eq(modelPrices.model, model)).returning();
     if (!deleted) throw new AppError("NOT_FOUND", `No admin price is set for model ${model}`);
     await recordAudit(tx, ctx, { action: "model_price.delete", targetType: "model", targetId: model, reason: input.reason ?? null, before: view(deleted), after: null });
-    return { model, deleted: true };
+    return { model, deleted: true as const };
   });
   forgetPriceTable();
   return result;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DELIVERY_STATUSES, NOTIFICATION_KINDS } from "@/db/schema/notifications";
 import { SEVERITIES } from "@/lib/detect/types";
+import { isoTime, nullableTime } from "@/lib/schema-kit";
 
 export const destinationIdSchema = z.uuid({ message: "destination id: expected a UUID" });
 
@@ -55,3 +56,51 @@ export function urlHintOf(url: string): string {
   const u = new URL(url);
   return `${u.protocol}//${u.host}`;
 }
+
+/** Body of the routes that take only an optional reason. */
+export const optionalReasonBody = z.object({ reason: optionalReasonSchema });
+
+// What the API answers.
+
+export const destinationViewSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    kind: z.enum(NOTIFICATION_KINDS),
+    url_hint: z.string().meta({ description: "Scheme and host only: the URL may carry a token, so it is sealed at rest" }),
+    min_severity: z.enum(SEVERITIES),
+    enabled: z.boolean(),
+    signing_key_version: z.number().int(),
+    created_by: z.string(),
+    created_at: isoTime,
+    changed_by: z.string().nullable(),
+    changed_at: nullableTime,
+    changed_action: z.string().nullable(),
+  })
+  .meta({ id: "NotificationDestination" });
+
+export const createdDestinationSchema = z.object({
+  destination: destinationViewSchema,
+  signing_key: z.string().nullable().meta({ description: "JSON destinations: the HMAC key receivers verify with, shown this once; null for Slack" }),
+});
+
+export const rotatedSigningKeySchema = z.object({ destination_id: z.uuid(), signing_key_version: z.number().int(), signing_key: z.string().meta({ description: "Shown this once" }) });
+
+export const deliveryViewSchema = z
+  .object({
+    id: z.number().int(),
+    destination_id: z.uuid(),
+    destination_name: z.string(),
+    alert_id: z.number().int().nullable().meta({ description: "Null for a test notification" }),
+    event: z.enum(["alert.opened", "test"]),
+    status: z.enum(DELIVERY_STATUSES),
+    attempts: z.number().int(),
+    next_attempt_at: nullableTime,
+    last_error: z.string().nullable(),
+    created_at: isoTime,
+    delivered_at: nullableTime,
+    attempt_log: z.array(z.object({ attempt: z.number().int(), at: isoTime, status_code: z.number().int().nullable(), error: z.string().nullable(), duration_ms: z.number() })),
+  })
+  .meta({ id: "NotificationDelivery" });
+
+export const deliveryPageSchema = z.object({ deliveries: z.array(deliveryViewSchema), next_before_id: z.number().int().nullable() });

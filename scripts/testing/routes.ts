@@ -94,6 +94,7 @@ export const ACCESS: Record<string, Access> = {
   "GET /api/v1/rotations/[rotationId]": "analyst",
   "POST /api/v1/rotations/[rotationId]/items/[itemId]/reveal": "responder",
   "POST /api/v1/rotations/[rotationId]/items/[itemId]/resolve": "responder",
+  "GET /api/v1/openapi.json": "viewer",
   "GET /metrics": "viewer",
 };
 

@@ -1,7 +1,8 @@
 import { listAudit, parseAuditFilters } from "@/db/queries/audit";
+import { respond } from "@/lib/api/operation";
+import { auditApi } from "@/lib/api/operations";
 import { authedRoute } from "@/lib/http/authed-route";
-import { json } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
-export const GET = authedRoute("analyst", async ({ req, ctx }) => json(await listAudit(ctx.db, parseAuditFilters(new URL(req.url).searchParams))));
+export const GET = authedRoute(auditApi.list, async ({ req, ctx }) => respond(auditApi.list, 200, await listAudit(ctx.db, parseAuditFilters(new URL(req.url).searchParams))));

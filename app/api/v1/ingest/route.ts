@@ -1,13 +1,15 @@
+import { respond } from "@/lib/api/operation";
+import { ingestApi } from "@/lib/api/operations";
 import { env } from "@/lib/env";
 import { authenticateIngestKey } from "@/lib/http/agent-door";
-import { handle, json, readBodyCapped } from "@/lib/http/respond";
+import { handle, readBodyCapped } from "@/lib/http/respond";
 import {
   checkIngestHeaders,
   decodeBody,
   ingestEvents,
   parseIngestBody,
-  tooLarge,
   recordKeyUse,
+  tooLarge,
 } from "@/lib/ingest";
 import { appRedis } from "@/lib/redis";
 
@@ -35,6 +37,6 @@ export async function POST(req: Request): Promise<Response> {
       input: { records, rateLimitPerMin: identity.rateLimitPerMin, alsoSpeaksFor: identity.alsoSpeaksFor },
     });
     void recordKeyUse(db, identity).catch(() => undefined);
-    return json(result, result.rejected.length > 0 ? 207 : 200);
+    return respond(ingestApi.ingest, result.rejected.length > 0 ? 207 : 200, result);
   });
 }

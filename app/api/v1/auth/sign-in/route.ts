@@ -1,8 +1,10 @@
 import { appDb } from "@/db/client";
+import { respond } from "@/lib/api/operation";
+import { authApi } from "@/lib/api/operations";
 import { sessionCookie, signIn } from "@/lib/auth";
-import { assertSameOrigin, isSecureRequest, readJson } from "@/lib/http/authed-route";
-import { handle, json } from "@/lib/http/respond";
 import { AppError } from "@/lib/errors";
+import { assertSameOrigin, isSecureRequest, readJson } from "@/lib/http/authed-route";
+import { handle } from "@/lib/http/respond";
 import { takeQuota } from "@/lib/ingest/rate-limit";
 import { appRedis } from "@/lib/redis";
 
@@ -27,7 +29,7 @@ export async function POST(req: Request): Promise<Response> {
       input: await readJson(req),
       userAgent: req.headers.get("user-agent"),
     });
-    return json({ user: signedIn.user, expires_at: signedIn.expiresAt.toISOString() }, 200, {
+    return respond(authApi.signIn, 200, { user: signedIn.user, expires_at: signedIn.expiresAt.toISOString() }, {
       "set-cookie": sessionCookie(signedIn.sessionToken, isSecureRequest(req)),
     });
   });

@@ -1,10 +1,11 @@
+import { respond } from "@/lib/api/operation";
+import { authApi } from "@/lib/api/operations";
 import { clearedSessionCookie, signOut } from "@/lib/auth";
 import { authedRoute, isSecureRequest } from "@/lib/http/authed-route";
-import { json } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
-export const POST = authedRoute("viewer", async ({ req, ctx }) => {
+export const POST = authedRoute(authApi.signOut, async ({ req, ctx }) => {
   await signOut({ ctx });
-  return json({ signed_out: true }, 200, { "set-cookie": clearedSessionCookie(isSecureRequest(req)) });
+  return respond(authApi.signOut, 200, { signed_out: true }, { "set-cookie": clearedSessionCookie(isSecureRequest(req)) });
 });

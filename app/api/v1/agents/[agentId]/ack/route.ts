@@ -1,5 +1,7 @@
+import { respond } from "@/lib/api/operation";
+import { agentDoorApi } from "@/lib/api/operations";
 import { authenticateAgent } from "@/lib/http/agent-door";
-import { handle, json, pathParams } from "@/lib/http/respond";
+import { handle, pathParams } from "@/lib/http/respond";
 import { acknowledgeKill } from "@/lib/killswitch";
 
 export const dynamic = "force-dynamic";
@@ -13,6 +15,6 @@ export async function POST(req: Request, route: { params: Promise<{ agentId: str
       ctx: { db, actor: { type: "agent", agentId, keyId: identity.keyId }, requestId, sourceIp },
       input: { agentId, atMs: Date.now() },
     });
-    return json({ agent_id: agentId, acknowledged });
+    return respond(agentDoorApi.acknowledgeKill, 200, { agent_id: agentId, acknowledged });
   });
 }

@@ -1,22 +1,25 @@
 import { agentExists, listIngestKeys } from "@/db/queries/ingest-keys";
 import { issueIngestKey } from "@/lib/agents";
+import { issueIngestKeyBody } from "@/lib/agents/schemas";
+import { respond } from "@/lib/api/operation";
+import { agentsApi } from "@/lib/api/operations";
+import { parseOrThrow } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
-import { authedRoute, readJson, reasonOf } from "@/lib/http/authed-route";
-import { json } from "@/lib/http/respond";
+import { authedRoute, readJson } from "@/lib/http/authed-route";
 
 export const dynamic = "force-dynamic";
 
-export const GET = authedRoute<{ agentId: string }>("admin", async ({ ctx, params }) => {
+export const GET = authedRoute<{ agentId: string }>(agentsApi.listKeys, async ({ ctx, params }) => {
   if (!(await agentExists(ctx.db, params.agentId))) throw new AppError("NOT_FOUND", `Agent ${params.agentId} is not registered`);
-  return json({ agent_id: params.agentId, keys: await listIngestKeys(ctx.db, params.agentId) });
+  return respond(agentsApi.listKeys, 200, { agent_id: params.agentId, keys: await listIngestKeys(ctx.db, params.agentId) });
 });
 
 /** Issues a key (`{"rotate": true}` also revokes the agent's other keys); the answer shows it once. */
-export const POST = authedRoute<{ agentId: string }>("admin", async ({ req, ctx, params }) => {
-  const body = await readJson(req);
+export const POST = authedRoute<{ agentId: string }>(agentsApi.issueKey, async ({ req, ctx, params }) => {
+  const body = parseOrThrow(issueIngestKeyBody, await readJson(req));
   const issued = await issueIngestKey({
     ctx,
-    input: { agentId: params.agentId, revokeExisting: body.rotate === true, reason: reasonOf(body) },
+    input: { agentId: params.agentId, revokeExisting: body.rotate === true, reason: body.reason },
   });
-  return json(issued, 201);
+  return respond(agentsApi.issueKey, 201, issued);
 });

@@ -1,5 +1,7 @@
+import { respond } from "@/lib/api/operation";
+import { agentDoorApi } from "@/lib/api/operations";
 import { authenticateAgent } from "@/lib/http/agent-door";
-import { handle, json, pathParams } from "@/lib/http/respond";
+import { handle, pathParams } from "@/lib/http/respond";
 import { agentStatus } from "@/lib/killswitch";
 import { appRedis } from "@/lib/redis";
 
@@ -10,6 +12,6 @@ export async function GET(req: Request, route: { params: Promise<{ agentId: stri
   return handle(req, async () => {
     const { agentId } = await pathParams(route);
     const { db } = await authenticateAgent(req, agentId);
-    return json(await agentStatus(db, appRedis(), agentId));
+    return respond(agentDoorApi.status, 200, await agentStatus(db, appRedis(), agentId));
   });
 }

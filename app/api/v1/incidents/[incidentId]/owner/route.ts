@@ -1,8 +1,9 @@
-import { takeIncidentOwnership } from "@/lib/incidents";
+import { respond } from "@/lib/api/operation";
+import { incidentsApi } from "@/lib/api/operations";
 import { authedRoute } from "@/lib/http/authed-route";
-import { json } from "@/lib/http/respond";
+import { takeIncidentOwnership } from "@/lib/incidents";
 
 export const dynamic = "force-dynamic";
 
 /** The caller takes ownership of the incident (responder+). */
-export const POST = authedRoute<{ incidentId: string }>("responder", async ({ ctx, params }) => json(await takeIncidentOwnership({ ctx, input: { incidentId: params.incidentId } })));
+export const POST = authedRoute<{ incidentId: string }>(incidentsApi.takeOwnership, async ({ ctx, params }) => respond(incidentsApi.takeOwnership, 200, await takeIncidentOwnership({ ctx, input: { incidentId: params.incidentId } })));

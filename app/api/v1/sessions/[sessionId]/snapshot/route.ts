@@ -1,6 +1,7 @@
+import { respond } from "@/lib/api/operation";
+import { evidenceApi } from "@/lib/api/operations";
 import { takeSnapshot, takeSnapshotQuota } from "@/lib/forensics/evidence";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
-import { json } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -9,9 +10,9 @@ export const dynamic = "force-dynamic";
  * the snapshot already holding exactly this content. Optional body `{"agent_id"}`, needed when several
  * agents share the session id. Limited per person or token (429 with Retry-After).
  */
-export const POST = authedRoute<{ sessionId: string }>("analyst", async ({ req, ctx, params }) => {
+export const POST = authedRoute<{ sessionId: string }>(evidenceApi.take, async ({ req, ctx, params }) => {
   const body = await readJson(req);
   await takeSnapshotQuota(ctx);
   const snapshot = await takeSnapshot({ ctx, input: { sessionId: params.sessionId, body } });
-  return json(snapshot, snapshot.existing ? 200 : 201);
+  return respond(evidenceApi.take, snapshot.existing ? 200 : 201, snapshot);
 });

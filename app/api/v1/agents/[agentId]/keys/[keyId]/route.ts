@@ -1,16 +1,19 @@
 import { revokeIngestKey, setKeyAgents } from "@/lib/agents";
+import { setKeyAgentsBody } from "@/lib/agents/schemas";
+import { respond } from "@/lib/api/operation";
+import { agentsApi } from "@/lib/api/operations";
+import { parseOrThrow } from "@/lib/auth/authorize";
 import { authedRoute, readJson, reasonOf } from "@/lib/http/authed-route";
-import { json } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
-export const DELETE = authedRoute<{ agentId: string; keyId: string }>("admin", async ({ req, ctx, params }) => {
+export const DELETE = authedRoute<{ agentId: string; keyId: string }>(agentsApi.revokeKey, async ({ req, ctx, params }) => {
   const body = await readJson(req);
-  return json(await revokeIngestKey({ ctx, input: { agentId: params.agentId, keyId: params.keyId, reason: reasonOf(body) } }));
+  return respond(agentsApi.revokeKey, 200, await revokeIngestKey({ ctx, input: { agentId: params.agentId, keyId: params.keyId, reason: reasonOf(body) } }));
 });
 
 /** Sets the further agents this key may speak for: `{"speaks_for": ["worker-1", ...], "reason": "..."}`. */
-export const PUT = authedRoute<{ agentId: string; keyId: string }>("admin", async ({ req, ctx, params }) => {
-  const body = await readJson(req);
-  return json(await setKeyAgents({ ctx, input: { agentId: params.agentId, keyId: params.keyId, speaksFor: body.speaks_for, reason: reasonOf(body) } }));
+export const PUT = authedRoute<{ agentId: string; keyId: string }>(agentsApi.setKeyAgents, async ({ req, ctx, params }) => {
+  const body = parseOrThrow(setKeyAgentsBody, await readJson(req));
+  return respond(agentsApi.setKeyAgents, 200, await setKeyAgents({ ctx, input: { agentId: params.agentId, keyId: params.keyId, speaksFor: body.speaks_for, reason: body.reason } }));
 });

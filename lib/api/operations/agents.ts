@@ -1,0 +1,258 @@
+import { z } from "zod";
+import {
+  agentIdSchema,
+  agentViewSchema,
+  ingestKeyViewSchema,
+  issueIngestKeyBody,
+  keyAgentsSchema,
+  registerAgentBody,
+  registeredAgentSchema,
+  revokedIngestKeySchema,
+  setKeyAgentsBody,
+} from "@/lib/agents/schemas";
+import { optionalReasonBody } from "@/lib/auth/schemas";
+import { policiesInput } from "@/lib/killswitch/policies";
+import {
+  agentStatusSchema,
+  eventStreamSchema,
+  killAllResultSchema,
+  killInput,
+  killPoliciesSchema,
+  killResultSchema,
+  killSwitchStateSchema,
+  liftAllResultSchema,
+  reviveResultSchema,
+} from "@/lib/killswitch/schemas";
+import { deletedModelPriceSchema, modelNameSchema, modelPriceTableSchema, setModelPriceBody, setModelPriceResultSchema } from "@/lib/model-prices/schemas";
+import { jsonBody, operation } from "../operation";
+
+const agentParams = z.object({ agentId: agentIdSchema });
+const keyParams = z.object({ agentId: agentIdSchema, keyId: z.uuid() });
+
+export const agentsApi = {
+  list: operation({
+    method: "GET",
+    path: "/api/v1/agents",
+    tag: "Agents",
+    summary: "List agents with their last day's activity",
+    access: "viewer",
+    responses: { 200: { description: "Every registered agent", schema: z.object({ agents: z.array(agentViewSchema) }) } },
+  }),
+  register: operation({
+    method: "POST",
+    path: "/api/v1/agents",
+    tag: "Agents",
+    summary: "Register an agent",
+    description: "The answer holds its first ingest key, shown this once.",
+    access: "admin",
+    body: jsonBody(registerAgentBody),
+    responses: { 201: { description: "Registered", schema: registeredAgentSchema } },
+    errors: { 409: "an agent with that id is already registered" },
+  }),
+  listKeys: operation({
+    method: "GET",
+    path: "/api/v1/agents/{agentId}/keys",
+    tag: "Agents",
+    summary: "List an agent's ingest keys",
+    access: "admin",
+    params: agentParams,
+    responses: { 200: { description: "Its keys, never their secrets", schema: z.object({ agent_id: z.string(), keys: z.array(ingestKeyViewSchema) }) } },
+    errors: { 404: "no such agent" },
+  }),
+  issueKey: operation({
+    method: "POST",
+    path: "/api/v1/agents/{agentId}/keys",
+    tag: "Agents",
+    summary: "Issue an ingest key",
+    description: '`{"rotate": true}` also revokes the agent\'s other keys. The answer shows the key once.',
+    access: "admin",
+    params: agentParams,
+    body: jsonBody(issueIngestKeyBody),
+    responses: { 201: { description: "Issued", schema: registeredAgentSchema } },
+    errors: { 404: "no such agent" },
+  }),
+  revokeKey: operation({
+    method: "DELETE",
+    path: "/api/v1/agents/{agentId}/keys/{keyId}",
+    tag: "Agents",
+    summary: "Revoke an ingest key",
+    access: "admin",
+    params: keyParams,
+    body: jsonBody(optionalReasonBody),
+    responses: { 200: { description: "Revoked", schema: revokedIngestKeySchema } },
+    errors: { 404: "the agent has no live key with that id" },
+  }),
+  setKeyAgents: operation({
+    method: "PUT",
+    path: "/api/v1/agents/{agentId}/keys/{keyId}",
+    tag: "Agents",
+    summary: "Set the further agents a key may speak for",
+    description: "One key for several agents (an OpenTelemetry collector, a worker pool). Replaces the list.",
+    access: "admin",
+    params: keyParams,
+    body: jsonBody(setKeyAgentsBody),
+    responses: { 200: { description: "Set", schema: keyAgentsSchema } },
+    errors: { 404: "the agent has no live key with that id" },
+  }),
+  getKillPolicies: operation({
+    method: "GET",
+    path: "/api/v1/agents/{agentId}/kill-policies",
+    tag: "Kill switch",
+    summary: "An agent's automatic kill policies",
+    access: "viewer",
+    params: agentParams,
+    responses: { 200: { description: "Its policies", schema: killPoliciesSchema } },
+    errors: { 404: "no such agent" },
+  }),
+  setKillPolicies: operation({
+    method: "PUT",
+    path: "/api/v1/agents/{agentId}/kill-policies",
+    tag: "Kill switch",
+    summary: "Replace an agent's automatic kill policies",
+    access: "admin",
+    params: agentParams,
+    body: jsonBody(z.object({ policies: policiesInput })),
+    responses: { 200: { description: "Its policies now", schema: killPoliciesSchema } },
+    errors: { 404: "no such agent" },
+  }),
+};
+
+export const agentDoorApi = {
+  status: operation({
+    method: "GET",
+    path: "/api/v1/agents/{agentId}/status",
+    tag: "Agent door",
+    summary: "May this agent act?",
+    description: "For agents that cannot reach Redis: the answer their own kill-switch check would give (global first, then their own).",
+    access: "ingest-key",
+    params: agentParams,
+    responses: { 200: { description: "The agent's status", schema: agentStatusSchema } },
+  }),
+  statusStream: operation({
+    method: "GET",
+    path: "/api/v1/agents/{agentId}/status/stream",
+    tag: "Agent door",
+    summary: "The agent's status as server-sent events",
+    description:
+      'A `status` event (data: AgentStatus) at once, on every kill-switch change and every 10 s; a `revoked` event (data: `{"error"}`) when the key is revoked, then the stream ends. The key is checked again each time.',
+    access: "ingest-key",
+    params: agentParams,
+    responses: { 200: { description: "The stream stays open until the client leaves", content: { "text/event-stream": eventStreamSchema } } },
+    errors: { 429: "this key already holds as many streams as it may" },
+  }),
+  acknowledgeKill: operation({
+    method: "POST",
+    path: "/api/v1/agents/{agentId}/ack",
+    tag: "Agent door",
+    summary: "The agent says it has stopped",
+    description: "The console shows how long the agent took to stop.",
+    access: "ingest-key",
+    params: agentParams,
+    responses: {
+      200: {
+        description: "Recorded (acknowledged is false when the agent was not killed)",
+        schema: z.object({ agent_id: z.string(), acknowledged: z.boolean() }),
+      },
+    },
+  }),
+};
+
+export const killSwitchApi = {
+  state: operation({
+    method: "GET",
+    path: "/api/v1/killswitch",
+    tag: "Kill switch",
+    summary: "Every kill switch, and Redis's health",
+    description: "`redis_sharing.problem` says when another installation shares this Redis.",
+    access: "viewer",
+    responses: { 200: { description: "The record of every kill switch", schema: killSwitchStateSchema } },
+  }),
+  stream: operation({
+    method: "GET",
+    path: "/api/v1/killswitch/stream",
+    tag: "Kill switch",
+    summary: "Kill-switch changes as server-sent events, for open consoles",
+    description:
+      'First `{"action": "hello"}`, then `{"changed": true, "message"}` on each change; a `revoked` event (data: `{"error"}`) ends it when the caller may no longer read. The caller is checked again before each change and every 10 s.',
+    access: "viewer",
+    responses: { 200: { description: "The stream stays open until the client leaves", content: { "text/event-stream": eventStreamSchema } } },
+    errors: { 429: "this person or token already holds as many streams as it may" },
+  }),
+  kill: operation({
+    method: "PUT",
+    path: "/api/v1/killswitch/agents/{agentId}",
+    tag: "Kill switch",
+    summary: "Kill one agent",
+    description: "Writes `agent:killswitch:{agent_id}` in Redis (what agents read) and the record.",
+    access: "responder",
+    params: agentParams,
+    body: jsonBody(killInput),
+    responses: { 200: { description: "Killed", schema: killResultSchema } },
+    errors: { 404: "no such agent" },
+  }),
+  revive: operation({
+    method: "DELETE",
+    path: "/api/v1/killswitch/agents/{agentId}",
+    tag: "Kill switch",
+    summary: "Revive one agent",
+    description: "An agent under an open incident comes back only with a reason that links the security review (a URL).",
+    access: "admin",
+    params: agentParams,
+    body: jsonBody(killInput),
+    responses: { 200: { description: "Revived", schema: reviveResultSchema } },
+    errors: { 409: "the agent is not killed" },
+  }),
+  killAll: operation({
+    method: "PUT",
+    path: "/api/v1/killswitch/global",
+    tag: "Kill switch",
+    summary: "Kill every agent",
+    access: "responder",
+    body: jsonBody(killInput),
+    responses: { 200: { description: "Every agent is killed", schema: killAllResultSchema } },
+  }),
+  liftAll: operation({
+    method: "DELETE",
+    path: "/api/v1/killswitch/global",
+    tag: "Kill switch",
+    summary: "Lift the global kill",
+    access: "admin",
+    body: jsonBody(killInput),
+    responses: { 200: { description: "Lifted", schema: liftAllResultSchema } },
+    errors: { 409: "the global kill is not on" },
+  }),
+};
+
+const modelParams = z.object({ model: modelNameSchema });
+
+export const modelPricesApi = {
+  list: operation({
+    method: "GET",
+    path: "/api/v1/model-prices",
+    tag: "Model prices",
+    summary: "The prices that cost LLM calls arriving without a cost",
+    access: "viewer",
+    responses: { 200: { description: "Admins' prices over the shipped defaults", schema: modelPriceTableSchema } },
+  }),
+  set: operation({
+    method: "PUT",
+    path: "/api/v1/model-prices/{model}",
+    tag: "Model prices",
+    summary: "Set a model's price (USD per million tokens)",
+    access: "admin",
+    params: modelParams,
+    body: jsonBody(setModelPriceBody),
+    responses: { 200: { description: "Set", schema: setModelPriceResultSchema } },
+  }),
+  remove: operation({
+    method: "DELETE",
+    path: "/api/v1/model-prices/{model}",
+    tag: "Model prices",
+    summary: "Remove an admin's price; the shipped default, if any, applies again",
+    access: "admin",
+    params: modelParams,
+    body: jsonBody(optionalReasonBody),
+    responses: { 200: { description: "Removed", schema: deletedModelPriceSchema } },
+    errors: { 404: "no admin price is set for that model" },
+  }),
+};
