@@ -131,6 +131,7 @@ const DB_MAY_IMPORT_FROM_LIB: Record<string, { why: string; infra?: true }> = {
   "lib/auth/roles.ts": { why: "ROLES: the values of users.role and api_tokens.role" },
   "lib/auth/token-chain.ts": { why: "a token's standing from its delegation chain, for the token list" },
   "lib/agents/schemas.ts": { why: "agentIdSchema: an agent filter is checked as every agent id is" },
+  "lib/schema-kit.ts": { why: "imported by agents/schemas: the API's shared zod shapes (times, JSON objects)" },
   "lib/credentials/describe.ts": { why: "a credential's labels and location, for the inventory and rotation views" },
   "lib/credentials/providers/provider.ts": { why: "CREDENTIAL_KINDS and ROTATION_ITEM_STEPS: the values of credentials.kind and rotation_items.step" },
   "lib/detect/types.ts": { why: "SEVERITIES and ALERT_TYPES: the alert_severity enum and the alert filters" },
