@@ -1,9 +1,9 @@
 import * as crypto from "node:crypto";
 import { type AgentEvent, MAX_METADATA_BYTES, MAX_METADATA_KEYS, MAX_SUMMARY_CHARS } from "@/lib/ingest/schemas";
 import { estimateCost, type PriceTable } from "@/lib/model-prices/estimate-cost";
-import { type AttrValue, attributeMap, attributesToObject, countAttr, keysIn, numberAttr, setOwn, stringAttr } from "./attributes";
+import { type AttrValue, countAttr, keysIn, numberAttr, objectOf, setOwn, stringAttr } from "./attributes";
 import { contentText, INDEXED_CONTENT_KEY, indexedMessages, parseJsonText } from "./content";
-import type { ExportTraceServiceRequest, KeyValue, Span } from "./proto/gen/otlp_trace_pb";
+import type { OtlpExport, OtlpSpan } from "./export-model";
 
 /** Where a span sat in the request, for answers that name it. */
 export interface SpanRef {
@@ -71,7 +71,7 @@ interface SizedEntry {
 
 interface SpanInfo {
   ref: SpanRef;
-  span: Span;
+  span: OtlpSpan;
   parentId: string;
   attrs: Map<string, AttrValue>;
   resource: ResourceInfo;
@@ -141,8 +141,7 @@ function agentOf(attrs: Map<string, AttrValue>, resource: ResourceInfo): string 
   return own ? own.trim() : resource.serviceAgent;
 }
 
-function resourceInfo(attributes: KeyValue[]): ResourceInfo {
-  const attrs = attributeMap(attributes);
+function resourceInfo(attrs: Map<string, AttrValue>): ResourceInfo {
   const serviceName = stringAttr(attrs, "service.name");
   const service = serviceName?.trim();
   const entries: SizedEntry[] = [];
@@ -181,7 +180,7 @@ function isZero(bytes: Uint8Array): boolean {
   return true;
 }
 
-function idProblem(span: Span): string | null {
+function idProblem(span: OtlpSpan): string | null {
   if (span.traceId.length !== 16 || isZero(span.traceId)) return `trace_id is ${span.traceId.length} bytes${span.traceId.length === 16 ? " of zeros" : ""}; a trace id is 16 bytes, not all zero`;
   if (span.spanId.length !== 8 || isZero(span.spanId)) return `span_id is ${span.spanId.length} bytes${span.spanId.length === 8 ? " of zeros" : ""}; a span id is 8 bytes, not all zero`;
   if (span.parentSpanId.length !== 0 && span.parentSpanId.length !== 8) return `parent_span_id is ${span.parentSpanId.length} bytes; it is 8 bytes, or empty for a root span`;
@@ -203,7 +202,7 @@ export function spanEventId(traceId: string, spanId: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function countSpans(request: ExportTraceServiceRequest): number {
+export function countSpans(request: OtlpExport): number {
   let n = 0;
   for (const rs of request.resourceSpans) for (const ss of rs.scopeSpans) n += ss.spans.length;
   return n;
@@ -214,13 +213,13 @@ export function countSpans(request: ExportTraceServiceRequest): number {
  * llm_call / tool_call / decision (or error) events; other spans (HTTP, database) become resources
  * touched by the agent span above them. A span that cannot be mapped is rejected with the reason.
  */
-export function mapExportRequest(request: ExportTraceServiceRequest, context: MappingContext): MappedExport {
+export function mapExportRequest(request: OtlpExport, context: MappingContext): MappedExport {
   const rejected: MappedExport["rejected"] = [];
   const spans: SpanInfo[] = [];
   let index = 0;
   let lastTrace: { bytes: Uint8Array; hex: string } = { bytes: new Uint8Array(), hex: "" };
   for (const rs of request.resourceSpans) {
-    const resource = resourceInfo(rs.resource?.attributes ?? []);
+    const resource = resourceInfo(rs.resourceAttributes);
     for (const ss of rs.scopeSpans) {
       const scope = ss.scope ? [ss.scope.name, ss.scope.version].filter(Boolean).join("@") : "";
       for (const span of ss.spans) {
@@ -232,7 +231,7 @@ export function mapExportRequest(request: ExportTraceServiceRequest, context: Ma
           rejected.push({ span: ref, reason: problem });
           continue;
         }
-        const attrs = attributeMap(span.attributes);
+        const attrs = span.attributes;
         const operation = classifySpan(attrs);
         spans.push({
           ref,
@@ -404,12 +403,12 @@ function namesItsRole(value: AttrValue | undefined): boolean {
 }
 
 /** Message content carried by span events, as instrumentations on conventions v1.36 and earlier emit it. */
-function eventsText(span: Span, roles: Map<string, string>): string {
+function eventsText(span: OtlpSpan, roles: Map<string, string>): string {
   const lines: string[] = [];
   for (const e of span.events) {
     const eventRole = roles.get(e.name);
     if (!eventRole) continue;
-    const attrs = attributeMap(e.attributes);
+    const attrs = e.attributes;
     const key = EVENT_CONTENT_KEYS.find((k) => contentText(attrs.get(k)) !== "");
     if (!key) continue;
     const value = attrs.get(key);
@@ -537,7 +536,7 @@ function errorOf(s: SpanInfo): string | null {
   const errorType = stringAttr(s.attrs, "error.type");
   if (s.span.status?.code !== 2 && !errorType) return null;
   const exception = s.span.events.find((e) => e.name === "exception");
-  const exceptionMessage = exception ? stringAttr(attributeMap(exception.attributes), "exception.message") : null;
+  const exceptionMessage = exception ? stringAttr(exception.attributes, "exception.message") : null;
   return s.span.status?.message || exceptionMessage || errorType || "error";
 }
 
@@ -652,7 +651,7 @@ function spanMetadata(
   let droppedEvents = 0;
   for (const e of span.events) {
     if (INPUT_EVENTS.has(e.name) || OUTPUT_EVENTS.has(e.name)) continue;
-    const entry: AttrValue = { name: e.name.slice(0, 256), time_unix_nano: e.timeUnixNano.toString(), attributes: attributesToObject(e.attributes) };
+    const entry: AttrValue = { name: e.name.slice(0, 256), time_unix_nano: e.timeUnixNano.toString(), attributes: objectOf(e.attributes) };
     const size = JSON.stringify(entry).length + 1;
     const keys = keysIn(entry);
     if (size > left || keys > keysLeft || events.length >= MAX_EVENTS) {
