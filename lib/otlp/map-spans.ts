@@ -167,7 +167,7 @@ function resourceInfo(attrs: Map<string, AttrValue>): ResourceInfo {
   };
 }
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+const hex = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString("hex");
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -263,7 +263,8 @@ export function mapExportRequest(request: OtlpExport, context: MappingContext): 
 
   let ignored = 0;
   const agentSpans: SpanInfo[] = [];
-  for (const [walk, s] of spans.entries()) {
+  for (let walk = 0; walk < spans.length; walk++) {
+    const s = spans[walk] as SpanInfo;
     // Ancestors in this request, nearest first; a span met twice (a cycle of hostile ids) ends the walk.
     s.walk = walk;
     for (let p = parentOf(s); p && p.walk !== walk; p = parentOf(p)) {
@@ -288,7 +289,7 @@ export function mapExportRequest(request: OtlpExport, context: MappingContext): 
   const sequence = actionSequences(agentSpans);
   const events = agentSpans.map((s) => {
     const caller = s.operation?.invokesAgent ? callerOf(s, context.keyAgentIds) : null;
-    return { span: s.ref, ...toEvent(s, sequence.get(s) ?? 0, caller, context.prices) };
+    return toEvent(s, sequence.get(s) ?? 0, caller, context.prices);
   });
   return { events, rejected, ignored };
 }
@@ -462,10 +463,21 @@ const MAPPED_KEYS = new Set([
 const RETRIEVED_DOCUMENT = /^retrieval\.documents\.\d+\.document\.content$/;
 const INDEXED_PREFIXES = ["gen_ai.prompt.", "gen_ai.completion.", "llm.input_messages.", "llm.output_messages.", "retrieval.documents."];
 /** Content (in the summaries) and mapped fields are not repeated in metadata.attributes. */
-const isCarriedElsewhere = (key: string) =>
-  MAPPED_KEYS.has(key) ||
-  CONTENT_KEYS.has(key) ||
-  (INDEXED_PREFIXES.some((p) => key.startsWith(p)) && (INDEXED_CONTENT_KEY.test(key) || RETRIEVED_DOCUMENT.test(key)));
+function isCarriedElsewhere(key: string): boolean {
+  let carried = carriedElsewhere.get(key);
+  if (carried === undefined) {
+    carried =
+      MAPPED_KEYS.has(key) ||
+      CONTENT_KEYS.has(key) ||
+      (INDEXED_PREFIXES.some((p) => key.startsWith(p)) && (INDEXED_CONTENT_KEY.test(key) || RETRIEVED_DOCUMENT.test(key)));
+    if (carriedElsewhere.size >= CARRIED_CACHE_LIMIT) carriedElsewhere.clear();
+    carriedElsewhere.set(key, carried);
+  }
+  return carried;
+}
+// Spans of one instrumentation repeat the same attribute names: each is classified once.
+const carriedElsewhere = new Map<string, boolean>();
+const CARRIED_CACHE_LIMIT = 4096;
 
 /** Where a summary's text may come from, tried in order: the first that is not blank wins. */
 type TextSource =
@@ -541,7 +553,7 @@ function errorOf(s: SpanInfo): string | null {
 }
 
 
-function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, prices: PriceTable): Omit<MappedSpan, "span"> {
+function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, prices: PriceTable): MappedSpan {
   const operation = s.operation ?? { actionType: "decision" as const, name: "", invokesAgent: false };
   const a = s.attrs;
   const text = summaries(s, operation.actionType);
@@ -559,19 +571,26 @@ function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, pri
   const startNs = s.span.startTimeUnixNano;
   const durationNs = s.span.endTimeUnixNano > startNs ? s.span.endTimeUnixNano - startNs : 0n;
 
-  const derived: Record<string, unknown> = { operation: operation.name };
-  if (inputTokens !== null) derived.input_tokens = inputTokens;
-  if (outputTokens !== null) derived.output_tokens = outputTokens;
-  if (spanCost !== null) derived.cost_source = "span";
-  else if (estimated !== null) derived.cost_source = "price_table";
+  const consoleMetadata: Record<string, unknown> = {
+    trace_id: s.ref.traceId,
+    span_id: s.ref.spanId,
+    parent_span_id: s.parentId || null,
+    span_kind: SPAN_KINDS[s.span.kind] ?? "unspecified",
+    operation: operation.name,
+  };
+  if (inputTokens !== null) consoleMetadata.input_tokens = inputTokens;
+  if (outputTokens !== null) consoleMetadata.output_tokens = outputTokens;
+  if (spanCost !== null) consoleMetadata.cost_source = "span";
+  else if (estimated !== null) consoleMetadata.cost_source = "price_table";
   // A registered agent the key speaks for (any other is refused as impersonation): an id, stored as agent_id is.
-  if (caller) derived.sender_agent = caller;
+  if (caller) consoleMetadata.sender_agent = caller;
   if (input.clipped || output.clipped) {
-    derived.clipped_chars = { ...(input.clipped ? { input_summary: input.clipped } : {}), ...(output.clipped ? { output_summary: output.clipped } : {}) };
+    consoleMetadata.clipped_chars = { ...(input.clipped ? { input_summary: input.clipped } : {}), ...(output.clipped ? { output_summary: output.clipped } : {}) };
   }
-  const { metadata, consoleMetadata } = spanMetadata(s, model, derived);
+  const metadata = spanMetadata(s, model, consoleMetadata);
 
   return {
+    span: s.ref,
     event: {
       timestamp: Number(startNs / 1000n) / 1e6,
       agent_id: s.agentId ?? "",
@@ -611,14 +630,10 @@ function sizedEntry(key: string, raw: AttrValue): SizedEntry {
 /**
  * Everything else the span carries, with trace_id, span_id and parent_span_id for the span tree and
  * the link to the tracing tool. It stays under the event's metadata limit: what does not fit is
- * counted in `dropped`, never a reason to refuse the span. The sender's text goes into `metadata`
- * (redacted on the way in); what the console derives, with `derived`, into `consoleMetadata`.
+ * counted in `dropped`, never a reason to refuse the span. The sender's text goes into the metadata
+ * returned (redacted on the way in); what the console derives (links, dropped) into `consoleMetadata`.
  */
-function spanMetadata(
-  s: SpanInfo,
-  model: string | null,
-  derived: Record<string, unknown>,
-): { metadata: Record<string, unknown>; consoleMetadata: Record<string, unknown> } {
+function spanMetadata(s: SpanInfo, model: string | null, consoleMetadata: Record<string, unknown>): Record<string, unknown> {
   const span = s.span;
   let left = EXTRAS_BUDGET;
   let keysLeft = EXTRAS_KEYS;
@@ -677,6 +692,7 @@ function spanMetadata(
       keysLeft -= keys;
     }
   }
+  const resourceKept = s.resource.entries.length - droppedResource;
 
   const metadata: Record<string, unknown> = {};
   if (span.status?.code === 2) metadata.status = { code: "error", message: span.status.message.slice(0, 1024) };
@@ -687,15 +703,8 @@ function spanMetadata(
   if (touched.length > 0) Object.assign(metadata, { resources_touched: touched }, analyzedResourceKeys(touched));
   metadata.attributes = attributes;
   if (events.length > 0) metadata.events = events;
-  if (Object.keys(resource).length > 0) metadata.resource = resource;
+  if (resourceKept > 0) metadata.resource = resource;
 
-  const consoleMetadata: Record<string, unknown> = {
-    trace_id: s.ref.traceId,
-    span_id: s.ref.spanId,
-    parent_span_id: s.parentId || null,
-    span_kind: SPAN_KINDS[span.kind] ?? "unspecified",
-    ...derived,
-  };
   if (links.length > 0) consoleMetadata.links = links;
   const dropped: Record<string, number> = {};
   if (droppedAttributes + span.droppedAttributesCount > 0) dropped.attributes = droppedAttributes + span.droppedAttributesCount;
@@ -704,5 +713,5 @@ function spanMetadata(
   if (droppedResource > 0) dropped.resource_attributes = droppedResource;
   if (droppedTouched > 0) dropped.resources_touched = droppedTouched;
   if (Object.keys(dropped).length > 0) consoleMetadata.dropped = dropped;
-  return { metadata, consoleMetadata };
+  return metadata;
 }
