@@ -301,16 +301,12 @@ function readKeyValue(
   enter(depth, limit, KEY_VALUE.typeName);
   let key = "";
   let value: AttrValue = null;
-  let valueCase = 0;
   while (reader.pos < end) {
     const tag = nextTag(reader);
     if (tag === KEY_VALUE.key) key = reader.string(true);
-    else if (tag === KEY_VALUE.value) {
-      // A second value field merges into the first, as protobuf merges a repeated message field.
-      const read = readAnyValue(reader, messageEnd(reader), depth + 1, limit, into === null ? -1 : valueDepth, value, valueCase);
-      value = read.value;
-      valueCase = read.valueCase;
-    } else skip(reader, tag, depth, limit);
+    // A second value field merges into the first, as protobuf merges a message field sent twice.
+    else if (tag === KEY_VALUE.value) value = readAnyValue(reader, messageEnd(reader), depth + 1, limit, into === null ? -1 : valueDepth, value);
+    else skip(reader, tag, depth, limit);
   }
   leave(reader, end, KEY_VALUE.typeName);
   if (into instanceof Map) into.set(key, value);
@@ -324,18 +320,10 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  * An AnyValue as plain JSON, as anyValueToJson renders it: ints past 2^53 as decimal strings, bytes
  * as base64, non-finite doubles as strings, arrays and kvlists nested MAX_VALUE_DEPTH deep as
  * TOO_DEEP. `valueDepth` counts the arrays and kvlists around the value; -1 reads a value only to
- * check that it decodes. `value` and `valueCase` are what was read so far: the last member of the
- * oneof wins, and a member that is a message merges into the same member read before.
+ * check that it decodes. `value` is what was read so far: the last member of the oneof wins, and an
+ * arrayValue or kvlistValue merges into one read before (only those two read as an array or object).
  */
-function readAnyValue(
-  reader: BinaryReader,
-  end: number,
-  depth: number,
-  limit: Limit,
-  valueDepth: number,
-  value: AttrValue,
-  valueCase: number,
-): { value: AttrValue; valueCase: number } {
+function readAnyValue(reader: BinaryReader, end: number, depth: number, limit: Limit, valueDepth: number, value: AttrValue): AttrValue {
   enter(depth, limit, ANY_VALUE.typeName);
   const keep = valueDepth >= 0;
   while (reader.pos < end) {
@@ -367,27 +355,24 @@ function readAnyValue(
         break;
       case ANY_VALUE.arrayValue: {
         const nested = keep && valueDepth < MAX_VALUE_DEPTH;
-        const items = nested ? (valueCase === tag && Array.isArray(value) ? value : []) : null;
+        const items = nested ? (Array.isArray(value) ? value : []) : null;
         readArrayValue(reader, messageEnd(reader), depth + 1, limit, items, nested ? valueDepth + 1 : -1);
         value = items ?? TOO_DEEP;
         break;
       }
       case ANY_VALUE.kvlistValue: {
         const nested = keep && valueDepth < MAX_VALUE_DEPTH;
-        const merged = valueCase === tag && isObject(value) ? value : {};
-        const object = nested ? merged : null;
+        const object = nested ? (isObject(value) ? value : {}) : null;
         readKeyValueList(reader, messageEnd(reader), depth + 1, limit, object, nested ? valueDepth + 1 : -1);
         value = object ?? TOO_DEEP;
         break;
       }
       default:
         skip(reader, tag, depth, limit);
-        continue;
     }
-    valueCase = tag;
   }
   leave(reader, end, ANY_VALUE.typeName);
-  return { value: keep ? value : null, valueCase };
+  return keep ? value : null;
 }
 
 const isObject = (value: AttrValue): value is { [key: string]: AttrValue } => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -397,7 +382,7 @@ function readArrayValue(reader: BinaryReader, end: number, depth: number, limit:
   while (reader.pos < end) {
     const tag = nextTag(reader);
     if (tag === ARRAY_VALUE.values) {
-      const item = readAnyValue(reader, messageEnd(reader), depth + 1, limit, items === null ? -1 : itemDepth, null, 0).value;
+      const item = readAnyValue(reader, messageEnd(reader), depth + 1, limit, items === null ? -1 : itemDepth, null);
       items?.push(item);
     } else skip(reader, tag, depth, limit);
   }
