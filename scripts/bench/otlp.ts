@@ -45,7 +45,8 @@ const loadAverage = () => round2(os.loadavg()[0] ?? 0);
 
 async function main(): Promise<void> {
   buildAppForBench();
-  const infra = await startTestInfra("agentsoc_bench_otlp");
+  // Not "agentsoc_bench_…": the other benches' prefix, whose start-up drops every database under it that is not a live run of theirs.
+  const infra = await startTestInfra("agentsoc_otlpbench");
   const database = new URL(infra.databaseUrl).pathname.slice(1);
   const db = createDb(infra.databaseUrl, 2);
   let app: BenchApp | null = null;
