@@ -25,13 +25,12 @@ import {
  * message tree would hold as some 20 objects per span is never built.
  *
  * Field numbers come from the generated descriptors of lib/otlp/proto/otlp_trace.proto. As
- * `fromBinary` does: strings must be valid UTF-8, messages nest at most `recursionLimit` deep, a
+ * `fromBinary` does: strings must be valid UTF-8, messages nest at most `limit` deep, a
  * repeated singular field's last value wins and a repeated message field is merged. A field sent
  * with another wire type than its declaration's is skipped, as protobuf's own parsers do with it.
  */
-export function readExportProtobuf(bytes: Uint8Array, recursionLimit: number): OtlpExport {
+export function readExportProtobuf(bytes: Uint8Array, limit: number): OtlpExport {
   const reader = new BinaryReader(bytes, decodeUtf8);
-  const limit = { max: recursionLimit };
   const request: OtlpExport = { resourceSpans: [] };
   enter(1, limit, REQUEST.typeName);
   while (reader.pos < reader.len) {
@@ -41,10 +40,6 @@ export function readExportProtobuf(bytes: Uint8Array, recursionLimit: number): O
   }
   leave(reader, reader.len, REQUEST.typeName);
   return request;
-}
-
-interface Limit {
-  max: number;
 }
 
 /** The wire tag (field number and wire type) of each field read, from the generated descriptor; and the message's name. */
@@ -105,8 +100,8 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const decodeUtf8 = (bytes: Uint8Array) => strictUtf8.decode(bytes);
 
 /** Enters a nested message: refused past the recursion limit, as fromBinary refuses it. */
-function enter(depth: number, limit: Limit, typeName: string): void {
-  if (depth > limit.max) throw new Error(`cannot decode ${typeName}: maximum recursion depth of ${limit.max} reached`);
+function enter(depth: number, limit: number, typeName: string): void {
+  if (depth > limit) throw new Error(`cannot decode ${typeName}: maximum recursion depth of ${limit} reached`);
 }
 
 /** The next field's tag: field number and wire type, as one number to compare with the tags above. */
@@ -116,8 +111,8 @@ function nextTag(reader: BinaryReader): number {
 }
 
 /** Skips a field this reader does not read (or one sent with another wire type than declared). */
-function skip(reader: BinaryReader, tag: number, depth: number, limit: Limit): void {
-  reader.skip(tag & 7, tag >>> 3, limit.max - depth);
+function skip(reader: BinaryReader, tag: number, depth: number, limit: number): void {
+  reader.skip(tag & 7, tag >>> 3, limit - depth);
 }
 
 /** A nested message's end: its length is read, the reader is left at its first field. */
@@ -131,7 +126,7 @@ function leave(reader: BinaryReader, end: number, typeName: string): void {
   if (reader.pos !== end) throw new Error(`cannot decode ${typeName}: a field runs past the end of the message`);
 }
 
-function readResourceSpans(reader: BinaryReader, end: number, depth: number, limit: Limit): OtlpResourceSpans {
+function readResourceSpans(reader: BinaryReader, end: number, depth: number, limit: number): OtlpResourceSpans {
   enter(depth, limit, RESOURCE_SPANS.typeName);
   const out: OtlpResourceSpans = { resourceAttributes: new Map(), scopeSpans: [] };
   while (reader.pos < end) {
@@ -144,7 +139,7 @@ function readResourceSpans(reader: BinaryReader, end: number, depth: number, lim
   return out;
 }
 
-function readResource(reader: BinaryReader, end: number, depth: number, limit: Limit, attributes: Map<string, AttrValue>): void {
+function readResource(reader: BinaryReader, end: number, depth: number, limit: number, attributes: Map<string, AttrValue>): void {
   enter(depth, limit, RESOURCE.typeName);
   while (reader.pos < end) {
     const tag = nextTag(reader);
@@ -154,7 +149,7 @@ function readResource(reader: BinaryReader, end: number, depth: number, limit: L
   leave(reader, end, RESOURCE.typeName);
 }
 
-function readScopeSpans(reader: BinaryReader, end: number, depth: number, limit: Limit): OtlpScopeSpans {
+function readScopeSpans(reader: BinaryReader, end: number, depth: number, limit: number): OtlpScopeSpans {
   enter(depth, limit, SCOPE_SPANS.typeName);
   const out: OtlpScopeSpans = { scope: undefined, spans: [] };
   while (reader.pos < end) {
@@ -167,7 +162,7 @@ function readScopeSpans(reader: BinaryReader, end: number, depth: number, limit:
   return out;
 }
 
-function readScope(reader: BinaryReader, end: number, depth: number, limit: Limit, scope: { name: string; version: string }) {
+function readScope(reader: BinaryReader, end: number, depth: number, limit: number, scope: { name: string; version: string }) {
   enter(depth, limit, SCOPE.typeName);
   while (reader.pos < end) {
     const tag = nextTag(reader);
@@ -179,7 +174,7 @@ function readScope(reader: BinaryReader, end: number, depth: number, limit: Limi
   return scope;
 }
 
-function readSpan(reader: BinaryReader, end: number, depth: number, limit: Limit): OtlpSpan {
+function readSpan(reader: BinaryReader, end: number, depth: number, limit: number): OtlpSpan {
   enter(depth, limit, SPAN.typeName);
   const span: OtlpSpan = {
     traceId: EMPTY,
@@ -250,7 +245,7 @@ function readSpan(reader: BinaryReader, end: number, depth: number, limit: Limit
   return span;
 }
 
-function readEvent(reader: BinaryReader, end: number, depth: number, limit: Limit): OtlpSpanEvent {
+function readEvent(reader: BinaryReader, end: number, depth: number, limit: number): OtlpSpanEvent {
   enter(depth, limit, EVENT.typeName);
   const event: OtlpSpanEvent = { timeUnixNano: 0n, name: "", attributes: new Map() };
   while (reader.pos < end) {
@@ -264,7 +259,7 @@ function readEvent(reader: BinaryReader, end: number, depth: number, limit: Limi
   return event;
 }
 
-function readLink(reader: BinaryReader, end: number, depth: number, limit: Limit): OtlpLink {
+function readLink(reader: BinaryReader, end: number, depth: number, limit: number): OtlpLink {
   enter(depth, limit, LINK.typeName);
   const link: OtlpLink = { traceId: EMPTY, spanId: EMPTY };
   while (reader.pos < end) {
@@ -277,7 +272,7 @@ function readLink(reader: BinaryReader, end: number, depth: number, limit: Limit
   return link;
 }
 
-function readStatus(reader: BinaryReader, end: number, depth: number, limit: Limit, status: { code: number; message: string }) {
+function readStatus(reader: BinaryReader, end: number, depth: number, limit: number, status: { code: number; message: string }) {
   enter(depth, limit, STATUS.typeName);
   while (reader.pos < end) {
     const tag = nextTag(reader);
@@ -294,7 +289,7 @@ function readKeyValue(
   reader: BinaryReader,
   end: number,
   depth: number,
-  limit: Limit,
+  limit: number,
   into: Map<string, AttrValue> | { [key: string]: AttrValue } | null,
   valueDepth = 0,
 ): void {
@@ -323,7 +318,7 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  * check that it decodes. `value` is what was read so far: the last member of the oneof wins, and an
  * arrayValue or kvlistValue merges into one read before (only those two read as an array or object).
  */
-function readAnyValue(reader: BinaryReader, end: number, depth: number, limit: Limit, valueDepth: number, value: AttrValue): AttrValue {
+function readAnyValue(reader: BinaryReader, end: number, depth: number, limit: number, valueDepth: number, value: AttrValue): AttrValue {
   enter(depth, limit, ANY_VALUE.typeName);
   const keep = valueDepth >= 0;
   while (reader.pos < end) {
@@ -377,7 +372,7 @@ function readAnyValue(reader: BinaryReader, end: number, depth: number, limit: L
 
 const isObject = (value: AttrValue): value is { [key: string]: AttrValue } => typeof value === "object" && value !== null && !Array.isArray(value);
 
-function readArrayValue(reader: BinaryReader, end: number, depth: number, limit: Limit, items: AttrValue[] | null, itemDepth: number): void {
+function readArrayValue(reader: BinaryReader, end: number, depth: number, limit: number, items: AttrValue[] | null, itemDepth: number): void {
   enter(depth, limit, ARRAY_VALUE.typeName);
   while (reader.pos < end) {
     const tag = nextTag(reader);
@@ -389,7 +384,7 @@ function readArrayValue(reader: BinaryReader, end: number, depth: number, limit:
   leave(reader, end, ARRAY_VALUE.typeName);
 }
 
-function readKeyValueList(reader: BinaryReader, end: number, depth: number, limit: Limit, into: { [key: string]: AttrValue } | null, valueDepth: number): void {
+function readKeyValueList(reader: BinaryReader, end: number, depth: number, limit: number, into: { [key: string]: AttrValue } | null, valueDepth: number): void {
   enter(depth, limit, KEY_VALUE_LIST.typeName);
   while (reader.pos < end) {
     const tag = nextTag(reader);
