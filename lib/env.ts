@@ -162,6 +162,7 @@ export function e2eEnv(): z.infer<typeof e2eSchema> {
 const benchCount = z.coerce.number().int().positive().optional();
 const benchSchema = z.object({
   BENCH_REQUESTS: benchCount,
+  BENCH_ROUNDS: benchCount,
   BENCH_CONNECTIONS: benchCount,
   BENCH_KILLS: benchCount,
   BENCH_OTHER_EVENTS: benchCount,

@@ -24,8 +24,11 @@ export function storableJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(storableJson);
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) {
-      Object.defineProperty(out, storableText(key), { value: storableJson(inner), enumerable: true, writable: true, configurable: true });
+    for (const [rawKey, inner] of Object.entries(value)) {
+      const key = storableText(rawKey);
+      // Plain assignment to "__proto__" would swap the copy's prototype instead of copying the key.
+      if (key === "__proto__") Object.defineProperty(out, key, { value: storableJson(inner), enumerable: true, writable: true, configurable: true });
+      else out[key] = storableJson(inner);
     }
     return out;
   }

@@ -15,14 +15,20 @@ const nonNegative = (max: number) => z.number().nonnegative().max(max);
 
 /** Nesting depth of a JSON value, measured without recursion so hostile input cannot exhaust the stack. */
 export function jsonDepth(value: unknown): number {
+  if (typeof value !== "object" || value === null) return 0;
   let deepest = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop() ?? [null, 0];
-    if (typeof current !== "object" || current === null) continue;
+  // Only objects and arrays are walked: a leaf adds no depth.
+  const objects: object[] = [value];
+  const depths: number[] = [1];
+  for (let current = objects.pop(); current !== undefined; current = objects.pop()) {
+    const depth = depths.pop() ?? 0;
     deepest = Math.max(deepest, depth);
     if (deepest > MAX_METADATA_DEPTH) return deepest;
-    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+    for (const child of Object.values(current)) {
+      if (typeof child !== "object" || child === null) continue;
+      objects.push(child);
+      depths.push(depth + 1);
+    }
   }
   return deepest;
 }
@@ -34,14 +40,27 @@ export function jsonDepth(value: unknown): number {
  */
 export function metadataKeyProblem(value: object): { path: string[]; message: string } | null {
   let keys = 0;
-  const stack: { value: object; path: string[] }[] = [{ value, path: [] }];
+  // Each object is visited with the way to it; the path is spelt out only for a problem.
+  interface Visit {
+    value: object;
+    from: Visit | null;
+    key: string;
+  }
+  const pathTo = (visit: Visit, key: string) => {
+    const path = [key];
+    for (let v: Visit | null = visit; v?.from; v = v.from) path.unshift(v.key);
+    return path;
+  };
+  const stack: Visit[] = [{ value, from: null, key: "" }];
   for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
     // Array items are not keys, but objects inside arrays have keys of their own.
     const isArray = Array.isArray(current.value);
-    for (const [key, inner] of Object.entries(current.value)) {
+    const record = current.value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
       if (!isArray && ++keys > MAX_METADATA_KEYS) return { path: [], message: `metadata has more than ${MAX_METADATA_KEYS} keys (counted at every depth)` };
-      if (key === "__proto__") return { path: [...current.path, key], message: 'the key name "__proto__" cannot be stored: JavaScript readers take it for the object\'s prototype' };
-      if (typeof inner === "object" && inner !== null) stack.push({ value: inner, path: [...current.path, key] });
+      if (key === "__proto__") return { path: pathTo(current, key), message: 'the key name "__proto__" cannot be stored: JavaScript readers take it for the object\'s prototype' };
+      const inner = record[key];
+      if (typeof inner === "object" && inner !== null) stack.push({ value: inner, from: current, key });
     }
   }
   return null;

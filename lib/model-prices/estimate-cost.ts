@@ -23,10 +23,19 @@ export function priceTable(defaults: readonly ModelPrice[], adminPrices: readonl
  * name boundary, so `o3` does not price `o3x`.
  */
 export function priceFor(table: PriceTable, model: string): PricedModel | null {
+  let found = lookups.get(table)?.get(model);
+  if (found !== undefined) return found;
   const name = (model.split("/").pop() ?? "").trim().toLowerCase();
-  if (!name) return null;
-  return table.entries.find((p) => name === p.model || (name.startsWith(p.model) && /[-_:@.]/.test(name.charAt(p.model.length)))) ?? null;
+  found = name ? (table.entries.find((p) => name === p.model || (name.startsWith(p.model) && /[-_:@.]/.test(name.charAt(p.model.length)))) ?? null) : null;
+  const seen = lookups.get(table) ?? new Map<string, PricedModel | null>();
+  if (seen.size >= LOOKUP_CACHE_LIMIT) seen.clear();
+  lookups.set(table, seen.set(model, found));
+  return found;
 }
+
+// An export's LLM spans name a handful of models: each name is looked up in a table once.
+const lookups = new WeakMap<PriceTable, Map<string, PricedModel | null>>();
+const LOOKUP_CACHE_LIMIT = 1024;
 
 /** USD for an LLM call's tokens, or null when the model has no price or no token count is known. */
 export function estimateCost(

@@ -35,6 +35,13 @@ export function attributesToObject(list: KeyValue[], depth = 0): { [key: string]
   return out;
 }
 
+/** Attributes by key as one object (a span event's, in the metadata). */
+export function objectOf(attrs: Map<string, AttrValue>): { [key: string]: AttrValue } {
+  const out: { [key: string]: AttrValue } = {};
+  for (const [key, value] of attrs) setOwn(out, key, value);
+  return out;
+}
+
 /**
  * Sets a key the sender chose, unless it is "__proto__": the ingest boundary refuses that name
  * (JavaScript readers take it for the object's prototype), so it is left out. Says whether it was kept.

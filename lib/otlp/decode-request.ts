@@ -1,7 +1,9 @@
-import { fromBinary, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { AppError } from "@/lib/errors";
 import { isObject, mediaType } from "@/lib/ingest/parse-body";
-import { type ExportTraceServiceRequest, ExportTraceServiceRequestSchema } from "./proto/gen/otlp_trace_pb";
+import { exportFromMessage, type OtlpExport } from "./export-model";
+import { ExportTraceServiceRequestSchema } from "./proto/gen/otlp_trace_pb";
+import { readExportProtobuf } from "./read-protobuf";
 
 export type OtlpEncoding = "protobuf" | "json";
 
@@ -27,10 +29,10 @@ export function requireOtlpEncoding(contentType: string | null): OtlpEncoding {
 }
 
 /** Decodes an OTLP/HTTP trace export body; a body that is not one is a 400 that says why. */
-export function decodeExportRequest(body: Buffer, encoding: OtlpEncoding): ExportTraceServiceRequest {
+export function decodeExportRequest(body: Buffer, encoding: OtlpEncoding): OtlpExport {
   if (encoding === "protobuf") {
     try {
-      return fromBinary(ExportTraceServiceRequestSchema, body, { recursionLimit: RECURSION_LIMIT });
+      return readExportProtobuf(body, RECURSION_LIMIT);
     } catch (err) {
       throw new AppError("VALIDATION", `Body is not a protobuf ExportTraceServiceRequest: ${reason(err)}`);
     }
@@ -44,7 +46,7 @@ export function decodeExportRequest(body: Buffer, encoding: OtlpEncoding): Expor
   if (!isObject(parsed)) throw new AppError("VALIDATION", "Body must be a JSON ExportTraceServiceRequest object");
   hexIdsToBase64(parsed);
   try {
-    return fromJson(ExportTraceServiceRequestSchema, parsed, { ignoreUnknownFields: true, recursionLimit: RECURSION_LIMIT });
+    return exportFromMessage(fromJson(ExportTraceServiceRequestSchema, parsed, { ignoreUnknownFields: true, recursionLimit: RECURSION_LIMIT }));
   } catch (err) {
     throw new AppError("VALIDATION", `Body is not an OTLP JSON ExportTraceServiceRequest: ${reason(err)}`);
   }

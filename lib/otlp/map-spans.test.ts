@@ -1,10 +1,12 @@
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { agentEventSchema, jsonDepth, MAX_METADATA_BYTES, MAX_SUMMARY_CHARS } from "@/lib/ingest/schemas";
 import { DEFAULT_PRICES } from "@/lib/model-prices/default-prices";
 import { priceTable } from "@/lib/model-prices/estimate-cost";
 import { type AnyValueSchema, ExportTraceServiceRequestSchema, type KeyValueSchema } from "./proto/gen/otlp_trace_pb";
 import { type MappedSpan, mapExportRequest, spanEventId } from "./map-spans";
+import { exportFromMessage } from "./export-model";
+import { readExportProtobuf } from "./read-protobuf";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 
 type Value = string | number | boolean | Value[] | { [key: string]: Value };
@@ -70,7 +72,9 @@ function request(spans: SpanSpec[], resource: Record<string, Value> = { "service
 const storedMetadata = (e: MappedSpan | undefined): Record<string, unknown> => ({ ...e?.event.metadata, ...e?.consoleMetadata });
 
 const context = { keyAgentIds: new Set(["support-bot"]), prices: priceTable(DEFAULT_PRICES, []) };
-const map = (spans: SpanSpec[], resource?: Record<string, Value>, ctx = context) => mapExportRequest(request(spans, resource), ctx);
+/** As the door reads an exporter's protobuf body. */
+const decoded = (req: ReturnType<typeof request>) => readExportProtobuf(toBinary(ExportTraceServiceRequestSchema, req), 64);
+const map = (spans: SpanSpec[], resource?: Record<string, Value>, ctx = context) => mapExportRequest(decoded(request(spans, resource)), ctx);
 
 describe("mapExportRequest: GenAI semantic conventions", () => {
   it("maps a chat span to an llm_call with its model, tokens, messages and a cost from the price table", () => {
@@ -278,7 +282,7 @@ describe("mapExportRequest: hostile and broken spans", () => {
     short.traceId = new Uint8Array(5);
     zero.spanId = new Uint8Array(8);
     noStart.startTimeUnixNano = 0n;
-    const { events, rejected } = mapExportRequest(req, context);
+    const { events, rejected } = mapExportRequest(decoded(req), context);
     expect(rejected.map((r) => [r.span.index, r.reason])).toEqual([
       [0, "trace_id is 5 bytes; a trace id is 16 bytes, not all zero"],
       [1, "span_id is 8 bytes of zeros; a span id is 8 bytes, not all zero"],
@@ -326,7 +330,8 @@ describe("mapExportRequest: hostile and broken spans", () => {
     for (let i = 0; i < 40; i++) nested = i % 2 === 0 ? [nested] : { level: nested };
     const attrs: Record<string, Value> = { "gen_ai.operation.name": "chat", "deep.value": nested, "mixed.array": [1, "two", true, 3.5, [4, [5]], { six: 6 }] };
     for (let i = 0; i < 10_000; i++) attrs[`custom.attribute.${i}`] = `value ${i} ${"x".repeat(20)}`;
-    const { events } = map([{ id: "0a", name: "chat", attrs }]);
+    // Nested deeper than either door decodes (64 messages): handed to the mapping as decoded messages.
+    const { events } = mapExportRequest(exportFromMessage(request([{ id: "0a", name: "chat", attrs }])), context);
     expect(agentEventSchema.safeParse(events[0]?.event).success).toBe(true);
     const stored = storedMetadata(events[0]);
     expect(JSON.stringify(stored).length).toBeLessThanOrEqual(MAX_METADATA_BYTES);

@@ -1,9 +1,9 @@
 import * as crypto from "node:crypto";
 import { type AgentEvent, MAX_METADATA_BYTES, MAX_METADATA_KEYS, MAX_SUMMARY_CHARS } from "@/lib/ingest/schemas";
 import { estimateCost, type PriceTable } from "@/lib/model-prices/estimate-cost";
-import { type AttrValue, attributeMap, attributesToObject, countAttr, keysIn, numberAttr, setOwn, stringAttr } from "./attributes";
+import { type AttrValue, countAttr, keysIn, numberAttr, objectOf, setOwn, stringAttr } from "./attributes";
 import { contentText, INDEXED_CONTENT_KEY, indexedMessages, parseJsonText } from "./content";
-import type { ExportTraceServiceRequest, KeyValue, Span } from "./proto/gen/otlp_trace_pb";
+import type { OtlpExport, OtlpSpan } from "./export-model";
 
 /** Where a span sat in the request, for answers that name it. */
 export interface SpanRef {
@@ -71,7 +71,7 @@ interface SizedEntry {
 
 interface SpanInfo {
   ref: SpanRef;
-  span: Span;
+  span: OtlpSpan;
   parentId: string;
   attrs: Map<string, AttrValue>;
   resource: ResourceInfo;
@@ -141,8 +141,7 @@ function agentOf(attrs: Map<string, AttrValue>, resource: ResourceInfo): string 
   return own ? own.trim() : resource.serviceAgent;
 }
 
-function resourceInfo(attributes: KeyValue[]): ResourceInfo {
-  const attrs = attributeMap(attributes);
+function resourceInfo(attrs: Map<string, AttrValue>): ResourceInfo {
   const serviceName = stringAttr(attrs, "service.name");
   const service = serviceName?.trim();
   const entries: SizedEntry[] = [];
@@ -168,7 +167,7 @@ function resourceInfo(attributes: KeyValue[]): ResourceInfo {
   };
 }
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+const hex = (bytes: Uint8Array) => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString("hex");
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -181,7 +180,7 @@ function isZero(bytes: Uint8Array): boolean {
   return true;
 }
 
-function idProblem(span: Span): string | null {
+function idProblem(span: OtlpSpan): string | null {
   if (span.traceId.length !== 16 || isZero(span.traceId)) return `trace_id is ${span.traceId.length} bytes${span.traceId.length === 16 ? " of zeros" : ""}; a trace id is 16 bytes, not all zero`;
   if (span.spanId.length !== 8 || isZero(span.spanId)) return `span_id is ${span.spanId.length} bytes${span.spanId.length === 8 ? " of zeros" : ""}; a span id is 8 bytes, not all zero`;
   if (span.parentSpanId.length !== 0 && span.parentSpanId.length !== 8) return `parent_span_id is ${span.parentSpanId.length} bytes; it is 8 bytes, or empty for a root span`;
@@ -203,7 +202,7 @@ export function spanEventId(traceId: string, spanId: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function countSpans(request: ExportTraceServiceRequest): number {
+export function countSpans(request: OtlpExport): number {
   let n = 0;
   for (const rs of request.resourceSpans) for (const ss of rs.scopeSpans) n += ss.spans.length;
   return n;
@@ -214,13 +213,13 @@ export function countSpans(request: ExportTraceServiceRequest): number {
  * llm_call / tool_call / decision (or error) events; other spans (HTTP, database) become resources
  * touched by the agent span above them. A span that cannot be mapped is rejected with the reason.
  */
-export function mapExportRequest(request: ExportTraceServiceRequest, context: MappingContext): MappedExport {
+export function mapExportRequest(request: OtlpExport, context: MappingContext): MappedExport {
   const rejected: MappedExport["rejected"] = [];
   const spans: SpanInfo[] = [];
   let index = 0;
   let lastTrace: { bytes: Uint8Array; hex: string } = { bytes: new Uint8Array(), hex: "" };
   for (const rs of request.resourceSpans) {
-    const resource = resourceInfo(rs.resource?.attributes ?? []);
+    const resource = resourceInfo(rs.resourceAttributes);
     for (const ss of rs.scopeSpans) {
       const scope = ss.scope ? [ss.scope.name, ss.scope.version].filter(Boolean).join("@") : "";
       for (const span of ss.spans) {
@@ -232,7 +231,7 @@ export function mapExportRequest(request: ExportTraceServiceRequest, context: Ma
           rejected.push({ span: ref, reason: problem });
           continue;
         }
-        const attrs = attributeMap(span.attributes);
+        const attrs = span.attributes;
         const operation = classifySpan(attrs);
         spans.push({
           ref,
@@ -264,7 +263,8 @@ export function mapExportRequest(request: ExportTraceServiceRequest, context: Ma
 
   let ignored = 0;
   const agentSpans: SpanInfo[] = [];
-  for (const [walk, s] of spans.entries()) {
+  for (let walk = 0; walk < spans.length; walk++) {
+    const s = spans[walk] as SpanInfo;
     // Ancestors in this request, nearest first; a span met twice (a cycle of hostile ids) ends the walk.
     s.walk = walk;
     for (let p = parentOf(s); p && p.walk !== walk; p = parentOf(p)) {
@@ -289,7 +289,7 @@ export function mapExportRequest(request: ExportTraceServiceRequest, context: Ma
   const sequence = actionSequences(agentSpans);
   const events = agentSpans.map((s) => {
     const caller = s.operation?.invokesAgent ? callerOf(s, context.keyAgentIds) : null;
-    return { span: s.ref, ...toEvent(s, sequence.get(s) ?? 0, caller, context.prices) };
+    return toEvent(s, sequence.get(s) ?? 0, caller, context.prices);
   });
   return { events, rejected, ignored };
 }
@@ -404,12 +404,12 @@ function namesItsRole(value: AttrValue | undefined): boolean {
 }
 
 /** Message content carried by span events, as instrumentations on conventions v1.36 and earlier emit it. */
-function eventsText(span: Span, roles: Map<string, string>): string {
+function eventsText(span: OtlpSpan, roles: Map<string, string>): string {
   const lines: string[] = [];
   for (const e of span.events) {
     const eventRole = roles.get(e.name);
     if (!eventRole) continue;
-    const attrs = attributeMap(e.attributes);
+    const attrs = e.attributes;
     const key = EVENT_CONTENT_KEYS.find((k) => contentText(attrs.get(k)) !== "");
     if (!key) continue;
     const value = attrs.get(key);
@@ -463,10 +463,21 @@ const MAPPED_KEYS = new Set([
 const RETRIEVED_DOCUMENT = /^retrieval\.documents\.\d+\.document\.content$/;
 const INDEXED_PREFIXES = ["gen_ai.prompt.", "gen_ai.completion.", "llm.input_messages.", "llm.output_messages.", "retrieval.documents."];
 /** Content (in the summaries) and mapped fields are not repeated in metadata.attributes. */
-const isCarriedElsewhere = (key: string) =>
-  MAPPED_KEYS.has(key) ||
-  CONTENT_KEYS.has(key) ||
-  (INDEXED_PREFIXES.some((p) => key.startsWith(p)) && (INDEXED_CONTENT_KEY.test(key) || RETRIEVED_DOCUMENT.test(key)));
+function isCarriedElsewhere(key: string): boolean {
+  let carried = carriedElsewhere.get(key);
+  if (carried === undefined) {
+    carried =
+      MAPPED_KEYS.has(key) ||
+      CONTENT_KEYS.has(key) ||
+      (INDEXED_PREFIXES.some((p) => key.startsWith(p)) && (INDEXED_CONTENT_KEY.test(key) || RETRIEVED_DOCUMENT.test(key)));
+    if (carriedElsewhere.size >= CARRIED_CACHE_LIMIT) carriedElsewhere.clear();
+    carriedElsewhere.set(key, carried);
+  }
+  return carried;
+}
+// Spans of one instrumentation repeat the same attribute names: each is classified once.
+const carriedElsewhere = new Map<string, boolean>();
+const CARRIED_CACHE_LIMIT = 4096;
 
 /** Where a summary's text may come from, tried in order: the first that is not blank wins. */
 type TextSource =
@@ -537,12 +548,12 @@ function errorOf(s: SpanInfo): string | null {
   const errorType = stringAttr(s.attrs, "error.type");
   if (s.span.status?.code !== 2 && !errorType) return null;
   const exception = s.span.events.find((e) => e.name === "exception");
-  const exceptionMessage = exception ? stringAttr(attributeMap(exception.attributes), "exception.message") : null;
+  const exceptionMessage = exception ? stringAttr(exception.attributes, "exception.message") : null;
   return s.span.status?.message || exceptionMessage || errorType || "error";
 }
 
 
-function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, prices: PriceTable): Omit<MappedSpan, "span"> {
+function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, prices: PriceTable): MappedSpan {
   const operation = s.operation ?? { actionType: "decision" as const, name: "", invokesAgent: false };
   const a = s.attrs;
   const text = summaries(s, operation.actionType);
@@ -560,19 +571,26 @@ function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, pri
   const startNs = s.span.startTimeUnixNano;
   const durationNs = s.span.endTimeUnixNano > startNs ? s.span.endTimeUnixNano - startNs : 0n;
 
-  const derived: Record<string, unknown> = { operation: operation.name };
-  if (inputTokens !== null) derived.input_tokens = inputTokens;
-  if (outputTokens !== null) derived.output_tokens = outputTokens;
-  if (spanCost !== null) derived.cost_source = "span";
-  else if (estimated !== null) derived.cost_source = "price_table";
+  const consoleMetadata: Record<string, unknown> = {
+    trace_id: s.ref.traceId,
+    span_id: s.ref.spanId,
+    parent_span_id: s.parentId || null,
+    span_kind: SPAN_KINDS[s.span.kind] ?? "unspecified",
+    operation: operation.name,
+  };
+  if (inputTokens !== null) consoleMetadata.input_tokens = inputTokens;
+  if (outputTokens !== null) consoleMetadata.output_tokens = outputTokens;
+  if (spanCost !== null) consoleMetadata.cost_source = "span";
+  else if (estimated !== null) consoleMetadata.cost_source = "price_table";
   // A registered agent the key speaks for (any other is refused as impersonation): an id, stored as agent_id is.
-  if (caller) derived.sender_agent = caller;
+  if (caller) consoleMetadata.sender_agent = caller;
   if (input.clipped || output.clipped) {
-    derived.clipped_chars = { ...(input.clipped ? { input_summary: input.clipped } : {}), ...(output.clipped ? { output_summary: output.clipped } : {}) };
+    consoleMetadata.clipped_chars = { ...(input.clipped ? { input_summary: input.clipped } : {}), ...(output.clipped ? { output_summary: output.clipped } : {}) };
   }
-  const { metadata, consoleMetadata } = spanMetadata(s, model, derived);
+  const metadata = spanMetadata(s, model, consoleMetadata);
 
   return {
+    span: s.ref,
     event: {
       timestamp: Number(startNs / 1000n) / 1e6,
       agent_id: s.agentId ?? "",
@@ -612,14 +630,10 @@ function sizedEntry(key: string, raw: AttrValue): SizedEntry {
 /**
  * Everything else the span carries, with trace_id, span_id and parent_span_id for the span tree and
  * the link to the tracing tool. It stays under the event's metadata limit: what does not fit is
- * counted in `dropped`, never a reason to refuse the span. The sender's text goes into `metadata`
- * (redacted on the way in); what the console derives, with `derived`, into `consoleMetadata`.
+ * counted in `dropped`, never a reason to refuse the span. The sender's text goes into the metadata
+ * returned (redacted on the way in); what the console derives (links, dropped) into `consoleMetadata`.
  */
-function spanMetadata(
-  s: SpanInfo,
-  model: string | null,
-  derived: Record<string, unknown>,
-): { metadata: Record<string, unknown>; consoleMetadata: Record<string, unknown> } {
+function spanMetadata(s: SpanInfo, model: string | null, consoleMetadata: Record<string, unknown>): Record<string, unknown> {
   const span = s.span;
   let left = EXTRAS_BUDGET;
   let keysLeft = EXTRAS_KEYS;
@@ -652,7 +666,7 @@ function spanMetadata(
   let droppedEvents = 0;
   for (const e of span.events) {
     if (INPUT_EVENTS.has(e.name) || OUTPUT_EVENTS.has(e.name)) continue;
-    const entry: AttrValue = { name: e.name.slice(0, 256), time_unix_nano: e.timeUnixNano.toString(), attributes: attributesToObject(e.attributes) };
+    const entry: AttrValue = { name: e.name.slice(0, 256), time_unix_nano: e.timeUnixNano.toString(), attributes: objectOf(e.attributes) };
     const size = JSON.stringify(entry).length + 1;
     const keys = keysIn(entry);
     if (size > left || keys > keysLeft || events.length >= MAX_EVENTS) {
@@ -678,6 +692,7 @@ function spanMetadata(
       keysLeft -= keys;
     }
   }
+  const resourceKept = s.resource.entries.length - droppedResource;
 
   const metadata: Record<string, unknown> = {};
   if (span.status?.code === 2) metadata.status = { code: "error", message: span.status.message.slice(0, 1024) };
@@ -688,15 +703,8 @@ function spanMetadata(
   if (touched.length > 0) Object.assign(metadata, { resources_touched: touched }, analyzedResourceKeys(touched));
   metadata.attributes = attributes;
   if (events.length > 0) metadata.events = events;
-  if (Object.keys(resource).length > 0) metadata.resource = resource;
+  if (resourceKept > 0) metadata.resource = resource;
 
-  const consoleMetadata: Record<string, unknown> = {
-    trace_id: s.ref.traceId,
-    span_id: s.ref.spanId,
-    parent_span_id: s.parentId || null,
-    span_kind: SPAN_KINDS[span.kind] ?? "unspecified",
-    ...derived,
-  };
   if (links.length > 0) consoleMetadata.links = links;
   const dropped: Record<string, number> = {};
   if (droppedAttributes + span.droppedAttributesCount > 0) dropped.attributes = droppedAttributes + span.droppedAttributesCount;
@@ -705,5 +713,5 @@ function spanMetadata(
   if (droppedResource > 0) dropped.resource_attributes = droppedResource;
   if (droppedTouched > 0) dropped.resources_touched = droppedTouched;
   if (Object.keys(dropped).length > 0) consoleMetadata.dropped = dropped;
-  return { metadata, consoleMetadata };
+  return metadata;
 }

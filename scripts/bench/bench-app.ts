@@ -5,6 +5,8 @@ import { freePort } from "../testing/infra";
 
 export interface BenchApp {
   url: string;
+  /** The app server's process, for benches that read the CPU it used. */
+  pid: number | undefined;
   stop(): void;
 }
 
@@ -15,7 +17,7 @@ export async function startBenchApp(settings: Record<string, string>, timeoutMs 
     stdio: ["ignore", "ignore", "inherit"],
     env: childEnv({ NEXT_TELEMETRY_DISABLED: "1", ...settings }),
   });
-  const app = { url: `http://127.0.0.1:${port}`, stop: () => void server.kill("SIGTERM") };
+  const app = { url: `http://127.0.0.1:${port}`, pid: server.pid, stop: () => void server.kill("SIGTERM") };
   const deadline = Date.now() + timeoutMs;
   while (!(await fetch(`${app.url}/sign-in`).then((r) => r.ok, () => false))) {
     if (server.exitCode !== null) throw new Error(`the app exited (${server.exitCode}) before it answered`);
