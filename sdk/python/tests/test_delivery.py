@@ -26,9 +26,10 @@ def test_ten_thousand_events_from_four_threads_arrive_exactly_once_through_cut_c
     sent: list[list[str]] = [[] for _ in range(4)]
 
     def work(n: int) -> None:
-        with soc.session(f"sess_threads_{n}") as s:
-            for i in range(2500):
-                sent[n].append(s.log("tool_call", "kb_search", tool_name="kb_search", input_summary=f"thread {n} call {i}", duration_ms=1.5))
+        for j in range(10):
+            with soc.session(f"sess_thread_{n}_{j}") as s:
+                for i in range(250):
+                    sent[n].append(s.log("tool_call", "kb_search", tool_name="kb_search", input_summary=f"thread {n} call {i}", duration_ms=1.5))
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
     for t in threads:
@@ -46,9 +47,11 @@ def test_ten_thousand_events_from_four_threads_arrive_exactly_once_through_cut_c
     assert len(stored) == 10_000, soc.stats()
     assert set(ids) == {i for ids_ in sent for i in ids_}
     assert max(ids.values()) == 1
-    for n in range(4):
-        sequence = sorted(e["action_sequence"] for e in stored if e["session_id"] == f"sess_threads_{n}")
-        assert sequence == list(range(1, 2501))
+    sequences: dict[str, list[int]] = {}
+    for e in stored:
+        sequences.setdefault(e["session_id"], []).append(e["action_sequence"])
+    assert sorted(sequences) == sorted(f"sess_thread_{n}_{j}" for n in range(4) for j in range(10))
+    assert all(sorted(seq) == list(range(1, 251)) for seq in sequences.values())
     stats = soc.stats()
     assert stats["delivered"] + stats["duplicates"] >= 10_000 and stats["dropped"] == 0 and stats["rejected"] == 0
 
