@@ -1,4 +1,5 @@
 import type { JsonSchema, ReferenceTag } from "@/lib/api/reference";
+import { OpenLinkedDetails } from "./open-linked-details";
 import { OperationCard } from "./operation-card";
 import { RichText } from "./rich-text";
 import { SchemaView } from "./schema-view";
@@ -12,6 +13,7 @@ export interface SecurityScheme {
 export function ApiReference({ tags, schemas, security }: { tags: ReferenceTag[]; schemas: [string, JsonSchema][]; security: SecurityScheme[] }) {
   return (
     <div className="api-reference">
+      <OpenLinkedDetails />
       <section className="panel api-intro" aria-label="How to call the API">
         <h2>Credentials</h2>
         <dl>
