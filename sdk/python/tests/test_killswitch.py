@@ -92,8 +92,8 @@ def test_fail_closed_stops_the_agent_once_the_state_is_older_than_the_staleness_
 ) -> None:
     soc = make_client(url=proxy.url, staleness=1.0)
     soc.check()
+    paused = time.monotonic()  # before pause(): the client may see the stream close while pause() is still returning
     proxy.pause()
-    paused = time.monotonic()
     soc.check()  # just cut off: the last state is still fresh
     err, _ = raises_within(soc.check, KillSwitchUnavailable, 3.0)
     assert time.monotonic() - paused >= 1.0
