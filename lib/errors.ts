@@ -125,8 +125,8 @@ export function cancelledQueryError(err: unknown, limitMs: number): AppError | n
 }
 
 // Names whose value is a secret, also at the end of a longer name (PGPASSWORD, db_password, x-api-key, access_token).
-const SECRET_NAMES = String.raw`(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie)s?`;
-const SECRET_KEY = new RegExp(String.raw`${SECRET_NAMES}$`, "i");
+const SECRET_NAMES = "(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|authorization|cookie)s?";
+const SECRET_KEY = new RegExp(`${SECRET_NAMES}$`, "i");
 // name=value, name: value, name="value" and JSON's "name":"value"; an auth scheme (Basic, Bearer…) before the value is kept.
 // A name starts only where a run of name characters starts, so a long run is read once, not once per position.
 const SECRET_PAIRS = new RegExp(

@@ -48,6 +48,7 @@ test.describe("the Python SDK", () => {
   });
 
   for (const [file, what] of SUITES) {
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads which fixtures a test uses from its first parameter's pattern; this one uses none
     test(`${file}: ${what}`, async ({}, testInfo) => {
       test.setTimeout(240_000);
       const run = await runPython(["-m", "pytest", path.join(TESTS, file), "-q", "-rfE", "-p", "no:cacheprovider", "--durations=3"], env);

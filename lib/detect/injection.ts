@@ -48,8 +48,8 @@ const RULES: readonly (readonly [rule: string, source: string])[] = [
   ],
   ["new_instructions", String.raw`\b(?:new|updated) (?:system )?instructions? ?:`],
   ["inst_tag", String.raw`\[ ?/?inst ?\]`],
-  ["sys_tag", String.raw`<< ?/?sys ?>>`],
-  ["system_tag", String.raw`< ?/?system ?>`],
+  ["sys_tag", "<< ?/?sys ?>>"],
+  ["system_tag", "< ?/?system ?>"],
   ["chatml_system", String.raw`<\|(?:im_start\|> ?system|system\|>|start_header_id\|> ?system)`],
   ["fake_role_turn", String.raw`\b(?:human|user) ?: ?pretend\b|\bassistant ?: ?certainly\b`],
 ];

@@ -3,6 +3,7 @@ const ASCII_SPACING = /[\t\n\v\f\r]| {2}/;
 // Single spaces are left alone: replacing each one with itself would triple the cost of a scan.
 const WHITESPACE_RUN = /[\s\u0085]{2,}|[^\S ]|\u0085/g;
 const INVISIBLE =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: each invisible code point is removed on its own, variation selectors and joiners included
   /[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff]/g;
 
 /**

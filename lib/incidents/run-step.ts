@@ -64,7 +64,9 @@ async function perform(
   output: Record<string, unknown[]>,
 ): Promise<"done" | "waiting"> {
   const values = placeholderValues(row);
-  const add = (key: string, item: unknown) => (output[key] ??= []).push(item);
+  const add = (key: string, item: unknown) => {
+    output[key] = [...(output[key] ?? []), item];
+  };
   switch (action.action) {
     case "kill_agent": {
       for (const agentId of row.agentIds) {

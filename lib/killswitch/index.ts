@@ -1,4 +1,4 @@
-export { type KillSwitchSettings } from "./apply-change";
+export type { KillSwitchSettings } from "./apply-change";
 export { agentStatus, redisHealth, type AgentStatus, type RedisHealth } from "./agent-status";
 export * from "./contract";
 export { CONSOLE_STREAMS_PER_IDENTITY, takeConsoleStreamSlot, watchKillSwitchChanges } from "./console-stream";

@@ -42,7 +42,7 @@ export async function exportTraces({ ctx, settings, input }: { ctx: Ctx; setting
     if (refused.length > 0) throw new AppError("VALIDATION", `No span could be stored. ${reasons(refused)}`);
     return { accepted: 0, duplicates: 0, rejectedSpans: 0, message: ignoredNote(mapped.ignored) };
   }
-  let stored;
+  let stored: Awaited<ReturnType<typeof ingestEvents>>;
   try {
     stored = await ingestEvents({
       ctx,

@@ -306,7 +306,7 @@ function actionSequences(spans: SpanInfo[]): Map<SpanInfo, number> {
   const order = new Map<SpanInfo, number>();
   for (const list of sessions.values()) {
     list.sort((a, b) => (a.span.startTimeUnixNano < b.span.startTimeUnixNano ? -1 : a.span.startTimeUnixNano > b.span.startTimeUnixNano ? 1 : a.depth - b.depth));
-    list.forEach((s, i) => order.set(s, i));
+    for (const [i, s] of list.entries()) order.set(s, i);
   }
   return order;
 }

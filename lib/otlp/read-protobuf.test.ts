@@ -253,7 +253,10 @@ describe("readExportProtobuf: the same export as @bufbuild/protobuf's fromBinary
   it("answers random damage to a body with an export or an Error, never anything else", () => {
     const whole = withSpans(span({ attributes: [{ key: "k", value: nestedArrays(3) }], events: [{ name: "e" }], links: [{}], status: { code: 2 } }));
     let seed = 42;
-    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     for (let i = 0; i < 3000; i++) {
       const damaged = Uint8Array.from(whole);
       for (let n = 1 + Math.floor(random() * 3); n > 0; n--) damaged[Math.floor(random() * damaged.length)] = Math.floor(random() * 256);

@@ -35,7 +35,7 @@ export function describePlaceholders(): string {
   return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
 
-function valueOf(value: string | Date | null | undefined): string | null {
+function placeholderText(value: string | Date | null | undefined): string | null {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   return value ? value : null;
 }
@@ -79,7 +79,7 @@ export function fillPlaceholders(template: string, values: PlaceholderValues, op
       errors.push({ path: name, message: `unknown placeholder {${name}}: a runbook can use ${describePlaceholders()}` });
       continue;
     }
-    const value = valueOf(values[name]);
+    const value = placeholderText(values[name]);
     if (value === null) errors.push({ path: name, message: MISSING[name] });
     else if (opts.shell) {
       const problem = shellProblem(name, value);
@@ -95,7 +95,7 @@ export function fillPlaceholders(template: string, values: PlaceholderValues, op
   }
   return template.replace(PLACEHOLDER, (match, name: string, offset: number) => {
     if (!isPlaceholder(name)) return match;
-    const value = valueOf(values[name]) ?? "";
+    const value = placeholderText(values[name]) ?? "";
     if (!contexts) return value;
     const context = contexts.get(offset);
     return context?.fill ? shellQuote(value, context.quoting, context.mustQuote) : match;

@@ -239,7 +239,7 @@ class RunbookReader {
         this.refuseUnsafeNodes(pair.value, below(key ?? "?"), depth + 1);
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => this.refuseUnsafeNodes(item, `${path}[${i}]`, depth + 1));
+      for (const [i, item] of node.items.entries()) this.refuseUnsafeNodes(item, `${path}[${i}]`, depth + 1);
     }
   }
 

@@ -198,7 +198,7 @@ async function main(): Promise<void> {
     const p95 = firstPageSummary.p95 ?? NaN;
     const goalMet = p95 < GOAL_P95_MS;
 
-    let explain;
+    let explain: Record<string, unknown> | undefined;
     if (!goalMet || knobs.BENCH_EXPLAIN) {
       // The same page without gzip, to tell compression from the rest of the HTTP path.
       const identity: number[] = [];

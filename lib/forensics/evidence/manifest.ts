@@ -1,6 +1,6 @@
 import { sign } from "node:crypto";
 import { z } from "zod";
-import { type Actor } from "@/lib/context";
+import type { Actor } from "@/lib/context";
 import { canonicalJson } from "./canonical-json";
 import { SIGNATURE_ALGORITHM, type EvidenceKey } from "./signing-key";
 

@@ -143,7 +143,10 @@ describe("the console's kill-switch stream", () => {
     const told: string[] = [];
     let stop: () => void = () => undefined;
     const refused = new Promise<string>((resolve) => {
-      stop = watchKillSwitchChanges(redis, { stillAllowed: async () => (checks++, allowed), onChange: (m) => told.push(m), onRefused: resolve }, 50);
+      stop = watchKillSwitchChanges(redis, { stillAllowed: async () => {
+          checks++;
+          return allowed;
+        }, onChange: (m) => told.push(m), onRefused: resolve }, 50);
     });
     try {
       await new Promise((r) => setTimeout(r, 300));

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { PUT as putAgentKill, DELETE as deleteAgentKill } from "@/app/api/v1/killswitch/agents/[agentId]/route";
 import { PUT as putGlobalKill } from "@/app/api/v1/killswitch/global/route";
 import { appDb } from "@/db/client";

@@ -453,7 +453,10 @@ async function brokenVaultIncident(agentId: string) {
   let broken = true;
   const { credential } = await webhookCredential(agentId, (step) => (step === "set_secret" && broken ? { status: 500, body: JSON.stringify({ error: "target down" }) } : null));
   const incident = await openIncident({ ctx: as("responder"), input: { agent_ids: [agentId], title: "vault key read by the agent" } });
-  return { credential, incident, mend: () => void (broken = false) };
+  return { credential, incident, mend: () => {
+      broken = false;
+    },
+  };
 }
 
 describe("a later rotation after a failure", () => {

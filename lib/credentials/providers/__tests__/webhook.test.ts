@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { signatureHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "@/lib/notify/signing";
+import { signatureHeaders, } from "@/lib/notify/signing";
 import { type SecretManagerOverride, startSecretManager } from "@/scripts/testing/secret-manager";
 import { createCredential, updateCredential } from "@/lib/credentials";
 import { newAgent, testCtx } from "@/scripts/testing/fixtures";
