@@ -44,6 +44,7 @@ export async function issueIngestKey({ ctx, input }: { ctx: Ctx; input: IssueIng
       before: revoked.length > 0 ? { revoked_keys: revoked.map((k) => ({ id: k.id, prefix: k.prefix })) } : null,
       after: { ingest_key_id: keyRow?.id, ingest_key_prefix: key.prefix },
     });
-    return { agent_id: agentId, ingest_key: key.key };
+    if (!keyRow) throw new Error("the ingest key insert returned no row");
+    return { agent_id: agentId, ingest_key: key.key, ingest_key_id: keyRow.id };
   });
 }

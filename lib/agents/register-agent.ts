@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { agents, ingestKeys } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { actorId, type Ctx } from "@/lib/context";
@@ -5,13 +6,10 @@ import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { AppError } from "@/lib/errors";
 import { addIngestKeyCredential } from "@/lib/credentials/manage-credentials";
 import { generateIngestKey } from "@/lib/ingest/ingest-keys";
-import { registerAgentInput, type RegisterAgentInput } from "./schemas";
+import { type registeredAgentSchema, registerAgentInput, type RegisterAgentInput } from "./schemas";
 
-export interface RegisteredAgent {
-  agent_id: string;
-  /** Shown once: only its hash is stored. */
-  ingest_key: string;
-}
+/** The ingest key is shown once: only its hash is stored. */
+export type RegisteredAgent = z.infer<typeof registeredAgentSchema>;
 
 export async function registerAgent({ ctx, input: raw }: { ctx: Ctx; input: RegisterAgentInput | Record<string, unknown> }): Promise<RegisteredAgent> {
   authorize(ctx, "admin", "register agents");
@@ -46,6 +44,7 @@ export async function registerAgent({ ctx, input: raw }: { ctx: Ctx; input: Regi
         ingest_key_prefix: key.prefix,
       },
     });
-    return { agent_id: input.agentId, ingest_key: key.key };
+    if (!keyRow) throw new Error("the ingest key insert returned no row");
+    return { agent_id: input.agentId, ingest_key: key.key, ingest_key_id: keyRow.id };
   });
 }

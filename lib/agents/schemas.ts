@@ -54,6 +54,7 @@ export const agentViewSchema = z
 export const registeredAgentSchema = z.object({
   agent_id: z.string(),
   ingest_key: z.string().meta({ description: "The ingest key itself, shown this once" }),
+  ingest_key_id: z.uuid().meta({ description: "The key's id, by which it can be revoked" }),
 });
 
 export const ingestKeyViewSchema = z

@@ -143,8 +143,11 @@ function normalSession(open: OpenSession, agent: AgentProfile, start: number, n:
 }
 
 /** The story every later page needs: an injection hidden in a retrieved document, then the agent turns. */
+/** The session in which the demo's support agent is turned by an injected instruction. */
+export const COMPROMISED_SESSION_ID = "sess_support_compromised_0001";
+
 function compromisedSession(open: OpenSession, agent: AgentProfile, start: number): void {
-  const s = new SessionWriter(open, agent, "sess_support_compromised_0001", start);
+  const s = new SessionWriter(open, agent, COMPROMISED_SESSION_ID, start);
   s.push(
     { action_type: "decision", action_name: "plan", input_summary: "user: why was I charged twice?", output_summary: "plan: look up customer, search kb", duration_ms: 4 },
     0,

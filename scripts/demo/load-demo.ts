@@ -1,17 +1,19 @@
 import { Client } from "@agentsoc/sdk";
 import { agentExists } from "@/db/queries/ingest-keys";
-import { issueIngestKey, registerAgent } from "@/lib/agents";
+import { issueIngestKey, type RegisteredAgent, registerAgent, revokeIngestKey } from "@/lib/agents";
 import type { Ctx } from "@/lib/context";
 import { setBaseline } from "@/lib/detect";
 import { shown } from "../lib/terminal-text";
-import { DEMO_AGENTS, playDemoTraffic } from "./demo-traffic";
+import { COMPROMISED_SESSION_ID, DEMO_AGENTS, playDemoTraffic } from "./demo-traffic";
 
-/** A demo agent that exists already gets its key rotated, so repeated demo loads leave one live key each. */
-async function keyFor(ctx: Ctx, agentId: string, name: string): Promise<string> {
-  const registered = (await agentExists(ctx.db, agentId))
-    ? await issueIngestKey({ ctx, input: { agentId, reason: "demo data load", revokeExisting: true } })
-    : await registerAgent({ ctx, input: { agentId, displayName: name } });
-  return registered.ingest_key;
+/**
+ * A key of the demo's own for each demo agent, revoked once the traffic is in: keys a user holds
+ * for an agent of the same name (from `agent add`) are never touched.
+ */
+async function demoKeyFor(ctx: Ctx, agentId: string, name: string): Promise<RegisteredAgent> {
+  return (await agentExists(ctx.db, agentId))
+    ? issueIngestKey({ ctx, input: { agentId, reason: "demo data load" } })
+    : registerAgent({ ctx, input: { agentId, displayName: name } });
 }
 
 /** How long the demo waits for the console to take each agent's events. */
@@ -31,9 +33,21 @@ async function deliveredOrHopeless(client: Client): Promise<void> {
  * so it is redacted and stored like any agent's. Each agent's traffic goes in one batch.
  */
 export async function loadDemo(ctx: Ctx, consoleUrl: string): Promise<string> {
+  const keys: RegisteredAgent[] = [];
+  try {
+    return await sendDemoTraffic(ctx, consoleUrl, keys);
+  } finally {
+    for (const key of keys) {
+      await revokeIngestKey({ ctx, input: { agentId: key.agent_id, keyId: key.ingest_key_id, reason: "demo data load finished" } });
+    }
+  }
+}
+
+async function sendDemoTraffic(ctx: Ctx, consoleUrl: string, keys: RegisteredAgent[]): Promise<string> {
   const clients = new Map<string, Client>();
   for (const agent of DEMO_AGENTS) {
-    const key = await keyFor(ctx, agent.agentId, agent.name);
+    const key = await demoKeyFor(ctx, agent.agentId, agent.name);
+    keys.push(key);
     // The guide's example limits, so the compromised session shows the baseline detectors at work.
     await setBaseline({
       ctx,
@@ -51,7 +65,10 @@ export async function loadDemo(ctx: Ctx, consoleUrl: string): Promise<string> {
       },
     });
     // A loader, not an agent: it never acts, so it does not follow the kill switch.
-    clients.set(agent.agentId, new Client({ url: consoleUrl, ingestKey: key, agentId: agent.agentId, watchKillSwitch: false, batchSize: 5000, logger: null }));
+    clients.set(
+      agent.agentId,
+      new Client({ url: consoleUrl, ingestKey: key.ingest_key, agentId: agent.agentId, watchKillSwitch: false, batchSize: 5000, logger: null }),
+    );
   }
   playDemoTraffic(Date.now() / 1000, (agentId, sessionId, startedAt) => {
     const client = clients.get(agentId);
@@ -70,5 +87,10 @@ export async function loadDemo(ctx: Ctx, consoleUrl: string): Promise<string> {
     }
     lines.push(shown`${agentId}: ${JSON.stringify({ accepted: stats.delivered, duplicates: stats.duplicates, rejected: stats.rejected })}`);
   }
-  return `${shown`demo traffic loaded into ${consoleUrl}`}\n${lines.join("\n")}`;
+  return [
+    shown`demo traffic loaded into ${consoleUrl}`,
+    ...lines,
+    "each demo agent sent with a key of its own, revoked now that the traffic is in; no other key was touched",
+    shown`start with the compromised session: ${consoleUrl}/sessions/${COMPROMISED_SESSION_ID}`,
+  ].join("\n");
 }
