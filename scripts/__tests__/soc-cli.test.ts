@@ -26,7 +26,7 @@ describe("npm run soc -- agent", () => {
     const agentId = `cli-${randomUUID().slice(0, 8)}`;
     const { stdout } = await soc(["agent", "add", agentId, "--json"]);
     const parsed = JSON.parse(stdout) as Record<string, unknown>;
-    expect(Object.keys(parsed).sort()).toEqual(["agent_id", "ingest_key"]);
+    expect(Object.keys(parsed).sort()).toEqual(["agent_id", "ingest_key", "ingest_key_id"]);
     expect(parsed.agent_id).toBe(agentId);
     expect(stdout.trim().split("\n")).toHaveLength(1);
 
@@ -136,7 +136,7 @@ describe("npm run soc -- agent", () => {
     } finally {
       redis.disconnect();
     }
-  }, 30_000);
+  }, 90_000);
 
   it("rotate --wait follows the run the console performs and exits 0 when every credential rotated", async () => {
     const agentId = `cli-${randomUUID().slice(0, 8)}`;

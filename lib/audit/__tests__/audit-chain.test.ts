@@ -142,5 +142,5 @@ describe("the audit log's hash chain", () => {
     }
     const { stdout } = await run("node_modules/.bin/tsx", ["scripts/soc.ts", "audit", "verify"], { env });
     expect(stdout).toMatch(/^audit chain intact: \d+ rows/);
-  }, 30_000);
+  }, 90_000);
 });
