@@ -19,6 +19,8 @@ export const TABLE_OWNERS = {
   alerts: "detect",
   agent_baselines: "detect",
   canaries: "detect",
+  agent_policies: "policy",
+  agent_policy_versions: "policy",
   metric_counters: "metrics",
   findings_hourly: "detect",
   events: "ingest",

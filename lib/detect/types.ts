@@ -15,6 +15,7 @@ export const ALERT_TYPES = [
   "session_cost_exceeded",
   "impersonation",
   "unknown_agent",
+  "policy_violation",
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

@@ -180,6 +180,8 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     "POST /api/v1/alerts/[alertId]/acknowledge": { note: "route world" },
     "POST /api/v1/alerts/[alertId]/resolve": { note: "route world" },
     "PUT /api/v1/agents/[agentId]/baseline": { expected_tools: ["web_fetch"], max_tool_calls_per_session: 10, forbidden_patterns_in_output: ["secret"] },
+    "PUT /api/v1/agents/[agentId]/policy": { role: "route world", permissions: [{ tool_name: "web_fetch", allowed_actions: ["read"], resource_scope: ["*"] }] },
+    "DELETE /api/v1/agents/[agentId]/policy": reason,
     "POST /api/v1/canaries": { agent_id: agentId, placement: "document", label: "route world" },
     "POST /api/v1/notifications/destinations": { name: "route world", kind: "json", url: "http://127.0.0.1:9/world", min_severity: "critical", enabled: false },
     "PATCH /api/v1/notifications/destinations/[destinationId]": { name: "route world", min_severity: "high", enabled: false, url: "http://127.0.0.1:9/world", reason: "route world" },

@@ -6,6 +6,7 @@ import { alertsApi, auditApi, baselineApi, canariesApi, dashboardApi } from "./d
 import { evidenceApi, sessionsApi } from "./forensics";
 import { eventsApi, ingestApi } from "./ingest";
 import { authApi, tokensApi, usersApi } from "./people";
+import { policyApi } from "./policies";
 import { credentialsApi, incidentsApi, notificationsApi, rotationsApi, runbooksApi } from "./incident-response";
 
 export const docsApi = {
@@ -62,6 +63,7 @@ export {
   killSwitchApi,
   modelPricesApi,
   notificationsApi,
+  policyApi,
   rotationsApi,
   runbooksApi,
   sessionsApi,
@@ -83,6 +85,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   killSwitchApi,
   agentsApi,
   baselineApi,
+  policyApi,
   canariesApi,
   credentialsApi,
   rotationsApi,

@@ -1,0 +1,2 @@
+export { type AgentPolicy, agentPolicySchema, PERMISSIONS } from "./policy";
+export { removePolicy, setPolicy } from "./set-policy";
