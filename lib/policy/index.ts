@@ -1,2 +1,3 @@
 export { type AgentPolicy, agentPolicySchema, PERMISSIONS } from "./policy";
+export { proposePolicy } from "./propose-policy";
 export { removePolicy, setPolicy } from "./set-policy";

@@ -34,3 +34,34 @@ export const policyViewSchema = z.object({
     )
     .meta({ description: "The last 20 versions, newest first" }),
 });
+
+/** Query of GET /api/v1/agents/{agentId}/policy/draft. */
+export const policyDraftQuery = z.object({
+  days: z.coerce.number().int().min(1, "days: at least 1").max(30, "days: at most 30").default(7),
+});
+
+export const policyDraftSchema = z.object({
+  agent_id: z.string(),
+  policy: agentPolicySchema.meta({ description: "The proposal: PUT it to adopt it, as is or edited" }),
+  notes: z.record(z.string(), z.array(z.string())).meta({ description: 'Per tool (and "session"): the evidence behind its line' }),
+  skipped_tools: z.array(z.string()).meta({ description: "Tools seen whose names a policy cannot hold" }),
+  evidence: z.object({
+    window_days: z.number().int(),
+    sessions: z.number().int(),
+    max_session_seconds: z.number().nullable(),
+    max_tool_calls_per_session: z.number().int().nullable(),
+    tools: z.array(
+      z.object({
+        tool: z.string(),
+        calls: z.number().int(),
+        sessions: z.number().int(),
+        permissions: z.array(z.string()),
+        resources: z.array(z.string()),
+        resource_count: z.number().int(),
+        peak_per_minute: z.number().int(),
+        max_rows: z.number().nullable(),
+        approved_calls: z.number().int(),
+      }),
+    ),
+  }),
+});

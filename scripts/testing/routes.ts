@@ -61,6 +61,7 @@ export const ACCESS: Record<string, Access> = {
   "GET /api/v1/agents/[agentId]/policy": "viewer",
   "PUT /api/v1/agents/[agentId]/policy": "admin",
   "DELETE /api/v1/agents/[agentId]/policy": "admin",
+  "GET /api/v1/agents/[agentId]/policy/draft": "analyst",
   "GET /api/v1/canaries": "analyst",
   "POST /api/v1/canaries": "admin",
   "DELETE /api/v1/canaries/[canaryId]": "admin",

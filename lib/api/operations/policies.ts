@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { agentIdSchema } from "@/lib/agents/schemas";
 import { agentPolicySchema } from "@/lib/policy/policy";
-import { policyViewSchema, removePolicyBody } from "@/lib/policy/schemas";
+import { policyDraftQuery, policyDraftSchema, policyViewSchema, removePolicyBody } from "@/lib/policy/schemas";
 import { jsonBody, operation } from "../operation";
 
 const agentParams = z.object({ agentId: agentIdSchema });
@@ -41,5 +41,18 @@ export const policyApi = {
     body: jsonBody(removePolicyBody),
     responses: { 200: { description: "The agent without a policy, and its versions", schema: policyViewSchema } },
     errors: { 404: "no such agent, or it has no policy" },
+  }),
+  draft: operation({
+    method: "GET",
+    path: "/api/v1/agents/{agentId}/policy/draft",
+    tag: "Policies",
+    summary: "Draft a least-privilege policy from what the agent did",
+    description:
+      "Only the tools it called, the permissions and resources its calls reported, and limits at its observed peaks × 1.5, each line with its evidence. Changes nothing: adopt it with PUT.",
+    access: "analyst",
+    params: agentParams,
+    query: policyDraftQuery,
+    responses: { 200: { description: "The proposed policy and its evidence", schema: policyDraftSchema } },
+    errors: { 404: "no such agent" },
   }),
 };

@@ -9,7 +9,7 @@ import { getPolicy } from "@/db/queries/policies";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
-import { removePolicy, setPolicy } from "@/lib/policy";
+import { proposePolicy, removePolicy, setPolicy } from "@/lib/policy";
 import { makeEvent, newAgent, readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
 import { SUPPORT_AGENT_POLICY } from "@/scripts/testing/guide-policy";
 
@@ -176,5 +176,61 @@ describe("agent security policies", () => {
     await removePolicy({ ctx: as("admin"), input: { agentId, reason: "test" } });
     await ingest(agentId, [makeEvent(agentId, { session_id: s, timestamp: t + 30, tool_name: "send_email", action_name: "send_email" })]);
     expect((await policyAlerts(agentId))[0]?.count).toBe(1);
+  });
+
+  it("drafts a least-privilege policy from days of traffic that, adopted, raises nothing on the same traffic", async () => {
+    const { agentId } = await newAgent({ prefix: "policy-draft" });
+    const traffic = (offsetS: number) =>
+      [5, 3, 1].flatMap((daysAgo) =>
+        Array.from({ length: 6 }, (_, i) => {
+          const base = Date.now() / 1000 - daysAgo * 86_400 + offsetS;
+          const s = `sess_draft_${daysAgo}_${offsetS}`;
+          return i % 3 === 2
+            ? makeEvent(agentId, {
+                session_id: s,
+                timestamp: base + i * 10,
+                tool_name: "ticket_management",
+                action_name: "ticket_management",
+                metadata: { permission: "write", resource: [`tickets.${i}`], approval_id: "APR-1" },
+              })
+            : makeEvent(agentId, {
+                session_id: s,
+                timestamp: base + i * 10,
+                tool_name: "customer_lookup",
+                metadata: { permission: "read", resource: "customers.email", row_count: i + daysAgo },
+              });
+        }),
+      );
+    await ingest(agentId, traffic(0));
+    await expect(proposePolicy({ ctx: as("viewer"), input: { agentId, days: 7 } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(proposePolicy({ ctx: as("analyst"), input: { agentId, days: 31 } })).rejects.toMatchObject({ code: "VALIDATION" });
+    const draft = await proposePolicy({ ctx: as("analyst"), input: { agentId, days: 7 } });
+    expect(draft.evidence).toMatchObject({ window_days: 7, sessions: 3, max_tool_calls_per_session: 6 });
+    expect(draft.evidence.max_session_seconds).toBeCloseTo(50, 3);
+    expect(draft.policy.permissions).toEqual([
+      {
+        tool_name: "customer_lookup",
+        allowed_actions: ["read"],
+        resource_scope: ["customers.email"],
+        rate_limit: 6,
+        requires_approval: false,
+        max_data_rows: 14,
+      },
+      {
+        tool_name: "ticket_management",
+        allowed_actions: ["write"],
+        resource_scope: ["tickets.2", "tickets.5"],
+        rate_limit: 3,
+        requires_approval: true,
+        max_data_rows: 100,
+      },
+    ]);
+    expect(draft.notes.customer_lookup).toContain("12 calls in 3 sessions");
+    // Two days back it saw one day only.
+    expect((await proposePolicy({ ctx: as("analyst"), input: { agentId, days: 2 } })).evidence.sessions).toBe(1);
+
+    await setPolicy({ ctx: as("admin"), input: { agentId, policy: draft.policy } });
+    await ingest(agentId, traffic(600));
+    expect(await policyAlerts(agentId)).toEqual([]);
   });
 });
