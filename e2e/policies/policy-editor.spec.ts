@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { registerAgentWithCli, signInAs } from "../support/agents";
+import { apiTokenWithCli, registerAgentWithCli, signInAs } from "../support/agents";
 
 const HOSTILE_TOOL = '<img src=x onerror="window.__pwned=1">%00$(id)';
 
@@ -35,7 +35,7 @@ test("an admin sets an agent's policy on its page, a call outside it raises an a
   await expect(table.getByRole("cell", { name: HOSTILE_TOOL, exact: true })).toBeVisible();
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   await expect(section.getByText(/Version 1, set by/)).toBeVisible();
-  await expect(section.getByRole("list", { name: "Policy versions" })).toContainText(`+ customer_lookup; + ${HOSTILE_TOOL}`);
+  await expect(section.getByRole("list", { name: "Policy versions" })).toContainText(`: + ${HOSTILE_TOOL}; + customer_lookup`);
 
   const sessionId = `sess_policy_${randomUUID().slice(0, 8)}`;
   const res = await request.post("/api/v1/ingest", {
@@ -79,16 +79,13 @@ test("an admin sets an agent's policy on its page, a call outside it raises an a
   );
 });
 
-test("a viewer reads an agent's policy and gets no editor", async ({ page, browser }) => {
-  const admin = await browser.newPage();
-  await signInAs(admin, "admin");
+test("a viewer reads an agent's policy and gets no editor", async ({ page, request }) => {
   const { agentId } = registerAgentWithCli("e2e-policy-view");
-  const put = await admin.request.put(`/api/v1/agents/${encodeURIComponent(agentId)}/policy`, {
-    headers: { "content-type": "application/json", origin: new URL(admin.url()).origin },
+  const put = await request.put(`/api/v1/agents/${encodeURIComponent(agentId)}/policy`, {
+    headers: { authorization: `Bearer ${apiTokenWithCli("admin")}`, "content-type": "application/json" },
     data: JSON.stringify({ permissions: [{ tool_name: "kb_search", allowed_actions: ["read"], resource_scope: ["*"] }] }),
   });
   expect(put.status()).toBe(200);
-  await admin.close();
 
   await signInAs(page, "viewer");
   await page.goto(`/agents/${encodeURIComponent(agentId)}`);

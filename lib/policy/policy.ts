@@ -93,6 +93,7 @@ export interface PolicyChange {
   changed: { field: string; before: unknown; after: unknown }[];
 }
 
+const POLICY_FIELDS = ["role", "allowed_ip_ranges", "max_session_duration_seconds", "max_tool_calls_per_session"] as const;
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const sortedSet = (v: unknown) => (Array.isArray(v) ? [...v].map(String).sort() : v);
 
@@ -102,9 +103,10 @@ export function diffPolicies(before: AgentPolicy | null, after: AgentPolicy | nu
   const b = tools(before);
   const a = tools(after);
   const changed: PolicyChange["changed"] = [];
-  for (const field of ["role", "allowed_ip_ranges", "max_session_duration_seconds", "max_tool_calls_per_session"] as const) {
-    const x = before?.[field] ?? null;
-    const y = after?.[field] ?? null;
+  // A policy set or removed whole: its tools say it; each limit against nothing would not.
+  for (const field of before && after ? POLICY_FIELDS : []) {
+    const x = before?.[field];
+    const y = after?.[field];
     if (!same(sortedSet(x), sortedSet(y))) changed.push({ field, before: x, after: y });
   }
   for (const [tool, next] of a) {

@@ -206,7 +206,7 @@ describe("agent security policies", () => {
     await expect(proposePolicy({ ctx: as("analyst"), input: { agentId, days: 31 } })).rejects.toMatchObject({ code: "VALIDATION" });
     const draft = await proposePolicy({ ctx: as("analyst"), input: { agentId, days: 7 } });
     expect(draft.evidence).toMatchObject({ window_days: 7, sessions: 3, max_tool_calls_per_session: 6 });
-    expect(draft.evidence.max_session_seconds).toBeCloseTo(50, 3);
+    expect(draft.evidence.max_session_seconds).toBeCloseTo(50, 1);
     expect(draft.policy.permissions).toEqual([
       {
         tool_name: "customer_lookup",
