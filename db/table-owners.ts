@@ -21,6 +21,7 @@ export const TABLE_OWNERS = {
   canaries: "detect",
   agent_policies: "policy",
   agent_policy_versions: "policy",
+  capability_grants: "policy",
   metric_counters: "metrics",
   findings_hourly: "detect",
   events: "ingest",

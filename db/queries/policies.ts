@@ -1,9 +1,9 @@
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { agentPolicies, agentPolicyVersions } from "@/db/schema";
+import { agentPolicies, agentPolicyVersions, capabilityGrants } from "@/db/schema";
 import type { PolicyEvidence } from "@/lib/policy/draft-policy";
 import type { AgentPolicy, PolicyChange } from "@/lib/policy/policy";
-import type { PolicyView } from "@/lib/policy/views";
+import type { CapabilityView, PolicyView } from "@/lib/policy/views";
 
 const VERSIONS_SHOWN = 20;
 const noChange: PolicyChange = { added_tools: [], removed_tools: [], changed: [] };
@@ -107,4 +107,38 @@ export async function readPolicyEvidence(
       approved_calls: t.approved_calls,
     })),
   };
+}
+
+/** The capability registry, newest first: grants in force (expired ones marked), and revoked ones when asked. */
+export async function listCapabilities(
+  db: Queryable,
+  { agentId, includeRevoked, id }: { agentId?: string; includeRevoked: boolean; id?: string },
+): Promise<CapabilityView[]> {
+  const rows = await db
+    .select()
+    .from(capabilityGrants)
+    .where(
+      and(
+        includeRevoked ? undefined : isNull(capabilityGrants.revokedAt),
+        agentId ? or(eq(capabilityGrants.sourceAgent, agentId), eq(capabilityGrants.targetAgent, agentId)) : undefined,
+        id ? eq(capabilityGrants.id, id) : undefined,
+      ),
+    )
+    .orderBy(desc(capabilityGrants.createdAt))
+    .limit(1000);
+  const now = Date.now();
+  return rows.map((g) => ({
+    id: g.id,
+    source_agent: g.sourceAgent,
+    target_agent: g.targetAgent,
+    allowed_actions: g.allowedActions,
+    max_requests_per_minute: g.maxRequestsPerMinute,
+    expires_at: g.expiresAt?.toISOString() ?? null,
+    expired: g.expiresAt !== null && g.expiresAt.getTime() < now,
+    created_by: g.createdBy,
+    created_at: g.createdAt.toISOString(),
+    revoked_by: g.revokedBy,
+    revoked_at: g.revokedAt?.toISOString() ?? null,
+    revoke_reason: g.revokeReason,
+  }));
 }

@@ -7,6 +7,7 @@ import { raiseSessionPeaks } from "@/lib/ingest/session-peaks";
 import { addToMetricCounters } from "@/lib/metrics/counters";
 import { enqueueAlertNotifications } from "@/lib/notify";
 import { effectiveBaseline, storedBaseline } from "./baseline";
+import { type CapabilityGrant, checkCapabilities } from "@/lib/policy/capabilities";
 import { checkPolicy } from "@/lib/policy/check-policy";
 import { storedPolicy } from "@/lib/policy/policy";
 import { checkBaseline, type SessionTotals, toolNameOf } from "./check-baseline";
@@ -21,6 +22,8 @@ export interface DetectionProfile {
   learned: unknown;
   /** The agent's security policy as stored (lib/policy parses it). */
   policy: unknown;
+  /** Capability grants in force where the agent is the source or the target. */
+  grants: CapabilityGrant[];
   canaries: { token: string; placement: string; label: string }[];
 }
 
@@ -146,6 +149,9 @@ export async function recordFindings(
     for (const v of checkPolicy({ policy, events: newEvents, sessions, toolCalls: calls })) {
       findings.push({ type: "policy_violation", severity: "high", detail: v.detail, eventIndex: v.eventIndex, sessionId: v.sessionId, baselineSource: null, metric: { family: "anomaly", label: "policy_violation" } });
     }
+  }
+  for (const v of checkCapabilities(agentId, profile.grants, newEvents)) {
+    findings.push({ type: "unauthorized_agent_request", severity: "high", detail: v.detail, eventIndex: v.eventIndex, sessionId: v.sessionId, baselineSource: null, metric: { family: "anomaly", label: "unauthorized_agent_request" } });
   }
 
   return saveFindings(tx, agentId, findings, rows, judged.peakToolCallsPerMinute);

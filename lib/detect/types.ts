@@ -16,6 +16,7 @@ export const ALERT_TYPES = [
   "impersonation",
   "unknown_agent",
   "policy_violation",
+  "unauthorized_agent_request",
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

@@ -1,10 +1,33 @@
 import { z } from "zod";
+import { agentIdSchema } from "@/lib/agents/schemas";
 import { isoTime, nullableTime } from "@/lib/schema-kit";
 import { agentPolicySchema } from "./policy";
 
-/** Body of DELETE /api/v1/agents/{agentId}/policy. */
+/** Body of DELETE /api/v1/agents/{agentId}/policy and DELETE /api/v1/capabilities/{capabilityId}. */
 export const removePolicyBody = z.object({
-  reason: z.string().trim().min(1, "reason: say why the agent may now call any tool unjudged").max(2000),
+  reason: z.string().trim().min(1, "reason: say why it goes").max(2000),
+});
+
+export const capabilityIdSchema = z.uuid();
+
+export const capabilityViewSchema = z.object({
+  id: z.uuid(),
+  source_agent: z.string(),
+  target_agent: z.string(),
+  allowed_actions: z.array(z.string()),
+  max_requests_per_minute: z.number().int(),
+  expires_at: nullableTime,
+  expired: z.boolean().meta({ description: "Past expires_at: requests under it are judged unauthorized" }),
+  created_by: z.string(),
+  created_at: isoTime,
+  revoked_by: z.string().nullable(),
+  revoked_at: nullableTime,
+  revoke_reason: z.string().nullable(),
+});
+
+export const capabilityListQuery = z.object({
+  agent_id: agentIdSchema.optional().meta({ description: "Grants where the agent is the source or the target" }),
+  include_revoked: z.enum(["true", "false"]).optional(),
 });
 
 const policyChangeSchema = z.object({

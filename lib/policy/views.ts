@@ -20,3 +20,18 @@ export interface PolicyView {
   /** Newest first, at most 20. */
   versions: PolicyVersionView[];
 }
+
+export interface CapabilityView {
+  id: string;
+  source_agent: string;
+  target_agent: string;
+  allowed_actions: string[];
+  max_requests_per_minute: number;
+  expires_at: string | null;
+  expired: boolean;
+  created_by: string;
+  created_at: string;
+  revoked_by: string | null;
+  revoked_at: string | null;
+  revoke_reason: string | null;
+}

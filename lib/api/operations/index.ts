@@ -6,7 +6,7 @@ import { alertsApi, auditApi, baselineApi, canariesApi, dashboardApi } from "./d
 import { evidenceApi, sessionsApi } from "./forensics";
 import { eventsApi, ingestApi } from "./ingest";
 import { authApi, tokensApi, usersApi } from "./people";
-import { policyApi } from "./policies";
+import { capabilitiesApi, policyApi } from "./policies";
 import { credentialsApi, incidentsApi, notificationsApi, rotationsApi, runbooksApi } from "./incident-response";
 
 export const docsApi = {
@@ -54,6 +54,7 @@ export {
   authApi,
   baselineApi,
   canariesApi,
+  capabilitiesApi,
   credentialsApi,
   dashboardApi,
   eventsApi,
@@ -86,6 +87,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   agentsApi,
   baselineApi,
   policyApi,
+  capabilitiesApi,
   canariesApi,
   credentialsApi,
   rotationsApi,

@@ -1,7 +1,16 @@
 import { z } from "zod";
 import { agentIdSchema } from "@/lib/agents/schemas";
+import { grantCapabilityInput } from "@/lib/policy/capabilities";
 import { agentPolicySchema } from "@/lib/policy/policy";
-import { policyDraftQuery, policyDraftSchema, policyViewSchema, removePolicyBody } from "@/lib/policy/schemas";
+import {
+  capabilityIdSchema,
+  capabilityListQuery,
+  capabilityViewSchema,
+  policyDraftQuery,
+  policyDraftSchema,
+  policyViewSchema,
+  removePolicyBody,
+} from "@/lib/policy/schemas";
 import { jsonBody, operation } from "../operation";
 
 const agentParams = z.object({ agentId: agentIdSchema });
@@ -54,5 +63,41 @@ export const policyApi = {
     query: policyDraftQuery,
     responses: { 200: { description: "The proposed policy and its evidence", schema: policyDraftSchema } },
     errors: { 404: "no such agent" },
+  }),
+};
+
+export const capabilitiesApi = {
+  list: operation({
+    method: "GET",
+    path: "/api/v1/capabilities",
+    tag: "Policies",
+    summary: "The capability registry: what each agent may ask another",
+    description: "Grants in force, newest first; expired ones are marked `expired`. `include_revoked=true` adds revoked ones.",
+    access: "viewer",
+    query: capabilityListQuery,
+    responses: { 200: { description: "The grants", schema: z.object({ capabilities: z.array(capabilityViewSchema) }) } },
+  }),
+  grant: operation({
+    method: "POST",
+    path: "/api/v1/capabilities",
+    tag: "Policies",
+    summary: "Grant one agent the right to ask another for some actions",
+    description:
+      "The guide's AgentCapability (`expires_at` in epoch seconds, 0 for none). Requests outside the grants of an agent the registry knows raise `unauthorized_agent_request` alerts.",
+    access: "admin",
+    body: jsonBody(grantCapabilityInput),
+    responses: { 201: { description: "The grant", schema: capabilityViewSchema } },
+    errors: { 409: "the pair already holds a grant in force" },
+  }),
+  revoke: operation({
+    method: "DELETE",
+    path: "/api/v1/capabilities/{capabilityId}",
+    tag: "Policies",
+    summary: "Revoke a capability grant",
+    access: "admin",
+    params: z.object({ capabilityId: capabilityIdSchema }),
+    body: jsonBody(removePolicyBody),
+    responses: { 200: { description: "The grant, revoked", schema: capabilityViewSchema } },
+    errors: { 404: "no grant in force with that id" },
   }),
 };

@@ -5,11 +5,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { appDb } from "@/db/client";
 import { listAudit } from "@/db/queries/audit";
 import { listAlerts } from "@/db/queries/detection";
-import { getPolicy } from "@/db/queries/policies";
+import { getPolicy, listCapabilities } from "@/db/queries/policies";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
-import { proposePolicy, removePolicy, setPolicy } from "@/lib/policy";
+import { grantCapability, proposePolicy, removePolicy, revokeCapability, setPolicy } from "@/lib/policy";
 import { makeEvent, newAgent, readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
 import { SUPPORT_AGENT_POLICY } from "@/scripts/testing/guide-policy";
 
@@ -232,5 +232,69 @@ describe("agent security policies", () => {
     await setPolicy({ ctx: as("admin"), input: { agentId, policy: draft.policy } });
     await ingest(agentId, traffic(600));
     expect(await policyAlerts(agentId)).toEqual([]);
+  });
+
+  it("keeps the guide's capability grants, admin-only and audited, and raises unauthorized_agent_request outside them", async () => {
+    const orchestrator = await newAgent({ prefix: "orchestrator" });
+    const data = await newAgent({ prefix: "data-agent" });
+    const email = `email-agent-${randomUUID().slice(0, 8)}`;
+    const dataGrant = {
+      source_agent: orchestrator.agentId,
+      target_agent: data.agentId,
+      allowed_actions: ["query_sales", "query_inventory", "generate_report"],
+      max_requests_per_minute: 20,
+    };
+    await expect(grantCapability({ ctx: as("responder"), input: dataGrant })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const { id } = await grantCapability({ ctx: as("admin"), input: dataGrant });
+    await expect(grantCapability({ ctx: as("admin"), input: dataGrant })).rejects.toMatchObject({ code: "CONFLICT" });
+    const past = Date.now() / 1000 - 60;
+    await grantCapability({
+      ctx: as("admin"),
+      input: { source_agent: orchestrator.agentId, target_agent: email, allowed_actions: ["send_notification"], max_requests_per_minute: 5, expires_at: past },
+    });
+    const listed = await listCapabilities(appDb(), { agentId: orchestrator.agentId, includeRevoked: false });
+    expect(listed.map((g) => [g.target_agent, g.allowed_actions, g.expired])).toEqual([
+      [email, ["send_notification"], true],
+      [data.agentId, ["generate_report", "query_inventory", "query_sales"], false],
+    ]);
+    const audit = (await listAudit(appDb(), { target_type: "capability", target_id: id, limit: 5 })).entries;
+    expect(audit.map((e) => e.action)).toEqual(["capability.grant"]);
+
+    const s = `sess_${randomUUID().slice(0, 8)}`;
+    const ask = (target: string, action: string) =>
+      makeEvent(orchestrator.agentId, {
+        session_id: s,
+        action_type: "decision",
+        action_name: "delegate",
+        tool_name: null,
+        metadata: { target_agent: target, requested_action: action },
+      });
+    await ingest(orchestrator.agentId, [
+      ask(data.agentId, "query_sales"),
+      ask(data.agentId, "drop_tables"),
+      ask(email, "send_notification"),
+      ask("payments-agent", "refund"),
+    ]);
+    const alerts = (await listAlerts(appDb(), { agent_id: orchestrator.agentId, type: "unauthorized_agent_request" } as Parameters<typeof listAlerts>[1]))
+      .alerts;
+    expect(alerts.map((a) => [a.severity, a.count])).toEqual([["high", 3]]);
+    // The receiver's own report is judged too: an agent outside the registry asking data-agent.
+    await ingest(data.agentId, [
+      makeEvent(data.agentId, {
+        session_id: s,
+        action_type: "decision",
+        action_name: "query_sales",
+        tool_name: null,
+        metadata: { sender_agent: "rogue-agent" },
+      }),
+    ]);
+    const received = (await listAlerts(appDb(), { agent_id: data.agentId, type: "unauthorized_agent_request" } as Parameters<typeof listAlerts>[1])).alerts;
+    expect(received.map((a) => a.detail)).toEqual([`rogue-agent asked ${data.agentId} to "query_sales": no capability grant`]);
+
+    await expect(revokeCapability({ ctx: as("admin"), input: { id, reason: "" } })).rejects.toMatchObject({ code: "VALIDATION" });
+    await expect(revokeCapability({ ctx: as("admin"), input: { id: "not-a-uuid", reason: "x" } })).rejects.toMatchObject({ code: "VALIDATION" });
+    await revokeCapability({ ctx: as("admin"), input: { id, reason: "reports moved" } });
+    await expect(revokeCapability({ ctx: as("admin"), input: { id, reason: "again" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await listCapabilities(appDb(), { agentId: data.agentId, includeRevoked: true }))[0]).toMatchObject({ id, revoke_reason: "reports moved" });
   });
 });
