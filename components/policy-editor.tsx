@@ -100,8 +100,12 @@ function DraftEvidence({ draft }: { draft: DraftAnswer }) {
 }
 
 /** The agent's security policy: a table everyone may read, a JSON editor for admins (the API's body), and its versions. */
-export function PolicyEditor({ agentId, view, editable }: { agentId: string; view: PolicyView; editable: boolean }) {
+export function PolicyEditor({ agentId, view: served, editable }: { agentId: string; view: PolicyView; editable: boolean }) {
   const router = useRouter();
+  // The answer to this page's own change shows at once; a newer page render (another admin) wins.
+  const [answered, setAnswered] = useState<PolicyView | null>(null);
+  const newest = (v: PolicyView | null) => v?.versions[0]?.version ?? 0;
+  const view = answered && newest(answered) >= newest(served) ? answered : served;
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [removing, setRemoving] = useState(false);
@@ -128,17 +132,20 @@ export function PolicyEditor({ agentId, view, editable }: { agentId: string; vie
       return setProblem("The policy is not valid JSON");
     }
     setBusy(true);
-    const result = await callApi("PUT", url, body);
+    const result = await callApi<PolicyView>("PUT", url, body);
     setBusy(false);
     if (!result.ok) return setProblem(result.error);
     setProblem(null);
+    setDraft(null);
+    setAnswered(result.data);
     router.refresh();
   }
 
   async function remove(reason: string): Promise<string | null> {
-    const result = await callApi("DELETE", url, { reason });
+    const result = await callApi<PolicyView>("DELETE", url, { reason });
     if (!result.ok) return result.error;
     setRemoving(false);
+    setAnswered(result.data);
     router.refresh();
     return null;
   }

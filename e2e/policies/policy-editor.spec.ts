@@ -5,6 +5,8 @@ import { apiTokenWithCli, registerAgentWithCli, signInAs } from "../support/agen
 const HOSTILE_TOOL = '<img src=x onerror="window.__pwned=1">%00$(id)';
 
 test("an admin sets an agent's policy on its page, a call outside it raises an alert, and removing it asks for a reason", async ({ page, request }) => {
+  // Five page loads and an ingest: past the 30 s default on a busy machine.
+  test.setTimeout(90_000);
   await signInAs(page, "admin");
   const { agentId, key } = registerAgentWithCli("e2e-policy");
   await page.goto(`/agents/${encodeURIComponent(agentId)}`);
