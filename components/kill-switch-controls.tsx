@@ -9,7 +9,7 @@ import { useKillSwitches } from "./use-kill-switches";
 
 
 /** Asks for the reason before a destructive action, and shows the server's answer, never a guess. */
-function ReasonForm({
+export function ReasonForm({
   label,
   confirmWord,
   onSubmit,

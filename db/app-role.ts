@@ -13,7 +13,7 @@ import { scramSha256Verifier } from "./scram-verifier";
  * DEFINER functions of migrations 0007 and 0009, which it may call; the second never drops a
  * partition younger than the retention floor.
  */
-export const APPEND_ONLY_TABLES = ["audit_log", "evidence_snapshots", "events", "kill_switch_history", "incident_activity"] as const;
+export const APPEND_ONLY_TABLES = ["audit_log", "evidence_snapshots", "events", "kill_switch_history", "incident_activity", "agent_policy_versions"] as const;
 export const READ_ONLY_TABLES = ["retention_policy"] as const;
 const PARTITION_FUNCTIONS = ["public.agentsoc_create_event_partition(date)", "public.agentsoc_drop_event_partitions_before(timestamptz)"];
 const SAFE_ATTRIBUTES = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS";

@@ -9,3 +9,4 @@ export * from "./forensics";
 export * from "./incidents";
 export * from "./credentials";
 export * from "./installation";
+export * from "./policies";

@@ -7,7 +7,10 @@ import { raiseSessionPeaks } from "@/lib/ingest/session-peaks";
 import { addToMetricCounters } from "@/lib/metrics/counters";
 import { enqueueAlertNotifications } from "@/lib/notify";
 import { effectiveBaseline, storedBaseline } from "./baseline";
-import { checkBaseline, type SessionTotals } from "./check-baseline";
+import { type CapabilityGrant, checkCapabilities } from "@/lib/policy/capabilities";
+import { checkPolicy } from "@/lib/policy/check-policy";
+import { storedPolicy } from "@/lib/policy/policy";
+import { checkBaseline, type SessionTotals, toolNameOf } from "./check-baseline";
 import { scanEventText, textProfile } from "./scan-event";
 import type { AlertType, Finding, OpenedAlert, Severity } from "./types";
 
@@ -17,6 +20,10 @@ const MINUTE_US = 60_000_000;
 export interface DetectionProfile {
   configured: unknown;
   learned: unknown;
+  /** The agent's security policy as stored (lib/policy parses it). */
+  policy: unknown;
+  /** Capability grants in force where the agent is the source or the target. */
+  grants: CapabilityGrant[];
   canaries: { token: string; placement: string; label: string }[];
 }
 
@@ -55,26 +62,28 @@ export function groupFindings(findings: Finding[], rows: EventRow[]): FindingGro
   );
 }
 
+type ToolCall = { at: number; tool: string };
+
 /**
- * Per session, the stored tool-call times (µs, sorted) within a minute either side of the batch's
- * new calls. A session that holds nothing but this batch (its totals count only the new events)
- * is answered from the batch, without a query.
+ * Per session, the stored tool calls (µs and tool, sorted by time) within a minute either side of
+ * the batch's new calls. A session that holds nothing but this batch (its totals count only the
+ * new events) is answered from the batch, without a query.
  */
-async function toolCallTimes(tx: Tx, agentId: string, rows: EventRow[], sessions: Map<string, SessionTotals>): Promise<Map<string, number[]>> {
-  const newCalls = new Map<string, { events: number; calls: number[] }>();
+async function toolCallTimes(tx: Tx, agentId: string, rows: EventRow[], sessions: Map<string, SessionTotals>): Promise<Map<string, ToolCall[]>> {
+  const newCalls = new Map<string, { events: number; calls: ToolCall[] }>();
   for (const row of rows) {
     const s = newCalls.get(row.sessionId) ?? { events: 0, calls: [] };
     s.events++;
-    if (row.actionType === "tool_call") s.calls.push(row.tsMicros);
+    if (row.actionType === "tool_call") s.calls.push({ at: row.tsMicros, tool: toolNameOf(row) });
     newCalls.set(row.sessionId, s);
   }
-  const times = new Map<string, number[]>();
+  const times = new Map<string, ToolCall[]>();
   const windows: [string, { lo: number; hi: number }][] = [];
   for (const [sessionId, { events, calls }] of newCalls) {
     if (calls.length === 0) continue;
-    calls.sort((a, b) => a - b);
+    calls.sort((a, b) => a.at - b.at);
     if (sessions.get(sessionId)?.eventCount === events) times.set(sessionId, calls);
-    else windows.push([sessionId, { lo: (calls[0] ?? 0) - MINUTE_US, hi: (calls[calls.length - 1] ?? 0) + MINUTE_US }]);
+    else windows.push([sessionId, { lo: (calls[0]?.at ?? 0) - MINUTE_US, hi: (calls[calls.length - 1]?.at ?? 0) + MINUTE_US }]);
   }
   if (windows.length === 0) return times;
   const lo = Math.min(...windows.map(([, w]) => w.lo));
@@ -82,16 +91,17 @@ async function toolCallTimes(tx: Tx, agentId: string, rows: EventRow[], sessions
   const at = (us: unknown) => sql`timestamptz 'epoch' + ${us}::int8 * interval '1 microsecond'`;
   // The agent is tested after the scan, not in it: with it in the scan the planner may walk the
   // agent's (agent_id, ts) index through every session it had in the window, not this one's.
-  const result = await tx.execute<{ session_id: string; times: string[] | null }>(sql`
+  const result = await tx.execute<{ session_id: string; times: string[] | null; tools: string[] | null }>(sql`
     SELECT w.session_id,
-      array_agg((extract(epoch FROM e.ts) * 1000000)::int8 ORDER BY e.ts) FILTER (WHERE e.agent_id = ${agentId}) AS times
+      array_agg((extract(epoch FROM e.ts) * 1000000)::int8 ORDER BY e.ts) FILTER (WHERE e.agent_id = ${agentId}) AS times,
+      array_agg(coalesce(e.tool_name, e.action_name) ORDER BY e.ts) FILTER (WHERE e.agent_id = ${agentId}) AS tools
     FROM unnest(${sql.param(windows.map(([id]) => id))}::text[], ${sql.param(windows.map(([, w]) => w.lo))}::int8[],
       ${sql.param(windows.map(([, w]) => w.hi))}::int8[]) AS w(session_id, lo, hi)
     JOIN events e ON e.session_id = w.session_id AND e.action_type = 'tool_call'
       AND e.ts BETWEEN timestamptz 'epoch' + w.lo * interval '1 microsecond' AND timestamptz 'epoch' + w.hi * interval '1 microsecond'
     WHERE e.ts BETWEEN ${at(lo)} AND ${at(hi)}
     GROUP BY w.session_id`);
-  for (const r of result.rows) times.set(r.session_id, (r.times ?? []).map(Number));
+  for (const r of result.rows) times.set(r.session_id, (r.times ?? []).map((t, i) => ({ at: Number(t), tool: r.tools?.[i] ?? "" })));
   return times;
 }
 
@@ -130,9 +140,19 @@ export async function recordFindings(
   }
 
   const sessions = new Map<string, SessionTotals>(stored.sessions.map((s) => [s.sessionId, s]));
-  const times = await toolCallTimes(tx, agentId, newEvents.map((e) => e.row), sessions);
+  const calls = await toolCallTimes(tx, agentId, newEvents.map((e) => e.row), sessions);
+  const times = new Map([...calls].map(([sessionId, list]) => [sessionId, list.map((c) => c.at)]));
   const judged = checkBaseline({ baseline, events: newEvents, sessions, toolCallTimes: times });
   findings.push(...judged.findings);
+  const policy = storedPolicy(profile.policy);
+  if (policy) {
+    for (const v of checkPolicy({ policy, events: newEvents, sessions, toolCalls: calls })) {
+      findings.push({ type: "policy_violation", severity: "high", detail: v.detail, eventIndex: v.eventIndex, sessionId: v.sessionId, baselineSource: null, metric: { family: "anomaly", label: "policy_violation" } });
+    }
+  }
+  for (const v of checkCapabilities(agentId, profile.grants, newEvents)) {
+    findings.push({ type: "unauthorized_agent_request", severity: "high", detail: v.detail, eventIndex: v.eventIndex, sessionId: v.sessionId, baselineSource: null, metric: { family: "anomaly", label: "unauthorized_agent_request" } });
+  }
 
   return saveFindings(tx, agentId, findings, rows, judged.peakToolCallsPerMinute);
 }

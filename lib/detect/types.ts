@@ -15,6 +15,8 @@ export const ALERT_TYPES = [
   "session_cost_exceeded",
   "impersonation",
   "unknown_agent",
+  "policy_violation",
+  "unauthorized_agent_request",
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

@@ -15,6 +15,7 @@ export const DOC_PAGES = [
   "docs/ingest.md",
   "docs/kill-switches.md",
   "docs/detection.md",
+  "docs/policies.md",
   "docs/forensics.md",
   "docs/incidents-and-runbooks.md",
   "docs/credential-rotation.md",

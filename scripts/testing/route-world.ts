@@ -13,6 +13,7 @@ import { takeSnapshot } from "@/lib/forensics/evidence";
 import { openIncident } from "@/lib/incidents";
 import { ingestEvents } from "@/lib/ingest";
 import { createDestination } from "@/lib/notify";
+import { grantCapability } from "@/lib/policy";
 import { appRedis } from "@/lib/redis";
 import { DEFAULT_RETRY_POLICY, runDueRotationSteps, startRotation } from "@/lib/rotation";
 import { AGENT_COMPROMISE_RUNBOOK } from "@/lib/runbooks";
@@ -84,6 +85,7 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
   if (!automated || !manual || !skippable) throw new Error("the incident's runbook lacks an automated step or two manual ones");
 
   const canary = await issueCanary({ ctx, input: { agent_id: agentId, placement: "document", label: "route world" } });
+  const grant = await grantCapability({ ctx, input: { source_agent: agentId, target_agent: `${prefix}-peer-${randomUUID().slice(0, 8)}`, allowed_actions: ["query_sales"] } });
   const destination = await createDestination({
     ctx,
     input: { name: `${prefix} hook`, kind: "json", url: "http://127.0.0.1:9/route-world", min_severity: "critical", enabled: false },
@@ -126,6 +128,7 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     stepId: automated.step_id,
     runbookId: incident.runbook.id,
     canaryId: canary.id,
+    capabilityId: grant.id,
     destinationId: destination.destination.id,
     snapshotId: snapshot.snapshot_id,
     credentialId: signing.credential.id,
@@ -180,6 +183,10 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     "POST /api/v1/alerts/[alertId]/acknowledge": { note: "route world" },
     "POST /api/v1/alerts/[alertId]/resolve": { note: "route world" },
     "PUT /api/v1/agents/[agentId]/baseline": { expected_tools: ["web_fetch"], max_tool_calls_per_session: 10, forbidden_patterns_in_output: ["secret"] },
+    "PUT /api/v1/agents/[agentId]/policy": { role: "route world", permissions: [{ tool_name: "web_fetch", allowed_actions: ["read"], resource_scope: ["*"] }] },
+    "DELETE /api/v1/agents/[agentId]/policy": reason,
+    "POST /api/v1/capabilities": { source_agent: agentId, target_agent: `${prefix}-peer-${randomUUID().slice(0, 8)}`, allowed_actions: ["send_notification"], max_requests_per_minute: 5 },
+    "DELETE /api/v1/capabilities/[capabilityId]": reason,
     "POST /api/v1/canaries": { agent_id: agentId, placement: "document", label: "route world" },
     "POST /api/v1/notifications/destinations": { name: "route world", kind: "json", url: "http://127.0.0.1:9/world", min_severity: "critical", enabled: false },
     "PATCH /api/v1/notifications/destinations/[destinationId]": { name: "route world", min_severity: "high", enabled: false, url: "http://127.0.0.1:9/world", reason: "route world" },

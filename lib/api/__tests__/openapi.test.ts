@@ -36,6 +36,7 @@ const NO_SUCH: Record<string, string> = {
   stepId: "immediate_actions.1",
   runbookId: randomUUID(),
   canaryId: randomUUID(),
+  capabilityId: randomUUID(),
   destinationId: randomUUID(),
   snapshotId: randomUUID(),
   credentialId: randomUUID(),

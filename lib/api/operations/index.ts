@@ -6,6 +6,7 @@ import { alertsApi, auditApi, baselineApi, canariesApi, dashboardApi } from "./d
 import { evidenceApi, sessionsApi } from "./forensics";
 import { eventsApi, ingestApi } from "./ingest";
 import { authApi, tokensApi, usersApi } from "./people";
+import { capabilitiesApi, policyApi } from "./policies";
 import { credentialsApi, incidentsApi, notificationsApi, rotationsApi, runbooksApi } from "./incident-response";
 
 export const docsApi = {
@@ -53,6 +54,7 @@ export {
   authApi,
   baselineApi,
   canariesApi,
+  capabilitiesApi,
   credentialsApi,
   dashboardApi,
   eventsApi,
@@ -62,6 +64,7 @@ export {
   killSwitchApi,
   modelPricesApi,
   notificationsApi,
+  policyApi,
   rotationsApi,
   runbooksApi,
   sessionsApi,
@@ -83,6 +86,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   killSwitchApi,
   agentsApi,
   baselineApi,
+  policyApi,
+  capabilitiesApi,
   canariesApi,
   credentialsApi,
   rotationsApi,

@@ -6,6 +6,7 @@ import { getAgent } from "@/db/queries/agents";
 import { listCredentials } from "@/db/queries/credentials";
 import { getBaseline, listAlerts, listCanaries } from "@/db/queries/detection";
 import { listKillHistory } from "@/db/queries/killswitch";
+import { getPolicy } from "@/db/queries/policies";
 import { listRotationRuns } from "@/db/queries/rotations";
 import { listAgentSessions } from "@/db/queries/sessions";
 import { BaselineEditor } from "@/components/baseline-editor";
@@ -13,6 +14,7 @@ import { CanariesPanel } from "@/components/canaries-panel";
 import { CredentialsPanel } from "@/components/credentials-panel";
 import { AgentKillControl } from "@/components/kill-switch-controls";
 import { KillPoliciesEditor } from "@/components/kill-policies-editor";
+import { PolicyEditor } from "@/components/policy-editor";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { formatAgo, formatCost, formatCount, formatUtc } from "@/lib/format";
 import { loadKillPolicies } from "@/lib/killswitch";
@@ -35,11 +37,12 @@ export default async function AgentPage({ params }: Props) {
   if (!agent) notFound();
   const canReadCanaries = roleAtLeast(me.role, "analyst");
   const canReadCredentials = roleAtLeast(me.role, "analyst");
-  const [sessions, history, policies, baseline, canaries, openAlerts, credentials, rotations] = await Promise.all([
+  const [sessions, history, policies, baseline, securityPolicy, canaries, openAlerts, credentials, rotations] = await Promise.all([
     listAgentSessions(db, agentId),
     listKillHistory(db, agentId),
     loadKillPolicies(db, agentId, true),
     getBaseline(db, agentId),
+    getPolicy(db, agentId),
     canReadCanaries ? listCanaries(db, agentId) : Promise.resolve([]),
     listAlerts(db, { agent_id: agentId, status: "unresolved", limit: 1 }),
     canReadCredentials ? listCredentials(db, agentId) : Promise.resolve([]),
@@ -67,6 +70,11 @@ export default async function AgentPage({ params }: Props) {
 
       <h2>Baseline</h2>
       <BaselineEditor agentId={agent.agent_id} view={baseline} editable={roleAtLeast(me.role, "admin")} canRecompute={roleAtLeast(me.role, "analyst")} />
+
+      <section aria-labelledby="policy-title">
+        <h2 id="policy-title">Security policy</h2>
+        <PolicyEditor agentId={agent.agent_id} view={securityPolicy} editable={roleAtLeast(me.role, "admin")} />
+      </section>
 
       {canReadCredentials && (
         <section aria-labelledby="credentials-title">

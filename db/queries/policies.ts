@@ -1,0 +1,144 @@
+import { and, desc, eq, isNull, or, sql } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { agentPolicies, agentPolicyVersions, capabilityGrants } from "@/db/schema";
+import type { PolicyEvidence } from "@/lib/policy/draft-policy";
+import type { AgentPolicy, PolicyChange } from "@/lib/policy/policy";
+import type { CapabilityView, PolicyView } from "@/lib/policy/views";
+
+const VERSIONS_SHOWN = 20;
+const noChange: PolicyChange = { added_tools: [], removed_tools: [], changed: [] };
+
+/** An agent's policy in effect and its recent versions, newest first. */
+export async function getPolicy(db: Queryable, agentId: string): Promise<PolicyView> {
+  const [current, versions] = await Promise.all([
+    db.select().from(agentPolicies).where(eq(agentPolicies.agentId, agentId)),
+    db.select().from(agentPolicyVersions).where(eq(agentPolicyVersions.agentId, agentId)).orderBy(desc(agentPolicyVersions.version)).limit(VERSIONS_SHOWN),
+  ]);
+  const row = current[0];
+  return {
+    agent_id: agentId,
+    policy: (row?.policy as AgentPolicy | undefined) ?? null,
+    version: row?.version ?? null,
+    updated_by: row?.updatedBy ?? null,
+    updated_at: row?.updatedAt.toISOString() ?? null,
+    versions: versions.map((v) => ({
+      version: v.version,
+      policy: (v.policy as AgentPolicy | null) ?? null,
+      changed_by: v.changedBy,
+      changed_at: v.changedAt.toISOString(),
+      reason: v.reason,
+      change: (v.change as unknown as PolicyChange | null) ?? noChange,
+    })),
+  };
+}
+
+/** Tools a draft looks at, busiest first: as many as a policy may grant. */
+const MAX_DRAFT_TOOLS = 500;
+
+/**
+ * What the agent's tool calls of the last `days` days reported, per tool, and its sessions' peaks:
+ * the evidence a drafted policy stands on. Reads the agent's own events through its (agent_id, ts)
+ * index, on demand only.
+ */
+export async function readPolicyEvidence(
+  db: Queryable,
+  agentId: string,
+  { days, maxResources }: { days: number; maxResources: number },
+): Promise<PolicyEvidence> {
+  const since = sql`now() - ${days}::int * interval '1 day'`;
+  const [tools, sessionStats] = await Promise.all([
+    db.execute<{
+      tool: string;
+      calls: number;
+      sessions: number;
+      permissions: string[] | null;
+      resources: string[] | null;
+      resource_count: number | null;
+      peak_per_minute: number | null;
+      max_rows: string | null;
+      approved_calls: number;
+    }>(sql`
+      WITH calls AS (
+        SELECT coalesce(tool_name, action_name) AS tool, session_id, ts, metadata FROM events
+        WHERE agent_id = ${agentId} AND action_type = 'tool_call' AND ts >= ${since}
+      ), minutes AS (
+        -- The window the detector counts a tool's rate in: the minute ending at each call, in its session.
+        SELECT tool, max(n)::int AS peak FROM (
+          SELECT tool, count(*) OVER (PARTITION BY tool, session_id ORDER BY ts RANGE BETWEEN interval '59.999999 seconds' PRECEDING AND CURRENT ROW) AS n
+          FROM calls
+        ) m GROUP BY tool
+      ), resources AS (
+        SELECT tool, (array_agg(r ORDER BY r))[1:${maxResources}::int] AS resources, count(*)::int AS resource_count FROM (
+          SELECT DISTINCT tool, r FROM (
+            SELECT tool, metadata->>'resource' AS r FROM calls WHERE jsonb_typeof(metadata->'resource') = 'string'
+            UNION ALL
+            SELECT tool, e #>> '{}' FROM calls, jsonb_array_elements(CASE WHEN jsonb_typeof(metadata->'resource') = 'array' THEN metadata->'resource' ELSE '[]' END) e
+            WHERE jsonb_typeof(e) = 'string'
+          ) all_r
+        ) d GROUP BY tool
+      )
+      SELECT c.tool, count(*)::int AS calls, count(DISTINCT c.session_id)::int AS sessions,
+        array_agg(DISTINCT lower(btrim(c.metadata->>'permission'))) FILTER (WHERE jsonb_typeof(c.metadata->'permission') = 'string') AS permissions,
+        r.resources, r.resource_count, m.peak AS peak_per_minute,
+        max((c.metadata->>'row_count')::numeric) FILTER (WHERE jsonb_typeof(c.metadata->'row_count') = 'number') AS max_rows,
+        (count(*) FILTER (WHERE jsonb_typeof(c.metadata->'approval_id') = 'string' AND btrim(c.metadata->>'approval_id') <> ''))::int AS approved_calls
+      FROM calls c LEFT JOIN resources r ON r.tool = c.tool LEFT JOIN minutes m ON m.tool = c.tool
+      GROUP BY c.tool, r.resources, r.resource_count, m.peak
+      ORDER BY calls DESC, c.tool LIMIT ${MAX_DRAFT_TOOLS}`),
+    db.execute<{ sessions: number; max_seconds: number | null; max_tool_calls: number | null }>(sql`
+      SELECT count(*)::int AS sessions, max(extract(epoch FROM last_event_at - started_at))::float8 AS max_seconds, max(tool_calls) AS max_tool_calls
+      FROM sessions WHERE agent_id = ${agentId} AND last_event_at >= ${since}`),
+  ]);
+  const stats = sessionStats.rows[0];
+  return {
+    window_days: days,
+    sessions: stats?.sessions ?? 0,
+    max_session_seconds: stats?.max_seconds ?? null,
+    max_tool_calls_per_session: stats?.max_tool_calls || null,
+    tools: tools.rows.map((t) => ({
+      tool: t.tool,
+      calls: t.calls,
+      sessions: t.sessions,
+      permissions: t.permissions ?? [],
+      resources: t.resources ?? [],
+      resource_count: t.resource_count ?? 0,
+      peak_per_minute: t.peak_per_minute ?? 0,
+      max_rows: t.max_rows === null ? null : Number(t.max_rows),
+      approved_calls: t.approved_calls,
+    })),
+  };
+}
+
+/** The capability registry, newest first: grants in force (expired ones marked), and revoked ones when asked. */
+export async function listCapabilities(
+  db: Queryable,
+  { agentId, includeRevoked, id }: { agentId?: string; includeRevoked: boolean; id?: string },
+): Promise<CapabilityView[]> {
+  const rows = await db
+    .select()
+    .from(capabilityGrants)
+    .where(
+      and(
+        includeRevoked ? undefined : isNull(capabilityGrants.revokedAt),
+        agentId ? or(eq(capabilityGrants.sourceAgent, agentId), eq(capabilityGrants.targetAgent, agentId)) : undefined,
+        id ? eq(capabilityGrants.id, id) : undefined,
+      ),
+    )
+    .orderBy(desc(capabilityGrants.createdAt))
+    .limit(1000);
+  const now = Date.now();
+  return rows.map((g) => ({
+    id: g.id,
+    source_agent: g.sourceAgent,
+    target_agent: g.targetAgent,
+    allowed_actions: g.allowedActions,
+    max_requests_per_minute: g.maxRequestsPerMinute,
+    expires_at: g.expiresAt?.toISOString() ?? null,
+    expired: g.expiresAt !== null && g.expiresAt.getTime() < now,
+    created_by: g.createdBy,
+    created_at: g.createdAt.toISOString(),
+    revoked_by: g.revokedBy,
+    revoked_at: g.revokedAt?.toISOString() ?? null,
+    revoke_reason: g.revokeReason,
+  }));
+}

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { agentIdSchema } from "@/lib/agents/schemas";
+import { peersOf } from "@/lib/forensics/peers";
+import { unstorableReason } from "@/lib/storable-text";
+
+const actionName = z
+  .string()
+  .min(1, "allowed_actions: an action must not be empty")
+  .max(200)
+  .superRefine((text, ctx) => {
+    const why = unstorableReason(text);
+    if (why) ctx.addIssue({ code: "custom", message: `allowed_actions: ${why}` });
+    else if (/\p{Cc}/u.test(text)) ctx.addIssue({ code: "custom", message: "allowed_actions: contains a control character" });
+  });
+
+/** Body of POST /api/v1/capabilities: the guide's AgentCapability; `expires_at` in epoch seconds, 0 or absent for none. */
+export const grantCapabilityInput = z
+  .object({
+    source_agent: agentIdSchema,
+    target_agent: agentIdSchema,
+    allowed_actions: z.array(actionName).min(1, "allowed_actions: grant at least one action").max(200),
+    max_requests_per_minute: z.number().int().positive().max(1_000_000).default(10),
+    expires_at: z.number().nonnegative().max(32_503_680_000).default(0),
+  })
+  .strict()
+  .refine((g) => g.source_agent !== g.target_agent, { path: ["target_agent"], message: "target_agent: an agent needs no grant to ask itself" });
+
+/** A grant as detection reads it. */
+export interface CapabilityGrant {
+  source: string;
+  target: string;
+  actions: string[];
+  /** Epoch µs, or null for none. */
+  expiresAtUs: number | null;
+}
+
+export interface RequestEvent {
+  tsMicros: number;
+  sessionId: string;
+  actionName: string;
+  metadata: Record<string, unknown> | null;
+}
+
+export interface UnauthorizedRequest {
+  eventIndex: number;
+  sessionId: string;
+  detail: string;
+}
+
+const shown = (text: string) => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+
+/**
+ * Judges the agent-to-agent requests the batch's new events name (metadata `target_agent`,
+ * `sender_agent`, … as forensics reads them) against the registry, as the guide's
+ * check_authorization does: no grant, an expired grant, or an action (`metadata.requested_action`,
+ * else the event's `action_name`) outside it. Only agents the registry knows are judged: an
+ * agent with no grant on a side of requests is not using the registry there. Pure.
+ */
+export function checkCapabilities(agentId: string, grants: CapabilityGrant[], events: { index: number; row: RequestEvent }[]): UnauthorizedRequest[] {
+  const asSource = grants.filter((g) => g.source === agentId);
+  const asTarget = grants.filter((g) => g.target === agentId);
+  if (asSource.length === 0 && asTarget.length === 0) return [];
+  const found: UnauthorizedRequest[] = [];
+  for (const { index, row } of events) {
+    const requested = typeof row.metadata?.requested_action === "string" ? row.metadata.requested_action : row.actionName;
+    for (const peer of peersOf(agentId, row.metadata)) {
+      const sent = peer.direction === "sent";
+      const known = sent ? asSource : asTarget;
+      if (known.length === 0) continue;
+      const [source, target] = sent ? [agentId, peer.peerAgentId] : [peer.peerAgentId, agentId];
+      const grant = known.find((g) => (sent ? g.target === peer.peerAgentId : g.source === peer.peerAgentId));
+      const add = (why: string) =>
+        found.push({ eventIndex: index, sessionId: row.sessionId, detail: `${source} asked ${target} to ${shown(requested)}: ${why}` });
+      if (!grant) add("no capability grant");
+      else if (grant.expiresAtUs !== null && row.tsMicros > grant.expiresAtUs) add("the grant had expired");
+      else if (!grant.actions.includes(requested)) add(`not among the granted actions (${grant.actions.map(shown).join(", ")})`);
+    }
+  }
+  return found;
+}
