@@ -71,9 +71,10 @@ async function acceptedStep(secret: string, code: string, lastTimeStep: number |
  * A code is accepted once: the step is recorded only if it is newer than the last, in one statement,
  * so two requests racing with the same code cannot both pass.
  */
-async function useCode(db: Queryable, userId: string, sealed: string, lastTimeStep: number | null, code: string): Promise<boolean> {
+async function spendCode(db: Queryable, userId: string, sealed: string, lastTimeStep: number | null, code: string): Promise<boolean> {
   const secret = openSealed(sealed, requireSocSecret("check a second factor"), PURPOSE);
-  if (secret === null) throw new AppError("UNAVAILABLE", "The stored authenticator secret cannot be opened: SOC_SECRET changed since it was enrolled; an admin can reset it");
+  if (secret === null)
+    throw new AppError("UNAVAILABLE", "The stored authenticator secret cannot be opened: SOC_SECRET changed since it was enrolled; an admin can reset it");
   const step = await acceptedStep(secret, code, lastTimeStep);
   if (step === null) return false;
   const taken = await db
@@ -84,7 +85,7 @@ async function useCode(db: Queryable, userId: string, sealed: string, lastTimeSt
   return taken.length > 0;
 }
 
-async function useRecoveryCode(db: Queryable, userId: string, code: string): Promise<boolean> {
+async function spendRecoveryCode(db: Queryable, userId: string, code: string): Promise<boolean> {
   const used = await db
     .update(userRecoveryCodes)
     .set({ usedAt: sql`now()` })
@@ -107,14 +108,18 @@ export async function needsSecondFactor(db: Queryable, userId: string): Promise<
 }
 
 /** A sign-in's second factor: a current code not used before, or an unused recovery code. */
-export async function acceptSecondFactor(db: Queryable, userId: string, given: { totp?: string; recovery_code?: string }): Promise<"code" | "recovery_code" | null> {
+export async function acceptSecondFactor(
+  db: Queryable,
+  userId: string,
+  given: { totp?: string; recovery_code?: string },
+): Promise<"code" | "recovery_code" | null> {
   const totp = await confirmedTotp(db, userId);
   if (!totp) return null;
   if (given.totp !== undefined) {
     const code = totpCodeSchema.safeParse(given.totp);
-    return code.success && (await useCode(db, userId, totp.secretSealed, totp.lastTimeStep, code.data)) ? "code" : null;
+    return code.success && (await spendCode(db, userId, totp.secretSealed, totp.lastTimeStep, code.data)) ? "code" : null;
   }
-  if (given.recovery_code !== undefined) return (await useRecoveryCode(db, userId, given.recovery_code)) ? "recovery_code" : null;
+  if (given.recovery_code !== undefined) return (await spendRecoveryCode(db, userId, given.recovery_code)) ? "recovery_code" : null;
   return null;
 }
 
@@ -146,7 +151,13 @@ export async function startTotpEnrolment({ ctx, input }: { ctx: Ctx; input: unkn
   if (!(await verifyPassword(password, user.passwordHash))) {
     const lockFor = lockedForSeconds(reserved);
     await ctx.db.transaction((tx) =>
-      recordAudit(tx, ctx, { action: "auth.totp_enrol_failed", targetType: "user", targetId: user.email, reason: "wrong password", after: { failed_sign_ins: reserved.failed } }),
+      recordAudit(tx, ctx, {
+        action: "auth.totp_enrol_failed",
+        targetType: "user",
+        targetId: user.email,
+        reason: "wrong password",
+        after: { failed_sign_ins: reserved.failed },
+      }),
     );
     const message = lockFor > 0 ? `that is not your password; the account is locked for ${lockFor} s` : "that is not your password";
     throw new AppError("VALIDATION", `password: ${message}`, { details: { errors: [{ path: "password", message }] } });
@@ -175,7 +186,7 @@ export async function confirmTotp({ ctx, input }: { ctx: Ctx; input: unknown }):
     .from(userTotp)
     .where(and(eq(userTotp.userId, userId), isNull(userTotp.confirmedAt)));
   if (!pending) throw new AppError("CONFLICT", "No enrolment to confirm: start one with POST /api/v1/auth/mfa/totp/enroll");
-  if (!(await useCode(ctx.db, userId, pending.secretSealed, pending.lastTimeStep, code))) {
+  if (!(await spendCode(ctx.db, userId, pending.secretSealed, pending.lastTimeStep, code))) {
     const message = "not the code the authenticator shows now (check the phone's clock)";
     throw new AppError("VALIDATION", `code: ${message}`, { details: { errors: [{ path: "code", message }] } });
   }
@@ -207,7 +218,9 @@ export async function removeOwnTotp({ ctx, input }: { ctx: Ctx; input: unknown }
   if (!(await needsSecondFactor(ctx.db, userId))) throw new AppError("NOT_FOUND", "No authenticator is enrolled");
   const used = await acceptSecondFactor(ctx.db, userId, "code" in given ? { totp: given.code } : { recovery_code: given.recovery_code });
   if (!used) {
-    await ctx.db.transaction((tx) => recordAudit(tx, ctx, { action: "auth.totp_remove_failed", targetType: "user", targetId: email, reason: "wrong or used code" }));
+    await ctx.db.transaction((tx) =>
+      recordAudit(tx, ctx, { action: "auth.totp_remove_failed", targetType: "user", targetId: email, reason: "wrong or used code" }),
+    );
     const path = "code" in given ? "code" : "recovery_code";
     throw new AppError("VALIDATION", `${path}: wrong, or already used`, { details: { errors: [{ path, message: "wrong, or already used" }] } });
   }

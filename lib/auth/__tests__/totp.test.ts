@@ -4,7 +4,7 @@ import { generate } from "otplib";
 import { describe, expect, it } from "vitest";
 import { POST as signInRoute } from "@/app/api/v1/auth/sign-in/route";
 import { appDb } from "@/db/client";
-import { auditLog, userRecoveryCodes, userTotp, users } from "@/db/schema";
+import { auditLog, userRecoveryCodes, users, userTotp } from "@/db/schema";
 import { confirmTotp, createUser, removeOwnTotp, resetUserTotp, secondFactorStatus, signIn, startTotpEnrolment } from "@/lib/auth";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
@@ -40,7 +40,8 @@ const refusal = (promise: Promise<unknown>) =>
     },
   );
 
-const signInWith = (email: string, extra: Record<string, string> = {}) => signIn({ ctx: testCtx(), input: { email, password: PASSWORD, ...extra }, userAgent: null });
+const signInWith = (email: string, extra: Record<string, string> = {}) =>
+  signIn({ ctx: testCtx(), input: { email, password: PASSWORD, ...extra }, userAgent: null });
 
 async function auditActions(email: string): Promise<string[]> {
   const rows = await appDb().select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.targetId, email)).orderBy(auditLog.id);
@@ -57,7 +58,11 @@ describe("a second factor (TOTP)", () => {
     const asked = await refusal(signInWith(p.email));
     expect(asked.code).toBe("MFA_REQUIRED");
     const res = await signInRoute(
-      new Request("http://soc.test/api/v1/auth/sign-in", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: p.email, password: PASSWORD }) }),
+      new Request("http://soc.test/api/v1/auth/sign-in", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: p.email, password: PASSWORD }),
+      }),
     );
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("MFA_REQUIRED");
