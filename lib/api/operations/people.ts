@@ -32,13 +32,16 @@ export const authApi = {
     method: "POST",
     path: "/api/v1/auth/sign-in",
     tag: "Sign-in",
-    summary: "Sign in with e-mail and password",
+    summary: "Sign in with e-mail and password, and a second factor when the account has one",
     description:
       "Sets the session cookie (httpOnly, SameSite=Lax, Secure over HTTPS). Wrong attempts lock the account for a while; each address has its own limit too.",
     access: "public",
     body: json(signInInput),
     responses: { 200: { description: "Signed in", schema: signedInSchema, headers: { "Set-Cookie": "soc_session=…: the browser session" } } },
-    errors: { 401: "wrong e-mail or password, or the account is disabled or locked", 429: "too many sign-in attempts from this address" },
+    errors: {
+      401: "wrong e-mail or password, a wrong or used second factor, the account disabled or locked; or MFA_REQUIRED: the password was right, send totp or recovery_code too",
+      429: "too many sign-in attempts from this address",
+    },
   }),
   signOut: operation({
     method: "POST",
