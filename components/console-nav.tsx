@@ -57,6 +57,7 @@ export function ConsoleNav({ email, role }: { email: string; role: Role }) {
           {email} · <span className="badge">{role}</span>
         </span>
         <Link href="/account/password">Change password</Link>
+        <Link href="/account/second-factor">Two-step sign-in</Link>
         <button type="button" onClick={() => void signOut()} disabled={signingOut}>
           Sign out
         </button>

@@ -13,6 +13,8 @@ export const TABLE_OWNERS = {
   user_sessions: "auth",
   api_tokens: "auth",
   unknown_account_sign_ins: "auth",
+  user_totp: "auth",
+  user_recovery_codes: "auth",
   credentials: "credentials",
   rotation_runs: "rotation",
   rotation_items: "rotation",

@@ -4,6 +4,7 @@ import { z } from "zod";
 export const ERROR_STATUS = {
   VALIDATION: 400,
   UNAUTHENTICATED: 401,
+  MFA_REQUIRED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
@@ -46,7 +47,7 @@ export const errorBodySchema = z
   .object({
     error: z
       .object({
-        code: z.enum(ERROR_CODES).meta({ description: "VALIDATION 400, UNAUTHENTICATED 401, FORBIDDEN 403, NOT_FOUND 404, CONFLICT 409, PAYLOAD_TOO_LARGE 413, UNSUPPORTED_MEDIA_TYPE 415, RATE_LIMITED 429, INTERNAL 500, UNAVAILABLE 503" }),
+        code: z.enum(ERROR_CODES).meta({ description: "VALIDATION 400, UNAUTHENTICATED 401, MFA_REQUIRED 401 (the password was right; send the second factor too), FORBIDDEN 403, NOT_FOUND 404, CONFLICT 409, PAYLOAD_TOO_LARGE 413, UNSUPPORTED_MEDIA_TYPE 415, RATE_LIMITED 429, INTERNAL 500, UNAVAILABLE 503" }),
         message: z.string().meta({ description: "What was refused and why, for people; a VALIDATION message names each field" }),
         request_id: z.uuid().meta({ description: "Also in the X-Request-Id header; quote it when reporting a problem" }),
         errors: z

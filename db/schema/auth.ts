@@ -1,4 +1,4 @@
-import { type AnyPgColumn, boolean, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, bigint, boolean, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { ROLES } from "../../lib/auth/roles";
 
 export { ROLES, type Role } from "../../lib/auth/roles";
@@ -72,3 +72,31 @@ export const unknownAccountSignIns = pgTable("unknown_account_sign_ins", {
   lockedUntil: timestamp({ withTimezone: true }),
   lastFailedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
+
+/** A person's authenticator (TOTP, RFC 6238): in use once confirmed with a first code. */
+export const userTotp = pgTable("user_totp", {
+  userId: uuid()
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  /** Sealed under SOC_SECRET (AES-256-GCM): codes are computed from the secret, so it cannot be kept as a hash. */
+  secretSealed: text().notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  confirmedAt: timestamp({ withTimezone: true }),
+  /** The time step of the last code accepted: each code is accepted once. */
+  lastTimeStep: bigint({ mode: "number" }),
+});
+
+/** One-use codes for a person who lost their authenticator, stored as SHA-256 hashes. */
+export const userRecoveryCodes = pgTable(
+  "user_recovery_codes",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text().notNull().unique(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    usedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index().on(t.userId)],
+);

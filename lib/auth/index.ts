@@ -10,3 +10,4 @@ export { signIn, type SignedIn } from "./sign-in";
 export { signOut } from "./sign-out";
 export { resetPassword, updateUser } from "./update-user";
 export { changeOwnPassword } from "./change-password";
+export { confirmTotp, removeOwnTotp, resetUserTotp, secondFactorStatus, startTotpEnrolment } from "./totp";

@@ -14,6 +14,8 @@ export const reasonSchema = z.string().trim().min(1).max(500);
 export const signInInput = z.object({
   email: z.string().trim().toLowerCase().max(254),
   password: z.string().max(256),
+  totp: z.string().max(32).optional().meta({ description: "The code the authenticator shows, for an account with a second factor" }),
+  recovery_code: z.string().max(64).optional().meta({ description: "One of the account's recovery codes, in place of totp" }),
 });
 
 export const createUserInput = z.object({

@@ -9,6 +9,7 @@ import { clearFailedAttempts, lockedForSeconds, lockedOut, reserveAttempt, reser
 import { emailSchema, signInInput } from "./schemas";
 import { decoyPasswordHash, generateSecret, verifyPassword } from "./secrets";
 import { ONE_TIME_PASSWORD_TTL_S, SESSION_MAX_AGE_S, SESSION_PREFIX } from "./sessions";
+import { acceptSecondFactor, needsSecondFactor } from "./totp";
 
 export interface SignedIn {
   sessionToken: string;
@@ -23,7 +24,7 @@ const WRONG = "Wrong e-mail or password";
  * audit row and failed-attempt count are committed before the error is thrown.
  */
 export async function signIn({ ctx, input, userAgent }: { ctx: Ctx; input: unknown; userAgent: string | null }): Promise<SignedIn> {
-  const { email, password } = parseOrThrow(signInInput, input);
+  const { email, password, totp, recovery_code } = parseOrThrow(signInInput, input);
   // A password typed into the e-mail field must not land in the permanent, hash-chained audit log.
   const target = emailSchema.safeParse(email).success ? email : "(not an e-mail address)";
   const audit = (action: string, reason: string | null, after?: unknown) =>
@@ -65,6 +66,23 @@ export async function signIn({ ctx, input, userAgent }: { ctx: Ctx; input: unkno
     throw new AppError("UNAUTHENTICATED", WRONG);
   }
 
+  // The failed-attempt count stands until the second factor is right too: guessing codes locks the account.
+  let secondFactor: string | null = null;
+  if (await needsSecondFactor(ctx.db, user.id)) {
+    if (totp === undefined && recovery_code === undefined) {
+      await audit("auth.sign_in_second_factor_asked", null, { failed_sign_ins: reserved.failed });
+      throw new AppError("MFA_REQUIRED", "This account signs in with a second factor: send the code your authenticator shows as totp, or a recovery code as recovery_code");
+    }
+    secondFactor = await acceptSecondFactor(ctx.db, user.id, { totp, recovery_code });
+    if (!secondFactor) {
+      const lockFor = lockedForSeconds(reserved);
+      await audit("auth.sign_in_failed", lockFor > 0 ? `wrong or reused second factor; account locked for ${lockFor} s` : "wrong or reused second factor", {
+        failed_sign_ins: reserved.failed,
+      });
+      throw new AppError("UNAUTHENTICATED", "Wrong code, or a code already used; wait for the next one");
+    }
+  }
+
   const session = generateSecret(SESSION_PREFIX);
   const expiresAt = new Date(Date.now() + SESSION_MAX_AGE_S * 1000);
   await ctx.db.transaction(async (tx) => {
@@ -77,7 +95,7 @@ export async function signIn({ ctx, input, userAgent }: { ctx: Ctx; input: unkno
       action: "auth.sign_in",
       targetType: "user",
       targetId: email,
-      after: { session_id: created?.id, expires_at: expiresAt.toISOString() },
+      after: { session_id: created?.id, expires_at: expiresAt.toISOString(), second_factor: secondFactor },
     });
   });
   return {

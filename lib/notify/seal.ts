@@ -3,7 +3,7 @@ import { socSecret } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 
 /** What a sealed value is for; each purpose has its own key, so one kind of sealed text cannot be opened as another. */
-export type SealPurpose = "agentsoc:notify:url" | "agentsoc:credential:secret";
+export type SealPurpose = "agentsoc:notify:url" | "agentsoc:credential:secret" | "agentsoc:auth:totp";
 const NOTIFY_URL: SealPurpose = "agentsoc:notify:url";
 const VERSION = "v1";
 const IV_BYTES = 12;

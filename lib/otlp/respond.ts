@@ -11,6 +11,7 @@ const CONTENT_TYPES: Record<OtlpEncoding, string> = { protobuf: "application/x-p
 const RPC_CODES: Record<ErrorCode, number> = {
   VALIDATION: 3, // INVALID_ARGUMENT
   UNAUTHENTICATED: 16,
+  MFA_REQUIRED: 16, // UNAUTHENTICATED
   FORBIDDEN: 7, // PERMISSION_DENIED
   NOT_FOUND: 5,
   CONFLICT: 10, // ABORTED

@@ -1,11 +1,15 @@
 import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { generate } from "otplib";
 import { appDb } from "@/db/client";
 import { listAlerts } from "@/db/queries/detection";
 import { listIngestKeys } from "@/db/queries/ingest-keys";
+import { userSessions, userTotp } from "@/db/schema";
 import { getRotationRun } from "@/db/queries/rotations";
 import { issueIngestKey } from "@/lib/agents";
 import { createUser, signIn } from "@/lib/auth";
 import type { Role } from "@/lib/auth/roles";
+import { hashSecret } from "@/lib/auth/secrets";
 import { createCredential } from "@/lib/credentials";
 import { credentialProviders } from "@/lib/credentials/providers";
 import { issueCanary } from "@/lib/detect";
@@ -13,11 +17,13 @@ import { takeSnapshot } from "@/lib/forensics/evidence";
 import { openIncident } from "@/lib/incidents";
 import { ingestEvents } from "@/lib/ingest";
 import { createDestination } from "@/lib/notify";
+import { openSealed } from "@/lib/notify/seal";
 import { grantCapability } from "@/lib/policy";
 import { appRedis } from "@/lib/redis";
 import { DEFAULT_RETRY_POLICY, runDueRotationSteps, startRotation } from "@/lib/rotation";
 import { AGENT_COMPROMISE_RUNBOOK } from "@/lib/runbooks";
 import { makeEvent, newAgent, testCtx, tokenFor } from "./fixtures";
+import { testSocSecret } from "./infra";
 
 export const WORLD_PASSWORD = "route world password";
 
@@ -31,8 +37,23 @@ export interface RouteWorld {
   sessions: Record<Role, string>;
   /** The path parameters for one route ("METHOD /pattern"): a step or rotation item in the state that route acts on. */
   paramsFor: (routeKey: string) => Record<string, string>;
-  /** A body the route accepts, for each route that reads one. */
-  bodyFor: (routeKey: string) => Record<string, unknown> | unknown[] | undefined;
+  /** A body the route accepts, for each route that reads one; made when asked for, where it holds a code valid only now. */
+  bodyFor: (routeKey: string) => Promise<Record<string, unknown> | unknown[] | undefined>;
+}
+
+async function userIdOfSession(cookie: string): Promise<string> {
+  const token = cookie.slice(cookie.indexOf("=") + 1);
+  const [row] = await appDb().select({ userId: userSessions.userId }).from(userSessions).where(eq(userSessions.tokenHash, hashSecret(token)));
+  if (!row) throw new Error("the world's session has no row");
+  return row.userId;
+}
+
+/** The code a person's authenticator shows `aheadS` seconds from now, from the secret the console stored for them. */
+export async function authenticatorCode(userId: string, aheadS: number): Promise<string> {
+  const [row] = await appDb().select({ sealed: userTotp.secretSealed }).from(userTotp).where(eq(userTotp.userId, userId));
+  const secret = row ? openSealed(row.sealed, testSocSecret(), "agentsoc:auth:totp") : null;
+  if (!secret) return "000000";
+  return generate({ secret, epoch: Math.floor(Date.now() / 1000) + aheadS });
 }
 
 async function personOf(role: Role, prefix: string): Promise<string> {
@@ -144,6 +165,13 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     "POST /api/v1/rotations/[rotationId]/items/[itemId]/resolve": { itemId: failed.id },
   };
   const reason = { reason: "route world" };
+  // The viewer's authenticator codes, computed from the secret the enrol route stored, as an authenticator app would.
+  const viewerId = await userIdOfSession(sessions.viewer);
+  const codeBodies: Record<string, () => Promise<Record<string, unknown>>> = {
+    "POST /api/v1/auth/mfa/totp/confirm": async () => ({ code: await authenticatorCode(viewerId, 0) }),
+    // The next step's code: the one confirm used is spent.
+    "DELETE /api/v1/auth/mfa/totp": async () => ({ code: await authenticatorCode(viewerId, 30) }),
+  };
   const bodies: Record<string, Record<string, unknown> | unknown[]> = {
     "POST /api/v1/ingest": [
       makeEvent(door.agentId, {
@@ -162,6 +190,8 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     "POST /api/v1/otlp/v1/traces": otlpExport(door.agentId, `sess_${prefix}_otlp`),
     "POST /api/v1/auth/sign-in": { email: signInEmail, password: WORLD_PASSWORD },
     "POST /api/v1/auth/password": { current_password: WORLD_PASSWORD, new_password: `${WORLD_PASSWORD} changed` },
+    "POST /api/v1/auth/mfa/totp/enroll": { password: WORLD_PASSWORD },
+    "DELETE /api/v1/users/[userId]/mfa": reason,
     "POST /api/v1/agents": { agent_id: `${prefix}-${randomUUID().slice(0, 8)}`, display_name: "Route world", ingest_rate_limit_per_min: 100 },
     "POST /api/v1/agents/[agentId]/keys": reason,
     "DELETE /api/v1/agents/[agentId]/keys/[keyId]": reason,
@@ -216,7 +246,7 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
       ...(routeKey.includes("/agents/[agentId]/status") || routeKey.endsWith("/agents/[agentId]/ack") ? { agentId: door.agentId } : {}),
       ...paramsByRoute[routeKey],
     }),
-    bodyFor: (routeKey) => bodies[routeKey],
+    bodyFor: async (routeKey) => (routeKey in codeBodies ? codeBodies[routeKey]?.() : bodies[routeKey]),
   };
 }
 

@@ -15,6 +15,10 @@ export const ACCESS: Record<string, Access> = {
   "POST /api/v1/auth/sign-out": "viewer",
   "GET /api/v1/auth/me": "viewer",
   "POST /api/v1/auth/password": "viewer",
+  "GET /api/v1/auth/mfa": "viewer",
+  "POST /api/v1/auth/mfa/totp/enroll": "viewer",
+  "POST /api/v1/auth/mfa/totp/confirm": "viewer",
+  "DELETE /api/v1/auth/mfa/totp": "viewer",
   "GET /api/v1/events": "viewer",
   "GET /api/v1/agents": "viewer",
   "POST /api/v1/agents": "admin",
@@ -37,6 +41,7 @@ export const ACCESS: Record<string, Access> = {
   "POST /api/v1/users": "admin",
   "PATCH /api/v1/users/[userId]": "admin",
   "POST /api/v1/users/[userId]/reset-password": "admin",
+  "DELETE /api/v1/users/[userId]/mfa": "admin",
   "GET /api/v1/tokens": "admin",
   "POST /api/v1/tokens": "admin",
   "DELETE /api/v1/tokens/[tokenId]": "admin",
@@ -111,8 +116,25 @@ export const STREAMS: Record<string, Access> = {
   "GET /api/v1/agents/[agentId]/status/stream": "ingest-key",
 };
 
-/** Routes about the signed-in person, which an API token may not use: a browser session calls them. */
-export const SESSION_ROUTES = ["POST /api/v1/auth/password", "POST /api/v1/auth/sign-out"];
+/**
+ * Routes about the signed-in person, which an API token may not use: a browser session calls them.
+ * In the order a test calling every route calls them (callOrder): an authenticator is enrolled, then
+ * confirmed, then removed; the password changes and the session ends last.
+ */
+export const SESSION_ROUTES = [
+  "GET /api/v1/auth/mfa",
+  "POST /api/v1/auth/mfa/totp/enroll",
+  "POST /api/v1/auth/mfa/totp/confirm",
+  "DELETE /api/v1/auth/mfa/totp",
+  "POST /api/v1/auth/password",
+  "POST /api/v1/auth/sign-out",
+];
+
+/** Where a test calling every route once calls this one: removals after the rest, so what they end serves the others first, and the signed-in person's routes last. */
+export function callOrder(route: { key: string; method: string }): number {
+  const personal = SESSION_ROUTES.indexOf(route.key);
+  return personal >= 0 ? 2 + personal : route.method === "DELETE" ? 1 : 0;
+}
 
 export const ROLE_ORDER: Role[] = ["viewer", "analyst", "responder", "admin"];
 

@@ -11,7 +11,7 @@ import { ExportTraceServiceRequestSchema } from "@/lib/otlp/proto/gen/otlp_trace
 import { appRedis } from "@/lib/redis";
 import { newAgent, testCtx, tokenFor } from "@/scripts/testing/fixtures";
 import { buildRouteWorld, type RouteWorld, worldRunbookYaml } from "@/scripts/testing/route-world";
-import { ACCESS, callRoute, discoverRoutes, ROLE_ORDER, type Route, SESSION_ROUTES, STREAMS } from "@/scripts/testing/routes";
+import { ACCESS, callOrder, callRoute, discoverRoutes, ROLE_ORDER, type Route, SESSION_ROUTES, STREAMS } from "@/scripts/testing/routes";
 
 /**
  * The published OpenAPI document against the routes themselves: every route file and method is in
@@ -165,13 +165,13 @@ describe("the OpenAPI document", () => {
       if (!validate(JSON.parse(body))) problems.push(`${route.key} ${what} ${status}: ${ajv.errorsText(validate.errors, { separator: "; " })}`);
     }
 
-    function call(route: Route, opts: { headers: Record<string, string>; params?: Record<string, string>; query?: string; body?: BodyInit }) {
+    async function call(route: Route, opts: { headers: Record<string, string>; params?: Record<string, string>; query?: string; body?: BodyInit }) {
       const yaml = route.key === "POST /api/v1/runbooks";
       return callRoute(route, {
         params: opts.params ?? world.paramsFor(route.key),
         query: opts.query,
         headers: { "content-type": yaml ? "application/yaml" : "application/json", ...opts.headers },
-        body: opts.body ?? (yaml ? worldRunbookYaml(`openapi_${randomUUID().slice(0, 8)}`) : JSON.stringify(world.bodyFor(route.key) ?? {})),
+        body: opts.body ?? (yaml ? worldRunbookYaml(`openapi_${randomUUID().slice(0, 8)}`) : JSON.stringify((await world.bodyFor(route.key)) ?? {})),
       });
     }
 
@@ -208,16 +208,14 @@ describe("the OpenAPI document", () => {
 
     it("validates each route's answer to its minimum role (2xx), and the OTLP door's protobuf answer", async () => {
       problems.length = 0;
-      // Removals last, and signing out after everything else, so the records they end serve the other routes first.
-      const order = (r: Route) => (SESSION_ROUTES.includes(r.key) ? 2 : r.method === "DELETE" ? 1 : 0);
-      for (const route of [...routes].sort((a, b) => order(a) - order(b))) {
+      for (const route of [...routes].sort((a, b) => callOrder(a) - callOrder(b))) {
         const res = await call(route, { headers: as(route, accessOf(route)) });
         if (res.status < 200 || res.status > 299) problems.push(`${route.key}: expected 2xx, got ${res.status} ${(await res.text()).slice(0, 200)}`);
         else await check(route, `as ${accessOf(route)}`, res);
       }
       const otlp = routes.find((r) => r.key === "POST /api/v1/otlp/v1/traces");
       if (!otlp) throw new Error("no OTLP route");
-      const protobuf = toBinary(ExportTraceServiceRequestSchema, fromJson(ExportTraceServiceRequestSchema, world.bodyFor(otlp.key) as never));
+      const protobuf = toBinary(ExportTraceServiceRequestSchema, fromJson(ExportTraceServiceRequestSchema, (await world.bodyFor(otlp.key)) as never));
       await check(otlp, "as protobuf", await call(otlp, { headers: { ...as(otlp, "ingest-key"), "content-type": "application/x-protobuf" }, body: protobuf }));
       await check(
         otlp,
@@ -230,10 +228,10 @@ describe("the OpenAPI document", () => {
       expect(succeeded.map((r) => r.key).sort()).toEqual(routes.map((r) => r.key).sort());
     }, 180_000);
 
-    it("accepts as request bodies what the routes accept", () => {
+    it("accepts as request bodies what the routes accept", async () => {
       const failures: string[] = [];
       for (const route of routes) {
-        const body = world.bodyFor(route.key);
+        const body = await world.bodyFor(route.key);
         if (body === undefined) continue;
         const schema = operationOf(route)?.requestBody?.content?.["application/json"];
         if (!schema) {

@@ -16,6 +16,15 @@ import {
   userViewSchema,
   whoAmISchema,
 } from "@/lib/auth/schemas";
+import {
+  confirmTotpInput,
+  removeTotpInput,
+  resetTotpBody,
+  secondFactorStatusSchema,
+  startTotpInput,
+  totpEnabledSchema,
+  totpEnrolmentSchema,
+} from "@/lib/auth/totp";
 import { jsonBody as json, operation } from "../operation";
 
 export const authApi = {
@@ -23,13 +32,16 @@ export const authApi = {
     method: "POST",
     path: "/api/v1/auth/sign-in",
     tag: "Sign-in",
-    summary: "Sign in with e-mail and password",
+    summary: "Sign in with e-mail and password, and a second factor when the account has one",
     description:
       "Sets the session cookie (httpOnly, SameSite=Lax, Secure over HTTPS). Wrong attempts lock the account for a while; each address has its own limit too.",
     access: "public",
     body: json(signInInput),
     responses: { 200: { description: "Signed in", schema: signedInSchema, headers: { "Set-Cookie": "soc_session=…: the browser session" } } },
-    errors: { 401: "wrong e-mail or password, or the account is disabled or locked", 429: "too many sign-in attempts from this address" },
+    errors: {
+      401: "wrong e-mail or password, a wrong or used second factor, the account disabled or locked; or MFA_REQUIRED: the password was right, send totp or recovery_code too",
+      429: "too many sign-in attempts from this address",
+    },
   }),
   signOut: operation({
     method: "POST",
@@ -58,6 +70,51 @@ export const authApi = {
     sessionOnly: true,
     body: json(changePasswordInput),
     responses: { 200: { description: "Changed", schema: z.object({ changed: z.literal(true) }) } },
+  }),
+  secondFactor: operation({
+    method: "GET",
+    path: "/api/v1/auth/mfa",
+    tag: "Sign-in",
+    summary: "Your second factor: none, pending or enabled, and recovery codes left",
+    access: "viewer",
+    sessionOnly: true,
+    responses: { 200: { description: "Your second factor", schema: secondFactorStatusSchema } },
+  }),
+  enrolTotp: operation({
+    method: "POST",
+    path: "/api/v1/auth/mfa/totp/enroll",
+    tag: "Sign-in",
+    summary: "Start enrolling an authenticator (TOTP)",
+    description:
+      "Asks for your password again (a wrong one counts towards the lock-out). Answers the secret once; sign-in asks for codes only after POST /api/v1/auth/mfa/totp/confirm.",
+    access: "viewer",
+    sessionOnly: true,
+    body: json(startTotpInput),
+    responses: { 200: { description: "The secret, shown once", schema: totpEnrolmentSchema } },
+    errors: { 409: "an authenticator is already enrolled" },
+  }),
+  confirmTotp: operation({
+    method: "POST",
+    path: "/api/v1/auth/mfa/totp/confirm",
+    tag: "Sign-in",
+    summary: "Confirm the authenticator with its current code",
+    description: "From then on sign-in answers MFA_REQUIRED without a code. Answers ten recovery codes, once.",
+    access: "viewer",
+    sessionOnly: true,
+    body: json(confirmTotpInput),
+    responses: { 200: { description: "Enabled", schema: totpEnabledSchema } },
+    errors: { 409: "no enrolment to confirm" },
+  }),
+  removeTotp: operation({
+    method: "DELETE",
+    path: "/api/v1/auth/mfa/totp",
+    tag: "Sign-in",
+    summary: "Remove your authenticator, with a current code or a recovery code",
+    access: "viewer",
+    sessionOnly: true,
+    body: json(removeTotpInput),
+    responses: { 200: { description: "Removed", schema: z.object({ removed: z.literal(true) }) } },
+    errors: { 404: "no authenticator enrolled" },
   }),
 };
 
@@ -104,6 +161,18 @@ export const usersApi = {
     params: userParams,
     body: json(optionalReasonBody),
     responses: { 200: { description: "Reset; their sessions end", schema: passwordResetSchema } },
+    errors: { 404: "no such person" },
+  }),
+  resetSecondFactor: operation({
+    method: "DELETE",
+    path: "/api/v1/users/{userId}/mfa",
+    tag: "People and tokens",
+    summary: "Remove a person's authenticator (a lost phone)",
+    description: "Their next sign-in is by password alone, until they enrol again.",
+    access: "admin",
+    params: userParams,
+    body: json(resetTotpBody),
+    responses: { 200: { description: "Reset", schema: z.object({ removed: z.boolean() }) } },
     errors: { 404: "no such person" },
   }),
 };

@@ -8,7 +8,7 @@ import { liftAll } from "@/lib/killswitch";
 import { appRedis } from "@/lib/redis";
 import { newAgent, testCtx, tokenFor } from "@/scripts/testing/fixtures";
 import { buildRouteWorld, type RouteWorld, worldRunbookYaml } from "@/scripts/testing/route-world";
-import { ACCESS, ROLE_ORDER, SESSION_ROUTES, STREAMS, callRoute, discoverRoutes, type Route } from "@/scripts/testing/routes";
+import { ACCESS, ROLE_ORDER, SESSION_ROUTES, STREAMS, callOrder, callRoute, discoverRoutes, type Route } from "@/scripts/testing/routes";
 
 /** Ids of nothing: a refusal must come before the route looks anything up. */
 const NO_SUCH: Record<string, string> = {
@@ -106,9 +106,9 @@ describe("authorisation matrix for /api/v1 and /metrics", () => {
     /** The identity of exactly `role` for this route: a browser session for the routes about the signed-in person. */
     const as = (route: Route, role: Role) => (SESSION_ROUTES.includes(route.key) ? sessions[role] : identities[role]) ?? {};
 
-    function call(route: Route, identity: Record<string, string>): Promise<Response> {
+    async function call(route: Route, identity: Record<string, string>): Promise<Response> {
       const yaml = route.key === "POST /api/v1/runbooks";
-      const body = world.bodyFor(route.key);
+      const body = await world.bodyFor(route.key);
       return callRoute(route, {
         params: world.paramsFor(route.key),
         headers: { "content-type": yaml ? "application/yaml" : "application/json", ...identity },
@@ -118,9 +118,7 @@ describe("authorisation matrix for /api/v1 and /metrics", () => {
 
     it("lets a caller with exactly the route's minimum role through (2xx), and refuses one role below (403)", async () => {
       const failures: string[] = [];
-      // Removals last, and signing out after everything else, so the records they end serve the other routes first.
-      const order = (r: Route) => (SESSION_ROUTES.includes(r.key) ? 2 : r.method === "DELETE" ? 1 : 0);
-      for (const route of [...routes].sort((a, b) => order(a) - order(b))) {
+      for (const route of [...routes].sort((a, b) => callOrder(a) - callOrder(b))) {
         const need = ACCESS[route.key] ?? STREAMS[route.key];
         if (need === undefined) throw new Error(`${route.key} is not in the route list`);
         const identity =

@@ -247,7 +247,7 @@ describe("fuzz pass over every route", () => {
       const identity = (access === "public" || access === "ingest-key" ? identities[access] : SESSION_ROUTES.includes(route.key) ? identities.cookie : identities.admin) ?? {};
       const params = world.paramsFor(route.key);
       // A password change that succeeded once would refuse every later call for its current password, not for the hostile value.
-      const base = (route.key === "POST /api/v1/auth/password" ? WRONG_PASSWORD_CHANGE : world.bodyFor(route.key)) ?? {};
+      const base = (route.key === "POST /api/v1/auth/password" ? WRONG_PASSWORD_CHANGE : await world.bodyFor(route.key)) ?? {};
       const json = (value: unknown) => JSON.stringify(value);
       // First the route as a well-behaved caller uses it: a refusal it gives anyway is not the hostile value's.
       const cases: Case[] = [{ what: "well-behaved" }];
