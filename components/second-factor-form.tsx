@@ -58,11 +58,14 @@ export function SecondFactorForm({ email }: { email: string }) {
       setRecoveryCodes(data.recovery_codes);
       await load();
     });
-  const remove = (event: FormEvent<HTMLFormElement>) =>
-    act("DELETE", "/api/v1/auth/mfa/totp", { code: field(event, "code") }, async () => {
+  const remove = (event: FormEvent<HTMLFormElement>) => {
+    const password = field(event, "password");
+    const proof = field(event, "proof").replace(/\s/g, "");
+    return act("DELETE", "/api/v1/auth/mfa/totp", /^\d{6}$/.test(proof) ? { password, code: proof } : { password, recovery_code: proof }, async () => {
       setRecoveryCodes(null);
       await load();
     });
+  };
 
   return (
     <section className="panel auth-card" aria-label="Second factor">
@@ -84,8 +87,12 @@ export function SecondFactorForm({ email }: { email: string }) {
             Sign-in asks for a code from your authenticator. {status.recovery_codes_left} recovery code{status.recovery_codes_left === 1 ? "" : "s"} left.
           </p>
           <label>
-            Current code, to remove it
-            <input name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required />
+            Your password
+            <input name="password" type="password" autoComplete="current-password" required />
+          </label>
+          <label>
+            Current code, or a recovery code
+            <input name="proof" autoComplete="one-time-code" maxLength={64} required />
           </label>
           <button type="submit" className="danger" disabled={busy}>
             Remove the authenticator

@@ -57,4 +57,14 @@ test("a person turns on two-step sign-in with an authenticator, then signs in wi
   await expect(page).toHaveURL(/\/agents$/);
   await page.goto("/account/second-factor");
   await expect(page.getByText("9 recovery codes left")).toBeVisible();
+
+  // Removed with the password and a recovery code: the password alone signs in again.
+  const remove = page.getByRole("form", { name: "Remove the authenticator" });
+  await remove.getByLabel("Your password").fill(person.password);
+  await remove.getByLabel("Current code, or a recovery code").fill(recovery[1] ?? "");
+  await remove.getByRole("button", { name: "Remove the authenticator" }).click();
+  await expect(page.getByRole("form", { name: "Enrol an authenticator" })).toBeVisible();
+  await page.context().clearCookies();
+  const res = await page.request.post("/api/v1/auth/sign-in", { data: { email: person.email, password: person.password } });
+  expect(res.status()).toBe(200);
 });

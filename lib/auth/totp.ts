@@ -1,10 +1,10 @@
 import { randomInt } from "node:crypto";
-import { and, count, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { and, count, eq, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { generateSecret, generateURI, verify } from "otplib";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { findUserById } from "@/db/queries/auth";
-import { userRecoveryCodes, userTotp } from "@/db/schema";
+import { userRecoveryCodes, userSessions, userTotp } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
@@ -29,9 +29,12 @@ export const recoveryCodeSchema = z.string().trim().min(1).max(64);
 
 export const startTotpInput = z.object({ password: z.string().max(256) });
 export const confirmTotpInput = z.object({ code: totpCodeSchema });
-export const removeTotpInput = z.union([z.object({ code: totpCodeSchema }), z.object({ recovery_code: recoveryCodeSchema })], {
-  message: "give the current code from your authenticator as code, or a recovery code as recovery_code",
-});
+export const removeTotpInput = z
+  .object({ password: z.string().max(256), code: totpCodeSchema.optional(), recovery_code: recoveryCodeSchema.optional() })
+  .refine((v) => (v.code === undefined) !== (v.recovery_code === undefined), {
+    message: "give the current code from your authenticator as code, or a recovery code as recovery_code",
+    path: ["code"],
+  });
 export const resetTotpBody = z.object({ reason: reasonSchema });
 
 export const totpEnrolmentSchema = z.object({
@@ -48,9 +51,9 @@ export const secondFactorStatusSchema = z.object({
   recovery_codes_left: z.number().int(),
 });
 
-function personOf(ctx: Ctx): { userId: string; email: string } {
+function personOf(ctx: Ctx): { userId: string; email: string; sessionId: string } {
   if (ctx.actor.type !== "user") throw new AppError("VALIDATION", "API tokens have no second factor; sign in as a person");
-  return { userId: ctx.actor.userId, email: ctx.actor.email };
+  return { userId: ctx.actor.userId, email: ctx.actor.email, sessionId: ctx.actor.sessionId };
 }
 
 /** Normalised as typed on paper: case, spaces and dashes do not matter. */
@@ -63,8 +66,11 @@ function newRecoveryCode(): string {
 
 /** The time step the code belongs to when it is valid now and newer than the last one accepted; null otherwise. */
 async function acceptedStep(secret: string, code: string, lastTimeStep: number | null): Promise<number | null> {
-  const result = await verify({ secret, token: code, epochTolerance: STEP_TOLERANCE_S, ...(lastTimeStep === null ? {} : { afterTimeStep: lastTimeStep }) });
-  return result.valid && "timeStep" in result ? result.timeStep : null;
+  // otplib throws when the last accepted step is ahead of this server's clock (a clock stepped back): that code is refused too.
+  const result = await verify({ secret, token: code, epochTolerance: STEP_TOLERANCE_S, ...(lastTimeStep === null ? {} : { afterTimeStep: lastTimeStep }) }).catch(
+    () => null,
+  );
+  return result?.valid && "timeStep" in result ? result.timeStep : null;
 }
 
 /**
@@ -137,40 +143,75 @@ export async function secondFactorStatus({ ctx }: { ctx: Ctx }): Promise<z.infer
   };
 }
 
+async function endSessions(db: Queryable, userId: string, only: { session: string } | { allBut: string } | "all"): Promise<number> {
+  const which =
+    only === "all" ? undefined : "session" in only ? eq(userSessions.id, only.session) : ne(userSessions.id, only.allBut);
+  const ended = await db
+    .update(userSessions)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(userSessions.userId, userId), isNull(userSessions.revokedAt), which))
+    .returning({ id: userSessions.id });
+  return ended.length;
+}
+
+/**
+ * A personal change's proof (password, code) is checked as a sign-in is: counted towards the lock-out
+ * before it is checked, audited when wrong, and the guess that locks the account also ends the session
+ * that made it, so a stolen session cannot guess without limit.
+ */
+async function proven<T>(
+  ctx: Ctx,
+  person: { userId: string; email: string; sessionId: string },
+  action: string,
+  wrong: { path: string; message: string },
+  check: () => Promise<T | null>,
+): Promise<T> {
+  const reserved = await reserveAttempt(ctx.db, person.userId);
+  if (!reserved) throw lockedOut((await findUserById(ctx.db, person.userId))?.lockedUntil ?? null);
+  const proof = await check();
+  if (proof !== null) {
+    await clearFailedAttempts(ctx.db, person.userId);
+    return proof;
+  }
+  const lockFor = lockedForSeconds(reserved);
+  await ctx.db.transaction(async (tx) => {
+    if (lockFor > 0) await endSessions(tx, person.userId, { session: person.sessionId });
+    await recordAudit(tx, ctx, {
+      action: `${action}_failed`,
+      targetType: "user",
+      targetId: person.email,
+      reason: lockFor > 0 ? `${wrong.message}; account locked for ${lockFor} s and this session ended` : wrong.message,
+      after: { failed_sign_ins: reserved.failed },
+    });
+  });
+  const message = lockFor > 0 ? `${wrong.message}; after ${reserved.failed} wrong tries the account is locked for ${lockFor} s and this session has ended` : wrong.message;
+  throw new AppError("VALIDATION", `${wrong.path}: ${message}`, { details: { errors: [{ path: wrong.path, message }] } });
+}
+
 /**
  * Starts enrolment: a new secret, shown this once. The password is asked again, and a wrong one counts
  * towards the account's lock-out, so a stolen session cannot bind the account to the thief's phone.
  */
 export async function startTotpEnrolment({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<z.infer<typeof totpEnrolmentSchema>> {
-  const { userId } = personOf(ctx);
+  const person = personOf(ctx);
   const { password } = parseOrThrow(startTotpInput, input);
-  const user = await findUserById(ctx.db, userId);
-  if (!user) throw new AppError("UNAUTHENTICATED", "Your account no longer exists");
-  const reserved = await reserveAttempt(ctx.db, userId);
-  if (!reserved) throw lockedOut(user.lockedUntil);
-  if (!(await verifyPassword(password, user.passwordHash))) {
-    const lockFor = lockedForSeconds(reserved);
-    await ctx.db.transaction((tx) =>
-      recordAudit(tx, ctx, {
-        action: "auth.totp_enrol_failed",
-        targetType: "user",
-        targetId: user.email,
-        reason: "wrong password",
-        after: { failed_sign_ins: reserved.failed },
-      }),
-    );
-    const message = lockFor > 0 ? `that is not your password; the account is locked for ${lockFor} s` : "that is not your password";
-    throw new AppError("VALIDATION", `password: ${message}`, { details: { errors: [{ path: "password", message }] } });
+  // Before the password is looked at: the answer must not tell a right password from a wrong one.
+  if (await needsSecondFactor(ctx.db, person.userId)) {
+    throw new AppError("CONFLICT", "An authenticator is already enrolled; remove it (with your password and a current code) before enrolling another");
   }
+  const user = await findUserById(ctx.db, person.userId);
+  if (!user) throw new AppError("UNAUTHENTICATED", "Your account no longer exists");
+  await proven(ctx, person, "auth.totp_enrol", { path: "password", message: "that is not your password" }, async () =>
+    (await verifyPassword(password, user.passwordHash)) ? true : null,
+  );
   const secret = generateSecret();
   const sealed = sealText(secret, requireSocSecret("enrol an authenticator"), PURPOSE);
   await ctx.db.transaction(async (tx) => {
-    await clearFailedAttempts(tx, userId);
-    const [existing] = await tx.select({ confirmedAt: userTotp.confirmedAt }).from(userTotp).where(eq(userTotp.userId, userId)).for("update");
-    if (existing?.confirmedAt) throw new AppError("CONFLICT", "An authenticator is already enrolled; remove it (with a current code) before enrolling another");
+    const [existing] = await tx.select({ confirmedAt: userTotp.confirmedAt }).from(userTotp).where(eq(userTotp.userId, person.userId)).for("update");
+    if (existing?.confirmedAt) throw new AppError("CONFLICT", "An authenticator is already enrolled");
     await tx
       .insert(userTotp)
-      .values({ userId, secretSealed: sealed })
+      .values({ userId: person.userId, secretSealed: sealed })
       .onConflictDoUpdate({ target: userTotp.userId, set: { secretSealed: sealed, createdAt: sql`now()`, lastTimeStep: null } });
     await recordAudit(tx, ctx, { action: "auth.totp_enrol_started", targetType: "user", targetId: user.email });
   });
@@ -179,17 +220,17 @@ export async function startTotpEnrolment({ ctx, input }: { ctx: Ctx; input: unkn
 
 /** The first code proves the authenticator holds the secret: from then on sign-in asks for a code. */
 export async function confirmTotp({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<z.infer<typeof totpEnabledSchema>> {
-  const { userId, email } = personOf(ctx);
+  const person = personOf(ctx);
+  const { userId, email } = person;
   const { code } = parseOrThrow(confirmTotpInput, input);
   const [pending] = await ctx.db
     .select()
     .from(userTotp)
     .where(and(eq(userTotp.userId, userId), isNull(userTotp.confirmedAt)));
   if (!pending) throw new AppError("CONFLICT", "No enrolment to confirm: start one with POST /api/v1/auth/mfa/totp/enroll");
-  if (!(await spendCode(ctx.db, userId, pending.secretSealed, pending.lastTimeStep, code))) {
-    const message = "not the code the authenticator shows now (check the phone's clock)";
-    throw new AppError("VALIDATION", `code: ${message}`, { details: { errors: [{ path: "code", message }] } });
-  }
+  await proven(ctx, person, "auth.totp_confirm", { path: "code", message: "not the code the authenticator shows now (check the phone's clock)" }, async () =>
+    (await spendCode(ctx.db, userId, pending.secretSealed, pending.lastTimeStep, code)) ? true : null,
+  );
   const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
   await ctx.db.transaction(async (tx) => {
     const confirmed = await tx
@@ -200,7 +241,14 @@ export async function confirmTotp({ ctx, input }: { ctx: Ctx; input: unknown }):
     if (confirmed.length === 0) throw new AppError("CONFLICT", "The enrolment changed while it was being confirmed; start again");
     await tx.delete(userRecoveryCodes).where(eq(userRecoveryCodes.userId, userId));
     await tx.insert(userRecoveryCodes).values(codes.map((c) => ({ userId, codeHash: recoveryCodeHash(c) })));
-    await recordAudit(tx, ctx, { action: "auth.totp_enabled", targetType: "user", targetId: email, after: { recovery_codes: RECOVERY_CODES } });
+    // Whoever else was signed in with the password alone (the reason many turn this on) is signed out.
+    const ended = await endSessions(tx, userId, { allBut: person.sessionId });
+    await recordAudit(tx, ctx, {
+      action: "auth.totp_enabled",
+      targetType: "user",
+      targetId: email,
+      after: { recovery_codes: RECOVERY_CODES, other_sessions_ended: ended },
+    });
   });
   return { enabled: true, recovery_codes: codes };
 }
@@ -211,22 +259,20 @@ async function removeTotp(db: Queryable, userId: string): Promise<boolean> {
   return removed.length > 0;
 }
 
-/** A person removes their own authenticator with a current code or a recovery code. */
+/** A person removes their own authenticator with their password and a current code (or a recovery code). */
 export async function removeOwnTotp({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<void> {
-  const { userId, email } = personOf(ctx);
+  const person = personOf(ctx);
   const given = parseOrThrow(removeTotpInput, input);
-  if (!(await needsSecondFactor(ctx.db, userId))) throw new AppError("NOT_FOUND", "No authenticator is enrolled");
-  const used = await acceptSecondFactor(ctx.db, userId, "code" in given ? { totp: given.code } : { recovery_code: given.recovery_code });
-  if (!used) {
-    await ctx.db.transaction((tx) =>
-      recordAudit(tx, ctx, { action: "auth.totp_remove_failed", targetType: "user", targetId: email, reason: "wrong or used code" }),
-    );
-    const path = "code" in given ? "code" : "recovery_code";
-    throw new AppError("VALIDATION", `${path}: wrong, or already used`, { details: { errors: [{ path, message: "wrong, or already used" }] } });
-  }
+  if (!(await needsSecondFactor(ctx.db, person.userId))) throw new AppError("NOT_FOUND", "No authenticator is enrolled");
+  const user = await findUserById(ctx.db, person.userId);
+  if (!user) throw new AppError("UNAUTHENTICATED", "Your account no longer exists");
+  const factor = given.code !== undefined ? { totp: given.code } : { recovery_code: given.recovery_code };
+  const used = await proven(ctx, person, "auth.totp_remove", { path: "password", message: "wrong password, or a wrong or used code" }, async () =>
+    (await verifyPassword(given.password, user.passwordHash)) ? acceptSecondFactor(ctx.db, person.userId, factor) : null,
+  );
   await ctx.db.transaction(async (tx) => {
-    await removeTotp(tx, userId);
-    await recordAudit(tx, ctx, { action: "auth.totp_removed", targetType: "user", targetId: email, after: { proved_with: used } });
+    await removeTotp(tx, person.userId);
+    await recordAudit(tx, ctx, { action: "auth.totp_removed", targetType: "user", targetId: person.email, after: { proved_with: used } });
   });
 }
 
@@ -235,11 +281,16 @@ export async function resetUserTotp({ ctx, input }: { ctx: Ctx; input: { userId:
   authorize(ctx, "admin", "reset a person's second factor");
   const userId = parseOrThrow(z.uuid({ message: "userId: expected a user id (UUID)" }), input.userId);
   const { reason } = parseOrThrow(resetTotpBody, { reason: input.reason });
+  if (ctx.actor.type === "user" && ctx.actor.userId === userId) {
+    throw new AppError("FORBIDDEN", "Your own second factor is removed with your password and a code (DELETE /api/v1/auth/mfa/totp), not by an admin reset");
+  }
   const user = await findUserById(ctx.db, userId);
   if (!user) throw new AppError("NOT_FOUND", `No user ${userId}`);
   return ctx.db.transaction(async (tx) => {
     const removed = await removeTotp(tx, userId);
-    await recordAudit(tx, ctx, { action: "user.totp_reset", targetType: "user", targetId: user.email, reason, after: { removed } });
+    // Signed in again from scratch: a session that was opened while the second factor was in doubt does not carry on.
+    const ended = await endSessions(tx, userId, "all");
+    await recordAudit(tx, ctx, { action: "user.totp_reset", targetType: "user", targetId: user.email, reason, after: { removed, sessions_ended: ended } });
     return { removed };
   });
 }

@@ -170,7 +170,7 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
   const codeBodies: Record<string, () => Promise<Record<string, unknown>>> = {
     "POST /api/v1/auth/mfa/totp/confirm": async () => ({ code: await authenticatorCode(viewerId, 0) }),
     // The next step's code: the one confirm used is spent.
-    "DELETE /api/v1/auth/mfa/totp": async () => ({ code: await authenticatorCode(viewerId, 30) }),
+    "DELETE /api/v1/auth/mfa/totp": async () => ({ password: WORLD_PASSWORD, code: await authenticatorCode(viewerId, 30) }),
   };
   const bodies: Record<string, Record<string, unknown> | unknown[]> = {
     "POST /api/v1/ingest": [

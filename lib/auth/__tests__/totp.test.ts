@@ -4,7 +4,8 @@ import { generate } from "otplib";
 import { describe, expect, it } from "vitest";
 import { POST as signInRoute } from "@/app/api/v1/auth/sign-in/route";
 import { appDb } from "@/db/client";
-import { auditLog, userRecoveryCodes, users, userTotp } from "@/db/schema";
+import { auditLog, userRecoveryCodes, userSessions, users, userTotp } from "@/db/schema";
+import { hashSecret } from "@/lib/auth/secrets";
 import { confirmTotp, createUser, removeOwnTotp, resetUserTotp, secondFactorStatus, signIn, startTotpEnrolment } from "@/lib/auth";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
@@ -77,6 +78,15 @@ describe("a second factor (TOTP)", () => {
     );
   });
 
+  it("signs out the person's other sessions when it is turned on", async () => {
+    const p = await person();
+    const elsewhere = await signInWith(p.email);
+    const { secret } = await startTotpEnrolment({ ctx: p.ctx, input: { password: PASSWORD } });
+    await confirmTotp({ ctx: p.ctx, input: { code: await codeAt(secret) } });
+    const [row] = await appDb().select({ revokedAt: userSessions.revokedAt }).from(userSessions).where(eq(userSessions.tokenHash, hashSecret(elsewhere.sessionToken)));
+    expect(row?.revokedAt).not.toBeNull();
+  });
+
   it("keeps the secret sealed, and never in the audit log", async () => {
     const p = await enrolled();
     const [row] = await appDb().select().from(userTotp).where(eq(userTotp.userId, p.id));
@@ -133,19 +143,30 @@ describe("a second factor (TOTP)", () => {
     expect((await refusal(startTotpEnrolment({ ctx: p.ctx, input: { password: PASSWORD } }))).code).toBe("CONFLICT");
   });
 
-  it("is removed by its owner with a current code, or by an admin with a reason, both audited", async () => {
+  it("is removed by its owner with the password and a current code, or by another admin with a reason, both audited", async () => {
     const p = await enrolled();
-    expect((await refusal(removeOwnTotp({ ctx: p.ctx, input: { code: "000000" } }))).code).toBe("VALIDATION");
-    await removeOwnTotp({ ctx: p.ctx, input: { code: await codeAt(p.secret, 30) } });
+    expect((await refusal(removeOwnTotp({ ctx: p.ctx, input: { password: PASSWORD, code: "000000" } }))).code).toBe("VALIDATION");
+    // A stolen session holding a code is not enough, and its guesses are counted.
+    expect((await refusal(removeOwnTotp({ ctx: p.ctx, input: { password: "not the password", code: await codeAt(p.secret, 30) } }))).code).toBe(
+      "VALIDATION",
+    );
+    const [counted] = await appDb().select({ failed: users.failedSignIns }).from(users).where(eq(users.id, p.id));
+    expect(counted?.failed).toBe(2);
+    await removeOwnTotp({ ctx: p.ctx, input: { password: PASSWORD, code: await codeAt(p.secret, 30) } });
     expect(await secondFactorStatus({ ctx: p.ctx })).toEqual({ totp: "none", confirmed_at: null, recovery_codes_left: 0 });
     expect((await signInWith(p.email)).user.email).toBe(p.email);
 
     const q = await enrolled();
     const admin = await person("admin");
     expect((await refusal(resetUserTotp({ ctx: q.ctx, input: { userId: q.id, reason: "lost phone" } }))).code).toBe("FORBIDDEN");
+    expect((await refusal(resetUserTotp({ ctx: admin.ctx, input: { userId: admin.id, reason: "my own" } }))).message).toContain("Your own second factor");
+    const before = await signInWith(q.email, { totp: await codeAt(q.secret, 30) });
     expect((await refusal(resetUserTotp({ ctx: admin.ctx, input: { userId: q.id, reason: "" } }))).code).toBe("VALIDATION");
     expect(await resetUserTotp({ ctx: admin.ctx, input: { userId: q.id, reason: "lost phone, ticket 42" } })).toEqual({ removed: true });
     expect((await signInWith(q.email)).user.email).toBe(q.email);
+    // The reset signs the person out everywhere.
+    const [ended] = await appDb().select({ revokedAt: userSessions.revokedAt }).from(userSessions).where(eq(userSessions.tokenHash, hashSecret(before.sessionToken)));
+    expect(ended?.revokedAt).not.toBeNull();
     expect(await auditActions(p.email)).toContain("auth.totp_removed");
     expect(await auditActions(q.email)).toContain("user.totp_reset");
   });
