@@ -1,9 +1,10 @@
 import Link from "next/link";
-import type { EventView } from "@/lib/ingest/views";
 import { formatCost, formatCount, formatDuration, formatRedactions, formatUtc } from "@/lib/format";
+import type { EventFinding, EventView } from "@/lib/ingest/views";
 
 interface EventsTableProps {
-  events: EventView[];
+  /** With `alerts`, each row shows what detection found on it. */
+  events: (EventView & { alerts?: EventFinding[] })[];
   /** The session view shows seconds since the session's first event instead of agent and session columns. */
   mode: "explorer" | "session";
   sessionStartMs?: number;
@@ -26,7 +27,7 @@ export function EventsTable({ events, mode, sessionStartMs, showAgent = false }:
           <th scope="col">Duration</th>
           <th scope="col">Cost</th>
           <th scope="col">Tokens</th>
-          <th scope="col">Flags</th>
+          <th scope="col">Findings and flags</th>
         </tr>
       </thead>
       <tbody>
@@ -74,7 +75,14 @@ export function EventsTable({ events, mode, sessionStartMs, showAgent = false }:
               <td className="num">{formatDuration(e.duration_ms)}</td>
               <td className="num">{formatCost(e.cost_usd)}</td>
               <td className="num">{formatCount(e.token_count)}</td>
-              <td>
+              <td className="flags-cell">
+                {e.alerts?.map((f) => (
+                  <div key={`${f.alert_id}:${f.type}`} className="finding" data-finding={f.type}>
+                    <span className={`badge sev-${f.severity}`}>{f.severity}</span>
+                    <span className="finding-type">{f.type.replaceAll("_", " ")}</span>
+                    <p className="finding-detail">{f.detail}</p>
+                  </div>
+                ))}
                 {e.security_flags.map((f) => (
                   <span key={f} className="badge flag">
                     {f}
