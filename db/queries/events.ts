@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { ACTION_TYPES, events, findings, retentionPolicy } from "@/db/schema";
+import { eventSearchDocument, events, findings, retentionPolicy } from "@/db/schema";
 import { AppError } from "@/lib/errors";
+import type { EventFilters } from "@/lib/events/filters";
 import type { EventFinding, EventView, ListedEvent } from "@/lib/ingest/views";
 
 const MAX_TIME_MS = Date.UTC(9999, 11, 31);
@@ -25,33 +26,6 @@ export const timeParam = z
     }
     return new Date(ms);
   });
-
-export const eventFiltersSchema = z.object({
-  agent_id: z.string().min(1).max(128).optional(),
-  session_id: z.string().min(1).max(256).optional(),
-  action_type: z.enum(ACTION_TYPES).optional(),
-  tool_name: z.string().min(1).max(256).optional(),
-  since: timeParam.optional(),
-  until: timeParam.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(200).optional(),
-});
-
-export type EventFilters = z.infer<typeof eventFiltersSchema>;
-
-/** Parses query-string filters; a bad one is a VALIDATION error naming the parameter. */
-export function parseEventFilters(params: URLSearchParams | Record<string, string | undefined>): EventFilters {
-  const entries = params instanceof URLSearchParams ? Object.fromEntries(params) : params;
-  const cleaned = Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = eventFiltersSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    throw new AppError("VALIDATION", `Invalid query: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, {
-      details: { errors },
-    });
-  }
-  return parsed.data;
-}
 
 /** Position after the last row of a page, in the primary key's order: time, agent, event id. */
 interface Cursor {
@@ -147,6 +121,7 @@ export async function listEvents(db: Queryable, filters: EventFilters): Promise<
     filters.tool_name ? eq(events.toolName, filters.tool_name) : undefined,
     filters.since ? gte(events.ts, filters.since) : undefined,
     filters.until ? lte(events.ts, filters.until) : undefined,
+    filters.q ? sql`${eventSearchDocument(events)} @@ websearch_to_tsquery('simple'::regconfig, ${filters.q})` : undefined,
   ];
   if (filters.cursor) {
     const c = decodeCursor(filters.cursor);

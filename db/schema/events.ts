@@ -1,20 +1,20 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  check,
-  doublePrecision,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { type AnyPgColumn, bigint, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 export const ACTION_TYPES = ["llm_call", "tool_call", "decision", "error", "security"] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
+
+type SearchedColumns = Record<"actionName" | "toolName" | "inputSummary" | "outputSummary" | "error" | "securityFlags" | "metadata", AnyPgColumn>;
+
+/**
+ * The words an event search matches: names, summaries, error, flags and metadata string values. The
+ * `simple` configuration keeps identifiers and words as written (no stemming, no stop words), and is
+ * named explicitly so the expression is immutable and can be indexed. The events search writes this
+ * very expression, which is what lets PostgreSQL use the index.
+ */
+export function eventSearchDocument(t: SearchedColumns) {
+  return sql`(to_tsvector('simple'::regconfig, ${t.actionName} || ' ' || coalesce(${t.toolName}, '') || ' ' || ${t.inputSummary} || ' ' || ${t.outputSummary} || ' ' || coalesce(${t.error}, '')) || jsonb_to_tsvector('simple'::regconfig, coalesce(${t.metadata}, '{}'::jsonb), '["string"]'::jsonb) || jsonb_to_tsvector('simple'::regconfig, ${t.securityFlags}, '["string"]'::jsonb))`;
+}
 
 /**
  * Partitioned by day on `ts` (the migration adds PARTITION BY RANGE, which drizzle cannot express).
@@ -51,6 +51,7 @@ export const events = pgTable(
     primaryKey({ columns: [t.ts, t.agentId, t.eventId] }),
     index("events_session_idx").on(t.sessionId, t.ts, t.actionSequence),
     index("events_agent_ts_idx").on(t.agentId, t.ts),
+    index("events_search_idx").using("gin", eventSearchDocument(t)),
   ],
 );
 

@@ -185,6 +185,10 @@ export const listedEventSchema = eventViewSchema
 export const eventPageSchema = z.object({
   events: z.array(listedEventSchema),
   next_cursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last" }),
+  window: z
+    .object({ since: isoTime, until: isoTime })
+    .nullable()
+    .meta({ description: "With `q`: the window searched, the range asked for (the last 24 hours when none) cut at the retention window" }),
 });
 
 export type IngestResult = z.infer<typeof ingestResultSchema>;

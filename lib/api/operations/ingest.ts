@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { eventFiltersSchema } from "@/db/queries/events";
+import { eventQuerySchema } from "@/lib/events/filters";
 import { agentEventSchema, eventPageSchema, ingestResultSchema } from "@/lib/ingest/schemas";
 import { otlpExportResponseJson, otlpProtobufBody, otlpProtobufResponse, otlpTraceExportJson, rpcStatusJson, rpcStatusProtobuf } from "@/lib/otlp/schemas";
 import { operation } from "../operation";
@@ -64,9 +64,10 @@ export const eventsApi = {
     path: "/api/v1/events",
     tag: "Events",
     summary: "Search stored events, newest first",
-    description: "`since`/`until` take ISO 8601 or epoch seconds.",
+    description:
+      "Each event comes with the findings detection raised on it. `since`/`until` take ISO 8601 or epoch seconds; `range` (15m, 1h, 24h, 7d…) is a window ending now. `q` searches the text of events through a full-text index, always within a bounded window (`window` in the answer says which).",
     access: "viewer",
-    query: eventFiltersSchema,
+    query: eventQuerySchema,
     responses: { 200: { description: "One page of events", schema: eventPageSchema } },
   }),
 };
