@@ -16,6 +16,7 @@ export const ACCESS: Record<string, Access> = {
   "GET /api/v1/auth/me": "viewer",
   "POST /api/v1/auth/password": "viewer",
   "GET /api/v1/events": "viewer",
+  "GET /api/v1/events/export": "analyst",
   "GET /api/v1/agents": "viewer",
   "POST /api/v1/agents": "admin",
   "GET /api/v1/agents/[agentId]/keys": "admin",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EXPORT_MAX_EVENTS, eventExportQuerySchema } from "@/lib/events/export-events";
 import { eventQuerySchema } from "@/lib/events/filters";
 import { agentEventSchema, eventPageSchema, ingestResultSchema } from "@/lib/ingest/schemas";
 import { otlpExportResponseJson, otlpProtobufBody, otlpProtobufResponse, otlpTraceExportJson, rpcStatusJson, rpcStatusProtobuf } from "@/lib/otlp/schemas";
@@ -69,5 +70,24 @@ export const eventsApi = {
     access: "viewer",
     query: eventQuerySchema,
     responses: { 200: { description: "One page of events", schema: eventPageSchema } },
+  }),
+  export: operation({
+    method: "GET",
+    path: "/api/v1/events/export",
+    tag: "Events",
+    summary: "Export the filtered events as NDJSON or CSV",
+    description: `The same filters, range and search as the list, streamed newest first, at most ${EXPORT_MAX_EVENTS} events. CSV cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) start with an apostrophe. Each export is audited (\`events.export\`, with its filters); with a browser session it must start from the console's own pages.`,
+    access: "analyst",
+    query: eventExportQuerySchema,
+    responses: {
+      200: {
+        description: "The events, with their findings",
+        content: {
+          "application/x-ndjson": z.string().meta({ description: "One ListedEvent JSON object per line" }),
+          "text/csv": z.string().meta({ description: "RFC 4180, a header row first" }),
+        },
+        headers: { "Content-Disposition": "attachment; filename=events-<time>.<format>" },
+      },
+    },
   }),
 };
