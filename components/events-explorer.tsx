@@ -1,13 +1,12 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import type { EventPage } from "@/lib/events/views";
+import type { EventPage, RawEventFilters } from "@/lib/events/views";
 import { describeTimeRange } from "@/lib/time-range";
 import { EventsTable } from "./events-table";
 import { TimeRange } from "./ui/time-range";
 
-export const EVENT_FILTER_KEYS = ["q", "agent_id", "session_id", "action_type", "tool_name", "range", "since", "until"] as const;
-export type RawFilters = Partial<Record<(typeof EVENT_FILTER_KEYS)[number], string>>;
+type RawFilters = RawEventFilters;
 
 async function fetchPage(filters: RawFilters, cursor: string | null): Promise<EventPage> {
   const params = new URLSearchParams({ ...filters, limit: "100" });
@@ -95,7 +94,8 @@ export function EventsExplorer({
 
       <div className="toolbar">
         <span data-testid="events-summary">
-          {events.length} event{events.length === 1 ? "" : "s"} shown, {describeTimeRange(filters)}
+          {events.length} event{events.length === 1 ? "" : "s"} shown,{" "}
+          {filters.q && !filters.range && !filters.since && !filters.until ? "last 24 h (a search's default)" : describeTimeRange(filters)}
           {window && ` (searched ${window.since.slice(0, 16).replace("T", " ")} to ${window.until.slice(0, 16).replace("T", " ")} UTC)`}
         </span>
         <span className="export-links">

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { eventSearchDocument, events, findings, retentionPolicy } from "@/db/schema";
+import { eventSearchDocument, eventSearchQuery, events, findings, retentionPolicy } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import type { EventFilters } from "@/lib/events/filters";
 import type { EventFinding, EventView, ListedEvent } from "@/lib/ingest/views";
@@ -121,7 +121,7 @@ export async function listEvents(db: Queryable, filters: EventFilters): Promise<
     filters.tool_name ? eq(events.toolName, filters.tool_name) : undefined,
     filters.since ? gte(events.ts, filters.since) : undefined,
     filters.until ? lte(events.ts, filters.until) : undefined,
-    filters.q ? sql`${eventSearchDocument(events)} @@ websearch_to_tsquery('simple'::regconfig, ${filters.q})` : undefined,
+    filters.q ? sql`${eventSearchDocument(events)} @@ ${eventSearchQuery(filters.q)}` : undefined,
   ];
   if (filters.cursor) {
     const c = decodeCursor(filters.cursor);

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import { EVENT_FILTER_KEYS, EventsExplorer, type RawFilters } from "@/components/events-explorer";
+import { EventsExplorer } from "@/components/events-explorer";
 import { appDb } from "@/db/client";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { findEvents } from "@/lib/events/find-events";
-import type { EventPage } from "@/lib/events/views";
+import { EVENT_FILTER_KEYS, type EventPage, type RawEventFilters } from "@/lib/events/views";
 import { searchProblem } from "@/lib/http/respond";
 import { requireUser } from "../require-user";
 
@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: "Events" };
 export default async function EventsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const params = await searchParams;
-  const raw: RawFilters = {};
+  const raw: RawEventFilters = {};
   for (const key of EVENT_FILTER_KEYS) {
     const value = params[key];
     if (typeof value === "string" && value !== "") raw[key] = value;
