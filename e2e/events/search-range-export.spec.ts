@@ -61,6 +61,8 @@ function demoEvents(agentId: string, sessionId: string, marker: string) {
 const rows = (page: Page) => page.getByRole("table", { name: "Events" }).locator("tbody tr");
 
 test("an analyst searches events, sets a range, shares the link, and exports what they see", async ({ page, request, context }) => {
+  // Two CLI runs (a user, an agent), two pages and two downloads: more than the default 30 s on a busy machine.
+  test.setTimeout(90_000);
   await signInAs(page, "analyst");
   const { agentId, key } = registerAgentWithCli("e2e-events");
   const sessionId = `sess_ev_${randomUUID().slice(0, 8)}`;
@@ -107,8 +109,8 @@ test("an analyst searches events, sets a range, shares the link, and exports wha
 
   // Absolute from/to puts since and until in the URL instead of range, and finds the old event.
   await page.getByLabel("Time range").selectOption("custom");
-  await page.getByLabel(/^From/).fill(new Date(Date.now() - 3 * 86_400_000).toISOString());
-  await page.getByLabel(/^To/).fill(new Date(Date.now() - 86_400_000).toISOString());
+  await page.getByLabel(/^From \(/).fill(new Date(Date.now() - 3 * 86_400_000).toISOString());
+  await page.getByLabel(/^To \(/).fill(new Date(Date.now() - 86_400_000).toISOString());
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/[?&]since=/);
   await expect(page).not.toHaveURL(/[?&]range=/);
