@@ -83,13 +83,17 @@ export function EventsTable({ events, mode, sessionStartMs, showAgent = false }:
               <td className="num" data-label="Duration">
                 {formatDuration(e.duration_ms)}
               </td>
-              <td className="num" data-label="Cost">
+              <td className="num" data-label="Cost" data-empty={e.cost_usd === null || undefined}>
                 {formatCost(e.cost_usd)}
               </td>
-              <td className="num" data-label="Tokens">
+              <td className="num" data-label="Tokens" data-empty={e.token_count === null || undefined}>
                 {formatCount(e.token_count)}
               </td>
-              <td className="flags-cell" data-label="Findings and flags">
+              <td
+                className="flags-cell"
+                data-label="Findings and flags"
+                data-empty={(!e.alerts?.length && e.security_flags.length === 0 && !redacted) || undefined}
+              >
                 {e.alerts?.map((f) => (
                   <div key={`${f.alert_id}:${f.type}`} className="finding" data-finding={f.type}>
                     <span className={`badge sev-${f.severity}`}>{f.severity}</span>

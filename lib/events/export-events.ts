@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { listEvents } from "@/db/queries/events";
 import { recordAudit } from "@/lib/audit";
-import { authorize, parseOrThrow } from "@/lib/auth/authorize";
+import { authorize } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { csvHeader, EXPORT_CONTENT_TYPES, EXPORT_FORMATS, eventCsvRow, eventNdjsonLine } from "./export-format";
-import { eventQuerySchema, resolveEventQuery } from "./filters";
+import { eventQuerySchema, parseEventQuery, resolveEventQuery } from "./filters";
 import { retentionDaysOf } from "./find-events";
 
 /** The most events one export holds, newest first; narrow the filters or the range for older ones. */
@@ -30,7 +30,7 @@ export async function exportEvents({ ctx, input }: { ctx: Ctx; input: { params: 
   authorize(ctx, "analyst", "export events");
   const nowMs = input.nowMs ?? Date.now();
   const raw = Object.fromEntries([...input.params].filter(([, v]) => v !== ""));
-  const { format, ...query } = parseOrThrow(eventExportQuerySchema, raw);
+  const { format, ...query } = parseEventQuery(eventExportQuerySchema, raw);
   const { format: _format, ...filterParams } = raw;
   const { filters, window } = resolveEventQuery({ ...filterParams, limit: String(EXPORT_PAGE) }, nowMs, await retentionDaysOf(ctx.db));
   const stamp = new Date(nowMs)

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { ACTION_TYPES } from "@/db/schema/events";
-import { parseOrThrow } from "@/lib/auth/authorize";
-import { fieldError } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
 import { parseRelativeRange, resolveTimeRange } from "@/lib/time-range";
 
 const DAY_MS = 86_400_000;
@@ -70,6 +69,18 @@ export interface ResolvedEventQuery {
   window: { since: string; until: string } | null;
 }
 
+/** A refused query string: every problem named by parameter, as the events API has always said it. */
+function invalidQuery(errors: { path: string; message: string }[]): AppError {
+  return new AppError("VALIDATION", `Invalid query: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, { details: { errors } });
+}
+
+/** Parses a query string with `schema`, refusing it as invalidQuery does. */
+export function parseEventQuery<T>(schema: z.ZodType<T>, raw: Record<string, string>): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw invalidQuery(parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+}
+
 /**
  * Reads the events list's query at `nowMs`. A text search is always bounded: no range means the last
  * 24 hours, and no bound reaches past the retention window, so a search never scans every partition.
@@ -78,18 +89,19 @@ export function resolveEventQuery(params: URLSearchParams | Record<string, strin
   const entries = params instanceof URLSearchParams ? Object.fromEntries(params) : params;
   // A blank search box is no search, as an empty filter is no filter.
   const cleaned = Object.fromEntries(Object.entries(entries).filter(([k, v]) => v !== undefined && v !== "" && !(k === "q" && cleanSearchText(v) === "")));
-  const query = parseOrThrow(eventQuerySchema, cleaned);
+  const query = parseEventQuery(eventQuerySchema, cleaned as Record<string, string>);
   const hasBounds = query.range !== undefined || query.since !== undefined || query.until !== undefined;
   const asked = query.q !== undefined && !hasBounds ? { range: DEFAULT_SEARCH_RANGE } : query;
   const resolved = resolveTimeRange(asked, nowMs);
-  if (!resolved.ok) throw fieldError(resolved.field, resolved.message);
+  if (!resolved.ok) throw invalidQuery([{ path: resolved.field, message: resolved.message }]);
   let since = resolved.value.since ?? undefined;
   let until = resolved.value.until ?? undefined;
   let window: ResolvedEventQuery["window"] = null;
   if (query.q !== undefined) {
     const floor = new Date(nowMs - retentionDays * DAY_MS);
     until = until ?? new Date(nowMs);
-    if (until < floor) throw fieldError("until", `the search window ends before the retention window (${retentionDays} days): those events are gone`);
+    if (until < floor)
+      throw invalidQuery([{ path: "until", message: `the search window ends before the retention window (${retentionDays} days): those events are gone` }]);
     since = since === undefined || since < floor ? floor : since;
     window = { since: since.toISOString(), until: until.toISOString() };
   }
