@@ -1,26 +1,33 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import type { EventView } from "@/lib/ingest/views";
+import type { EventPage, RawEventFilters } from "@/lib/events/views";
+import { describeTimeRange } from "@/lib/time-range";
 import { EventsTable } from "./events-table";
+import { TimeRange } from "./ui/time-range";
 
-export type RawFilters = Partial<Record<"agent_id" | "session_id" | "action_type" | "tool_name" | "since" | "until", string>>;
+type RawFilters = RawEventFilters;
 
-interface Page {
-  events: EventView[];
-  next_cursor: string | null;
-}
-
-async function fetchPage(filters: RawFilters, cursor: string | null): Promise<Page> {
+async function fetchPage(filters: RawFilters, cursor: string | null): Promise<EventPage> {
   const params = new URLSearchParams({ ...filters, limit: "100" });
   if (cursor) params.set("cursor", cursor);
   const res = await fetch(`/api/v1/events?${params}`, { headers: { accept: "application/json" } });
-  const body = (await res.json()) as Page & { error?: { message: string } };
+  const body = (await res.json()) as EventPage & { error?: { message: string } };
   if (!res.ok) throw new Error(body.error?.message ?? `events API answered ${res.status}`);
   return body;
 }
 
-export function EventsExplorer({ filters, initialPage, problem }: { filters: RawFilters; initialPage: Page | null; problem: string | null }) {
+export function EventsExplorer({
+  filters,
+  initialPage,
+  problem,
+  canExport,
+}: {
+  filters: RawFilters;
+  initialPage: EventPage | null;
+  problem: string | null;
+  canExport: boolean;
+}) {
   const query = useInfiniteQuery({
     queryKey: ["events", filters],
     queryFn: ({ pageParam }) => fetchPage(filters, pageParam),
@@ -32,59 +39,78 @@ export function EventsExplorer({ filters, initialPage, problem }: { filters: Raw
     refetchInterval: (q) => ((q.state.data?.pages.length ?? 1) > 1 ? false : 10_000),
   });
   const events = query.data?.pages.flatMap((p) => p.events) ?? [];
+  const window = query.data?.pages[0]?.window ?? null;
+  const exportHref = (format: "ndjson" | "csv") => `/api/v1/events/export?${new URLSearchParams({ ...filters, format })}`;
 
   return (
     <>
-      <form className="panel filters" method="get" action="/events" role="search" aria-label="Filter events">
-        <label>
-          Agent
-          <input name="agent_id" defaultValue={filters.agent_id} placeholder="support-agent-v1" />
-        </label>
-        <label>
-          Session
-          <input name="session_id" defaultValue={filters.session_id} placeholder="sess_…" />
-        </label>
-        <label>
-          Action type
-          <select name="action_type" defaultValue={filters.action_type ?? ""}>
-            <option value="">any</option>
-            {["llm_call", "tool_call", "decision", "error", "security"].map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Tool
-          <input name="tool_name" defaultValue={filters.tool_name} placeholder="customer_lookup" />
-        </label>
-        <label>
-          Since (ISO or epoch s)
-          <input name="since" defaultValue={filters.since} placeholder="2026-11-24T08:00Z" />
-        </label>
-        <label>
-          Until
-          <input name="until" defaultValue={filters.until} placeholder="now" />
-        </label>
-        <button type="submit" className="primary">
-          Apply filters
-        </button>
-        <a href="/events">Clear</a>
-      </form>
+      <search aria-label="Filter events">
+        <form className="panel filters" method="get" action="/events">
+          <label className="search-field">
+            Search text
+            <input name="q" type="search" defaultValue={filters.q} placeholder='ignore previous instructions, "exact phrase", -word' maxLength={200} />
+          </label>
+          <TimeRange value={filters} allowCustom allLabel="All time (a search: last 24 h)" />
+          <label>
+            Agent
+            <input name="agent_id" defaultValue={filters.agent_id} placeholder="support-agent-v1" />
+          </label>
+          <label>
+            Session
+            <input name="session_id" defaultValue={filters.session_id} placeholder="sess_…" />
+          </label>
+          <label>
+            Action type
+            <select name="action_type" defaultValue={filters.action_type ?? ""}>
+              <option value="">any</option>
+              {["llm_call", "tool_call", "decision", "error", "security"].map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Tool
+            <input name="tool_name" defaultValue={filters.tool_name} placeholder="customer_lookup" />
+          </label>
+          <button type="submit" className="primary">
+            Apply filters
+          </button>
+          <a href="/events">Clear</a>
+        </form>
+      </search>
 
-      {problem && <div className="error-box" role="alert">{problem}</div>}
-      {query.error && <div className="error-box" role="alert">Could not refresh: {query.error.message}</div>}
+      {problem && (
+        <div className="error-box" role="alert">
+          {problem}
+        </div>
+      )}
+      {query.error && (
+        <div className="error-box" role="alert">
+          Could not refresh: {query.error.message}
+        </div>
+      )}
 
       <div className="toolbar">
-        <span>
-          {events.length} event{events.length === 1 ? "" : "s"} shown
+        <span data-testid="events-summary">
+          {events.length} event{events.length === 1 ? "" : "s"} shown,{" "}
+          {filters.q && !filters.range && !filters.since && !filters.until ? "last 24 h (a search's default)" : describeTimeRange(filters)}
+          {window && ` (searched ${window.since.slice(0, 16).replace("T", " ")} to ${window.until.slice(0, 16).replace("T", " ")} UTC)`}
         </span>
-        {(query.data?.pages.length ?? 1) > 1 ? (
-          <span>paused while older events are shown</span>
-        ) : (
-          <span className="live">live, refreshed every 10 s</span>
-        )}
+        <span className="export-links">
+          {canExport && problem === null && (
+            <>
+              <a href={exportHref("ndjson")} download>
+                Export NDJSON
+              </a>
+              <a href={exportHref("csv")} download>
+                Export CSV
+              </a>
+            </>
+          )}
+          {(query.data?.pages.length ?? 1) > 1 ? <span>paused while older events are shown</span> : <span className="live">live, refreshed every 10 s</span>}
+        </span>
       </div>
       <div className="panel">
         <EventsTable events={events} mode="explorer" />

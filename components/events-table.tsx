@@ -1,9 +1,10 @@
 import Link from "next/link";
-import type { EventView } from "@/lib/ingest/views";
 import { formatCost, formatCount, formatDuration, formatRedactions, formatUtc } from "@/lib/format";
+import type { EventFinding, EventView } from "@/lib/ingest/views";
 
 interface EventsTableProps {
-  events: EventView[];
+  /** With `alerts`, each row shows what detection found on it. */
+  events: (EventView & { alerts?: EventFinding[] })[];
   /** The session view shows seconds since the session's first event instead of agent and session columns. */
   mode: "explorer" | "session";
   sessionStartMs?: number;
@@ -15,7 +16,7 @@ interface EventsTableProps {
 export function EventsTable({ events, mode, sessionStartMs, showAgent = false }: EventsTableProps) {
   if (events.length === 0) return <p className="empty">No events match.</p>;
   return (
-    <table aria-label={mode === "session" ? "Session events" : "Events"}>
+    <table className="events-table" aria-label={mode === "session" ? "Session events" : "Events"}>
       <thead>
         <tr>
           <th scope="col">Time (UTC)</th>
@@ -26,7 +27,7 @@ export function EventsTable({ events, mode, sessionStartMs, showAgent = false }:
           <th scope="col">Duration</th>
           <th scope="col">Cost</th>
           <th scope="col">Tokens</th>
-          <th scope="col">Flags</th>
+          <th scope="col">Findings and flags</th>
         </tr>
       </thead>
       <tbody>
@@ -34,11 +35,15 @@ export function EventsTable({ events, mode, sessionStartMs, showAgent = false }:
           const redacted = formatRedactions(e.redactions);
           return (
             <tr key={`${e.time}:${e.agent_id}:${e.event_id}`} id={`event-${e.event_id}`} data-event-id={e.event_id}>
-              <td className="time">{formatUtc(e.time).slice(0, -4)}</td>
+              <td className="time" data-label="Time (UTC)">
+                {formatUtc(e.time).slice(0, -4)}
+              </td>
               {mode === "session" ? (
-                <td className="num mono">{sessionStartMs === undefined ? "" : ((Date.parse(e.time) - sessionStartMs) / 1000).toFixed(1)}</td>
+                <td className="num mono" data-label="+s">
+                  {sessionStartMs === undefined ? "" : ((Date.parse(e.time) - sessionStartMs) / 1000).toFixed(1)}
+                </td>
               ) : (
-                <td>
+                <td data-label="Agent / session">
                   <Link href={`/events?agent_id=${encodeURIComponent(e.agent_id)}`}>{e.agent_id}</Link>
                   <br />
                   <Link className="mono" href={`/sessions/${encodeURIComponent(e.session_id)}`}>
@@ -46,12 +51,16 @@ export function EventsTable({ events, mode, sessionStartMs, showAgent = false }:
                   </Link>
                 </td>
               )}
-              {mode === "session" && showAgent && <td className="mono">{e.agent_id}</td>}
-              <td>
+              {mode === "session" && showAgent && (
+                <td className="mono" data-label="Agent">
+                  {e.agent_id}
+                </td>
+              )}
+              <td data-label="Action">
                 <span className={`badge type-${e.action_type}`}>{e.action_type}</span>
                 <div className="mono">{e.tool_name ?? e.action_name}</div>
               </td>
-              <td className="content-cell">
+              <td className="content-cell" data-label="Content">
                 {e.input_summary && (
                   <p className="log-text">
                     <span className="log-label">in: </span>
@@ -71,10 +80,27 @@ export function EventsTable({ events, mode, sessionStartMs, showAgent = false }:
                   </p>
                 )}
               </td>
-              <td className="num">{formatDuration(e.duration_ms)}</td>
-              <td className="num">{formatCost(e.cost_usd)}</td>
-              <td className="num">{formatCount(e.token_count)}</td>
-              <td>
+              <td className="num" data-label="Duration">
+                {formatDuration(e.duration_ms)}
+              </td>
+              <td className="num" data-label="Cost" data-empty={e.cost_usd === null || undefined}>
+                {formatCost(e.cost_usd)}
+              </td>
+              <td className="num" data-label="Tokens" data-empty={e.token_count === null || undefined}>
+                {formatCount(e.token_count)}
+              </td>
+              <td
+                className="flags-cell"
+                data-label="Findings and flags"
+                data-empty={(!e.alerts?.length && e.security_flags.length === 0 && !redacted) || undefined}
+              >
+                {e.alerts?.map((f) => (
+                  <div key={`${f.alert_id}:${f.type}`} className="finding" data-finding={f.type}>
+                    <span className={`badge sev-${f.severity}`}>{f.severity}</span>
+                    <span className="finding-type">{f.type.replaceAll("_", " ")}</span>
+                    <p className="finding-detail">{f.detail}</p>
+                  </div>
+                ))}
                 {e.security_flags.map((f) => (
                   <span key={f} className="badge flag">
                     {f}

@@ -3,12 +3,16 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { Dashboard, DashboardRange } from "@/lib/dashboard/views";
 import { formatAgo, formatCost, formatCount, formatUtc } from "@/lib/format";
+import { RANGE_PRESETS } from "@/lib/time-range";
+import { TimeRange } from "../ui/time-range";
 import { ACTION_SERIES, activityRates, formatBucketTime } from "./dashboard.utils";
 
-const RANGES: DashboardRange[] = ["1h", "24h", "7d"];
+const RANGES: readonly string[] = ["1h", "24h", "7d"] satisfies DashboardRange[];
+/** The dashboard draws from rollups, which serve these three ranges. */
+const DASHBOARD_PRESETS = RANGE_PRESETS.filter((p) => RANGES.includes(p.value));
 const SERIES_COLOURS: Record<(typeof ACTION_SERIES)[number], string> = {
   llm_call: "#a5d6ff",
   tool_call: "#d2a8ff",
@@ -29,6 +33,14 @@ async function fetchDashboard(range: DashboardRange): Promise<Dashboard> {
 /** The home page: kept live by refetching every few seconds; the first paint comes from the server. */
 export function DashboardView({ initial }: { initial: Dashboard }) {
   const [range, setRange] = useState<DashboardRange>(initial.range);
+  const chooseRange = (next: string | undefined) => {
+    if (!next || !RANGES.includes(next)) return;
+    setRange(next as DashboardRange);
+    // The range lives in the URL, so a link or a reload shows the same window.
+    const url = new URL(window.location.href);
+    url.searchParams.set("range", next);
+    window.history.replaceState(window.history.state, "", url);
+  };
   const query = useQuery({
     queryKey: ["dashboard", range],
     queryFn: () => fetchDashboard(range),
@@ -41,13 +53,7 @@ export function DashboardView({ initial }: { initial: Dashboard }) {
   return (
     <>
       <div className="toolbar">
-        <div className="range-picker" role="group" aria-label="Time range">
-          {RANGES.map((r) => (
-            <button key={r} type="button" aria-pressed={r === range} onClick={() => setRange(r)}>
-              {r}
-            </button>
-          ))}
-        </div>
+        <TimeRange value={{ range }} presets={DASHBOARD_PRESETS} onChange={(v) => chooseRange(v.range)} />
         <span className="live">{query.isError ? "reconnecting…" : data ? `updated ${formatUtc(data.generated_at).slice(11)}` : "loading…"}</span>
       </div>
       {data?.global_kill.killed && (
@@ -63,21 +69,31 @@ export function DashboardView({ initial }: { initial: Dashboard }) {
 function Panels({ data }: { data: Dashboard }) {
   const rates = activityRates(data.activity, Date.parse(data.since), Date.parse(data.generated_at), data.bucket_seconds);
   const openTotal = data.open_alerts_by_severity.reduce((n, s) => n + s.count, 0);
+  const activeIncidents = data.active_incidents.reduce((n, i) => n + i.count, 0);
   return (
     <div className="dashboard-grid">
       <section className="panel chart-panel" aria-labelledby="activity-title">
         <h2 id="activity-title">Events per minute by action type</h2>
+        {/* One line per type, not stacked: each line's height is that type's own rate, and its colour is the legend's. */}
         <ResponsiveContainer width="100%" height={220}>
-          <AreaChart data={rates} margin={{ top: 4, right: 8, bottom: 0, left: -12 }}>
+          <LineChart data={rates} margin={{ top: 4, right: 8, bottom: 0, left: -12 }}>
             <CartesianGrid stroke="#21262d" vertical={false} />
             <XAxis dataKey="t" tickFormatter={(t: number) => formatBucketTime(t, data.bucket_seconds)} {...AXIS} minTickGap={24} />
             <YAxis {...AXIS} allowDecimals={false} />
             <Tooltip {...TOOLTIP} labelFormatter={(t) => formatUtc(new Date(Number(t)).toISOString())} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             {ACTION_SERIES.map((s) => (
-              <Area key={s} type="monotone" dataKey={s} stackId="events" stroke={SERIES_COLOURS[s]} fill={SERIES_COLOURS[s]} fillOpacity={0.25} isAnimationActive={false} />
+              <Line
+                key={s}
+                type="monotone"
+                dataKey={s}
+                stroke={SERIES_COLOURS[s]}
+                strokeWidth={s === "security" || s === "error" ? 2 : 1.5}
+                dot={false}
+                isAnimationActive={false}
+              />
             ))}
-          </AreaChart>
+          </LineChart>
         </ResponsiveContainer>
       </section>
 
@@ -89,25 +105,58 @@ function Panels({ data }: { data: Dashboard }) {
           {(["critical", "high", "medium", "low"] as const).map((severity) => (
             <div key={severity} className="stat">
               <dt>{severity}</dt>
-              <dd style={{ color: SEVERITY_COLOURS[severity] }}>{formatCount(data.open_alerts_by_severity.find((s) => s.severity === severity)?.count ?? 0)}</dd>
+              <dd style={{ color: SEVERITY_COLOURS[severity] }}>
+                {formatCount(data.open_alerts_by_severity.find((s) => s.severity === severity)?.count ?? 0)}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+
+      <section className="panel chart-panel" aria-labelledby="incidents-title">
+        <h2 id="incidents-title">
+          Active incidents · <Link href="/incidents">{formatCount(activeIncidents)} active</Link>
+        </h2>
+        <dl className="stats" aria-label="Active incidents by status">
+          {data.active_incidents.map((i) => (
+            <div key={i.status} className="stat">
+              <dt>{i.status}</dt>
+              <dd style={i.status === "open" && i.count > 0 ? { color: SEVERITY_COLOURS.critical } : undefined}>{formatCount(i.count)}</dd>
             </div>
           ))}
         </dl>
       </section>
 
       <section className="panel chart-panel" aria-labelledby="findings-title">
-        <h2 id="findings-title">Security findings by type</h2>
+        <h2 id="findings-title">Security findings by type, most severe first</h2>
         {data.findings_by_type.length === 0 ? (
           <p className="empty">No findings in this range.</p>
         ) : (
-          <ResponsiveContainer width="100%" height={Math.max(120, data.findings_by_type.length * 28 + 30)}>
-            <BarChart data={data.findings_by_type} layout="vertical" margin={{ top: 4, right: 16, bottom: 0, left: 40 }}>
-              <XAxis type="number" {...AXIS} allowDecimals={false} />
-              <YAxis type="category" dataKey="type" {...AXIS} width={150} />
-              <Tooltip {...TOOLTIP} cursor={{ fill: "#21262d" }} />
-              <Bar dataKey="count" fill="#f5a524" isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
+          <>
+            <ResponsiveContainer width="100%" height={Math.max(120, data.findings_by_type.length * 28 + 30)}>
+              <BarChart data={data.findings_by_type} layout="vertical" margin={{ top: 4, right: 16, bottom: 0, left: 40 }}>
+                <XAxis type="number" {...AXIS} allowDecimals={false} />
+                <YAxis type="category" dataKey="type" {...AXIS} width={150} />
+                <Tooltip
+                  {...TOOLTIP}
+                  cursor={{ fill: "#21262d" }}
+                  formatter={(v, _name, item) => [`${v} (worst: ${item.payload.worst_severity})`, "findings"]}
+                />
+                <Bar dataKey="count" isAnimationActive={false}>
+                  {data.findings_by_type.map((f) => (
+                    <Cell key={f.type} fill={SEVERITY_COLOURS[f.worst_severity]} />
+                  ))}
+                </Bar>
+              </BarChart>
+            </ResponsiveContainer>
+            <ol className="findings-legend" aria-label="Findings by type">
+              {data.findings_by_type.map((f) => (
+                <li key={f.type}>
+                  <span className={`badge sev-${f.worst_severity}`}>{f.worst_severity}</span> {f.type.replaceAll("_", " ")}: {formatCount(f.count)}
+                </li>
+              ))}
+            </ol>
+          </>
         )}
       </section>
 
@@ -185,13 +234,7 @@ function Panels({ data }: { data: Dashboard }) {
                   <td>
                     <Link href={`/agents/${encodeURIComponent(a.agent_id)}`}>{a.agent_id}</Link>
                   </td>
-                  <td>
-                    {a.killed || data.global_kill.killed ? (
-                      <span className="badge killed">killed</span>
-                    ) : (
-                      <span className="badge alive">running</span>
-                    )}
-                  </td>
+                  <td>{a.killed || data.global_kill.killed ? <span className="badge killed">killed</span> : <span className="badge alive">running</span>}</td>
                   <td className="log-text">{a.killed ? a.reason : `last seen ${formatAgo(a.last_seen_at, Date.parse(data.generated_at))}`}</td>
                 </tr>
               ))}

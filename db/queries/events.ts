@@ -1,9 +1,10 @@
-import { and, desc, eq, gte, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { ACTION_TYPES, events, retentionPolicy } from "@/db/schema";
+import { eventSearchDocument, eventSearchQuery, events, findings, retentionPolicy } from "@/db/schema";
 import { AppError } from "@/lib/errors";
-import type { EventView } from "@/lib/ingest/views";
+import type { EventFilters } from "@/lib/events/filters";
+import type { EventFinding, EventView, ListedEvent } from "@/lib/ingest/views";
 
 const MAX_TIME_MS = Date.UTC(9999, 11, 31);
 const MAX_CURSOR_MICROS = BigInt(MAX_TIME_MS) * 1000n;
@@ -25,33 +26,6 @@ export const timeParam = z
     }
     return new Date(ms);
   });
-
-export const eventFiltersSchema = z.object({
-  agent_id: z.string().min(1).max(128).optional(),
-  session_id: z.string().min(1).max(256).optional(),
-  action_type: z.enum(ACTION_TYPES).optional(),
-  tool_name: z.string().min(1).max(256).optional(),
-  since: timeParam.optional(),
-  until: timeParam.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(200).optional(),
-});
-
-export type EventFilters = z.infer<typeof eventFiltersSchema>;
-
-/** Parses query-string filters; a bad one is a VALIDATION error naming the parameter. */
-export function parseEventFilters(params: URLSearchParams | Record<string, string | undefined>): EventFilters {
-  const entries = params instanceof URLSearchParams ? Object.fromEntries(params) : params;
-  const cleaned = Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = eventFiltersSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    throw new AppError("VALIDATION", `Invalid query: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, {
-      details: { errors },
-    });
-  }
-  return parsed.data;
-}
 
 /** Position after the last row of a page, in the primary key's order: time, agent, event id. */
 interface Cursor {
@@ -139,10 +113,7 @@ export function toView(r: SelectedEvent): EventView {
 }
 
 /** Newest first, paged by a (time, agent, id) cursor so pages stay stable while events keep arriving. */
-export async function listEvents(
-  db: Queryable,
-  filters: EventFilters,
-): Promise<{ events: EventView[]; next_cursor: string | null }> {
+export async function listEvents(db: Queryable, filters: EventFilters): Promise<{ events: ListedEvent[]; next_cursor: string | null }> {
   const where: (SQL | undefined)[] = [
     filters.agent_id ? eq(events.agentId, filters.agent_id) : undefined,
     filters.session_id ? eq(events.sessionId, filters.session_id) : undefined,
@@ -150,6 +121,7 @@ export async function listEvents(
     filters.tool_name ? eq(events.toolName, filters.tool_name) : undefined,
     filters.since ? gte(events.ts, filters.since) : undefined,
     filters.until ? lte(events.ts, filters.until) : undefined,
+    filters.q ? sql`${eventSearchDocument(events)} @@ ${eventSearchQuery(filters.q)}` : undefined,
   ];
   if (filters.cursor) {
     const c = decodeCursor(filters.cursor);
@@ -163,23 +135,50 @@ export async function listEvents(
 
   const page = rows.slice(0, filters.limit);
   const last = page.at(-1);
+  const byEvent = await readFindingsOf(db, page);
   return {
-    events: page.map(toView),
-    next_cursor:
-      rows.length > filters.limit && last
-        ? encodeCursor({ epochMicros: BigInt(last.micros), eventId: last.eventId, agentId: last.agentId })
-        : null,
+    events: page.map((r) => ({ ...toView(r), alerts: byEvent.get(`${r.agentId}:${r.eventId}`) ?? [] })),
+    next_cursor: rows.length > filters.limit && last ? encodeCursor({ epochMicros: BigInt(last.micros), eventId: last.eventId, agentId: last.agentId }) : null,
   };
+}
+
+/** The findings raised on these events, most severe first, keyed by agent and event id. The time bounds let the index on event time narrow the read. */
+export async function readFindingsOf(db: Queryable, rows: readonly Pick<SelectedEvent, "eventId" | "agentId" | "ts">[]): Promise<Map<string, EventFinding[]>> {
+  const byEvent = new Map<string, EventFinding[]>();
+  if (rows.length === 0) return byEvent;
+  const times = rows.map((r) => r.ts.getTime());
+  const marks = await db
+    .select({
+      eventId: findings.eventId,
+      agentId: findings.agentId,
+      alertId: findings.alertId,
+      type: findings.type,
+      severity: findings.severity,
+      detail: findings.detail,
+    })
+    .from(findings)
+    .where(
+      and(
+        gte(findings.eventAt, new Date(Math.min(...times))),
+        // Event times keep microseconds; a Date has milliseconds, so the upper bound rounds up.
+        lte(findings.eventAt, new Date(Math.max(...times) + 1)),
+        sql`${findings.eventId} = ANY(${sql.param(rows.map((r) => r.eventId))}::uuid[])`,
+      ),
+    )
+    .orderBy(desc(findings.severity), asc(findings.id));
+  for (const m of marks) {
+    const key = `${m.agentId}:${m.eventId}`;
+    const list = byEvent.get(key) ?? [];
+    list.push({ alert_id: m.alertId, type: m.type, severity: m.severity, detail: m.detail });
+    byEvent.set(key, list);
+  }
+  return byEvent;
 }
 
 export const SESSION_EVENTS_LIMIT = 5000;
 
 /** One session's events in the order they happened: time, then the agent's own sequence number. */
-export async function listSessionEvents(
-  db: Queryable,
-  sessionId: string,
-  limit = SESSION_EVENTS_LIMIT,
-): Promise<{ events: EventView[]; truncated: boolean }> {
+export async function listSessionEvents(db: Queryable, sessionId: string, limit = SESSION_EVENTS_LIMIT): Promise<{ events: EventView[]; truncated: boolean }> {
   const rows = await selectEvents(db)
     .where(eq(events.sessionId, sessionId))
     .orderBy(events.ts, sql`${events.actionSequence} NULLS LAST`, events.agentId, events.eventId)

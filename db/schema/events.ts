@@ -1,20 +1,29 @@
-import { sql } from "drizzle-orm";
-import {
-  bigint,
-  check,
-  doublePrecision,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { type SQL, sql } from "drizzle-orm";
+import { type AnyPgColumn, bigint, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 export const ACTION_TYPES = ["llm_call", "tool_call", "decision", "error", "security"] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
+
+type SearchedColumns = Record<"actionName" | "toolName" | "inputSummary" | "outputSummary" | "error" | "securityFlags" | "metadata", AnyPgColumn>;
+
+/**
+ * The words an event search matches: names, summaries, error, flags and metadata string values. The
+ * `simple` configuration keeps identifiers and words as written (no stemming, no stop words), and is
+ * named explicitly so the expression is immutable and can be indexed. `<` and `>` become spaces
+ * first: PostgreSQL's parser drops whatever looks like markup, and an injection hidden in an HTML
+ * comment (`<!-- ignore all previous instructions -->`) must be found. The search writes this very
+ * expression, which is what lets PostgreSQL use the index.
+ */
+export function eventSearchDocument(t: SearchedColumns) {
+  const words = (text: SQL) => sql`to_tsvector('simple'::regconfig, translate(${text}, '<>', '  '))`;
+  const values = (json: SQL) => sql`jsonb_to_tsvector('simple'::regconfig, translate(${json}::text, '<>', '  ')::jsonb, '["string"]'::jsonb)`;
+  return sql`(${words(sql`${t.actionName} || ' ' || coalesce(${t.toolName}, '') || ' ' || ${t.inputSummary} || ' ' || ${t.outputSummary} || ' ' || coalesce(${t.error}, '')`)} || ${values(sql`coalesce(${t.metadata}, '{}'::jsonb)`)} || ${values(sql`${t.securityFlags}`)})`;
+}
+
+/** What a search looks for, read as the document is: websearch syntax (words, "phrases", -excluded), markup characters as spaces. */
+export function eventSearchQuery(q: string) {
+  return sql`websearch_to_tsquery('simple'::regconfig, translate(${q}, '<>', '  '))`;
+}
 
 /**
  * Partitioned by day on `ts` (the migration adds PARTITION BY RANGE, which drizzle cannot express).
@@ -51,6 +60,7 @@ export const events = pgTable(
     primaryKey({ columns: [t.ts, t.agentId, t.eventId] }),
     index("events_session_idx").on(t.sessionId, t.ts, t.actionSequence),
     index("events_agent_ts_idx").on(t.agentId, t.ts),
+    index("events_search_idx").using("gin", eventSearchDocument(t)),
   ],
 );
 

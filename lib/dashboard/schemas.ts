@@ -23,7 +23,12 @@ export const dashboardSchema = z.object({
       }),
     )
     .meta({ description: "Events per bucket by action type; buckets without events are absent" }),
-  findings_by_type: z.array(z.object({ type: z.string(), count: z.number().int() })),
+  findings_by_type: z
+    .array(z.object({ type: z.string(), count: z.number().int(), worst_severity: severity }))
+    .meta({ description: "Most severe first (the worst severity an alert of the type reached in the range), then most frequent" }),
+  active_incidents: z
+    .array(z.object({ status: z.enum(["open", "contained", "eradicated", "recovered"]), count: z.number().int() }))
+    .meta({ description: "Incidents not closed, by status" }),
   open_alerts_by_severity: z.array(z.object({ severity, count: z.number().int() })),
   cost_by_agent: z.array(z.object({ agent_id: z.string(), cost_usd: z.number() })),
   top_sessions: z.array(

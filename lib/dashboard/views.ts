@@ -1,5 +1,6 @@
 import type { DASHBOARD_RANGES } from "@/db/queries/dashboard";
 import type { Severity } from "@/lib/detect/types";
+import type { IncidentStatus } from "@/lib/incidents/types";
 
 export type ActivityPoint = {
   /** Bucket start, epoch ms. */
@@ -20,7 +21,10 @@ export interface Dashboard {
   bucket_seconds: number;
   /** Events per bucket by action type; buckets without events are absent (the chart fills them). */
   activity: ActivityPoint[];
-  findings_by_type: { type: string; count: number }[];
+  /** Most severe first (the worst severity an alert of the type reached in the range), then most frequent. */
+  findings_by_type: { type: string; count: number; worst_severity: Severity }[];
+  /** Incidents not closed, by status: open, contained, eradicated, recovered. */
+  active_incidents: { status: Exclude<IncidentStatus, "closed">; count: number }[];
   open_alerts_by_severity: { severity: Severity; count: number }[];
   cost_by_agent: { agent_id: string; cost_usd: number }[];
   top_sessions: {

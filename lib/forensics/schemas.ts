@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { SEVERITIES } from "@/lib/detect/types";
-import { eventViewSchema } from "@/lib/ingest/schemas";
+import { eventFindingSchema, eventViewSchema } from "@/lib/ingest/schemas";
 import { isoTime } from "@/lib/schema-kit";
 import { MANIFEST_FORMAT } from "./evidence/manifest";
 import { SIGNATURE_ALGORITHM } from "./evidence/signing-key";
@@ -27,9 +27,7 @@ export const sessionSchema = z.object({
   events_truncated: z.boolean(),
 });
 
-export const timelineEventSchema = eventViewSchema
-  .extend({ alerts: z.array(z.object({ alert_id: z.number().int(), type: z.string(), severity, detail: z.string() })) })
-  .meta({ id: "TimelineEvent" });
+export const timelineEventSchema = eventViewSchema.extend({ alerts: z.array(eventFindingSchema) }).meta({ id: "TimelineEvent" });
 
 const toolUse = z.object({ tool: z.string(), count: z.number().int(), first_event_id: z.string() });
 

@@ -1,4 +1,3 @@
-import type { Severity } from "@/lib/detect/types";
-import type { EventView } from "@/lib/ingest/views";
+import type { EventFinding, EventView } from "@/lib/ingest/views";
 
-export type TimelineEvent = EventView & { alerts: { alert_id: number; type: string; severity: Severity; detail: string }[] };
+export type TimelineEvent = EventView & { alerts: EventFinding[] };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ACTION_TYPES } from "@/db/schema/events";
+import { SEVERITIES } from "@/lib/detect/types";
 import { isoTime, jsonObject } from "@/lib/schema-kit";
 import { storableJson, storableText, unstorableReason } from "@/lib/storable-text";
 
@@ -58,7 +59,8 @@ export function metadataKeyProblem(value: object): { path: string[]; message: st
     const record = current.value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       if (!isArray && ++keys > MAX_METADATA_KEYS) return { path: [], message: `metadata has more than ${MAX_METADATA_KEYS} keys (counted at every depth)` };
-      if (key === "__proto__") return { path: pathTo(current, key), message: 'the key name "__proto__" cannot be stored: JavaScript readers take it for the object\'s prototype' };
+      if (key === "__proto__")
+        return { path: pathTo(current, key), message: 'the key name "__proto__" cannot be stored: JavaScript readers take it for the object\'s prototype' };
       const inner = record[key];
       if (typeof inner === "object" && inner !== null) stack.push({ value: inner, from: current, key });
     }
@@ -66,8 +68,7 @@ export function metadataKeyProblem(value: object): { path: string[]; message: st
   return null;
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Fields that name things (they are keys, URL segments, Redis keys or metric labels): text
@@ -103,7 +104,10 @@ export const agentEventSchema = z.object({
   // Checked as sent: z.record would copy it first and silently drop a "__proto__" key.
   metadata: z
     .custom<Record<string, unknown>>(isPlainObject, "expected an object")
-    .meta({ override: { type: "object" }, description: `Any JSON object: at most ${MAX_METADATA_DEPTH} levels deep, ${MAX_METADATA_KEYS} keys and ${MAX_METADATA_BYTES} bytes` })
+    .meta({
+      override: { type: "object" },
+      description: `Any JSON object: at most ${MAX_METADATA_DEPTH} levels deep, ${MAX_METADATA_KEYS} keys and ${MAX_METADATA_BYTES} bytes`,
+    })
     // Depth first: the walks below, redaction and JSON.stringify all follow the nesting.
     .refine((m) => jsonDepth(m) <= MAX_METADATA_DEPTH, {
       message: `metadata is nested deeper than ${MAX_METADATA_DEPTH} levels`,
@@ -171,9 +175,20 @@ export const eventViewSchema = z
   })
   .meta({ id: "Event" });
 
+/** What detection recorded about one event, with the alert it counts towards. */
+export const eventFindingSchema = z.object({ alert_id: z.number().int(), type: z.string(), severity: z.enum(SEVERITIES), detail: z.string() });
+
+export const listedEventSchema = eventViewSchema
+  .extend({ alerts: z.array(eventFindingSchema).meta({ description: "The findings detection raised on this event, most severe first" }) })
+  .meta({ id: "ListedEvent" });
+
 export const eventPageSchema = z.object({
-  events: z.array(eventViewSchema),
+  events: z.array(listedEventSchema),
   next_cursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last" }),
+  window: z
+    .object({ since: isoTime, until: isoTime })
+    .nullable()
+    .meta({ description: "With `q`: the window searched, the range asked for (the last 24 hours when none) cut at the retention window" }),
 });
 
 export type IngestResult = z.infer<typeof ingestResultSchema>;

@@ -1,3 +1,5 @@
+import type { Severity } from "@/lib/detect/types";
+
 /** An event as the API and the console show it: the ingest contract's field names, redacted content. */
 export interface EventView {
   event_id: string;
@@ -23,3 +25,14 @@ export interface EventView {
   redactions: Record<string, number> | null;
   received_at: string;
 }
+
+/** What detection recorded about one event. */
+export interface EventFinding {
+  alert_id: number;
+  type: string;
+  severity: Severity;
+  detail: string;
+}
+
+/** An event as the events list shows it: with its findings, most severe first. */
+export type ListedEvent = EventView & { alerts: EventFinding[] };

@@ -20,6 +20,7 @@ export const ACCESS: Record<string, Access> = {
   "POST /api/v1/auth/mfa/totp/confirm": "viewer",
   "DELETE /api/v1/auth/mfa/totp": "viewer",
   "GET /api/v1/events": "viewer",
+  "GET /api/v1/events/export": "analyst",
   "GET /api/v1/agents": "viewer",
   "POST /api/v1/agents": "admin",
   "GET /api/v1/agents/[agentId]/keys": "admin",

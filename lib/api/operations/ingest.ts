@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { eventFiltersSchema } from "@/db/queries/events";
+import { EXPORT_MAX_EVENTS, eventExportQuerySchema } from "@/lib/events/export-events";
+import { eventQuerySchema } from "@/lib/events/filters";
 import { agentEventSchema, eventPageSchema, ingestResultSchema } from "@/lib/ingest/schemas";
 import { otlpExportResponseJson, otlpProtobufBody, otlpProtobufResponse, otlpTraceExportJson, rpcStatusJson, rpcStatusProtobuf } from "@/lib/otlp/schemas";
 import { operation } from "../operation";
@@ -64,9 +65,29 @@ export const eventsApi = {
     path: "/api/v1/events",
     tag: "Events",
     summary: "Search stored events, newest first",
-    description: "`since`/`until` take ISO 8601 or epoch seconds.",
+    description:
+      "Each event comes with the findings detection raised on it. `since`/`until` take ISO 8601 or epoch seconds; `range` (15m, 1h, 24h, 7d…) is a window ending now. `q` searches the text of events through a full-text index, always within a bounded window (`window` in the answer says which).",
     access: "viewer",
-    query: eventFiltersSchema,
+    query: eventQuerySchema,
     responses: { 200: { description: "One page of events", schema: eventPageSchema } },
+  }),
+  export: operation({
+    method: "GET",
+    path: "/api/v1/events/export",
+    tag: "Events",
+    summary: "Export the filtered events as NDJSON or CSV",
+    description: `The same filters, range and search as the list, streamed newest first, at most ${EXPORT_MAX_EVENTS} events. CSV cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) start with an apostrophe. Each export is audited (\`events.export\`, with its filters); with a browser session it must start from the console's own pages.`,
+    access: "analyst",
+    query: eventExportQuerySchema,
+    responses: {
+      200: {
+        description: "The events, with their findings",
+        content: {
+          "application/x-ndjson": z.string().meta({ description: "One ListedEvent JSON object per line" }),
+          "text/csv": z.string().meta({ description: "RFC 4180, a header row first" }),
+        },
+        headers: { "Content-Disposition": "attachment; filename=events-<time>.<format>" },
+      },
+    },
   }),
 };
