@@ -130,7 +130,8 @@ export async function listUsers(db: Queryable): Promise<UserView[]> {
       disabledAt: users.disabledAt,
       lockedUntil: users.lockedUntil,
       createdAt: users.createdAt,
-      lastSignIn: sql<string | null>`(SELECT max(s.created_at)::text FROM user_sessions s WHERE s.user_id = ${users.id})`,
+      // Written out: drizzle renders a column in a one-table select's sql as a bare "id", which here would be s.id.
+      lastSignIn: sql<string | null>`(SELECT max(s.created_at)::text FROM user_sessions s WHERE s.user_id = users.id)`,
     })
     .from(users)
     .orderBy(asc(users.email));
