@@ -1,6 +1,6 @@
 "use client";
 
-import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { type FormEvent, type ReactNode, useCallback, useEffect, useId, useRef, useState } from "react";
 import { Button } from "./button";
 import { Notice } from "./notice";
 
@@ -53,8 +53,10 @@ export interface ConfirmOptions {
   reason?: { label?: string; placeholder?: string; minLength?: number };
   /** A word to type, for actions that stop everything. */
   confirmWord?: string;
+  /** Other values to ask for, by name (shown above the reason). */
+  fields?: { name: string; label: string; defaultValue?: string; placeholder?: string }[];
   /** Does the work; returns the server's sentence when it refused (the dialog stays open), null when done. */
-  onConfirm: (reason: string) => Promise<string | null>;
+  onConfirm: (reason: string, values: Record<string, string>) => Promise<string | null>;
 }
 
 /** Asks once before an action: optional reason and confirmation word, the server's refusal shown in place. */
@@ -66,7 +68,8 @@ export function ConfirmDialog({ open, onClose, ...o }: ConfirmOptions & { open: 
     const form = new FormData(event.currentTarget);
     if (o.confirmWord && form.get("confirm") !== o.confirmWord) return setProblem(`Type ${o.confirmWord} to confirm`);
     setBusy(true);
-    const error = await o.onConfirm(String(form.get("reason") ?? "").trim());
+    const values = Object.fromEntries((o.fields ?? []).map((f) => [f.name, String(form.get(f.name) ?? "")]));
+    const error = await o.onConfirm(String(form.get("reason") ?? "").trim(), values);
     setBusy(false);
     setProblem(error);
     if (!error) onClose();
@@ -80,6 +83,12 @@ export function ConfirmDialog({ open, onClose, ...o }: ConfirmOptions & { open: 
     <Dialog open={open} title={o.title} onClose={close}>
       <form className="dialog-form" onSubmit={(e) => void submit(e)}>
         {o.message && <div className="dialog-message">{o.message}</div>}
+        {o.fields?.map((f) => (
+          <label key={f.name}>
+            {f.label}
+            <input name={f.name} defaultValue={f.defaultValue} placeholder={f.placeholder} autoComplete="off" maxLength={2000} />
+          </label>
+        ))}
         {o.reason && (
           <label>
             {o.reason.label ?? "Reason"}
@@ -136,4 +145,31 @@ export function ConfirmButton({
       <ConfirmDialog open={open} onClose={() => setOpen(false)} {...options} />
     </>
   );
+}
+
+export type AskOptions = Omit<ConfirmOptions, "onConfirm">;
+export type Answer = { reason: string; values: Record<string, string> };
+
+/**
+ * The dialog for code that asks and then acts (what window.prompt/confirm did): `ask` resolves to the
+ * answers, or null when the person cancels. Render `dialog` once in the component.
+ */
+export function useAsk(): { dialog: ReactNode; ask: (options: AskOptions) => Promise<Answer | null> } {
+  const [pending, setPending] = useState<{ options: AskOptions; resolve: (answer: Answer | null) => void } | null>(null);
+  const ask = useCallback((options: AskOptions) => new Promise<Answer | null>((resolve) => setPending({ options, resolve })), []);
+  const dialog = pending ? (
+    <ConfirmDialog
+      open
+      {...pending.options}
+      onConfirm={async (reason, values) => {
+        pending.resolve({ reason, values });
+        return null;
+      }}
+      onClose={() => {
+        pending.resolve(null);
+        setPending(null);
+      }}
+    />
+  ) : null;
+  return { dialog, ask };
 }
