@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import Redis from "ioredis";
 import { e2eEnv } from "../../lib/env";
@@ -83,6 +84,7 @@ test.describe("every console page", () => {
         `/sessions/${world.sessionId}`,
         "/events",
         "/runbooks",
+        "/rotations",
         "/audit",
         "/api-reference",
         "/admin/users",
@@ -96,7 +98,7 @@ test.describe("every console page", () => {
       for (const path of pages) {
         const res = await page.goto(path);
         expect(res?.status(), path).toBe(200);
-        await expect(page.locator("h1").first()).toBeVisible();
+        await expect(page.locator("main").first()).toBeVisible();
         // Let client components settle (queries, live state) before measuring.
         await page.waitForTimeout(300);
         const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
@@ -120,11 +122,11 @@ test("at a desk the menu is one line; on a phone it is a menu button", async ({ 
   await expect(page.getByRole("button", { name: "Menu" })).toBeHidden();
 
   await page.setViewportSize(PHONE);
-  await expect(page.getByRole("link", { name: "Incidents" })).toBeHidden();
+  await expect(page.getByRole("link", { name: "Incidents", exact: true })).toBeHidden();
   await page.getByRole("button", { name: "Menu" }).click();
-  await page.getByRole("link", { name: "Incidents" }).click();
+  await page.getByRole("link", { name: "Incidents", exact: true }).click();
   await page.waitForURL(/\/incidents$/);
-  await expect(page.getByRole("link", { name: "Agents" })).toBeHidden();
+  await expect(page.getByRole("link", { name: "Agents", exact: true })).toBeHidden();
 });
 
 test("alerts show when their events happened, worst first, grouped by session, with the incident that holds them; a second alert joins the open incident", async ({
@@ -235,4 +237,39 @@ test("a missing incident and an unknown address are 404 pages that keep the cons
     await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
   }
   expect(errors.filter((e) => !/Failed to load resource: the server responded with a status of 404/.test(e))).toEqual([]);
+});
+
+test("the pages this work changed have no serious or critical accessibility violations (axe)", async ({ page, request }) => {
+  test.setTimeout(300_000);
+  const world = await attackedAgent(request);
+  const opened = await request.post("/api/v1/incidents", { headers: { authorization: `Bearer ${world.admin}` }, data: { alert_ids: [world.injection.id] } });
+  const incident = (await opened.json()) as { id: number };
+  await signInAs(page, "admin");
+  const found: string[] = [];
+  for (const viewport of [DESK, PHONE]) {
+    await page.setViewportSize(viewport);
+    for (const path of [
+      "/alerts",
+      "/agents",
+      `/agents/${world.agentId}`,
+      `/incidents/${incident.id}`,
+      "/admin/tokens",
+      "/admin/agents",
+      "/admin/model-prices",
+      "/incidents/987654321",
+    ]) {
+      await page.goto(path);
+      await expect(page.locator("h1").first()).toBeVisible();
+      const { violations } = await new AxeBuilder({ page }).analyze();
+      for (const v of violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+        found.push(
+          `${viewport.width}px ${path}: ${v.id} (${v.impact}) ${v.nodes
+            .map((n) => n.target.join(" "))
+            .slice(0, 3)
+            .join(", ")}`,
+        );
+      }
+    }
+  }
+  expect(found).toEqual([]);
 });
