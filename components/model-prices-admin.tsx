@@ -75,7 +75,8 @@ export function ModelPricesAdmin({ table }: { table: ModelPriceTableView }) {
         </button>
       </form>
       <div className="panel" style={{ marginTop: 16 }}>
-        <table aria-label="Model prices">
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region needs the focus to scroll by keyboard */}
+        <table aria-label="Model prices" tabIndex={0}>
           <thead>
             <tr>
               <th scope="col">Model</th>
