@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { apiTokens, unknownAccountSignIns, users, userSessions } from "@/db/schema";
+import { apiTokens, unknownAccountSignIns, userSessions, users } from "@/db/schema";
 import type { Role } from "@/db/schema/auth";
 import { MAX_TOKEN_CHAIN, type TokenLink, type TokenOwner, tokenStanding } from "@/lib/auth/token-chain";
 import type { ApiTokenView, UserView } from "@/lib/auth/views";
