@@ -4,16 +4,17 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import type { CredentialView } from "@/lib/credentials/views";
-import type { RotationRunView } from "@/lib/rotation/views";
 import { type Role, roleAtLeast } from "@/lib/auth/roles";
 import { KIND_LABELS } from "@/lib/credentials/describe";
 import type { CredentialKind } from "@/lib/credentials/providers/provider";
+import type { CredentialView } from "@/lib/credentials/views";
 import { formatUtc } from "@/lib/format";
 import { incidentRef } from "@/lib/incidents/types";
+import type { RotationRunView } from "@/lib/rotation/views";
 import { callApi, type FieldErrors } from "./api-client";
 import { RUN_STATUS_CLASS } from "./rotation-run";
 import { ProblemBox, ShownOnce } from "./shown-once";
+import { useAsk } from "./ui/dialog";
 
 type AddableKind = Exclude<CredentialKind, "ingest_key">;
 const ADDABLE_KINDS: readonly AddableKind[] = ["hmac_secret", "postgres_role", "redis_acl_user", "webhook"];
@@ -80,6 +81,7 @@ export function CredentialsPanel({
   initialRotations: RotationRunView[];
 }) {
   const router = useRouter();
+  const { dialog, ask } = useAsk();
   const client = useQueryClient();
   const credentials = useQuery({
     queryKey: credentialsKey(agentId),
@@ -104,7 +106,7 @@ export function CredentialsPanel({
   const refresh = () => Promise.all([client.invalidateQueries({ queryKey: ["credentials", agentId] }), client.invalidateQueries({ queryKey: ["rotations"] })]);
 
   async function rotate(body: { agent_id: string } | { credential_ids: string[] }, question: string) {
-    if (!window.confirm(question)) return;
+    if (!(await ask({ title: "Rotate credentials?", message: question, confirmLabel: "Rotate", danger: true }))) return;
     setBusy(true);
     const result = await callApi<{ id: string; existing: boolean }>("POST", "/api/v1/rotations", body);
     setBusy(false);
@@ -115,8 +117,15 @@ export function CredentialsPanel({
   }
 
   async function remove(c: CredentialView) {
-    const reason = window.prompt(`Remove "${c.name}" from ${agentId}'s inventory? It will no longer be rotated (its history stays). Reason:`);
-    if (!reason) return;
+    const answer = await ask({
+      title: `Remove "${c.name}"?`,
+      message: `It leaves ${agentId}'s inventory and will no longer be rotated (its history stays).`,
+      confirmLabel: "Remove",
+      danger: true,
+      reason: {},
+    });
+    if (!answer) return;
+    const { reason } = answer;
     setBusy(true);
     const result = await callApi("DELETE", `/api/v1/credentials/${encodeURIComponent(c.id)}`, { reason });
     setBusy(false);
@@ -128,6 +137,7 @@ export function CredentialsPanel({
 
   return (
     <>
+      {dialog}
       <ProblemBox problem={problem} />
       {credentials.isError && <ProblemBox problem={`The inventory could not refresh: ${credentials.error.message}`} />}
       {shown && <ShownOnce {...shown} />}
@@ -324,7 +334,11 @@ function CredentialForm({ agentId, editing, onDone }: { agentId: string; editing
       answer.secret
         ? { title: `HMAC signing secret "${name}" for ${agentId}`, hint: "put it in the agent's secret store now", secret: answer.secret }
         : answer.signing_key
-          ? { title: `Signing key of "${name}"`, hint: "give it to the secret manager's endpoint, which verifies the console's signed calls with it", secret: answer.signing_key }
+          ? {
+              title: `Signing key of "${name}"`,
+              hint: "give it to the secret manager's endpoint, which verifies the console's signed calls with it",
+              secret: answer.signing_key,
+            }
           : null,
     );
   }
@@ -347,7 +361,14 @@ function CredentialForm({ agentId, editing, onDone }: { agentId: string; editing
       )}
       <label>
         Name
-        <input name="name" required maxLength={120} defaultValue={editing?.name} placeholder="orders database login" aria-invalid={fields.name ? true : undefined} />
+        <input
+          name="name"
+          required
+          maxLength={120}
+          defaultValue={editing?.name}
+          placeholder="orders database login"
+          aria-invalid={fields.name ? true : undefined}
+        />
         <FieldError message={fields.name} />
       </label>
       {CONFIG_FIELDS[kind].map((f) => (
@@ -439,7 +460,13 @@ function RecentRotations({ runs }: { runs: RotationRunView[] }) {
                     )}
                   </td>
                   <td className="mono">{r.requested_by}</td>
-                  <td>{r.incident_id !== null ? <Link href={`/incidents/${r.incident_id}`}>{incidentRef(r.incident_id)}</Link> : <span className="muted">none</span>}</td>
+                  <td>
+                    {r.incident_id !== null ? (
+                      <Link href={`/incidents/${r.incident_id}`}>{incidentRef(r.incident_id)}</Link>
+                    ) : (
+                      <span className="muted">none</span>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

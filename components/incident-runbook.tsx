@@ -5,20 +5,15 @@ import Link from "next/link";
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
 import { type Role, roleAtLeast } from "@/lib/auth/roles";
 import { formatUtc } from "@/lib/format";
-import { type ActivityView, incidentRef, type IncidentStatus, type IncidentView, type StepView } from "@/lib/incidents/types";
+import { type ActivityView, DANGEROUS_ACTIONS, type IncidentStatus, type IncidentView, incidentRef, type StepView } from "@/lib/incidents/types";
 import { callApi } from "./api-client";
+import { AgentKillControl } from "./kill-switch-controls";
 import { RotationProgress } from "./rotation-run";
 import { ProblemBox } from "./shown-once";
+import { Button } from "./ui/button";
+import { ConfirmButton } from "./ui/dialog";
 
 const STATUS_ORDER: readonly IncidentStatus[] = ["open", "contained", "eradicated", "recovered", "closed"];
-const STATUS_ACTION: Record<IncidentStatus, string> = {
-  open: "Reopen",
-  contained: "Mark contained",
-  eradicated: "Mark eradicated",
-  recovered: "Mark recovered",
-  closed: "Close incident",
-};
-
 /** Posts one change; returns the server's sentence when it refused, or null when the page already shows the result. */
 type Act = (method: "POST" | "PUT", path: string, body?: unknown) => Promise<string | null>;
 
@@ -86,7 +81,9 @@ export function IncidentRunbook({ incidentId, role, myActorId }: { incidentId: n
           This page could not refresh ({query.error.message}). It shows the incident as it was at {formatUtc(new Date(query.dataUpdatedAt).toISOString())}.
         </div>
       )}
-      <IncidentHeader incident={incident} role={role} myActorId={myActorId} act={act} />
+      <IncidentHeader incident={incident} role={role} myActorId={myActorId} act={act}>
+        <Containment incident={incident} role={role} />
+      </IncidentHeader>
       <EscalationPath incident={incident} canPage={responds && !closed} act={act} />
       <section className="incident-section" aria-labelledby="steps-title">
         <h2 id="steps-title">Runbook steps</h2>
@@ -101,11 +98,43 @@ export function IncidentRunbook({ incidentId, role, myActorId }: { incidentId: n
   );
 }
 
+/** First on the page: the incident's agents with their live kill state, and Kill (asking for a reason) for responders. */
+function Containment({ incident, role }: { incident: IncidentView; role: Role }) {
+  return (
+    <section className="panel containment" aria-labelledby="containment-title">
+      <h2 id="containment-title">Containment</h2>
+      <ul className="containment-agents" aria-label="Agents in this incident">
+        {incident.agent_ids.map((agentId) => (
+          <li key={agentId}>
+            <Link className="mono" href={`/agents/${encodeURIComponent(agentId)}`}>
+              {agentId}
+            </Link>
+            <AgentKillControl agentId={agentId} role={role} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function hasWaitingStep(incident: IncidentView): boolean {
   return incident.phases.some((p) => p.steps.some((s) => s.state === "running" && s.action === "rotate_credentials"));
 }
 
-function IncidentHeader({ incident, role, myActorId, act }: { incident: IncidentView; role: Role; myActorId: string; act: Act }) {
+function IncidentHeader({
+  incident,
+  role,
+  myActorId,
+  act,
+  children,
+}: {
+  incident: IncidentView;
+  role: Role;
+  myActorId: string;
+  act: Act;
+  /** Shown under the title, before the facts: containment comes first. */
+  children: ReactNode;
+}) {
   const responds = roleAtLeast(role, "responder");
   const closed = incident.status === "closed";
   const mine = incident.owner.id === myActorId;
@@ -119,12 +148,13 @@ function IncidentHeader({ incident, role, myActorId, act }: { incident: Incident
       </h1>
       <p className="subtitle">
         <span className={`badge sev-${incident.severity}`}>{incident.severity}</span>
-Opened by {incident.opened_by} at {formatUtc(incident.opened_at)}
+        Opened by {incident.opened_by} at {formatUtc(incident.opened_at)}
         {incident.closed_at && <> · closed at {formatUtc(incident.closed_at)}</>} · {incident.steps_done} of {incident.steps_total} steps done{" "}
         <span className="live" aria-live="off">
           live
         </span>
       </p>
+      {children}
       <dl className="panel incident-facts">
         <div>
           <dt>Status</dt>
@@ -184,8 +214,8 @@ function LinkList({ items, href, label }: { items: string[]; href: (item: string
   );
 }
 
+/** One control for the status: pick where it goes next, add a note, save. */
 function StatusControls({ status, isAdmin, act }: { status: IncidentStatus; isAdmin: boolean; act: Act }) {
-  const [target, setTarget] = useState<IncidentStatus | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const next: IncidentStatus[] =
@@ -193,42 +223,38 @@ function StatusControls({ status, isAdmin, act }: { status: IncidentStatus; isAd
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (!target) return;
-    const note = String(new FormData(event.currentTarget).get("note") ?? "").trim();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const target = String(form.get("status") ?? "");
+    const note = String(form.get("note") ?? "").trim();
     setBusy(true);
     const error = await act("POST", "/status", note ? { status: target, note } : { status: target });
     setBusy(false);
     setProblem(error);
-    if (!error) setTarget(null);
+    if (!error) formElement.reset();
   }
 
   if (next.length === 0) return null;
   return (
-    <div className="status-controls">
-      {target === null ? (
-        <div className="actions">
-          {next.map((s, n) => (
-            <button key={s} type="button" className={n === 0 ? "primary" : undefined} onClick={() => setTarget(s)}>
-              {STATUS_ACTION[s]}
-            </button>
+    <form className="status-controls status-select" aria-label="Change status" onSubmit={(e) => void submit(e)}>
+      <label>
+        <span className="muted">Move to</span>{" "}
+        <select name="status" defaultValue={next[0]}>
+          {next.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
           ))}
-        </div>
-      ) : (
-        <form className="reason-form" onSubmit={(e) => void submit(e)} aria-label={STATUS_ACTION[target]}>
-          <label>
-            Note (optional)
-            <input name="note" maxLength={4000} autoFocus placeholder={target === "closed" ? "why it can be closed" : target === "open" ? "why it is reopened" : "what makes it " + target} />
-          </label>
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? "Saving…" : STATUS_ACTION[target]}
-          </button>
-          <button type="button" onClick={() => setTarget(null)} disabled={busy}>
-            Cancel
-          </button>
-        </form>
-      )}
+        </select>
+      </label>
+      <label>
+        <span className="muted">Note</span> <input name="note" maxLength={4000} placeholder="optional: why" />
+      </label>
+      <Button type="submit" variant="primary" busy={busy} busyLabel="Saving…">
+        Change status
+      </Button>
       <ProblemBox problem={problem} />
-    </div>
+    </form>
   );
 }
 
@@ -264,7 +290,11 @@ function EscalationPath({ incident, canPage, act }: { incident: IncidentView; ca
           ))}
         </ol>
       )}
-      {canPage && <p className="muted">Press “Page” once you have called that role, so everyone sees who was called and when.</p>}
+      {canPage && (
+        <p className="muted">
+          The console does not send pages: call the role as your on-call tool says, then press “Mark paged” so everyone sees who was called and when.
+        </p>
+      )}
     </section>
   );
 }
@@ -285,9 +315,9 @@ function EscalationRole({ entry, canPage, act }: { entry: IncidentView["escalati
           paged by {entry.paged_by ?? "someone"} at {formatUtc(entry.paged_at)}
         </span>
       ) : canPage ? (
-        <button type="button" onClick={() => void page()} disabled={busy} aria-label={`Page ${entry.role}`}>
-          {busy ? "Recording…" : "Page"}
-        </button>
+        <Button onClick={() => void page()} busy={busy} busyLabel="Recording…" aria-label={`Mark ${entry.role} paged`}>
+          Mark paged
+        </Button>
       ) : (
         <span className="muted">not paged</span>
       )}
@@ -326,6 +356,7 @@ function Step({ step, canAct, act }: { step: StepView; canAct: boolean; act: Act
   const stale = step.state === "running" && step.started_at !== null && Date.now() - Date.parse(step.started_at) > 10 * 60_000;
   const failed = step.state === "failed" || stale;
   const actionable = canAct && (step.state === "pending" || failed);
+  const dangerous = step.action !== null && DANGEROUS_ACTIONS.includes(step.action);
 
   async function send(verb: "run" | "complete" | "skip", body?: Record<string, string>) {
     setBusy(verb);
@@ -336,7 +367,7 @@ function Step({ step, canAct, act }: { step: StepView; canAct: boolean; act: Act
   }
 
   return (
-    <li className={`step${step.overdue ? " step-overdue" : ""}`} id={`step-${step.step_id}`}>
+    <li className={`step${step.overdue ? " step-overdue" : ""}${dangerous && actionable ? " step-danger" : ""}`} id={`step-${step.step_id}`}>
       <div className="step-head">
         <span className="step-title">{step.title}</span>
         <span className={`badge kind-${step.kind}`}>{step.kind}</span>
@@ -372,11 +403,36 @@ function Step({ step, canAct, act }: { step: StepView; canAct: boolean; act: Act
       )}
       {actionable && mode === null && (
         <div className="actions">
-          {step.kind === "automated" && (
-            <button type="button" className="primary" onClick={() => void send("run")} disabled={busy !== null} aria-label={`${failed ? "Retry" : "Run"}: ${step.title}`}>
-              {busy === "run" ? "Running…" : failed ? "Retry" : "Run"}
-            </button>
-          )}
+          {step.kind === "automated" &&
+            (dangerous ? (
+              <ConfirmButton
+                danger
+                variant="danger"
+                disabled={busy !== null}
+                ariaLabel={`${failed ? "Retry" : "Run"}: ${step.title}`}
+                title={`${step.title}?`}
+                message={
+                  step.action === "kill_agent"
+                    ? "The incident's agents stop at once; reviving them needs an admin."
+                    : "The agents' credentials are replaced; whatever holds the old ones stops working."
+                }
+                confirmLabel={failed ? "Retry" : "Run"}
+                onConfirm={() => act("POST", `/steps/${encodeURIComponent(step.step_id)}/run`)}
+              >
+                {failed ? "Retry" : "Run"}
+              </ConfirmButton>
+            ) : (
+              <Button
+                variant="primary"
+                onClick={() => void send("run")}
+                busy={busy === "run"}
+                busyLabel="Running…"
+                disabled={busy !== null}
+                aria-label={`${failed ? "Retry" : "Run"}: ${step.title}`}
+              >
+                {failed ? "Retry" : "Run"}
+              </Button>
+            ))}
           {(step.kind !== "automated" || failed) && (
             <button
               type="button"
@@ -397,7 +453,13 @@ function Step({ step, canAct, act }: { step: StepView; canAct: boolean; act: Act
         <NoteForm
           formLabel={`Mark done: ${step.title}`}
           fieldLabel={step.kind === "command" ? "Note (optional)" : "What was done"}
-          placeholder={step.kind === "command" ? "what the command printed, or anything worth keeping" : step.kind === "automated" ? "what was done by hand" : "what was done"}
+          placeholder={
+            step.kind === "command"
+              ? "what the command printed, or anything worth keeping"
+              : step.kind === "automated"
+                ? "what was done by hand"
+                : "what was done"
+          }
           required={step.kind !== "command"}
           submitLabel="Mark done"
           busy={busy === "complete"}
@@ -473,7 +535,7 @@ function NoteForm({
     <form className="reason-form" onSubmit={submit} aria-label={formLabel}>
       <label>
         {fieldLabel}
-        <input name="text" required={required} maxLength={4000} autoFocus placeholder={placeholder} size={48} />
+        <input name="text" required={required} maxLength={4000} placeholder={placeholder} size={48} />
       </label>
       <button type="submit" className="primary" disabled={busy}>
         {busy ? "Saving…" : submitLabel}
@@ -734,7 +796,11 @@ function TimelineEntry({ entry }: { entry: Record<string, unknown> }) {
   const agentId = str(entry.agent_id);
   const point = entry.injection_point;
   const tally = Object.entries(entry).flatMap(([key, value]) =>
-    typeof value === "number" ? [`${humanKey(key)}: ${value}`] : Array.isArray(value) && key !== "preceding_events" ? [`${humanKey(key)}: ${value.length}`] : [],
+    typeof value === "number"
+      ? [`${humanKey(key)}: ${value}`]
+      : Array.isArray(value) && key !== "preceding_events"
+        ? [`${humanKey(key)}: ${value.length}`]
+        : [],
   );
   const eventId = isRecord(point) ? str(point.event_id) : null;
   const timestamp = isRecord(point) ? str(point.timestamp) : null;
@@ -814,7 +880,8 @@ function rotationOutput(output: Record<string, unknown>): ReactNode | null {
   return (
     <>
       <p>
-        {output.rotated.length} credential{output.rotated.length === 1 ? "" : "s"} rotated, {output.failed.length} failed · <Link href={href}>rotation run</Link>
+        {output.rotated.length} credential{output.rotated.length === 1 ? "" : "s"} rotated, {output.failed.length} failed ·{" "}
+        <Link href={href}>rotation run</Link>
       </p>
       {failed.length > 0 && (
         <div className="step-error">
@@ -871,7 +938,14 @@ function Activity({ activity, canComment, act }: { activity: ActivityView[]; can
         <form className="comment-form" onSubmit={(e) => void submit(e)} aria-label="Add a comment">
           <label>
             Comment
-            <textarea value={text} onChange={(e) => setText(e.target.value)} rows={3} required maxLength={4000} placeholder="what you found, decided or are about to do" />
+            <textarea
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              rows={3}
+              required
+              maxLength={4000}
+              placeholder="what you found, decided or are about to do"
+            />
           </label>
           <div className="actions">
             <button type="submit" className="primary" disabled={busy || !text.trim()}>

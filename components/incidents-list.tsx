@@ -5,10 +5,12 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { type Role, roleAtLeast } from "@/lib/auth/roles";
-import { formatUtc } from "@/lib/format";
 import type { IncidentStatus, IncidentSummary } from "@/lib/incidents/types";
 import { callApi } from "./api-client";
 import { ProblemBox } from "./shown-once";
+import { Badge, Severity } from "./ui/badge";
+import { DataTable } from "./ui/data-table";
+import { Time } from "./ui/time";
 
 export type IncidentFilter = IncidentStatus | "active";
 
@@ -44,7 +46,7 @@ export function IncidentsList({ role, initialStatus }: { role: Role; initialStat
   const incidents = query.data;
   return (
     <>
-      <div className="panel filters" role="search" aria-label="Filter incidents">
+      <search className="panel filters" aria-label="Filter incidents">
         <label>
           Status
           <select value={status} onChange={(e) => choose(e.target.value)}>
@@ -58,7 +60,7 @@ export function IncidentsList({ role, initialStatus }: { role: Role; initialStat
         <span className="live" aria-live="off">
           live
         </span>
-      </div>
+      </search>
       {query.isError && <ProblemBox problem={`Incidents could not be loaded: ${query.error.message}`} />}
       <div className="panel">
         {!incidents ? (
@@ -69,53 +71,49 @@ export function IncidentsList({ role, initialStatus }: { role: Role; initialStat
             {status === "active" && roleAtLeast(role, "responder") ? " Open one from an alert, a session page or by hand above." : ""}
           </p>
         ) : (
-          <table aria-label="Incidents">
-            <thead>
-              <tr>
-                <th scope="col">Ref</th>
-                <th scope="col">Severity</th>
-                <th scope="col">Status</th>
-                <th scope="col">Title</th>
-                <th scope="col">Agents</th>
-                <th scope="col">Owner</th>
-                <th scope="col">Progress</th>
-                <th scope="col">Opened (UTC)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {incidents.map((i) => (
-                <tr key={i.id}>
-                  <td className="mono">
-                    <Link href={`/incidents/${i.id}`}>{i.ref}</Link>
-                  </td>
-                  <td>
-                    <span className={`badge sev-${i.severity}`}>{i.severity}</span>
-                  </td>
-                  <td>
-                    <span className={`badge incident-${i.status}`}>{i.status}</span>
-                  </td>
-                  <td className="content-cell">
-                    <Link href={`/incidents/${i.id}`}>{i.title}</Link>
-                  </td>
-                  <td className="mono">
-                    {i.agent_ids.length === 0
-                      ? "—"
-                      : i.agent_ids.map((a, n) => (
-                          <span key={a}>
-                            {n > 0 && ", "}
-                            <Link href={`/agents/${encodeURIComponent(a)}`}>{a}</Link>
-                          </span>
-                        ))}
-                  </td>
-                  <td>{i.owner.name}</td>
-                  <td className="num" title={`${i.steps_done} of ${i.steps_total} steps finished`}>
+          <DataTable
+            label="Incidents"
+            rows={incidents}
+            rowKey={(i) => i.id}
+            empty="No incident."
+            columns={[
+              {
+                header: "Incident",
+                primary: true,
+                cell: (i) => (
+                  <Link href={`/incidents/${i.id}`}>
+                    <span className="mono">{i.ref}</span> {i.title}
+                  </Link>
+                ),
+              },
+              { header: "Severity", cell: (i) => <Severity level={i.severity} /> },
+              { header: "Status", cell: (i) => <Badge tone={`incident-${i.status}`}>{i.status}</Badge> },
+              {
+                header: "Agents",
+                className: "mono",
+                cell: (i) =>
+                  i.agent_ids.length === 0
+                    ? "—"
+                    : i.agent_ids.map((a, n) => (
+                        <span key={a}>
+                          {n > 0 && ", "}
+                          <Link href={`/agents/${encodeURIComponent(a)}`}>{a}</Link>
+                        </span>
+                      )),
+              },
+              { header: "Owner", cell: (i) => i.owner.name },
+              {
+                header: "Progress",
+                className: "num",
+                cell: (i) => (
+                  <span title={`${i.steps_done} of ${i.steps_total} steps finished`}>
                     {i.steps_done}/{i.steps_total}
-                  </td>
-                  <td className="time">{formatUtc(i.opened_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </span>
+                ),
+              },
+              { header: "Opened (UTC)", className: "time", cell: (i) => <Time iso={i.opened_at} /> },
+            ]}
+          />
         )}
       </div>
     </>

@@ -6,9 +6,11 @@ import type { IngestKeyView } from "@/lib/agents/views";
 import { formatUtc } from "@/lib/format";
 import { callApi } from "./api-client";
 import { ProblemBox, ShownOnce } from "./shown-once";
+import { useAsk } from "./ui/dialog";
 
 export function IngestKeysAdmin({ agents }: { agents: { agent_id: string; keys: IngestKeyView[] }[] }) {
   const router = useRouter();
+  const { dialog, ask } = useAsk();
   const [problem, setProblem] = useState<string | null>(null);
   const [shown, setShown] = useState<{ agent_id: string; ingest_key: string } | null>(null);
 
@@ -28,13 +30,9 @@ export function IngestKeysAdmin({ agents }: { agents: { agent_id: string; keys: 
     target.reset();
   }
 
-  function withReason(question: string, then: (reason: string) => Promise<void>) {
-    const reason = window.prompt(question);
-    if (reason) void then(reason);
-  }
-
   return (
     <>
+      {dialog}
       <ProblemBox problem={problem} />
       {shown && <ShownOnce title={`Ingest key for ${shown.agent_id}`} hint="put it in the agent's secret store" secret={shown.ingest_key} />}
       <form className="panel form-row" onSubmit={(e) => void register(e)} aria-label="Register agent">
@@ -74,15 +72,24 @@ export function IngestKeysAdmin({ agents }: { agents: { agent_id: string; keys: 
                         <>
                           <button
                             type="button"
-                            onClick={() => {
-                              const list = window.prompt(
-                                `Agents key ${k.prefix}… may also speak for (registered agent ids, comma-separated; empty for ${a.agent_id} only):`,
-                                k.speaks_for.join(", "),
-                              );
-                              if (list === null) return;
-                              const speaksFor = list.split(",").map((id) => id.trim()).filter(Boolean);
-                              withReason("Reason:", (reason) =>
-                                act("PUT", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys/${k.id}`, { speaks_for: speaksFor, reason }, false),
+                            onClick={async () => {
+                              const answer = await ask({
+                                title: `Agents key ${k.prefix}… may also speak for`,
+                                message: `Registered agent ids, comma-separated; empty for ${a.agent_id} only.`,
+                                confirmLabel: "Save",
+                                fields: [{ name: "speaks_for", label: "Also speaks for", defaultValue: k.speaks_for.join(", ") }],
+                                reason: {},
+                              });
+                              if (!answer) return;
+                              const speaksFor = (answer.values.speaks_for ?? "")
+                                .split(",")
+                                .map((id) => id.trim())
+                                .filter(Boolean);
+                              await act(
+                                "PUT",
+                                `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys/${k.id}`,
+                                { speaks_for: speaksFor, reason: answer.reason },
+                                false,
                               );
                             }}
                           >
@@ -91,11 +98,17 @@ export function IngestKeysAdmin({ agents }: { agents: { agent_id: string; keys: 
                           <button
                             type="button"
                             className="danger"
-                            onClick={() =>
-                              withReason(`Revoke key ${k.prefix}… of ${a.agent_id}? The agent's requests with it fail at once. Reason:`, (reason) =>
-                                act("DELETE", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys/${k.id}`, { reason }, false),
-                              )
-                            }
+                            onClick={async () => {
+                              const answer = await ask({
+                                title: `Revoke key ${k.prefix}… of ${a.agent_id}?`,
+                                message: "The agent's requests with it fail at once.",
+                                confirmLabel: "Revoke",
+                                danger: true,
+                                reason: {},
+                              });
+                              if (answer)
+                                await act("DELETE", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys/${k.id}`, { reason: answer.reason }, false);
+                            }}
                           >
                             Revoke
                           </button>
@@ -111,11 +124,16 @@ export function IngestKeysAdmin({ agents }: { agents: { agent_id: string; keys: 
                   <button
                     type="button"
                     className="danger"
-                    onClick={() =>
-                      withReason(`Rotate ${a.agent_id}'s key? Every current key stops working at once. Reason:`, (reason) =>
-                        act("POST", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys`, { rotate: true, reason }, true),
-                      )
-                    }
+                    onClick={async () => {
+                      const answer = await ask({
+                        title: `Rotate ${a.agent_id}'s key?`,
+                        message: "Every current key stops working at once.",
+                        confirmLabel: "Rotate",
+                        danger: true,
+                        reason: {},
+                      });
+                      if (answer) await act("POST", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys`, { rotate: true, reason: answer.reason }, true);
+                    }}
                   >
                     Rotate
                   </button>

@@ -1,58 +1,11 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { type Role, roleAtLeast as atLeast } from "@/lib/auth/roles";
+import { roleAtLeast as atLeast, type Role } from "@/lib/auth/roles";
 import { formatUtc } from "@/lib/format";
-import { callApi } from "./api-client";
+import { Badge } from "./ui/badge";
+import { ConfirmButton } from "./ui/dialog";
+import { useAction } from "./ui/use-action";
 import { useKillSwitches } from "./use-kill-switches";
-
-
-/** Asks for the reason before a destructive action, and shows the server's answer, never a guess. */
-export function ReasonForm({
-  label,
-  confirmWord,
-  onSubmit,
-  onCancel,
-}: {
-  label: string;
-  confirmWord?: string;
-  onSubmit: (reason: string) => Promise<string | null>;
-  onCancel: () => void;
-}) {
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    if (confirmWord && form.get("confirm") !== confirmWord) return setProblem(`Type ${confirmWord} to confirm`);
-    setBusy(true);
-    const error = await onSubmit(String(form.get("reason") ?? ""));
-    setBusy(false);
-    if (error) setProblem(error);
-  }
-  return (
-    <form className="reason-form" onSubmit={(e) => void submit(e)} aria-label={label}>
-      <label>
-        Reason
-        <input name="reason" required minLength={3} autoFocus placeholder="what happened" />
-      </label>
-      {confirmWord && (
-        <label>
-          Type {confirmWord}
-          <input name="confirm" required autoComplete="off" />
-        </label>
-      )}
-      <button type="submit" className="danger" disabled={busy}>
-        {busy ? "Working…" : label}
-      </button>
-      <button type="button" onClick={onCancel}>
-        Cancel
-      </button>
-      {problem && <span role="alert" className="error-box">{problem}</span>}
-    </form>
-  );
-}
 
 export function RedisBanner() {
   const { data } = useKillSwitches();
@@ -74,20 +27,24 @@ export function RedisBanner() {
   );
 }
 
-export function GlobalKillBar({ role }: { role: Role }) {
-  const client = useQueryClient();
+/** Shown at the top of the agents list only while every agent is killed (the controls are below the list). */
+export function GlobalKillBanner() {
   const { data } = useKillSwitches();
-  const [mode, setMode] = useState<"kill" | "lift" | null>(null);
   const global = data?.global?.killed ? data.global : null;
-  const act = async (method: "PUT" | "DELETE", reason: string) => {
-    const result = await callApi(method, "/api/v1/killswitch/global", { reason });
-    if (!result.ok) return result.error;
-    setMode(null);
-    await client.invalidateQueries({ queryKey: ["killswitch"] });
-    return null;
-  };
+  return global ? (
+    <div className="banner-danger" role="alert">
+      All agents are killed (by {global.killed_by} at {global.killed_at ? formatUtc(global.killed_at) : "?"}): {global.reason}
+    </div>
+  ) : null;
+}
+
+export function GlobalKillBar({ role }: { role: Role }) {
+  const { data } = useKillSwitches();
+  const global = data?.global?.killed ? data.global : null;
+  const kill = useAction<{ reason: string }>({ method: "PUT", url: "/api/v1/killswitch/global", invalidate: [["killswitch"]] });
+  const lift = useAction<{ reason: string }>({ method: "DELETE", url: "/api/v1/killswitch/global", invalidate: [["killswitch"]] });
   return (
-    <div className={global ? "panel global-bar killed" : "panel global-bar"} aria-label="Global kill switch" role="region">
+    <section className={global ? "panel global-bar killed" : "panel global-bar"} aria-label="Global kill switch">
       {global ? (
         <strong>
           ALL AGENTS KILLED by {global.killed_by} at {global.killed_at ? formatUtc(global.killed_at) : "?"}: {global.reason}
@@ -95,60 +52,92 @@ export function GlobalKillBar({ role }: { role: Role }) {
       ) : (
         <span>Global kill switch: off</span>
       )}
-      {!global && atLeast(role, "responder") && mode === null && (
-        <button type="button" className="danger" onClick={() => setMode("kill")}>
+      {!global && atLeast(role, "responder") && (
+        <ConfirmButton
+          danger
+          title="Kill all agents?"
+          message="Every agent that reads the kill switch stops at once. Lifting it needs an admin."
+          confirmLabel="Kill all agents"
+          confirmWord="KILL ALL"
+          reason={{}}
+          onConfirm={(reason) => kill.run({ reason })}
+        >
           Kill all agents
-        </button>
+        </ConfirmButton>
       )}
-      {global && atLeast(role, "admin") && mode === null && (
-        <button type="button" onClick={() => setMode("lift")}>
+      {global && atLeast(role, "admin") && (
+        <ConfirmButton
+          title="Lift the global kill?"
+          message="Agents may act again."
+          confirmLabel="Lift global kill"
+          reason={{}}
+          onConfirm={(reason) => lift.run({ reason })}
+        >
           Lift global kill
-        </button>
+        </ConfirmButton>
       )}
-      {mode === "kill" && <ReasonForm label="Kill all agents" confirmWord="KILL ALL" onSubmit={(r) => act("PUT", r)} onCancel={() => setMode(null)} />}
-      {mode === "lift" && <ReasonForm label="Lift global kill" onSubmit={(r) => act("DELETE", r)} onCancel={() => setMode(null)} />}
-    </div>
+    </section>
   );
 }
 
-export function AgentKillControl({ agentId, role }: { agentId: string; role: Role }) {
-  const client = useQueryClient();
+/**
+ * One agent's kill switch: its state (live) and Kill (responder+) or Revive (admin), each asking for a
+ * reason first. `compact` keeps a table row one line high: the details move to the badge's title.
+ */
+export function AgentKillControl({ agentId, role, compact = false }: { agentId: string; role: Role; compact?: boolean }) {
   const { data } = useKillSwitches();
-  const [mode, setMode] = useState<"kill" | "revive" | null>(null);
   const state = data?.agents.find((a) => a.agent_id === agentId);
   const killed = state?.killed === true;
-  const act = async (method: "PUT" | "DELETE", reason: string) => {
-    const result = await callApi(method, `/api/v1/killswitch/agents/${encodeURIComponent(agentId)}`, { reason });
-    if (!result.ok) return result.error;
-    setMode(null);
-    await client.invalidateQueries({ queryKey: ["killswitch"] });
-    return null;
-  };
+  const url = `/api/v1/killswitch/agents/${encodeURIComponent(agentId)}`;
+  const kill = useAction<{ reason: string }>({ method: "PUT", url, invalidate: [["killswitch"]] });
+  const revive = useAction<{ reason: string }>({ method: "DELETE", url, invalidate: [["killswitch"]] });
+  const details =
+    killed && state
+      ? `by ${state.killed_by} at ${state.killed_at ? formatUtc(state.killed_at) : "?"}${state.source === "redis" ? " (set in Redis by hand)" : ""}: ${state.reason}`
+      : "";
   return (
     <div className="kill-control" data-agent-id={agentId}>
       {killed && state ? (
-        <div role="status" className="kill-state">
-          <span className="badge killed">KILLED</span> by {state.killed_by} at {state.killed_at ? formatUtc(state.killed_at) : "?"}
-          {state.source === "redis" && " (set in Redis by hand)"}: {state.reason}
-          <br />
-          {state.acknowledged_at ? `stopped after ${state.time_to_stop_s?.toFixed(1)} s` : "not acknowledged yet"}
-          {state.actions_after_kill > 0 && <span className="badge killed"> still acting: {state.actions_after_kill} actions after the kill</span>}
-        </div>
+        compact ? (
+          <span role="status" className="kill-line" title={details}>
+            <Badge tone="killed">KILLED</Badge> {details}
+          </span>
+        ) : (
+          <div role="status" className="kill-state">
+            <Badge tone="killed">KILLED</Badge> {details}
+            <br />
+            {state.acknowledged_at ? `stopped after ${state.time_to_stop_s?.toFixed(1)} s` : "not acknowledged yet"}
+            {state.actions_after_kill > 0 && <Badge tone="killed"> still acting: {state.actions_after_kill} actions after the kill</Badge>}
+          </div>
+        )
       ) : (
-        <span className="badge alive">running</span>
+        <Badge tone="alive">{data ? "running" : "…"}</Badge>
       )}
-      {!killed && atLeast(role, "responder") && mode === null && (
-        <button type="button" className="danger" onClick={() => setMode("kill")}>
+      {!killed && atLeast(role, "responder") && (
+        <ConfirmButton
+          danger
+          ariaLabel={`Kill ${agentId}`}
+          title={`Kill ${agentId}?`}
+          message={`${agentId} stops at its next check of the kill switch. Reviving it needs an admin.`}
+          confirmLabel={`Kill ${agentId}`}
+          reason={{ placeholder: "what it did" }}
+          onConfirm={(reason) => kill.run({ reason })}
+        >
           Kill
-        </button>
+        </ConfirmButton>
       )}
-      {killed && atLeast(role, "admin") && mode === null && (
-        <button type="button" onClick={() => setMode("revive")}>
+      {killed && atLeast(role, "admin") && (
+        <ConfirmButton
+          ariaLabel={`Revive ${agentId}`}
+          title={`Revive ${agentId}?`}
+          message={`${agentId} may act again.`}
+          confirmLabel={`Revive ${agentId}`}
+          reason={{ placeholder: "why it is safe" }}
+          onConfirm={(reason) => revive.run({ reason })}
+        >
           Revive
-        </button>
+        </ConfirmButton>
       )}
-      {mode === "kill" && <ReasonForm label={`Kill ${agentId}`} onSubmit={(r) => act("PUT", r)} onCancel={() => setMode(null)} />}
-      {mode === "revive" && <ReasonForm label={`Revive ${agentId}`} onSubmit={(r) => act("DELETE", r)} onCancel={() => setMode(null)} />}
     </div>
   );
 }

@@ -6,11 +6,13 @@ import { formatUtc } from "@/lib/format";
 import type { ModelPriceTableView, ModelPriceView } from "@/lib/model-prices/list-model-prices";
 import { callApi } from "./api-client";
 import { ProblemBox } from "./shown-once";
+import { useAsk } from "./ui/dialog";
 
 const usd = (n: number) => `$${n.toLocaleString("en-US", { maximumFractionDigits: 4 })}`;
 
 export function ModelPricesAdmin({ table }: { table: ModelPriceTableView }) {
   const router = useRouter();
+  const { dialog, ask } = useAsk();
   const [problem, setProblem] = useState<string | null>(null);
 
   async function save(event: FormEvent<HTMLFormElement>) {
@@ -18,8 +20,9 @@ export function ModelPricesAdmin({ table }: { table: ModelPriceTableView }) {
     const target = event.currentTarget;
     const form = new FormData(target);
     const model = String(form.get("model") ?? "").trim();
-    const reason = window.prompt(`Set the price of ${model}? Reason:`);
-    if (!reason) return;
+    const answer = await ask({ title: `Set the price of ${model}?`, confirmLabel: "Set price", reason: {} });
+    if (!answer) return;
+    const { reason } = answer;
     const result = await callApi("PUT", `/api/v1/model-prices/${encodeURIComponent(model)}`, {
       input_usd_per_mtok: Number(form.get("input")),
       output_usd_per_mtok: Number(form.get("output")),
@@ -32,9 +35,18 @@ export function ModelPricesAdmin({ table }: { table: ModelPriceTableView }) {
   }
 
   async function remove(price: ModelPriceView) {
-    const fallback = price.default ? `the shipped default (${usd(price.default.input_usd_per_mtok)} / ${usd(price.default.output_usd_per_mtok)}) applies again` : "the model has no price then";
-    const reason = window.prompt(`Remove the price of ${price.model}? ${fallback}. Reason:`);
-    if (!reason) return;
+    const fallback = price.default
+      ? `the shipped default (${usd(price.default.input_usd_per_mtok)} / ${usd(price.default.output_usd_per_mtok)}) applies again`
+      : "the model has no price then";
+    const answer = await ask({
+      title: `Remove the price of ${price.model}?`,
+      message: `${fallback[0]?.toUpperCase()}${fallback.slice(1)}.`,
+      confirmLabel: "Remove price",
+      danger: true,
+      reason: {},
+    });
+    if (!answer) return;
+    const { reason } = answer;
     const result = await callApi("DELETE", `/api/v1/model-prices/${encodeURIComponent(price.model)}`, { reason });
     if (!result.ok) return setProblem(result.error);
     setProblem(null);
@@ -43,6 +55,7 @@ export function ModelPricesAdmin({ table }: { table: ModelPriceTableView }) {
 
   return (
     <>
+      {dialog}
       <ProblemBox problem={problem} />
       <form className="panel form-row" onSubmit={(e) => void save(e)} aria-label="Set model price">
         <label>
@@ -62,7 +75,8 @@ export function ModelPricesAdmin({ table }: { table: ModelPriceTableView }) {
         </button>
       </form>
       <div className="panel" style={{ marginTop: 16 }}>
-        <table aria-label="Model prices">
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region needs the focus to scroll by keyboard */}
+        <table aria-label="Model prices" tabIndex={0}>
           <thead>
             <tr>
               <th scope="col">Model</th>

@@ -6,7 +6,7 @@ import { formatUtc } from "@/lib/format";
 import type { PolicyChange } from "@/lib/policy/policy";
 import type { PolicyView } from "@/lib/policy/views";
 import { callApi } from "./api-client";
-import { ReasonForm } from "./kill-switch-controls";
+import { ConfirmDialog } from "./ui/dialog";
 import { ProblemBox } from "./shown-once";
 
 const STARTER = {
@@ -174,7 +174,16 @@ export function PolicyEditor({ agentId, view: served, editable }: { agentId: str
           </div>
         </form>
       )}
-      {removing && <ReasonForm label="Remove policy" onSubmit={remove} onCancel={() => setRemoving(false)} />}
+      <ConfirmDialog
+        open={removing}
+        onClose={() => setRemoving(false)}
+        title="Remove policy"
+        message="The agent's tool calls are no longer judged against a policy."
+        confirmLabel="Remove policy"
+        danger
+        reason={{}}
+        onConfirm={(reason) => remove(reason)}
+      />
       <ProblemBox problem={problem} />
       {draft && <DraftEvidence draft={draft} />}
       {view.versions.length > 0 && (

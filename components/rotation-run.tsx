@@ -3,13 +3,14 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
-import type { RotationItemView, RotationRunView } from "@/lib/rotation/views";
 import { type Role, roleAtLeast } from "@/lib/auth/roles";
 import { ROTATION_ITEM_STEPS as ITEM_STEPS } from "@/lib/credentials/providers/provider";
 import { formatUtc } from "@/lib/format";
 import { incidentRef } from "@/lib/incidents/types";
+import type { RotationItemView, RotationRunView } from "@/lib/rotation/views";
 import { callApi } from "./api-client";
 import { ProblemBox, ShownOnce } from "./shown-once";
+import { useAsk } from "./ui/dialog";
 
 const STEP_LABEL: Record<RotationItemView["step"], string> = { revoke_old: "revoke old", create: "create", apply: "apply", verify: "verify", record: "record" };
 
@@ -59,9 +60,15 @@ export function RotationRun({ initial, role }: { initial: RotationRunView; role:
   const responds = roleAtLeast(role, "responder");
   const [revealed, setRevealed] = useState<Revealed[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
+  const { dialog, ask } = useAsk();
 
   async function reveal(item: RotationItemView) {
-    if (!window.confirm(`Show the new secret of "${item.credential_name}"? It is shown once: have the agent's secret store ready.`)) return;
+    const answer = await ask({
+      title: `Show the new secret of "${item.credential_name}"?`,
+      message: "It is shown once: have the agent's secret store ready.",
+      confirmLabel: "Show it once",
+    });
+    if (!answer) return;
     const result = await callApi<{ credential_id: string; name: string; secret: string }>(
       "POST",
       `/api/v1/rotations/${encodeURIComponent(run.id)}/items/${encodeURIComponent(item.id)}/reveal`,
@@ -80,8 +87,13 @@ export function RotationRun({ initial, role }: { initial: RotationRunView; role:
   const failures = run.items.filter(unresolved);
   return (
     <>
+      {dialog}
       <p className="incident-back">
-        {run.incident_id !== null ? <Link href={`/incidents/${run.incident_id}`}>← {incidentRef(run.incident_id)}</Link> : <AgentLinks agentIds={run.agent_ids} back />}
+        {run.incident_id !== null ? (
+          <Link href={`/incidents/${run.incident_id}`}>← {incidentRef(run.incident_id)}</Link>
+        ) : (
+          <AgentLinks agentIds={run.agent_ids} back />
+        )}
       </p>
       <h1>
         Credential rotation <span className="mono incident-ref">{run.id}</span>
@@ -133,7 +145,13 @@ export function RotationRun({ initial, role }: { initial: RotationRunView; role:
         </div>
         <div>
           <dt>Incident</dt>
-          <dd>{run.incident_id !== null ? <Link href={`/incidents/${run.incident_id}`}>{incidentRef(run.incident_id)}</Link> : <span className="muted">none</span>}</dd>
+          <dd>
+            {run.incident_id !== null ? (
+              <Link href={`/incidents/${run.incident_id}`}>{incidentRef(run.incident_id)}</Link>
+            ) : (
+              <span className="muted">none</span>
+            )}
+          </dd>
         </div>
       </dl>
       <ProblemBox problem={problem} />
@@ -231,7 +249,15 @@ function StepProgress({ item }: { item: RotationItemView }) {
       {ITEM_STEPS.map((step, n) => {
         const done = item.state === "rotated" || n < at;
         const current = !done && n === at;
-        const look = done ? "state-done" : !current ? "state-pending" : item.state === "failed" ? "state-failed" : item.state === "pending" ? "state-pending" : "state-running";
+        const look = done
+          ? "state-done"
+          : !current
+            ? "state-pending"
+            : item.state === "failed"
+              ? "state-failed"
+              : item.state === "pending"
+                ? "state-pending"
+                : "state-running";
         return (
           <li key={step} aria-current={current ? "step" : undefined}>
             <span className={`badge ${look}`}>
@@ -286,7 +312,13 @@ function NewSecret({ item, canReveal, onReveal }: { item: RotationItemView; canR
   switch (item.new_secret) {
     case "ready_to_reveal":
       return canReveal ? (
-        <button type="button" className="primary" onClick={onReveal} aria-label={`Reveal the new secret of ${item.credential_name}`} style={{ whiteSpace: "nowrap" }}>
+        <button
+          type="button"
+          className="primary"
+          onClick={onReveal}
+          aria-label={`Reveal the new secret of ${item.credential_name}`}
+          style={{ whiteSpace: "nowrap" }}
+        >
           Reveal new secret
         </button>
       ) : (
@@ -304,8 +336,8 @@ function NewSecret({ item, canReveal, onReveal }: { item: RotationItemView; canR
     case "superseded":
       return (
         <span className="muted">
-          dead: rotated again by{" "}
-          {item.superseded_by ? <Link href={`/rotations/${encodeURIComponent(item.superseded_by)}`}>a later run</Link> : "a later run"} before it was shown
+          dead: rotated again by {item.superseded_by ? <Link href={`/rotations/${encodeURIComponent(item.superseded_by)}`}>a later run</Link> : "a later run"}{" "}
+          before it was shown
         </span>
       );
     case "none":
@@ -344,7 +376,7 @@ function ResolveFailure({ runId, item, onResolved }: { runId: string; item: Rota
         <form className="reason-form" onSubmit={(e) => void submit(e)} aria-label={`Resolve failure: ${item.credential_name}`}>
           <label>
             How it was dealt with
-            <input name="note" required maxLength={4000} autoFocus placeholder="rotated by hand in the vault; old password dropped" size={36} />
+            <input name="note" required maxLength={4000} placeholder="rotated by hand in the vault; old password dropped" size={36} />
           </label>
           <button type="submit" className="primary" disabled={busy}>
             {busy ? "Saving…" : "Resolve"}
@@ -387,7 +419,8 @@ export function RotationProgress({ rotationId }: { rotationId: string }) {
         <ul className="output-list" aria-label="Credentials still being rotated">
           {open.map((item) => (
             <li key={item.id}>
-              “{item.credential_name}” ({item.kind_label}): <span className={`badge ${ITEM_STATE_CLASS[item.state]}`}>{item.state}</span> at {STEP_LABEL[item.step]}
+              “{item.credential_name}” ({item.kind_label}): <span className={`badge ${ITEM_STATE_CLASS[item.state]}`}>{item.state}</span> at{" "}
+              {STEP_LABEL[item.step]}
               {item.attempts > 1 && `, attempt ${item.attempts}`}
               {item.state === "retrying" && item.next_attempt_at && `, next at ${formatUtc(item.next_attempt_at)}`}
               {item.last_error && <span className="muted"> · {item.last_error}</span>}

@@ -2,14 +2,16 @@
 
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { ROLES } from "@/lib/auth/roles";
 import type { ApiTokenView } from "@/lib/auth/views";
 import { formatUtc } from "@/lib/format";
-import { ROLES } from "@/lib/auth/roles";
 import { callApi } from "./api-client";
 import { ProblemBox, ShownOnce } from "./shown-once";
+import { useAsk } from "./ui/dialog";
 
 export function TokensAdmin({ tokens }: { tokens: ApiTokenView[] }) {
   const router = useRouter();
+  const { dialog, ask } = useAsk();
   const [problem, setProblem] = useState<string | null>(null);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
 
@@ -31,8 +33,15 @@ export function TokensAdmin({ tokens }: { tokens: ApiTokenView[] }) {
   }
 
   async function revoke(token: ApiTokenView) {
-    const reason = window.prompt(`Revoke ${token.name} and every token minted from it? Anything using them stops at once. Reason:`);
-    if (!reason) return;
+    const answer = await ask({
+      title: `Revoke ${token.name}?`,
+      message: "It and every token minted from it stop working at once.",
+      confirmLabel: "Revoke",
+      danger: true,
+      reason: {},
+    });
+    if (!answer) return;
+    const { reason } = answer;
     const result = await callApi("DELETE", `/api/v1/tokens/${token.id}`, { reason });
     if (!result.ok) return setProblem(result.error);
     router.refresh();
@@ -40,6 +49,7 @@ export function TokensAdmin({ tokens }: { tokens: ApiTokenView[] }) {
 
   return (
     <>
+      {dialog}
       <ProblemBox problem={problem} />
       {created && <ShownOnce title={`Token ${created.name}`} hint="store it in your secret manager" secret={created.token} />}
       <form className="panel form-row" onSubmit={(e) => void create(e)} aria-label="Create API token">

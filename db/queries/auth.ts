@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { apiTokens, unknownAccountSignIns, users, userSessions } from "@/db/schema";
+import { apiTokens, unknownAccountSignIns, userSessions, users } from "@/db/schema";
 import type { Role } from "@/db/schema/auth";
 import { MAX_TOKEN_CHAIN, type TokenLink, type TokenOwner, tokenStanding } from "@/lib/auth/token-chain";
 import type { ApiTokenView, UserView } from "@/lib/auth/views";
@@ -130,7 +130,8 @@ export async function listUsers(db: Queryable): Promise<UserView[]> {
       disabledAt: users.disabledAt,
       lockedUntil: users.lockedUntil,
       createdAt: users.createdAt,
-      lastSignIn: sql<string | null>`(SELECT max(s.created_at)::text FROM user_sessions s WHERE s.user_id = ${users.id})`,
+      // Written out: drizzle renders a column in a one-table select's sql as a bare "id", which here would be s.id.
+      lastSignIn: sql<string | null>`(SELECT max(s.created_at)::text FROM user_sessions s WHERE s.user_id = users.id)`,
     })
     .from(users)
     .orderBy(asc(users.email));

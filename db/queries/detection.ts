@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { ALERT_STATUSES, agentBaselines, alerts, canaries } from "@/db/schema";
@@ -43,11 +43,28 @@ export interface AlertView {
   resolved_by: string | null;
   resolved_at: string | null;
   resolution_note: string | null;
+  /** The incident that holds this alert (an open one before a closed one). */
+  incident_id: number | null;
+  /** An open incident that covers this alert's session or agent but does not hold the alert yet. */
+  covering_incident_id: number | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function toAlertView(r: typeof alerts.$inferSelect): AlertView {
+type AlertRow = typeof alerts.$inferSelect & { incidentId: number | null; coveringIncidentId: number | null };
+
+// The outer columns are written out (alerts.id): drizzle renders a column in a one-table select's sql as a bare
+// "id", which inside these subqueries would be the incident's.
+const alertColumns = {
+  ...getTableColumns(alerts),
+  incidentId: sql<number | null>`(SELECT i.id FROM incidents i WHERE i.alert_ids @> ARRAY[alerts.id]::int8[]
+    ORDER BY (i.status = 'closed'), i.id DESC LIMIT 1)`.mapWith(Number),
+  coveringIncidentId: sql<number | null>`(SELECT i.id FROM incidents i WHERE i.status <> 'closed'
+    AND (i.agent_ids @> ARRAY[alerts.agent_id] OR i.session_ids @> ARRAY[alerts.session_id])
+    ORDER BY (i.session_ids @> ARRAY[alerts.session_id]) IS TRUE DESC, i.id DESC LIMIT 1)`.mapWith(Number),
+};
+
+function toAlertView(r: AlertRow): AlertView {
   return {
     id: r.id,
     agent_id: r.agentId,
@@ -69,11 +86,12 @@ function toAlertView(r: typeof alerts.$inferSelect): AlertView {
     resolved_by: r.resolvedBy,
     resolved_at: iso(r.resolvedAt),
     resolution_note: r.resolutionNote,
+    incident_id: r.incidentId,
+    covering_incident_id: r.incidentId === null ? r.coveringIncidentId : null,
   };
 }
 
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
 
 export const alertFiltersSchema = z.object({
   agent_id: optional(agentIdSchema),
@@ -83,6 +101,12 @@ export const alertFiltersSchema = z.object({
   status: optional(z.enum([...ALERT_STATUSES, "unresolved"])),
   before_id: optional(z.coerce.number().int().positive()),
   limit: optional(z.coerce.number().int().min(1).max(500)),
+  sort: optional(
+    z
+      .enum(["newest", "severity"])
+      .meta({ description: "newest (default): by id, paged with before_id; severity: worst first, then latest event, paged with offset" }),
+  ),
+  offset: optional(z.coerce.number().int().min(0).max(10_000)),
 });
 export type AlertFilters = z.infer<typeof alertFiltersSchema>;
 
@@ -90,8 +114,8 @@ export function parseAlertFilters(params: URLSearchParams | Record<string, strin
   return parseOrThrow(alertFiltersSchema, params instanceof URLSearchParams ? Object.fromEntries(params) : params);
 }
 
-/** Newest first; `before_id` pages back. */
-export async function listAlerts(db: Queryable, f: AlertFilters): Promise<{ alerts: AlertView[]; next_before_id: number | null }> {
+/** Newest first, `before_id` paging back; or (`sort=severity`) worst first, then by when its last event happened, paged by `offset`. */
+export async function listAlerts(db: Queryable, f: AlertFilters): Promise<{ alerts: AlertView[]; next_before_id: number | null; next_offset: number | null }> {
   const limit = f.limit ?? 100;
   const where: (SQL | undefined)[] = [
     f.agent_id ? eq(alerts.agentId, f.agent_id) : undefined,
@@ -101,18 +125,26 @@ export async function listAlerts(db: Queryable, f: AlertFilters): Promise<{ aler
     f.status === "unresolved" ? sql`${alerts.status} <> 'resolved'` : f.status ? eq(alerts.status, f.status) : undefined,
     f.before_id ? lt(alerts.id, f.before_id) : undefined,
   ];
+  const bySeverity = f.sort === "severity";
+  const offset = bySeverity ? (f.offset ?? 0) : 0;
   const rows = await db
-    .select()
+    .select(alertColumns)
     .from(alerts)
     .where(and(...where))
-    .orderBy(desc(alerts.id))
-    .limit(limit + 1);
+    .orderBy(...(bySeverity ? [desc(alerts.severity), sql`coalesce(${alerts.lastEventAt}, ${alerts.lastSeenAt}) DESC`, desc(alerts.id)] : [desc(alerts.id)]))
+    .limit(limit + 1)
+    .offset(offset);
   const page = rows.slice(0, limit).map(toAlertView);
-  return { alerts: page, next_before_id: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+  const more = rows.length > limit;
+  return {
+    alerts: page,
+    next_before_id: more && !bySeverity ? (page.at(-1)?.id ?? null) : null,
+    next_offset: more && bySeverity ? offset + limit : null,
+  };
 }
 
 export async function getAlert(db: Queryable, id: number): Promise<AlertView | null> {
-  const [row] = await db.select().from(alerts).where(eq(alerts.id, id));
+  const [row] = await db.select(alertColumns).from(alerts).where(eq(alerts.id, id));
   return row ? toAlertView(row) : null;
 }
 

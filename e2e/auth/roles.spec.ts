@@ -15,6 +15,8 @@ test("a signed-out visitor is sent to sign-in and comes back to the page they as
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/events\?action_type=error$/);
   const nav = page.getByRole("navigation", { name: "Main" });
+  // The admin pages are grouped under one menu entry so the bar fits one line.
+  await nav.getByRole("button", { name: "Admin" }).click();
   for (const link of ["Agents", "Events", "Audit", "Users", "API tokens", "Ingest keys"]) {
     await expect(nav.getByRole("link", { name: link, exact: true })).toBeVisible();
   }
@@ -122,7 +124,9 @@ test("a sign-in is recorded under the address the connection came from, not the 
   });
   expect(res.status()).toBe(200);
   const admin = apiTokenWithCli("admin");
-  const audit = await request.get(`/api/v1/audit?action=auth.sign_in&target_id=${encodeURIComponent(user.email)}`, { headers: { authorization: `Bearer ${admin}` } });
+  const audit = await request.get(`/api/v1/audit?action=auth.sign_in&target_id=${encodeURIComponent(user.email)}`, {
+    headers: { authorization: `Bearer ${admin}` },
+  });
   const entries = ((await audit.json()) as { entries: { source_ip: string | null }[] }).entries;
   expect(entries.map((e) => e.source_ip)).toEqual(["127.0.0.1"]);
 });
@@ -139,7 +143,11 @@ test("the token list shows whose rights bound each token and what a token minted
   const minted = await request.post("/api/v1/tokens", { headers: { authorization: `Bearer ${secret}` }, data: { name: `${name}-child`, role: "responder" } });
   expect(minted.status()).toBe(201);
   await page.reload();
-  const row = (tokenName: string) => page.getByRole("table", { name: "API tokens" }).getByRole("row").filter({ has: page.getByRole("cell", { name: tokenName, exact: true }) });
+  const row = (tokenName: string) =>
+    page
+      .getByRole("table", { name: "API tokens" })
+      .getByRole("row")
+      .filter({ has: page.getByRole("cell", { name: tokenName, exact: true }) });
   await expect(row(name)).toContainText(email);
   await expect(row(`${name}-child`)).toContainText(`minted by token ${name}`);
   await expect(row(`${name}-child`)).toContainText(email);

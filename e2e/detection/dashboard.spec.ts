@@ -50,7 +50,8 @@ test("an attack session ingested while the dashboard is open shows up there with
   await expect(alertRow.getByText("resolved", { exact: true })).toBeVisible();
   await expect(alertRow.getByText(/FAQ page cleaned; agent re-scoped/)).toBeVisible();
 
-  await alertRow.getByRole("link", { name: sessionId }).click();
+  // Alerts are grouped by session; the group links to the session at its worst alert's event.
+  await page.getByRole("rowgroup", { name: `Session ${sessionId}` }).getByRole("link", { name: sessionId }).click();
   await expect(page.getByRole("heading", { name: /Session/ })).toBeVisible();
   await expect(page.locator(`#event-${attack[1]?.event_id}`)).toBeVisible();
 });

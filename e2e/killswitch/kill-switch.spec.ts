@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import Redis from "ioredis";
-import { registerAgentWithCli, signInAs } from "../support/agents";
 import { e2eEnv } from "../../lib/env";
+import { registerAgentWithCli, signInAs } from "../support/agents";
 
 test("a responder's kill shows on another open console within a second, and so does a kill made with redis-cli", async ({ browser }) => {
   const target = registerAgentWithCli("e2e-kill");
@@ -21,10 +21,11 @@ test("a responder's kill shows on another open console within a second, and so d
   await expect(viewerRow.getByRole("button", { name: "Kill" })).toHaveCount(0);
 
   const row = responder.getByRole("table", { name: "Agents" }).getByRole("row").filter({ hasText: target.agentId });
-  await row.getByRole("button", { name: "Kill" }).click();
-  const form = row.getByRole("form", { name: `Kill ${target.agentId}` });
+  await row.getByRole("button", { name: `Kill ${target.agentId}` }).click();
+  const form = responder.getByRole("dialog", { name: `Kill ${target.agentId}?` });
   await form.getByLabel("Reason").fill("Injected instructions in a retrieved document");
   await form.getByRole("button", { name: `Kill ${target.agentId}` }).click();
+  await expect(form).toHaveCount(0);
   await expect(row.getByText("KILLED")).toBeVisible();
   await expect(row.getByRole("button", { name: "Revive" })).toHaveCount(0);
 
@@ -49,7 +50,7 @@ test("kill all needs a typed confirmation, and only an admin sees Lift", async (
   await page.goto("/agents");
   const bar = page.getByRole("region", { name: "Global kill switch" });
   await bar.getByRole("button", { name: "Kill all agents" }).click();
-  const form = bar.getByRole("form", { name: "Kill all agents" });
+  const form = page.getByRole("dialog", { name: "Kill all agents?" });
   await form.getByLabel("Reason").fill("Drill: global containment");
   await form.getByLabel("Type KILL ALL").fill("kill all");
   await form.getByRole("button", { name: "Kill all agents" }).click();
@@ -58,7 +59,7 @@ test("kill all needs a typed confirmation, and only an admin sees Lift", async (
   await form.getByRole("button", { name: "Kill all agents" }).click();
   await expect(bar).toContainText("ALL AGENTS KILLED");
   await bar.getByRole("button", { name: "Lift global kill" }).click();
-  const lift = bar.getByRole("form", { name: "Lift global kill" });
+  const lift = page.getByRole("dialog", { name: "Lift the global kill?" });
   await lift.getByLabel("Reason").fill("Drill over");
   await lift.getByRole("button", { name: "Lift global kill" }).click();
   await expect(bar).toContainText("Global kill switch: off");
@@ -80,9 +81,10 @@ test("an agent's page kills it, shows the history, and lets an admin set automat
   await expect(page.getByRole("form", { name: "Automatic kill policies" }).getByLabel("Limit (USD)")).toHaveValue("12.5");
 
   const killSwitch = page.getByRole("region", { name: "Kill switch" });
-  await killSwitch.getByRole("button", { name: "Kill" }).click();
-  await killSwitch.getByLabel("Reason").fill("tool calls to an unknown host");
   await killSwitch.getByRole("button", { name: `Kill ${agent.agentId}` }).click();
+  const dialog = page.getByRole("dialog", { name: `Kill ${agent.agentId}?` });
+  await dialog.getByLabel("Reason").fill("tool calls to an unknown host");
+  await dialog.getByRole("button", { name: `Kill ${agent.agentId}` }).click();
   await expect(killSwitch.getByRole("status")).toContainText("tool calls to an unknown host");
   await page.reload();
   await expect(page.getByRole("table", { name: "Kill-switch history" }).getByRole("row").nth(1)).toContainText("tool calls to an unknown host");

@@ -72,7 +72,7 @@ test("an admin sets an agent's policy on its page, a call outside it raises an a
   await expect(section.getByText(/Version 1, set by/)).toBeVisible();
 
   await section.getByRole("button", { name: "Remove policy" }).click();
-  const reasonForm = section.getByRole("form", { name: "Remove policy" });
+  const reasonForm = page.getByRole("dialog", { name: "Remove policy" });
   await reasonForm.getByLabel("Reason").fill("agent moved to the new runtime");
   await reasonForm.getByRole("button", { name: "Remove policy" }).click();
   await expect(section.getByText(/No policy: this agent's tool calls are not judged/)).toBeVisible();

@@ -44,12 +44,19 @@ export const alertViewSchema = z
     resolved_by: z.string().nullable(),
     resolved_at: nullableTime,
     resolution_note: z.string().nullable(),
+    incident_id: z.number().int().nullable().meta({ description: "The incident that holds this alert" }),
+    covering_incident_id: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: "An open incident covering this alert's session or agent that does not hold it yet: add the alert there rather than open another" }),
   })
   .meta({ id: "Alert" });
 
 export const alertPageSchema = z.object({
   alerts: z.array(alertViewSchema),
-  next_before_id: z.number().int().nullable().meta({ description: "Pass as `before_id` for the next page; null on the last" }),
+  next_before_id: z.number().int().nullable().meta({ description: "Pass as `before_id` for the next page; null on the last (or when sorted by severity)" }),
+  next_offset: z.number().int().nullable().meta({ description: "With sort=severity: pass as `offset` for the next page; null on the last" }),
 });
 
 export const baselineViewSchema = z.object({

@@ -21,6 +21,9 @@ export const reasonInput = z.strictObject({ reason: z.string().trim().min(1, "sa
 export const statusInput = z.strictObject({ status: z.enum(INCIDENT_STATUSES), note: z.string().trim().max(4000).optional() });
 export const commentInput = z.strictObject({ text: z.string().trim().min(1, "a comment needs text").max(4000) });
 export const pageInput = z.strictObject({ role: z.string().trim().min(1).max(100) });
+export const attachAlertsInput = z.strictObject({
+  alert_ids: z.array(z.number().int().positive()).min(1, "name at least one alert").max(50),
+});
 export const notesInput = z.strictObject({ notes: z.string().max(20_000) });
 
 const listQuery = z.strictObject({ status: z.enum([...INCIDENT_STATUSES, "active"]).optional() });

@@ -4,6 +4,9 @@ import type { AutomatedActionName } from "@/lib/runbooks";
 /** `INC-<id>`: how people and runbook commands (`{incident_id}`) name an incident. */
 export const incidentRef = (id: number): string => `INC-${id}`;
 
+/** Automated actions that stop an agent or replace its secrets: they look dangerous and ask once before running. */
+export const DANGEROUS_ACTIONS: readonly AutomatedActionName[] = ["kill_agent", "rotate_credentials"];
+
 export type IncidentStatus = "open" | "contained" | "eradicated" | "recovered" | "closed";
 export type StepState = "pending" | "running" | "done" | "failed" | "skipped";
 
@@ -80,7 +83,19 @@ export interface RunbookView {
   version: number;
   severity: Severity;
   escalation_path: string[];
-  phases: { key: string; title: string; steps: { step_id: string; title: string; kind: StepKind; action: AutomatedActionName | null; command: string | null; timeout_text: string | null; description: string | null }[] }[];
+  phases: {
+    key: string;
+    title: string;
+    steps: {
+      step_id: string;
+      title: string;
+      kind: StepKind;
+      action: AutomatedActionName | null;
+      command: string | null;
+      timeout_text: string | null;
+      description: string | null;
+    }[];
+  }[];
   created_by: string;
   created_at: string;
 }

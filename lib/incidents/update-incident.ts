@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { incidentRef, type IncidentRow } from "@/db/queries/incidents";
-import { incidents } from "@/db/schema";
+import { type IncidentRow, incidentRef } from "@/db/queries/incidents";
+import { alerts, incidents } from "@/db/schema";
 import { INCIDENT_STATUSES } from "@/db/schema/incidents";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Role } from "@/lib/auth/roles";
@@ -10,10 +10,8 @@ import { AppError } from "@/lib/errors";
 import { actorName } from "./open-incident";
 import { readIncident } from "./read-incident";
 import { recordIncidentActivity } from "./record";
-import { commentInput, incidentIdSchema, notesInput, pageInput, statusInput } from "./schemas";
+import { attachAlertsInput, commentInput, incidentIdSchema, notesInput, pageInput, statusInput } from "./schemas";
 import type { IncidentView } from "./types";
-
-
 
 /** Loads the incident, lets `change` write in one transaction with its activity row, and returns the new view. */
 async function change(
@@ -47,17 +45,18 @@ export function setIncidentStatus({ ctx, input }: { ctx: Ctx; input: { incidentI
       if (row.status === status) throw new AppError("CONFLICT", `${incidentRef(row.id)} is already ${status}`);
       // Responders move an incident forward; closing it, or moving it back, is an admin's call.
       const backwards = INCIDENT_STATUSES.indexOf(status) < INCIDENT_STATUSES.indexOf(row.status);
-      if (status === "closed" || backwards) authorize(ctx, "admin", status === "closed" ? "close incidents" : `move ${incidentRef(row.id)} back from ${row.status} to ${status}`);
-    await tx
-      .update(incidents)
-      .set({ status, closedAt: status === "closed" ? new Date() : null })
-      .where(eq(incidents.id, row.id));
-    await recordIncidentActivity(tx, ctx, row.id, {
-      kind: "status",
-      summary: `Status ${row.status} → ${status}${note ? `: ${note}` : ""}`,
-      detail: { from: row.status, to: status, note: note ?? null },
-      reason: note ?? null,
-    });
+      if (status === "closed" || backwards)
+        authorize(ctx, "admin", status === "closed" ? "close incidents" : `move ${incidentRef(row.id)} back from ${row.status} to ${status}`);
+      await tx
+        .update(incidents)
+        .set({ status, closedAt: status === "closed" ? new Date() : null })
+        .where(eq(incidents.id, row.id));
+      await recordIncidentActivity(tx, ctx, row.id, {
+        kind: "status",
+        summary: `Status ${row.status} → ${status}${note ? `: ${note}` : ""}`,
+        detail: { from: row.status, to: status, note: note ?? null },
+        reason: note ?? null,
+      });
     },
     { onClosed: true },
   );
@@ -115,7 +114,71 @@ export function takeIncidentOwnership({ ctx, input }: { ctx: Ctx; input: { incid
   return change(ctx, input.incidentId, "responder", "take incidents", async (tx, row) => {
     const name = actorName(ctx);
     if (row.ownerId === actorId(ctx.actor)) throw new AppError("CONFLICT", `You already own ${incidentRef(row.id)}`);
-    await tx.update(incidents).set({ ownerId: actorId(ctx.actor), ownerName: name }).where(eq(incidents.id, row.id));
-    await recordIncidentActivity(tx, ctx, row.id, { kind: "owner", summary: `Owner ${row.ownerName} → ${name}`, detail: { from: row.ownerId, to: actorId(ctx.actor) } });
+    await tx
+      .update(incidents)
+      .set({ ownerId: actorId(ctx.actor), ownerName: name })
+      .where(eq(incidents.id, row.id));
+    await recordIncidentActivity(tx, ctx, row.id, {
+      kind: "owner",
+      summary: `Owner ${row.ownerName} → ${name}`,
+      detail: { from: row.ownerId, to: actorId(ctx.actor) },
+    });
+  });
+}
+
+/**
+ * Adds alerts to an open incident (responder+), with every other alert of their sessions: a second
+ * alert of a compromised session belongs to the incident already working it, not to a new one.
+ * Alerts another open incident holds stay there; adding what the incident already holds changes nothing.
+ */
+export async function attachAlertsToIncident({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown; body: unknown } }) {
+  const { alert_ids } = parseOrThrow(attachAlertsInput, input.body ?? {});
+  return change(ctx, input.incidentId, "responder", "add alerts to incidents", async (tx, row) => {
+    const named = await tx.select({ id: alerts.id, sessionId: alerts.sessionId }).from(alerts).where(inArray(alerts.id, alert_ids));
+    const missing = alert_ids.filter((id) => !named.some((a) => a.id === id));
+    if (missing.length > 0) {
+      throw new AppError("NOT_FOUND", `No alert ${missing.join(", ")}`, {
+        details: { errors: [{ path: "alert_ids", message: `unknown: ${missing.join(", ")}` }] },
+      });
+    }
+    const sessions = [...new Set(named.flatMap((a) => (a.sessionId ? [a.sessionId] : [])))];
+    const siblings = sessions.length === 0 ? [] : await tx.select({ id: alerts.id }).from(alerts).where(inArray(alerts.sessionId, sessions));
+    const wanted = [...new Set([...alert_ids, ...siblings.map((a) => a.id)])].filter((id) => !row.alertIds.includes(id));
+    const heldElsewhere =
+      wanted.length === 0
+        ? []
+        : await tx
+            .select({ id: incidents.id, alertIds: incidents.alertIds })
+            .from(incidents)
+            .where(and(ne(incidents.status, "closed"), ne(incidents.id, row.id), sql`${incidents.alertIds} && ${sql.param(wanted)}::int8[]`));
+    const elsewhere = new Set(heldElsewhere.flatMap((i) => i.alertIds));
+    const added = wanted.filter((id) => !elsewhere.has(id));
+    const refused = alert_ids.filter((id) => elsewhere.has(id));
+    if (refused.length === alert_ids.length && added.length === 0) {
+      const other = heldElsewhere[0];
+      throw new AppError("CONFLICT", `Alert ${refused.join(", ")} belongs to ${other ? incidentRef(other.id) : "another open incident"}; work it there`, {
+        details: other ? { incident_id: other.id, link: `/incidents/${other.id}` } : {},
+      });
+    }
+    if (added.length === 0) return;
+    const rows = await tx.select({ id: alerts.id, agentId: alerts.agentId, sessionId: alerts.sessionId }).from(alerts).where(inArray(alerts.id, added));
+    const agentIds = [...new Set([...row.agentIds, ...rows.map((a) => a.agentId)])];
+    const sessionIds = [...new Set([...row.sessionIds, ...rows.flatMap((a) => (a.sessionId ? [a.sessionId] : []))])];
+    await tx
+      .update(incidents)
+      .set({ alertIds: [...row.alertIds, ...added], agentIds, sessionIds })
+      .where(eq(incidents.id, row.id));
+    await recordIncidentActivity(tx, ctx, row.id, {
+      kind: "alerts_added",
+      summary: `Added alert${added.length === 1 ? "" : "s"} ${added.map((id) => `#${id}`).join(", ")}${
+        elsewhere.size > 0
+          ? ` (left ${[...elsewhere]
+              .filter((id) => wanted.includes(id))
+              .map((id) => `#${id}`)
+              .join(", ")} with their own incident)`
+          : ""
+      }`,
+      detail: { alert_ids: added, agent_ids: agentIds, session_ids: sessionIds },
+    });
   });
 }

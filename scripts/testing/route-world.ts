@@ -228,6 +228,7 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     "POST /api/v1/incidents/[incidentId]/status": { status: "contained", note: "route world" },
     "POST /api/v1/incidents/[incidentId]/comments": { text: "route world" },
     "POST /api/v1/incidents/[incidentId]/page": { role: "oncall_engineer" },
+    "POST /api/v1/incidents/[incidentId]/alerts": { alert_ids: [alert.id] },
     "PUT /api/v1/incidents/[incidentId]/post-incident": { notes: "route world" },
     "POST /api/v1/credentials": { agent_id: agentId, name: `route world ${randomUUID().slice(0, 6)}`, kind: "hmac_secret", config: { purpose: "route world" } },
     "PATCH /api/v1/credentials/[credentialId]": { name: "signing renamed", config: { purpose: "route world" } },

@@ -95,6 +95,7 @@ export const ACCESS: Record<string, Access> = {
   "POST /api/v1/incidents/[incidentId]/status": "responder",
   "POST /api/v1/incidents/[incidentId]/comments": "analyst",
   "POST /api/v1/incidents/[incidentId]/page": "responder",
+  "POST /api/v1/incidents/[incidentId]/alerts": "responder",
   "PUT /api/v1/incidents/[incidentId]/post-incident": "responder",
   "POST /api/v1/incidents/[incidentId]/owner": "responder",
   "GET /api/v1/credentials": "analyst",

@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AgentKillControl, GlobalKillBanner, GlobalKillBar } from "@/components/kill-switch-controls";
+import { DataTable } from "@/components/ui/data-table";
+import { Time } from "@/components/ui/time";
 import { appDb } from "@/db/client";
 import { listAgents } from "@/db/queries/agents";
 import { formatAgo, formatCount, formatUtc } from "@/lib/format";
-import { AgentKillControl, GlobalKillBar } from "@/components/kill-switch-controls";
 import { requireUser } from "../require-user";
 
 export const dynamic = "force-dynamic";
@@ -18,8 +20,10 @@ export default async function AgentsPage() {
   return (
     <>
       <h1>Agents</h1>
-      <p className="subtitle">Registered agents and what they sent in the last 24 hours.</p>
-      <GlobalKillBar role={me.role} />
+      <p className="subtitle">
+        Registered agents and what they sent in the last 24 hours. Kill one beside its name; the switch for all agents is below the list.
+      </p>
+      <GlobalKillBanner />
       <dl className="stats">
         <div className="panel stat">
           <dt>Registered</dt>
@@ -35,44 +39,38 @@ export default async function AgentsPage() {
         </div>
       </dl>
       <div className="panel">
-        {agents.length === 0 ? (
-          <p className="empty">
-            No agents yet. Register one with <code>npm run soc -- agent add &lt;agent_id&gt;</code>.
-          </p>
-        ) : (
-          <table aria-label="Agents">
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Events, 24 h</th>
-                <th scope="col">Sessions, 24 h</th>
-                <th scope="col">Ingest keys</th>
-                <th scope="col">Registered</th>
-                <th scope="col">Kill switch</th>
-              </tr>
-            </thead>
-            <tbody>
-              {agents.map((a) => (
-                <tr key={a.agent_id}>
-                  <td>
+        <DataTable
+          label="Agents"
+          rows={agents}
+          rowKey={(a) => a.agent_id}
+          empty={
+            <>
+              No agents yet. Register one with <code>npm run soc -- agent add &lt;agent_id&gt;</code>.
+            </>
+          }
+          columns={[
+            {
+              header: "Agent",
+              primary: true,
+              cell: (a) => (
+                <>
+                  <div className="agent-name">
                     <Link href={`/agents/${encodeURIComponent(a.agent_id)}`}>{a.agent_id}</Link>
-                    {a.display_name !== a.agent_id && <div className="subtitle" style={{ margin: 0 }}>{a.display_name}</div>}
-                  </td>
-                  <td title={a.last_seen_at ? formatUtc(a.last_seen_at) : undefined}>{formatAgo(a.last_seen_at, now)}</td>
-                  <td className="num">{formatCount(a.events_24h)}</td>
-                  <td className="num">{formatCount(a.sessions_24h)}</td>
-                  <td className="num">{a.active_keys}</td>
-                  <td className="time">{formatUtc(a.created_at).slice(0, 16)}</td>
-                  <td>
-                    <AgentKillControl agentId={a.agent_id} role={me.role} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+                    <AgentKillControl agentId={a.agent_id} role={me.role} compact />
+                  </div>
+                  {a.display_name !== a.agent_id && <div className="muted">{a.display_name}</div>}
+                </>
+              ),
+            },
+            { header: "Last seen", cell: (a) => <span title={a.last_seen_at ? formatUtc(a.last_seen_at) : undefined}>{formatAgo(a.last_seen_at, now)}</span> },
+            { header: "Events, 24 h", className: "num", cell: (a) => formatCount(a.events_24h) },
+            { header: "Sessions, 24 h", className: "num", cell: (a) => formatCount(a.sessions_24h) },
+            { header: "Ingest keys", className: "num", cell: (a) => a.active_keys },
+            { header: "Registered", className: "time", cell: (a) => <Time iso={a.created_at} /> },
+          ]}
+        />
       </div>
+      <GlobalKillBar role={me.role} />
     </>
   );
 }

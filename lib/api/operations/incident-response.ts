@@ -11,6 +11,7 @@ import {
   updateCredentialInput,
 } from "@/lib/credentials/schemas";
 import {
+  attachAlertsInput,
   commentInput,
   incidentChangeSchema,
   incidentIdSchema,
@@ -154,6 +155,17 @@ export const incidentsApi = {
     body: jsonBody(pageInput),
     responses: { 200: { description: "Recorded", schema: incidentChangeSchema } },
     errors: { 404: "no such incident", 409: "the incident is closed" },
+  }),
+  attachAlerts: operation({
+    method: "POST",
+    path: "/api/v1/incidents/{incidentId}/alerts",
+    tag: "Incidents",
+    summary: "Add alerts to the incident, with every other alert of their sessions",
+    access: "responder",
+    params: incidentParams,
+    body: jsonBody(attachAlertsInput),
+    responses: { 200: { description: "Added (alerts it already held change nothing)", schema: incidentChangeSchema } },
+    errors: { 404: "no such incident or alert", 409: "the incident is closed, or another open incident holds the alerts" },
   }),
   postIncident: operation({
     method: "PUT",

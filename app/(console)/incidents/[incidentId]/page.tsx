@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { IncidentRunbook } from "@/components/incident-runbook";
 import { RotationFailuresBanner } from "@/components/rotation-run";
+import { appDb } from "@/db/client";
+import { getIncidentRow } from "@/db/queries/incidents";
 import { actorId } from "@/lib/context";
 import { incidentRef } from "@/lib/incidents/types";
 import { requireUser } from "../../require-user";
@@ -22,7 +24,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function IncidentPage({ params }: Props) {
   const me = await requireUser();
   const id = parseIncidentId((await params).incidentId);
-  if (id === null) notFound();
+  // A missing incident is a 404 page, not a page that keeps loading.
+  if (id === null || !(await getIncidentRow(appDb(), id))) notFound();
   return (
     <>
       <RotationFailuresBanner incidentId={id} role={me.role} />

@@ -1,0 +1,63 @@
+"use client";
+
+import { type QueryKey, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { callApi, type FieldErrors } from "../api-client";
+
+export class ActionProblem extends Error {
+  constructor(
+    message: string,
+    readonly fields: FieldErrors,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One change sent to the console's API, on react-query's useMutation: busy while it runs, the server's
+ * sentence and field errors when it refuses, and afterwards the queries it touched refetched (and the
+ * server-rendered page refreshed, when `refresh`). `run` resolves to the refusal or null, which is what
+ * ConfirmDialog wants.
+ */
+export function useAction<Body = unknown, Data = unknown>({
+  method,
+  url,
+  invalidate = [],
+  refresh = false,
+  onDone,
+}: {
+  method: "POST" | "PUT" | "PATCH" | "DELETE";
+  url: string | ((body: Body) => string);
+  invalidate?: QueryKey[];
+  refresh?: boolean;
+  onDone?: (data: Data) => void;
+}) {
+  const client = useQueryClient();
+  const router = useRouter();
+  const mutation = useMutation<Data, ActionProblem, Body>({
+    mutationFn: async (body) => {
+      const result = await callApi<Data>(method, typeof url === "function" ? url(body) : url, body);
+      if (!result.ok) throw new ActionProblem(result.error, result.fields);
+      return result.data;
+    },
+    onSettled: async () => {
+      await Promise.all(invalidate.map((queryKey) => client.invalidateQueries({ queryKey })));
+      if (refresh) router.refresh();
+    },
+    onSuccess: (data) => onDone?.(data),
+  });
+  return {
+    run: async (body: Body): Promise<string | null> => {
+      try {
+        await mutation.mutateAsync(body);
+        return null;
+      } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+      }
+    },
+    busy: mutation.isPending,
+    error: mutation.error?.message ?? null,
+    fields: mutation.error?.fields ?? {},
+    reset: mutation.reset,
+  };
+}
