@@ -29,6 +29,14 @@ export default defineConfig({
     reuseExistingServer: false,
     timeout: 60_000,
     // No admin logins for rotating database roles or Redis users: those rotations fail at once, as a spec expects.
-    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NEXT_TELEMETRY_DISABLED: "1", SOC_SECRET: socSecret, SOC_ROTATION_PG_ADMIN_URL: "", SOC_ROTATION_REDIS_ADMIN_URL: "", SOC_EGRESS_ALLOW_CIDRS: EGRESS_ALLOW_FOR_TESTS },
+    env: {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      NEXT_TELEMETRY_DISABLED: "1",
+      SOC_SECRET: socSecret,
+      SOC_ROTATION_PG_ADMIN_URL: "",
+      SOC_ROTATION_REDIS_ADMIN_URL: "",
+      SOC_EGRESS_ALLOW_CIDRS: EGRESS_ALLOW_FOR_TESTS,
+    },
   },
 });

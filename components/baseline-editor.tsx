@@ -60,7 +60,14 @@ export function BaselineEditor({ agentId, view, editable, canRecompute }: { agen
   const [busy, setBusy] = useState(false);
   const url = `/api/v1/agents/${encodeURIComponent(agentId)}/baseline`;
   const configured = view.configured ?? {};
-  const evidence = view.learned_evidence as { sessions?: number; quantile?: number; margin?: number; window_days?: number; min_sessions?: number; excluded_sessions_with_high_alerts?: number } | null;
+  const evidence = view.learned_evidence as {
+    sessions?: number;
+    quantile?: number;
+    margin?: number;
+    window_days?: number;
+    min_sessions?: number;
+    excluded_sessions_with_high_alerts?: number;
+  } | null;
 
   async function run(method: string, target: string, body?: unknown) {
     setBusy(true);

@@ -60,7 +60,12 @@ export function CanariesPanel({ agentId, canaries, editable }: { agentId: string
                 </td>
                 {editable && (
                   <td>
-                    <button type="button" disabled={busy} onClick={() => void run("DELETE", `/api/v1/canaries/${c.id}`)} aria-label={`Retire canary ${c.label}`}>
+                    <button
+                      type="button"
+                      disabled={busy}
+                      onClick={() => void run("DELETE", `/api/v1/canaries/${c.id}`)}
+                      aria-label={`Retire canary ${c.label}`}
+                    >
                       Retire
                     </button>
                   </td>

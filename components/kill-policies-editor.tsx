@@ -39,8 +39,7 @@ export function KillPoliciesEditor({ agentId, policies, editable }: { agentId: s
       {(["canary_leak", "critical_alert", "session_cost_above"] as const).map((rule) => (
         <div key={rule} className="policy">
           <label className="check">
-            <input type="checkbox" name={rule} defaultChecked={current(rule)?.enabled ?? false} disabled={!editable} /> Kill when{" "}
-            {DESCRIPTIONS[rule]}
+            <input type="checkbox" name={rule} defaultChecked={current(rule)?.enabled ?? false} disabled={!editable} /> Kill when {DESCRIPTIONS[rule]}
           </label>
           {rule === "session_cost_above" && (
             <label>

@@ -2,9 +2,9 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import type { DeliveryView, DestinationView } from "@/lib/notify/views";
 import { SEVERITIES } from "@/lib/detect/types";
 import { formatUtc } from "@/lib/format";
+import type { DeliveryView, DestinationView } from "@/lib/notify/views";
 import { callApi } from "./api-client";
 import { NotificationDeliveries } from "./notification-deliveries";
 import { ProblemBox, ShownOnce } from "./shown-once";
@@ -236,7 +236,13 @@ function DestinationRow({
             <button type="button" disabled={busy} onClick={sendTest} aria-label={`Send a test notification to ${d.name}`}>
               Send test
             </button>
-            <button type="button" disabled={busy} onClick={() => setMode(mode === "edit" ? null : "edit")} aria-expanded={mode === "edit"} aria-label={`Edit ${d.name}`}>
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => setMode(mode === "edit" ? null : "edit")}
+              aria-expanded={mode === "edit"}
+              aria-label={`Edit ${d.name}`}
+            >
               Edit
             </button>
             {d.enabled ? (
@@ -272,10 +278,20 @@ function DestinationRow({
               <ReasonForm label={`Disable ${d.name}`} hint="Its pending deliveries are given up." onSubmit={disable} onCancel={() => setMode(null)} />
             )}
             {mode === "rotate" && (
-              <ReasonForm label={`Rotate signing key of ${d.name}`} hint="The receiver must switch to the new key at once." onSubmit={rotate} onCancel={() => setMode(null)} />
+              <ReasonForm
+                label={`Rotate signing key of ${d.name}`}
+                hint="The receiver must switch to the new key at once."
+                onSubmit={rotate}
+                onCancel={() => setMode(null)}
+              />
             )}
             {mode === "delete" && (
-              <ReasonForm label={`Delete ${d.name}`} hint="Its delivery history goes with it; the audit log keeps the record." onSubmit={remove} onCancel={() => setMode(null)} />
+              <ReasonForm
+                label={`Delete ${d.name}`}
+                hint="Its delivery history goes with it; the audit log keeps the record."
+                onSubmit={remove}
+                onCancel={() => setMode(null)}
+              />
             )}
           </td>
         </tr>

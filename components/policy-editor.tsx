@@ -6,8 +6,8 @@ import { formatUtc } from "@/lib/format";
 import type { PolicyChange } from "@/lib/policy/policy";
 import type { PolicyView } from "@/lib/policy/views";
 import { callApi } from "./api-client";
-import { ConfirmDialog } from "./ui/dialog";
 import { ProblemBox } from "./shown-once";
+import { ConfirmDialog } from "./ui/dialog";
 
 const STARTER = {
   role: "",

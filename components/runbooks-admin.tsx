@@ -2,9 +2,9 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useRef, useState } from "react";
+import { formatUtc } from "@/lib/format";
 import type { RunbookView } from "@/lib/incidents/types";
 import type { RunbookError } from "@/lib/runbooks";
-import { formatUtc } from "@/lib/format";
 import { callApi } from "./api-client";
 import { ProblemBox } from "./shown-once";
 
@@ -93,7 +93,7 @@ export function RunbooksAdmin({ canUpload }: { canUpload: boolean }) {
               onChange={(e) => setYaml(e.target.value)}
               rows={18}
               spellCheck={false}
-              placeholder={"my_runbook:\n  severity: high\n  escalation_path: [oncall_engineer]\n  immediate_actions:\n    - step: \"…\""}
+              placeholder={'my_runbook:\n  severity: high\n  escalation_path: [oncall_engineer]\n  immediate_actions:\n    - step: "…"'}
             />
           </label>
           <div className="actions">

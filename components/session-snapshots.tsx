@@ -2,8 +2,8 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { SnapshotView } from "@/lib/forensics/evidence/views";
 import type { TakenSnapshot } from "@/lib/forensics/evidence/take-snapshot";
+import type { SnapshotView } from "@/lib/forensics/evidence/views";
 import { formatCount, formatUtc } from "@/lib/format";
 import { callApi } from "./api-client";
 import { ProblemBox } from "./shown-once";
@@ -112,7 +112,8 @@ export function SessionSnapshots({ sessionId, agentId, canTake }: { sessionId: s
       )}
       {unchanged && (
         <p className="notice" role="status" style={{ margin: "12px 16px" }}>
-          Nothing changed since the snapshot taken {formatUtc(unchanged.taken_at)} by {who(unchanged.taken_by)} (SHA-256 {unchanged.ndjson_sha256.slice(0, 12)}…): that snapshot is the evidence, and no copy was stored.
+          Nothing changed since the snapshot taken {formatUtc(unchanged.taken_at)} by {who(unchanged.taken_by)} (SHA-256 {unchanged.ndjson_sha256.slice(0, 12)}
+          …): that snapshot is the evidence, and no copy was stored.
         </p>
       )}
       <ProblemBox problem={problem} />

@@ -2,8 +2,7 @@
 export function ShownOnce({ title, hint, secret }: { title: string; hint: string; secret: string }) {
   return (
     <div className="notice" role="status">
-      {title} — shown only now; {hint}:
-      <div className="secret-once">{secret}</div>
+      {title} — shown only now; {hint}:<div className="secret-once">{secret}</div>
     </div>
   );
 }

@@ -2,8 +2,8 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import type { KillSwitchView } from "@/lib/killswitch/views";
 import type { RedisSharingView } from "@/lib/killswitch/ownership";
+import type { KillSwitchView } from "@/lib/killswitch/views";
 
 export interface KillSwitchState {
   redis: "ok" | "unreachable" | "not_configured";

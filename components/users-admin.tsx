@@ -2,9 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { ROLES } from "@/lib/auth/roles";
 import type { UserView } from "@/lib/auth/views";
 import { formatUtc } from "@/lib/format";
-import { ROLES } from "@/lib/auth/roles";
 import { callApi } from "./api-client";
 import { ProblemBox, ShownOnce } from "./shown-once";
 

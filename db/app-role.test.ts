@@ -39,7 +39,9 @@ describe("the connection the console's server gets", () => {
   it("is the operator's URL when given, with a warning if that role is missing or is the owner", () => {
     const given = "postgres://soc:pw@db.example/agentsoc";
     expect(appConnection(OWNER, { role: "soc", status: "ready", password: null }, given)).toEqual({ url: given, warning: null });
-    expect(appConnection(OWNER, { role: "soc", status: "missing", password: null }, given).warning).toContain("the role soc named by SOC_APP_DATABASE_URL does not exist");
+    expect(appConnection(OWNER, { role: "soc", status: "missing", password: null }, given).warning).toContain(
+      "the role soc named by SOC_APP_DATABASE_URL does not exist",
+    );
     expect(appConnection(OWNER, { role: "soc", status: "owner", password: null }, given).warning).toContain("the owner of the tables");
   });
 

@@ -103,7 +103,11 @@ function importEdges(file: string): ImportEdge[] {
   for (const e of module.staticExports) {
     const reexports = e.entries.filter((entry) => entry.moduleRequest !== null);
     const spec = reexports[0]?.moduleRequest?.value;
-    if (spec !== undefined) add(spec, reexports.every((entry) => entry.isType));
+    if (spec !== undefined)
+      add(
+        spec,
+        reexports.every((entry) => entry.isType),
+      );
   }
   for (const d of module.dynamicImports) {
     const literal = /^["'`]([^"'`]+)["'`]$/.exec(text.slice(d.moduleRequest.start, d.moduleRequest.end));
@@ -168,7 +172,8 @@ function serverOnlyReason(edge: ImportEdge): string | null {
   return null;
 }
 
-const isClientFile = (file: string) => source(file).program.body[0]?.type === "ExpressionStatement" && (source(file).program.body[0] as { directive?: string }).directive === "use client";
+const isClientFile = (file: string) =>
+  source(file).program.body[0]?.type === "ExpressionStatement" && (source(file).program.body[0] as { directive?: string }).directive === "use client";
 
 describe("import rules", () => {
   it("db/ imports values from lib/ only from the modules it may (infrastructure and pure domain words), and those stay pure", () => {
@@ -271,7 +276,8 @@ function tableWrites(file: string): TableWrite[] {
   const writes: TableWrite[] = [];
   const scanSql = (sqlText: string, expressions: Node[], start: number) => {
     for (const m of sqlText.matchAll(SQL_WRITE)) {
-      const table = m[3] !== undefined ? tableIn(expressions[Number(m[3])]) : m[2] !== undefined && TABLE_NAMES.has(m[2].toLowerCase()) ? m[2].toLowerCase() : undefined;
+      const table =
+        m[3] !== undefined ? tableIn(expressions[Number(m[3])]) : m[2] !== undefined && TABLE_NAMES.has(m[2].toLowerCase()) ? m[2].toLowerCase() : undefined;
       if (table) writes.push({ table, how: `${m[1]?.replace(/\s+/g, " ").toUpperCase()} (SQL)`, line: lineOf(start) });
     }
   };
@@ -309,7 +315,11 @@ describe("table ownership", () => {
   it("names an owning domain for every table, and only tables and domains that exist", () => {
     const owned: Record<string, string> = TABLE_OWNERS;
     expect([...TABLE_NAMES].filter((t) => !(t in owned)).map((t) => `${t} has no owner in db/table-owners.ts`)).toEqual([]);
-    expect(Object.keys(owned).filter((t) => !TABLE_NAMES.has(t)).map((t) => `${t} in db/table-owners.ts is no table of db/schema`)).toEqual([]);
+    expect(
+      Object.keys(owned)
+        .filter((t) => !TABLE_NAMES.has(t))
+        .map((t) => `${t} in db/table-owners.ts is no table of db/schema`),
+    ).toEqual([]);
     expect([...new Set(Object.values(owned))].filter((d) => !existsSync(path.join(ROOT, "lib", d))).map((d) => `lib/${d}/ does not exist`)).toEqual([]);
   });
 

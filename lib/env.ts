@@ -27,7 +27,11 @@ const appSchema = sharedSchema.extend({
     .optional()
     .transform((v) => (v ? v : null)),
   SOC_INGEST_RATE_LIMIT_PER_MIN: z.coerce.number().int().positive().default(60_000),
-  SOC_INGEST_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  SOC_INGEST_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
   SOC_INGEST_MAX_EVENTS: z.coerce.number().int().positive().default(10_000),
   SOC_DB_POOL_SIZE: z.coerce.number().int().positive().default(10),
   /** Every statement the console runs is cancelled after this long (0: no limit), so one search cannot occupy the database. */
@@ -98,7 +102,10 @@ const launcherSchema = sharedSchema.extend({
     .string()
     .optional()
     .transform((v) => v?.trim() || "127.0.0.1")
-    .refine((v) => isIP(v) !== 0 || /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(v), "expected an IP address or a host name, such as 127.0.0.1 or 0.0.0.0"),
+    .refine(
+      (v) => isIP(v) !== 0 || /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(v),
+      "expected an IP address or a host name, such as 127.0.0.1 or 0.0.0.0",
+    ),
 });
 
 export type Env = z.infer<typeof appSchema>;
@@ -149,7 +156,9 @@ export function socSecretConfigured(): boolean {
 const e2eSchema = z.object({
   AGENTSOC_TEST_DATABASE_URL: z.string().min(1, "e2e tests run through `npm test`, which provides PostgreSQL (AGENTSOC_TEST_DATABASE_URL)"),
   AGENTSOC_TEST_REDIS_URL: z.string().min(1, "e2e tests run through `npm test`, which provides Redis (AGENTSOC_TEST_REDIS_URL)"),
-  AGENTSOC_TEST_OWNER_DATABASE_URL: z.string().min(1, "e2e tests run through `npm test`, which provides the tables' owner login (AGENTSOC_TEST_OWNER_DATABASE_URL)"),
+  AGENTSOC_TEST_OWNER_DATABASE_URL: z
+    .string()
+    .min(1, "e2e tests run through `npm test`, which provides the tables' owner login (AGENTSOC_TEST_OWNER_DATABASE_URL)"),
   AGENTSOC_E2E_PORT: z.coerce.number().int().positive().default(3210),
   SOC_SECRET: z.string().default(""),
 });
@@ -173,9 +182,15 @@ const benchSchema = z.object({
   /** bench:sdk: events one Python process logs. */
   BENCH_SDK_EVENTS: benchCount,
   /** "1": reuse the existing `next build` instead of building the code as it is now. */
-  BENCH_SKIP_BUILD: z.string().optional().transform((v) => v === "1"),
+  BENCH_SKIP_BUILD: z
+    .string()
+    .optional()
+    .transform((v) => v === "1"),
   /** "1": the timeline bench explains its queries even when it meets its goal. */
-  BENCH_EXPLAIN: z.string().optional().transform((v) => v === "1"),
+  BENCH_EXPLAIN: z
+    .string()
+    .optional()
+    .transform((v) => v === "1"),
 });
 
 /** The benchmarks' knobs; each bench applies its own defaults to the counts left unset. */

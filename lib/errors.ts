@@ -22,11 +22,7 @@ export class AppError extends Error {
   readonly details: Record<string, unknown> | undefined;
   readonly headers: Record<string, string> | undefined;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    opts: { details?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, opts: { details?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {}) {
     super(message, { cause: opts.cause });
     this.name = "AppError";
     this.code = code;
@@ -47,7 +43,10 @@ export const errorBodySchema = z
   .object({
     error: z
       .object({
-        code: z.enum(ERROR_CODES).meta({ description: "VALIDATION 400, UNAUTHENTICATED 401, MFA_REQUIRED 401 (the password was right; send the second factor too), FORBIDDEN 403, NOT_FOUND 404, CONFLICT 409, PAYLOAD_TOO_LARGE 413, UNSUPPORTED_MEDIA_TYPE 415, RATE_LIMITED 429, INTERNAL 500, UNAVAILABLE 503" }),
+        code: z.enum(ERROR_CODES).meta({
+          description:
+            "VALIDATION 400, UNAUTHENTICATED 401, MFA_REQUIRED 401 (the password was right; send the second factor too), FORBIDDEN 403, NOT_FOUND 404, CONFLICT 409, PAYLOAD_TOO_LARGE 413, UNSUPPORTED_MEDIA_TYPE 415, RATE_LIMITED 429, INTERNAL 500, UNAVAILABLE 503",
+        }),
         message: z.string().meta({ description: "What was refused and why, for people; a VALIDATION message names each field" }),
         request_id: z.uuid().meta({ description: "Also in the X-Request-Id header; quote it when reporting a problem" }),
         errors: z
@@ -63,10 +62,7 @@ export const errorBodySchema = z
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** Unknown errors become a 500 that names the request id and never echoes the original message. */
-export function toErrorResponse(
-  err: unknown,
-  requestId: string,
-): { status: number; body: ErrorBody; headers: Record<string, string> } {
+export function toErrorResponse(err: unknown, requestId: string): { status: number; body: ErrorBody; headers: Record<string, string> } {
   if (err instanceof AppError) {
     return {
       status: ERROR_STATUS[err.code],
@@ -222,7 +218,9 @@ export function scrubLogValue(value: unknown): unknown {
     if (depth >= LOG_WALK_DEPTH || ++nodes > LOG_WALK_NODES) return "[not logged: too deep or too large]";
     ancestors.add(current);
     const under = (key: unknown, inner: unknown) =>
-      typeof key === "string" && SECRET_KEY.test(key) && (typeof inner === "string" || (typeof inner === "object" && inner !== null)) ? "***" : walk(inner, depth + 1);
+      typeof key === "string" && SECRET_KEY.test(key) && (typeof inner === "string" || (typeof inner === "object" && inner !== null))
+        ? "***"
+        : walk(inner, depth + 1);
     try {
       if (Array.isArray(current)) return current.map((item) => walk(item, depth + 1));
       if (current instanceof Set) return new Set([...current].map((item) => walk(item, depth + 1)));

@@ -1,15 +1,15 @@
 import { appDb, closeAppDb } from "@/db/client";
 import { checkDatabaseRole } from "@/lib/audit";
-import { env } from "@/lib/env";
 import { refreshLearnedBaselines } from "@/lib/detect";
+import { env } from "@/lib/env";
 import { describeError } from "@/lib/errors";
 import { maintainPartitions } from "@/lib/ingest/partitions";
-import { ensureShippedRunbooks } from "@/lib/runbooks/store";
 import { closeKillEventBus } from "@/lib/killswitch";
 import { KILLSWITCH_SYNC_MS, startKillSwitchSync, syncPassLogger } from "@/lib/killswitch/sync-loop";
 import { runNotificationDelivery } from "@/lib/notify";
 import { appRedis, closeAppRedis } from "@/lib/redis";
 import { runRotations } from "@/lib/rotation";
+import { ensureShippedRunbooks } from "@/lib/runbooks/store";
 
 const HOUR_MS = 3_600_000;
 const LEARN_BASELINES_MS = 10 * 60_000;

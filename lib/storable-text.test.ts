@@ -44,7 +44,14 @@ describe("text PostgreSQL cannot store", () => {
   });
 
   it("as bad encoding alone, for API paths whose routes name a NUL themselves", () => {
-    for (const path of ["/api/v1/sessions/%", "/api/v1/sessions/%E0%A4%A", "/api/v1/sessions/%FF/timeline", "/api/v1/incidents/%ED%A0%80", "/api/v1/sessions/%u0041", "/api/v1/x/%C0%AF"]) {
+    for (const path of [
+      "/api/v1/sessions/%",
+      "/api/v1/sessions/%E0%A4%A",
+      "/api/v1/sessions/%FF/timeline",
+      "/api/v1/incidents/%ED%A0%80",
+      "/api/v1/sessions/%u0041",
+      "/api/v1/x/%C0%AF",
+    ]) {
       expect(findPathEncodingProblem(path), path).toEqual({ path: "path", message: expect.stringMatching(/is not valid percent-encoded UTF-8$/) });
     }
     expect(findPathEncodingProblem("/api/v1/sessions/a%00b")).toBeNull();

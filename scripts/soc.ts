@@ -1,26 +1,26 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import Redis from "ioredis";
+import { appConnection, appRoleSpec } from "@/db/app-role";
 import { createDb } from "@/db/client";
 import { listAgents } from "@/db/queries/agents";
-import { appConnection, appRoleSpec } from "@/db/app-role";
 import { listIngestKeys } from "@/db/queries/ingest-keys";
-import { migrateDatabase } from "@/lib/migrate-database";
-import Redis from "ioredis";
 import { registerAgent, setKeyAgents } from "@/lib/agents";
 import { verifyAuditChain } from "@/lib/audit";
 import { createApiToken, createUser, parseExpiryDays } from "@/lib/auth";
 import { launcherEnv, retentionDaysSchema, socSecret } from "@/lib/env";
 import { AppError, describeError } from "@/lib/errors";
-import { killAgent, killAll, liftAll, reviveAgent } from "@/lib/killswitch";
-import { maintainPartitions } from "@/lib/ingest";
 import { deriveEvidenceKey, evidencePublicKey, parsePublicKeyPem } from "@/lib/forensics/evidence/signing-key";
 import { verifySnapshot } from "@/lib/forensics/evidence/verify-snapshot";
+import { maintainPartitions } from "@/lib/ingest";
+import { killAgent, killAll, liftAll, reviveAgent } from "@/lib/killswitch";
+import { migrateDatabase } from "@/lib/migrate-database";
 import { startRotation } from "@/lib/rotation";
 import { loadDemo } from "./demo/load-demo";
-import { waitForRotation } from "./lib/wait-for-rotation";
 import { resolveDatabase } from "./lib/resolve-database";
 import { cliContext } from "./lib/script-context";
 import { jsonLine, shown, terminalSafe } from "./lib/terminal-text";
+import { waitForRotation } from "./lib/wait-for-rotation";
 
 const USAGE = `AgentSOC operator CLI: npm run soc -- <command>
 
@@ -60,7 +60,9 @@ The snapshot commands need no database. Database: DATABASE_URL, else the running
 async function readPasswordFromStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -92,7 +94,10 @@ function snapshotCommand(sub: string | undefined, files: string[], opts: { publi
   }
   const secret = opts.publicKey ? null : socSecret();
   if (!opts.publicKey && !secret) {
-    throw new AppError("UNAVAILABLE", "No key to verify with: set SOC_SECRET to the console's secret, or pass --public-key <file.pem> as printed by `snapshot pubkey`");
+    throw new AppError(
+      "UNAVAILABLE",
+      "No key to verify with: set SOC_SECRET to the console's secret, or pass --public-key <file.pem> as printed by `snapshot pubkey`",
+    );
   }
   const publicKey = opts.publicKey
     ? parsePublicKeyPem(readInput(opts.publicKey, "the public key file").toString("utf8"), opts.publicKey)
@@ -108,7 +113,8 @@ function snapshotCommand(sub: string | undefined, files: string[], opts: { publi
     console.log(jsonLine({ ok: true, public_key_id: result.publicKeyId, manifest: m }));
     return 0;
   }
-  const by = m.taken_by.type === "user" ? m.taken_by.email : m.taken_by.type === "api_token" ? `token ${m.taken_by.name}` : `${m.taken_by.type}:${m.taken_by.id}`;
+  const by =
+    m.taken_by.type === "user" ? m.taken_by.email : m.taken_by.type === "api_token" ? `token ${m.taken_by.name}` : `${m.taken_by.type}:${m.taken_by.id}`;
   console.log(
     [
       shown`snapshot valid: ${m.snapshot_id}`,
@@ -202,7 +208,10 @@ async function main(argv: string[]): Promise<number> {
         }
         const keyId = positionals[3];
         if (sub === "speaks-for" && arg && keyId && values.agents !== undefined) {
-          const speaksFor = values.agents.split(",").map((id) => id.trim()).filter(Boolean);
+          const speaksFor = values.agents
+            .split(",")
+            .map((id) => id.trim())
+            .filter(Boolean);
           const result = await setKeyAgents({ ctx, input: { agentId: arg, keyId, speaksFor, reason: values.reason } });
           console.log(values.json ? jsonLine(result) : shown`Key ${result.key_id} speaks for ${[arg, ...result.speaks_for].join(", ")}.`);
           return 0;
@@ -264,7 +273,11 @@ async function main(argv: string[]): Promise<number> {
         const incidentId = values.incident === undefined ? undefined : Number(values.incident);
         const started = await startRotation({ ctx, input: { agent_id: sub ?? "", ...(incidentId === undefined ? {} : { incident_id: incidentId }) } });
         if (!values.wait) {
-          console.log(values.json ? jsonLine(started) : shown`rotation ${started.id} ${started.existing ? "already running" : "started"}; the console performs it: /rotations/${started.id}`);
+          console.log(
+            values.json
+              ? jsonLine(started)
+              : shown`rotation ${started.id} ${started.existing ? "already running" : "started"}; the console performs it: /rotations/${started.id}`,
+          );
           return 0;
         }
         const run = await waitForRotation(handle.db, started.id, (line) => !values.json && console.log(terminalSafe(line)));

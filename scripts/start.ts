@@ -2,16 +2,16 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createDb } from "@/db/client";
 import { appConnection, appRoleSpec } from "@/db/app-role";
-import { migrateDatabase } from "@/lib/migrate-database";
+import { createDb } from "@/db/client";
 import { ensureFirstAdmin } from "@/lib/auth";
 import { childEnv, GENERATED_SECRET_FILE, launcherEnv, socSecret, socSecretConfigured } from "@/lib/env";
 import { describeError } from "@/lib/errors";
+import { migrateDatabase } from "@/lib/migrate-database";
 import { launcherServer, NEXT_BIN } from "./lib/next-server";
 import { redisAnswers } from "./lib/probes";
-import { cliContext } from "./lib/script-context";
 import { resolveDatabase } from "./lib/resolve-database";
+import { cliContext } from "./lib/script-context";
 
 /** Without SOC_SECRET, a secret of this machine's own keys the audit chain; it must outlive restarts, so it is kept. */
 function ensureSecret(): void {

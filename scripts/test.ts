@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { childEnv } from "@/lib/env";
 import { NEXT_BIN } from "./lib/next-server";
-import { checkSuite, playwrightSuite, summarize, vitestSuite, type PlaywrightReport, type SuiteResult, type VitestReport } from "./lib/test-summary";
+import { checkSuite, type PlaywrightReport, playwrightSuite, type SuiteResult, summarize, type VitestReport, vitestSuite } from "./lib/test-summary";
 import { freePort, startTestInfra, testSocSecret } from "./testing/infra";
 
 /**

@@ -1,9 +1,9 @@
 import type { ReactNode } from "react";
-import { appDb } from "@/db/client";
-import { checkDatabaseRole } from "@/lib/audit";
 import { ConsoleNav } from "@/components/console-nav";
 import { RedisBanner } from "@/components/kill-switch-controls";
 import { KillSwitchLiveUpdates } from "@/components/use-kill-switches";
+import { appDb } from "@/db/client";
+import { checkDatabaseRole } from "@/lib/audit";
 import { requireUser } from "./require-user";
 
 export const dynamic = "force-dynamic";
@@ -22,7 +22,11 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       <main className="content">
         <KillSwitchLiveUpdates />
         <RedisBanner />
-        {databaseWarning && <div className="banner-danger" role="alert">{databaseWarning}</div>}
+        {databaseWarning && (
+          <div className="banner-danger" role="alert">
+            {databaseWarning}
+          </div>
+        )}
         {children}
       </main>
     </div>

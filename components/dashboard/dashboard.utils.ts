@@ -23,7 +23,14 @@ export function activityRates(points: ActivityPoint[], sinceMs: number, nowMs: n
   for (let t = sinceMs; t <= nowMs; t += bucketMs) {
     const p = byTime.get(t);
     const rate = (n: number | undefined) => Math.round(((n ?? 0) / minutes) * 100) / 100;
-    out.push({ t, llm_call: rate(p?.llm_call), tool_call: rate(p?.tool_call), decision: rate(p?.decision), error: rate(p?.error), security: rate(p?.security) });
+    out.push({
+      t,
+      llm_call: rate(p?.llm_call),
+      tool_call: rate(p?.tool_call),
+      decision: rate(p?.decision),
+      error: rate(p?.error),
+      security: rate(p?.security),
+    });
   }
   return out;
 }

@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import { appConnection, ensureAppRole, withLogin } from "@/db/app-role";
 import { appDb, createDb, type Db, type Queryable, type Tx } from "@/db/client";
-import { migrateDatabase } from "@/lib/migrate-database";
 import { readDatabaseRole } from "@/db/queries/database-role";
 import { readRetentionFloor } from "@/db/queries/events";
 import { databaseRoleWarning } from "@/lib/audit";
+import { createUser } from "@/lib/auth";
 import { errorCode } from "@/lib/errors";
 import { ensureDayPartitions, listPartitions, partitionDay, partitionName } from "@/lib/ingest/partitions";
-import { createUser } from "@/lib/auth";
+import { migrateDatabase } from "@/lib/migrate-database";
 import { testCtx, withOwnerDb } from "@/scripts/testing/fixtures";
 import { TEST_RETENTION_DAYS, testSocSecret } from "@/scripts/testing/infra";
 
@@ -100,11 +100,15 @@ describe("the console's own database role", () => {
     const db = appDb();
     await inRolledBack(db, async (tx) => {
       const auditRows = (await tx.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_log`)).rows[0]?.n;
-      const dropped = (await tx.execute<{ name: string }>(sql`SELECT name FROM agentsoc_drop_event_partitions_before('infinity') AS name`)).rows.map((r) => r.name);
+      const dropped = (await tx.execute<{ name: string }>(sql`SELECT name FROM agentsoc_drop_event_partitions_before('infinity') AS name`)).rows.map(
+        (r) => r.name,
+      );
       expect(dropped.every((name) => /^events_p\d{8}$/.test(name))).toBe(true);
       expect(dropped).not.toContain(today());
       expect(dropped).not.toContain(partitionName(Date.now() - (Date.now() % DAY) - DAY));
-      const left = await tx.execute<{ name: string }>(sql`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass`);
+      const left = await tx.execute<{ name: string }>(
+        sql`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass`,
+      );
       expect(left.rows.map((r) => r.name)).toContain(today());
       expect((await tx.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM audit_log`)).rows[0]?.n).toBe(auditRows);
     });

@@ -54,7 +54,12 @@ export async function listAudit(db: Queryable, f: AuditFilters): Promise<{ entri
     f.until ? lte(auditLog.at, new Date(f.until)) : undefined,
     f.before_id ? lt(auditLog.id, f.before_id) : undefined,
   ];
-  const rows = await db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(f.limit + 1);
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(and(...where))
+    .orderBy(desc(auditLog.id))
+    .limit(f.limit + 1);
   const page = rows.slice(0, f.limit);
   return {
     entries: page.map((r) => ({

@@ -74,7 +74,10 @@ async function rotationHistory(db: Queryable, ids: string[]): Promise<Map<string
 /** Credentials as the API shows them: rotation history and, for ingest keys, use of revoked keys. */
 export async function credentialViews(db: Queryable, rows: CredentialRow[]): Promise<CredentialView[]> {
   if (rows.length === 0) return [];
-  const history = await rotationHistory(db, rows.map((r) => r.id));
+  const history = await rotationHistory(
+    db,
+    rows.map((r) => r.id),
+  );
   const ingestAgents = rows.filter((r) => r.kind === "ingest_key").map((r) => r.agentId);
   const keyUse = ingestAgents.length === 0 ? [] : await revokedKeyUse(db, ingestAgents);
   const useOf = new Map(keyUse.map((u) => [u.agentId, { attempts: u.attempts, last_at: u.lastAt }]));

@@ -9,7 +9,13 @@ import { ALERT_TYPES, SEVERITIES } from "@/lib/detect/types";
 import type { BaselineView, CanaryView } from "@/lib/detect/views";
 
 export async function loadDetectionProfile(db: Queryable, agentId: string): Promise<DetectionProfile> {
-  const result = await db.execute<{ configured: unknown; learned: unknown; policy: unknown; grants: DetectionProfile["grants"] | null; canaries: DetectionProfile["canaries"] | null }>(sql`
+  const result = await db.execute<{
+    configured: unknown;
+    learned: unknown;
+    policy: unknown;
+    grants: DetectionProfile["grants"] | null;
+    canaries: DetectionProfile["canaries"] | null;
+  }>(sql`
     SELECT b.configured, b.learned, (SELECT p.policy FROM agent_policies p WHERE p.agent_id = ${agentId}) AS policy,
       (SELECT json_agg(json_build_object('source', g.source_agent, 'target', g.target_agent, 'actions', g.allowed_actions,
           'expiresAtUs', (extract(epoch FROM g.expires_at) * 1000000)::int8))
@@ -18,7 +24,13 @@ export async function loadDetectionProfile(db: Queryable, agentId: string): Prom
         FROM canaries c WHERE c.agent_id = ${agentId} AND c.retired_at IS NULL) AS canaries
     FROM (SELECT 1) one LEFT JOIN agent_baselines b ON b.agent_id = ${agentId}`);
   const row = result.rows[0];
-  return { configured: row?.configured ?? null, learned: row?.learned ?? null, policy: row?.policy ?? null, grants: row?.grants ?? [], canaries: row?.canaries ?? [] };
+  return {
+    configured: row?.configured ?? null,
+    learned: row?.learned ?? null,
+    policy: row?.policy ?? null,
+    grants: row?.grants ?? [],
+    canaries: row?.canaries ?? [],
+  };
 }
 
 /** An alert as the API and the console show it. */

@@ -1,11 +1,11 @@
 import { and, asc, count, desc, eq, inArray, or } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import type { SessionScope } from "@/lib/forensics/session-scope";
 import { alerts, events, evidenceSnapshots, findings } from "@/db/schema";
 import type { FindingRecordSource } from "@/lib/forensics/evidence/build-ndjson";
 import type { EvidenceManifest } from "@/lib/forensics/evidence/manifest";
-import type { EventView } from "@/lib/ingest/views";
 import type { SnapshotLinks, SnapshotView } from "@/lib/forensics/evidence/views";
+import type { SessionScope } from "@/lib/forensics/session-scope";
+import type { EventView } from "@/lib/ingest/views";
 import { type AlertView, getAlert } from "./detection";
 import { toView } from "./events";
 import { type EventPageCursor, inScope, readEventsInOrder } from "./timeline";
@@ -13,7 +13,10 @@ import { type EventPageCursor, inScope, readEventsInOrder } from "./timeline";
 export type { EventPageCursor };
 
 export async function countScopeEvents(db: Queryable, scope: SessionScope): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(events).where(and(...inScope(scope)));
+  const [row] = await db
+    .select({ n: count() })
+    .from(events)
+    .where(and(...inScope(scope)));
   return row?.n ?? 0;
 }
 
@@ -80,7 +83,13 @@ export async function findSnapshotByContent(db: Queryable, params: { sessionId: 
   const [row] = await db
     .select({ id: evidenceSnapshots.id, manifest: evidenceSnapshots.manifest })
     .from(evidenceSnapshots)
-    .where(and(eq(evidenceSnapshots.sessionId, params.sessionId), eq(evidenceSnapshots.agentId, params.agentId), eq(evidenceSnapshots.ndjsonSha256, params.ndjsonSha256)))
+    .where(
+      and(
+        eq(evidenceSnapshots.sessionId, params.sessionId),
+        eq(evidenceSnapshots.agentId, params.agentId),
+        eq(evidenceSnapshots.ndjsonSha256, params.ndjsonSha256),
+      ),
+    )
     .orderBy(evidenceSnapshots.takenAt, evidenceSnapshots.id)
     .limit(1);
   return row ? { ...(JSON.parse(row.manifest) as EvidenceManifest), links: snapshotLinks(row.id) } : null;
@@ -102,11 +111,17 @@ const fileColumns = {
 };
 
 export async function readSnapshotNdjson(db: Queryable, snapshotId: string): Promise<(SnapshotFileRow & { ndjson: Buffer }) | null> {
-  const [row] = await db.select({ ...fileColumns, ndjson: evidenceSnapshots.ndjson }).from(evidenceSnapshots).where(eq(evidenceSnapshots.id, snapshotId));
+  const [row] = await db
+    .select({ ...fileColumns, ndjson: evidenceSnapshots.ndjson })
+    .from(evidenceSnapshots)
+    .where(eq(evidenceSnapshots.id, snapshotId));
   return row ?? null;
 }
 
 export async function readSnapshotManifest(db: Queryable, snapshotId: string): Promise<(SnapshotFileRow & { manifest: string }) | null> {
-  const [row] = await db.select({ ...fileColumns, manifest: evidenceSnapshots.manifest }).from(evidenceSnapshots).where(eq(evidenceSnapshots.id, snapshotId));
+  const [row] = await db
+    .select({ ...fileColumns, manifest: evidenceSnapshots.manifest })
+    .from(evidenceSnapshots)
+    .where(eq(evidenceSnapshots.id, snapshotId));
   return row ?? null;
 }

@@ -1,7 +1,15 @@
 import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { incidentActivity, incidents, incidentSteps, runbooks, runbookVersions } from "@/db/schema";
-import { type ActivityView, incidentRef, type IncidentStatus, type IncidentSummary, type IncidentView, type StepKind, type StepView } from "@/lib/incidents/types";
+import { incidentActivity, incidentSteps, incidents, runbooks, runbookVersions } from "@/db/schema";
+import {
+  type ActivityView,
+  type IncidentStatus,
+  type IncidentSummary,
+  type IncidentView,
+  incidentRef,
+  type StepKind,
+  type StepView,
+} from "@/lib/incidents/types";
 import type { RunbookDefinition, RunbookStep } from "@/lib/runbooks";
 import { isOverdue } from "@/lib/runbooks/duration";
 import { fillPlaceholders } from "@/lib/runbooks/fill-placeholders";
@@ -117,7 +125,14 @@ export async function getIncident(db: Queryable, id: number, now = new Date()): 
     post_incident_notes: row.postIncidentNotes,
     phases: (definition?.phases ?? []).map((p) => ({ key: p.key, title: p.title, steps: views.filter((v) => v.phase === p.key) })),
     activity: activity.map(
-      (a): ActivityView => ({ id: a.id, at: a.at.toISOString(), actor: a.actor, kind: a.kind, summary: a.summary, detail: (a.detail as Record<string, unknown> | null) ?? null }),
+      (a): ActivityView => ({
+        id: a.id,
+        at: a.at.toISOString(),
+        actor: a.actor,
+        kind: a.kind,
+        summary: a.summary,
+        detail: (a.detail as Record<string, unknown> | null) ?? null,
+      }),
     ),
   };
 }
@@ -131,7 +146,12 @@ export async function listIncidents(db: Queryable, status: IncidentStatus | "act
     .select({ incidentId: incidentSteps.incidentId, state: incidentSteps.state })
     .from(incidentSteps)
     .where(sql`${incidentSteps.incidentId} = ANY(${sql.param(rows.map((r) => r.id))}::int8[])`);
-  return rows.map((r) => summaryOf(r, counts.filter((c) => c.incidentId === r.id)));
+  return rows.map((r) =>
+    summaryOf(
+      r,
+      counts.filter((c) => c.incidentId === r.id),
+    ),
+  );
 }
 
 /** Incidents not closed that name the agent: reviving it needs the security review. */

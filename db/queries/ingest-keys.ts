@@ -37,7 +37,11 @@ export async function findAgentByKeyHash(db: Queryable, keyHash: string): Promis
 
 /** The further agents one key may speak for, by id. */
 export async function keyAgentIds(db: Queryable, keyId: string): Promise<string[]> {
-  const rows = await db.select({ agentId: ingestKeyAgents.agentId }).from(ingestKeyAgents).where(eq(ingestKeyAgents.keyId, keyId)).orderBy(asc(ingestKeyAgents.agentId));
+  const rows = await db
+    .select({ agentId: ingestKeyAgents.agentId })
+    .from(ingestKeyAgents)
+    .where(eq(ingestKeyAgents.keyId, keyId))
+    .orderBy(asc(ingestKeyAgents.agentId));
   return rows.map((r) => r.agentId);
 }
 

@@ -30,7 +30,10 @@ export async function listKillSwitches(db: Queryable): Promise<{ global: KillSwi
 
 /** What the record says about one agent, for the agent door when Redis cannot be asked. */
 export async function recordedKillState(db: Queryable, agentId: string): Promise<{ killed: boolean; reason: string | null }> {
-  const rows = await db.select().from(killSwitches).where(and(eq(killSwitches.killed, true)));
+  const rows = await db
+    .select()
+    .from(killSwitches)
+    .where(and(eq(killSwitches.killed, true)));
   const global = rows.find((r) => r.scope === "global");
   if (global) return { killed: true, reason: `Global kill switch active: ${global.reason ?? "no reason recorded"}` };
   const own = rows.find((r) => r.scope === "agent" && r.agentId === agentId);
@@ -46,11 +49,6 @@ export interface KillHistoryView {
 }
 
 export async function listKillHistory(db: Queryable, agentId: string, limit = 20): Promise<KillHistoryView[]> {
-  const rows = await db
-    .select()
-    .from(killSwitchHistory)
-    .where(eq(killSwitchHistory.agentId, agentId))
-    .orderBy(desc(killSwitchHistory.id))
-    .limit(limit);
+  const rows = await db.select().from(killSwitchHistory).where(eq(killSwitchHistory.agentId, agentId)).orderBy(desc(killSwitchHistory.id)).limit(limit);
   return rows.map((r) => ({ at: r.at.toISOString(), action: r.action, reason: r.reason, actor: r.actor, source: r.source }));
 }

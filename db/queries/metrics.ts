@@ -58,7 +58,12 @@ export async function readMetrics(db: Queryable): Promise<MetricFamily[]> {
       type: "counter",
       samples: samplesOf("security", "event_type"),
     },
-    { name: "agent_anomaly_events_total", help: "Departures from an agent's baseline, by anomaly type.", type: "counter", samples: samplesOf("anomaly", "type") },
+    {
+      name: "agent_anomaly_events_total",
+      help: "Departures from an agent's baseline, by anomaly type.",
+      type: "counter",
+      samples: samplesOf("anomaly", "type"),
+    },
     {
       name: "agent_tool_calls_total",
       help: `Tool calls per agent and tool: an agent's ${NAMED_SERIES_PER_AGENT} most called tools, the rest summed under tool_name="${OTHER_LABEL}".`,

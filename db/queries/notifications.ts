@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { notificationAttempts, notificationDeliveries, notificationDestinations } from "@/db/schema";
 import { DESTINATION_TARGET } from "@/db/schema/notifications";

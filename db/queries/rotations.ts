@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { credentials, incidents, ingestKeys, rotationItems, rotationRuns } from "@/db/schema";
 import { credentialLocation, KIND_LABELS, newSecretIsShownOnce } from "@/lib/credentials/describe";
@@ -76,7 +76,10 @@ async function runViews(db: Queryable, where: SQL | undefined, limit: number): P
     .where(sql`${rotationItems.runId} = ANY(${sql.param(runs.map((r) => r.id))}::uuid[])`)
     .orderBy(asc(rotationItems.position));
   const now = new Date();
-  const keyUse = await oldKeyUse(db, rows.map((x) => x.item.id));
+  const keyUse = await oldKeyUse(
+    db,
+    rows.map((x) => x.item.id),
+  );
   return runs.map((r) => {
     const items = rows.filter((x) => x.item.runId === r.id).map((x) => itemView(x.item, x.credential, now, keyUse.get(x.item.id) ?? null));
     return {

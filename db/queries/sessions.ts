@@ -41,7 +41,16 @@ export async function listAgentSessions(db: Queryable, agentId: string, limit = 
 
 /** The session's events that came from OpenTelemetry spans (metadata trace_id/span_id), oldest first. */
 export async function listSessionSpans(db: Queryable, sessionId: string, limit = 500): Promise<SpanEvent[]> {
-  const rows = await db.execute<{ event_id: string; agent_id: string; action_type: string; action_name: string; at: Date | string; trace_id: string; span_id: string; parent_span_id: string | null }>(sql`
+  const rows = await db.execute<{
+    event_id: string;
+    agent_id: string;
+    action_type: string;
+    action_name: string;
+    at: Date | string;
+    trace_id: string;
+    span_id: string;
+    parent_span_id: string | null;
+  }>(sql`
     SELECT event_id, agent_id, action_type, action_name, ts AS at, metadata->>'trace_id' AS trace_id, metadata->>'span_id' AS span_id,
       metadata->>'parent_span_id' AS parent_span_id
     FROM events

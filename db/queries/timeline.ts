@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { ACTION_TYPES, events, findings } from "@/db/schema";
@@ -56,7 +56,12 @@ function decodeCursor(raw: string): EventPageCursor {
 }
 
 /** One agent's part of a session, bounded in time so only its days' partitions are read. */
-export const inScope = (s: SessionScope): SQL[] => [eq(events.sessionId, s.sessionId), eq(events.agentId, s.agentId), gte(events.ts, s.from), lte(events.ts, s.to)];
+export const inScope = (s: SessionScope): SQL[] => [
+  eq(events.sessionId, s.sessionId),
+  eq(events.agentId, s.agentId),
+  gte(events.ts, s.from),
+  lte(events.ts, s.to),
+];
 
 /**
  * Up to `limit` of the scope's events in timeline order after `after` (keyset, so a long session
@@ -96,11 +101,14 @@ export async function readTimelinePage(
     actionType: query.action_type,
   });
   const ids = page.map((r) => r.eventId);
-  const marks = ids.length === 0 ? [] : await db
-    .select({ eventId: findings.eventId, alertId: findings.alertId, type: findings.type, severity: findings.severity, detail: findings.detail })
-    .from(findings)
-    .where(and(eq(findings.sessionId, scope.sessionId), eq(findings.agentId, scope.agentId), sql`${findings.eventId} = ANY(${sql.param(ids)}::uuid[])`))
-    .orderBy(asc(findings.id));
+  const marks =
+    ids.length === 0
+      ? []
+      : await db
+          .select({ eventId: findings.eventId, alertId: findings.alertId, type: findings.type, severity: findings.severity, detail: findings.detail })
+          .from(findings)
+          .where(and(eq(findings.sessionId, scope.sessionId), eq(findings.agentId, scope.agentId), sql`${findings.eventId} = ANY(${sql.param(ids)}::uuid[])`))
+          .orderBy(asc(findings.id));
   const byEvent = new Map<string, TimelineEvent["alerts"]>();
   for (const m of marks) {
     const list = byEvent.get(m.eventId) ?? [];

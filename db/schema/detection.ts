@@ -1,18 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  bigserial,
-  index,
-  integer,
-  jsonb,
-  pgEnum,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { SEVERITIES } from "../../lib/detect/types";
 import { agents } from "./agents";
 
@@ -52,9 +39,7 @@ export const alerts = pgTable(
     resolutionNote: text(),
   },
   (t) => [
-    uniqueIndex("alerts_open_group_idx")
-      .on(t.agentId, sql`coalesce(${t.sessionId}, '')`, t.type, t.severity)
-      .where(sql`${t.status} <> 'resolved'`),
+    uniqueIndex("alerts_open_group_idx").on(t.agentId, sql`coalesce(${t.sessionId}, '')`, t.type, t.severity).where(sql`${t.status} <> 'resolved'`),
     index().on(t.status, t.severity),
     index().on(t.agentId, t.id),
     index().on(t.sessionId),

@@ -9,7 +9,8 @@ test("a viewer finds the API reference in the navigation and reads an operation'
   await expect(page.getByRole("heading", { level: 1, name: "API reference" })).toBeVisible();
 
   const index = page.getByRole("navigation", { name: "Operations by area" });
-  for (const area of ["Agent door", "OpenTelemetry", "Kill switch", "Incidents", "Schemas"]) await expect(index.getByRole("link", { name: area })).toBeVisible();
+  for (const area of ["Agent door", "OpenTelemetry", "Kill switch", "Incidents", "Schemas"])
+    await expect(index.getByRole("link", { name: area })).toBeVisible();
 
   const killSwitch = page.getByRole("region", { name: "Kill switch" });
   const kill = killSwitch.locator("details").filter({ hasText: "Kill one agent" });

@@ -18,7 +18,9 @@ function rawRequest(method: string, path: string, headers: Record<string, string
     const req = http.request({ host: "127.0.0.1", port: e2eEnv().AGENTSOC_E2E_PORT, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks).toString("utf8") }),
+      );
     });
     req.on("error", reject);
     expect(req.path).toBe(path);

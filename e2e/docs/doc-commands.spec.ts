@@ -35,10 +35,19 @@ test.beforeAll(async () => {
   const port = await freePort();
   consoleUrl = `http://127.0.0.1:${port}`;
   server = spawn(process.execPath, nextStartArgs(port, "127.0.0.1"), {
-    env: childEnv({ DATABASE_URL: database.url, REDIS_URL: redis.url, SOC_SECRET: secret, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1", SOC_EGRESS_ALLOW_CIDRS: EGRESS_ALLOW_FOR_TESTS }),
+    env: childEnv({
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      SOC_SECRET: secret,
+      PORT: String(port),
+      NEXT_TELEMETRY_DISABLED: "1",
+      SOC_EGRESS_ALLOW_CIDRS: EGRESS_ALLOW_FOR_TESTS,
+    }),
     stdio: "ignore",
   });
-  await expect.poll(async () => (await fetch(`${consoleUrl}/sign-in`).catch(() => null))?.status ?? 0, { timeout: 60_000, message: "the docs' console never answered" }).toBe(200);
+  await expect
+    .poll(async () => (await fetch(`${consoleUrl}/sign-in`).catch(() => null))?.status ?? 0, { timeout: 60_000, message: "the docs' console never answered" })
+    .toBe(200);
   work = mkdtempSync(path.join(tmpdir(), "agentsoc-docs-"));
   // The reader's shell: in the checkout for npm, the operator's (owner) login for the CLI, the console's Redis.
   env = childEnv({ DATABASE_URL: database.ownerUrl, REDIS_URL: redis.url, SOC_SECRET: secret, PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" });

@@ -13,8 +13,22 @@ test("events sent to the ingest API appear on the Events, Session and Agents pag
   const xss = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>`;
   const events = [
     { action_type: "decision", action_name: "plan", input_summary: "user asked for a refund", output_summary: "plan: lookup", tool_name: null },
-    { action_type: "tool_call", action_name: "customer_lookup", input_summary: "email jane.roe@example.com", output_summary: xss, tool_name: "customer_lookup" },
-    { action_type: "llm_call", action_name: "claude-sonnet", input_summary: "tokens=900", output_summary: "tokens=120", tool_name: null, cost_usd: 0.0042, token_count: 1020 },
+    {
+      action_type: "tool_call",
+      action_name: "customer_lookup",
+      input_summary: "email jane.roe@example.com",
+      output_summary: xss,
+      tool_name: "customer_lookup",
+    },
+    {
+      action_type: "llm_call",
+      action_name: "claude-sonnet",
+      input_summary: "tokens=900",
+      output_summary: "tokens=120",
+      tool_name: null,
+      cost_usd: 0.0042,
+      token_count: 1020,
+    },
   ].map((e, i) => ({
     ...e,
     timestamp: t0 + i * 2,
@@ -72,9 +86,7 @@ test("events sent to the ingest API appear on the Events, Session and Agents pag
 
 test("a bad filter is explained on the page instead of failing it", async ({ page }) => {
   await page.goto("/events?since=yesterday-ish");
-  await expect(page.getByRole("alert").filter({ hasText: "Invalid query" })).toContainText(
-    "since: expected ISO 8601 time or epoch seconds",
-  );
+  await expect(page.getByRole("alert").filter({ hasText: "Invalid query" })).toContainText("since: expected ISO 8601 time or epoch seconds");
 });
 
 test("the events explorer pages back through older events, and a shared session names each row's agent", async ({ page, request }) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { registerAgentWithCli, signInAs, type Role } from "../support/agents";
+import { type Role, registerAgentWithCli, signInAs } from "../support/agents";
 
 /** Session ids an agent may choose: percent signs that decode (or not), URL syntax, dot segments, spaces, unicode. */
 const HOSTILE_SESSION_IDS = ["50% off %25 done", "a/b?c=d#e", "../../etc/passwd", "%E0%A4%A", "ünïcødé 💥 session"];

@@ -1,8 +1,8 @@
-import { expect, test } from "@playwright/test";
 import { Client } from "@agentsoc/sdk";
+import { expect, test } from "@playwright/test";
 import { e2eEnv } from "../../lib/env";
-import { startTcpProxy } from "./tcp-proxy";
 import { capturingLogger, percentile, query, registerAgent, sleep } from "./sdk-world";
+import { startTcpProxy } from "./tcp-proxy";
 
 // Agents, CLI calls and a console on a machine shared with other work: generous limits, tight assertions.
 test.describe.configure({ timeout: 60_000 });
@@ -14,7 +14,15 @@ test("10,000 events from four concurrent loggers arrive exactly once through a 1
   const agent = await registerAgent("e2e-sdk-volume");
   const proxy = await startTcpProxy(consolePort());
   const logger = capturingLogger();
-  const client = new Client({ url: proxy.url, ingestKey: agent.key, agentId: agent.agentId, logger, retryBaseMs: 200, retryMaxMs: 2000, watchKillSwitch: false });
+  const client = new Client({
+    url: proxy.url,
+    ingestKey: agent.key,
+    agentId: agent.agentId,
+    logger,
+    retryBaseMs: 200,
+    retryMaxMs: 2000,
+    watchKillSwitch: false,
+  });
   const durations: number[] = [];
   let pendingAtResume = 0;
   try {
@@ -33,7 +41,13 @@ test("10,000 events from four concurrent loggers arrive exactly once through a 1
         for (let i = 0; i < 50; i++) {
           const n = worker * 2500 + burst * 50 + i;
           const t0 = performance.now();
-          session.log("tool_call", "kb_search", { toolName: "kb_search", inputSummary: `query ${n}`, outputSummary: "3 articles", durationMs: 12.5, metadata: { n } });
+          session.log("tool_call", "kb_search", {
+            toolName: "kb_search",
+            inputSummary: `query ${n}`,
+            outputSummary: "3 articles",
+            durationMs: 12.5,
+            metadata: { n },
+          });
           durations.push(performance.now() - t0);
         }
         await sleep(240 + Math.random() * 60);
@@ -63,7 +77,9 @@ test("10,000 events from four concurrent loggers arrive exactly once through a 1
   expect(stored).toEqual({ rows: "10000", distinct_n: "10000", min_n: 0, max_n: 9999 });
 
   const p99 = percentile(durations, 99);
-  console.log(`[sdk] log(): p50 ${(percentile(durations, 50) * 1000).toFixed(1)} µs, p99 ${(p99 * 1000).toFixed(1)} µs, max ${Math.max(...durations).toFixed(2)} ms over ${durations.length} calls; ${stats.retries} retries, ${stats.duplicates} duplicates the console skipped, ${pendingAtResume} events waiting when the console came back`);
+  console.log(
+    `[sdk] log(): p50 ${(percentile(durations, 50) * 1000).toFixed(1)} µs, p99 ${(p99 * 1000).toFixed(1)} µs, max ${Math.max(...durations).toFixed(2)} ms over ${durations.length} calls; ${stats.retries} retries, ${stats.duplicates} duplicates the console skipped, ${pendingAtResume} events waiting when the console came back`,
+  );
   expect(p99).toBeLessThan(1);
 });
 
@@ -94,7 +110,11 @@ test("records the console rejects are logged with its reason and never retried; 
 
     stranger.session("sess_x").log("decision", "plan");
     expect(await stranger.flush(10_000)).toBe(true);
-    expect(stranger.stats()).toMatchObject({ rejected: 1, retries: 0, lastError: expect.stringMatching(/^401 UNAUTHENTICATED: A valid ingest key is required/) });
+    expect(stranger.stats()).toMatchObject({
+      rejected: 1,
+      retries: 0,
+      lastError: expect.stringMatching(/^401 UNAUTHENTICATED: A valid ingest key is required/),
+    });
     expect(logger.lines.some((l) => l.level === "error" && /refused a batch of 1 events; they are not retried/.test(l.message))).toBe(true);
 
     // Given time to retry, neither client sent anything again: one request per batch.
@@ -114,7 +134,17 @@ test("a full buffer drops the oldest events, counts them, and reports the count 
   const agent = await registerAgent("e2e-sdk-overflow");
   const proxy = await startTcpProxy(consolePort());
   const logger = capturingLogger();
-  const client = new Client({ url: proxy.url, ingestKey: agent.key, agentId: agent.agentId, logger, maxBufferedEvents: 50, batchSize: 20, retryBaseMs: 100, retryMaxMs: 300, watchKillSwitch: false });
+  const client = new Client({
+    url: proxy.url,
+    ingestKey: agent.key,
+    agentId: agent.agentId,
+    logger,
+    maxBufferedEvents: 50,
+    batchSize: 20,
+    retryBaseMs: 100,
+    retryMaxMs: 300,
+    watchKillSwitch: false,
+  });
   try {
     proxy.pause();
     const session = client.session("sess_overflow");
@@ -128,14 +158,21 @@ test("a full buffer drops the oldest events, counts them, and reports the count 
   }
   // The buffer held the newest 50; the 150 before them were dropped, oldest first.
   expect(client.stats()).toMatchObject({ logged: 200, dropped: 150, rejected: 0, queued: 0 });
-  const kept = await query<{ n: number }>(`SELECT (metadata->>'n')::int AS n FROM events WHERE agent_id = $1 AND action_name = 'step' ORDER BY 1`, [agent.agentId]);
+  const kept = await query<{ n: number }>(`SELECT (metadata->>'n')::int AS n FROM events WHERE agent_id = $1 AND action_name = 'step' ORDER BY 1`, [
+    agent.agentId,
+  ]);
   expect(kept.map((r) => r.n)).toEqual(Array.from({ length: 50 }, (_, i) => 150 + i));
   const reports = await query<{ action_type: string; session_id: string; security_flags: string[]; metadata: Record<string, unknown> }>(
     "SELECT action_type, session_id, security_flags, metadata FROM events WHERE agent_id = $1 AND action_name = 'sdk_events_dropped'",
     [agent.agentId],
   );
   expect(reports).toEqual([
-    { action_type: "security", session_id: "sess_overflow", security_flags: ["sdk_events_dropped"], metadata: { dropped: 150, dropped_total: 150, max_buffer: 50 } },
+    {
+      action_type: "security",
+      session_id: "sess_overflow",
+      security_flags: ["sdk_events_dropped"],
+      metadata: { dropped: 150, dropped_total: 150, max_buffer: 50 },
+    },
   ]);
   expect(logger.lines.some((l) => l.level === "warn" && l.message === "150 events were dropped: the buffer of 50 was full")).toBe(true);
 });

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { expect, test } from "@playwright/test";
 import { Session } from "@agentsoc/sdk";
-import { DEMO_AGENTS, playDemoTraffic } from "../../scripts/demo/demo-traffic";
+import { expect, test } from "@playwright/test";
 import { childEnv, e2eEnv } from "../../lib/env";
+import { DEMO_AGENTS, playDemoTraffic } from "../../scripts/demo/demo-traffic";
 import { apiTokens, callApi, consoleUrl, query } from "./sdk-world";
 
 // Agents, CLI calls and a console on a machine shared with other work: generous limits, tight assertions.

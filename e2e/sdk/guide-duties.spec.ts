@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { expect, test } from "@playwright/test";
 import { Client, MessageRejected, OutputBlocked, type SecureAgentMessage } from "@agentsoc/sdk";
+import { expect, test } from "@playwright/test";
 import { apiTokens, callApi, consoleUrl, query, registerAgent } from "./sdk-world";
 
 // Agents, CLI calls and a console on a machine shared with other work: generous limits, tight assertions.
@@ -9,11 +9,21 @@ test.describe.configure({ timeout: 60_000 });
 
 test("canary(): the console issues and registers the token, checkOutput() blocks it and reports the leak without repeating it", async () => {
   const agent = await registerAgent("e2e-sdk-canary");
-  const client = new Client({ url: consoleUrl(), ingestKey: agent.key, agentId: agent.agentId, adminToken: apiTokens().admin, forbiddenPatterns: ["internal pricing sheet"], logger: null, watchKillSwitch: false });
+  const client = new Client({
+    url: consoleUrl(),
+    ingestKey: agent.key,
+    agentId: agent.agentId,
+    adminToken: apiTokens().admin,
+    forbiddenPatterns: ["internal pricing sheet"],
+    logger: null,
+    watchKillSwitch: false,
+  });
   try {
     const token = await client.canary({ label: "support system prompt" });
     expect(token).toMatch(/^CANARY-[0-9a-f]{16}$/);
-    const { canaries } = (await callApi("GET", `/api/v1/canaries?agent_id=${agent.agentId}`, apiTokens().admin)) as { canaries: { token: string; label: string }[] };
+    const { canaries } = (await callApi("GET", `/api/v1/canaries?agent_id=${agent.agentId}`, apiTokens().admin)) as {
+      canaries: { token: string; label: string }[];
+    };
     expect(canaries).toEqual([expect.objectContaining({ token, label: "support system prompt" })]);
 
     const s = client.session("sess_canary");
@@ -46,11 +56,30 @@ function guidePython(script: string, input: unknown): unknown {
 
 test("signed messages with a console-issued hmac_secret verify between agents, refuse replays and tampering, and interoperate with the guide's Python code", async () => {
   const [support, billing] = [await registerAgent("e2e-sdk-sign"), await registerAgent("e2e-sdk-billing")];
-  const issued = (await callApi("POST", "/api/v1/credentials", apiTokens().admin, { agent_id: support.agentId, name: "signing", kind: "hmac_secret", config: { purpose: `messages to ${billing.agentId}` } })) as {
+  const issued = (await callApi("POST", "/api/v1/credentials", apiTokens().admin, {
+    agent_id: support.agentId,
+    name: "signing",
+    kind: "hmac_secret",
+    config: { purpose: `messages to ${billing.agentId}` },
+  })) as {
     secret: string;
   };
-  const sender = new Client({ url: consoleUrl(), ingestKey: support.key, agentId: support.agentId, hmacSecret: issued.secret, watchKillSwitch: false, logger: null });
-  const receiver = new Client({ url: consoleUrl(), ingestKey: billing.key, agentId: billing.agentId, peerSecrets: { [support.agentId]: issued.secret }, watchKillSwitch: false, logger: null });
+  const sender = new Client({
+    url: consoleUrl(),
+    ingestKey: support.key,
+    agentId: support.agentId,
+    hmacSecret: issued.secret,
+    watchKillSwitch: false,
+    logger: null,
+  });
+  const receiver = new Client({
+    url: consoleUrl(),
+    ingestKey: billing.key,
+    agentId: billing.agentId,
+    peerSecrets: { [support.agentId]: issued.secret },
+    watchKillSwitch: false,
+    logger: null,
+  });
   try {
     const signed = sender.sign({ recipient_id: billing.agentId, message_type: "task", payload: { refund: "ord_42", note: "café ☕" } });
     const wire = JSON.parse(JSON.stringify(signed)) as SecureAgentMessage;
@@ -70,7 +99,7 @@ test("signed messages with a console-issued hmac_secret verify between agents, r
       `a = json.load(sys.stdin)\nsec = AgentMessageSecurity(a["sender"], {a["recipient"]: a["secret"]})\nprint(json.dumps(asdict(sec.create_message(a["recipient"], "query", {"q": "status?", "n": 3, "é": [1.5, None, True]}))))`,
       { sender: support.agentId, recipient: billing.agentId, secret: issued.secret },
     ) as SecureAgentMessage;
-    expect(receiver.verify(fromPython).payload).toEqual({ q: "status?", n: 3, "é": [1.5, null, true] });
+    expect(receiver.verify(fromPython).payload).toEqual({ q: "status?", n: 3, é: [1.5, null, true] });
   } finally {
     await sender.close(1000);
     await receiver.close(1000);

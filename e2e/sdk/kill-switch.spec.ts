@@ -1,42 +1,52 @@
+import { AgentKilled, Client, type Session } from "@agentsoc/sdk";
 import { expect, test } from "@playwright/test";
 import Redis from "ioredis";
-import { AgentKilled, Client, type Session } from "@agentsoc/sdk";
 import { e2eEnv } from "../../lib/env";
 import { signInAs } from "../support/agents";
-import { startTcpProxy } from "./tcp-proxy";
 import { apiTokens, callApi, capturingLogger, consoleUrl, percentile, registerAgent, waitFor } from "./sdk-world";
+import { startTcpProxy } from "./tcp-proxy";
 
 // Agents, CLI calls and a console on a machine shared with other work: generous limits, tight assertions.
 test.describe.configure({ timeout: 60_000 });
 
 /** The moment check() first throws AgentKilled (performance.now()), checking every millisecond as a busy agent would. */
 function whenKilled(session: Session, timeoutMs = 5000): Promise<{ at: number; error: AgentKilled }> {
-  return waitFor("check() to throw AgentKilled", () => {
-    try {
-      session.check();
-      return undefined;
-    } catch (err) {
-      if (err instanceof AgentKilled) return { at: performance.now(), error: err };
-      throw err;
-    }
-  }, timeoutMs);
+  return waitFor(
+    "check() to throw AgentKilled",
+    () => {
+      try {
+        session.check();
+        return undefined;
+      } catch (err) {
+        if (err instanceof AgentKilled) return { at: performance.now(), error: err };
+        throw err;
+      }
+    },
+    timeoutMs,
+  );
 }
 
 function whenAllowed(session: Session, timeoutMs = 5000): Promise<number> {
-  return waitFor("check() to pass", () => {
-    try {
-      session.check();
-      return performance.now();
-    } catch (err) {
-      if (err instanceof AgentKilled) return undefined;
-      throw err;
-    }
-  }, timeoutMs);
+  return waitFor(
+    "check() to pass",
+    () => {
+      try {
+        session.check();
+        return performance.now();
+      } catch (err) {
+        if (err instanceof AgentKilled) return undefined;
+        throw err;
+      }
+    },
+    timeoutMs,
+  );
 }
 
 type KillRecord = { agent_id: string; killed: boolean; acknowledged_at: string | null; time_to_stop_s: number | null };
 
-test("a kill through the console's API makes check() throw within 1 s, the console shows the acknowledgement, and a revive lets the agent act again", async ({ page }) => {
+test("a kill through the console's API makes check() throw within 1 s, the console shows the acknowledgement, and a revive lets the agent act again", async ({
+  page,
+}) => {
   test.setTimeout(90_000);
   const agent = await registerAgent("e2e-sdk-kill");
   const { responder, admin } = apiTokens();
@@ -54,11 +64,16 @@ test("a kill through the console's API makes check() throw within 1 s, the conso
       killMs.push(killed.at - killAt);
       expect(killed.error).toMatchObject({ kind: "killed", reason: `Agent killed: SDK drill ${round}` });
       expect(client.isAlive()).toBe(false);
-      const acked = await waitFor("the console to record the acknowledgement", async () => {
-        const { agents } = (await callApi("GET", "/api/v1/killswitch", responder)) as { agents: KillRecord[] };
-        const record = agents.find((a) => a.agent_id === agent.agentId);
-        return record?.acknowledged_at ? record : undefined;
-      }, 5000, 50);
+      const acked = await waitFor(
+        "the console to record the acknowledgement",
+        async () => {
+          const { agents } = (await callApi("GET", "/api/v1/killswitch", responder)) as { agents: KillRecord[] };
+          const record = agents.find((a) => a.agent_id === agent.agentId);
+          return record?.acknowledged_at ? record : undefined;
+        },
+        5000,
+        50,
+      );
       expect(acked.time_to_stop_s).toBeGreaterThanOrEqual(0);
       expect(acked.time_to_stop_s).toBeLessThan(1);
       if (round === 4) break;
@@ -103,7 +118,11 @@ test("the global kill stops every agent within 1 s and lifting it lets them act"
       expect(killed.at - killAt).toBeLessThan(1000);
       expect(killed.error.reason).toBe("Global kill switch active: SDK global drill");
     }
-    await Promise.all([whenAllowed(sessions[0] as Session), whenAllowed(sessions[1] as Session), callApi("DELETE", "/api/v1/killswitch/global", admin, { reason: "drill over" })]);
+    await Promise.all([
+      whenAllowed(sessions[0] as Session),
+      whenAllowed(sessions[1] as Session),
+      callApi("DELETE", "/api/v1/killswitch/global", admin, { reason: "drill over" }),
+    ]);
   } finally {
     await callApi("DELETE", "/api/v1/killswitch/global", admin, { reason: "drill over" }).catch(() => undefined);
     for (const client of clients) await client.close(1000);
@@ -145,7 +164,10 @@ test("Redis mode reads the guide's own keys: redis-cli HSET without a message, t
 
     // The guide's kill_all_agents: the global key as JSON, and a kill_all message.
     at = performance.now();
-    await redis.set("agent:killswitch:global", JSON.stringify({ killed: true, reason: "Security incident", killed_by: "oncall-engineer", killed_at: Date.now() / 1000 }));
+    await redis.set(
+      "agent:killswitch:global",
+      JSON.stringify({ killed: true, reason: "Security incident", killed_by: "oncall-engineer", killed_at: Date.now() / 1000 }),
+    );
     await redis.publish("agent:killswitch:events", JSON.stringify({ action: "kill_all", reason: "Security incident" }));
     const globalKill = await whenKilled(l, 1000);
     expect(globalKill.at - at).toBeLessThan(1000);
@@ -156,12 +178,20 @@ test("Redis mode reads the guide's own keys: redis-cli HSET without a message, t
 
     // The console writes the same layout: its kill reaches a Redis-mode agent, and the agent's ack reaches the console.
     at = performance.now();
-    const [killed] = await Promise.all([whenKilled(l, 1000), callApi("PUT", `/api/v1/killswitch/agents/${agent.agentId}`, responder, { reason: "console kill, Redis mode" })]);
+    const [killed] = await Promise.all([
+      whenKilled(l, 1000),
+      callApi("PUT", `/api/v1/killswitch/agents/${agent.agentId}`, responder, { reason: "console kill, Redis mode" }),
+    ]);
     expect(killed.at - at).toBeLessThan(1000);
-    await waitFor("the acknowledgement", async () => {
-      const { agents } = (await callApi("GET", "/api/v1/killswitch", responder)) as { agents: KillRecord[] };
-      return agents.find((a) => a.agent_id === agent.agentId && a.killed && a.acknowledged_at) ? true : undefined;
-    }, 5000, 50);
+    await waitFor(
+      "the acknowledgement",
+      async () => {
+        const { agents } = (await callApi("GET", "/api/v1/killswitch", responder)) as { agents: KillRecord[] };
+        return agents.find((a) => a.agent_id === agent.agentId && a.killed && a.acknowledged_at) ? true : undefined;
+      },
+      5000,
+      50,
+    );
     await callApi("DELETE", `/api/v1/killswitch/agents/${agent.agentId}`, admin, { reason: "drill over" });
     await whenAllowed(l, 1000);
   } finally {
@@ -190,13 +220,17 @@ test("when the console cannot be reached, fail-closed stops the agent after the 
     const stopped = await whenKilled(c, 5000);
     expect(stopped.at - cutAt).toBeLessThan(3000);
     expect(stopped.error.kind).toBe("unknown");
-    const age = /kill switch state is stale: last confirmed (\d+\.\d) s ago, more than the 1 s allowed .*; fail policy "closed" stops the agent/.exec(stopped.error.reason);
+    const age = /kill switch state is stale: last confirmed (\d+\.\d) s ago, more than the 1 s allowed .*; fail policy "closed" stops the agent/.exec(
+      stopped.error.reason,
+    );
     expect(Number(age?.[1])).toBeGreaterThanOrEqual(1);
     expect(closed.isAlive()).toBe(false);
 
     expect(() => o.check()).not.toThrow();
     expect(open.isAlive()).toBe(true);
-    expect(openLog.lines.filter((l) => l.level === "warn" && l.message.startsWith('acting without a fresh kill-switch state, as fail policy "open" allows'))).toHaveLength(1);
+    expect(
+      openLog.lines.filter((l) => l.level === "warn" && l.message.startsWith('acting without a fresh kill-switch state, as fail policy "open" allows')),
+    ).toHaveLength(1);
 
     proxy.resume();
     await whenAllowed(c, 8000);

@@ -21,10 +21,18 @@ function runAgent(env: Record<string, string>): Promise<{ code: number | null; s
 
 test("an agent that just returns still delivers what it logged, and the SDK does not keep its process alive", async () => {
   const agent = await registerAgent("e2e-sdk-exit");
-  const run = await runAgent({ AGENTSOC_URL: consoleUrl(), AGENTSOC_INGEST_KEY: agent.key, AGENTSOC_AGENT_ID: agent.agentId, EVENTS: "300", SESSION_ID: "sess_exit" });
+  const run = await runAgent({
+    AGENTSOC_URL: consoleUrl(),
+    AGENTSOC_INGEST_KEY: agent.key,
+    AGENTSOC_AGENT_ID: agent.agentId,
+    EVENTS: "300",
+    SESSION_ID: "sess_exit",
+  });
   expect(run.stderr).toContain("ready: true");
   expect(run.code).toBe(0);
-  const [stored] = await query<{ n: string }>("SELECT count(DISTINCT metadata->>'n') AS n FROM events WHERE agent_id = $1 AND session_id = 'sess_exit'", [agent.agentId]);
+  const [stored] = await query<{ n: string }>("SELECT count(DISTINCT metadata->>'n') AS n FROM events WHERE agent_id = $1 AND session_id = 'sess_exit'", [
+    agent.agentId,
+  ]);
   expect(stored?.n).toBe("300");
   // The status stream was open the whole time; the process ended as soon as the events were in.
   expect(run.msAfterReturn).toBeLessThan(5000);

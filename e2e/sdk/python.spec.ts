@@ -14,7 +14,10 @@ const TESTS = path.join("sdk", "python", "tests");
 
 const SUITES: [file: string, what: string][] = [
   ["test_unit.py", "backoff, stream parsing, the guide's Redis reading, encoding, output checks and signing, without a console"],
-  ["test_delivery.py", "10,000 events from 4 threads exactly once, a 10 s outage losing nothing with log() under 1 ms p99, refusals, a full buffer, fork and exit"],
+  [
+    "test_delivery.py",
+    "10,000 events from 4 threads exactly once, a 10 s outage losing nothing with log() under 1 ms p99, refusals, a full buffer, fork and exit",
+  ],
   ["test_killswitch.py", "a kill stops the agent within a second and is acknowledged, revive, the global kill, fail closed and fail open"],
   ["test_redis_mode.py", "Redis mode on the guide's keys and channel, from the console and from redis-cli"],
   ["test_extras.py", "canaries issued by the console, output checks, signed messages with the console's HMAC secret, the asyncio client"],

@@ -68,7 +68,13 @@ export interface LogLine {
 }
 
 /** A logger for the SDK that keeps what it is told, for the test to read. */
-export function capturingLogger(): { lines: LogLine[]; debug: (m: string, f?: Record<string, unknown>) => void; info: (m: string, f?: Record<string, unknown>) => void; warn: (m: string, f?: Record<string, unknown>) => void; error: (m: string, f?: Record<string, unknown>) => void } {
+export function capturingLogger(): {
+  lines: LogLine[];
+  debug: (m: string, f?: Record<string, unknown>) => void;
+  info: (m: string, f?: Record<string, unknown>) => void;
+  warn: (m: string, f?: Record<string, unknown>) => void;
+  error: (m: string, f?: Record<string, unknown>) => void;
+} {
   const lines: LogLine[] = [];
   const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
     if (process.env.SDK_DEBUG) console.log(`[sdk ${level}] ${message} ${JSON.stringify(fields)}`);

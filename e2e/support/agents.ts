@@ -38,9 +38,13 @@ export async function signInAs(page: Page, role: Role): Promise<{ email: string 
 
 /** Creates an API token through the CLI, for calls a test makes as another role (e.g. an admin setting a baseline). */
 export function apiTokenWithCli(role: Role): string {
-  const stdout = execFileSync("node_modules/.bin/tsx", ["scripts/soc.ts", "token", "add", "--name", `e2e-${role}-${randomUUID().slice(0, 8)}`, "--role", role, "--json"], {
-    env: cliEnv(),
-    encoding: "utf8",
-  });
+  const stdout = execFileSync(
+    "node_modules/.bin/tsx",
+    ["scripts/soc.ts", "token", "add", "--name", `e2e-${role}-${randomUUID().slice(0, 8)}`, "--role", role, "--json"],
+    {
+      env: cliEnv(),
+      encoding: "utf8",
+    },
+  );
   return (JSON.parse(stdout) as { token: string }).token;
 }

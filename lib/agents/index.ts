@@ -1,5 +1,5 @@
-export { issueIngestKey, type IssueIngestKeyInput } from "./issue-ingest-key";
-export { registerAgent, type RegisteredAgent } from "./register-agent";
+export { type IssueIngestKeyInput, issueIngestKey } from "./issue-ingest-key";
+export { type RegisteredAgent, registerAgent } from "./register-agent";
 export { revokeIngestKey } from "./revoke-ingest-key";
-export { setKeyAgents, type SetKeyAgentsInput } from "./set-key-agents";
-export { agentIdSchema, registerAgentInput, type RegisterAgentInput } from "./schemas";
+export { agentIdSchema, type RegisterAgentInput, registerAgentInput } from "./schemas";
+export { type SetKeyAgentsInput, setKeyAgents } from "./set-key-agents";

@@ -5,7 +5,10 @@ import { agents, ingestKeys } from "@/db/schema";
 
 /** Every live ingest key of the agent stops working (a credential rotation's first step). */
 export async function revokeLiveIngestKeys(db: Queryable, agentId: string): Promise<void> {
-  await db.update(ingestKeys).set({ revokedAt: sql`now()` }).where(and(eq(ingestKeys.agentId, agentId), isNull(ingestKeys.revokedAt)));
+  await db
+    .update(ingestKeys)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(ingestKeys.agentId, agentId), isNull(ingestKeys.revokedAt)));
 }
 
 /** A new live key for the agent, stored as its hash; the same key again (a step repeated after a crash) changes nothing. */

@@ -1,8 +1,8 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { agents, ingestKeys } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import type { Ctx } from "@/lib/context";
 import { authorize } from "@/lib/auth/authorize";
+import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { generateIngestKey } from "@/lib/ingest/ingest-keys";
 import type { RegisteredAgent } from "./register-agent";
@@ -32,10 +32,7 @@ export async function issueIngestKey({ ctx, input }: { ctx: Ctx; input: IssueIng
           .where(and(eq(ingestKeys.agentId, agentId), isNull(ingestKeys.revokedAt)))
           .returning({ id: ingestKeys.id, prefix: ingestKeys.keyPrefix })
       : [];
-    const [keyRow] = await tx
-      .insert(ingestKeys)
-      .values({ agentId, keyHash: key.hash, keyPrefix: key.prefix })
-      .returning({ id: ingestKeys.id });
+    const [keyRow] = await tx.insert(ingestKeys).values({ agentId, keyHash: key.hash, keyPrefix: key.prefix }).returning({ id: ingestKeys.id });
     await recordAudit(tx, ctx, {
       action: input.revokeExisting ? "ingest_key.rotate" : "ingest_key.issue",
       targetType: "agent",

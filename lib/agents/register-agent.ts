@@ -1,12 +1,12 @@
 import type { z } from "zod";
 import { agents, ingestKeys } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { actorId, type Ctx } from "@/lib/context";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
-import { AppError } from "@/lib/errors";
+import { actorId, type Ctx } from "@/lib/context";
 import { addIngestKeyCredential } from "@/lib/credentials/manage-credentials";
+import { AppError } from "@/lib/errors";
 import { generateIngestKey } from "@/lib/ingest/ingest-keys";
-import { type registeredAgentSchema, registerAgentInput, type RegisterAgentInput } from "./schemas";
+import { type RegisterAgentInput, registerAgentInput, type registeredAgentSchema } from "./schemas";
 
 /** The ingest key is shown once: only its hash is stored. */
 export type RegisteredAgent = z.infer<typeof registeredAgentSchema>;
@@ -28,10 +28,7 @@ export async function registerAgent({ ctx, input: raw }: { ctx: Ctx; input: Regi
       .returning({ id: agents.id });
     if (created.length === 0) throw new AppError("CONFLICT", `Agent ${input.agentId} is already registered`);
 
-    const [keyRow] = await tx
-      .insert(ingestKeys)
-      .values({ agentId: input.agentId, keyHash: key.hash, keyPrefix: key.prefix })
-      .returning({ id: ingestKeys.id });
+    const [keyRow] = await tx.insert(ingestKeys).values({ agentId: input.agentId, keyHash: key.hash, keyPrefix: key.prefix }).returning({ id: ingestKeys.id });
     await addIngestKeyCredential(tx, input.agentId, actorId(ctx.actor));
     await recordAudit(tx, ctx, {
       action: "agent.register",

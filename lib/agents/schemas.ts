@@ -3,10 +3,7 @@ import { isoTime, nullableTime } from "@/lib/schema-kit";
 
 export const agentIdSchema = z
   .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/,
-    "agent id: 1–128 characters, letters, digits, '.', '_', ':' or '-', starting with a letter or digit",
-  )
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "agent id: 1–128 characters, letters, digits, '.', '_', ':' or '-', starting with a letter or digit")
   // agent:killswitch:global and agent:killswitch:events are not agents' keys.
   .refine((id) => id !== "global" && id !== "events", { message: 'agent id: "global" and "events" are reserved' });
 

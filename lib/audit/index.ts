@@ -1,4 +1,4 @@
-export { auditRowHash, canonicalJson, checkChainLink, GENESIS_HASH, type ChainProblem } from "./chain";
-export { recordAudit, type AuditEntry } from "./record-audit";
-export { verifyAuditChain, type ChainReport } from "./verify-audit-chain";
+export { auditRowHash, type ChainProblem, canonicalJson, checkChainLink, GENESIS_HASH } from "./chain";
 export { checkDatabaseRole, databaseRoleProblems, databaseRoleWarning } from "./database-role";
+export { type AuditEntry, recordAudit } from "./record-audit";
+export { type ChainReport, verifyAuditChain } from "./verify-audit-chain";

@@ -1,7 +1,7 @@
 import { desc, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { auditLog } from "@/db/schema";
-import { type Ctx, actorId } from "@/lib/context";
+import { actorId, type Ctx } from "@/lib/context";
 import { socSecret } from "@/lib/env";
 import { storableJson, storableText } from "@/lib/storable-text";
 import { auditRowHash, GENESIS_HASH } from "./chain";

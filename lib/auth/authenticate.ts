@@ -5,8 +5,8 @@ import { apiTokens, userSessions } from "@/db/schema";
 import type { Actor } from "@/lib/context";
 import { type Role, roleAtLeast } from "./roles";
 import { hashSecret } from "./secrets";
-import { tokenStanding } from "./token-chain";
 import { API_TOKEN_PREFIX, readCookie, SESSION_IDLE_S, SESSION_PREFIX, sessionCookieName } from "./sessions";
+import { tokenStanding } from "./token-chain";
 
 export interface Credentials {
   authorization: string | null;

@@ -28,7 +28,10 @@ export async function changeOwnPassword({ ctx, input }: { ctx: Ctx; input: unkno
   const recordFailure = (reason: string, opts: { failedSignIns?: number; endSession?: boolean } = {}) =>
     ctx.db.transaction(async (tx) => {
       if (opts.endSession) {
-        await tx.update(userSessions).set({ revokedAt: sql`now()` }).where(and(eq(userSessions.id, actor.sessionId), isNull(userSessions.revokedAt)));
+        await tx
+          .update(userSessions)
+          .set({ revokedAt: sql`now()` })
+          .where(and(eq(userSessions.id, actor.sessionId), isNull(userSessions.revokedAt)));
       }
       await recordAudit(tx, ctx, {
         action: "user.change_password_failed",

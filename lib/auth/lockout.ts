@@ -1,4 +1,4 @@
-import { and, type AnyColumn, eq, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, and, eq, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { unknownAccountSignIns, users } from "@/db/schema";
 import { AppError } from "@/lib/errors";

@@ -30,7 +30,10 @@ const userChange = z.object({
   disabled: z.boolean().optional(),
   reason: reasonSchema.optional(),
 });
-const changesSomething = [(v: z.infer<typeof userChange>) => v.role !== undefined || v.disabled !== undefined, { message: "nothing to change: give role or disabled" }] as const;
+const changesSomething = [
+  (v: z.infer<typeof userChange>) => v.role !== undefined || v.disabled !== undefined,
+  { message: "nothing to change: give role or disabled" },
+] as const;
 
 /** Body of PATCH /api/v1/users/{userId}. */
 export const updateUserBody = userChange.refine(...changesSomething);
@@ -98,7 +101,9 @@ export const apiTokenViewSchema = z
     id: z.uuid(),
     name: z.string(),
     role: roleSchema.meta({ description: "The role it was made with" }),
-    effective_role: roleSchema.nullable().meta({ description: "The role it acts with now (the least along its chain and its owner's); null when it cannot act" }),
+    effective_role: roleSchema
+      .nullable()
+      .meta({ description: "The role it acts with now (the least along its chain and its owner's); null when it cannot act" }),
     dead_because: z.string().nullable(),
     owner_email: z.string().nullable(),
     parent: z.object({ id: z.uuid(), name: z.string() }).nullable(),

@@ -20,14 +20,9 @@ export const ONE_TIME_PASSWORD_TTL_S = 7 * 86_400;
 export const FREE_ATTEMPTS = 5;
 
 export function sessionCookie(token: string, secure: boolean): string {
-  return [
-    `${sessionCookieName(secure)}=${token}`,
-    "Path=/",
-    "HttpOnly",
-    "SameSite=Lax",
-    `Max-Age=${SESSION_MAX_AGE_S}`,
-    ...(secure ? ["Secure"] : []),
-  ].join("; ");
+  return [`${sessionCookieName(secure)}=${token}`, "Path=/", "HttpOnly", "SameSite=Lax", `Max-Age=${SESSION_MAX_AGE_S}`, ...(secure ? ["Secure"] : [])].join(
+    "; ",
+  );
 }
 
 export function clearedSessionCookie(secure: boolean): string {

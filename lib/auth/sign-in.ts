@@ -71,7 +71,10 @@ export async function signIn({ ctx, input, userAgent }: { ctx: Ctx; input: unkno
   if (await needsSecondFactor(ctx.db, user.id)) {
     if (totp === undefined && recovery_code === undefined) {
       await audit("auth.sign_in_second_factor_asked", null, { failed_sign_ins: reserved.failed });
-      throw new AppError("MFA_REQUIRED", "This account signs in with a second factor: send the code your authenticator shows as totp, or a recovery code as recovery_code");
+      throw new AppError(
+        "MFA_REQUIRED",
+        "This account signs in with a second factor: send the code your authenticator shows as totp, or a recovery code as recovery_code",
+      );
     }
     secondFactor = await acceptSecondFactor(ctx.db, user.id, { totp, recovery_code });
     if (!secondFactor) {
@@ -91,12 +94,16 @@ export async function signIn({ ctx, input, userAgent }: { ctx: Ctx; input: unkno
       .insert(userSessions)
       .values({ userId: user.id, tokenHash: session.hash, expiresAt, sourceIp: ctx.sourceIp, userAgent: userAgent?.slice(0, 300) ?? null })
       .returning({ id: userSessions.id });
-    await recordAudit(tx, { ...ctx, actor: { type: "user", userId: user.id, email: user.email, role: user.role, sessionId: created?.id ?? "" } }, {
-      action: "auth.sign_in",
-      targetType: "user",
-      targetId: email,
-      after: { session_id: created?.id, expires_at: expiresAt.toISOString(), second_factor: secondFactor },
-    });
+    await recordAudit(
+      tx,
+      { ...ctx, actor: { type: "user", userId: user.id, email: user.email, role: user.role, sessionId: created?.id ?? "" } },
+      {
+        action: "auth.sign_in",
+        targetType: "user",
+        targetId: email,
+        after: { session_id: created?.id, expires_at: expiresAt.toISOString(), second_factor: secondFactor },
+      },
+    );
   });
   return {
     sessionToken: session.secret,

@@ -33,9 +33,15 @@ describe("tokenStanding", () => {
       live: false,
       why: "its ancestor token-b was revoked",
     });
-    expect(tokenStanding([link("c", "b"), link("b", "a"), link("a", null, { expiresAt: NOW })], alice, NOW)).toEqual({ live: false, why: "its ancestor token-a expired" });
+    expect(tokenStanding([link("c", "b"), link("b", "a"), link("a", null, { expiresAt: NOW })], alice, NOW)).toEqual({
+      live: false,
+      why: "its ancestor token-a expired",
+    });
     expect(tokenStanding([link("a", null, { revokedAt: past })], alice, NOW)).toEqual({ live: false, why: "it was revoked" });
-    expect(tokenStanding([link("b", "a"), link("a", null)], { ...alice, disabled: true }, NOW)).toEqual({ live: false, why: "its owner alice@example.com is disabled" });
+    expect(tokenStanding([link("b", "a"), link("a", null)], { ...alice, disabled: true }, NOW)).toEqual({
+      live: false,
+      why: "its owner alice@example.com is disabled",
+    });
     expect(tokenStanding([link("a", null)], null, NOW)).toEqual({ live: false, why: "its owner no longer exists" });
   });
 

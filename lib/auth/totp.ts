@@ -67,9 +67,12 @@ function newRecoveryCode(): string {
 /** The time step the code belongs to when it is valid now and newer than the last one accepted; null otherwise. */
 async function acceptedStep(secret: string, code: string, lastTimeStep: number | null): Promise<number | null> {
   // otplib throws when the last accepted step is ahead of this server's clock (a clock stepped back): that code is refused too.
-  const result = await verify({ secret, token: code, epochTolerance: STEP_TOLERANCE_S, ...(lastTimeStep === null ? {} : { afterTimeStep: lastTimeStep }) }).catch(
-    () => null,
-  );
+  const result = await verify({
+    secret,
+    token: code,
+    epochTolerance: STEP_TOLERANCE_S,
+    ...(lastTimeStep === null ? {} : { afterTimeStep: lastTimeStep }),
+  }).catch(() => null);
   return result?.valid && "timeStep" in result ? result.timeStep : null;
 }
 
@@ -144,8 +147,7 @@ export async function secondFactorStatus({ ctx }: { ctx: Ctx }): Promise<z.infer
 }
 
 async function endSessions(db: Queryable, userId: string, only: { session: string } | { allBut: string } | "all"): Promise<number> {
-  const which =
-    only === "all" ? undefined : "session" in only ? eq(userSessions.id, only.session) : ne(userSessions.id, only.allBut);
+  const which = only === "all" ? undefined : "session" in only ? eq(userSessions.id, only.session) : ne(userSessions.id, only.allBut);
   const ended = await db
     .update(userSessions)
     .set({ revokedAt: sql`now()` })
@@ -184,7 +186,8 @@ async function proven<T>(
       after: { failed_sign_ins: reserved.failed },
     });
   });
-  const message = lockFor > 0 ? `${wrong.message}; after ${reserved.failed} wrong tries the account is locked for ${lockFor} s and this session has ended` : wrong.message;
+  const message =
+    lockFor > 0 ? `${wrong.message}; after ${reserved.failed} wrong tries the account is locked for ${lockFor} s and this session has ended` : wrong.message;
   throw new AppError("VALIDATION", `${wrong.path}: ${message}`, { details: { errors: [{ path: wrong.path, message }] } });
 }
 

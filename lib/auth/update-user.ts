@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { countActiveAdmins } from "@/db/queries/auth";
-import { apiTokens, users, userSessions } from "@/db/schema";
+import { apiTokens, userSessions, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
@@ -21,8 +21,7 @@ export async function updateUser({ ctx, input }: { ctx: Ctx; input: unknown }) {
     // Row lock: two admins changing the last admins at once must not both succeed.
     const [user] = await tx.select().from(users).where(eq(users.id, change.userId)).for("update");
     if (!user) throw new AppError("NOT_FOUND", `No user ${change.userId}`);
-    const losesAdmin =
-      user.role === "admin" && user.disabledAt === null && ((change.role && change.role !== "admin") || change.disabled === true);
+    const losesAdmin = user.role === "admin" && user.disabledAt === null && ((change.role && change.role !== "admin") || change.disabled === true);
     if (losesAdmin) {
       await tx.execute(sql`SELECT 1 FROM users WHERE role = 'admin' AND disabled_at IS NULL FOR UPDATE`);
       if ((await countActiveAdmins(tx, user.id)) === 0) {
@@ -37,7 +36,10 @@ export async function updateUser({ ctx, input }: { ctx: Ctx; input: unknown }) {
       .returning({ id: users.id, email: users.email, role: users.role, disabledAt: users.disabledAt });
     let tokensRevoked: string[] = [];
     if (change.disabled === true) {
-      await tx.update(userSessions).set({ revokedAt: sql`now()` }).where(and(eq(userSessions.userId, user.id), isNull(userSessions.revokedAt)));
+      await tx
+        .update(userSessions)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(userSessions.userId, user.id), isNull(userSessions.revokedAt)));
       // Every token in the chains this person began leaves with them, tokens minted from tokens included.
       const revoked = await tx
         .update(apiTokens)
@@ -71,7 +73,10 @@ export async function resetPassword({ ctx, input }: { ctx: Ctx; input: { userId:
       .where(eq(users.id, userId))
       .returning({ id: users.id, email: users.email });
     if (!user) throw new AppError("NOT_FOUND", `No user ${userId}`);
-    await tx.update(userSessions).set({ revokedAt: sql`now()` }).where(and(eq(userSessions.userId, user.id), isNull(userSessions.revokedAt)));
+    await tx
+      .update(userSessions)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(userSessions.userId, user.id), isNull(userSessions.revokedAt)));
     await recordAudit(tx, ctx, {
       action: "user.reset_password",
       targetType: "user",

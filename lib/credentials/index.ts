@@ -1,1 +1,1 @@
-export { addIngestKeyCredential, createCredential, retireCredential, storeRotatedSecret, updateCredential, type CreatedCredential } from "./manage-credentials";
+export { addIngestKeyCredential, type CreatedCredential, createCredential, retireCredential, storeRotatedSecret, updateCredential } from "./manage-credentials";

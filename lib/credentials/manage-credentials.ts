@@ -1,24 +1,30 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { credentialViews, type CredentialRow } from "@/db/queries/credentials";
-import type { CredentialView } from "@/lib/credentials/views";
-import { agentExists } from "@/db/queries/ingest-keys";
 import type { Tx } from "@/db/client";
+import { type CredentialRow, credentialViews } from "@/db/queries/credentials";
+import { agentExists } from "@/db/queries/ingest-keys";
 import { credentials, rotationItems } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
+import type { CredentialView } from "@/lib/credentials/views";
 import { assertEgressAllowed } from "@/lib/egress";
 import { AppError, errorCode } from "@/lib/errors";
 import { displayConfig } from "./describe";
 import { randomSecret } from "./providers/random-secret";
-import { sealCredentialSecret, webhookSigningKey } from "./secrets";
 import { createCredentialInput, credentialIdSchema, parseCredentialConfig, retireCredentialInput, updateCredentialInput } from "./schemas";
+import { sealCredentialSecret, webhookSigningKey } from "./secrets";
 
 const UNIQUE_VIOLATION = "23505";
 const TARGET = "credential";
 
 /** What the audit log keeps of a credential: everything but secrets, which it never sees. */
-const audited = (r: CredentialRow) => ({ agent_id: r.agentId, name: r.name, kind: r.kind, config: displayConfig(r.kind, r.config), secret_known: r.secretSealed !== null });
+const audited = (r: CredentialRow) => ({
+  agent_id: r.agentId,
+  name: r.name,
+  kind: r.kind,
+  config: displayConfig(r.kind, r.config),
+  secret_known: r.secretSealed !== null,
+});
 
 export interface CreatedCredential {
   credential: CredentialView;
@@ -67,7 +73,14 @@ export async function createCredential({ ctx, input }: { ctx: Ctx; input: unknow
     return await ctx.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(credentials)
-        .values({ agentId: body.agent_id, name: body.name, kind: body.kind, config, secretSealed: secret ? sealCredentialSecret(secret) : null, createdBy: actorId(ctx.actor) })
+        .values({
+          agentId: body.agent_id,
+          name: body.name,
+          kind: body.kind,
+          config,
+          secretSealed: secret ? sealCredentialSecret(secret) : null,
+          createdBy: actorId(ctx.actor),
+        })
         .returning();
       if (!row) throw new Error("credential insert returned no row");
       await recordAudit(tx, ctx, { action: "credential.create", targetType: TARGET, targetId: row.id, after: audited(row) });
@@ -90,13 +103,20 @@ export async function createCredential({ ctx, input }: { ctx: Ctx; input: unknow
 }
 
 async function lockCredential(tx: Tx, id: string): Promise<CredentialRow> {
-  const [row] = await tx.select().from(credentials).where(and(eq(credentials.id, id), isNull(credentials.retiredAt))).for("update");
+  const [row] = await tx
+    .select()
+    .from(credentials)
+    .where(and(eq(credentials.id, id), isNull(credentials.retiredAt)))
+    .for("update");
   if (!row) throw new AppError("NOT_FOUND", `No credential ${id}`);
   const [live] = await tx
     .select({ runId: rotationItems.runId })
     .from(rotationItems)
     .where(and(eq(rotationItems.credentialId, id), inArray(rotationItems.state, ["pending", "retrying"])));
-  if (live) throw new AppError("CONFLICT", `Credential "${row.name}" is being rotated (run ${live.runId}); change it when the run ends`, { details: { rotation_id: live.runId } });
+  if (live)
+    throw new AppError("CONFLICT", `Credential "${row.name}" is being rotated (run ${live.runId}); change it when the run ends`, {
+      details: { rotation_id: live.runId },
+    });
   return row;
 }
 
@@ -142,7 +162,10 @@ export async function updateCredential({ ctx, input }: { ctx: Ctx; input: { id: 
       return view;
     });
   } catch (err) {
-    if (errorCode(err) === UNIQUE_VIOLATION) throw new AppError("CONFLICT", `The agent already has a credential named "${body.name}"`, { details: { errors: [{ path: "name", message: "already used by this agent" }] } });
+    if (errorCode(err) === UNIQUE_VIOLATION)
+      throw new AppError("CONFLICT", `The agent already has a credential named "${body.name}"`, {
+        details: { errors: [{ path: "name", message: "already used by this agent" }] },
+      });
     throw err;
   }
 }

@@ -42,10 +42,7 @@ export const retireCredentialInput = z.strictObject({ reason: z.string().trim().
 
 /** A kind's config, checked by its provider's schema; errors name `config.<field>`. */
 export function parseCredentialConfig(kind: CredentialKind, config: unknown): Record<string, unknown> {
-  return parseOrThrow(
-    z.object({ config: CONFIG_SCHEMAS[kind] }),
-    { config },
-  ).config;
+  return parseOrThrow(z.object({ config: CONFIG_SCHEMAS[kind] }), { config }).config;
 }
 
 export const credentialListQuery = z.strictObject({ agent_id: agentIdSchema.optional() });

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
-import { openSealed, requireSocSecret, sealText } from "@/lib/notify/seal";
 import { AppError } from "@/lib/errors";
+import { openSealed, requireSocSecret, sealText } from "@/lib/notify/seal";
 
 const PURPOSE = "agentsoc:credential:secret";
 

@@ -21,7 +21,10 @@ const rows = (events: AgentEvent[]) => events.map((e, index) => ({ index, row: p
 const totals = (over: Partial<SessionTotals>): SessionTotals => ({ startedAtUs: T0 * 1e6, eventCount: 1, toolCalls: 0, llmCalls: 0, costUsd: 0, ...over });
 const judge = (baseline: Baseline | null, events: AgentEvent[], session: Partial<SessionTotals>, source: "configured" | "learned" = "configured") => {
   const batch = rows(events);
-  const times = batch.filter((e) => e.row.actionType === "tool_call").map((e) => e.row.tsMicros).sort((a, b) => a - b);
+  const times = batch
+    .filter((e) => e.row.actionType === "tool_call")
+    .map((e) => e.row.tsMicros)
+    .sort((a, b) => a - b);
   return checkBaseline({
     baseline: baseline ? { baseline, source } : null,
     events: batch,
@@ -35,7 +38,9 @@ describe("checkBaseline", () => {
   it("flags a tool outside expected_tools, high when configured and medium when learned", () => {
     const batch = [event({ tool_name: "shell_exec", action_name: "shell_exec" })];
     const configured = judge({ expected_tools: ["kb_search"] }, batch, { toolCalls: 1 });
-    expect(configured.findings).toMatchObject([{ type: "unexpected_tool", severity: "high", baselineSource: "configured", metric: { family: "anomaly", label: "unexpected_tool" } }]);
+    expect(configured.findings).toMatchObject([
+      { type: "unexpected_tool", severity: "high", baselineSource: "configured", metric: { family: "anomaly", label: "unexpected_tool" } },
+    ]);
     expect(configured.findings[0]?.detail).toContain('"shell_exec"');
     const learned = judge({ expected_tools: ["kb_search"] }, batch, { toolCalls: 1 }, "learned");
     expect(learned.findings[0]?.severity).toBe("medium");
@@ -54,11 +59,11 @@ describe("checkBaseline", () => {
 
   it("counts LLM calls, session duration and session cost against their limits", () => {
     const batch = [event({ action_type: "llm_call", action_name: "gpt", tool_name: undefined, timestamp: T0 + 4000, cost_usd: 1.5 })];
-    const result = judge(
-      { max_llm_calls_per_session: 3, max_session_duration_seconds: 1800, max_cost_per_session_usd: 2 },
-      batch,
-      { llmCalls: 4, costUsd: 2.5, eventCount: 5 },
-    );
+    const result = judge({ max_llm_calls_per_session: 3, max_session_duration_seconds: 1800, max_cost_per_session_usd: 2 }, batch, {
+      llmCalls: 4,
+      costUsd: 2.5,
+      eventCount: 5,
+    });
     expect(types(result).sort()).toEqual(["excessive_llm_calls", "session_cost_exceeded", "session_too_long"]);
     expect(result.findings.find((f) => f.type === "session_cost_exceeded")?.detail).toContain("$2.50");
   });

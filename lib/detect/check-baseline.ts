@@ -123,7 +123,15 @@ export function checkBaseline({ baseline, events, sessions, toolCallTimes }: Bas
 
     const { baseline: b, source } = baseline;
     const add = (index: number, type: AlertType, severity: Severity, detail: string) =>
-      findings.push({ type, severity: severityFor(source, severity), detail, eventIndex: index, sessionId, baselineSource: source, metric: { family: "anomaly", label: type } });
+      findings.push({
+        type,
+        severity: severityFor(source, severity),
+        detail,
+        eventIndex: index,
+        sessionId,
+        baselineSource: source,
+        metric: { family: "anomaly", label: type },
+      });
     const expected = b.expected_tools ? new Set(b.expected_tools) : null;
 
     const newTools = sessionEvents.filter((e) => e.row.actionType === "tool_call").length;

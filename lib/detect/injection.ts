@@ -29,14 +29,35 @@ const HARMLESS_AFTER_YOU_ARE_NOW = [
 const NOT_NEGATED = String.raw`(?<!(?:\bnot|\bnever|n['’]?t) [a-z]{1,12})`;
 
 const RULES: readonly (readonly [rule: string, source: string])[] = [
-  ["disregard_system_prompt", String.raw`\b(?:ignore|disregard|forget|bypass)${NOT_NEGATED} ${DETERMINERS}(?:${EARLIER} )?system (?:prompt|message|instructions)\b`],
+  [
+    "disregard_system_prompt",
+    String.raw`\b(?:ignore|disregard|forget|bypass)${NOT_NEGATED} ${DETERMINERS}(?:${EARLIER} )?system (?:prompt|message|instructions)\b`,
+  ],
   ["ignore_previous_instructions", String.raw`\bignore${NOT_NEGATED} ${DETERMINERS}${EARLIER} (?:(?:system|safety|developer|given|stated) )?${ORDERS}`],
-  ["disregard_instructions", String.raw`\bdisregard${NOT_NEGATED} ${DETERMINERS}(?:(?:${EARLIER}|existing|current) )?(?:(?:system|safety|developer) )?${ORDERS}`],
-  ["forget_instructions", String.raw`\bforget${NOT_NEGATED} (?:(?:all|about|of|the|everything) ){0,3}(?:your (?:(?:${EARLIER}|existing|current) )?|${EARLIER} )${ORDERS}|\bforget${NOT_NEGATED} everything (?:above|before|you(?: were| have been|['’]ve been) told)\b`],
-  ["do_not_follow_rules", String.raw`\b(?:do not|don['’]?t|stop) follow(?:ing)? ${DETERMINERS}(?:(?:${EARLIER}|usual) )?(?:rules|instructions|guidelines|policies|restrictions|system prompt)\b`],
-  ["override_safety", String.raw`\b(?:override|bypass)${NOT_NEGATED} (?:(?:the|your|all|any|my) )?(?:system|safety|content|security|moderation) (?:prompts?|filters?|polic(?:y|ies)|settings|guidelines|rules|restrictions|instructions|guardrails|protocols)\b`],
-  ["no_restrictions", String.raw`\b(?:act|behave|respond|answer|pretend|imagine) (?:as (?:if|though) |that )?you (?:have|had|are|were) (?:no |not bound by (?:any )?|free (?:of|from) (?:all |any )?|without (?:any )?)${RESTRICTIONS}`],
-  ["you_are_now", String.raw`\byou are now (?!${HARMLESS_AFTER_YOU_ARE_NOW})(?:a|an|the|in|my|dan|no longer|free (?:of|from)|unrestricted|unfiltered|uncensored|jailbroken|going to (?:act|pretend|be)|acting as|playing|called|named|known as)\b(?: [a-z0-9'’-]{1,24}){0,2}`],
+  [
+    "disregard_instructions",
+    String.raw`\bdisregard${NOT_NEGATED} ${DETERMINERS}(?:(?:${EARLIER}|existing|current) )?(?:(?:system|safety|developer) )?${ORDERS}`,
+  ],
+  [
+    "forget_instructions",
+    String.raw`\bforget${NOT_NEGATED} (?:(?:all|about|of|the|everything) ){0,3}(?:your (?:(?:${EARLIER}|existing|current) )?|${EARLIER} )${ORDERS}|\bforget${NOT_NEGATED} everything (?:above|before|you(?: were| have been|['’]ve been) told)\b`,
+  ],
+  [
+    "do_not_follow_rules",
+    String.raw`\b(?:do not|don['’]?t|stop) follow(?:ing)? ${DETERMINERS}(?:(?:${EARLIER}|usual) )?(?:rules|instructions|guidelines|policies|restrictions|system prompt)\b`,
+  ],
+  [
+    "override_safety",
+    String.raw`\b(?:override|bypass)${NOT_NEGATED} (?:(?:the|your|all|any|my) )?(?:system|safety|content|security|moderation) (?:prompts?|filters?|polic(?:y|ies)|settings|guidelines|rules|restrictions|instructions|guardrails|protocols)\b`,
+  ],
+  [
+    "no_restrictions",
+    String.raw`\b(?:act|behave|respond|answer|pretend|imagine) (?:as (?:if|though) |that )?you (?:have|had|are|were) (?:no |not bound by (?:any )?|free (?:of|from) (?:all |any )?|without (?:any )?)${RESTRICTIONS}`,
+  ],
+  [
+    "you_are_now",
+    String.raw`\byou are now (?!${HARMLESS_AFTER_YOU_ARE_NOW})(?:a|an|the|in|my|dan|no longer|free (?:of|from)|unrestricted|unfiltered|uncensored|jailbroken|going to (?:act|pretend|be)|acting as|playing|called|named|known as)\b(?: [a-z0-9'’-]{1,24}){0,2}`,
+  ],
   ["dan_mode", String.raw`\bdan (?:mode|jailbreak|prompt)\b`],
   ["developer_mode", String.raw`\bdeveloper mode ?[:=]? ?(?:is )?(?:now )?(?:enabled|activated|active|engaged|unlocked|on(?! ?[a-z0-9]))`],
   ["jailbreak", String.raw`\bjailbreak\b`],

@@ -4,10 +4,10 @@ import { agents, canaries } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
-import { AppError } from "@/lib/errors";
 import type { CanaryView } from "@/lib/detect/views";
-import { issueCanaryInput } from "./schemas";
+import { AppError } from "@/lib/errors";
 import { forgetDetectionProfile } from "./profile-cache";
+import { issueCanaryInput } from "./schemas";
 
 /** The guide's format: "CANARY-" and 16 hex digits (64 random bits), which any CANARY- detector recognises. */
 export function newCanaryToken(): string {
@@ -21,7 +21,10 @@ export async function issueCanary({ ctx, input }: { ctx: Ctx; input: unknown }):
   const canary = await ctx.db.transaction(async (tx) => {
     const [agent] = await tx.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId));
     if (!agent) throw new AppError("NOT_FOUND", `Agent ${agentId} is not registered`);
-    const [row] = await tx.insert(canaries).values({ agentId, token: newCanaryToken(), placement, label, createdBy: actorId(ctx.actor) }).returning();
+    const [row] = await tx
+      .insert(canaries)
+      .values({ agentId, token: newCanaryToken(), placement, label, createdBy: actorId(ctx.actor) })
+      .returning();
     if (!row) throw new Error("canary insert returned no row");
     await recordAudit(tx, ctx, { action: "canary.issue", targetType: "agent", targetId: agentId, after: { canary_id: row.id, placement, label } });
     return {

@@ -1,5 +1,5 @@
-import { eq, sql } from "drizzle-orm";
 import { isDeepStrictEqual } from "node:util";
+import { eq, sql } from "drizzle-orm";
 import type { Db, Queryable } from "@/db/client";
 import { agentBaselines } from "@/db/schema";
 import { agentIdSchema } from "@/lib/agents/schemas";
@@ -120,10 +120,19 @@ export async function learnBaseline({ ctx, input }: { ctx: Ctx; input: { agentId
   await ctx.db.transaction(async (tx) => {
     const [before] = await tx.select({ learned: agentBaselines.learned }).from(agentBaselines).where(eq(agentBaselines.agentId, agentId)).for("update");
     const values = { learned: proposal.baseline, learnedEvidence: proposal.evidence, learnedAt: sql`now()` };
-    await tx.insert(agentBaselines).values({ agentId, ...values }).onConflictDoUpdate({ target: agentBaselines.agentId, set: values });
+    await tx
+      .insert(agentBaselines)
+      .values({ agentId, ...values })
+      .onConflictDoUpdate({ target: agentBaselines.agentId, set: values });
     const previous = before?.learned ?? null;
     if (!isDeepStrictEqual(previous, proposal.baseline)) {
-      await recordAudit(tx, ctx, { action: "baseline.learn", targetType: "agent", targetId: agentId, before: { learned: previous }, after: { learned: proposal.baseline } });
+      await recordAudit(tx, ctx, {
+        action: "baseline.learn",
+        targetType: "agent",
+        targetId: agentId,
+        before: { learned: previous },
+        after: { learned: proposal.baseline },
+      });
     }
   });
   forgetDetectionProfile(agentId);
@@ -138,7 +147,10 @@ export async function refreshLearnedBaselines(db: Db): Promise<number> {
     const active = await tx.execute<{ id: string }>(sql`
       SELECT a.id FROM agents a WHERE a.last_seen_at > now() - ${`${LEARNING.windowDays} days`}::interval ORDER BY a.id`);
     for (const { id } of active.rows) {
-      await learnBaseline({ ctx: { db, actor: { type: "system", id: "baseline-learner" }, requestId: `learn-${Date.now()}`, sourceIp: null }, input: { agentId: id } });
+      await learnBaseline({
+        ctx: { db, actor: { type: "system", id: "baseline-learner" }, requestId: `learn-${Date.now()}`, sourceIp: null },
+        input: { agentId: id },
+      });
     }
     return active.rows.length;
   });

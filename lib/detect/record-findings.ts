@@ -1,15 +1,15 @@
 import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
+import type { StoredRows } from "@/lib/ingest/insert-event-rows";
 import type { EventRow } from "@/lib/ingest/prepare-event-rows";
 import type { AgentEvent } from "@/lib/ingest/schemas";
-import type { StoredRows } from "@/lib/ingest/insert-event-rows";
 import { raiseSessionPeaks } from "@/lib/ingest/session-peaks";
 import { addToMetricCounters } from "@/lib/metrics/counters";
 import { enqueueAlertNotifications } from "@/lib/notify";
-import { effectiveBaseline, storedBaseline } from "./baseline";
 import { type CapabilityGrant, checkCapabilities } from "@/lib/policy/capabilities";
 import { checkPolicy } from "@/lib/policy/check-policy";
 import { storedPolicy } from "@/lib/policy/policy";
+import { effectiveBaseline, storedBaseline } from "./baseline";
 import { checkBaseline, type SessionTotals, toolNameOf } from "./check-baseline";
 import { scanEventText, textProfile } from "./scan-event";
 import type { AlertType, Finding, OpenedAlert, Severity } from "./types";
@@ -47,7 +47,16 @@ export function groupFindings(findings: Finding[], rows: EventRow[]): FindingGro
     const key = `${f.sessionId ?? ""}\u0000${f.type}\u0000${f.severity}`;
     const group = groups.get(key);
     if (!group) {
-      groups.set(key, { sessionId: f.sessionId, type: f.type, severity: f.severity, detail: f.detail, baselineSource: f.baselineSource, count: 1, first: row, last: row });
+      groups.set(key, {
+        sessionId: f.sessionId,
+        type: f.type,
+        severity: f.severity,
+        detail: f.detail,
+        baselineSource: f.baselineSource,
+        count: 1,
+        first: row,
+        last: row,
+      });
       continue;
     }
     group.count++;
@@ -101,12 +110,19 @@ async function toolCallTimes(tx: Tx, agentId: string, rows: EventRow[], sessions
       AND e.ts BETWEEN timestamptz 'epoch' + w.lo * interval '1 microsecond' AND timestamptz 'epoch' + w.hi * interval '1 microsecond'
     WHERE e.ts BETWEEN ${at(lo)} AND ${at(hi)}
     GROUP BY w.session_id`);
-  for (const r of result.rows) times.set(r.session_id, (r.times ?? []).map((t, i) => ({ at: Number(t), tool: r.tools?.[i] ?? "" })));
+  for (const r of result.rows)
+    times.set(
+      r.session_id,
+      (r.times ?? []).map((t, i) => ({ at: Number(t), tool: r.tools?.[i] ?? "" })),
+    );
   return times;
 }
 
 const toDate = (us: number) => new Date(Math.floor(us / 1000));
-const isoMicros = (us: number) => toDate(us).toISOString().replace("Z", `${String(us % 1000).padStart(3, "0")}Z`);
+const isoMicros = (us: number) =>
+  toDate(us)
+    .toISOString()
+    .replace("Z", `${String(us % 1000).padStart(3, "0")}Z`);
 
 /**
  * Runs every detector on a batch's newly stored events, inside the batch's transaction, and
@@ -140,18 +156,39 @@ export async function recordFindings(
   }
 
   const sessions = new Map<string, SessionTotals>(stored.sessions.map((s) => [s.sessionId, s]));
-  const calls = await toolCallTimes(tx, agentId, newEvents.map((e) => e.row), sessions);
+  const calls = await toolCallTimes(
+    tx,
+    agentId,
+    newEvents.map((e) => e.row),
+    sessions,
+  );
   const times = new Map([...calls].map(([sessionId, list]) => [sessionId, list.map((c) => c.at)]));
   const judged = checkBaseline({ baseline, events: newEvents, sessions, toolCallTimes: times });
   findings.push(...judged.findings);
   const policy = storedPolicy(profile.policy);
   if (policy) {
     for (const v of checkPolicy({ policy, events: newEvents, sessions, toolCalls: calls })) {
-      findings.push({ type: "policy_violation", severity: "high", detail: v.detail, eventIndex: v.eventIndex, sessionId: v.sessionId, baselineSource: null, metric: { family: "anomaly", label: "policy_violation" } });
+      findings.push({
+        type: "policy_violation",
+        severity: "high",
+        detail: v.detail,
+        eventIndex: v.eventIndex,
+        sessionId: v.sessionId,
+        baselineSource: null,
+        metric: { family: "anomaly", label: "policy_violation" },
+      });
     }
   }
   for (const v of checkCapabilities(agentId, profile.grants, newEvents)) {
-    findings.push({ type: "unauthorized_agent_request", severity: "high", detail: v.detail, eventIndex: v.eventIndex, sessionId: v.sessionId, baselineSource: null, metric: { family: "anomaly", label: "unauthorized_agent_request" } });
+    findings.push({
+      type: "unauthorized_agent_request",
+      severity: "high",
+      detail: v.detail,
+      eventIndex: v.eventIndex,
+      sessionId: v.sessionId,
+      baselineSource: null,
+      metric: { family: "anomaly", label: "unauthorized_agent_request" },
+    });
   }
 
   return saveFindings(tx, agentId, findings, rows, judged.peakToolCallsPerMinute);

@@ -47,7 +47,9 @@ describe("scanEventText", () => {
   });
 
   it("matches forbidden output patterns case- and spacing-insensitively, in output only", () => {
-    expect(kinds(scan({ action_type: "decision", tool_name: undefined, output_summary: "these are my   INSTRUCTIONS" }))).toEqual(["forbidden_output:critical"]);
+    expect(kinds(scan({ action_type: "decision", tool_name: undefined, output_summary: "these are my   INSTRUCTIONS" }))).toEqual([
+      "forbidden_output:critical",
+    ]);
     expect(scan({ action_type: "decision", tool_name: undefined, input_summary: "what are my instructions?" })).toEqual([]);
   });
 

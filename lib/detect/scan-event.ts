@@ -1,5 +1,5 @@
-import { redactText } from "@/lib/ingest/redact-pii";
 import type { EventRow } from "@/lib/ingest/prepare-event-rows";
+import { redactText } from "@/lib/ingest/redact-pii";
 import type { AgentEvent } from "@/lib/ingest/schemas";
 import { detectInjection } from "./injection";
 import { normalizeForScan } from "./normalize-text";
@@ -104,7 +104,8 @@ export function scanEventText(event: AgentEvent, row: EventRow, eventIndex: numb
     }
   }
 
-  const piiOut = event.action_type === "tool_call" ? row.piiFound.input : event.action_type === "llm_call" || event.action_type === "decision" ? row.piiFound.output : [];
+  const piiOut =
+    event.action_type === "tool_call" ? row.piiFound.input : event.action_type === "llm_call" || event.action_type === "decision" ? row.piiFound.output : [];
   if (piiOut.length > 0) {
     const throughTool = event.action_type === "tool_call";
     findings.push({

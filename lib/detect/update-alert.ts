@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { type AlertView, getAlert } from "@/db/queries/detection";
 import { alerts } from "@/db/schema";
-import { getAlert, type AlertView } from "@/db/queries/detection";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
@@ -25,7 +25,14 @@ export async function acknowledgeAlert({ ctx, input }: { ctx: Ctx; input: { aler
       .where(and(eq(alerts.id, id), eq(alerts.status, "open")))
       .returning({ id: alerts.id, agentId: alerts.agentId });
     if (!row) return false;
-    await recordAudit(tx, ctx, { action: "alert.acknowledge", targetType: "alert", targetId: String(id), reason: note ?? null, before: { status: "open" }, after: { status: "acknowledged" } });
+    await recordAudit(tx, ctx, {
+      action: "alert.acknowledge",
+      targetType: "alert",
+      targetId: String(id),
+      reason: note ?? null,
+      before: { status: "open" },
+      after: { status: "acknowledged" },
+    });
     return true;
   });
   if (!updated) await conflictOrMissing(ctx, id, "acknowledged");
@@ -46,8 +53,18 @@ export async function resolveAlert({ ctx, input }: { ctx: Ctx; input: { alertId:
       .where(and(eq(alerts.id, id), inArray(alerts.status, ["open", "acknowledged"])))
       .for("update");
     if (!row) return null;
-    await tx.update(alerts).set({ status: "resolved", resolvedBy: actorId(ctx.actor), resolvedAt: sql`now()`, resolutionNote: note }).where(eq(alerts.id, id));
-    await recordAudit(tx, ctx, { action: "alert.resolve", targetType: "alert", targetId: String(id), reason: note, before: { status: row.status }, after: { status: "resolved" } });
+    await tx
+      .update(alerts)
+      .set({ status: "resolved", resolvedBy: actorId(ctx.actor), resolvedAt: sql`now()`, resolutionNote: note })
+      .where(eq(alerts.id, id));
+    await recordAudit(tx, ctx, {
+      action: "alert.resolve",
+      targetType: "alert",
+      targetId: String(id),
+      reason: note,
+      before: { status: row.status },
+      after: { status: "resolved" },
+    });
     return row.status;
   });
   if (!before) await conflictOrMissing(ctx, id, "resolved");

@@ -55,12 +55,23 @@ describe("refusalOf", () => {
     expect(refusalOf(address, closed)).toBe(kind);
   });
 
-  it.each(["93.184.215.14", "8.8.8.8", "172.32.0.1", "172.15.255.255", "100.128.0.1", "169.255.0.1", "192.169.0.1", "223.255.255.255", "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1", "fe00::1"])(
-    "lets %s through: a public address",
-    (address) => {
-      expect(refusalOf(address, closed)).toBeNull();
-    },
-  );
+  it.each([
+    "93.184.215.14",
+    "8.8.8.8",
+    "172.32.0.1",
+    "172.15.255.255",
+    "100.128.0.1",
+    "169.255.0.1",
+    "192.169.0.1",
+    "223.255.255.255",
+    "2606:4700::1111",
+    "::ffff:8.8.8.8",
+    "64:ff9b::808:808",
+    "2002:808:808::1",
+    "fe00::1",
+  ])("lets %s through: a public address", (address) => {
+    expect(refusalOf(address, closed)).toBeNull();
+  });
 
   it("lets through exactly the ranges an operator allowed, mapped and NAT64 forms of them included", () => {
     const policy = { allow: cidrs("127.0.0.1/32", "10.20.0.0/16", "fd00:1::/32") };
@@ -94,8 +105,12 @@ describe("refusalOfHost", () => {
     const policy = { allow: cidrs("127.0.0.1/32") };
     expect(refusalOfHost("localhost", ["127.0.0.1"], policy)).toBeNull();
     expect(refusalOfHost("localhost", ["127.0.0.1", "::1"], policy)).toBe("localhost resolves to ::1, a loopback address");
-    expect(refusalOfHost("hooks.example.com", ["93.184.215.14", "10.0.0.7"], closed)).toBe("hooks.example.com resolves to 10.0.0.7, a private (RFC 1918) address");
-    expect(refusalOfHost("169.254.169.254", ["169.254.169.254"], closed)).toBe("169.254.169.254 is a link-local (where cloud metadata services answer) address");
+    expect(refusalOfHost("hooks.example.com", ["93.184.215.14", "10.0.0.7"], closed)).toBe(
+      "hooks.example.com resolves to 10.0.0.7, a private (RFC 1918) address",
+    );
+    expect(refusalOfHost("169.254.169.254", ["169.254.169.254"], closed)).toBe(
+      "169.254.169.254 is a link-local (where cloud metadata services answer) address",
+    );
     expect(refusalOfHost("nowhere.example", [], closed)).toBe("nowhere.example resolves to no address");
     expect(refusalOfHost("hooks.example.com", ["93.184.215.14", "2606:4700::1111"], closed)).toBeNull();
   });

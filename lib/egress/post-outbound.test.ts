@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseCidr, type EgressPolicy } from "./address-policy";
+import { type EgressPolicy, parseCidr } from "./address-policy";
 import { EgressRefusedError, egressRefusalOf, postOutbound } from "./post-outbound";
 
 const servers: Server[] = [];
@@ -21,7 +21,8 @@ async function receiver(answer: { status: number; location?: string } = { status
 
 const closed: EgressPolicy = { allow: [] };
 const loopbackAllowed: EgressPolicy = { allow: [parseCidr("127.0.0.1/32")].flatMap((c) => (c ? [c] : [])) };
-const post = (url: string, policy: EgressPolicy) => postOutbound({ url, headers: { "content-type": "application/json" }, body: "{}", timeoutMs: 2_000, maxAnswerBytes: 1024, policy });
+const post = (url: string, policy: EgressPolicy) =>
+  postOutbound({ url, headers: { "content-type": "application/json" }, body: "{}", timeoutMs: 2_000, maxAnswerBytes: 1024, policy });
 
 async function refusal(p: Promise<unknown>): Promise<EgressRefusedError> {
   try {
@@ -42,7 +43,9 @@ describe("postOutbound", () => {
     const hook = await receiver();
     for (const host of ["127.0.0.1", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]"]) {
       const err = await refusal(post(`http://${host}:${hook.port}/hook?token=t-1`, closed));
-      expect(err.message).toMatch(/^refused to send: (127\.0\.0\.1|::ffff:127\.0\.0\.1|::ffff:7f00:1) is a loopback address \(private and special-purpose addresses are reached only when SOC_EGRESS_ALLOW_CIDRS lists them\)$/);
+      expect(err.message).toMatch(
+        /^refused to send: (127\.0\.0\.1|::ffff:127\.0\.0\.1|::ffff:7f00:1) is a loopback address \(private and special-purpose addresses are reached only when SOC_EGRESS_ALLOW_CIDRS lists them\)$/,
+      );
       expect(err.message).not.toContain("token");
     }
     expect(hook.received).toEqual([]);
@@ -67,14 +70,23 @@ describe("postOutbound", () => {
 
   it("reads at most maxAnswerBytes of an answer", async () => {
     const hook = await receiver();
-    const answer = await postOutbound({ url: `http://127.0.0.1:${hook.port}/`, headers: {}, body: "", timeoutMs: 2_000, maxAnswerBytes: 1, policy: loopbackAllowed });
+    const answer = await postOutbound({
+      url: `http://127.0.0.1:${hook.port}/`,
+      headers: {},
+      body: "",
+      timeoutMs: 2_000,
+      maxAnswerBytes: 1,
+      policy: loopbackAllowed,
+    });
     expect(answer).toMatchObject({ status: 200, body: null });
   });
 });
 
 describe("egressRefusalOf", () => {
   it("says why a URL's host is refused before anything is stored, and lets public or unresolvable names through", async () => {
-    expect(await egressRefusalOf("http://169.254.169.254/latest/meta-data", closed)).toBe("169.254.169.254 is a link-local (where cloud metadata services answer) address");
+    expect(await egressRefusalOf("http://169.254.169.254/latest/meta-data", closed)).toBe(
+      "169.254.169.254 is a link-local (where cloud metadata services answer) address",
+    );
     expect(await egressRefusalOf("http://[fd00::1]:8080/x", closed)).toBe("fd00::1 is a unique local (private) address");
     expect(await egressRefusalOf("http://localhost/x", closed)).toMatch(/^localhost resolves to (127\.0\.0\.1|::1), a loopback address$/);
     expect(await egressRefusalOf("http://127.0.0.1:9/x", loopbackAllowed)).toBeNull();

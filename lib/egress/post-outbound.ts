@@ -61,7 +61,11 @@ function checkedLookup(policy: EgressPolicy): LookupFunction {
   return (hostname, options, callback) => {
     resolveAll(hostname, { family: options.family, hints: options.hints }).then(
       (addresses) => {
-        const refused = refusalOfHost(hostname, addresses.map((a) => a.address), policy);
+        const refused = refusalOfHost(
+          hostname,
+          addresses.map((a) => a.address),
+          policy,
+        );
         const first = addresses[0];
         if (refused !== null || !first) return callback(new EgressRefusedError(refused ?? `${hostname} resolves to no address`), "", 0);
         if (options.all) return callback(null, addresses);
@@ -81,7 +85,13 @@ export async function egressRefusalOf(url: string, policy: EgressPolicy = egress
   const host = bareHost(new URL(url));
   if (isIP(host)) return refusalOfHost(host, [host], policy);
   const addresses = await resolveAll(host).catch((): LookupAddress[] => []);
-  return addresses.length === 0 ? null : refusalOfHost(host, addresses.map((a) => a.address), policy);
+  return addresses.length === 0
+    ? null
+    : refusalOfHost(
+        host,
+        addresses.map((a) => a.address),
+        policy,
+      );
 }
 
 /**

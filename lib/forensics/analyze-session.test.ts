@@ -73,7 +73,12 @@ describe("analyzeSession", () => {
 
   it("falls back to the event just before the first anomaly when no content carries an injection finding", () => {
     const events = [ev("a1"), ev("a2"), ev("a3", { toolName: "shell_exec" }), ev("a4", { toolName: "shell_exec" })];
-    const a = analyzeSession({ agentId: "x", events, findings: [finding("a3", "unexpected_tool"), finding("a4", "unexpected_tool")], expectedTools: ["kb_search"] });
+    const a = analyzeSession({
+      agentId: "x",
+      events,
+      findings: [finding("a3", "unexpected_tool"), finding("a4", "unexpected_tool")],
+      expectedTools: ["kb_search"],
+    });
     expect(a.injection_point).toMatchObject({ event_id: "a2", rule: "event_before_first_anomaly", preceding_events: ["a1"] });
     expect(a.blast_radius?.unexpected_tools).toEqual([{ tool: "shell_exec", count: 2, first_event_id: "a3" }]);
   });
@@ -95,7 +100,12 @@ describe("analyzeSession", () => {
 
   it("does not take an injection found only after the first anomaly as its cause, and says so", () => {
     const events = [ev("b1"), ev("b2", { toolName: "shell_exec" }), ev("b3", { toolName: "web_fetch" })];
-    const a = analyzeSession({ agentId: "x", events, findings: [finding("b2", "unexpected_tool"), finding("b3", "prompt_injection", "critical")], expectedTools: null });
+    const a = analyzeSession({
+      agentId: "x",
+      events,
+      findings: [finding("b2", "unexpected_tool"), finding("b3", "prompt_injection", "critical")],
+      expectedTools: null,
+    });
     expect(a.injection_point).toMatchObject({ event_id: "b1", rule: "event_before_first_anomaly" });
     expect(a.injection_point?.reason).toContain("only later");
     expect(a.blast_radius?.unexpected_tools).toBeNull();
@@ -114,6 +124,8 @@ describe("analyzeSession", () => {
     const events = [ev("d1"), ev("d2", { actionType: "llm_call", actionName: "gpt-4o", toolName: null })];
     const a = analyzeSession({ agentId: "x", events, findings: [finding("d1", "unknown_agent", "low")], expectedTools: null });
     expect(a).toMatchObject({ anomalies: [], injection_point: null, blast_radius: null });
-    expect(a.affected_resources).toEqual([{ kind: "tool", key: null, name: "kb_search", count: 1, first_at: events[0]?.timestamp, last_at: events[0]?.timestamp }]);
+    expect(a.affected_resources).toEqual([
+      { kind: "tool", key: null, name: "kb_search", count: 1, first_at: events[0]?.timestamp, last_at: events[0]?.timestamp },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Severity } from "@/lib/detect/types";
-import { peersOf, RECEIVED_KEYS, SENT_KEYS, type PeerDirection } from "./peers";
+import { type PeerDirection, peersOf, RECEIVED_KEYS, SENT_KEYS } from "./peers";
 
 /** What the analysis needs of each event: no summaries, so a 10,000-event session stays cheap. */
 export interface OutlineEvent {
@@ -157,7 +157,13 @@ export function analyzeSession({
   }
   for (const e of events) {
     if (e.securityFlags.length > 0) {
-      anomalies.push({ event_id: e.eventId, type: "agent_flagged", severity: "medium", detail: `The agent flagged this event: ${e.securityFlags.join(", ")}`, alert_id: null });
+      anomalies.push({
+        event_id: e.eventId,
+        type: "agent_flagged",
+        severity: "medium",
+        detail: `The agent flagged this event: ${e.securityFlags.join(", ")}`,
+        alert_id: null,
+      });
     }
   }
   anomalies.sort((a, b) => at(a.event_id) - at(b.event_id));
@@ -198,7 +204,11 @@ function findInjectionPoint(events: OutlineEvent[], anomalies: Anomaly[], at: (i
   const later = anomalies.find((a) => RECEIVED_CONTENT_TYPES.has(a.type));
   const note = later ? ` An injection finding exists only later in the session.` : "";
   if (index === 0) {
-    return point(0, "first_anomaly", `No received content carries an injection finding, and the first anomaly (${firstOther.type}) is the session's first event.${note}`);
+    return point(
+      0,
+      "first_anomaly",
+      `No received content carries an injection finding, and the first anomaly (${firstOther.type}) is the session's first event.${note}`,
+    );
   }
   return point(
     index - 1,

@@ -25,7 +25,10 @@ export async function resolveSessionScope(
   const summary = agentId ? summaries.find((s) => s.agent_id === agentId) : summaries.length === 1 ? summaries[0] : undefined;
   if (!summary) {
     const errors = [{ path: "agent_id", message: `one of ${agents.join(", ")}` }];
-    if (agentId) throw new AppError("NOT_FOUND", `Agent ${agentId} wrote no events in session ${sessionId} (agents: ${agents.join(", ")})`, { details: { errors, agents } });
+    if (agentId)
+      throw new AppError("NOT_FOUND", `Agent ${agentId} wrote no events in session ${sessionId} (agents: ${agents.join(", ")})`, {
+        details: { errors, agents },
+      });
     throw new AppError("VALIDATION", `Session ${sessionId} has events from several agents (${agents.join(", ")}); pass agent_id to choose one`, {
       details: { errors, agents },
     });

@@ -1,9 +1,9 @@
 import { loadDetectionProfile } from "@/db/queries/detection";
 import { readSessionFindings, readSessionOutline, readTimelinePage, type TimelineQuery } from "@/db/queries/timeline";
-import type { TimelineEvent } from "@/lib/forensics/views";
 import { authorize } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { effectiveBaseline, storedBaseline } from "@/lib/detect/baseline";
+import type { TimelineEvent } from "@/lib/forensics/views";
 import { analyzeSession, type SessionAnalysis } from "./analyze-session";
 import { resolveSessionScope } from "./session-scope";
 
@@ -23,7 +23,8 @@ export interface SessionTimelinePage {
 }
 
 /** The first page, with the analysis of the whole session. */
-export type SessionTimeline = SessionTimelinePage & SessionAnalysis & { /** True when the session is longer than the analysis reads. */ analysis_truncated: boolean };
+export type SessionTimeline = SessionTimelinePage &
+  SessionAnalysis & { /** True when the session is longer than the analysis reads. */ analysis_truncated: boolean };
 
 /** The analysis reads at most this many events of a session (a runaway agent's session can hold millions). */
 export const ANALYSIS_MAX_EVENTS = 200_000;

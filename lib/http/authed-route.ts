@@ -62,7 +62,11 @@ export interface RouteOptions {
  * cookie sessions, and maps every error. The operation the route serves names the role it needs,
  * the same role the published API document states.
  */
-export function authedRoute<P extends object = Record<string, never>>(operation: { access: Role }, run: (args: RouteArgs<P>) => Promise<Response>, options: RouteOptions = {}) {
+export function authedRoute<P extends object = Record<string, never>>(
+  operation: { access: Role },
+  run: (args: RouteArgs<P>) => Promise<Response>,
+  options: RouteOptions = {},
+) {
   const minimum = operation.access;
   return (req: Request, route?: { params: Promise<P> }): Promise<Response> =>
     handle(req, async ({ requestId, sourceIp }) => {

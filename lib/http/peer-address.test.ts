@@ -13,7 +13,12 @@ describe("the peer stamp", () => {
     const server = await serveOverTcp(async (req) => Response.json({ peer: stampedPeer(req.headers) }));
     try {
       for (const from of [loopback(), loopback()]) {
-        const res = await requestOverTcp(server.port, { method: "GET", path: "/", headers: { [PEER_HEADER]: "guess 203.0.113.9", "x-forwarded-for": "198.51.100.7" }, from });
+        const res = await requestOverTcp(server.port, {
+          method: "GET",
+          path: "/",
+          headers: { [PEER_HEADER]: "guess 203.0.113.9", "x-forwarded-for": "198.51.100.7" },
+          from,
+        });
         expect(JSON.parse(res.text)).toEqual({ peer: from });
       }
     } finally {

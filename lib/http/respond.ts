@@ -18,7 +18,10 @@ export interface RequestInfo {
  */
 export function clientAddress(forwardedFor: string | null, peer: string | null, trustedProxyHops: number): string | null {
   if (trustedProxyHops === 0) return peer;
-  const entries = (forwardedFor ?? "").split(",").map((e) => e.trim()).filter(Boolean);
+  const entries = (forwardedFor ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
   return entries[entries.length - trustedProxyHops] ?? null;
 }
 

@@ -1,8 +1,8 @@
 import { and, inArray, ne, sql } from "drizzle-orm";
-import { agentExists } from "@/db/queries/ingest-keys";
 import { incidentRef } from "@/db/queries/incidents";
+import { agentExists } from "@/db/queries/ingest-keys";
 import { getRunbook } from "@/db/queries/runbooks";
-import { alerts, incidents, incidentSteps } from "@/db/schema";
+import { alerts, incidentSteps, incidents } from "@/db/schema";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
 import { SEVERITIES, type Severity } from "@/lib/detect/types";
@@ -15,8 +15,7 @@ import type { IncidentView } from "./types";
 
 const DEFAULT_RUNBOOK = "agent_compromise_runbook";
 
-const worst = (severities: Severity[]): Severity | undefined =>
-  severities.sort((a, b) => SEVERITIES.indexOf(b) - SEVERITIES.indexOf(a))[0];
+const worst = (severities: Severity[]): Severity | undefined => severities.sort((a, b) => SEVERITIES.indexOf(b) - SEVERITIES.indexOf(a))[0];
 
 /** How the incident page names a person or token. */
 export function actorName(ctx: Ctx): string {
@@ -36,16 +35,22 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
   const fromAlerts = body.alert_ids.length === 0 ? [] : await ctx.db.select().from(alerts).where(inArray(alerts.id, body.alert_ids));
   const missing = body.alert_ids.filter((id) => !fromAlerts.some((a) => a.id === id));
   if (missing.length > 0) {
-    throw new AppError("NOT_FOUND", `No alert ${missing.join(", ")}`, { details: { errors: [{ path: "alert_ids", message: `unknown: ${missing.join(", ")}` }] } });
+    throw new AppError("NOT_FOUND", `No alert ${missing.join(", ")}`, {
+      details: { errors: [{ path: "alert_ids", message: `unknown: ${missing.join(", ")}` }] },
+    });
   }
   const agentIds = [...new Set([...body.agent_ids, ...fromAlerts.map((a) => a.agentId)])];
   const sessionIds = [...new Set([...body.session_ids, ...fromAlerts.flatMap((a) => (a.sessionId ? [a.sessionId] : []))])];
   if (agentIds.length === 0) {
-    throw new AppError("VALIDATION", "An incident needs an agent: pass agent_ids or alert_ids", { details: { errors: [{ path: "agent_ids", message: "at least one agent" }] } });
+    throw new AppError("VALIDATION", "An incident needs an agent: pass agent_ids or alert_ids", {
+      details: { errors: [{ path: "agent_ids", message: "at least one agent" }] },
+    });
   }
   for (const agentId of agentIds) {
     if (!(await agentExists(ctx.db, agentId))) {
-      throw new AppError("NOT_FOUND", `No agent ${agentId} is registered`, { details: { errors: [{ path: "agent_ids", message: `unknown agent ${agentId}` }] } });
+      throw new AppError("NOT_FOUND", `No agent ${agentId} is registered`, {
+        details: { errors: [{ path: "agent_ids", message: `unknown agent ${agentId}` }] },
+      });
     }
   }
 
@@ -66,13 +71,13 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
   // The server loads the shipped runbooks at start; a database it has not started on yet gets them here.
   const runbook = (await getRunbook(ctx.db, wanted)) ?? (body.runbook_id ? null : await ensureShippedRunbooks(ctx.db).then(() => getRunbook(ctx.db, wanted)));
   if (!runbook) {
-    throw new AppError("NOT_FOUND", `No runbook ${body.runbook_id ?? DEFAULT_RUNBOOK}`, { details: { errors: [{ path: "runbook_id", message: "unknown runbook" }] } });
+    throw new AppError("NOT_FOUND", `No runbook ${body.runbook_id ?? DEFAULT_RUNBOOK}`, {
+      details: { errors: [{ path: "runbook_id", message: "unknown runbook" }] },
+    });
   }
   const definition = runbook.definition;
   const severity = body.severity ?? worst(fromAlerts.map((a) => a.severity)) ?? definition.severity;
-  const title =
-    body.title ??
-    (fromAlerts[0] ? `${fromAlerts[0].type.replaceAll("_", " ")} on ${agentIds.join(", ")}` : `Incident on ${agentIds.join(", ")}`);
+  const title = body.title ?? (fromAlerts[0] ? `${fromAlerts[0].type.replaceAll("_", " ")} on ${agentIds.join(", ")}` : `Incident on ${agentIds.join(", ")}`);
 
   const id = await ctx.db.transaction(async (tx) => {
     const [row] = await tx
@@ -98,7 +103,15 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
     await recordIncidentActivity(tx, ctx, row.id, {
       kind: "opened",
       summary: `${incidentRef(row.id)} opened (${severity}) with runbook ${definition.name} v${runbook.version}`,
-      detail: { title, severity, agent_ids: agentIds, session_ids: sessionIds, alert_ids: body.alert_ids, runbook: definition.name, runbook_version: runbook.version },
+      detail: {
+        title,
+        severity,
+        agent_ids: agentIds,
+        session_ids: sessionIds,
+        alert_ids: body.alert_ids,
+        runbook: definition.name,
+        runbook_version: runbook.version,
+      },
     });
     return row.id;
   });

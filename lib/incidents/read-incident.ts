@@ -47,7 +47,9 @@ export function withholdForensics(incident: IncidentView): IncidentView {
     phases: incident.phases.map((p) => ({
       ...p,
       steps: p.steps.map((s) =>
-        s.action && FORENSIC_ACTIONS.has(s.action) && (s.output !== null || s.error !== null) ? { ...s, output: null, error: null, output_withheld: FORENSICS_WITHHELD } : s,
+        s.action && FORENSIC_ACTIONS.has(s.action) && (s.output !== null || s.error !== null)
+          ? { ...s, output: null, error: null, output_withheld: FORENSICS_WITHHELD }
+          : s,
       ),
     })),
     activity,

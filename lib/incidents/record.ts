@@ -1,7 +1,7 @@
-import { incidentActivity, incidents } from "@/db/schema";
 import { eq } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { incidentRef } from "@/db/queries/incidents";
+import { incidentActivity, incidents } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { actorId, type Ctx } from "@/lib/context";
 

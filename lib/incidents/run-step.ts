@@ -1,19 +1,19 @@
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
-import { getIncidentRow, incidentRef, type IncidentRow, placeholderValues } from "@/db/queries/incidents";
-import { getSessionSummaries } from "@/db/queries/sessions";
-import { getRunbook } from "@/db/queries/runbooks";
-import { parseTimelineQuery } from "@/db/queries/timeline";
 import type { Queryable } from "@/db/client";
-import { incidents, incidentSteps } from "@/db/schema";
+import { getIncidentRow, type IncidentRow, incidentRef, placeholderValues } from "@/db/queries/incidents";
+import { getRunbook } from "@/db/queries/runbooks";
+import { getSessionSummaries } from "@/db/queries/sessions";
+import { parseTimelineQuery } from "@/db/queries/timeline";
+import { incidentSteps, incidents } from "@/db/schema";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError, describeError } from "@/lib/errors";
-import { takeSnapshot } from "@/lib/forensics/evidence";
 import { getCommunications } from "@/lib/forensics/communications";
+import { takeSnapshot } from "@/lib/forensics/evidence";
 import { getSessionTimeline } from "@/lib/forensics/session-timeline";
-import { automaticKillReason, killAgent, type KillSwitchSettings } from "@/lib/killswitch";
-import { type AutomatedAction, fillPlaceholders, type RunbookStep } from "@/lib/runbooks";
+import { automaticKillReason, type KillSwitchSettings, killAgent } from "@/lib/killswitch";
 import { AlreadyRotatedError, startRotation } from "@/lib/rotation/start-rotation";
+import { type AutomatedAction, fillPlaceholders, type RunbookStep } from "@/lib/runbooks";
 import { readIncident } from "./read-incident";
 import { recordIncidentActivity } from "./record";
 import { incidentIdSchema, noteInput, reasonInput } from "./schemas";
@@ -23,7 +23,6 @@ const incidentOpen = (id: number) => sql`EXISTS (SELECT 1 FROM ${incidents} WHER
 
 /** A step left "running" this long (the process died mid-run) may be run again. */
 const STALE_RUN_MS = 10 * 60_000;
-
 
 async function loadStep(ctx: Ctx, incidentIdRaw: unknown, stepId: string): Promise<{ row: IncidentRow; step: RunbookStep }> {
   const incidentId = parseOrThrow(incidentIdSchema, incidentIdRaw);
@@ -37,7 +36,10 @@ async function loadStep(ctx: Ctx, incidentIdRaw: unknown, stepId: string): Promi
 }
 
 async function stepState(db: Queryable, incidentId: number, stepId: string): Promise<string> {
-  const [s] = await db.select({ state: incidentSteps.state }).from(incidentSteps).where(and(eq(incidentSteps.incidentId, incidentId), eq(incidentSteps.stepId, stepId)));
+  const [s] = await db
+    .select({ state: incidentSteps.state })
+    .from(incidentSteps)
+    .where(and(eq(incidentSteps.incidentId, incidentId), eq(incidentSteps.stepId, stepId)));
   return s?.state ?? "missing";
 }
 
@@ -80,7 +82,14 @@ async function perform(
     case "snapshot": {
       for (const { sessionId, agentId } of await sessionTargets(ctx.db, row)) {
         const s = await takeSnapshot({ ctx, input: { sessionId, body: { agent_id: agentId } } });
-        add("snapshots", { session_id: sessionId, agent_id: agentId, snapshot_id: s.snapshot_id, event_count: s.event_count, ndjson_sha256: s.ndjson_sha256, links: s.links });
+        add("snapshots", {
+          session_id: sessionId,
+          agent_id: agentId,
+          snapshot_id: s.snapshot_id,
+          event_count: s.event_count,
+          ndjson_sha256: s.ndjson_sha256,
+          links: s.links,
+        });
       }
       return "done";
     }
@@ -155,20 +164,33 @@ export async function runStep({
           or(
             inArray(incidentSteps.state, ["pending", "failed"]),
             // A running step whose output already names the work it started (a rotation run) is ended by that work, however long it takes.
-            and(eq(incidentSteps.state, "running"), isNull(incidentSteps.output), sql`${incidentSteps.startedAt} < now() - ${`${STALE_RUN_MS} milliseconds`}::interval`),
+            and(
+              eq(incidentSteps.state, "running"),
+              isNull(incidentSteps.output),
+              sql`${incidentSteps.startedAt} < now() - ${`${STALE_RUN_MS} milliseconds`}::interval`,
+            ),
           ),
           incidentOpen(row.id),
         ),
       )
       .returning({ attempts: incidentSteps.attempts });
-    if (claim) await recordIncidentActivity(tx, ctx, row.id, { kind: "step_started", summary: `Started "${step.title}"`, detail: { step_id: step.id, attempt: claim.attempts } });
+    if (claim)
+      await recordIncidentActivity(tx, ctx, row.id, {
+        kind: "step_started",
+        summary: `Started "${step.title}"`,
+        detail: { step_id: step.id, attempt: claim.attempts },
+      });
     return claim;
   });
   if (!claimed) {
     const state = await stepState(ctx.db, row.id, step.id);
-    throw new AppError("CONFLICT", `Step ${step.id} ("${step.title}") of ${incidentRef(row.id)} is ${state === "pending" ? "not runnable: the incident is closed" : state}; it runs once`, {
-      details: { state },
-    });
+    throw new AppError(
+      "CONFLICT",
+      `Step ${step.id} ("${step.title}") of ${incidentRef(row.id)} is ${state === "pending" ? "not runnable: the incident is closed" : state}; it runs once`,
+      {
+        details: { state },
+      },
+    );
   }
 
   const output: Record<string, unknown[]> = {};
@@ -188,11 +210,22 @@ export async function runStep({
       const [finished] = await tx
         .update(incidentSteps)
         .set({ state, finishedAt: sql`now()`, output, error: why })
-        .where(and(eq(incidentSteps.incidentId, row.id), eq(incidentSteps.stepId, step.id), eq(incidentSteps.state, "running"), eq(incidentSteps.attempts, claimed.attempts)))
+        .where(
+          and(
+            eq(incidentSteps.incidentId, row.id),
+            eq(incidentSteps.stepId, step.id),
+            eq(incidentSteps.state, "running"),
+            eq(incidentSteps.attempts, claimed.attempts),
+          ),
+        )
         .returning({ stepId: incidentSteps.stepId });
       await recordIncidentActivity(tx, ctx, row.id, {
         kind: !finished ? "step_superseded" : why ? "step_failed" : "step_done",
-        summary: !finished ? `A stale run of "${step.title}" ended after another run took over` : why ? `"${step.title}" failed: ${why}` : `"${step.title}" done`,
+        summary: !finished
+          ? `A stale run of "${step.title}" ended after another run took over`
+          : why
+            ? `"${step.title}" failed: ${why}`
+            : `"${step.title}" done`,
         detail: { step_id: step.id, action: action.action, attempt: claimed.attempts, output, ...(why ? { error: why } : {}) },
       });
     });
@@ -210,36 +243,63 @@ export async function runStep({
  * Checks off a step done by a person (responder+): a manual step needs a note saying what was done;
  * an automated step that failed may be finished by hand the same way.
  */
-export async function completeStep({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown; stepId: string; body: unknown } }): Promise<{ incident: IncidentView }> {
+export async function completeStep({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: { incidentId: unknown; stepId: string; body: unknown };
+}): Promise<{ incident: IncidentView }> {
   authorize(ctx, "responder", "check off runbook steps");
   const { note } = parseOrThrow(noteInput, input.body ?? {});
   const { row, step } = await loadStep(ctx, input.incidentId, input.stepId);
   const byHandAfterFailure = step.action.kind === "automated";
   if ((step.action.kind === "manual" || byHandAfterFailure) && !note) {
-    throw new AppError("VALIDATION", `Step ${step.id} needs a note saying what was done`, { details: { errors: [{ path: "note", message: "required for this step" }] } });
+    throw new AppError("VALIDATION", `Step ${step.id} needs a note saying what was done`, {
+      details: { errors: [{ path: "note", message: "required for this step" }] },
+    });
   }
   const allowed = byHandAfterFailure ? ["failed"] : ["pending", "failed"];
   await ctx.db.transaction(async (tx) => {
     const [done] = await tx
       .update(incidentSteps)
       .set({ state: "done", actor: actorId(ctx.actor), finishedAt: new Date(), note: note ?? null })
-      .where(and(eq(incidentSteps.incidentId, row.id), eq(incidentSteps.stepId, step.id), inArray(incidentSteps.state, allowed as ("pending" | "failed")[]), incidentOpen(row.id)))
+      .where(
+        and(
+          eq(incidentSteps.incidentId, row.id),
+          eq(incidentSteps.stepId, step.id),
+          inArray(incidentSteps.state, allowed as ("pending" | "failed")[]),
+          incidentOpen(row.id),
+        ),
+      )
       .returning({ stepId: incidentSteps.stepId });
     if (!done) {
       const state = await stepState(tx, row.id, step.id);
       throw new AppError(
         "CONFLICT",
-        byHandAfterFailure && state === "pending" ? `Step ${step.id} of ${incidentRef(row.id)} is run by the console: press Run (it can be finished by hand only after it failed)` : `Step ${step.id} of ${incidentRef(row.id)} is ${state}`,
+        byHandAfterFailure && state === "pending"
+          ? `Step ${step.id} of ${incidentRef(row.id)} is run by the console: press Run (it can be finished by hand only after it failed)`
+          : `Step ${step.id} of ${incidentRef(row.id)} is ${state}`,
         { details: { state } },
       );
     }
-    await recordIncidentActivity(tx, ctx, row.id, { kind: "step_done", summary: `"${step.title}" checked off${note ? `: ${note}` : ""}`, detail: { step_id: step.id, by_hand: true, note: note ?? null } });
+    await recordIncidentActivity(tx, ctx, row.id, {
+      kind: "step_done",
+      summary: `"${step.title}" checked off${note ? `: ${note}` : ""}`,
+      detail: { step_id: step.id, by_hand: true, note: note ?? null },
+    });
   });
   return { incident: await readIncident(ctx, row.id) };
 }
 
 /** Skips a pending or failed step with a reason (responder+). */
-export async function skipStep({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown; stepId: string; body: unknown } }): Promise<{ incident: IncidentView }> {
+export async function skipStep({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: { incidentId: unknown; stepId: string; body: unknown };
+}): Promise<{ incident: IncidentView }> {
   authorize(ctx, "responder", "skip runbook steps");
   const { reason } = parseOrThrow(reasonInput, input.body ?? {});
   const { row, step } = await loadStep(ctx, input.incidentId, input.stepId);
@@ -247,10 +307,21 @@ export async function skipStep({ ctx, input }: { ctx: Ctx; input: { incidentId: 
     const [skipped] = await tx
       .update(incidentSteps)
       .set({ state: "skipped", actor: actorId(ctx.actor), finishedAt: new Date(), note: reason })
-      .where(and(eq(incidentSteps.incidentId, row.id), eq(incidentSteps.stepId, step.id), inArray(incidentSteps.state, ["pending", "failed"]), incidentOpen(row.id)))
+      .where(
+        and(eq(incidentSteps.incidentId, row.id), eq(incidentSteps.stepId, step.id), inArray(incidentSteps.state, ["pending", "failed"]), incidentOpen(row.id)),
+      )
       .returning({ stepId: incidentSteps.stepId });
-    if (!skipped) throw new AppError("CONFLICT", `Step ${step.id} of ${incidentRef(row.id)} is ${await stepState(tx, row.id, step.id)}; only a pending or failed step can be skipped`);
-    await recordIncidentActivity(tx, ctx, row.id, { kind: "step_skipped", summary: `"${step.title}" skipped: ${reason}`, detail: { step_id: step.id }, reason });
+    if (!skipped)
+      throw new AppError(
+        "CONFLICT",
+        `Step ${step.id} of ${incidentRef(row.id)} is ${await stepState(tx, row.id, step.id)}; only a pending or failed step can be skipped`,
+      );
+    await recordIncidentActivity(tx, ctx, row.id, {
+      kind: "step_skipped",
+      summary: `"${step.title}" skipped: ${reason}`,
+      detail: { step_id: step.id },
+      reason,
+    });
   });
   return { incident: await readIncident(ctx, row.id) };
 }

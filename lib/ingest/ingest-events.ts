@@ -1,19 +1,19 @@
 import type Redis from "ioredis";
+import type { SpokenForAgent } from "@/db/queries/ingest-keys";
 import type { Ctx } from "@/lib/context";
 import { detectionProfile } from "@/lib/detect/profile-cache";
-import { respondToAlerts } from "@/lib/detect/respond-to-alerts";
 import { type DetectionProfile, recordFindings, saveFindings } from "@/lib/detect/record-findings";
+import { respondToAlerts } from "@/lib/detect/respond-to-alerts";
+import type { Finding, OpenedAlert } from "@/lib/detect/types";
 import { AppError, describeError } from "@/lib/errors";
 import { noteAgentActivity } from "@/lib/killswitch/note-activity";
 import { checkSessionCostPolicies } from "@/lib/killswitch/policies";
-import type { SpokenForAgent } from "@/db/queries/ingest-keys";
 import { type StoredRows, storeEventRows } from "./insert-event-rows";
 import { type BodyRecord, isObject } from "./parse-body";
 import { type EventRow, prepareEventRow } from "./prepare-event-rows";
-import { redactText } from "./redact-pii";
 import { returnIngestQuota, takeIngestQuota } from "./rate-limit";
+import { redactText } from "./redact-pii";
 import type { AgentEvent, IngestResult } from "./schemas";
-import type { Finding, OpenedAlert } from "@/lib/detect/types";
 import { findImpersonations, validateEvents } from "./validate-events";
 
 export interface IngestSettings {
@@ -35,15 +35,7 @@ export interface IngestInput {
  * Stores an agent's batch. Resolves only after the transaction committed, so an acknowledged
  * event is never lost; throws AppError for a request refused whole.
  */
-export async function ingestEvents({
-  ctx,
-  settings,
-  input,
-}: {
-  ctx: Ctx;
-  settings: IngestSettings;
-  input: IngestInput;
-}): Promise<IngestResult> {
+export async function ingestEvents({ ctx, settings, input }: { ctx: Ctx; settings: IngestSettings; input: IngestInput }): Promise<IngestResult> {
   if (ctx.actor.type !== "agent") throw new AppError("FORBIDDEN", "Only an agent's ingest key may send events");
   const agentId = ctx.actor.agentId;
   const nowMs = Date.now();
@@ -105,9 +97,12 @@ export async function ingestEvents({
   if (inserted > 0) {
     for (const { agentId: id, rows: agentRows } of perAgent) {
       // The batch is committed; a failed automatic response must not turn its acknowledgement into an error.
-      await checkSessionCostPolicies(ctx.db, { redis: settings.redis }, id, agentRows.map((r) => r.sessionId)).catch((err: unknown) =>
-        console.error(`[policy] session-cost check for ${id} failed: ${describeError(err)}`),
-      );
+      await checkSessionCostPolicies(
+        ctx.db,
+        { redis: settings.redis },
+        id,
+        agentRows.map((r) => r.sessionId),
+      ).catch((err: unknown) => console.error(`[policy] session-cost check for ${id} failed: ${describeError(err)}`));
     }
     await respondToAlerts(ctx.db, { redis: settings.redis }, opened);
   }
@@ -197,9 +192,7 @@ async function recordImpersonation(
   });
   // Added after redaction: the caller's address is the console's own evidence, not agent-supplied content.
   row.metadata = { ...row.metadata, source_ip: ctx.sourceIp };
-  const { result: opened } = await storeEventRows(ctx.db, [row], (tx) =>
-    saveFindings(tx, agentId, [impersonationFinding(agentId, claimed)], [row]),
-  );
+  const { result: opened } = await storeEventRows(ctx.db, [row], (tx) => saveFindings(tx, agentId, [impersonationFinding(agentId, claimed)], [row]));
   await respondToAlerts(ctx.db, { redis: settings.redis }, opened);
 }
 

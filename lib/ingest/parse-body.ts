@@ -29,10 +29,7 @@ export function mediaType(contentType: string | null): string {
 export function checkIngestHeaders(contentType: string | null, contentEncoding: string | null): void {
   const type = mediaType(contentType);
   if (!JSON_TYPES.has(type) && !NDJSON_TYPES.has(type)) {
-    throw new AppError(
-      "UNSUPPORTED_MEDIA_TYPE",
-      `Content-Type must be application/json or application/x-ndjson, got ${type ? `"${type}"` : "none"}`,
-    );
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", `Content-Type must be application/json or application/x-ndjson, got ${type ? `"${type}"` : "none"}`);
   }
   checkContentEncoding(contentEncoding);
 }
@@ -88,11 +85,7 @@ function parseJsonBody(text: string): BodyRecord[] {
   } catch (err) {
     throw new AppError("VALIDATION", `Body is not valid JSON: ${(err as Error).message}`);
   }
-  const list = Array.isArray(parsed)
-    ? parsed
-    : isObject(parsed) && Array.isArray(parsed.events)
-      ? parsed.events
-      : null;
+  const list = Array.isArray(parsed) ? parsed : isObject(parsed) && Array.isArray(parsed.events) ? parsed.events : null;
   if (list === null) {
     throw new AppError("VALIDATION", 'Body must be a JSON array of events or an object {"events": [...]}');
   }

@@ -3,8 +3,8 @@ import type { Db, Queryable, Tx } from "@/db/client";
 import { readRetentionFloor } from "@/db/queries/events";
 import { retentionPolicy } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
-import { forgetFindingsBefore } from "@/lib/detect/forget-findings";
 import type { Ctx } from "@/lib/context";
+import { forgetFindingsBefore } from "@/lib/detect/forget-findings";
 import { AppError, errorCode } from "@/lib/errors";
 
 const DAY_MS = 86_400_000;

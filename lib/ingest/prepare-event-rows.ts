@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type PiiType, redactJson, redactText, type RedactionCounts } from "./redact-pii";
+import { type PiiType, type RedactionCounts, redactJson, redactText } from "./redact-pii";
 import type { AgentEvent } from "./schemas";
 
 /** An event ready for storage: redacted, sanitised, with an id. Field names follow the database columns. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PII_TYPES, redactJson, redactKeys, redactText, type RedactionCounts } from "./redact-pii";
+import { PII_TYPES, type RedactionCounts, redactJson, redactKeys, redactText } from "./redact-pii";
 
 function redact(text: string): { out: string; counts: RedactionCounts } {
   const counts: RedactionCounts = {};
@@ -8,18 +8,7 @@ function redact(text: string): { out: string; counts: RedactionCounts } {
 
 describe("exports", () => {
   it("lists the PII types in application order", () => {
-    expect(PII_TYPES).toEqual([
-      "private_key",
-      "jwt",
-      "aws_key",
-      "api_key",
-      "password",
-      "email",
-      "credit_card",
-      "ssn",
-      "ip_address",
-      "phone",
-    ]);
+    expect(PII_TYPES).toEqual(["private_key", "jwt", "aws_key", "api_key", "password", "email", "credit_card", "ssn", "ip_address", "phone"]);
   });
 });
 
@@ -27,7 +16,12 @@ describe("exports", () => {
 // provider's token format) fails a test: an input two rules catch proves neither of them.
 describe("each rule on input that only it catches", () => {
   it.each([
-    ["PEM private key", "key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----", "key:\n[PRIVATE_KEY_REDACTED]", { private_key: 1 }],
+    [
+      "PEM private key",
+      "key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----",
+      "key:\n[PRIVATE_KEY_REDACTED]",
+      { private_key: 1 },
+    ],
     ["JWT", "session eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl ok", "session [JWT_REDACTED] ok", { jwt: 1 }],
     ["AWS access key id", "using AKIAIOSFODNN7EXAMPLE for s3", "using [AWS_KEY_REDACTED] for s3", { aws_key: 1 }],
     ["AWS secret after its key name", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG", "aws_secret_access_key = [AWS_KEY_REDACTED]", { aws_key: 1 }],
@@ -119,9 +113,7 @@ describe("JWTs", () => {
   });
 
   it("keeps the Bearer scheme in front of a redacted JWT", () => {
-    expect(redact(`Authorization: Bearer ${header}.${payload}.${signature}`).out).toBe(
-      "Authorization: Bearer [JWT_REDACTED]",
-    );
+    expect(redact(`Authorization: Bearer ${header}.${payload}.${signature}`).out).toBe("Authorization: Bearer [JWT_REDACTED]");
   });
 
   it("does not treat a lone base64 JSON header as a JWT", () => {
@@ -131,14 +123,11 @@ describe("JWTs", () => {
 });
 
 describe("AWS keys", () => {
-  it.each(["AKIAIOSFODNN7EXAMPLE", "ASIAY34FZKBOKMUTVV7A", "ABIA1234567890ABCDEF", "ACCA1234567890ABCDEF"])(
-    "redacts access key id %s",
-    (id) => {
-      const { out, counts } = redact(`using ${id} for s3`);
-      expect(out).toBe("using [AWS_KEY_REDACTED] for s3");
-      expect(counts).toEqual({ aws_key: 1 });
-    },
-  );
+  it.each(["AKIAIOSFODNN7EXAMPLE", "ASIAY34FZKBOKMUTVV7A", "ABIA1234567890ABCDEF", "ACCA1234567890ABCDEF"])("redacts access key id %s", (id) => {
+    const { out, counts } = redact(`using ${id} for s3`);
+    expect(out).toBe("using [AWS_KEY_REDACTED] for s3");
+    expect(counts).toEqual({ aws_key: 1 });
+  });
 
   it("redacts the secret of an aws_secret_access_key pair and keeps the key", () => {
     const { out, counts } = redact("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\nregion=us-east-1");
@@ -147,9 +136,7 @@ describe("AWS keys", () => {
   });
 
   it("redacts an upper-case env style secret", () => {
-    expect(redact("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").out).toBe(
-      "AWS_SECRET_ACCESS_KEY=[AWS_KEY_REDACTED]",
-    );
+    expect(redact("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").out).toBe("AWS_SECRET_ACCESS_KEY=[AWS_KEY_REDACTED]");
   });
 
   it("ignores ids of the wrong length or inside longer words", () => {
@@ -243,14 +230,11 @@ describe("passwords", () => {
 });
 
 describe("e-mail addresses", () => {
-  it.each(["john.doe@example.com", "first+tag@sub.example.co.uk", "a_b-c%d@mail-server.io", "X@EXAMPLE.ORG"])(
-    "redacts %s",
-    (email) => {
-      const { out, counts } = redact(`contact <${email}>, thanks`);
-      expect(out).toBe("contact <[EMAIL_REDACTED]>, thanks");
-      expect(counts).toEqual({ email: 1 });
-    },
-  );
+  it.each(["john.doe@example.com", "first+tag@sub.example.co.uk", "a_b-c%d@mail-server.io", "X@EXAMPLE.ORG"])("redacts %s", (email) => {
+    const { out, counts } = redact(`contact <${email}>, thanks`);
+    expect(out).toBe("contact <[EMAIL_REDACTED]>, thanks");
+    expect(counts).toEqual({ email: 1 });
+  });
 
   it("redacts several addresses in one string", () => {
     const { out, counts } = redact("cc: a@b.io; bcc: c.d@e.fr");
@@ -320,12 +304,9 @@ describe("SSNs", () => {
     expect(counts).toEqual({ ssn: 1 });
   });
 
-  it.each(["000-12-3456", "666-12-3456", "900-12-3456", "123-00-4567", "123-45-0000"])(
-    "does not redact the invalid number %s",
-    (text) => {
-      expect(redact(`id ${text}`).counts.ssn).toBeUndefined();
-    },
-  );
+  it.each(["000-12-3456", "666-12-3456", "900-12-3456", "123-00-4567", "123-45-0000"])("does not redact the invalid number %s", (text) => {
+    expect(redact(`id ${text}`).counts.ssn).toBeUndefined();
+  });
 
   it("redacts an SSN and a card side by side whole, leaving none of either's digits", () => {
     expect(redact("lookup 123-45-6789 4111 1111 1111 1111").out).toBe("lookup [SSN_REDACTED] [CREDIT_CARD_REDACTED]");
@@ -383,8 +364,7 @@ describe("phone numbers", () => {
 
 describe("clean text and stability", () => {
   it("leaves ordinary prose, versions, dates and small numbers unchanged", () => {
-    const text =
-      "Fetched 3 documents in 2.5 s with reranker v2.3.1 on 2024-06-10 at 14:05; returned 42 results (score 0.87).";
+    const text = "Fetched 3 documents in 2.5 s with reranker v2.3.1 on 2024-06-10 at 14:05; returned 42 results (score 0.87).";
     const { out, counts } = redact(text);
     expect(out).toBe(text);
     expect(counts).toEqual({});

@@ -1,15 +1,4 @@
-export const PII_TYPES = [
-  "private_key",
-  "jwt",
-  "aws_key",
-  "api_key",
-  "password",
-  "email",
-  "credit_card",
-  "ssn",
-  "ip_address",
-  "phone",
-] as const;
+export const PII_TYPES = ["private_key", "jwt", "aws_key", "api_key", "password", "email", "credit_card", "ssn", "ip_address", "phone"] as const;
 export type PiiType = (typeof PII_TYPES)[number];
 export type RedactionCounts = Partial<Record<PiiType, number>>;
 
@@ -74,15 +63,13 @@ const CARD_RE = /\d\d\d\d[ -]?\d\d\d\d(?=(?:[ -]?\d){5})\d{0,15}(?:[ -]\d{1,15})
 
 const SSN_RE = /(?<!\d)(?<!\d-)(?!000|666|9)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?!\d)(?!-\d)/g;
 const NINE_DIGITS_RE = /\d\d\d[ -]?\d\d[ -]?\d\d\d\d/;
-const SSN_KEYWORD_RE =
-  /(?<![A-Za-z])((?:ssn|social[ _-]?security(?:[ _-]?(?:number|num|no))?)[^\d\r\n]{0,12})\d{3}[ -]?\d{2}[ -]?\d{4}(?!\d)/gi;
+const SSN_KEYWORD_RE = /(?<![A-Za-z])((?:ssn|social[ _-]?security(?:[ _-]?(?:number|num|no))?)[^\d\r\n]{0,12})\d{3}[ -]?\d{2}[ -]?\d{4}(?!\d)/gi;
 
 const OCTET = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)`;
 const IP_RE = new RegExp(String.raw`(?<!\d)(?<!\d\.)(?:${OCTET}\.){3}${OCTET}(?!\d)(?!\.\d)`, "g");
 
 // A bare run of 10 digits is deliberately not a phone: without "+" or separators it is usually an id or an epoch timestamp.
-const PHONE_RE =
-  /(?<![\w+])(?:\+\d(?:[ -]?\d){7,14}(?!\d)|(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d))/g;
+const PHONE_RE = /(?<![\w+])(?:\+\d(?:[ -]?\d){7,14}(?!\d)|(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d))/g;
 // Every North American form ends in "ddd-dddd" (any separator); international ones need a "+".
 const NANP_TAIL_RE = /\d\d\d[ .-]\d\d\d\d/;
 
@@ -126,14 +113,11 @@ function kvType(key: string): PiiType {
 }
 
 function redactKeyValues(text: string, counts: RedactionCounts): string {
-  return text.replace(
-    KV_RE,
-    (_match: string, separator: string, key: string, spaces: string, doubleQuote?: string, singleQuote?: string) => {
-      const type = kvType(key);
-      bump(counts, type);
-      return separator + spaces + (doubleQuote ?? singleQuote ?? "") + TAG[type];
-    },
-  );
+  return text.replace(KV_RE, (_match: string, separator: string, key: string, spaces: string, doubleQuote?: string, singleQuote?: string) => {
+    const type = kvType(key);
+    bump(counts, type);
+    return separator + spaces + (doubleQuote ?? singleQuote ?? "") + TAG[type];
+  });
 }
 
 function isEmailLocalCode(code: number): boolean {

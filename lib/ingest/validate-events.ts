@@ -1,7 +1,7 @@
 import { storableText } from "@/lib/storable-text";
 import type { BodyRecord } from "./parse-body";
 import { isObject } from "./parse-body";
-import { agentEventSchema, type AgentEvent, type FieldError, type RejectedRecord } from "./schemas";
+import { type AgentEvent, agentEventSchema, type FieldError, type RejectedRecord } from "./schemas";
 
 export interface ValidationWindow {
   nowSeconds: number;

@@ -1,5 +1,5 @@
-import type Redis from "ioredis";
 import { and, eq, sql } from "drizzle-orm";
+import type Redis from "ioredis";
 import type { Tx } from "@/db/client";
 import { killSwitches, killSwitchHistory, killSwitchSync } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";

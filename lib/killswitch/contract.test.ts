@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  agentIdOfKey,
-  agentKey,
-  agentKillFields,
-  eventMessage,
-  globalKillValue,
-  parseAgentHash,
-  parseGlobalValue,
-} from "./contract";
+import { agentIdOfKey, agentKey, agentKillFields, eventMessage, globalKillValue, parseAgentHash, parseGlobalValue } from "./contract";
 
 describe("the Redis kill-switch contract", () => {
-  it("writes the agent hash as the reference implementation does: strings, killed = \"true\"", () => {
+  it('writes the agent hash as the reference implementation does: strings, killed = "true"', () => {
     expect(agentKey("support-agent-v1")).toBe("agent:killswitch:support-agent-v1");
     expect(agentKillFields({ reason: "Prompt injection detected", killedBy: "user:jane@example.com", killedAtMs: 1_795_000_000_123 })).toEqual({
       killed: "true",

@@ -20,7 +20,15 @@ export interface KillResult {
  * as possible, and if the record then fails, the sync finds the kill in Redis and records it (a kill
  * errs on the safe side). If Redis refuses, nothing is recorded and the caller gets 503.
  */
-export async function killAgent({ ctx, settings, input }: { ctx: Ctx; settings: KillSwitchSettings; input: { agentId: string; reason: unknown } }): Promise<KillResult> {
+export async function killAgent({
+  ctx,
+  settings,
+  input,
+}: {
+  ctx: Ctx;
+  settings: KillSwitchSettings;
+  input: { agentId: string; reason: unknown };
+}): Promise<KillResult> {
   authorize(ctx, "responder", "kill agents");
   const agentId = parseOrThrow(agentIdSchema, input.agentId);
   const { reason } = parseOrThrow(killInput, { reason: input.reason });

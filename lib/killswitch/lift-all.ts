@@ -1,6 +1,15 @@
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
-import { announceToConsoles, KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, requireKilled, requireRedis, writeRedis } from "./apply-change";
+import {
+  announceToConsoles,
+  KILLSWITCH_LOCK,
+  type KillSwitchSettings,
+  killedByOf,
+  recordChange,
+  requireKilled,
+  requireRedis,
+  writeRedis,
+} from "./apply-change";
 import { EVENTS_CHANNEL, eventMessage, GLOBAL_KEY } from "./contract";
 import { killInput } from "./schemas";
 

@@ -1,8 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
 import { killSwitchHistory } from "@/db/schema";
-import type { EventRow } from "@/lib/ingest/prepare-event-rows";
 import { recordAudit } from "@/lib/audit";
 import { actorId, type Ctx } from "@/lib/context";
+import type { EventRow } from "@/lib/ingest/prepare-event-rows";
 import { KILLSWITCH_LOCK } from "./apply-change";
 import { ACK_ACTION } from "./contract";
 

@@ -1,5 +1,5 @@
-import type Redis from "ioredis";
 import { sql } from "drizzle-orm";
+import type Redis from "ioredis";
 import type { Db, Tx } from "@/db/client";
 import { killSwitches, killSwitchSync } from "@/db/schema";
 import { agentIdSchema } from "@/lib/agents/schemas";
@@ -13,14 +13,14 @@ import {
   agentKillFields,
   CONSOLE_CHANNEL,
   EVENTS_CHANNEL,
-  GENERATION_KEY,
   eventMessage,
+  GENERATION_KEY,
   GLOBAL_KEY,
   globalKillValue,
   KEY_PREFIX,
   MARKER_KEY,
 } from "./contract";
-import { claimUnnamedMarker, isShared, markerValue, readRedisSharing, type RedisSharing, signInToRedis } from "./ownership";
+import { claimUnnamedMarker, isShared, markerValue, type RedisSharing, readRedisSharing, signInToRedis } from "./ownership";
 import { type KillState, readAgentKills, readGlobalKill, readString } from "./read-redis";
 import { KILL_REASON_MAX, KILLED_BY_MAX, recordableText } from "./schemas";
 
@@ -100,13 +100,17 @@ async function writeKillsBack(redis: Redis, kills: Row[], nowMs: number, then: {
 
 async function auditRestore(tx: Tx, ctx: Ctx, restored: string[], reason: string): Promise<void> {
   if (restored.length === 0) return;
-  await recordAudit(tx, { ...ctx, actor: { type: "system", id: "killswitch-restore" } }, {
-    action: "killswitch.restore",
-    targetType: "killswitch",
-    targetId: "redis",
-    reason,
-    after: { restored },
-  });
+  await recordAudit(
+    tx,
+    { ...ctx, actor: { type: "system", id: "killswitch-restore" } },
+    {
+      action: "killswitch.restore",
+      targetType: "killswitch",
+      targetId: "redis",
+      reason,
+      after: { restored },
+    },
+  );
 }
 
 const restoredName = (row: Row) => (row.scope === "global" ? "global" : row.agentId);
@@ -161,12 +165,20 @@ export async function reconcileKillSwitches(db: Db, redis: Redis, nowMs = Date.n
 
     if (isShared(sharing)) {
       report.sharing = sharing;
-      const { states, unread } = await readAgentKills(redis, kills.filter((r) => r.scope === "agent").map((r) => r.agentId));
+      const { states, unread } = await readAgentKills(
+        redis,
+        kills.filter((r) => r.scope === "agent").map((r) => r.agentId),
+      );
       const globalInRedis = await readGlobalKill(redis);
       const missing = kills.filter((r) => (r.scope === "global" ? !globalInRedis?.killed : !unread.includes(r.agentId) && !states.get(r.agentId)?.killed));
       if (missing.length > 0) await writeKillsBack(redis, missing, nowMs);
       report.restored = missing.map(restoredName);
-      await auditRestore(tx, ctx, report.restored, "Redis is shared with another installation: this console's kills missing from it written back, nothing found there recorded");
+      await auditRestore(
+        tx,
+        ctx,
+        report.restored,
+        "Redis is shared with another installation: this console's kills missing from it written back, nothing found there recorded",
+      );
       return;
     }
 
@@ -216,7 +228,16 @@ export async function reconcileKillSwitches(db: Db, redis: Redis, nowMs = Date.n
       if (!row.killed || unread.includes(row.agentId) || states.get(row.agentId)?.killed) continue;
       await record(
         row.agentId,
-        { scope: "agent", agentId: row.agentId, killed: false, reason: "kill switch removed in Redis by hand", killedBy: BY_HAND, atMs: nowMs, source: "redis", action: "revive" },
+        {
+          scope: "agent",
+          agentId: row.agentId,
+          killed: false,
+          reason: "kill switch removed in Redis by hand",
+          killedBy: BY_HAND,
+          atMs: nowMs,
+          source: "redis",
+          action: "revive",
+        },
         eventMessage({ action: "revive", agent_id: row.agentId, revived_by: BY_HAND, source: "redis" }),
         report.handRevives,
       );
@@ -234,7 +255,16 @@ export async function reconcileKillSwitches(db: Db, redis: Redis, nowMs = Date.n
     } else if (!globalInRedis?.killed && globalRow?.killed) {
       await record(
         "global",
-        { scope: "global", agentId: "*", killed: false, reason: "global kill removed in Redis by hand", killedBy: BY_HAND, atMs: nowMs, source: "redis", action: "lift_all" },
+        {
+          scope: "global",
+          agentId: "*",
+          killed: false,
+          reason: "global kill removed in Redis by hand",
+          killedBy: BY_HAND,
+          atMs: nowMs,
+          source: "redis",
+          action: "lift_all",
+        },
         eventMessage({ action: "lift_all", lifted_by: BY_HAND, source: "redis" }),
         report.handRevives,
       );

@@ -4,7 +4,16 @@ import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { recordIncidentActivity } from "@/lib/incidents/record";
-import { announceToConsoles, KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, requireKilled, requireRedis, writeRedis } from "./apply-change";
+import {
+  announceToConsoles,
+  KILLSWITCH_LOCK,
+  type KillSwitchSettings,
+  killedByOf,
+  recordChange,
+  requireKilled,
+  requireRedis,
+  writeRedis,
+} from "./apply-change";
 import { agentKey, EVENTS_CHANNEL, eventMessage } from "./contract";
 import { killInput } from "./schemas";
 
@@ -33,7 +42,12 @@ export async function reviveAgent({ ctx, settings, input }: { ctx: Ctx; settings
       });
     }
     for (const id of covering) {
-      await recordIncidentActivity(tx, ctx, id, { kind: "agent_revived", summary: `${agentId} revived after review: ${reason}`, detail: { agent_id: agentId }, reason });
+      await recordIncidentActivity(tx, ctx, id, {
+        kind: "agent_revived",
+        summary: `${agentId} revived after review: ${reason}`,
+        detail: { agent_id: agentId },
+        reason,
+      });
     }
     await recordChange(tx, ctx, { scope: "agent", agentId, killed: false, reason, killedBy: revivedBy, atMs, source: "console", action: "revive" });
     await writeRedis(tx, redis, (m) =>

@@ -57,7 +57,13 @@ export function automaticKillReason(text: string): string {
 
 export const killResultSchema = z.object({ agent_id: z.string(), killed: z.literal(true), reason: z.string(), killed_by: z.string(), killed_at: isoTime });
 export const reviveResultSchema = z.object({ agent_id: z.string(), killed: z.literal(false), revived_by: z.string(), revived_at: isoTime });
-export const killAllResultSchema = z.object({ global: z.literal(true), killed: z.literal(true), reason: z.string(), killed_by: z.string(), killed_at: isoTime });
+export const killAllResultSchema = z.object({
+  global: z.literal(true),
+  killed: z.literal(true),
+  reason: z.string(),
+  killed_by: z.string(),
+  killed_at: isoTime,
+});
 export const liftAllResultSchema = z.object({ global: z.literal(true), killed: z.literal(false), lifted_by: z.string(), lifted_at: isoTime });
 
 export const agentStatusSchema = z

@@ -4,7 +4,7 @@ import { findAgentByKeyHash } from "@/db/queries/ingest-keys";
 import { AppError } from "@/lib/errors";
 import { keySpeaksFor } from "@/lib/ingest/ingest-keys";
 import { streamSlots } from "@/lib/stream-slots";
-import { agentStatus, type AgentStatus } from "./agent-status";
+import { type AgentStatus, agentStatus } from "./agent-status";
 import { EVENTS_CHANNEL } from "./contract";
 import { subscribeKillEvents } from "./event-bus";
 

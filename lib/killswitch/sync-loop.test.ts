@@ -21,7 +21,9 @@ describe("what the server log says about the sync", () => {
     const shared = report({ sharing: { installationId: "aaaa", marker: { kind: "foreign", installationId: "bbbb", setAt: null }, others: [] } });
     onPass({ report: shared });
     onPass({ report: shared });
-    expect(lines).toEqual([expect.stringMatching(/^error \[killswitch\] WARNING Redis is shared with another console: .*bbbb.*this console is installation aaaa/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^error \[killswitch\] WARNING Redis is shared with another console: .*bbbb.*this console is installation aaaa/),
+    ]);
     now = 10 * 60_000;
     onPass({ report: shared });
     expect(lines).toHaveLength(2);

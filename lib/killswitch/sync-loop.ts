@@ -2,7 +2,7 @@ import type Redis from "ioredis";
 import type { Db } from "@/db/client";
 import { describeError } from "@/lib/errors";
 import { sharingProblem } from "./ownership";
-import { reconcileKillSwitches, type ReconcileReport } from "./reconcile";
+import { type ReconcileReport, reconcileKillSwitches } from "./reconcile";
 
 /** How often the server syncs Redis and the record: a change made in Redis by hand is recorded within about this. */
 export const KILLSWITCH_SYNC_MS = 1_000;
@@ -43,8 +43,10 @@ export function syncPassLogger(log: { log: (line: string) => void; error: (line:
     if (error) problems.set("sync", `cannot sync with Redis: ${describeError(error)}`);
     const shared = report?.sharing ? sharingProblem(report.sharing) : null;
     if (shared) problems.set("shared", `WARNING ${shared}`);
-    if (report?.ignoredKeys.length) problems.set("ignored", `keys no agent can read (the agent id breaks the id rules), left alone: ${report.ignoredKeys.join(", ")}`);
-    for (const f of report?.failed ?? []) problems.set(`failed:${f.target}`, `could not record the change of ${f.target} found in Redis (tried again each pass): ${f.error}`);
+    if (report?.ignoredKeys.length)
+      problems.set("ignored", `keys no agent can read (the agent id breaks the id rules), left alone: ${report.ignoredKeys.join(", ")}`);
+    for (const f of report?.failed ?? [])
+      problems.set(`failed:${f.target}`, `could not record the change of ${f.target} found in Redis (tried again each pass): ${f.error}`);
     for (const [key, line] of problems) {
       const last = said.get(key);
       if (last?.line === line && nowMs() - last.at < REMIND_MS) continue;

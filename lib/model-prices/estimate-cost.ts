@@ -38,11 +38,7 @@ const lookups = new WeakMap<PriceTable, Map<string, PricedModel | null>>();
 const LOOKUP_CACHE_LIMIT = 1024;
 
 /** USD for an LLM call's tokens, or null when the model has no price or no token count is known. */
-export function estimateCost(
-  table: PriceTable,
-  model: string | null,
-  tokens: { input: number | null; output: number | null },
-): number | null {
+export function estimateCost(table: PriceTable, model: string | null, tokens: { input: number | null; output: number | null }): number | null {
   if (!model || (tokens.input === null && tokens.output === null)) return null;
   const p = priceFor(table, model);
   if (!p) return null;

@@ -42,7 +42,15 @@ export function modelPriceViews(admin: AdminModelPrice[]): ModelPriceTableView {
   });
   for (const d of DEFAULT_PRICES) {
     if (admin.some((p) => p.model === d.model)) continue;
-    prices.push({ model: d.model, input_usd_per_mtok: d.inputUsdPerMtok, output_usd_per_mtok: d.outputUsdPerMtok, source: "default", updated_at: null, updated_by: null, default: null });
+    prices.push({
+      model: d.model,
+      input_usd_per_mtok: d.inputUsdPerMtok,
+      output_usd_per_mtok: d.outputUsdPerMtok,
+      source: "default",
+      updated_at: null,
+      updated_by: null,
+      default: null,
+    });
   }
   prices.sort((a, b) => a.model.localeCompare(b.model));
   return { defaults_as_of: DEFAULT_PRICES_AS_OF, prices };

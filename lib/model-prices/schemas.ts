@@ -25,7 +25,9 @@ export const modelPriceViewSchema = z
   .object({
     model: z.string(),
     ...priceFields,
-    source: z.enum(["admin", "default"]).meta({ description: "admin: set in this console (over a shipped default of the same model, if any); default: shipped" }),
+    source: z
+      .enum(["admin", "default"])
+      .meta({ description: "admin: set in this console (over a shipped default of the same model, if any); default: shipped" }),
     updated_at: z.string().nullable(),
     updated_by: z.string().nullable(),
     default: z.object(priceFields).nullable().meta({ description: "The shipped default an admin price replaces" }),

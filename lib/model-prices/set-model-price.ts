@@ -47,7 +47,14 @@ export async function deleteModelPrice({ ctx, input }: { ctx: Ctx; input: { mode
   const result = await ctx.db.transaction(async (tx) => {
     const [deleted] = await tx.delete(modelPrices).where(eq(modelPrices.model, model)).returning();
     if (!deleted) throw new AppError("NOT_FOUND", `No admin price is set for model ${model}`);
-    await recordAudit(tx, ctx, { action: "model_price.delete", targetType: "model", targetId: model, reason: input.reason ?? null, before: view(deleted), after: null });
+    await recordAudit(tx, ctx, {
+      action: "model_price.delete",
+      targetType: "model",
+      targetId: model,
+      reason: input.reason ?? null,
+      before: view(deleted),
+      after: null,
+    });
     return { model, deleted: true as const };
   });
   forgetPriceTable();

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { getDestination } from "@/db/queries/notifications";
-import type { DestinationView } from "@/lib/notify/views";
 import { notificationDestinations } from "@/db/schema";
 import { DESTINATION_TARGET } from "@/db/schema/notifications";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
 import { assertEgressAllowed } from "@/lib/egress";
+import type { DestinationView } from "@/lib/notify/views";
 import { createDestinationInput, urlHintOf } from "./schemas";
 import { requireSocSecret, sealText } from "./seal";
 import { signingKeyFor } from "./signing";
@@ -26,7 +26,9 @@ export async function createDestination({ ctx, input }: { ctx: Ctx; input: unkno
   const id = randomUUID();
   const urlHint = urlHintOf(url);
   const destination = await ctx.db.transaction(async (tx) => {
-    await tx.insert(notificationDestinations).values({ id, name, kind, urlSealed: sealText(url, secret), urlHint, minSeverity, enabled, createdBy: actorId(ctx.actor) });
+    await tx
+      .insert(notificationDestinations)
+      .values({ id, name, kind, urlSealed: sealText(url, secret), urlHint, minSeverity, enabled, createdBy: actorId(ctx.actor) });
     await recordAudit(tx, ctx, {
       action: "notification.destination.create",
       targetType: DESTINATION_TARGET,

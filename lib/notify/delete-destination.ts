@@ -8,7 +8,13 @@ import { AppError } from "@/lib/errors";
 import { destinationIdSchema, optionalReasonSchema } from "./schemas";
 
 /** Removes a destination (admin) with its deliveries and their attempts; the audit row keeps what it was. */
-export async function deleteDestination({ ctx, input }: { ctx: Ctx; input: { destinationId: string; reason?: unknown } }): Promise<{ id: string; deleted: true }> {
+export async function deleteDestination({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: { destinationId: string; reason?: unknown };
+}): Promise<{ id: string; deleted: true }> {
   authorize(ctx, "admin", "delete notification destinations");
   const destinationId = parseOrThrow(destinationIdSchema, input.destinationId);
   const reason = parseOrThrow(optionalReasonSchema, input.reason, "reason");

@@ -1,12 +1,12 @@
 import { and, eq, sql } from "drizzle-orm";
 import { appDb, type Db } from "@/db/client";
 import { notificationAttempts, notificationDeliveries } from "@/db/schema";
-import { EgressRefusedError, egressPolicy, postOutbound, type EgressPolicy } from "@/lib/egress";
+import { type EgressPolicy, EgressRefusedError, egressPolicy, postOutbound } from "@/lib/egress";
 import { socSecret } from "@/lib/env";
-import { serialPasses } from "@/lib/serial-passes";
 import { describeError, errorCode } from "@/lib/errors";
+import { serialPasses } from "@/lib/serial-passes";
 import type { NotificationKind } from "./payloads";
-import { describeSendError, nextStep, outcomeOfResponse, type AttemptOutcome } from "./retry-schedule";
+import { type AttemptOutcome, describeSendError, nextStep, outcomeOfResponse } from "./retry-schedule";
 import { openSealed } from "./seal";
 import { signatureHeaders, signingKeyFor } from "./signing";
 
@@ -89,7 +89,8 @@ async function send(row: Claimed, secret: string | null, policy: EgressPolicy): 
     "x-agentsoc-delivery": String(row.id),
     "x-agentsoc-event": typeof row.payload.event === "string" ? row.payload.event : row.alertId === null ? "test" : "alert.opened",
   };
-  if (row.kind === "json" && secret !== null) Object.assign(headers, signatureHeaders(signingKeyFor(secret, row.destinationId, row.signingKeyVersion), body, Date.now()));
+  if (row.kind === "json" && secret !== null)
+    Object.assign(headers, signatureHeaders(signingKeyFor(secret, row.destinationId, row.signingKeyVersion), body, Date.now()));
   try {
     const answer = await postOutbound({ url, headers, body, timeoutMs: SEND_TIMEOUT_MS, maxAnswerBytes: 0, policy });
     return outcomeOfResponse(answer.status, answer.header("retry-after"));
@@ -104,7 +105,9 @@ async function record(db: Db, row: Claimed, outcome: AttemptOutcome, startedAt: 
   const step = nextStep(row.attempt, outcome);
   const error = outcome.ok ? null : outcome.error;
   await db.transaction(async (tx) => {
-    await tx.insert(notificationAttempts).values({ deliveryId: row.id, attempt: row.attempt, at: startedAt, statusCode: outcome.statusCode, error, durationMs });
+    await tx
+      .insert(notificationAttempts)
+      .values({ deliveryId: row.id, attempt: row.attempt, at: startedAt, statusCode: outcome.statusCode, error, durationMs });
     const mine = and(eq(notificationDeliveries.id, row.id), eq(notificationDeliveries.attempts, row.attempt), eq(notificationDeliveries.status, "pending"));
     await tx
       .update(notificationDeliveries)

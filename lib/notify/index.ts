@@ -1,12 +1,22 @@
-export { createDestination, type CreatedDestination } from "./create-destination";
+export { type CreatedDestination, createDestination } from "./create-destination";
 export { deleteDestination } from "./delete-destination";
-export { deliverDueNotifications, kickNotificationDelivery, runNotificationDelivery, type DeliveryPassReport } from "./deliver";
+export { type DeliveryPassReport, deliverDueNotifications, kickNotificationDelivery, runNotificationDelivery } from "./deliver";
 export { enqueueAlertNotifications } from "./enqueue-alert-notifications";
 export { enqueueRotationFailure } from "./enqueue-rotation-failure";
-export { alertBody, escapeSlack, jsonAlertBody, slackAlertBody, testBody, type AlertOpenedBody, type NotificationKind, type SlackBody, type TestBody } from "./payloads";
+export {
+  type AlertOpenedBody,
+  alertBody,
+  escapeSlack,
+  jsonAlertBody,
+  type NotificationKind,
+  type SlackBody,
+  slackAlertBody,
+  type TestBody,
+  testBody,
+} from "./payloads";
 export { MAX_ATTEMPTS, MAX_ATTEMPTS_REFUSED, RETRY_DELAYS_SECONDS } from "./retry-schedule";
-export { rotateSigningKey, type RotatedKey } from "./rotate-signing-key";
-export { deliveryFiltersSchema, destinationIdSchema, type DeliveryFilters } from "./schemas";
+export { type RotatedKey, rotateSigningKey } from "./rotate-signing-key";
+export { type DeliveryFilters, deliveryFiltersSchema, destinationIdSchema } from "./schemas";
 export { sendTestNotification } from "./send-test-notification";
 export { SIGNATURE_HEADER, signingKeyFor, TIMESTAMP_HEADER, verifySignature } from "./signing";
 export { updateDestination } from "./update-destination";

@@ -26,7 +26,9 @@ describe("Slack body", () => {
 
   it("gives a relative path as text when the public URL is not configured, and leaves out a missing session", () => {
     const { text } = slackAlertBody({ ...alert, sessionId: null, type: "unknown_agent", severity: "medium" }, null);
-    expect(text).toBe("[MEDIUM] unknown_agent · agent support-bot: Canary CANARY-0123 (system prompt) appeared in output alert #42: /alerts?status=&amp;alert=42#alert-42");
+    expect(text).toBe(
+      "[MEDIUM] unknown_agent · agent support-bot: Canary CANARY-0123 (system prompt) appeared in output alert #42: /alerts?status=&amp;alert=42#alert-42",
+    );
   });
 
   it("escapes Slack's control characters in agent-derived text, so it cannot mention @channel or forge a link", () => {

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { describeSendError, MAX_ATTEMPTS, nextStep, outcomeOfResponse } from "./retry-schedule";
 
 const failure = (statusCode: number | null, retryAfter: string | null = null) =>
-  statusCode === null ? { ok: false as const, statusCode, error: "connection refused", refused: false, retryAfterSeconds: null } : outcomeOfResponse(statusCode, retryAfter);
+  statusCode === null
+    ? { ok: false as const, statusCode, error: "connection refused", refused: false, retryAfterSeconds: null }
+    : outcomeOfResponse(statusCode, retryAfter);
 
 describe("retry schedule", () => {
   it("backs off 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, then gives up after the 7th attempt", () => {
@@ -40,7 +42,8 @@ describe("retry schedule", () => {
 });
 
 describe("send errors", () => {
-  const wrapped = (code: string) => Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error(`connect ${code} 10.0.0.1:443 https://hooks.example/T/secret`), { code }) });
+  const wrapped = (code: string) =>
+    Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error(`connect ${code} 10.0.0.1:443 https://hooks.example/T/secret`), { code }) });
 
   it("names the failure by its kind only, never the address (a webhook URL is a credential)", () => {
     expect(describeSendError(wrapped("ECONNREFUSED"), 5000)).toBe("connection refused");

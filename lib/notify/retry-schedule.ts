@@ -30,7 +30,8 @@ export type NextStep = { status: "delivered" } | { status: "failed" } | { status
 export function outcomeOfResponse(statusCode: number, retryAfter: string | null): AttemptOutcome {
   if (statusCode >= 200 && statusCode < 300) return { ok: true, statusCode };
   const retryAfterSeconds = retryAfter !== null && /^\d{1,7}$/.test(retryAfter.trim()) ? Math.min(Number(retryAfter.trim()), RETRY_AFTER_MAX_SECONDS) : null;
-  if (statusCode >= 300 && statusCode < 400) return { ok: false, statusCode, error: `redirect (HTTP ${statusCode}) not followed`, refused: true, retryAfterSeconds: null };
+  if (statusCode >= 300 && statusCode < 400)
+    return { ok: false, statusCode, error: `redirect (HTTP ${statusCode}) not followed`, refused: true, retryAfterSeconds: null };
   const refused = statusCode >= 400 && statusCode < 500 && statusCode !== 408 && statusCode !== 429;
   return { ok: false, statusCode, error: `HTTP ${statusCode}`, refused, retryAfterSeconds };
 }

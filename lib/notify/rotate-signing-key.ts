@@ -29,7 +29,8 @@ export async function rotateSigningKey({ ctx, input }: { ctx: Ctx; input: { dest
       .where(eq(notificationDestinations.id, destinationId))
       .for("update");
     if (!before) throw new AppError("NOT_FOUND", `No notification destination ${destinationId}`);
-    if (before.kind !== "json") throw new AppError("CONFLICT", `${before.name} is a Slack webhook: Slack deliveries are not signed, so it has no key to rotate`);
+    if (before.kind !== "json")
+      throw new AppError("CONFLICT", `${before.name} is a Slack webhook: Slack deliveries are not signed, so it has no key to rotate`);
     const [after] = await tx
       .update(notificationDestinations)
       .set({ signingKeyVersion: sql`${notificationDestinations.signingKeyVersion} + 1` })

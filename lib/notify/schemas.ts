@@ -84,7 +84,11 @@ export const createdDestinationSchema = z.object({
   signing_key: z.string().nullable().meta({ description: "JSON destinations: the HMAC key receivers verify with, shown this once; null for Slack" }),
 });
 
-export const rotatedSigningKeySchema = z.object({ destination_id: z.uuid(), signing_key_version: z.number().int(), signing_key: z.string().meta({ description: "Shown this once" }) });
+export const rotatedSigningKeySchema = z.object({
+  destination_id: z.uuid(),
+  signing_key_version: z.number().int(),
+  signing_key: z.string().meta({ description: "Shown this once" }),
+});
 
 export const deliveryViewSchema = z
   .object({
@@ -99,7 +103,9 @@ export const deliveryViewSchema = z
     last_error: z.string().nullable(),
     created_at: isoTime,
     delivered_at: nullableTime,
-    attempt_log: z.array(z.object({ attempt: z.number().int(), at: isoTime, status_code: z.number().int().nullable(), error: z.string().nullable(), duration_ms: z.number() })),
+    attempt_log: z.array(
+      z.object({ attempt: z.number().int(), at: isoTime, status_code: z.number().int().nullable(), error: z.string().nullable(), duration_ms: z.number() }),
+    ),
   })
   .meta({ id: "NotificationDelivery" });
 

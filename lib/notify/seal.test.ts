@@ -42,7 +42,9 @@ describe("sealed webhook URLs", () => {
 
   it("refuses, with an UNAVAILABLE error naming SOC_SECRET, when no secret is configured", () => {
     secretMock.value = null;
-    expect(() => requireSocSecret("create a notification destination")).toThrow(expect.objectContaining({ code: "UNAVAILABLE", message: expect.stringContaining("set SOC_SECRET") }));
+    expect(() => requireSocSecret("create a notification destination")).toThrow(
+      expect.objectContaining({ code: "UNAVAILABLE", message: expect.stringContaining("set SOC_SECRET") }),
+    );
     secretMock.value = SECRET;
     expect(requireSocSecret("create a notification destination")).toBe(SECRET);
   });

@@ -1,6 +1,5 @@
 import { and, eq } from "drizzle-orm";
 import { getDestination } from "@/db/queries/notifications";
-import type { DestinationView } from "@/lib/notify/views";
 import { notificationDeliveries, notificationDestinations } from "@/db/schema";
 import { DESTINATION_TARGET } from "@/db/schema/notifications";
 import { recordAudit } from "@/lib/audit";
@@ -8,6 +7,7 @@ import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { assertEgressAllowed } from "@/lib/egress";
 import { AppError } from "@/lib/errors";
+import type { DestinationView } from "@/lib/notify/views";
 import { destinationIdSchema, updateDestinationInput, urlHintOf } from "./schemas";
 import { requireSocSecret, sealText } from "./seal";
 

@@ -1,10 +1,10 @@
 import type { SpokenForAgent } from "@/db/queries/ingest-keys";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { type BodyLimits, ingestEvents, type IngestSettings, type RejectedRecord, tooLarge } from "@/lib/ingest";
+import { type BodyLimits, type IngestSettings, ingestEvents, type RejectedRecord, tooLarge } from "@/lib/ingest";
 import { currentPriceTable } from "@/lib/model-prices/price-cache";
 import { decodeExportRequest, type OtlpEncoding } from "./decode-request";
-import { countSpans, type MappedExport, mapExportRequest, type MappingContext, type SpanRef } from "./map-spans";
+import { countSpans, type MappedExport, type MappingContext, mapExportRequest, type SpanRef } from "./map-spans";
 
 export interface ExportInput {
   /** The request body, decompressed. */

@@ -181,9 +181,12 @@ function isZero(bytes: Uint8Array): boolean {
 }
 
 function idProblem(span: OtlpSpan): string | null {
-  if (span.traceId.length !== 16 || isZero(span.traceId)) return `trace_id is ${span.traceId.length} bytes${span.traceId.length === 16 ? " of zeros" : ""}; a trace id is 16 bytes, not all zero`;
-  if (span.spanId.length !== 8 || isZero(span.spanId)) return `span_id is ${span.spanId.length} bytes${span.spanId.length === 8 ? " of zeros" : ""}; a span id is 8 bytes, not all zero`;
-  if (span.parentSpanId.length !== 0 && span.parentSpanId.length !== 8) return `parent_span_id is ${span.parentSpanId.length} bytes; it is 8 bytes, or empty for a root span`;
+  if (span.traceId.length !== 16 || isZero(span.traceId))
+    return `trace_id is ${span.traceId.length} bytes${span.traceId.length === 16 ? " of zeros" : ""}; a trace id is 16 bytes, not all zero`;
+  if (span.spanId.length !== 8 || isZero(span.spanId))
+    return `span_id is ${span.spanId.length} bytes${span.spanId.length === 8 ? " of zeros" : ""}; a span id is 8 bytes, not all zero`;
+  if (span.parentSpanId.length !== 0 && span.parentSpanId.length !== 8)
+    return `parent_span_id is ${span.parentSpanId.length} bytes; it is 8 bytes, or empty for a root span`;
   if (span.startTimeUnixNano === 0n) return "start_time_unix_nano is missing";
   return null;
 }
@@ -274,7 +277,11 @@ export function mapExportRequest(request: OtlpExport, context: MappingContext): 
     }
     if (s.operation) {
       if (s.agentId) agentSpans.push(s);
-      else rejected.push({ span: s.ref, reason: "no agent: set gen_ai.agent.id or gen_ai.agent.name on the span, or service.name on the resource, to a registered agent id" });
+      else
+        rejected.push({
+          span: s.ref,
+          reason: "no agent: set gen_ai.agent.id or gen_ai.agent.name on the span, or service.name on the resource, to a registered agent id",
+        });
       continue;
     }
     const owner = s.agentAbove;
@@ -305,7 +312,9 @@ function actionSequences(spans: SpanInfo[]): Map<SpanInfo, number> {
   }
   const order = new Map<SpanInfo, number>();
   for (const list of sessions.values()) {
-    list.sort((a, b) => (a.span.startTimeUnixNano < b.span.startTimeUnixNano ? -1 : a.span.startTimeUnixNano > b.span.startTimeUnixNano ? 1 : a.depth - b.depth));
+    list.sort((a, b) =>
+      a.span.startTimeUnixNano < b.span.startTimeUnixNano ? -1 : a.span.startTimeUnixNano > b.span.startTimeUnixNano ? 1 : a.depth - b.depth,
+    );
     for (const [i, s] of list.entries()) order.set(s, i);
   }
   return order;
@@ -350,7 +359,8 @@ const RESOURCE_KEYS = [
 ];
 const MAX_VALUE_CHARS = 2_048;
 
-const clipValue = (value: AttrValue): AttrValue => (typeof value === "string" && value.length > MAX_VALUE_CHARS ? `${value.slice(0, MAX_VALUE_CHARS)}…` : value);
+const clipValue = (value: AttrValue): AttrValue =>
+  typeof value === "string" && value.length > MAX_VALUE_CHARS ? `${value.slice(0, MAX_VALUE_CHARS)}…` : value;
 
 function touchedResource(s: SpanInfo): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = { name: s.span.name.slice(0, 256), kind: SPAN_KINDS[s.span.kind] ?? "unspecified", span_id: s.ref.spanId };
@@ -373,13 +383,18 @@ function analyzedResourceKeys(touched: AttrValue[]): Record<string, string[]> {
       }),
     ),
   ];
-  const found = { url: pick("url.full", "http.url"), host: pick("server.address", "peer.service", "network.peer.address"), database: pick("db.namespace", "db.name") };
+  const found = {
+    url: pick("url.full", "http.url"),
+    host: pick("server.address", "peer.service", "network.peer.address"),
+    database: pick("db.namespace", "db.name"),
+  };
   return Object.fromEntries(Object.entries(found).filter(([, values]) => values.length > 0));
 }
 
 const SPAN_KINDS = ["unspecified", "internal", "server", "client", "producer", "consumer"];
 
-const plain = (value: AttrValue | undefined): string => (value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value));
+const plain = (value: AttrValue | undefined): string =>
+  value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
 
 /** Span events that carried message content before conventions v1.37, with the role each speaks for. */
 const INPUT_EVENTS = new Map([
@@ -488,7 +503,12 @@ type TextSource =
 
 const attribute = (key: string): TextSource => ({ from: "attribute", key });
 const indexed = (prefix: string): TextSource => ({ from: "indexed", prefix });
-const TOOL_INPUT = [attribute("gen_ai.tool.call.arguments"), attribute("input.value"), attribute("traceloop.entity.input"), attribute("gen_ai.retrieval.query.text")];
+const TOOL_INPUT = [
+  attribute("gen_ai.tool.call.arguments"),
+  attribute("input.value"),
+  attribute("traceloop.entity.input"),
+  attribute("gen_ai.retrieval.query.text"),
+];
 const TOOL_OUTPUT: TextSource[] = [
   attribute("gen_ai.tool.call.result"),
   attribute("output.value"),
@@ -522,7 +542,11 @@ function firstText(s: SpanInfo, sources: TextSource[], render: (value: AttrValue
     if (source.from === "attribute") text = render(s.attrs.get(source.key));
     else if (source.from === "indexed") text = contentText(indexedMessages(s.attrs, source.prefix));
     else if (source.from === "events") text = eventsText(s.span, source.roles);
-    else text = [...s.attrs.entries()].filter(([k]) => RETRIEVED_DOCUMENT.test(k)).map(([, v]) => plain(v)).join("\n");
+    else
+      text = [...s.attrs.entries()]
+        .filter(([k]) => RETRIEVED_DOCUMENT.test(k))
+        .map(([, v]) => plain(v))
+        .join("\n");
     if (text.trim() !== "") return text;
   }
   return "";
@@ -552,7 +576,6 @@ function errorOf(s: SpanInfo): string | null {
   return s.span.status?.message || exceptionMessage || errorType || "error";
 }
 
-
 function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, prices: PriceTable): MappedSpan {
   const operation = s.operation ?? { actionType: "decision" as const, name: "", invokesAgent: false };
   const a = s.attrs;
@@ -563,7 +586,8 @@ function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, pri
   const model = stringAttr(a, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name");
   const inputTokens = countAttr(a, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt");
   const outputTokens = countAttr(a, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion");
-  const tokenCount = inputTokens !== null || outputTokens !== null ? (inputTokens ?? 0) + (outputTokens ?? 0) : countAttr(a, "llm.token_count.total", "llm.usage.total_tokens");
+  const tokenCount =
+    inputTokens !== null || outputTokens !== null ? (inputTokens ?? 0) + (outputTokens ?? 0) : countAttr(a, "llm.token_count.total", "llm.usage.total_tokens");
   const spanCost = numberAttr(a, "gen_ai.usage.cost", "llm.cost.total");
   const estimated = spanCost === null && operation.actionType === "llm_call" ? estimateCost(prices, model, { input: inputTokens, output: outputTokens }) : null;
   const toolName =
@@ -585,7 +609,10 @@ function toEvent(s: SpanInfo, actionSequence: number, caller: string | null, pri
   // A registered agent the key speaks for (any other is refused as impersonation): an id, stored as agent_id is.
   if (caller) consoleMetadata.sender_agent = caller;
   if (input.clipped || output.clipped) {
-    consoleMetadata.clipped_chars = { ...(input.clipped ? { input_summary: input.clipped } : {}), ...(output.clipped ? { output_summary: output.clipped } : {}) };
+    consoleMetadata.clipped_chars = {
+      ...(input.clipped ? { input_summary: input.clipped } : {}),
+      ...(output.clipped ? { output_summary: output.clipped } : {}),
+    };
   }
   const metadata = spanMetadata(s, model, consoleMetadata);
 

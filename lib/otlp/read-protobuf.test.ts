@@ -53,7 +53,13 @@ describe("readExportProtobuf: the same export as @bufbuild/protobuf's fromBinary
     const bytes = encode({
       resourceSpans: [
         {
-          resource: { attributes: [{ key: "service.name", value: str("support-bot") }, { key: "host.name", value: str("h1") }], droppedAttributesCount: 2 },
+          resource: {
+            attributes: [
+              { key: "service.name", value: str("support-bot") },
+              { key: "host.name", value: str("h1") },
+            ],
+            droppedAttributesCount: 2,
+          },
           schemaUrl: "https://opentelemetry.io/schemas/1.30.0",
           scopeSpans: [
             {
@@ -94,7 +100,9 @@ describe("readExportProtobuf: the same export as @bufbuild/protobuf's fromBinary
                             values: [
                               { key: "__proto__", value: str("dropped") },
                               { key: "__proto__", value: { value: { case: "kvlistValue", value: { values: [{ key: "polluted", value: str("yes") }] } } } },
-                              { key: "2", value: str("two") }, { key: "a", value: str("first") }, { key: "a", value: str("last") },
+                              { key: "2", value: str("two") },
+                              { key: "a", value: str("first") },
+                              { key: "a", value: str("last") },
                             ],
                           },
                         },
@@ -106,10 +114,23 @@ describe("readExportProtobuf: the same export as @bufbuild/protobuf's fromBinary
                     { key: "", value: str("empty key") },
                   ],
                   events: [
-                    { timeUnixNano: 1_700_000_000_500_000_000n, name: "exception", attributes: [{ key: "exception.message", value: str("boom") }], droppedAttributesCount: 1 },
+                    {
+                      timeUnixNano: 1_700_000_000_500_000_000n,
+                      name: "exception",
+                      attributes: [{ key: "exception.message", value: str("boom") }],
+                      droppedAttributesCount: 1,
+                    },
                     { name: "no time" },
                   ],
-                  links: [{ traceId: new Uint8Array(16).fill(1), spanId: new Uint8Array(8).fill(2), traceState: "t", attributes: [{ key: "l", value: str("v") }], flags: 1 }],
+                  links: [
+                    {
+                      traceId: new Uint8Array(16).fill(1),
+                      spanId: new Uint8Array(8).fill(2),
+                      traceState: "t",
+                      attributes: [{ key: "l", value: str("v") }],
+                      flags: 1,
+                    },
+                  ],
                 }),
                 span({ spanId: new Uint8Array(3), traceId: new Uint8Array() }),
                 {},
@@ -246,7 +267,9 @@ describe("readExportProtobuf: the same export as @bufbuild/protobuf's fromBinary
   it("refuses a field that runs past the end of the message around it", () => {
     // A KeyValue of 3 bytes whose key field claims 5.
     const keyValue = new BinaryWriter().tag(1, WireType.LengthDelimited).string("abcde").finish();
-    const bytes = withRawSpan(concat(spanBytes(span()), new BinaryWriter().tag(9, WireType.LengthDelimited).bytes(keyValue.subarray(0, 3)).finish(), keyValue.subarray(3)));
+    const bytes = withRawSpan(
+      concat(spanBytes(span()), new BinaryWriter().tag(9, WireType.LengthDelimited).bytes(keyValue.subarray(0, 3)).finish(), keyValue.subarray(3)),
+    );
     expect(() => read(bytes)).toThrow(/runs past the end/);
   });
 
@@ -268,4 +291,3 @@ describe("readExportProtobuf: the same export as @bufbuild/protobuf's fromBinary
     }
   });
 });
-

@@ -384,7 +384,14 @@ function readArrayValue(reader: BinaryReader, end: number, depth: number, limit:
   leave(reader, end, ARRAY_VALUE.typeName);
 }
 
-function readKeyValueList(reader: BinaryReader, end: number, depth: number, limit: number, into: { [key: string]: AttrValue } | null, valueDepth: number): void {
+function readKeyValueList(
+  reader: BinaryReader,
+  end: number,
+  depth: number,
+  limit: number,
+  into: { [key: string]: AttrValue } | null,
+  valueDepth: number,
+): void {
   enter(depth, limit, KEY_VALUE_LIST.typeName);
   while (reader.pos < end) {
     const tag = nextTag(reader);

@@ -18,7 +18,19 @@ describe("spanTrees", () => {
   it("nests spans under their parents per trace; a span whose parent is not stored is a root", () => {
     const trees = spanTrees([span("root", null), span("chat", "root"), span("tool", "root"), span("http-child", "not-stored"), span("other", null, "t2")]);
     expect(trees.map((t) => [t.traceId, shape(t.roots)])).toEqual([
-      ["t1", [["root", [["chat", []], ["tool", []]]], ["http-child", []]]],
+      [
+        "t1",
+        [
+          [
+            "root",
+            [
+              ["chat", []],
+              ["tool", []],
+            ],
+          ],
+          ["http-child", []],
+        ],
+      ],
       ["t2", [["other", []]]],
     ]);
   });
@@ -32,7 +44,9 @@ describe("spanTrees", () => {
 
 describe("traceUrl", () => {
   it("fills the trace id into the template, or gives none without one", () => {
-    expect(traceUrl("https://tempo.example/trace/{trace_id}?x=1", "0af7651916cd43dd8448eb211c80319c")).toBe("https://tempo.example/trace/0af7651916cd43dd8448eb211c80319c?x=1");
+    expect(traceUrl("https://tempo.example/trace/{trace_id}?x=1", "0af7651916cd43dd8448eb211c80319c")).toBe(
+      "https://tempo.example/trace/0af7651916cd43dd8448eb211c80319c?x=1",
+    );
     expect(traceUrl(null, "abc")).toBeNull();
   });
 });

@@ -24,7 +24,11 @@ export function summaryLine(s: RotationSummary): string {
  */
 export async function finishRunIfDone(db: Db, runId: string): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const [run] = await tx.select().from(rotationRuns).where(and(eq(rotationRuns.id, runId), eq(rotationRuns.status, "running"))).for("update");
+    const [run] = await tx
+      .select()
+      .from(rotationRuns)
+      .where(and(eq(rotationRuns.id, runId), eq(rotationRuns.status, "running")))
+      .for("update");
     if (!run) return false;
     const items = await tx
       .select({
@@ -45,22 +49,44 @@ export async function finishRunIfDone(db: Db, runId: string): Promise<boolean> {
     if (items.some((i) => i.state !== "rotated" && i.state !== "failed")) return false;
 
     const summary: RotationSummary = {
-      rotated: items.filter((i) => i.state === "rotated").map((i) => ({ credential_id: i.credentialId, name: i.name, kind: i.kind, agent_id: i.agentId, old_refused: i.oldRefused })),
+      rotated: items
+        .filter((i) => i.state === "rotated")
+        .map((i) => ({ credential_id: i.credentialId, name: i.name, kind: i.kind, agent_id: i.agentId, old_refused: i.oldRefused })),
       failed: items
         .filter((i) => i.state === "failed")
-        .map((i) => ({ credential_id: i.credentialId, name: i.name, kind: i.kind, agent_id: i.agentId, step: i.step, attempts: i.attempts, error: i.lastError })),
+        .map((i) => ({
+          credential_id: i.credentialId,
+          name: i.name,
+          kind: i.kind,
+          agent_id: i.agentId,
+          step: i.step,
+          attempts: i.attempts,
+          error: i.lastError,
+        })),
     };
     const status = summary.failed.length === 0 ? "succeeded" : "failed";
-    await tx.update(rotationRuns).set({ status, finishedAt: sql`now()`, summary: { ...summary } }).where(eq(rotationRuns.id, runId));
+    await tx
+      .update(rotationRuns)
+      .set({ status, finishedAt: sql`now()`, summary: { ...summary } })
+      .where(eq(rotationRuns.id, runId));
 
     const ctx: Ctx = { db, actor: { type: "system", id: "rotation" }, requestId: `rotation-${runId}`, sourceIp: null };
-    await recordAudit(tx, ctx, { action: "rotation.finish", targetType: "rotation", targetId: runId, after: { status, incident_id: run.incidentId, ...summary } });
+    await recordAudit(tx, ctx, {
+      action: "rotation.finish",
+      targetType: "rotation",
+      targetId: runId,
+      after: { status, incident_id: run.incidentId, ...summary },
+    });
     if (run.incidentId !== null) {
       const line = summaryLine(summary);
       // The runbook step that started (or joined) this run names it in its output: it ends with the run.
       await reportRotationToIncident(tx, ctx, run.incidentId, {
         runId,
-        activity: { kind: status === "succeeded" ? "rotation_succeeded" : "rotation_failed", summary: `Credential rotation finished: ${line}`, detail: { rotation_id: runId, ...summary } },
+        activity: {
+          kind: status === "succeeded" ? "rotation_succeeded" : "rotation_failed",
+          summary: `Credential rotation finished: ${line}`,
+          detail: { rotation_id: runId, ...summary },
+        },
         finished: {
           succeeded: status === "succeeded",
           output: { rotation_id: runId, link: `/rotations/${runId}`, ...summary },

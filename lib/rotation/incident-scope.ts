@@ -18,7 +18,10 @@ export async function credentialIdsNamedByIncident(ctx: Ctx, incident: Pick<type
   for (const sessionId of incident.sessionIds) {
     for (const session of await getSessionSummaries(ctx.db, sessionId)) {
       if (!incident.agentIds.includes(session.agent_id)) continue;
-      const timeline = await getSessionTimeline({ ctx, input: { sessionId, query: parseTimelineQuery(new URLSearchParams({ limit: "1", agent_id: session.agent_id })) } });
+      const timeline = await getSessionTimeline({
+        ctx,
+        input: { sessionId, query: parseTimelineQuery(new URLSearchParams({ limit: "1", agent_id: session.agent_id })) },
+      });
       if (!("blast_radius" in timeline) || !timeline.blast_radius) continue;
       for (const read of timeline.blast_radius.credentials_read) for (const name of read.names) if (UUID.test(name)) ids.add(name.toLowerCase());
     }

@@ -1,6 +1,6 @@
-export { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from "./policy";
-export { startRotation, type StartedRotation } from "./start-rotation";
-export { runDueRotationSteps, type RotationDeps, type RotationPassReport } from "./worker";
-export { finishRunIfDone, summaryLine, type RotationSummary } from "./finish-run";
+export { finishRunIfDone, type RotationSummary, summaryLine } from "./finish-run";
 export { resolveFailedItem, revealNewSecret } from "./manage-items";
+export { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from "./policy";
 export { kickRotations, runRotations } from "./run-rotations";
+export { type StartedRotation, startRotation } from "./start-rotation";
+export { type RotationDeps, type RotationPassReport, runDueRotationSteps } from "./worker";

@@ -1,7 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { getRotationRun } from "@/db/queries/rotations";
-import type { RotationRunView } from "@/lib/rotation/views";
 import { credentials, rotationItems, rotationRuns } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
@@ -10,6 +9,7 @@ import { newSecretIsShownOnce } from "@/lib/credentials/describe";
 import { openCredentialSecret } from "@/lib/credentials/secrets";
 import { AppError } from "@/lib/errors";
 import { reportRotationToIncident } from "@/lib/incidents/report-rotation";
+import type { RotationRunView } from "@/lib/rotation/views";
 import { resolveItemInput, rotationIdSchema, rotationItemIdSchema } from "./schemas";
 
 async function lockItem(tx: Tx, runIdRaw: unknown, itemIdRaw: unknown) {
@@ -31,18 +31,32 @@ async function lockItem(tx: Tx, runIdRaw: unknown, itemIdRaw: unknown) {
  * console no longer holds it for showing (a rotated PostgreSQL or Redis secret stays sealed on the
  * credential, only to prove it refused at the next rotation). Audited without the secret.
  */
-export async function revealNewSecret({ ctx, input }: { ctx: Ctx; input: { runId: unknown; itemId: unknown } }): Promise<{ credential_id: string; name: string; secret: string }> {
+export async function revealNewSecret({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: { runId: unknown; itemId: unknown };
+}): Promise<{ credential_id: string; name: string; secret: string }> {
   authorize(ctx, "responder", "see rotated secrets");
   return ctx.db.transaction(async (tx) => {
     const { item, credential } = await lockItem(tx, input.runId, input.itemId);
     const what = `credential "${credential.name}"`;
     if (!newSecretIsShownOnce(credential.kind)) throw new AppError("CONFLICT", `The secret manager delivers ${what}'s new secret; the console never sees it`);
     if (item.supersededByRunId) {
-      throw new AppError("CONFLICT", `${what} was rotated again by run ${item.supersededByRunId} before this secret was shown: it no longer works; reveal that run's secret`, {
-        details: { superseded_by: item.supersededByRunId },
-      });
+      throw new AppError(
+        "CONFLICT",
+        `${what} was rotated again by run ${item.supersededByRunId} before this secret was shown: it no longer works; reveal that run's secret`,
+        {
+          details: { superseded_by: item.supersededByRunId },
+        },
+      );
     }
-    if (item.revealedAt) throw new AppError("CONFLICT", `The new secret of ${what} was already shown to ${item.revealedBy ?? "someone"} at ${item.revealedAt.toISOString()}; it is shown once`);
+    if (item.revealedAt)
+      throw new AppError(
+        "CONFLICT",
+        `The new secret of ${what} was already shown to ${item.revealedBy ?? "someone"} at ${item.revealedAt.toISOString()}; it is shown once`,
+      );
     const appliedButFailed = item.state === "failed" && item.step !== "revoke_old" && item.step !== "create";
     if ((item.state !== "rotated" && !appliedButFailed) || item.newSecretSealed === null) {
       throw new AppError("CONFLICT", `${what} has no new secret to show yet (state ${item.state}, step ${item.step})`);
@@ -66,7 +80,8 @@ export async function resolveFailedItem({ ctx, input }: { ctx: Ctx; input: { run
   const { note } = parseOrThrow(resolveItemInput, input.body ?? {});
   const runId = await ctx.db.transaction(async (tx) => {
     const { item, credential, incidentId } = await lockItem(tx, input.runId, input.itemId);
-    if (item.state !== "failed") throw new AppError("CONFLICT", `Credential "${credential.name}" is ${item.state} in this rotation; only a failed one is resolved by hand`);
+    if (item.state !== "failed")
+      throw new AppError("CONFLICT", `Credential "${credential.name}" is ${item.state} in this rotation; only a failed one is resolved by hand`);
     const [done] = await tx
       .update(rotationItems)
       .set({ resolvedAt: new Date(), resolvedBy: actorId(ctx.actor), resolutionNote: note })
@@ -74,7 +89,13 @@ export async function resolveFailedItem({ ctx, input }: { ctx: Ctx; input: { run
       .returning({ id: rotationItems.id });
     if (!done) throw new AppError("CONFLICT", `The failure of credential "${credential.name}" was already resolved by ${item.resolvedBy ?? "someone"}`);
     const detail = { rotation_id: item.runId, item_id: item.id, credential_id: credential.id, name: credential.name, error: item.lastError, note };
-    await recordAudit(tx, ctx, { action: "credential.rotation_failure_resolved", targetType: "credential", targetId: credential.id, reason: note, after: detail });
+    await recordAudit(tx, ctx, {
+      action: "credential.rotation_failure_resolved",
+      targetType: "credential",
+      targetId: credential.id,
+      reason: note,
+      after: detail,
+    });
     if (incidentId !== null) {
       await reportRotationToIncident(tx, ctx, incidentId, {
         runId: item.runId,

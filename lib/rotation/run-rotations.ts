@@ -4,7 +4,7 @@ import { env } from "@/lib/env";
 import { kickNotificationDelivery } from "@/lib/notify";
 import { serialPasses } from "@/lib/serial-passes";
 import { DEFAULT_RETRY_POLICY } from "./policy";
-import { CLAIM_BATCH, runDueRotationSteps, type RotationDeps } from "./worker";
+import { CLAIM_BATCH, type RotationDeps, runDueRotationSteps } from "./worker";
 
 function appDeps(): RotationDeps {
   const db = appDb();

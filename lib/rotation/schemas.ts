@@ -8,7 +8,11 @@ export const rotationItemIdSchema = z.uuid({ message: "item id: expected a UUID"
 export const startRotationInput = z
   .strictObject({
     agent_id: agentIdSchema.optional(),
-    credential_ids: z.array(z.uuid({ message: "credential_ids: expected credential ids (UUIDs)" })).min(1).max(200).optional(),
+    credential_ids: z
+      .array(z.uuid({ message: "credential_ids: expected credential ids (UUIDs)" }))
+      .min(1)
+      .max(200)
+      .optional(),
     incident_id: z.number().int().positive().optional(),
   })
   .superRefine((v, ctx) => {

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import type { Tx } from "@/db/client";
 import { getIncidentRow, incidentRef } from "@/db/queries/incidents";
 import { agentExists } from "@/db/queries/ingest-keys";
-import type { Tx } from "@/db/client";
 import { credentials, rotationItems, rotationRuns } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
@@ -83,7 +83,10 @@ export async function startRotation({
   requireSocSecret("rotate credentials");
   const incident = body.incident_id === undefined ? null : await getIncidentRow(ctx.db, body.incident_id);
   if (body.incident_id !== undefined) {
-    if (!incident) throw new AppError("NOT_FOUND", `No incident ${incidentRef(body.incident_id)}`, { details: { errors: [{ path: "incident_id", message: "unknown incident" }] } });
+    if (!incident)
+      throw new AppError("NOT_FOUND", `No incident ${incidentRef(body.incident_id)}`, {
+        details: { errors: [{ path: "incident_id", message: "unknown incident" }] },
+      });
     if (incident.status === "closed") throw new AppError("CONFLICT", `${incidentRef(incident.id)} is closed; reopen it to rotate under it`);
   }
   if (body.agent_id !== undefined) {
@@ -91,7 +94,9 @@ export async function startRotation({
       throw new AppError("NOT_FOUND", `No agent ${body.agent_id} is registered`, { details: { errors: [{ path: "agent_id", message: "unknown agent" }] } });
     }
     if (incident && !incident.agentIds.includes(body.agent_id)) {
-      throw new AppError("VALIDATION", `${incidentRef(incident.id)} does not cover agent ${body.agent_id}`, { details: { errors: [{ path: "agent_id", message: "not one of the incident's agents" }] } });
+      throw new AppError("VALIDATION", `${incidentRef(incident.id)} does not cover agent ${body.agent_id}`, {
+        details: { errors: [{ path: "agent_id", message: "not one of the incident's agents" }] },
+      });
     }
   }
   const agentIds = body.agent_id !== undefined ? [body.agent_id] : body.credential_ids ? null : (incident?.agentIds ?? []);
@@ -125,7 +130,15 @@ export async function startRotation({
     const live = await tx
       .select({ credentialId: rotationItems.credentialId, runId: rotationItems.runId })
       .from(rotationItems)
-      .where(and(inArray(rotationItems.credentialId, rows.map((r) => r.id)), inArray(rotationItems.state, ["pending", "retrying"])));
+      .where(
+        and(
+          inArray(
+            rotationItems.credentialId,
+            rows.map((r) => r.id),
+          ),
+          inArray(rotationItems.state, ["pending", "retrying"]),
+        ),
+      );
     if (live.length > 0) {
       const runIds = [...new Set(live.map((l) => l.runId))];
       const [onlyRun] = runIds;
@@ -133,14 +146,25 @@ export async function startRotation({
         if (incident) await adoptRun(tx, ctx, incident.id, onlyRun, incidentStepId);
         return { id: onlyRun, existing: true };
       }
-      const busy = live.map((l) => ({ credential_id: l.credentialId, name: rows.find((r) => r.id === l.credentialId)?.name ?? l.credentialId, rotation_id: l.runId }));
-      throw new AppError("CONFLICT", `Already being rotated: ${busy.map((b) => `"${b.name}" (run ${b.rotation_id})`).join(", ")}; wait for that run or leave those credentials out`, {
-        details: { busy },
-      });
+      const busy = live.map((l) => ({
+        credential_id: l.credentialId,
+        name: rows.find((r) => r.id === l.credentialId)?.name ?? l.credentialId,
+        rotation_id: l.runId,
+      }));
+      throw new AppError(
+        "CONFLICT",
+        `Already being rotated: ${busy.map((b) => `"${b.name}" (run ${b.rotation_id})`).join(", ")}; wait for that run or leave those credentials out`,
+        {
+          details: { busy },
+        },
+      );
     }
 
     if (!incident) {
-      const recent = await justRotated(tx, rows.map((r) => r.id));
+      const recent = await justRotated(
+        tx,
+        rows.map((r) => r.id),
+      );
       if (recent) return { id: recent, existing: true };
     }
 
@@ -181,7 +205,9 @@ export async function startRotation({
 async function adoptRun(tx: Tx, ctx: Ctx, incidentId: number, runId: string, askedByStep: string | null): Promise<void> {
   const [run] = await tx.select({ incidentId: rotationRuns.incidentId }).from(rotationRuns).where(eq(rotationRuns.id, runId)).for("update");
   if (run?.incidentId != null && run.incidentId !== incidentId) {
-    throw new AppError("CONFLICT", `These credentials are being rotated under ${incidentRef(run.incidentId)} (run ${runId}); wait for it to end`, { details: { rotation_id: runId } });
+    throw new AppError("CONFLICT", `These credentials are being rotated under ${incidentRef(run.incidentId)} (run ${runId}); wait for it to end`, {
+      details: { rotation_id: runId },
+    });
   }
   const adopting = run?.incidentId !== incidentId;
   if (adopting) {
@@ -191,7 +217,11 @@ async function adoptRun(tx: Tx, ctx: Ctx, incidentId: number, runId: string, ask
   await reportRotationToIncident(tx, ctx, incidentId, {
     runId,
     activity: adopting
-      ? { kind: "rotation_adopted", summary: `The rotation already going for these credentials (run ${runId}) now reports to this incident`, detail: { rotation_id: runId } }
+      ? {
+          kind: "rotation_adopted",
+          summary: `The rotation already going for these credentials (run ${runId}) now reports to this incident`,
+          detail: { rotation_id: runId },
+        }
       : undefined,
     askedByStep: askedByStep ?? undefined,
   });

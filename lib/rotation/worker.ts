@@ -1,20 +1,20 @@
 import { and, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rotationItems, rotationRuns } from "@/db/schema";
+import { recordAudit } from "@/lib/audit";
 import type { Ctx } from "@/lib/context";
-import type { CredentialKind, ProviderSet, RotationStep } from "@/lib/credentials/providers";
-import type { ROTATION_ITEM_STEPS } from "@/lib/credentials/providers/provider";
 import { newSecretIsShownOnce } from "@/lib/credentials/describe";
 import { storeRotatedSecret } from "@/lib/credentials/manage-credentials";
-import { openCredentialSecret, sealCredentialSecret } from "@/lib/credentials/secrets";
+import type { CredentialKind, ProviderSet, RotationStep } from "@/lib/credentials/providers";
+import type { ROTATION_ITEM_STEPS } from "@/lib/credentials/providers/provider";
 import { claimHeld, claimIsMine } from "@/lib/credentials/providers/under-claim";
 import { WebhookStepError } from "@/lib/credentials/providers/webhook";
+import { openCredentialSecret, sealCredentialSecret } from "@/lib/credentials/secrets";
 import { AppError, describeError } from "@/lib/errors";
-import { recordAudit } from "@/lib/audit";
 import { reportRotationToIncident } from "@/lib/incidents/report-rotation";
 import { enqueueRotationFailure } from "@/lib/notify";
 import { finishRunIfDone } from "./finish-run";
-import { retryDelayMs, type RetryPolicy } from "./policy";
+import { type RetryPolicy, retryDelayMs } from "./policy";
 
 type ItemStep = (typeof ROTATION_ITEM_STEPS)[number];
 
@@ -220,7 +220,13 @@ async function recordRotated(deps: RotationDeps, c: Claim): Promise<boolean> {
     for (const earlier of resolved) {
       const detail = { rotation_id: earlier.runId, item_id: earlier.id, credential_id: c.credentialId, name: c.name, error: earlier.lastError, note };
       const ctx = systemCtx(deps.db, c.runId);
-      await recordAudit(tx, ctx, { action: "credential.rotation_failure_resolved", targetType: "credential", targetId: c.credentialId, reason: note, after: detail });
+      await recordAudit(tx, ctx, {
+        action: "credential.rotation_failure_resolved",
+        targetType: "credential",
+        targetId: c.credentialId,
+        reason: note,
+        after: detail,
+      });
       const [earlierRun] = await tx.select({ incidentId: rotationRuns.incidentId }).from(rotationRuns).where(eq(rotationRuns.id, earlier.runId));
       if (earlierRun?.incidentId != null) {
         await reportRotationToIncident(tx, ctx, earlierRun.incidentId, {
@@ -280,7 +286,17 @@ async function recordFailure(deps: RotationDeps, c: Claim, error: string, perman
       targetType: "credential",
       targetId: c.credentialId,
       // revoked_old: whether the old secret is already dead, which tells the responder how urgent the manual rotation is.
-      after: { rotation_id: c.runId, agent_id: c.agentId, name: c.name, kind: c.kind, step: c.step, attempts: c.attempts, revoked_old: row.revokedOld, error, notifications_queued: queued },
+      after: {
+        rotation_id: c.runId,
+        agent_id: c.agentId,
+        name: c.name,
+        kind: c.kind,
+        step: c.step,
+        attempts: c.attempts,
+        revoked_old: row.revokedOld,
+        error,
+        notifications_queued: queued,
+      },
     });
     return true;
   });

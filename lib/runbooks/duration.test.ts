@@ -14,7 +14,8 @@ describe("parseDuration", () => {
   });
 
   it("refuses what has no unit or no number", () => {
-    for (const text of ["soon", "30", "", "1.5 hours", "-5m", "5 fortnights", "1h30m", "5 constructor", "5 toString"]) expect(parseDuration(text), text).toBeNull();
+    for (const text of ["soon", "30", "", "1.5 hours", "-5m", "5 fortnights", "1h30m", "5 constructor", "5 toString"])
+      expect(parseDuration(text), text).toBeNull();
   });
 });
 

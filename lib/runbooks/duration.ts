@@ -1,24 +1,26 @@
 // A Map, not an object: a unit such as "constructor" must not find Object's own properties.
-const UNIT_SECONDS = new Map<string, number>(Object.entries({
-  s: 1,
-  sec: 1,
-  secs: 1,
-  second: 1,
-  seconds: 1,
-  m: 60,
-  min: 60,
-  mins: 60,
-  minute: 60,
-  minutes: 60,
-  h: 3600,
-  hr: 3600,
-  hrs: 3600,
-  hour: 3600,
-  hours: 3600,
-  d: 86_400,
-  day: 86_400,
-  days: 86_400,
-}));
+const UNIT_SECONDS = new Map<string, number>(
+  Object.entries({
+    s: 1,
+    sec: 1,
+    secs: 1,
+    second: 1,
+    seconds: 1,
+    m: 60,
+    min: 60,
+    mins: 60,
+    minute: 60,
+    minutes: 60,
+    h: 3600,
+    hr: 3600,
+    hrs: 3600,
+    hour: 3600,
+    hours: 3600,
+    d: 86_400,
+    day: 86_400,
+    days: 86_400,
+  }),
+);
 
 /** A step's timeout may not exceed a week: longer is a schedule, not a timeout. */
 export const MAX_TIMEOUT_SECONDS = 7 * 86_400;

@@ -73,7 +73,12 @@ const CASES: Case[] = [
   { template: "printf '%s\\n' x{session_id}y", prints: (x) => line(`x${x}y`), fills: true, posix: true },
   { template: "printf '%s\\n' \\'{session_id}", prints: (x) => line(`'${x}`), fills: true, posix: true },
   { template: `printf '%s\\n' "a\\"b {session_id}"`, prints: (x) => line(`a"b ${x}`), fills: true, posix: true },
-  { template: "printf '%s\\n' agent:killswitch:{agent_id} 'Security incident {session_id}'", prints: (x) => line(`agent:killswitch:${x}`, `Security incident ${x}`), fills: true, posix: true },
+  {
+    template: "printf '%s\\n' agent:killswitch:{agent_id} 'Security incident {session_id}'",
+    prints: (x) => line(`agent:killswitch:${x}`, `Security incident ${x}`),
+    fills: true,
+    posix: true,
+  },
   { template: `printf '%s\\n' "$(printf x)" {session_id}`, prints: (x) => line("x", x), fills: true, posix: true },
   { template: `printf '%s\\n' "$(printf '%s' ')')" "{session_id}"`, prints: (x) => line(")", x), fills: true, posix: true },
   { template: "printf '%s\\n' `printf x` {session_id}", prints: (x) => line("x", x), fills: true, posix: true },
@@ -163,13 +168,22 @@ chmodSync(remoteShell, 0o755);
 function run(shell: string, command: string): { stdout: string; marked: boolean } {
   const dir = mkdtempSync(path.join(tmpdir(), "soc-fill-"));
   dirs.push(dir);
-  const result = spawnSync(shell, ["-c", command], { cwd: dir, env: { ...process.env, HOME: dir, Y: "", X: "", RSYNC_RSH: remoteShell }, encoding: "utf8", timeout: 10_000 });
+  const result = spawnSync(shell, ["-c", command], {
+    cwd: dir,
+    env: { ...process.env, HOME: dir, Y: "", X: "", RSYNC_RSH: remoteShell },
+    encoding: "utf8",
+    timeout: 10_000,
+  });
   return { stdout: result.stdout, marked: existsSync(path.join(dir, "MARK")) };
 }
 
 function fill(template: string, value: string): string | null {
   try {
-    return fillPlaceholders(template, { agent_id: value, session_id: value, incident_id: "INC-7", incident_start: new Date("2026-11-24T12:00:00Z") }, { shell: true });
+    return fillPlaceholders(
+      template,
+      { agent_id: value, session_id: value, incident_id: "INC-7", incident_start: new Date("2026-11-24T12:00:00Z") },
+      { shell: true },
+    );
   } catch (err) {
     if (err instanceof AppError && err.code === "VALIDATION") return null;
     throw err;

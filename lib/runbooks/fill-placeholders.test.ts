@@ -17,9 +17,9 @@ function refusal(run: () => unknown): { message: string; errors: unknown } {
 
 describe("fillPlaceholders", () => {
   it("fills every placeholder from the incident, times as ISO 8601", () => {
-    expect(fillPlaceholders("python -m agent_forensics snapshot --agent-id {agent_id} --session-id {session_id} --output /incidents/{incident_id}/", incident)).toBe(
-      "python -m agent_forensics snapshot --agent-id support-bot --session-id sess-42 --output /incidents/inc-7/",
-    );
+    expect(
+      fillPlaceholders("python -m agent_forensics snapshot --agent-id {agent_id} --session-id {session_id} --output /incidents/{incident_id}/", incident),
+    ).toBe("python -m agent_forensics snapshot --agent-id support-bot --session-id sess-42 --output /incidents/inc-7/");
     expect(fillPlaceholders("since {incident_start}", incident)).toBe("since 2026-11-24T12:00:00.000Z");
     expect(fillPlaceholders("no placeholders, {print $1} stays", {})).toBe("no placeholders, {print $1} stays");
   });
@@ -61,13 +61,15 @@ describe("fillPlaceholders", () => {
     );
   });
 
-  it("for a shell, refuses a value with a \"..\" path segment, which would lead a path out of its directory", () => {
+  it('for a shell, refuses a value with a ".." path segment, which would lead a path out of its directory', () => {
     for (const session_id of ["..", "../../etc", "a/../../b", "a/.."]) {
       expect(refusal(() => fillPlaceholders("rm -rf /var/tmp/agent-sessions/{session_id}", { session_id }, { shell: true })).message).toBe(
         'session_id holds a ".." path segment, which would lead a path in the command out of the directory it names',
       );
     }
-    expect(fillPlaceholders("rm -rf /var/tmp/agent-sessions/{session_id}", { session_id: "run..2/a.b" }, { shell: true })).toBe("rm -rf /var/tmp/agent-sessions/run..2/a.b");
+    expect(fillPlaceholders("rm -rf /var/tmp/agent-sessions/{session_id}", { session_id: "run..2/a.b" }, { shell: true })).toBe(
+      "rm -rf /var/tmp/agent-sessions/run..2/a.b",
+    );
   });
 
   it("for a shell, refuses a placeholder where no quoting holds, naming it and why, whatever the value", () => {

@@ -12,4 +12,4 @@ export {
   type RunbookStep,
 } from "./parse-runbook";
 export { AGENT_COMPROMISE_RUNBOOK, DATA_EXFILTRATION_RUNBOOK, SHIPPED_RUNBOOKS } from "./shipped";
-export { classifyStep, type AutomatedAction, type AutomatedActionName, type StepAction } from "./step-action";
+export { type AutomatedAction, type AutomatedActionName, classifyStep, type StepAction } from "./step-action";

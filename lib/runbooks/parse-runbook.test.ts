@@ -140,7 +140,15 @@ describe("parseRunbook's other phases", () => {
 
   it("accepts the short timeout forms", () => {
     const runbook = parseRunbook(
-      lines("r:", "  severity: high", "  immediate_actions:", "    - {step: a, timeout: 90s}", "    - {step: b, timeout: 5m}", "    - {step: c, timeout: 1h}", '    - {step: d, timeout: "1 hour"}'),
+      lines(
+        "r:",
+        "  severity: high",
+        "  immediate_actions:",
+        "    - {step: a, timeout: 90s}",
+        "    - {step: b, timeout: 5m}",
+        "    - {step: c, timeout: 1h}",
+        '    - {step: d, timeout: "1 hour"}',
+      ),
     );
     expect(runbook.phases[0]?.steps.map((s) => s.timeoutSeconds)).toEqual([90, 300, 3600, 3600]);
   });
@@ -164,9 +172,7 @@ describe("parseRunbook refusals name line and field", () => {
 
   it("reports a missing severity against the runbook's name", () => {
     const { message, errors } = failure(lines("agent_compromise_runbook:", "  immediate_actions:", '    - step: "Kill"'));
-    expect(errors).toEqual([
-      { line: 1, column: 1, path: "severity", message: "missing: a runbook needs a severity (low, medium, high or critical)" },
-    ]);
+    expect(errors).toEqual([{ line: 1, column: 1, path: "severity", message: "missing: a runbook needs a severity (low, medium, high or critical)" }]);
     expect(message).toBe("line 1, severity: missing: a runbook needs a severity (low, medium, high or critical)");
   });
 
@@ -209,7 +215,16 @@ describe("parseRunbook refusals name line and field", () => {
   });
 
   it("refuses bare numbers, zero and overlong timeouts", () => {
-    const { errors } = failure(lines("r:", "  severity: low", "  immediate_actions:", "    - {step: a, timeout: 30}", "    - {step: b, timeout: 0s}", "    - {step: c, timeout: 8 days}"));
+    const { errors } = failure(
+      lines(
+        "r:",
+        "  severity: low",
+        "  immediate_actions:",
+        "    - {step: a, timeout: 30}",
+        "    - {step: b, timeout: 0s}",
+        "    - {step: c, timeout: 8 days}",
+      ),
+    );
     expect(errors.map((e) => [e.line, e.path, e.message])).toEqual([
       [4, "immediate_actions[0].timeout", 'expected a duration such as "30 seconds" or "2 minutes"'],
       [5, "immediate_actions[1].timeout", "a timeout must be longer than zero"],
@@ -258,7 +273,8 @@ describe("parseRunbook refusals name line and field", () => {
         line: 9,
         column: 9,
         path: "immediate_actions[1].command",
-        message: "{agent_id} comes after a here-document (<<), whose text a shell expands: the console would never fill it in; put it in a plain argument or a plain '…' or \"…\" string",
+        message:
+          "{agent_id} comes after a here-document (<<), whose text a shell expands: the console would never fill it in; put it in a plain argument or a plain '…' or \"…\" string",
       },
     ]);
   });
@@ -300,7 +316,9 @@ describe("parseRunbook refusals name line and field", () => {
 
   it("reports a second top-level key at that key", () => {
     const { errors } = failure(`${MINIMAL}other_runbook:\n  severity: low\n`);
-    expect(errors).toEqual([{ line: 5, column: 1, path: "", message: 'one runbook per document: "other_runbook" follows "agent_compromise_runbook"; upload it on its own' }]);
+    expect(errors).toEqual([
+      { line: 5, column: 1, path: "", message: 'one runbook per document: "other_runbook" follows "agent_compromise_runbook"; upload it on its own' },
+    ]);
   });
 
   it("reports an empty phase list and an empty phase", () => {
@@ -387,7 +405,9 @@ describe("parseRunbook refusals name line and field", () => {
 
   it("refuses more than 100 steps, deep nesting and more than 64 KiB, without crashing", () => {
     const many = `r:\n  severity: low\n  immediate_actions:\n${Array.from({ length: 101 }, (_, i) => `    - step: s${i}\n`).join("")}`;
-    expect(failure(many).errors).toEqual([{ line: 104, column: 7, path: "immediate_actions[100]", message: "a runbook has at most 100 steps; this is step 101" }]);
+    expect(failure(many).errors).toEqual([
+      { line: 104, column: 7, path: "immediate_actions[100]", message: "a runbook has at most 100 steps; this is step 101" },
+    ]);
     const deep = `${MINIMAL}      description: ${"[".repeat(100)}${"]".repeat(100)}\n`;
     expect(failure(deep).errors).toEqual([
       { line: 5, column: 29, path: "immediate_actions[0].description[0][0][0][0][0][0][0][0][0]", message: expect.stringMatching(/^nested too deeply/) },
@@ -408,7 +428,19 @@ describe("parseRunbook refusals name line and field", () => {
   });
 
   it("refuses a step that is not a mapping, non-text values and a multi-line title", () => {
-    const { errors } = failure(lines("r:", "  severity: low", "  immediate_actions:", "    - step: 42", "    - step: |", "        two", "        lines", "    - step: ok", "      command: true"));
+    const { errors } = failure(
+      lines(
+        "r:",
+        "  severity: low",
+        "  immediate_actions:",
+        "    - step: 42",
+        "    - step: |",
+        "        two",
+        "        lines",
+        "    - step: ok",
+        "      command: true",
+      ),
+    );
     expect(errors.map((e) => [e.line, e.path, e.message])).toEqual([
       [4, "immediate_actions[0].step", "expected text, not the number 42"],
       [5, "immediate_actions[1].step", "a step's title is one line; put details in description"],

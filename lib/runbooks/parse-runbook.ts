@@ -1,7 +1,7 @@
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Pair } from "yaml";
-import { unstorableReason } from "@/lib/storable-text";
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, type Pair, parseDocument } from "yaml";
 import { SEVERITIES, type Severity } from "@/lib/detect/types";
 import { AppError } from "@/lib/errors";
+import { unstorableReason } from "@/lib/storable-text";
 import { MAX_TIMEOUT_SECONDS, parseDuration } from "./duration";
 import { describePlaceholders, isPlaceholder, placeholdersIn, shellContextProblems } from "./fill-placeholders";
 import { classifyStep, type StepAction } from "./step-action";
@@ -169,7 +169,12 @@ class RunbookReader {
     // Characters never outnumber UTF-8 bytes, so the length alone rejects most oversized input unencoded.
     const bytes = this.text.length > MAX_RUNBOOK_BYTES ? this.text.length : new TextEncoder().encode(this.text).length;
     if (bytes > MAX_RUNBOOK_BYTES) {
-      this.errors.push({ line: 1, column: 1, path: "", message: `the runbook is ${Math.ceil(bytes / 1024)} KiB; at most ${MAX_RUNBOOK_BYTES / 1024} KiB is accepted` });
+      this.errors.push({
+        line: 1,
+        column: 1,
+        path: "",
+        message: `the runbook is ${Math.ceil(bytes / 1024)} KiB; at most ${MAX_RUNBOOK_BYTES / 1024} KiB is accepted`,
+      });
       return null;
     }
     const doc = parseDocument(this.text, { lineCounter: this.lines, prettyErrors: false, merge: false, uniqueKeys: true });
@@ -200,7 +205,11 @@ class RunbookReader {
     if (!first) return null;
     const name = textOf(first.key);
     for (const other of others) {
-      this.add(this.keyOffset(other, 0), "", `one runbook per document: "${textOf(other.key) ?? describe(other.key)}" follows "${name ?? ""}"; upload it on its own`);
+      this.add(
+        this.keyOffset(other, 0),
+        "",
+        `one runbook per document: "${textOf(other.key) ?? describe(other.key)}" follows "${name ?? ""}"; upload it on its own`,
+      );
     }
     const nameOffset = this.keyOffset(first, 0);
     if (name === null || !RUNBOOK_NAME_PATTERN.test(name)) {
@@ -301,7 +310,11 @@ class RunbookReader {
   private readEscalationPath(pair: Pair<unknown, unknown>, fallback: number): string[] {
     const value = pair.value;
     if (!isSeq(value)) {
-      this.add(this.valueOffset(pair, fallback), "escalation_path", `expected a list of roles, e.g. [oncall_engineer, security_team_lead], not ${describe(value)}`);
+      this.add(
+        this.valueOffset(pair, fallback),
+        "escalation_path",
+        `expected a list of roles, e.g. [oncall_engineer, security_team_lead], not ${describe(value)}`,
+      );
       return [];
     }
     const roles: string[] = [];
@@ -377,7 +390,11 @@ class RunbookReader {
       const known = STEP_KEYS.find((k) => k === key);
       if (!known) {
         const near = key === null ? null : nearest(key, STEP_KEYS);
-        this.add(keyAt, `${path}.${key ?? "?"}`, `unknown key ${key === null ? describe(pair.key) : `"${key}"`}: a step has step, command, tool, description and timeout${near ? ` (did you mean ${near}?)` : ""}`);
+        this.add(
+          keyAt,
+          `${path}.${key ?? "?"}`,
+          `unknown key ${key === null ? describe(pair.key) : `"${key}"`}: a step has step, command, tool, description and timeout${near ? ` (did you mean ${near}?)` : ""}`,
+        );
         continue;
       }
       seen.add(known);
@@ -394,7 +411,8 @@ class RunbookReader {
         continue;
       }
       if (known === "step") {
-        if (text.length > MAX_STEP_TITLE_CHARS) this.add(valueAt, fieldPath, `a step's title is at most ${MAX_STEP_TITLE_CHARS} characters; this one has ${text.length}`);
+        if (text.length > MAX_STEP_TITLE_CHARS)
+          this.add(valueAt, fieldPath, `a step's title is at most ${MAX_STEP_TITLE_CHARS} characters; this one has ${text.length}`);
         else if (text.includes("\n")) this.add(valueAt, fieldPath, "a step's title is one line; put details in description");
       } else if (known === "timeout") {
         timeoutSeconds = parseDuration(text);

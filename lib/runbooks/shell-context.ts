@@ -13,7 +13,7 @@
 export type Quoting = "none" | "single" | "double";
 
 export type PlaceholderContext =
-  | { fill: true; quoting: Quoting; /** Right after `$NAME`: a bare value would become part of the name. */ mustQuote: boolean }
+  | { fill: true; quoting: Quoting /** Right after `$NAME`: a bare value would become part of the name. */; mustQuote: boolean }
   | { fill: false; reason: string };
 
 const PLACEHOLDER_AT = /\{([A-Za-z_][A-Za-z0-9_]*)\}/y;
@@ -21,52 +21,130 @@ const PLACEHOLDER_AT = /\{([A-Za-z_][A-Za-z0-9_]*)\}/y;
 // Programs that read text as shell code or SQL (or hand it to a shell elsewhere), wherever they appear;
 // make hands its variables and targets to the shells of its recipes.
 const CODE_READERS = new Set([
-  "eval", "sh", "bash", "zsh", "dash", "ksh", "mksh", "pdksh", "ash", "yash", "fish", "csh", "tcsh", "busybox",
-  "ssh", "rsh", "su", "sg", "runuser", "pdsh", "pssh", "parallel-ssh", "clush", "ansible", "ansible-playbook", "make", "gmake",
-  "psql", "mysql", "mariadb", "sqlite3", "duckdb", "mongo", "mongosh", "cqlsh", "clickhouse-client",
+  "eval",
+  "sh",
+  "bash",
+  "zsh",
+  "dash",
+  "ksh",
+  "mksh",
+  "pdksh",
+  "ash",
+  "yash",
+  "fish",
+  "csh",
+  "tcsh",
+  "busybox",
+  "ssh",
+  "rsh",
+  "su",
+  "sg",
+  "runuser",
+  "pdsh",
+  "pssh",
+  "parallel-ssh",
+  "clush",
+  "ansible",
+  "ansible-playbook",
+  "make",
+  "gmake",
+  "psql",
+  "mysql",
+  "mariadb",
+  "sqlite3",
+  "duckdb",
+  "mongo",
+  "mongosh",
+  "cqlsh",
+  "clickhouse-client",
 ]);
 // Copies whose remote side may hand its paths to a shell (scp -O and OpenSSH before 9.0, rsync before 3.2.4, sftp's globbing).
 const REMOTE_COPIES = new Set(["scp", "sftp", "rsync", "rcp"]);
 // Commands that, when run, read their arguments as code or as variable names (which bash evaluates as arithmetic).
 const CODE_COMMANDS = new Set([
-  "source", ".", "xargs", "parallel", "watch", "tmux", "screen", "script", "expect", "at", "batch",
-  "trap", "alias", "let", "unset", "compgen", "complete", "enable", "fc", "bind", "coproc", "[[",
+  "source",
+  ".",
+  "xargs",
+  "parallel",
+  "watch",
+  "tmux",
+  "screen",
+  "script",
+  "expect",
+  "at",
+  "batch",
+  "trap",
+  "alias",
+  "let",
+  "unset",
+  "compgen",
+  "complete",
+  "enable",
+  "fc",
+  "bind",
+  "coproc",
+  "[[",
 ]);
 // Commands that keep text in shell variables, from their arguments or their input.
 const VARIABLE_COMMANDS = new Set(["declare", "typeset", "local", "readonly", "export", "read", "mapfile", "readarray", "getopts"]);
 // Commands whose arguments become shell variables ($x, $1).
 const STORES_ARGUMENTS = new Set(["for", "select", "set"]);
-const STORED = "would be kept in a variable, which a later part of the command or a program may read again as code; write the placeholder where the value is used instead";
+const STORED =
+  "would be kept in a variable, which a later part of the command or a program may read again as code; write the placeholder where the value is used instead";
 // Programs whose first arguments are a program of their own.
 const SCRIPT_READERS = new Set(["awk", "gawk", "mawk", "nawk", "sed", "gsed", "jq", "gojq", "yq"]);
 // The options after which a program's next argument (or the rest of the option) is code it runs.
 // Maps, not objects: a word such as `constructor` must not find Object's own properties.
-const CODE_OPTIONS = new Map<string, RegExp>(Object.entries({
-  python: /^-[A-Za-z]*c/,
-  perl: /^-[A-Za-z]*[eE]/,
-  ruby: /^-[A-Za-z]*e/,
-  node: /^(-[A-Za-z]*[ep]|--eval|--print)/,
-  bun: /^(-[A-Za-z]*e|--eval|--print)/,
-  deno: /^(eval$|-[A-Za-z]*e)/,
-  php: /^-[A-Za-z]*[rR]/,
-  lua: /^-[A-Za-z]*e/,
-  Rscript: /^-[A-Za-z]*e/,
-  osascript: /^-[A-Za-z]*e/,
-  pwsh: /^-(c|command|encodedcommand|ec)\b/i,
-  powershell: /^-(c|command|encodedcommand|ec)\b/i,
-  git: /^(-c|--config-env)/,
-  flock: /^(-[A-Za-z]*c|--command)/,
-  env: /^(-[A-Za-z]*S|--split-string)/,
-  tar: /^(-[A-Za-z]*I|--use-compress-program|--to-command|--checkpoint-action|--info-script|--new-volume-script)/,
-}));
+const CODE_OPTIONS = new Map<string, RegExp>(
+  Object.entries({
+    python: /^-[A-Za-z]*c/,
+    perl: /^-[A-Za-z]*[eE]/,
+    ruby: /^-[A-Za-z]*e/,
+    node: /^(-[A-Za-z]*[ep]|--eval|--print)/,
+    bun: /^(-[A-Za-z]*e|--eval|--print)/,
+    deno: /^(eval$|-[A-Za-z]*e)/,
+    php: /^-[A-Za-z]*[rR]/,
+    lua: /^-[A-Za-z]*e/,
+    Rscript: /^-[A-Za-z]*e/,
+    osascript: /^-[A-Za-z]*e/,
+    pwsh: /^-(c|command|encodedcommand|ec)\b/i,
+    powershell: /^-(c|command|encodedcommand|ec)\b/i,
+    git: /^(-c|--config-env)/,
+    flock: /^(-[A-Za-z]*c|--command)/,
+    env: /^(-[A-Za-z]*S|--split-string)/,
+    tar: /^(-[A-Za-z]*I|--use-compress-program|--to-command|--checkpoint-action|--info-script|--new-volume-script)/,
+  }),
+);
 // Interpreters that, given no script, read their program from their input (a pipe, a here-string).
 const INPUT_READERS = new Set(["python", "perl", "ruby", "node", "php", "lua", "tclsh", "osascript", "pwsh", "powershell", "dc", "ed", "ex"]);
 // Commands that run the program named by their next word that is not an option, after this many arguments of their own.
-const RUNNERS = new Map<string, number>(Object.entries({
-  sudo: 0, doas: 0, env: 0, exec: 0, command: 0, builtin: 0, nohup: 0, nice: 0, ionice: 0, time: 0, setsid: 0,
-  stdbuf: 0, strace: 0, ltrace: 0, unbuffer: 0, caffeinate: 0, pkexec: 0, chpst: 0,
-  timeout: 1, chroot: 1, taskset: 1, chrt: 1, flock: 1,
-}));
+const RUNNERS = new Map<string, number>(
+  Object.entries({
+    sudo: 0,
+    doas: 0,
+    env: 0,
+    exec: 0,
+    command: 0,
+    builtin: 0,
+    nohup: 0,
+    nice: 0,
+    ionice: 0,
+    time: 0,
+    setsid: 0,
+    stdbuf: 0,
+    strace: 0,
+    ltrace: 0,
+    unbuffer: 0,
+    caffeinate: 0,
+    pkexec: 0,
+    chpst: 0,
+    timeout: 1,
+    chroot: 1,
+    taskset: 1,
+    chrt: 1,
+    flock: 1,
+  }),
+);
 // find's actions that run the program named next.
 const FIND_ACTIONS = new Set(["-exec", "-execdir", "-ok", "-okdir"]);
 const REDIS_SCRIPT = /^(eval|eval_ro|evalsha|evalsha_ro|fcall|fcall_ro|function|script)$/i;
@@ -407,7 +485,7 @@ class Scanner {
         i += 2;
       } else if (c === "'") {
         // Inside "…", bash reads these quotes and dash does not: no reading is sure.
-        if (inDouble) throw new Stop(i, "a ' inside \"${ … }\", which shells read differently");
+        if (inDouble) throw new Stop(i, 'a \' inside "${ … }", which shells read differently');
         const end = src.indexOf("'", i + 1);
         if (end < 0) throw new Stop(pos, "a ${ that is never closed");
         for (let j = i + 1; j < end; j++) this.refuse(j, reason);
@@ -459,7 +537,8 @@ class Scanner {
       const name = programName(w.literal);
       programs.push(name);
       if (CODE_COMMANDS.has(name)) this.refuseCommand(`runs ${name}, which reads text as code or as a variable name`);
-      if (VARIABLE_COMMANDS.has(name)) this.refuseCommand(`runs ${name}, which keeps text in a shell variable, where a later part of the command may read it again as code`);
+      if (VARIABLE_COMMANDS.has(name))
+        this.refuseCommand(`runs ${name}, which keeps text in a shell variable, where a later part of the command may read it again as code`);
       storesArguments = STORES_ARGUMENTS.has(name);
       runner = RUNNERS.has(name) ? name : null;
       ownArguments = RUNNERS.get(name) ?? 0;
@@ -525,16 +604,19 @@ class Scanner {
     // An interpreter named anywhere counts from there on: `docker exec c python3 -c …` runs python too.
     const named: string[] = [];
     const codeOptionOf = new Set<string>();
-    const redisScript = command.words.some((w) => w.literal !== null && programName(w.literal) === "redis-cli") && command.words.some((w) => REDIS_SCRIPT.test(w.literal ?? ""));
+    const redisScript =
+      command.words.some((w) => w.literal !== null && programName(w.literal) === "redis-cli") && command.words.some((w) => REDIS_SCRIPT.test(w.literal ?? ""));
     let inRedisScript = false;
     for (const [position, w] of command.words.entries()) {
       for (const p of named) if (CODE_OPTIONS.get(p)?.test(w.raw)) codeOptionOf.add(p);
       const scriptReader = named.find((p) => SCRIPT_READERS.has(p));
-      const codeOf = [...codeOptionOf][0] ?? (scriptReader && !isScriptData(command.words, position) ? scriptReader : null) ?? (inRedisScript ? "redis-cli" : null);
+      const codeOf =
+        [...codeOptionOf][0] ?? (scriptReader && !isScriptData(command.words, position) ? scriptReader : null) ?? (inRedisScript ? "redis-cli" : null);
       if (codeOf && w.expands) {
         this.refuseCommand(`builds ${codeOf}'s code from $… or \`…\` when it runs, which may bring in a value filled elsewhere in the command`);
       }
-      for (const c of w.candidates) this.settle(c, this.candidateProblem(w, position, command.words, { scriptReader, codeOptionOf: [...codeOptionOf][0], unknownProgram, redisScript }));
+      for (const c of w.candidates)
+        this.settle(c, this.candidateProblem(w, position, command.words, { scriptReader, codeOptionOf: [...codeOptionOf][0], unknownProgram, redisScript }));
       if (redisScript && REDIS_SCRIPT.test(w.literal ?? "")) inRedisScript = true;
       if (w.literal !== null) named.push(programName(w.literal));
     }
@@ -556,7 +638,8 @@ class Scanner {
   ): string | null {
     if (w.pattern) return PATTERN;
     if (before.unknownProgram) return "goes to a program chosen only when the command runs ($…), which may read it as code";
-    if (before.scriptReader && !isScriptData(words, position)) return `goes to ${before.scriptReader}, which reads its arguments as a program (pass it with jq --arg or awk -v)`;
+    if (before.scriptReader && !isScriptData(words, position))
+      return `goes to ${before.scriptReader}, which reads its arguments as a program (pass it with jq --arg or awk -v)`;
     if (before.codeOptionOf) return `follows ${before.codeOptionOf}'s option for code to run`;
     if (before.redisScript) return "goes to a Redis script command, which runs Lua";
     return null;

@@ -108,28 +108,30 @@ function idsAreTheIncidents(flags: Map<string, string>): boolean {
   return [...flags].every(([name, value]) => !ID_FLAGS.has(name) || ID_FLAGS.get(name) === value);
 }
 
-const SUBCOMMANDS = new Map<string, { flags: readonly string[]; action: (flags: Map<string, string>) => AutomatedAction }>(Object.entries({
-  "agent_forensics snapshot": {
-    flags: ["agent-id", "session-id", "incident-id", "output"],
-    action: () => ({ kind: "automated", action: "snapshot" }),
-  },
-  "agent_forensics trace-communications": {
-    flags: ["agent-id", "incident-id", "since", "output"],
-    action: (flags) => ({ kind: "automated", action: "trace_communications", sinceTemplate: flags.get("since") || DEFAULT_SINCE }),
-  },
-  "agent_forensics timeline": {
-    flags: ["agent-id", "session-id", "incident-id", "since", "output"],
-    action: () => ({ kind: "automated", action: "build_timeline" }),
-  },
-  "agent_forensics build-timeline": {
-    flags: ["agent-id", "session-id", "incident-id", "since", "output"],
-    action: () => ({ kind: "automated", action: "build_timeline" }),
-  },
-  "agent_security rotate-credentials": {
-    flags: ["agent-id", "incident-id"],
-    action: () => ({ kind: "automated", action: "rotate_credentials" }),
-  },
-}));
+const SUBCOMMANDS = new Map<string, { flags: readonly string[]; action: (flags: Map<string, string>) => AutomatedAction }>(
+  Object.entries({
+    "agent_forensics snapshot": {
+      flags: ["agent-id", "session-id", "incident-id", "output"],
+      action: () => ({ kind: "automated", action: "snapshot" }),
+    },
+    "agent_forensics trace-communications": {
+      flags: ["agent-id", "incident-id", "since", "output"],
+      action: (flags) => ({ kind: "automated", action: "trace_communications", sinceTemplate: flags.get("since") || DEFAULT_SINCE }),
+    },
+    "agent_forensics timeline": {
+      flags: ["agent-id", "session-id", "incident-id", "since", "output"],
+      action: () => ({ kind: "automated", action: "build_timeline" }),
+    },
+    "agent_forensics build-timeline": {
+      flags: ["agent-id", "session-id", "incident-id", "since", "output"],
+      action: () => ({ kind: "automated", action: "build_timeline" }),
+    },
+    "agent_security rotate-credentials": {
+      flags: ["agent-id", "incident-id"],
+      action: () => ({ kind: "automated", action: "rotate_credentials" }),
+    },
+  }),
+);
 
 const TOOLS = new Map<string, AutomatedAction>([["agent_forensics.build_timeline", { kind: "automated", action: "build_timeline" }]]);
 

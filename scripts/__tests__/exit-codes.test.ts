@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, inject, it } from "vitest";
 import { childEnv } from "@/lib/env";
-import { summarize, vitestSuite, type VitestReport } from "@/scripts/lib/test-summary";
+import { summarize, type VitestReport, vitestSuite } from "@/scripts/lib/test-summary";
 
 const FIXTURE_CONFIG = "scripts/testing/exit-code-fixture/vitest.config.mts";
 const VITEST = path.join("node_modules", ".bin", "vitest");

@@ -4,8 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { inject } from "vitest";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { appDb } from "@/db/client";
 import { credentialProviders } from "@/lib/credentials/providers";
 import { MANIFEST_FORMAT, manifestFile } from "@/lib/forensics/evidence";
@@ -116,7 +115,11 @@ describe("npm run soc -- agent", () => {
     const Redis = (await import("ioredis")).default;
     const redis = new Redis(inject("redisUrl"));
     try {
-      expect(await redis.hgetall(`agent:killswitch:${agentId}`)).toMatchObject({ killed: "true", reason: "paged at 3am", killed_by: expect.stringMatching(/^cli:/) });
+      expect(await redis.hgetall(`agent:killswitch:${agentId}`)).toMatchObject({
+        killed: "true",
+        reason: "paged at 3am",
+        killed_by: expect.stringMatching(/^cli:/),
+      });
       const refused = await run("node_modules/.bin/tsx", ["scripts/soc.ts", "kill", agentId], { env }).then(
         () => null,
         (err: { code: number; stderr: string }) => err,

@@ -19,7 +19,12 @@ export async function startBenchApp(settings: Record<string, string>, timeoutMs 
   });
   const app = { url: `http://127.0.0.1:${port}`, pid: server.pid, stop: () => void server.kill("SIGTERM") };
   const deadline = Date.now() + timeoutMs;
-  while (!(await fetch(`${app.url}/sign-in`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${app.url}/sign-in`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (server.exitCode !== null) throw new Error(`the app exited (${server.exitCode}) before it answered`);
     if (Date.now() > deadline) {
       app.stop();

@@ -45,7 +45,9 @@ export function benchExportBody(agentId: string, count: number, seed: number): U
     resourceSpans: [
       {
         resource: { attributes: [str("service.name", agentId), str("service.version", "2.3.1"), str("host.name", "bench-host")] },
-        scopeSpans: [{ scope: { name: "bench-genai-instrumentation", version: "1.0.0" }, spans: benchEvents(agentId, count, seed).map((e) => toSpan(e, traceId)) }],
+        scopeSpans: [
+          { scope: { name: "bench-genai-instrumentation", version: "1.0.0" }, spans: benchEvents(agentId, count, seed).map((e) => toSpan(e, traceId)) },
+        ],
       },
     ],
   });

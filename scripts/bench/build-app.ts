@@ -1,9 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-
-import { NEXT_BIN } from "../lib/next-server";
 import { benchEnv } from "@/lib/env";
+import { NEXT_BIN } from "../lib/next-server";
 
 /** Benchmarks measure the code as it is now, not whatever build is lying around (BENCH_SKIP_BUILD=1 reuses one). */
 export function buildAppForBench(): void {

@@ -50,7 +50,12 @@ function detectAll(): number {
     findings += checkBaseline({
       baseline,
       events: batchRows.map((row, index) => ({ index, row })),
-      sessions: new Map([[sessionId, { startedAtUs: batchRows[0]?.tsMicros ?? 0, eventCount: BATCH, toolCalls: toolTimes.length, llmCalls: BATCH - toolTimes.length, costUsd: 1 }]]),
+      sessions: new Map([
+        [
+          sessionId,
+          { startedAtUs: batchRows[0]?.tsMicros ?? 0, eventCount: BATCH, toolCalls: toolTimes.length, llmCalls: BATCH - toolTimes.length, costUsd: 1 },
+        ],
+      ]),
       toolCallTimes: new Map([[sessionId, toolTimes]]),
     }).findings.length;
   });

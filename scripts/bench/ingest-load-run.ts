@@ -54,4 +54,3 @@ export async function runLoad(opts: {
   const result = JSON.parse(out) as { "2xx": number; non2xx: number; elapsed_s: number; latency: { p50: number; p99: number } };
   return { requests2xx: result["2xx"], non2xx: result.non2xx, duration: result.elapsed_s, p50: result.latency.p50, p99: result.latency.p99 };
 }
-

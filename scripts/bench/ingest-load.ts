@@ -7,7 +7,14 @@ import { benchExportBody } from "./bench-spans";
  * bodies up front (native JSON events, or the same events as OTLP protobuf spans), then sends them
  * with autocannon and prints autocannon's result as JSON on stdout.
  */
-const { url, keys, requests, batch, connections, door = "native" } = JSON.parse(process.argv[2] ?? "{}") as {
+const {
+  url,
+  keys,
+  requests,
+  batch,
+  connections,
+  door = "native",
+} = JSON.parse(process.argv[2] ?? "{}") as {
   url: string;
   keys: { agentId: string; key: string }[];
   requests: number;
@@ -18,7 +25,11 @@ const { url, keys, requests, batch, connections, door = "native" } = JSON.parse(
 
 const DOORS = {
   native: { path: "/api/v1/ingest", contentType: "application/json", body: (agentId: string, i: number) => JSON.stringify(benchEvents(agentId, batch, i)) },
-  otlp: { path: "/api/v1/otlp/v1/traces", contentType: "application/x-protobuf", body: (agentId: string, i: number) => Buffer.from(benchExportBody(agentId, batch, i)) },
+  otlp: {
+    path: "/api/v1/otlp/v1/traces",
+    contentType: "application/x-protobuf",
+    body: (agentId: string, i: number) => Buffer.from(benchExportBody(agentId, batch, i)),
+  },
 };
 const target = DOORS[door];
 

@@ -1,14 +1,14 @@
 import os from "node:os";
 import pg from "pg";
 import { createDb } from "@/db/client";
+import { benchEnv } from "@/lib/env";
 import { dayStart, ensureDayPartitions } from "@/lib/ingest/partitions";
-import { prepareEventRow, type EventRow } from "@/lib/ingest/prepare-event-rows";
+import { type EventRow, prepareEventRow } from "@/lib/ingest/prepare-event-rows";
 import { startTestInfra } from "../testing/infra";
 import { type BenchApp, runBench, startBenchApp } from "./bench-app";
-import { buildAppForBench } from "./build-app";
 import { benchEvents } from "./bench-events";
+import { buildAppForBench } from "./build-app";
 import { runLoad, setUpBenchAgents } from "./ingest-load-run";
-import { benchEnv } from "@/lib/env";
 
 /**
  * bench:ingest — end-to-end ingest over HTTP against the built app (redaction, validation, every
@@ -43,11 +43,26 @@ async function rawInsertRate(databaseUrl: string, rows: EventRow[], writers: num
         token_count, cost_usd, tool_name, tool_args_hash, error, security_flags, metadata, action_sequence,
         session_elapsed_s, session_total_cost_usd, redactions)`,
       [
-        b.map((r) => r.tsMicros), b.map(() => crypto.randomUUID()), b.map((r) => r.agentId), b.map((r) => r.sessionId),
-        b.map((r) => r.actionType), b.map((r) => r.actionName), b.map((r) => r.inputSummary), b.map((r) => r.outputSummary),
-        b.map((r) => r.durationMs), b.map((r) => r.tokenCount), b.map((r) => r.costUsd), b.map((r) => r.toolName),
-        b.map((r) => r.toolArgsHash), b.map((r) => r.error), b.map((r) => json(r.securityFlags)), b.map((r) => json(r.metadata)),
-        b.map((r) => r.actionSequence), b.map((r) => r.sessionElapsedS), b.map((r) => r.sessionTotalCostUsd), b.map((r) => json(r.redactions)),
+        b.map((r) => r.tsMicros),
+        b.map(() => crypto.randomUUID()),
+        b.map((r) => r.agentId),
+        b.map((r) => r.sessionId),
+        b.map((r) => r.actionType),
+        b.map((r) => r.actionName),
+        b.map((r) => r.inputSummary),
+        b.map((r) => r.outputSummary),
+        b.map((r) => r.durationMs),
+        b.map((r) => r.tokenCount),
+        b.map((r) => r.costUsd),
+        b.map((r) => r.toolName),
+        b.map((r) => r.toolArgsHash),
+        b.map((r) => r.error),
+        b.map((r) => json(r.securityFlags)),
+        b.map((r) => json(r.metadata)),
+        b.map((r) => r.actionSequence),
+        b.map((r) => r.sessionElapsedS),
+        b.map((r) => r.sessionTotalCostUsd),
+        b.map((r) => json(r.redactions)),
       ],
     );
   const started = performance.now();
@@ -84,7 +99,9 @@ async function main(): Promise<void> {
     const stored = await db.pool.query<{ n: string }>("SELECT count(*) AS n FROM events");
     const alerts = await db.pool.query<{ type: string; findings: string }>("SELECT type, sum(count)::text AS findings FROM alerts GROUP BY type ORDER BY type");
 
-    const rows = Array.from({ length: 100 }, (_, i) => benchEvents(`raw-agent-${i % AGENTS}`, BATCH, i)).flat().map(prepareEventRow);
+    const rows = Array.from({ length: 100 }, (_, i) => benchEvents(`raw-agent-${i % AGENTS}`, BATCH, i))
+      .flat()
+      .map(prepareEventRow);
     const raw1 = await rawInsertRate(infra.databaseUrl, rows, 1);
     const raw2 = await rawInsertRate(infra.databaseUrl, rows, 2);
     const best = Math.max(raw1, raw2);

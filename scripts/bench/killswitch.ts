@@ -3,11 +3,11 @@ import Redis from "ioredis";
 import { createDb } from "@/db/client";
 import { registerAgent } from "@/lib/agents";
 import { createApiToken } from "@/lib/auth";
+import { benchEnv } from "@/lib/env";
 import { cliContext } from "../lib/script-context";
 import { startTestInfra } from "../testing/infra";
 import { type BenchApp, runBench, startBenchApp } from "./bench-app";
 import { buildAppForBench } from "./build-app";
-import { benchEnv } from "@/lib/env";
 
 /**
  * bench:killswitch — 1,000 kills through the HTTP API of the built app: time from the call to a

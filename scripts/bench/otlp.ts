@@ -131,7 +131,10 @@ async function main(): Promise<void> {
           otlp_to_native_ratio: round2(ratio),
           otlp_to_native_ratio_overall: round2(otlp.per_s / native.per_s),
           // The native door's CPU per event over the OTLP door's: the ratio the rates tend to when the CPU is the limit.
-          otlp_to_native_cpu_ratio: { app: cpuRatio((c) => c.app), app_and_postgres: cpuRatio((c) => (c.app === null || c.postgres === null ? null : c.app + c.postgres)) },
+          otlp_to_native_cpu_ratio: {
+            app: cpuRatio((c) => c.app),
+            app_and_postgres: cpuRatio((c) => (c.app === null || c.postgres === null ? null : c.app + c.postgres)),
+          },
           goal: `median of the rounds' ratios >= ${GOAL_RATIO}`,
           goal_met: ratio >= GOAL_RATIO,
         },

@@ -3,7 +3,7 @@
  * Run: npx tsx scripts/bench/redaction.ts
  */
 import { performance } from "node:perf_hooks";
-import { redactJson, redactText, type RedactionCounts } from "../../lib/ingest/redact-pii";
+import { type RedactionCounts, redactJson, redactText } from "../../lib/ingest/redact-pii";
 
 const EVENT_COUNT = 20_000;
 const ROUNDS = 5;
@@ -128,9 +128,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   const rate = EVENT_COUNT / (ms / 1000);
   rates.push(rate);
   lastCounts = counts;
-  console.log(
-    `round ${round}: ${ms.toFixed(1)} ms  ${Math.round(rate).toLocaleString("en-US")} events/s  ${((ms * 1000) / EVENT_COUNT).toFixed(2)} µs/event`,
-  );
+  console.log(`round ${round}: ${ms.toFixed(1)} ms  ${Math.round(rate).toLocaleString("en-US")} events/s  ${((ms * 1000) / EVENT_COUNT).toFixed(2)} µs/event`);
 }
 
 const sorted = [...rates].sort((a, b) => a - b);

@@ -2,15 +2,15 @@ import os from "node:os";
 import Redis from "ioredis";
 import pg from "pg";
 import { createDb } from "@/db/client";
-import type { RotationRunView } from "@/lib/rotation/views";
 import { registerAgent } from "@/lib/agents";
 import { createApiToken } from "@/lib/auth";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";
 import { benchEnv } from "@/lib/env";
+import type { RotationRunView } from "@/lib/rotation/views";
 import { cliContext } from "../lib/script-context";
+import { EGRESS_ALLOW_FOR_TESTS } from "../testing/egress";
 import { startRedisServer, startTestInfra, testSocSecret } from "../testing/infra";
 import { startPasswordCheckingPostgres } from "../testing/scram-postgres";
-import { EGRESS_ALLOW_FOR_TESTS } from "../testing/egress";
 import { startSecretManager } from "../testing/secret-manager";
 import { type BenchApp, runBench, startBenchApp } from "./bench-app";
 import { buildAppForBench } from "./build-app";
@@ -73,7 +73,9 @@ async function waitForRun(client: Api, id: string): Promise<RotationRunView> {
 /** A run that did not succeed, or a credential whose old secret was not proven refused, ends the bench: a fast failure is no figure. */
 function requireClean(run: RotationRunView): void {
   if (run.status !== "succeeded") {
-    throw new Error(`rotation ${run.id} ${run.status}: ${run.items.map((i) => `${i.credential_name} ${i.state} at ${i.step} (${i.last_error ?? ""})`).join("; ")}`);
+    throw new Error(
+      `rotation ${run.id} ${run.status}: ${run.items.map((i) => `${i.credential_name} ${i.state} at ${i.step} (${i.last_error ?? ""})`).join("; ")}`,
+    );
   }
   // An HMAC secret's verifiers are the agents themselves: the console cannot prove it refused (null), only that it no longer holds it.
   const unproven = run.items.filter((i) => i.old_refused === false || (i.old_refused === null && i.kind !== "hmac_secret"));
@@ -87,7 +89,7 @@ async function redisLogin(host: string, port: number, user: string, password: st
     await client.call("AUTH", user, password);
     return "ok";
   } catch (err) {
-    return err instanceof Error ? err.message.split(" ")[0] ?? err.message : String(err);
+    return err instanceof Error ? (err.message.split(" ")[0] ?? err.message) : String(err);
   } finally {
     client.disconnect();
   }
@@ -165,7 +167,12 @@ async function main(): Promise<void> {
     // time: the same credentials again within seconds would be the same click, answered with the same run).
     const inventory = async (i: number) => {
       const id = (await registerAgent({ ctx, input: { agentId: `bench-rotation-${tag}-${i}` } })).agent_id;
-      await client.call("POST", "/api/v1/credentials", { agent_id: id, name: "peer signing", kind: "hmac_secret", config: { purpose: "messages to other agents" } });
+      await client.call("POST", "/api/v1/credentials", {
+        agent_id: id,
+        name: "peer signing",
+        kind: "hmac_secret",
+        config: { purpose: "messages to other agents" },
+      });
       const role = `bench_orders_${tag}_${i}`;
       const rolePassword = await addDatabaseRole(id, "orders db login", role);
       await addDatabaseRole(id, "billing db login", `bench_billing_${tag}_${i}`);
@@ -215,7 +222,12 @@ async function main(): Promise<void> {
     for (let i = 0; i < FLEET_AGENTS; i++) {
       const id = (await registerAgent({ ctx, input: { agentId: `bench-fleet-${tag}-${i}` } })).agent_id;
       fleet.push(id);
-      await client.call("POST", "/api/v1/credentials", { agent_id: id, name: "peer signing", kind: "hmac_secret", config: { purpose: "messages to other agents" } });
+      await client.call("POST", "/api/v1/credentials", {
+        agent_id: id,
+        name: "peer signing",
+        kind: "hmac_secret",
+        config: { purpose: "messages to other agents" },
+      });
       await addDatabaseRole(id, "db login", `bench_fleet_${tag}_${i}`);
       await addRedisUser(id, "cache login", `bench-fleet-${tag}-${i}`);
     }

@@ -49,7 +49,9 @@ async function main(): Promise<void> {
     );
     const measured = JSON.parse(out) as Record<string, unknown>;
     const load = os.loadavg().map((l) => l.toFixed(1));
-    console.log(JSON.stringify({ machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, load ${load.join(" ")}`, ...measured }, null, 2));
+    console.log(
+      JSON.stringify({ machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, load ${load.join(" ")}`, ...measured }, null, 2),
+    );
   } finally {
     app?.stop();
     await db.close();

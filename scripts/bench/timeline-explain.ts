@@ -52,7 +52,14 @@ export async function explainTimeline(databaseUrl: string, target: { sessionId: 
     }
 
     // The same steps one after another, so each is timed alone.
-    const steps = { resolve_scope: [] as number[], page_query: [] as number[], outline_query: [] as number[], findings_query: [] as number[], profile_query: [] as number[], analyze: [] as number[] };
+    const steps = {
+      resolve_scope: [] as number[],
+      page_query: [] as number[],
+      outline_query: [] as number[],
+      findings_query: [] as number[],
+      profile_query: [] as number[],
+      analyze: [] as number[],
+    };
     for (let i = 0; i < RUNS; i++) {
       const { scope } = await timed(steps.resolve_scope, () => resolveSessionScope(ctx.db, target.sessionId, target.agentId));
       await timed(steps.page_query, () => readTimelinePage(db, scope, query));
@@ -60,7 +67,9 @@ export async function explainTimeline(databaseUrl: string, target: { sessionId: 
       const findings = await timed(steps.findings_query, () => readSessionFindings(db, scope));
       const profile = await timed(steps.profile_query, () => loadDetectionProfile(db, scope.agentId));
       const baseline = effectiveBaseline(storedBaseline(profile.configured), storedBaseline(profile.learned));
-      await timed(steps.analyze, async () => analyzeSession({ agentId: scope.agentId, events: outline, findings, expectedTools: baseline?.baseline.expected_tools ?? null }));
+      await timed(steps.analyze, async () =>
+        analyzeSession({ agentId: scope.agentId, events: outline, findings, expectedTools: baseline?.baseline.expected_tools ?? null }),
+      );
     }
 
     const statements = [];

@@ -30,7 +30,14 @@ const PAD =
  * document carries an indirect prompt injection, after which the agent calls tools outside its
  * baseline, sends a customer's e-mail address to tools, and hands work to a peer agent.
  */
-export function targetSessionEvents(opts: { agentId: string; sessionId: string; count: number; startSeconds: number; spanSeconds: number; injectionAt: number }): TargetSession {
+export function targetSessionEvents(opts: {
+  agentId: string;
+  sessionId: string;
+  count: number;
+  startSeconds: number;
+  spanSeconds: number;
+  injectionAt: number;
+}): TargetSession {
   const { agentId, sessionId, count, startSeconds, spanSeconds, injectionAt } = opts;
   const step = spanSeconds / count;
   const marks = { unexpectedTools: 0, piiInputs: 0, peerMessages: 0 };
@@ -96,7 +103,7 @@ export function targetSessionEvents(opts: { agentId: string; sessionId: string; 
       action_type: "tool_call",
       action_name: tool,
       tool_name: tool,
-      tool_args_hash: (i * 2654435761 % 2 ** 32).toString(16).padStart(16, "0"),
+      tool_args_hash: ((i * 2654435761) % 2 ** 32).toString(16).padStart(16, "0"),
       input_summary: `${input}${PAD}`,
       output_summary: `${output}${PAD}`,
       token_count: null,

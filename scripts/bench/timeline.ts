@@ -5,16 +5,16 @@ import { closeAppDb, createDb } from "@/db/client";
 import { registerAgent } from "@/lib/agents";
 import { createApiToken } from "@/lib/auth";
 import { setBaseline } from "@/lib/detect";
+import { benchEnv } from "@/lib/env";
 import { ingestEvents } from "@/lib/ingest";
 import { findAgentByIngestKey } from "@/lib/ingest/ingest-keys";
 import { cliContext } from "../lib/script-context";
 import { startTestInfra } from "../testing/infra";
 import { type BenchApp, runBench, startBenchApp } from "./bench-app";
 import { buildAppForBench } from "./build-app";
-import { fleetAgentId, fleetSessionCount, seedFleetEvents } from "./timeline-fleet";
 import { explainTimeline } from "./timeline-explain";
+import { fleetAgentId, fleetSessionCount, seedFleetEvents } from "./timeline-fleet";
 import { PEER_AGENT, TIMELINE_BASELINE, targetSessionEvents } from "./timeline-session";
-import { benchEnv } from "@/lib/env";
 
 /**
  * bench:timeline — GET /api/v1/sessions/{id}/timeline of one agent's 10,000-event session (ingested
@@ -98,7 +98,12 @@ async function main(): Promise<void> {
     const fromMs = now - 3 * DAY_MS;
     log(`seeding ${OTHER_EVENTS.toLocaleString("en-US")} other events with ${SEED_WRITERS} writer(s)`);
     const seedStarted = performance.now();
-    await seedFleetEvents(db.db, infra.databaseUrl, { events: OTHER_EVENTS, agents: OTHER_AGENTS, fromMs, toMs: now - 60_000, chunk: SEED_CHUNK, writers: SEED_WRITERS }, log);
+    await seedFleetEvents(
+      db.db,
+      infra.databaseUrl,
+      { events: OTHER_EVENTS, agents: OTHER_AGENTS, fromMs, toMs: now - 60_000, chunk: SEED_CHUNK, writers: SEED_WRITERS },
+      log,
+    );
     const seedMs = performance.now() - seedStarted;
     log(`seeded in ${seconds(seedMs)} s; VACUUM ANALYZE events, sessions`);
     // Done now rather than by autovacuum in the middle of the measurement.
@@ -109,10 +114,22 @@ async function main(): Promise<void> {
 
     // One hour, a day and a half ago, among the fleet's events of that hour.
     const sessionId = `sess_${randomUUID()}`;
-    const target = targetSessionEvents({ agentId, sessionId, count: TARGET_EVENTS, startSeconds: (now - 36 * HOUR_MS) / 1000, spanSeconds: 3600, injectionAt: INJECTION_AT });
+    const target = targetSessionEvents({
+      agentId,
+      sessionId,
+      count: TARGET_EVENTS,
+      startSeconds: (now - 36 * HOUR_MS) / 1000,
+      spanSeconds: 3600,
+      injectionAt: INJECTION_AT,
+    });
     const identity = await findAgentByIngestKey(db.db, ingestKey);
     if (!identity) throw new Error(`the ingest key of ${agentId} was not found`);
-    const agentCtx = { db: db.db, actor: { type: "agent" as const, agentId, keyId: identity.keyId }, requestId: `bench-${randomUUID()}`, sourceIp: "127.0.0.1" };
+    const agentCtx = {
+      db: db.db,
+      actor: { type: "agent" as const, agentId, keyId: identity.keyId },
+      requestId: `bench-${randomUUID()}`,
+      sourceIp: "127.0.0.1",
+    };
     log(`ingesting the ${TARGET_EVENTS.toLocaleString("en-US")}-event session ${sessionId} through ingestEvents`);
     const ingestStarted = performance.now();
     for (let i = 0; i < target.events.length; i += INGEST_BATCH) {
@@ -122,7 +139,8 @@ async function main(): Promise<void> {
         settings: { redis: null, retentionDays: 30, defaultRateLimitPerMin: 100_000_000 },
         input: { records: batch.map((value, index) => ({ index, value })), rateLimitPerMin: null },
       });
-      if (result.accepted !== batch.length) throw new Error(`ingest accepted ${result.accepted} of ${batch.length}: ${JSON.stringify(result.rejected.slice(0, 3))}`);
+      if (result.accepted !== batch.length)
+        throw new Error(`ingest accepted ${result.accepted} of ${batch.length}: ${JSON.stringify(result.rejected.slice(0, 3))}`);
     }
     const ingestMs = performance.now() - ingestStarted;
     await db.pool.query("ANALYZE events");
@@ -132,7 +150,10 @@ async function main(): Promise<void> {
         pg_size_pretty((SELECT sum(pg_table_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'events'::regclass)) AS heap,
         pg_size_pretty((SELECT sum(pg_indexes_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'events'::regclass)) AS indexes,
         (SELECT round(avg(length(input_summary) + length(output_summary)) / 2) FROM events TABLESAMPLE SYSTEM (0.1)) AS avg_summary`);
-    const findings = await db.pool.query<{ type: string; n: string }>("SELECT type, count(*) AS n FROM findings WHERE session_id = $1 GROUP BY type ORDER BY type", [sessionId]);
+    const findings = await db.pool.query<{ type: string; n: string }>(
+      "SELECT type, count(*) AS n FROM findings WHERE session_id = $1 GROUP BY type ORDER BY type",
+      [sessionId],
+    );
     const version = await db.pool.query<{ v: string; sb: string }>("SELECT current_setting('server_version') AS v, current_setting('shared_buffers') AS sb");
 
     app = await startBenchApp({ DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl }, 120_000);
@@ -256,7 +277,9 @@ async function main(): Promise<void> {
       bench_total_s: seconds(performance.now() - started),
     };
     console.log(JSON.stringify(report, null, 2));
-    const failed = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
+    const failed = Object.entries(checks)
+      .filter(([, ok]) => !ok)
+      .map(([name]) => name);
     if (failed.length > 0) throw new Error(`wrong answer: ${failed.join(", ")}`);
   } finally {
     app?.stop();

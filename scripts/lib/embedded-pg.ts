@@ -100,13 +100,10 @@ export async function startEmbeddedPostgres(opts: {
   try {
     await server.start();
   } catch {
-    throw new Error(
-      `embedded PostgreSQL did not start on port ${opts.port} (is the port taken? data directory ${dataDir})`,
-    );
+    throw new Error(`embedded PostgreSQL did not start on port ${opts.port} (is the port taken? data directory ${dataDir})`);
   }
 
-  const url = (database: string) =>
-    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${database}`;
+  const url = (database: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${database}`;
   const admin = new pg.Client({ connectionString: url("postgres") });
   await admin.connect();
   try {

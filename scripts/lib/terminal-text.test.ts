@@ -4,7 +4,7 @@ import { jsonLine, shown, terminalSafe } from "./terminal-text";
 describe("terminal text", () => {
   it("escapes C0, DEL, C1 and bidirectional controls, and nothing else", () => {
     expect(terminalSafe("a\u001b[2Jb\u0000\t\n\r\u007f\u009b\u0085\u202e\u2066z")).toBe("a\\x1b[2Jb\\x00\\x09\\x0a\\x0d\\x7f\\x9b\\x85\\u202e\\u2066z");
-    expect(terminalSafe("ünïcødé 💥 50% off, \"quoted\" \\ ok")).toBe("ünïcødé 💥 50% off, \"quoted\" \\ ok");
+    expect(terminalSafe('ünïcødé 💥 50% off, "quoted" \\ ok')).toBe('ünïcødé 💥 50% off, "quoted" \\ ok');
   });
 
   it("keeps the template's own newlines and escapes the values' ones", () => {

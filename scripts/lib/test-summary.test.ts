@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkSuite, playwrightSuite, summarize, vitestSuite, type VitestReport } from "./test-summary";
+import { checkSuite, playwrightSuite, summarize, type VitestReport, vitestSuite } from "./test-summary";
 
 const file = (name: string, status: string, tests: [string, string][], message?: string): VitestReport["testResults"][number] => ({
   name: `${process.cwd()}/${name}`,
@@ -15,8 +15,15 @@ describe("npm test's summary", () => {
         numPassedTests: 2,
         numFailedTests: 1,
         testResults: [
-          file("lib/a.test.ts", "passed", [["a works", "passed"], ["a skips", "skipped"], ["a later", "todo"]]),
-          file("lib/b.test.ts", "failed", [["b works", "passed"], ["b breaks", "failed"]]),
+          file("lib/a.test.ts", "passed", [
+            ["a works", "passed"],
+            ["a skips", "skipped"],
+            ["a later", "todo"],
+          ]),
+          file("lib/b.test.ts", "failed", [
+            ["b works", "passed"],
+            ["b breaks", "failed"],
+          ]),
         ],
       },
       1,
@@ -30,7 +37,21 @@ describe("npm test's summary", () => {
 
   it("counts a file that failed outside its tests once, not once more per test it could not run", () => {
     const suite = vitestSuite(
-      { numPassedTests: 0, numFailedTests: 0, testResults: [file("lib/__tests__/c.test.ts", "failed", [["c one", "skipped"], ["c two", "skipped"]], "Error: setup down\n  at …")] },
+      {
+        numPassedTests: 0,
+        numFailedTests: 0,
+        testResults: [
+          file(
+            "lib/__tests__/c.test.ts",
+            "failed",
+            [
+              ["c one", "skipped"],
+              ["c two", "skipped"],
+            ],
+            "Error: setup down\n  at …",
+          ),
+        ],
+      },
       1,
     );
     expect(suite).toMatchObject({ passed: 0, failed: 1, skipped: 2 });
@@ -41,7 +62,13 @@ describe("npm test's summary", () => {
     const suite = playwrightSuite(
       {
         stats: { expected: 5, unexpected: 0, flaky: 0, skipped: 1 },
-        suites: [{ title: "auth/roles.spec.ts", specs: [{ title: "a viewer signs in", tests: [{ status: "expected" }] }], suites: [{ title: "admin", specs: [{ title: "adds a user", tests: [{ status: "skipped" }] }] }] }],
+        suites: [
+          {
+            title: "auth/roles.spec.ts",
+            specs: [{ title: "a viewer signs in", tests: [{ status: "expected" }] }],
+            suites: [{ title: "admin", specs: [{ title: "adds a user", tests: [{ status: "skipped" }] }] }],
+          },
+        ],
       },
       0,
     );
@@ -54,9 +81,14 @@ describe("npm test's summary", () => {
       { name: "vitest", passed: 10, failed: 0, skipped: 0, exitCode: 0, notes: [] },
       { name: "playwright", passed: 4, failed: 0, skipped: 0, exitCode: 0, notes: [] },
     ]);
-    expect(clean).toEqual({ exitCode: 0, lines: ["vitest: 10 passed, 0 failed, 0 skipped (exit 0)", "playwright: 4 passed, 0 failed, 0 skipped (exit 0)", "14 passed, 0 failed, 0 skipped"] });
+    expect(clean).toEqual({
+      exitCode: 0,
+      lines: ["vitest: 10 passed, 0 failed, 0 skipped (exit 0)", "playwright: 4 passed, 0 failed, 0 skipped (exit 0)", "14 passed, 0 failed, 0 skipped"],
+    });
 
-    const skipping = summarize([{ name: "vitest", passed: 10, failed: 1, skipped: 1, exitCode: 0, notes: ["vitest: x > y was skipped: counted as a failure"] }]);
+    const skipping = summarize([
+      { name: "vitest", passed: 10, failed: 1, skipped: 1, exitCode: 0, notes: ["vitest: x > y was skipped: counted as a failure"] },
+    ]);
     expect(skipping.exitCode).toBe(1);
     expect(skipping.lines.at(-1)).toBe("10 passed, 1 failed, 1 skipped");
   });

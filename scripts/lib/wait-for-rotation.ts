@@ -1,7 +1,7 @@
 import type { Db } from "@/db/client";
 import { getRotationRun } from "@/db/queries/rotations";
-import type { RotationRunView } from "@/lib/rotation/views";
 import { AppError } from "@/lib/errors";
+import type { RotationRunView } from "@/lib/rotation/views";
 
 const POLL_MS = 1_000;
 /** Longer than a failing credential's whole back-off (about 10 minutes). */
@@ -20,7 +20,8 @@ export async function waitForRotation(db: Db, id: string, print: (line: string) 
       seen.set(item.id, line);
     }
     if (run.status !== "running") return run;
-    if (Date.now() > deadline) throw new AppError("UNAVAILABLE", `Rotation ${id} is still running after ${GIVE_UP_MS / 60_000} minutes: is the console running?`);
+    if (Date.now() > deadline)
+      throw new AppError("UNAVAILABLE", `Rotation ${id} is still running after ${GIVE_UP_MS / 60_000} minutes: is the console running?`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

@@ -23,7 +23,11 @@ describe("the documentation", () => {
   });
 
   it("names the language of every code block, so no shell example hides from the docs test", () => {
-    const untagged = files.flatMap((file) => pageBlocks(ROOT, file).filter((b) => b.language === "").map((b) => `${file}:${b.line}`));
+    const untagged = files.flatMap((file) =>
+      pageBlocks(ROOT, file)
+        .filter((b) => b.language === "")
+        .map((b) => `${file}:${b.line}`),
+    );
     expect(untagged).toEqual([]);
   });
 
@@ -41,7 +45,19 @@ describe("the documentation", () => {
 
 describe("codeBlocks", () => {
   it("reads fences, their language and the reason a block is not run", () => {
-    const text = ["# T", "```sh", "echo one", "```", "<!-- not run by the docs test: needs the Python package index -->", "```sh", "pip install x", "```", "```", "plain", "```"].join("\n");
+    const text = [
+      "# T",
+      "```sh",
+      "echo one",
+      "```",
+      "<!-- not run by the docs test: needs the Python package index -->",
+      "```sh",
+      "pip install x",
+      "```",
+      "```",
+      "plain",
+      "```",
+    ].join("\n");
     expect(codeBlocks("t.md", text)).toEqual([
       { file: "t.md", line: 2, language: "sh", code: "echo one", notRun: null },
       { file: "t.md", line: 6, language: "sh", code: "pip install x", notRun: "needs the Python package index" },
@@ -54,7 +70,9 @@ describe("codeBlocks", () => {
   });
 
   it("makes GitHub's anchors", () => {
-    expect(headingAnchor("Contracts other people build against (change them only on purpose)")).toBe("contracts-other-people-build-against-change-them-only-on-purpose");
+    expect(headingAnchor("Contracts other people build against (change them only on purpose)")).toBe(
+      "contracts-other-people-build-against-change-them-only-on-purpose",
+    );
     expect(headingAnchor("`GET /api/v1/events` (viewer)")).toBe("get-apiv1events-viewer");
   });
 });

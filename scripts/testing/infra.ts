@@ -1,12 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Redis from "ioredis";
 import pg from "pg";
-import { createDb } from "@/db/client";
 import { appConnection, appRoleName } from "@/db/app-role";
+import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/lib/migrate-database";
 import { startEmbeddedPostgres } from "../lib/embedded-pg";
 import { isProcessAlive, postgresAnswers, redisAnswers } from "../lib/probes";
@@ -105,7 +105,9 @@ async function freshDatabase(serverUrl: string, prefix: string, database: string
     for (const { rolname } of roles.rows) {
       const pid = runPid(rolname, prefix, "_app");
       if (pid !== null && !isProcessAlive(pid)) {
-        await admin.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(rolname)}`).catch((e: unknown) => log(`could not drop the stale role ${rolname}: ${String(e)}`));
+        await admin
+          .query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(rolname)}`)
+          .catch((e: unknown) => log(`could not drop the stale role ${rolname}: ${String(e)}`));
       }
     }
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);

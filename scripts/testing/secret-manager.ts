@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "@/lib/notify/signing";
 import type { WebhookStep } from "@/lib/credentials/providers/webhook";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "@/lib/notify/signing";
 
 export interface SecretVersion {
   value: string;

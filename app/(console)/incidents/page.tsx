@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { IncidentsList, type IncidentFilter } from "@/components/incidents-list";
+import { type IncidentFilter, IncidentsList } from "@/components/incidents-list";
 import { OpenIncidentForm } from "@/components/open-incident-form";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { requireUser } from "../require-user";

@@ -12,8 +12,8 @@ export default async function RunbooksPage() {
     <>
       <h1>Runbooks</h1>
       <p className="subtitle">
-        What an incident follows, step by step. An incident keeps the version it was opened with; uploading a runbook with the same name adds a
-        new version for the incidents opened after it.
+        What an incident follows, step by step. An incident keeps the version it was opened with; uploading a runbook with the same name adds a new version for
+        the incidents opened after it.
       </p>
       <RunbooksAdmin canUpload={roleAtLeast(me.role, "admin")} />
     </>

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { appDb } from "@/db/client";
 import { ChangePasswordForm } from "@/components/change-password-form";
+import { appDb } from "@/db/client";
 import { authenticate } from "@/lib/auth";
 import { isSecurePage } from "../../(console)/require-user";
 

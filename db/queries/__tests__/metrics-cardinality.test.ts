@@ -31,7 +31,7 @@ function samplesOf(text: string, family: string, agentId: string): Map<string, n
 const sum = (samples: Map<string, number>) => [...samples.values()].reduce((a, b) => a + b, 0);
 
 describe("GET /metrics with agents that name many tools, reports and sessions (issue 14)", () => {
-  it("shows each agent's 100 most called tools and agent-named security reports, sums the rest under \"other\", and its 50 costliest live sessions", async () => {
+  it('shows each agent\'s 100 most called tools and agent-named security reports, sums the rest under "other", and its 50 costliest live sessions', async () => {
     const flood = await newAgent({ rateLimitPerMin: 10_000 });
     const calm = await newAgent();
     const main = `sess_${randomUUID().slice(0, 8)}`;

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { POST as ingest } from "@/app/api/v1/ingest/route";
 import { PUT as putKey } from "@/app/api/v1/agents/[agentId]/keys/[keyId]/route";
 import { GET as status } from "@/app/api/v1/agents/[agentId]/status/route";
+import { POST as ingest } from "@/app/api/v1/ingest/route";
 import { appDb } from "@/db/client";
 import { listIngestKeys } from "@/db/queries/ingest-keys";
 import { registerAgent, revokeIngestKey, setKeyAgents } from "@/lib/agents";
@@ -114,9 +114,7 @@ describe("an ingest key that speaks for a set of agents", () => {
     const rollups = await appDb().execute<{ agent_id: string; event_count: number }>(
       sql`SELECT agent_id, event_count FROM sessions WHERE session_id = ${session} ORDER BY agent_id`,
     );
-    expect(rollups.rows).toEqual(
-      [orchestrator.agentId, worker.agentId].sort().map((agent_id) => ({ agent_id, event_count: 1 })),
-    );
+    expect(rollups.rows).toEqual([orchestrator.agentId, worker.agentId].sort().map((agent_id) => ({ agent_id, event_count: 1 })));
 
     const otherSession = `sess_${randomUUID().slice(0, 12)}`;
     const refused = await postEvents(orchestrator.key, [
@@ -155,7 +153,10 @@ describe("an ingest key that speaks for a set of agents", () => {
     const keyId = await keyIdOf(orchestrator.agentId);
     await setKeyAgents({ ctx: as("admin"), input: { agentId: orchestrator.agentId, keyId, speaksFor: [worker.agent_id] } });
     const session = `sess_${randomUUID().slice(0, 12)}`;
-    const tooMany = await postEvents(orchestrator.key, [1, 2, 3].map(() => makeEvent(worker.agent_id, { session_id: session })));
+    const tooMany = await postEvents(
+      orchestrator.key,
+      [1, 2, 3].map(() => makeEvent(worker.agent_id, { session_id: session })),
+    );
     expect(tooMany.status).toBe(413);
     expect(String((tooMany.body.error as { message: string }).message)).toContain(`agent ${worker.agent_id}'s limit of 2 events per minute`);
   });

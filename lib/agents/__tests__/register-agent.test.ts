@@ -14,9 +14,7 @@ describe("registerAgent", () => {
     const { ingest_key } = await registerAgent({ ctx: ctx, input: { agentId, displayName: "Registration test" } });
     expect(ingest_key).toMatch(/^soc_ik_[A-Za-z0-9_-]{43}$/);
 
-    const keys = await appDb().execute<{ key_hash: string; row: string }>(
-      sql`SELECT key_hash, k::text AS row FROM ingest_keys k WHERE agent_id = ${agentId}`,
-    );
+    const keys = await appDb().execute<{ key_hash: string; row: string }>(sql`SELECT key_hash, k::text AS row FROM ingest_keys k WHERE agent_id = ${agentId}`);
     expect(keys.rows).toHaveLength(1);
     expect(keys.rows[0]?.row).not.toContain(ingest_key);
     expect(keys.rows[0]?.row).not.toContain(ingest_key.slice(10));
@@ -54,9 +52,7 @@ describe("registerAgent", () => {
     expect(second.ingest_key).not.toBe(first.ingest_key);
     expect((await findAgentByIngestKey(appDb(), second.ingest_key))?.agentId).toBe(agentId);
     expect((await findAgentByIngestKey(appDb(), first.ingest_key))?.agentId).toBe(agentId);
-    const audit = await appDb().execute<{ action: string; reason: string }>(
-      sql`SELECT action, reason FROM audit_log WHERE request_id = ${ctx.requestId}`,
-    );
+    const audit = await appDb().execute<{ action: string; reason: string }>(sql`SELECT action, reason FROM audit_log WHERE request_id = ${ctx.requestId}`);
     expect(audit.rows).toEqual([{ action: "ingest_key.issue", reason: "second service" }]);
     await expect(issueIngestKey({ ctx: testCtx(), input: { agentId: "no-such-agent" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });

@@ -4,10 +4,10 @@ import { operation } from "../operation";
 import { agentDoorApi, agentsApi, killSwitchApi, modelPricesApi } from "./agents";
 import { alertsApi, auditApi, baselineApi, canariesApi, dashboardApi } from "./detection";
 import { evidenceApi, sessionsApi } from "./forensics";
+import { credentialsApi, incidentsApi, notificationsApi, rotationsApi, runbooksApi } from "./incident-response";
 import { eventsApi, ingestApi } from "./ingest";
 import { authApi, tokensApi, usersApi } from "./people";
 import { capabilitiesApi, policyApi } from "./policies";
-import { credentialsApi, incidentsApi, notificationsApi, rotationsApi, runbooksApi } from "./incident-response";
 
 export const docsApi = {
   openApi: operation({

@@ -1,15 +1,14 @@
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { promisify } from "node:util";
-import { sql } from "drizzle-orm";
+import { asc, eq, gte, sql } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
+import { GET as getMetrics } from "@/app/metrics/route";
 import { appDb, type Tx } from "@/db/client";
-import { asc, eq, gte } from "drizzle-orm";
+import { readMetrics } from "@/db/queries/metrics";
 import { auditLog } from "@/db/schema";
 import { auditRowHash, recordAudit, verifyAuditChain } from "@/lib/audit";
 import { createUser } from "@/lib/auth";
-import { GET as getMetrics } from "@/app/metrics/route";
-import { readMetrics } from "@/db/queries/metrics";
 import { bearer, testCtx, withOwnerDb } from "@/scripts/testing/fixtures";
 
 const run = promisify(execFile);
@@ -82,7 +81,11 @@ describe("the audit log's hash chain", () => {
   it("catches a forger without the secret who rewrites a row and re-chains every row after it", async () => {
     const target = (await latestAuditId()) - 1;
     const report = await tamperAndVerify(async (tx) => {
-      const rows = await tx.select().from(auditLog).where(gte(auditLog.id, target - 1)).orderBy(asc(auditLog.id));
+      const rows = await tx
+        .select()
+        .from(auditLog)
+        .where(gte(auditLog.id, target - 1))
+        .orderBy(asc(auditLog.id));
       let prev = rows[0]?.hash ?? "";
       for (const row of rows.slice(1)) {
         const forged = { ...row, reason: row.id === target ? "nothing happened" : row.reason };
@@ -109,7 +112,10 @@ describe("the audit log's hash chain", () => {
     await withOwnerDb((owner) =>
       owner
         .transaction(async (tx) => {
-          const [previous] = await tx.select({ hash: auditLog.hash }).from(auditLog).where(eq(auditLog.id, last - 2));
+          const [previous] = await tx
+            .select({ hash: auditLog.hash })
+            .from(auditLog)
+            .where(eq(auditLog.id, last - 2));
           await tx.execute(sql`DELETE FROM audit_log WHERE id >= ${last - 1}`);
           expect((await verifyAuditChain(tx, 50)).problem).toBeNull();
           const families = await readMetrics(tx);

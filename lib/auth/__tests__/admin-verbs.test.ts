@@ -54,7 +54,8 @@ describe("admin verbs: refused below admin, audited in the same transaction when
 
     const admins = await appDb().execute<{ id: string }>(sql`SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL`);
     // Leave exactly one enabled admin, then try to remove it.
-    const [keep, ...others] = admins.rows.length > 0 ? admins.rows : [{ id: (await createUser({ ctx: testCtx(), input: { email: email(), role: "admin" } })).user_id }];
+    const [keep, ...others] =
+      admins.rows.length > 0 ? admins.rows : [{ id: (await createUser({ ctx: testCtx(), input: { email: email(), role: "admin" } })).user_id }];
     for (const other of others) await updateUser({ ctx: testCtx(), input: { userId: other.id, role: "viewer" } });
     if (!keep) throw new Error("no admin");
     await expect(updateUser({ ctx: as("admin"), input: { userId: keep.id, disabled: true } })).rejects.toMatchObject({ code: "CONFLICT" });

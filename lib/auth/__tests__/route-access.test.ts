@@ -8,7 +8,7 @@ import { liftAll } from "@/lib/killswitch";
 import { appRedis } from "@/lib/redis";
 import { newAgent, testCtx, tokenFor } from "@/scripts/testing/fixtures";
 import { buildRouteWorld, type RouteWorld, worldRunbookYaml } from "@/scripts/testing/route-world";
-import { ACCESS, ROLE_ORDER, SESSION_ROUTES, STREAMS, callOrder, callRoute, discoverRoutes, type Route } from "@/scripts/testing/routes";
+import { ACCESS, callOrder, callRoute, discoverRoutes, ROLE_ORDER, type Route, SESSION_ROUTES, STREAMS } from "@/scripts/testing/routes";
 
 /** Ids of nothing: a refusal must come before the route looks anything up. */
 const NO_SUCH: Record<string, string> = {
@@ -78,11 +78,7 @@ describe("authorisation matrix for /api/v1 and /metrics", () => {
       if (need === undefined || need === "public" || need === "ingest-key") continue;
       for (const [who, headers] of Object.entries(identities)) {
         const status = (await emptyCall(route, headers)).status;
-        const expected = ["none", "revoked", "expired"].includes(who)
-          ? "401"
-          : ROLE_ORDER.indexOf(who as Role) < ROLE_ORDER.indexOf(need)
-            ? "403"
-            : "allowed";
+        const expected = ["none", "revoked", "expired"].includes(who) ? "401" : ROLE_ORDER.indexOf(who as Role) < ROLE_ORDER.indexOf(need) ? "403" : "allowed";
         const ok = expected === "allowed" ? status !== 401 && status !== 403 && status < 500 : String(status) === expected;
         if (!ok) failures.push(`${route.key} as ${who}: expected ${expected}, got ${status}`);
       }
@@ -121,8 +117,7 @@ describe("authorisation matrix for /api/v1 and /metrics", () => {
       for (const route of [...routes].sort((a, b) => callOrder(a) - callOrder(b))) {
         const need = ACCESS[route.key] ?? STREAMS[route.key];
         if (need === undefined) throw new Error(`${route.key} is not in the route list`);
-        const identity =
-          need === "public" ? {} : need === "ingest-key" ? { authorization: `Bearer ${world.door.key}` } : as(route, need);
+        const identity = need === "public" ? {} : need === "ingest-key" ? { authorization: `Bearer ${world.door.key}` } : as(route, need);
         if (need !== "public" && need !== "ingest-key" && need !== "viewer") {
           const below = ROLE_ORDER[ROLE_ORDER.indexOf(need) - 1] ?? "viewer";
           const refused = await statusOf(await call(route, as(route, below)));

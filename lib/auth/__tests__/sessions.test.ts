@@ -2,14 +2,14 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { GET as me } from "@/app/api/v1/auth/me/route";
+import { POST as passwordRoute } from "@/app/api/v1/auth/password/route";
 import { POST as signInRoute } from "@/app/api/v1/auth/sign-in/route";
 import { POST as signOutRoute } from "@/app/api/v1/auth/sign-out/route";
-import { POST as passwordRoute } from "@/app/api/v1/auth/password/route";
 import { GET as eventsRoute } from "@/app/api/v1/events/route";
 import { POST as createTokenRoute } from "@/app/api/v1/tokens/route";
 import { appDb } from "@/db/client";
-import { takeQuota } from "@/lib/ingest/rate-limit";
 import { createUser, updateUser } from "@/lib/auth";
+import { takeQuota } from "@/lib/ingest/rate-limit";
 import { readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
 import { requestOverTcp, serveOverTcp } from "@/scripts/testing/over-tcp";
 

@@ -1,17 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GET as me } from "@/app/api/v1/auth/me/route";
 import { GET as auditRoute } from "@/app/api/v1/audit/route";
+import { GET as me } from "@/app/api/v1/auth/me/route";
 import { DELETE as revokeRoute } from "@/app/api/v1/tokens/[tokenId]/route";
-import { GET as listTokensRoute, POST as createTokenRoute } from "@/app/api/v1/tokens/route";
+import { POST as createTokenRoute, GET as listTokensRoute } from "@/app/api/v1/tokens/route";
 import { GET as usersRoute } from "@/app/api/v1/users/route";
 import { appDb } from "@/db/client";
-import type { ApiTokenView } from "@/lib/auth/views";
 import { createApiToken, createUser, updateUser } from "@/lib/auth";
 import type { Role } from "@/lib/auth/roles";
+import type { ApiTokenView } from "@/lib/auth/views";
 import type { Ctx } from "@/lib/context";
 import { testCtx } from "@/scripts/testing/fixtures";
 
@@ -176,15 +176,24 @@ describe("API token chains", () => {
     const viewer = await mintWith(root.token, { role: "viewer" });
     await updateUser({ ctx: testCtx(), input: { userId: hank.id, role: "analyst" } });
     const admin = await createApiToken({ ctx: testCtx(), input: { name: `lister-${randomUUID().slice(0, 6)}`, role: "admin" } });
-    const listed = (await (await listTokensRoute(new Request(`${ORIGIN}/api/v1/tokens`, { headers: bearer(admin.token) }))).json()) as { tokens: ApiTokenView[] };
+    const listed = (await (await listTokensRoute(new Request(`${ORIGIN}/api/v1/tokens`, { headers: bearer(admin.token) }))).json()) as {
+      tokens: ApiTokenView[];
+    };
     const byId = new Map(listed.tokens.map((t) => [t.id, t]));
     expect(byId.get(root.id)).toMatchObject({ role: "admin", effective_role: "analyst", owner_email: hank.email, parent: null, dead_because: null });
-    expect(byId.get(child.id)).toMatchObject({ role: "responder", effective_role: "analyst", owner_email: hank.email, parent: { id: root.id, name: "hank-root" } });
+    expect(byId.get(child.id)).toMatchObject({
+      role: "responder",
+      effective_role: "analyst",
+      owner_email: hank.email,
+      parent: { id: root.id, name: "hank-root" },
+    });
     expect(byId.get(viewer.id)).toMatchObject({ effective_role: "viewer" });
     expect(byId.get(admin.id)).toMatchObject({ effective_role: "admin", owner_email: null });
     await updateUser({ ctx: testCtx(), input: { userId: hank.id, disabled: true } });
     await appDb().execute(sql`UPDATE api_tokens SET revoked_at = NULL WHERE id = ${root.id}`);
-    const after = (await (await listTokensRoute(new Request(`${ORIGIN}/api/v1/tokens`, { headers: bearer(admin.token) }))).json()) as { tokens: ApiTokenView[] };
+    const after = (await (await listTokensRoute(new Request(`${ORIGIN}/api/v1/tokens`, { headers: bearer(admin.token) }))).json()) as {
+      tokens: ApiTokenView[];
+    };
     const afterById = new Map(after.tokens.map((t) => [t.id, t]));
     expect(afterById.get(root.id)).toMatchObject({ effective_role: null, dead_because: `its owner ${hank.email} is disabled`, revoked_at: null });
     expect(afterById.get(child.id)).toMatchObject({ effective_role: null, dead_because: "it was revoked" });
@@ -200,7 +209,11 @@ describe("the migration that introduced token chains", () => {
     const text = readFileSync(path.join(dir, file), "utf8");
     const from = text.indexOf("-- Existing tokens:");
     if (from < 0) throw new Error("the token-chains migration has no backfill section");
-    return text.slice(from).split("--> statement-breakpoint").map((s) => s.trim()).filter(Boolean);
+    return text
+      .slice(from)
+      .split("--> statement-breakpoint")
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 
   it("reads the chains back from created_by, gives each chain its root's owner, and revokes tokens whose maker it cannot identify", async () => {

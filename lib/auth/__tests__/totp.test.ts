@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { POST as signInRoute } from "@/app/api/v1/auth/sign-in/route";
 import { appDb } from "@/db/client";
 import { auditLog, userRecoveryCodes, userSessions, users, userTotp } from "@/db/schema";
-import { hashSecret } from "@/lib/auth/secrets";
 import { confirmTotp, createUser, removeOwnTotp, resetUserTotp, secondFactorStatus, signIn, startTotpEnrolment } from "@/lib/auth";
+import { hashSecret } from "@/lib/auth/secrets";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { testCtx } from "@/scripts/testing/fixtures";
@@ -83,7 +83,10 @@ describe("a second factor (TOTP)", () => {
     const elsewhere = await signInWith(p.email);
     const { secret } = await startTotpEnrolment({ ctx: p.ctx, input: { password: PASSWORD } });
     await confirmTotp({ ctx: p.ctx, input: { code: await codeAt(secret) } });
-    const [row] = await appDb().select({ revokedAt: userSessions.revokedAt }).from(userSessions).where(eq(userSessions.tokenHash, hashSecret(elsewhere.sessionToken)));
+    const [row] = await appDb()
+      .select({ revokedAt: userSessions.revokedAt })
+      .from(userSessions)
+      .where(eq(userSessions.tokenHash, hashSecret(elsewhere.sessionToken)));
     expect(row?.revokedAt).not.toBeNull();
   });
 
@@ -147,9 +150,7 @@ describe("a second factor (TOTP)", () => {
     const p = await enrolled();
     expect((await refusal(removeOwnTotp({ ctx: p.ctx, input: { password: PASSWORD, code: "000000" } }))).code).toBe("VALIDATION");
     // A stolen session holding a code is not enough, and its guesses are counted.
-    expect((await refusal(removeOwnTotp({ ctx: p.ctx, input: { password: "not the password", code: await codeAt(p.secret, 30) } }))).code).toBe(
-      "VALIDATION",
-    );
+    expect((await refusal(removeOwnTotp({ ctx: p.ctx, input: { password: "not the password", code: await codeAt(p.secret, 30) } }))).code).toBe("VALIDATION");
     const [counted] = await appDb().select({ failed: users.failedSignIns }).from(users).where(eq(users.id, p.id));
     expect(counted?.failed).toBe(2);
     await removeOwnTotp({ ctx: p.ctx, input: { password: PASSWORD, code: await codeAt(p.secret, 30) } });
@@ -165,7 +166,10 @@ describe("a second factor (TOTP)", () => {
     expect(await resetUserTotp({ ctx: admin.ctx, input: { userId: q.id, reason: "lost phone, ticket 42" } })).toEqual({ removed: true });
     expect((await signInWith(q.email)).user.email).toBe(q.email);
     // The reset signs the person out everywhere.
-    const [ended] = await appDb().select({ revokedAt: userSessions.revokedAt }).from(userSessions).where(eq(userSessions.tokenHash, hashSecret(before.sessionToken)));
+    const [ended] = await appDb()
+      .select({ revokedAt: userSessions.revokedAt })
+      .from(userSessions)
+      .where(eq(userSessions.tokenHash, hashSecret(before.sessionToken)));
     expect(ended?.revokedAt).not.toBeNull();
     expect(await auditActions(p.email)).toContain("auth.totp_removed");
     expect(await auditActions(q.email)).toContain("user.totp_reset");

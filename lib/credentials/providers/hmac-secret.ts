@@ -5,8 +5,8 @@ import { credentials } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { openCredentialSecret, sealCredentialSecret } from "../secrets";
 import type { CredentialProvider, RotationClaim } from "./provider";
-import { underClaim } from "./under-claim";
 import { randomSecret } from "./random-secret";
+import { underClaim } from "./under-claim";
 
 export const hmacSecretConfigSchema = z.strictObject({
   /** What the agent signs with it, for people reading the inventory (e.g. "messages to billing-agent"). */

@@ -9,8 +9,8 @@ import type { CredentialKind, CredentialProvider } from "./provider";
 import { redisAclProvider } from "./redis-acl";
 import { webhookProvider } from "./webhook";
 
-export { CREDENTIAL_KINDS, ROTATION_STEPS, type CredentialKind, type CredentialProvider, type RotationStep } from "./provider";
-export { webhookConfigSchema, WEBHOOK_STEPS } from "./webhook";
+export { CREDENTIAL_KINDS, type CredentialKind, type CredentialProvider, ROTATION_STEPS, type RotationStep } from "./provider";
+export { WEBHOOK_STEPS, webhookConfigSchema } from "./webhook";
 
 export type AnyProvider = CredentialProvider<unknown>;
 export type ProviderSet = Record<CredentialKind, AnyProvider>;

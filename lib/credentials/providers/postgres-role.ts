@@ -7,9 +7,7 @@ import { randomSecret, withoutSecrets } from "./random-secret";
 import { requireSameServer, type ServerAddress } from "./same-server";
 
 export const postgresRoleConfigSchema = z.strictObject({
-  role: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case role name: a letter or _ then letters, digits or _, at most 63 characters"),
+  role: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case role name: a letter or _ then letters, digits or _, at most 63 characters"),
   host: z.string().regex(/^[A-Za-z0-9._:-]{1,253}$/, "a host name or IP address"),
   port: z.number().int().min(1).max(65535),
   database: z.string().min(1).max(63),
@@ -22,7 +20,6 @@ const TERMINATE_WAIT_MS = 5_000;
 const APPLICATION_NAME = "agentsoc-credential-rotation";
 
 type Step = "revoke_old" | "apply" | "verify";
-
 
 function parseConfig(step: Step, config: unknown): PostgresRoleConfig {
   const parsed = postgresRoleConfigSchema.safeParse(config);
@@ -206,10 +203,7 @@ export function postgresRoleProvider(admin: { connectionString: string }): Crede
 
       const old = await tryLogin(config, input.oldSecret, secrets);
       if (old.ok) {
-        throw new AppError(
-          "CONFLICT",
-          `verify: the old password still logs in as ${where} (does pg_hba.conf trust this host instead of checking passwords?)`,
-        );
+        throw new AppError("CONFLICT", `verify: the old password still logs in as ${where} (does pg_hba.conf trust this host instead of checking passwords?)`);
       }
       if (old.code !== "28P01") {
         throw new AppError(

@@ -3,8 +3,8 @@ import Redis, { type RedisOptions } from "ioredis";
 import { z } from "zod";
 import { AppError, isUnavailableError } from "@/lib/errors";
 import type { CredentialProvider, RotationInput } from "./provider";
-import { requireSameServer, type ServerAddress } from "./same-server";
 import { randomSecret, withoutSecrets } from "./random-secret";
+import { requireSameServer, type ServerAddress } from "./same-server";
 
 export const redisAclConfigSchema = z.strictObject({
   username: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1–64 letters, digits, '_', '.' or '-'"),

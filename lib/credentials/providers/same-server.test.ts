@@ -14,7 +14,9 @@ describe("isSameServer", () => {
   });
 
   it("refuses with both addresses and the setting to change", () => {
-    expect(() => requireSameServer("apply", "PostgreSQL", { host: "127.0.0.1", port: 5432 }, { host: "orders-db", port: 5432 }, "SOC_ROTATION_PG_ADMIN_URL")).toThrow(
+    expect(() =>
+      requireSameServer("apply", "PostgreSQL", { host: "127.0.0.1", port: 5432 }, { host: "orders-db", port: 5432 }, "SOC_ROTATION_PG_ADMIN_URL"),
+    ).toThrow(
       "apply: the console's admin login reaches PostgreSQL at 127.0.0.1:5432, not orders-db:5432 where this credential is used; point SOC_ROTATION_PG_ADMIN_URL at that server, or rotate this credential by hand",
     );
   });

@@ -8,7 +8,10 @@ export interface ServerAddress {
 }
 
 function normalHost(host: string): string {
-  const bare = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  const bare = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1");
   // No host, or a Unix socket directory: this machine.
   return bare === "" || bare.startsWith("/") || LOOPBACK.has(bare) ? "localhost" : bare;
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { EgressRefusedError, egressPolicy, postOutbound, type EgressPolicy } from "@/lib/egress";
-import { signatureHeaders } from "@/lib/notify/signing";
+import { type EgressPolicy, EgressRefusedError, egressPolicy, postOutbound } from "@/lib/egress";
 import { describeSendError } from "@/lib/notify/retry-schedule";
+import { signatureHeaders } from "@/lib/notify/signing";
 import type { CredentialProvider, RotationInput } from "./provider";
 import { withoutSecrets } from "./random-secret";
 
@@ -49,11 +49,7 @@ export const webhookConfigSchema = z.strictObject({
         ctx.addIssue({ code: "custom", message: "url: http:// is allowed only for 127.0.0.1, ::1 or localhost; use https://" });
       }
     }),
-  secret_id: z
-    .string()
-    .trim()
-    .min(1, "secret_id: give the secret's id in the external manager")
-    .max(512, "secret_id: at most 512 characters"),
+  secret_id: z.string().trim().min(1, "secret_id: give the secret's id in the external manager").max(512, "secret_id: at most 512 characters"),
 });
 export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
 
@@ -124,11 +120,7 @@ export function webhookProvider(opts: WebhookProviderOptions): CredentialProvide
   const post = opts.post ?? postOutbound;
   const timeoutMs = opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
 
-  async function call<S extends WebhookStep>(
-    step: S,
-    input: RotationInput<WebhookConfig>,
-    versionId: string | null,
-  ): Promise<z.infer<(typeof ANSWERS)[S]>> {
+  async function call<S extends WebhookStep>(step: S, input: RotationInput<WebhookConfig>, versionId: string | null): Promise<z.infer<(typeof ANSWERS)[S]>> {
     const requestId = randomUUID();
     const parsedConfig = webhookConfigSchema.safeParse(input.config);
     const config = parsedConfig.success ? parsedConfig.data : null;
@@ -139,7 +131,10 @@ export function webhookProvider(opts: WebhookProviderOptions): CredentialProvide
       new WebhookStepError(
         step,
         status,
-        withoutSecrets(`webhook step ${step} failed (${!sent ? "not sent" : status === null ? "no HTTP answer" : `HTTP ${status}`}): ${why} (request ${requestId})`, secrets),
+        withoutSecrets(
+          `webhook step ${step} failed (${!sent ? "not sent" : status === null ? "no HTTP answer" : `HTTP ${status}`}): ${why} (request ${requestId})`,
+          secrets,
+        ),
         permanent,
       );
     // The endpoint's own words, quoted: scrubbed before truncating so no part of a secret survives the cut.
@@ -197,7 +192,8 @@ export function webhookProvider(opts: WebhookProviderOptions): CredentialProvide
 
   function pendingVersion(step: WebhookStep, newSecret: string): string {
     const id = versionIdOf(newSecret);
-    if (id === null) throw new WebhookStepError(step, null, `webhook step ${step} failed (not sent): the new secret is not a "${WEBHOOK_VERSION_PREFIX}<id>" reference`);
+    if (id === null)
+      throw new WebhookStepError(step, null, `webhook step ${step} failed (not sent): the new secret is not a "${WEBHOOK_VERSION_PREFIX}<id>" reference`);
     return id;
   }
 
@@ -222,7 +218,12 @@ export function webhookProvider(opts: WebhookProviderOptions): CredentialProvide
       const versionId = pendingVersion("test_secret", input.newSecret);
       const tested = await call("test_secret", input, versionId);
       // The manager's answer decides: a new version next to an old one that still works is not promoted.
-      if (tested.old_refused === false) throw new WebhookStepError("test_secret", 200, "webhook step test_secret: the secret manager says the old secret still works; the new version was not promoted");
+      if (tested.old_refused === false)
+        throw new WebhookStepError(
+          "test_secret",
+          200,
+          "webhook step test_secret: the secret manager says the old secret still works; the new version was not promoted",
+        );
       await call("finish_secret", input, versionId);
       return { newWorks: true, oldRefused: tested.old_refused ?? null };
     },

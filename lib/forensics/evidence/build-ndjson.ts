@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AlertView } from "@/db/queries/detection";
-import type { EventView } from "@/lib/ingest/views";
 import type { Severity } from "@/lib/detect/types";
+import type { EventView } from "@/lib/ingest/views";
 
 export interface FindingRecordSource {
   eventId: string;

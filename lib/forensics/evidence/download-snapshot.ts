@@ -15,7 +15,11 @@ export interface SnapshotDownload {
 
 /** A file name safe in a Content-Disposition header and on any file system. */
 export function snapshotFilename(sessionId: string, snapshotId: string, file: SnapshotFile): string {
-  const session = sessionId.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "").slice(0, 100) || "session";
+  const session =
+    sessionId
+      .replace(/[^A-Za-z0-9._-]+/g, "_")
+      .replace(/^[._]+/, "")
+      .slice(0, 100) || "session";
   return `${session}-${snapshotId}.${file === "ndjson" ? "ndjson" : "manifest.json"}`;
 }
 

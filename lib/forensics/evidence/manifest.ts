@@ -2,7 +2,7 @@ import { sign } from "node:crypto";
 import { z } from "zod";
 import type { Actor } from "@/lib/context";
 import { canonicalJson } from "./canonical-json";
-import { SIGNATURE_ALGORITHM, type EvidenceKey } from "./signing-key";
+import { type EvidenceKey, SIGNATURE_ALGORITHM } from "./signing-key";
 
 export const MANIFEST_FORMAT = "agentsoc-evidence/1";
 

@@ -17,7 +17,9 @@ export interface EvidenceKey {
 }
 
 export function publicKeyIdOf(publicKey: KeyObject): string {
-  return `sha256:${createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex")}`;
+  return `sha256:${createHash("sha256")
+    .update(publicKey.export({ type: "spki", format: "der" }))
+    .digest("hex")}`;
 }
 
 // Derived from the console secret, not stored: every instance signs with the same key and there is nothing to keep;

@@ -13,8 +13,12 @@ export const SNAPSHOTS_PER_MINUTE = 10;
 export async function takeSnapshotQuota(ctx: Ctx, nowMs: number = Date.now()): Promise<void> {
   const quota = await takeQuota(appRedis(), `snapshot:${actorId(ctx.actor)}`, 1, SNAPSHOTS_PER_MINUTE, nowMs);
   if (!quota.allowed) {
-    throw new AppError("RATE_LIMITED", `At most ${SNAPSHOTS_PER_MINUTE} evidence snapshots a minute per person or token; try again in ${quota.retryAfterSeconds} s`, {
-      headers: { "Retry-After": String(quota.retryAfterSeconds) },
-    });
+    throw new AppError(
+      "RATE_LIMITED",
+      `At most ${SNAPSHOTS_PER_MINUTE} evidence snapshots a minute per person or token; try again in ${quota.retryAfterSeconds} s`,
+      {
+        headers: { "Retry-After": String(quota.retryAfterSeconds) },
+      },
+    );
   }
 }

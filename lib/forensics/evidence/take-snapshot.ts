@@ -1,16 +1,24 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { countScopeEvents, findSnapshotByContent, readEvidenceAlerts, readEvidenceEventPage, readEvidenceFindings, snapshotLinks, type EventPageCursor } from "@/db/queries/evidence";
-import type { SnapshotView } from "@/lib/forensics/evidence/views";
+import {
+  countScopeEvents,
+  type EventPageCursor,
+  findSnapshotByContent,
+  readEvidenceAlerts,
+  readEvidenceEventPage,
+  readEvidenceFindings,
+  snapshotLinks,
+} from "@/db/queries/evidence";
 import { evidenceSnapshots } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
+import type { SnapshotView } from "@/lib/forensics/evidence/views";
+import { resolveSessionScope } from "../session-scope";
 import { alertRecord, eventRecord, findingRecord, NdjsonWriter } from "./build-ndjson";
 import { MANIFEST_FORMAT, manifestFile, signManifest, takenByOf, type UnsignedManifest } from "./manifest";
 import { snapshotSessionIdSchema, takeSnapshotBody } from "./schemas";
-import { resolveSessionScope } from "../session-scope";
 import { consoleEvidenceKey, SIGNATURE_ALGORITHM } from "./signing-key";
 
 export const SNAPSHOT_MAX_EVENTS = 200_000;
@@ -43,7 +51,10 @@ export async function takeSnapshot({ ctx, input }: { ctx: Ctx; input: { sessionI
 
       const total = await countScopeEvents(tx, scope);
       if (total > SNAPSHOT_MAX_EVENTS) {
-        throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} has ${total} events; a snapshot holds at most ${SNAPSHOT_MAX_EVENTS}`);
+        throw new AppError(
+          "PAYLOAD_TOO_LARGE",
+          `Session ${sessionId} of agent ${scope.agentId} has ${total} events; a snapshot holds at most ${SNAPSHOT_MAX_EVENTS}`,
+        );
       }
       if (total === 0) throw new AppError("NOT_FOUND", `Session ${sessionId} of agent ${scope.agentId} has no stored events left (dropped by retention)`);
 
@@ -60,17 +71,27 @@ export async function takeSnapshot({ ctx, input }: { ctx: Ctx; input: { sessionI
         last = page.events.at(-1)?.time ?? last;
         cursor = page.next;
         if (writer.bytes > SNAPSHOT_MAX_BYTES) {
-          throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} is larger than ${SNAPSHOT_MAX_BYTES / 1024 / 1024} MiB as NDJSON (${eventCount} events read so far)`);
+          throw new AppError(
+            "PAYLOAD_TOO_LARGE",
+            `Session ${sessionId} of agent ${scope.agentId} is larger than ${SNAPSHOT_MAX_BYTES / 1024 / 1024} MiB as NDJSON (${eventCount} events read so far)`,
+          );
         }
       } while (cursor);
       if (!first || !last) throw new AppError("NOT_FOUND", `Session ${sessionId} of agent ${scope.agentId} has no stored events left (dropped by retention)`);
 
       const findings = await readEvidenceFindings(tx, scope);
       writer.add(findings.map(findingRecord));
-      const alerts = await readEvidenceAlerts(tx, scope, findings.map((f) => f.alertId));
+      const alerts = await readEvidenceAlerts(
+        tx,
+        scope,
+        findings.map((f) => f.alertId),
+      );
       writer.add(alerts.map(alertRecord));
       if (writer.bytes > SNAPSHOT_MAX_BYTES) {
-        throw new AppError("PAYLOAD_TOO_LARGE", `Session ${sessionId} of agent ${scope.agentId} is larger than ${SNAPSHOT_MAX_BYTES / 1024 / 1024} MiB as NDJSON`);
+        throw new AppError(
+          "PAYLOAD_TOO_LARGE",
+          `Session ${sessionId} of agent ${scope.agentId} is larger than ${SNAPSHOT_MAX_BYTES / 1024 / 1024} MiB as NDJSON`,
+        );
       }
       const { ndjson, sha256 } = writer.finish();
       return { scope, ndjson, sha256, eventCount, first, last, findingCount: findings.length, alertCount: alerts.length };

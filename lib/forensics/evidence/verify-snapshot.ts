@@ -4,9 +4,7 @@ import { publicKeyIdOf } from "./signing-key";
 
 export type VerifyFailure = "malformed" | "wrong_key" | "bad_signature" | "manifest_altered" | "hash_mismatch";
 
-export type VerifyResult =
-  | { ok: true; manifest: EvidenceManifest; publicKeyId: string }
-  | { ok: false; failure: VerifyFailure; reason: string };
+export type VerifyResult = { ok: true; manifest: EvidenceManifest; publicKeyId: string } | { ok: false; failure: VerifyFailure; reason: string };
 
 const fail = (failure: VerifyFailure, reason: string): VerifyResult => ({ ok: false, failure, reason });
 

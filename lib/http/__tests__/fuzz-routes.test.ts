@@ -6,7 +6,7 @@ import { liftAll } from "@/lib/killswitch";
 import { appRedis } from "@/lib/redis";
 import { testCtx, tokenFor } from "@/scripts/testing/fixtures";
 import { buildRouteWorld, type RouteWorld, worldRunbookYaml } from "@/scripts/testing/route-world";
-import { ACCESS, SESSION_ROUTES, STREAMS, callRoute, discoverRoutes, type Route } from "@/scripts/testing/routes";
+import { ACCESS, callRoute, discoverRoutes, type Route, SESSION_ROUTES, STREAMS } from "@/scripts/testing/routes";
 
 /**
  * Hostile input on every route: path parameters, query parameters, headers and bodies, from a
@@ -139,7 +139,10 @@ const YAML_BODIES: Hostile[] = [
   { label: "scalar", value: "just text" },
   { label: "invalid YAML", value: "a: [b\n  c: }" },
   { label: "raw NUL", value: "a: \u0000" },
-  { label: "alias bomb", value: `a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n` },
+  {
+    label: "alias bomb",
+    value: `a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n`,
+  },
   { label: "nested 10000 levels", value: `${"[".repeat(10_000)}${"]".repeat(10_000)}` },
   { label: "key with NUL escape", value: 'r:\n  severity: low\n  "\\0": []\n' },
 ];
@@ -244,7 +247,8 @@ describe("fuzz pass over every route", () => {
     for (const route of ordered) {
       const access = ACCESS[route.key] ?? STREAMS[route.key];
       if (!access) throw new Error(`${route.key} is not in the route list`);
-      const identity = (access === "public" || access === "ingest-key" ? identities[access] : SESSION_ROUTES.includes(route.key) ? identities.cookie : identities.admin) ?? {};
+      const identity =
+        (access === "public" || access === "ingest-key" ? identities[access] : SESSION_ROUTES.includes(route.key) ? identities.cookie : identities.admin) ?? {};
       const params = world.paramsFor(route.key);
       // A password change that succeeded once would refuse every later call for its current password, not for the hostile value.
       const base = (route.key === "POST /api/v1/auth/password" ? WRONG_PASSWORD_CHANGE : await world.bodyFor(route.key)) ?? {};

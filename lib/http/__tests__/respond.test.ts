@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { Console } from "node:console";
+import { randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { sql } from "drizzle-orm";
 import pg from "pg";
@@ -110,10 +110,10 @@ describe("describeError", () => {
 
   it("takes secrets out of other errors' messages: URL credentials, bearer tokens, password pairs", () => {
     const described = describeError(
-      new Error("connect to postgres://app:s3cret@db:5432/x failed with Bearer soc_tok_abc; token: abc123 password=\"a b\"", { cause: "api_key=k-42" }),
+      new Error('connect to postgres://app:s3cret@db:5432/x failed with Bearer soc_tok_abc; token: abc123 password="a b"', { cause: "api_key=k-42" }),
     );
-    expect(described).toBe('Error: connect to postgres://***@db:5432/x failed with Bearer ***; token: *** password=*** <- api_key=***');
-    expect(describeError(new SyntaxError('Unexpected token \'p\', "password=h"... is not valid JSON'))).toBe("SyntaxError");
+    expect(described).toBe("Error: connect to postgres://***@db:5432/x failed with Bearer ***; token: *** password=*** <- api_key=***");
+    expect(describeError(new SyntaxError("Unexpected token 'p', \"password=h\"... is not valid JSON"))).toBe("SyntaxError");
   });
 });
 

@@ -21,7 +21,13 @@ async function whileLocked<T>(lock: string, holdMs: number, run: () => Promise<T
     const { running } = await owner.transaction(async (tx) => {
       await tx.execute(sql.raw(lock));
       const started = run();
-      await Promise.race([started.then(() => undefined, () => undefined), new Promise((r) => setTimeout(r, holdMs).unref())]);
+      await Promise.race([
+        started.then(
+          () => undefined,
+          () => undefined,
+        ),
+        new Promise((r) => setTimeout(r, holdMs).unref()),
+      ]);
       return { running: started };
     });
     return running;
@@ -51,10 +57,12 @@ describe("the console's statement time limit", () => {
   });
 
   it("is what the search pages show in place of results, beside a bad filter; anything else is not theirs to show", async () => {
-    const cancelled = await appDb().execute(sql`SELECT pg_sleep(2)`).then(
-      () => null,
-      (err: unknown) => err,
-    );
+    const cancelled = await appDb()
+      .execute(sql`SELECT pg_sleep(2)`)
+      .then(
+        () => null,
+        (err: unknown) => err,
+      );
     expect(searchProblem(cancelled)).toContain("narrow it: a shorter time window");
     expect(searchProblem(new AppError("VALIDATION", "Invalid query: since: expected ISO 8601 time"))).toBe("Invalid query: since: expected ISO 8601 time");
     expect(searchProblem(new AppError("FORBIDDEN", "no"))).toBeNull();

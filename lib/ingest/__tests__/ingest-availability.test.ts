@@ -17,7 +17,11 @@ async function post(key: string, events: unknown[]) {
       body: JSON.stringify(events),
     }),
   );
-  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as { accepted?: number; duplicates?: number; error?: { code: string; message: string } } };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get("retry-after"),
+    body: (await res.json()) as { accepted?: number; duplicates?: number; error?: { code: string; message: string } },
+  };
 }
 
 const stored = async (sessionId: string) => (await appDb().execute(sql`SELECT event_id FROM events WHERE session_id = ${sessionId}`)).rows.length;
@@ -30,7 +34,11 @@ describe("POST /api/v1/ingest when PostgreSQL or Redis fails", () => {
     const nowhere = createDb(`postgres://postgres@127.0.0.1:${await freePort()}/none`, 1);
     try {
       const res = await withAppConnections({ db: nowhere }, () => post(key, [makeEvent(agentId, { session_id: sessionId })]));
-      expect(res).toMatchObject({ status: 503, retryAfter: "5", body: { error: { code: "UNAVAILABLE", message: expect.stringContaining("nothing from this request was stored") } } });
+      expect(res).toMatchObject({
+        status: 503,
+        retryAfter: "5",
+        body: { error: { code: "UNAVAILABLE", message: expect.stringContaining("nothing from this request was stored") } },
+      });
     } finally {
       await nowhere.close();
     }
@@ -54,7 +62,11 @@ describe("POST /api/v1/ingest when PostgreSQL or Redis fails", () => {
       await holder.query("BEGIN");
       await holder.query("LOCK TABLE alerts IN SHARE MODE");
       const res = await withAppConnections({ db: impatient }, () => post(key, events));
-      expect(res).toMatchObject({ status: 503, retryAfter: "5", body: { error: { code: "UNAVAILABLE", message: expect.stringContaining("nothing from this request was stored") } } });
+      expect(res).toMatchObject({
+        status: 503,
+        retryAfter: "5",
+        body: { error: { code: "UNAVAILABLE", message: expect.stringContaining("nothing from this request was stored") } },
+      });
       await holder.query("ROLLBACK");
     } finally {
       await holder.end();
@@ -82,7 +94,10 @@ describe("POST /api/v1/ingest when PostgreSQL or Redis fails", () => {
       await new Promise((resolve) => client.once("ready", resolve));
       await own.stop();
       const res = await withAppConnections({ redis: client }, () =>
-        post(key, [makeEvent(agentId, { session_id: sessionId }), makeEvent(agentId, { session_id: sessionId, action_type: "llm_call", cost_usd: 2, tool_name: null })]),
+        post(key, [
+          makeEvent(agentId, { session_id: sessionId }),
+          makeEvent(agentId, { session_id: sessionId, action_type: "llm_call", cost_usd: 2, tool_name: null }),
+        ]),
       );
       expect(res).toMatchObject({ status: 200, body: { accepted: 2, duplicates: 0 } });
     } finally {

@@ -17,7 +17,9 @@ async function post(body: string | Buffer, opts: PostOptions = {}) {
   const headers: Record<string, string> = { "content-type": opts.contentType ?? "application/json" };
   if (opts.key) headers.authorization = `Bearer ${opts.key}`;
   if (opts.encoding) headers["content-encoding"] = opts.encoding;
-  const res = await POST(new Request("http://soc.test/api/v1/ingest", { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) }));
+  const res = await POST(
+    new Request("http://soc.test/api/v1/ingest", { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) }),
+  );
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: JSON.parse(text) as Record<string, unknown> & { error?: Record<string, unknown> } };
 }
@@ -68,9 +70,7 @@ describe("POST /api/v1/ingest", () => {
     const res = await post(body, { key, contentType: "application/x-ndjson" });
     expect(res.status).toBe(207);
     expect(res.body.accepted).toBe(2);
-    expect(res.body.rejected).toEqual([
-      { index: 1, event_id: null, errors: [{ path: "", message: expect.stringContaining("line 2 is not valid JSON") }] },
-    ]);
+    expect(res.body.rejected).toEqual([{ index: 1, event_id: null, errors: [{ path: "", message: expect.stringContaining("line 2 is not valid JSON") }] }]);
     expect(await storedEvents(s)).toHaveLength(2);
   });
 
@@ -118,9 +118,7 @@ describe("POST /api/v1/ingest", () => {
     expect((await post("[]", { key })).status).toBe(400);
     const allBad = await post(JSON.stringify([{ ...makeEvent(agentId), duration_ms: "slow" }]), { key });
     expect(allBad.status).toBe(400);
-    expect(allBad.body.error?.rejected).toEqual([
-      { index: 0, event_id: expect.any(String), errors: [{ path: "duration_ms", message: expect.any(String) }] },
-    ]);
+    expect(allBad.body.error?.rejected).toEqual([{ index: 0, event_id: expect.any(String), errors: [{ path: "duration_ms", message: expect.any(String) }] }]);
   });
 
   it("answers 401 without a key, with an unknown key, and never echoes internals", async () => {
@@ -138,10 +136,7 @@ describe("POST /api/v1/ingest", () => {
     const { agentId, key } = await newAgent();
     const victim = await newAgent({ prefix: "victim" });
     const s = session();
-    const res = await post(
-      JSON.stringify([makeEvent(agentId, { session_id: s }), makeEvent(victim.agentId, { session_id: s })]),
-      { key },
-    );
+    const res = await post(JSON.stringify([makeEvent(agentId, { session_id: s }), makeEvent(victim.agentId, { session_id: s })]), { key });
     expect(res.status).toBe(403);
     expect(res.body.error?.records).toEqual([{ index: 1, agent_id: victim.agentId }]);
     expect(await storedEvents(s)).toHaveLength(0);
@@ -257,7 +252,8 @@ describe("POST /api/v1/ingest with metadata keys that cannot be kept (issue 14)"
     const { agentId, key } = await newAgent();
     const s = session();
     const keys = (n: number, name = (i: number) => `k${i}`) => Object.fromEntries(Array.from({ length: n }, (_, i) => [name(i), 1]));
-    const record = (metadataJson: string) => JSON.stringify(makeEvent(agentId, { session_id: s, metadata: {} })).replace('"metadata":{}', `"metadata":${metadataJson}`);
+    const record = (metadataJson: string) =>
+      JSON.stringify(makeEvent(agentId, { session_id: s, metadata: {} })).replace('"metadata":{}', `"metadata":${metadataJson}`);
     const reviewers = JSON.stringify(keys(2414, (i) => `${i}@b.co`));
     expect(reviewers.length).toBe(32_687);
     const atLimit = { a: keys(499), b: keys(499) };
@@ -365,7 +361,10 @@ describe("POST /api/v1/ingest with text PostgreSQL cannot store", () => {
       sql`SELECT session_id, metadata FROM events WHERE agent_id = ${agentId} AND action_name = 'impersonation_attempt'`,
     );
     expect(evidence.rows).toEqual([
-      expect.objectContaining({ session_id: `ingest:${res.headers.get("x-request-id")}`, metadata: expect.objectContaining({ claimed_agent_ids: ["victim\uFFFDagent of [EMAIL_REDACTED]"] }) }),
+      expect.objectContaining({
+        session_id: `ingest:${res.headers.get("x-request-id")}`,
+        metadata: expect.objectContaining({ claimed_agent_ids: ["victim\uFFFDagent of [EMAIL_REDACTED]"] }),
+      }),
     ]);
     expect((await alertsOf(agentId)).filter((a) => a.type === "impersonation")).toEqual([
       { type: "impersonation", detail: expect.stringContaining("victim\uFFFDagent of [EMAIL_REDACTED]") },

@@ -17,9 +17,7 @@ describe("day partitions of the events table", () => {
     const eightDaysAgo = Date.now() - 8 * DAY;
     const row = prepareEventRow(makeEvent("partition-agent", { timestamp: eightDaysAgo / 1000, session_id: `s-${randomUUID()}` }));
     expect(await insertEventRows(db, [row])).toBe(1);
-    const where = await db.execute<{ partition: string }>(
-      sql`SELECT tableoid::regclass::text AS partition FROM events WHERE event_id = ${row.eventId}`,
-    );
+    const where = await db.execute<{ partition: string }>(sql`SELECT tableoid::regclass::text AS partition FROM events WHERE event_id = ${row.eventId}`);
     expect(where.rows[0]?.partition).toBe(partitionName(eightDaysAgo - (eightDaysAgo % DAY)));
   });
 
@@ -46,9 +44,7 @@ describe("day partitions of the events table", () => {
     const remaining = await listPartitions(db);
     expect(remaining).not.toContain(oldName);
     expect(remaining).toContain(recentName);
-    const audit = await db.execute<{ action: string; target_id: string }>(
-      sql`SELECT action, target_id FROM audit_log WHERE request_id = ${ctx.requestId}`,
-    );
+    const audit = await db.execute<{ action: string; target_id: string }>(sql`SELECT action, target_id FROM audit_log WHERE request_id = ${ctx.requestId}`);
     expect(audit.rows).toEqual([{ action: "events.retention", target_id: expect.stringMatching(/^before /) }]);
   });
 

@@ -80,9 +80,7 @@ describe("redaction before storage", () => {
     const stored = await appDb().execute<{ input_summary: string; redactions: Record<string, number> }>(
       sql`SELECT input_summary, redactions FROM events WHERE session_id = ${sessionId}`,
     );
-    expect(stored.rows[0]?.input_summary).toBe(
-      "lookup ssn [SSN_REDACTED] card [CREDIT_CARD_REDACTED] mail [EMAIL_REDACTED] from [IP_ADDRESS_REDACTED]",
-    );
+    expect(stored.rows[0]?.input_summary).toBe("lookup ssn [SSN_REDACTED] card [CREDIT_CARD_REDACTED] mail [EMAIL_REDACTED] from [IP_ADDRESS_REDACTED]");
     expect(stored.rows[0]?.redactions).toEqual({
       ssn: 2,
       credit_card: 3,

@@ -6,11 +6,22 @@ import { appDb } from "@/db/client";
 import { apiTokens } from "@/db/schema";
 import { authenticate, createUser, revokeApiToken, signIn, stillAuthorized } from "@/lib/auth";
 import { signOut } from "@/lib/auth/sign-out";
-import { CONSOLE_CHANNEL, CONSOLE_STREAMS_PER_IDENTITY, EVENTS_CHANNEL, killAgent, reconcileKillSwitches, subscribeKillEvents, watchKillSwitchChanges } from "@/lib/killswitch";
+import {
+  CONSOLE_CHANNEL,
+  CONSOLE_STREAMS_PER_IDENTITY,
+  EVENTS_CHANNEL,
+  killAgent,
+  reconcileKillSwitches,
+  subscribeKillEvents,
+  watchKillSwitchChanges,
+} from "@/lib/killswitch";
 import { newAgent, readyAppRedis, testCtx, tokenFor } from "@/scripts/testing/fixtures";
 
 const ORIGIN = "http://soc.test";
-const admin = () => ({ ...testCtx(), actor: { type: "user" as const, userId: randomUUID(), email: "admin@example.com", role: "admin" as const, sessionId: randomUUID() } });
+const admin = () => ({
+  ...testCtx(),
+  actor: { type: "user" as const, userId: randomUUID(), email: "admin@example.com", role: "admin" as const, sessionId: randomUUID() },
+});
 
 interface SseEvent {
   event: string;
@@ -143,10 +154,18 @@ describe("the console's kill-switch stream", () => {
     const told: string[] = [];
     let stop: () => void = () => undefined;
     const refused = new Promise<string>((resolve) => {
-      stop = watchKillSwitchChanges(redis, { stillAllowed: async () => {
-          checks++;
-          return allowed;
-        }, onChange: (m) => told.push(m), onRefused: resolve }, 50);
+      stop = watchKillSwitchChanges(
+        redis,
+        {
+          stillAllowed: async () => {
+            checks++;
+            return allowed;
+          },
+          onChange: (m) => told.push(m),
+          onRefused: resolve,
+        },
+        50,
+      );
     });
     try {
       await new Promise((r) => setTimeout(r, 300));
@@ -180,7 +199,11 @@ describe("the console's kill-switch stream", () => {
     const refused = await openStream(headers);
     expect(refused.status).toBe(429);
     expect(refused.body).toMatchObject({
-      error: { code: "RATE_LIMITED", message: expect.stringContaining(`limit of ${CONSOLE_STREAMS_PER_IDENTITY} per person or token`), streams_per_identity: CONSOLE_STREAMS_PER_IDENTITY },
+      error: {
+        code: "RATE_LIMITED",
+        message: expect.stringContaining(`limit of ${CONSOLE_STREAMS_PER_IDENTITY} per person or token`),
+        streams_per_identity: CONSOLE_STREAMS_PER_IDENTITY,
+      },
     });
     // Another token has slots of its own.
     expect((await openStream({ authorization: `Bearer ${(await tokenFor("viewer")).token}` })).status).toBe(200);
@@ -205,7 +228,9 @@ describe("the console's kill-switch stream", () => {
     const sessionId = viewerPerson.actor.sessionId;
     await appDb().execute(sql`UPDATE user_sessions SET last_seen_at = now() - interval '30 minutes' WHERE id = ${sessionId}`);
     expect(await stillAuthorized(appDb(), { authorization: null, cookie: viewerPerson.cookie }, viewerPerson.actor, "viewer")).toBe(true);
-    const seen = await appDb().execute<{ idle: boolean }>(sql`SELECT last_seen_at < now() - interval '29 minutes' AS idle FROM user_sessions WHERE id = ${sessionId}`);
+    const seen = await appDb().execute<{ idle: boolean }>(
+      sql`SELECT last_seen_at < now() - interval '29 minutes' AS idle FROM user_sessions WHERE id = ${sessionId}`,
+    );
     expect(seen.rows[0]?.idle).toBe(true);
     // A role below the one asked for is refused.
     expect(await stillAuthorized(appDb(), { authorization: null, cookie: viewerPerson.cookie }, viewerPerson.actor, "analyst")).toBe(false);

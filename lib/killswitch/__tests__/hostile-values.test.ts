@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PUT as putAgentKill, DELETE as deleteAgentKill } from "@/app/api/v1/killswitch/agents/[agentId]/route";
+import { DELETE as deleteAgentKill, PUT as putAgentKill } from "@/app/api/v1/killswitch/agents/[agentId]/route";
 import { PUT as putGlobalKill } from "@/app/api/v1/killswitch/global/route";
 import { appDb } from "@/db/client";
 import type { Role } from "@/lib/auth/roles";
@@ -22,7 +22,11 @@ function as(role: Role): Ctx {
 
 async function recorded(agentId: string) {
   const db = appDb();
-  const [state] = (await db.execute<{ killed: boolean; reason: string; killed_by: string }>(sql`SELECT killed, reason, killed_by FROM kill_switches WHERE scope = 'agent' AND agent_id = ${agentId}`)).rows;
+  const [state] = (
+    await db.execute<{ killed: boolean; reason: string; killed_by: string }>(
+      sql`SELECT killed, reason, killed_by FROM kill_switches WHERE scope = 'agent' AND agent_id = ${agentId}`,
+    )
+  ).rows;
   const history = (await db.execute(sql`SELECT 1 FROM kill_switch_history WHERE agent_id = ${agentId}`)).rows.length;
   const audit = (await db.execute(sql`SELECT 1 FROM audit_log WHERE target_id = ${agentId} AND action LIKE 'killswitch.%'`)).rows.length;
   return { state, history, audit };
@@ -98,7 +102,9 @@ describe("values that cannot be stored are refused before anything is written", 
     const { agentId } = await newAgent();
     await setKillPolicies({ ctx: as("admin"), input: { agentId, policies: [{ rule: "critical_alert", enabled: true }] } });
     const detail = `alert #1: tool ${"x".repeat(600)}\u0000 \ud800 output`;
-    expect(await applyKillPolicies({ db: appDb(), settings: { redis: redis() }, signal: { kind: "critical_alert", agentId, detail } })).toEqual(["critical_alert"]);
+    expect(await applyKillPolicies({ db: appDb(), settings: { redis: redis() }, signal: { kind: "critical_alert", agentId, detail } })).toEqual([
+      "critical_alert",
+    ]);
     const fields = await redis().hgetall(agentKey(agentId));
     expect(fields.killed).toBe("true");
     expect(fields.reason?.length).toBeLessThanOrEqual(500);

@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { GET as getKillSwitches } from "@/app/api/v1/killswitch/route";
-import { PUT as putAgentKill } from "@/app/api/v1/killswitch/agents/[agentId]/route";
-import { GET as statusStream } from "@/app/api/v1/agents/[agentId]/status/stream/route";
 import { POST as ackRoute } from "@/app/api/v1/agents/[agentId]/ack/route";
+import { GET as statusStream } from "@/app/api/v1/agents/[agentId]/status/stream/route";
 import { POST as ingest } from "@/app/api/v1/ingest/route";
+import { PUT as putAgentKill } from "@/app/api/v1/killswitch/agents/[agentId]/route";
+import { GET as getKillSwitches } from "@/app/api/v1/killswitch/route";
 import { appDb } from "@/db/client";
 import { revokeIngestKey } from "@/lib/agents";
 import type { Role } from "@/lib/auth/roles";
@@ -14,12 +14,12 @@ import type { Ctx } from "@/lib/context";
 import {
   agentKey,
   agentStatus,
+  applyKillPolicies,
   GLOBAL_KEY,
   killAgent,
   killAll,
   liftAll,
   MARKER_KEY,
-  applyKillPolicies,
   reconcileKillSwitches,
   reviveAgent,
   setKillPolicies,
@@ -102,7 +102,9 @@ describe("kill switches against the real Redis", () => {
   it("revive is for admins only, deletes the key and says so on the channel", async () => {
     const { agentId } = await newAgent();
     await killAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "suspicious tool use" } });
-    await expect(reviveAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "cleared" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(reviveAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "cleared" } })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     messages.length = 0;
     const ctx = as("admin");
     await reviveAgent({ ctx, settings: settings(), input: { agentId, reason: "false positive, reviewed" } });
@@ -115,7 +117,9 @@ describe("kill switches against the real Redis", () => {
   });
 
   it("refuses a kill without a reason or for an unregistered agent, and writes nothing", async () => {
-    await expect(killAgent({ ctx: as("responder"), settings: settings(), input: { agentId: "no-such-agent-xyz", reason: "typo" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(killAgent({ ctx: as("responder"), settings: settings(), input: { agentId: "no-such-agent-xyz", reason: "typo" } })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     const { agentId } = await newAgent();
     await expect(killAgent({ ctx: as("responder"), settings: settings(), input: { agentId, reason: "" } })).rejects.toMatchObject({ code: "VALIDATION" });
     expect(await redis().exists(agentKey(agentId))).toBe(0);
@@ -267,11 +271,13 @@ describe("kill switches against the real Redis", () => {
         }),
       );
     expect((await post([makeEvent(agentId, { timestamp: later }), makeEvent(agentId, { timestamp: later + 0.5 })])).status).toBe(200);
-    expect((await post([makeEvent(agentId, { timestamp: later + 1, action_type: "security", action_name: "killswitch_ack", tool_name: null })])).status).toBe(200);
-    const res = await getKillSwitches(new Request("http://soc.test/api/v1/killswitch", { headers: await bearer("viewer") }));
-    const state = ((await res.json()) as { agents: { agent_id: string; actions_after_kill: number; acknowledged_at: string | null; time_to_stop_s: number | null }[] }).agents.find(
-      (a) => a.agent_id === agentId,
+    expect((await post([makeEvent(agentId, { timestamp: later + 1, action_type: "security", action_name: "killswitch_ack", tool_name: null })])).status).toBe(
+      200,
     );
+    const res = await getKillSwitches(new Request("http://soc.test/api/v1/killswitch", { headers: await bearer("viewer") }));
+    const state = (
+      (await res.json()) as { agents: { agent_id: string; actions_after_kill: number; acknowledged_at: string | null; time_to_stop_s: number | null }[] }
+    ).agents.find((a) => a.agent_id === agentId);
     expect(state?.actions_after_kill).toBe(2);
     // The acknowledgement's own time (to the millisecond), not merely some value.
     expect(Math.abs(Date.parse(state?.acknowledged_at ?? "") - (later + 1) * 1000)).toBeLessThan(2);
@@ -307,7 +313,16 @@ describe("kill switches against the real Redis", () => {
     // As killAgent does: the lock, Redis told (here: nothing to tell), then the record, committed last.
     await appDb().transaction(async (tx) => {
       await tx.execute(KILLSWITCH_LOCK);
-      await recordChange(tx, as("responder"), { scope: "agent", agentId, killed: true, reason: "stop now", killedBy: "user:responder@example.com", atMs: Date.now(), source: "console", action: "kill" });
+      await recordChange(tx, as("responder"), {
+        scope: "agent",
+        agentId,
+        killed: true,
+        reason: "stop now",
+        killedBy: "user:responder@example.com",
+        atMs: Date.now(),
+        source: "console",
+        action: "kill",
+      });
       answer = ack().finally(() => {
         answered = true;
       });

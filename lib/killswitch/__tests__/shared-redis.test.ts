@@ -7,7 +7,7 @@ import { appDb, createDb, type Db, type DbHandle } from "@/db/client";
 import { readInstallationId } from "@/db/queries/installation";
 import { registerAgent } from "@/lib/agents";
 import type { Ctx } from "@/lib/context";
-import { agentKey, INSTALLATIONS_KEY, killAgent, MARKER_KEY, reconcileKillSwitches, type RedisSharingView } from "@/lib/killswitch";
+import { agentKey, INSTALLATIONS_KEY, killAgent, MARKER_KEY, type RedisSharingView, reconcileKillSwitches } from "@/lib/killswitch";
 import { createRedis } from "@/lib/redis";
 import { bearer, readyAppRedis } from "@/scripts/testing/fixtures";
 import { createExtraDatabase, startRedisServer } from "@/scripts/testing/infra";
@@ -19,7 +19,12 @@ let other: { url: string; drop: () => Promise<void> };
 let otherHandle: DbHandle;
 let sameDatabaseAgain: DbHandle;
 
-const ctxOn = (db: Db): Ctx => ({ db, actor: { type: "user", userId: randomUUID(), email: "oncall@example.com", role: "admin", sessionId: randomUUID() }, requestId: randomUUID(), sourceIp: null });
+const ctxOn = (db: Db): Ctx => ({
+  db,
+  actor: { type: "user", userId: randomUUID(), email: "oncall@example.com", role: "admin", sessionId: randomUUID() },
+  requestId: randomUUID(),
+  sourceIp: null,
+});
 
 async function agentIn(db: Db): Promise<string> {
   const agentId = `shared-${randomUUID().slice(0, 8)}`;
@@ -111,8 +116,11 @@ describe("GET /api/v1/killswitch", () => {
     const runRedis = await readyAppRedis();
     await reconcileKillSwitches(appDb(), runRedis);
     const read = async () =>
-      ((await (await getKillSwitches(new Request("http://soc.test/api/v1/killswitch", { headers: await bearer("viewer") }))).json()) as { redis_sharing: RedisSharingView })
-        .redis_sharing;
+      (
+        (await (await getKillSwitches(new Request("http://soc.test/api/v1/killswitch", { headers: await bearer("viewer") }))).json()) as {
+          redis_sharing: RedisSharingView;
+        }
+      ).redis_sharing;
     expect(await read()).toMatchObject({ shared: false, marker: "ours", problem: null });
     const ours = await runRedis.get(MARKER_KEY);
     await runRedis.set(MARKER_KEY, JSON.stringify({ installation_id: "0000-other-console", set_at: "2026-01-01T00:00:00.000Z" }));

@@ -14,7 +14,10 @@ function redis() {
   return r;
 }
 
-const admin = () => ({ ...testCtx(), actor: { type: "user" as const, userId: randomUUID(), email: "admin@example.com", role: "admin" as const, sessionId: randomUUID() } });
+const admin = () => ({
+  ...testCtx(),
+  actor: { type: "user" as const, userId: randomUUID(), email: "admin@example.com", role: "admin" as const, sessionId: randomUUID() },
+});
 
 interface OpenStream {
   status: number;
@@ -74,7 +77,9 @@ describe("the agent's status stream", () => {
 
     const refused = await openStream(agentId, key);
     expect(refused.status).toBe(429);
-    expect(refused.body).toMatchObject({ error: { code: "RATE_LIMITED", message: expect.stringContaining(`limit of ${STREAMS_PER_KEY} per key`), streams_per_key: STREAMS_PER_KEY } });
+    expect(refused.body).toMatchObject({
+      error: { code: "RATE_LIMITED", message: expect.stringContaining(`limit of ${STREAMS_PER_KEY} per key`), streams_per_key: STREAMS_PER_KEY },
+    });
 
     // Another key of the same agent has slots of its own.
     const second = await issueIngestKey({ ctx: admin(), input: { agentId } });

@@ -23,7 +23,9 @@ describe("model prices", () => {
     const body = { input_usd_per_mtok: 1, output_usd_per_mtok: 3 };
     await expect(setModelPrice({ ctx: as("responder"), input: { model: "gpt-4o-mini", body } })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(setModelPrice({ ctx: as("admin"), input: { model: "gpt 4o", body } })).rejects.toMatchObject({ code: "VALIDATION" });
-    await expect(setModelPrice({ ctx: as("admin"), input: { model: "gpt-4o-mini", body: { input_usd_per_mtok: -1, output_usd_per_mtok: 1 } } })).rejects.toMatchObject({
+    await expect(
+      setModelPrice({ ctx: as("admin"), input: { model: "gpt-4o-mini", body: { input_usd_per_mtok: -1, output_usd_per_mtok: 1 } } }),
+    ).rejects.toMatchObject({
       code: "VALIDATION",
     });
 
@@ -41,7 +43,10 @@ describe("model prices", () => {
 
     await expect(deleteModelPrice({ ctx: as("analyst"), input: { model: "gpt-4o-mini" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
     const removal = as("admin");
-    expect(await deleteModelPrice({ ctx: removal, input: { model: "gpt-4o-mini", reason: "contract ended" } })).toEqual({ model: "gpt-4o-mini", deleted: true });
+    expect(await deleteModelPrice({ ctx: removal, input: { model: "gpt-4o-mini", reason: "contract ended" } })).toEqual({
+      model: "gpt-4o-mini",
+      deleted: true,
+    });
     expect(await auditFor(removal)).toEqual([
       { action: "model_price.delete", target_id: "gpt-4o-mini", before: { model: "gpt-4o-mini", ...body }, after: null, reason: "contract ended" },
     ]);

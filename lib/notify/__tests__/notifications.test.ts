@@ -22,8 +22,8 @@ import {
   verifySignature,
 } from "@/lib/notify";
 import { openSealed, sealText } from "@/lib/notify/seal";
-import { testSocSecret } from "@/scripts/testing/infra";
 import { bearer, testCtx } from "@/scripts/testing/fixtures";
+import { testSocSecret } from "@/scripts/testing/infra";
 
 function as(role: Role): Ctx {
   return { ...testCtx(), actor: { type: "api_token", tokenId: randomUUID(), name: `as-${role}`, role } };
@@ -150,7 +150,11 @@ describe("webhook notifications, delivered to a real receiver on loopback", () =
     const signature = got.headers["x-agentsoc-signature"];
     expect(typeof timestamp === "string" && Math.abs(Number(timestamp) - before) <= 5).toBe(true);
     expect(signature).toMatch(/^sha256=[0-9a-f]{64}$/);
-    const signed = { rawBody: got.body, timestamp: typeof timestamp === "string" ? timestamp : null, signature: typeof signature === "string" ? signature : null };
+    const signed = {
+      rawBody: got.body,
+      timestamp: typeof timestamp === "string" ? timestamp : null,
+      signature: typeof signature === "string" ? signature : null,
+    };
     expect(verifySignature({ signingKey: created.signing_key ?? "", ...signed })).toBe(true);
     expect(verifySignature({ signingKey: signingKeyFor(testSocSecret(), id, 2), ...signed })).toBe(false);
     expect(JSON.parse(got.body)).toEqual({
@@ -181,14 +185,21 @@ describe("webhook notifications, delivered to a real receiver on loopback", () =
     const rotated = await rotateSigningKey({ ctx, input: { destinationId: id, reason: "key pasted in a ticket" } });
     expect(rotated).toEqual({ destination_id: id, signing_key_version: 2, signing_key: signingKeyFor(testSocSecret(), id, 2) });
     expect(await auditFor(ctx)).toEqual([
-      expect.objectContaining({ action: "notification.destination.rotate_key", reason: "key pasted in a ticket", before: { signing_key_version: 1 }, after: { signing_key_version: 2 } }),
+      expect.objectContaining({
+        action: "notification.destination.rotate_key",
+        reason: "key pasted in a ticket",
+        before: { signing_key_version: 1 },
+        after: { signing_key_version: 2 },
+      }),
     ]);
     expect(JSON.stringify(await auditFor(ctx))).not.toContain(rotated.signing_key);
 
     await expect(sendTestNotification({ ctx: as("analyst"), input: { destinationId: id } })).rejects.toMatchObject({ code: "FORBIDDEN" });
     const testCtxAdmin = as("admin");
     const queued = await sendTestNotification({ ctx: testCtxAdmin, input: { destinationId: id } });
-    expect(await auditFor(testCtxAdmin)).toEqual([expect.objectContaining({ action: "notification.test", target_id: id, after: { delivery_id: queued.delivery_id } })]);
+    expect(await auditFor(testCtxAdmin)).toEqual([
+      expect.objectContaining({ action: "notification.test", target_id: id, after: { delivery_id: queued.delivery_id } }),
+    ]);
     await deliverDueNotifications(appDb());
     const [got] = hook.received;
     if (!got) throw new Error("nothing received");
@@ -202,7 +213,7 @@ describe("webhook notifications, delivered to a real receiver on loopback", () =
     expect(page.deliveries).toEqual([expect.objectContaining({ id: queued.delivery_id, event: "test", alert_id: null, status: "delivered", attempts: 1 })]);
   });
 
-  it("sends a Slack destination {\"text\": ...} with agent text escaped, unsigned, and has no key to rotate", async () => {
+  it('sends a Slack destination {"text": ...} with agent text escaped, unsigned, and has no key to rotate', async () => {
     const hook = await receiver([200]);
     const created = await newDestination("slack", hook.url);
     expect(created.signing_key).toBeNull();
@@ -212,7 +223,9 @@ describe("webhook notifications, delivered to a real receiver on loopback", () =
     const [got] = hook.received;
     if (!got) throw new Error("nothing received");
     const body: unknown = JSON.parse(got.body);
-    expect(body).toEqual({ text: expect.stringMatching(/^\[HIGH\] canary_leak · agent notify-[0-9a-f]{8} · session s-42: Canary &lt;CANARY-1&gt; &amp; friends leaked /) });
+    expect(body).toEqual({
+      text: expect.stringMatching(/^\[HIGH\] canary_leak · agent notify-[0-9a-f]{8} · session s-42: Canary &lt;CANARY-1&gt; &amp; friends leaked /),
+    });
     expect(Object.keys(body as object)).toEqual(["text"]);
     expect(got.headers["x-agentsoc-signature"]).toBeUndefined();
     await expect(rotateSigningKey({ ctx: as("admin"), input: { destinationId: created.destination.id } })).rejects.toMatchObject({ code: "CONFLICT" });
@@ -269,7 +282,9 @@ describe("webhook notifications, delivered to a real receiver on loopback", () =
       await makeDueNow(b.destination.id);
     }
     expect(await deliveriesOf(a.destination.id)).toEqual([expect.objectContaining({ status: "failed", attempts: 3, last_error: "HTTP 404" })]);
-    expect(await deliveriesOf(b.destination.id)).toEqual([expect.objectContaining({ status: "failed", attempts: 3, last_error: "redirect (HTTP 302) not followed" })]);
+    expect(await deliveriesOf(b.destination.id)).toEqual([
+      expect.objectContaining({ status: "failed", attempts: 3, last_error: "redirect (HTTP 302) not followed" }),
+    ]);
     expect(moved.received.map((r) => r.path)).toEqual(Array(3).fill(new URL(moved.url).pathname));
     expect(await deliverDueNotifications(appDb())).toMatchObject({ claimed: 0 });
   });
@@ -306,7 +321,9 @@ describe("webhook notifications, delivered to a real receiver on loopback", () =
     const literal = await newDestination("json", hook.url);
     // Stored before the policy closed: only the send-time check stands between it and loopback.
     const named = await newDestination("slack", hook.url);
-    await appDb().execute(sql`UPDATE notification_destinations SET url_sealed = ${sealText(`http://localhost:${port}/services/T0001/B0002/tok-named`, testSocSecret())} WHERE id = ${named.destination.id}`);
+    await appDb().execute(
+      sql`UPDATE notification_destinations SET url_sealed = ${sealText(`http://localhost:${port}/services/T0001/B0002/tok-named`, testSocSecret())} WHERE id = ${named.destination.id}`,
+    );
     await enqueue([await openAlert("critical")]);
 
     expect(await deliverDueNotifications(appDb(), { allow: [] })).toMatchObject({ claimed: 2, failed: 2, retrying: 0 });
@@ -327,7 +344,13 @@ describe("webhook notifications, delivered to a real receiver on loopback", () =
     const collection = await import("@/app/api/v1/notifications/destinations/route");
     const headers = { ...(await bearer("admin")), "content-type": "application/json" };
     const create = (url: string) =>
-      collection.POST(new Request("http://soc.test/api/v1/notifications/destinations", { method: "POST", headers, body: JSON.stringify({ name: "internal", kind: "json", url, min_severity: "low" }) }));
+      collection.POST(
+        new Request("http://soc.test/api/v1/notifications/destinations", {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ name: "internal", kind: "json", url, min_severity: "low" }),
+        }),
+      );
     for (const [url, why] of [
       ["http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local"],
       ["https://10.0.0.8/hook", "10.0.0.8 is a private (RFC 1918) address"],
@@ -343,7 +366,9 @@ describe("webhook notifications, delivered to a real receiver on loopback", () =
 
     const hook = await receiver();
     const { destination } = await newDestination("json", hook.url);
-    await expect(updateDestination({ ctx: as("admin"), input: { destinationId: destination.id, patch: { url: "http://192.168.1.10/hook" } } })).rejects.toMatchObject({
+    await expect(
+      updateDestination({ ctx: as("admin"), input: { destinationId: destination.id, patch: { url: "http://192.168.1.10/hook" } } }),
+    ).rejects.toMatchObject({
       code: "VALIDATION",
       message: expect.stringContaining("url: 192.168.1.10 is a private (RFC 1918) address"),
     });
@@ -352,7 +377,10 @@ describe("webhook notifications, delivered to a real receiver on loopback", () =
   it("chooses destinations by minimum severity and skips disabled ones", async () => {
     const high = await newDestination("json", (await receiver()).url, "high");
     const all = await newDestination("slack", (await receiver()).url, "low");
-    const off = await createDestination({ ctx: as("admin"), input: { name: "off", kind: "json", url: (await receiver()).url, min_severity: "low", enabled: false } });
+    const off = await createDestination({
+      ctx: as("admin"),
+      input: { name: "off", kind: "json", url: (await receiver()).url, min_severity: "low", enabled: false },
+    });
 
     const medium = await openAlert("medium", "unexpected_tool");
     expect(await enqueue([medium])).toBe(1);
@@ -465,9 +493,16 @@ describe("webhook notifications, delivered to a real receiver on loopback", () =
 
     await expect(deleteDestination({ ctx: as("analyst"), input: { destinationId: destination.id } })).rejects.toMatchObject({ code: "FORBIDDEN" });
     const deleting = as("admin");
-    expect(await deleteDestination({ ctx: deleting, input: { destinationId: destination.id, reason: "channel archived" } })).toEqual({ id: destination.id, deleted: true });
+    expect(await deleteDestination({ ctx: deleting, input: { destinationId: destination.id, reason: "channel archived" } })).toEqual({
+      id: destination.id,
+      deleted: true,
+    });
     expect(await auditFor(deleting)).toEqual([
-      expect.objectContaining({ action: "notification.destination.delete", reason: "channel archived", before: expect.objectContaining({ name: "renamed", kind: "json" }) }),
+      expect.objectContaining({
+        action: "notification.destination.delete",
+        reason: "channel archived",
+        before: expect.objectContaining({ name: "renamed", kind: "json" }),
+      }),
     ]);
     expect(await listDestinations(appDb())).toEqual([]);
     await expect(deleteDestination({ ctx: as("admin"), input: { destinationId: destination.id } })).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -498,7 +533,9 @@ describe("webhook notifications, delivered to a real receiver on loopback", () =
 
     const bad = await deliveries.GET(new Request("http://soc.test/api/v1/notifications/deliveries?status=lost", { headers }));
     expect(bad.status).toBe(400);
-    const page = await deliveries.GET(new Request(`http://soc.test/api/v1/notifications/deliveries?destination_id=${body.destination.id}&limit=5`, { headers }));
+    const page = await deliveries.GET(
+      new Request(`http://soc.test/api/v1/notifications/deliveries?destination_id=${body.destination.id}&limit=5`, { headers }),
+    );
     expect(await page.json()).toEqual({ deliveries: [], next_before_id: null });
   });
 

@@ -1,12 +1,20 @@
-import { randomBytes, } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { create, fromBinary, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/otlp/v1/traces/route";
 import { appDb } from "@/db/client";
-import { type AnyValueSchema, ExportTraceServiceRequestSchema, ExportTraceServiceResponseSchema, type KeyValueSchema, RpcStatusSchema, type Span, SpanSchema } from "@/lib/otlp/proto/gen/otlp_trace_pb";
 import { spanEventId } from "@/lib/otlp/map-spans";
+import {
+  type AnyValueSchema,
+  ExportTraceServiceRequestSchema,
+  ExportTraceServiceResponseSchema,
+  type KeyValueSchema,
+  RpcStatusSchema,
+  type Span,
+  SpanSchema,
+} from "@/lib/otlp/proto/gen/otlp_trace_pb";
 import { newAgent } from "@/scripts/testing/fixtures";
 
 type KeyValueInit = MessageInitShape<typeof KeyValueSchema>;
@@ -15,7 +23,9 @@ async function post(body: Uint8Array | string, opts: { key?: string; contentType
   const headers: Record<string, string> = { "content-type": opts.contentType ?? "application/x-protobuf" };
   if (opts.key) headers.authorization = `Bearer ${opts.key}`;
   if (opts.encoding) headers["content-encoding"] = opts.encoding;
-  const res = await POST(new Request("http://soc.test/api/v1/otlp/v1/traces", { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) }));
+  const res = await POST(
+    new Request("http://soc.test/api/v1/otlp/v1/traces", { method: "POST", headers, body: typeof body === "string" ? body : new Uint8Array(body) }),
+  );
   return { status: res.status, headers: res.headers, bytes: new Uint8Array(await res.arrayBuffer()) };
 }
 
@@ -44,13 +54,17 @@ function chatSpan(overrides: { spanId?: Uint8Array; startTimeUnixNano?: bigint; 
 
 function encode(agentId: string, spans: Span[]): Uint8Array {
   const init: MessageInitShape<typeof ExportTraceServiceRequestSchema> = {
-    resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { value: { case: "stringValue", value: agentId } } }] }, scopeSpans: [{ spans }] }],
+    resourceSpans: [
+      { resource: { attributes: [{ key: "service.name", value: { value: { case: "stringValue", value: agentId } } }] }, scopeSpans: [{ spans }] },
+    ],
   };
   return toBinary(ExportTraceServiceRequestSchema, create(ExportTraceServiceRequestSchema, init));
 }
 
 async function storedCount(agentId: string): Promise<number> {
-  const rows = await appDb().execute<{ n: string }>(sql`SELECT count(*) AS n FROM events WHERE agent_id = ${agentId} AND action_name <> 'impersonation_attempt'`);
+  const rows = await appDb().execute<{ n: string }>(
+    sql`SELECT count(*) AS n FROM events WHERE agent_id = ${agentId} AND action_name <> 'impersonation_attempt'`,
+  );
   return Number(rows.rows[0]?.n ?? 0);
 }
 
@@ -62,7 +76,12 @@ describe("POST /api/v1/otlp/v1/traces: bodies from other exporters", () => {
     const body = {
       resourceSpans: [
         {
-          resource: { attributes: [{ key: "service.name", value: { stringValue: agentId } }, { key: "host.name", value: { stringValue: "worker-7" } }] },
+          resource: {
+            attributes: [
+              { key: "service.name", value: { stringValue: agentId } },
+              { key: "host.name", value: { stringValue: "worker-7" } },
+            ],
+          },
           scopeSpans: [
             {
               scope: { name: "go.opentelemetry.io/contrib/genai", version: "0.4.0" },
@@ -85,8 +104,21 @@ describe("POST /api/v1/otlp/v1/traces: bodies from other exporters", () => {
                     { key: "score", value: { doubleValue: 0.25 } },
                     { key: "cached", value: { boolValue: true } },
                     { key: "blob", value: { bytesValue: Buffer.from("raw").toString("base64") } },
-                    { key: "tags", value: { arrayValue: { values: [{ stringValue: "a" }, { intValue: 2 }, { arrayValue: { values: [{ boolValue: false }] } }] } } },
-                    { key: "caller", value: { kvlistValue: { values: [{ key: "team", value: { stringValue: "billing" } }, { key: "nested", value: { kvlistValue: { values: [{ key: "x", value: { intValue: "1" } }] } } }] } } },
+                    {
+                      key: "tags",
+                      value: { arrayValue: { values: [{ stringValue: "a" }, { intValue: 2 }, { arrayValue: { values: [{ boolValue: false }] } }] } },
+                    },
+                    {
+                      key: "caller",
+                      value: {
+                        kvlistValue: {
+                          values: [
+                            { key: "team", value: { stringValue: "billing" } },
+                            { key: "nested", value: { kvlistValue: { values: [{ key: "x", value: { intValue: "1" } }] } } },
+                          ],
+                        },
+                      },
+                    },
                   ],
                   status: { code: "STATUS_CODE_OK" },
                 },
@@ -177,7 +209,10 @@ describe("POST /api/v1/otlp/v1/traces: bad input gets a clear answer, no 5xx, no
     const invalid = await post("{not json", { key, contentType: "application/json" });
     expect(invalid.status).toBe(400);
     expect(jsonBody(invalid.bytes)).toMatchObject({ code: 3, message: expect.stringMatching(/^Body is not valid JSON/) });
-    const base64Ids = await post(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: "AAAAAAAAAAAAAAAAAAAAAA==" }] }] }] }), { key, contentType: "application/json" });
+    const base64Ids = await post(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: "AAAAAAAAAAAAAAAAAAAAAA==" }] }] }] }), {
+      key,
+      contentType: "application/json",
+    });
     expect(base64Ids.status).toBe(400);
     expect(jsonBody(base64Ids.bytes).message).toContain("resourceSpans[0].scopeSpans[0].spans[0].traceId: expected a hex string");
     const badGzip = await post("not gzip", { key, contentType: "application/json", encoding: "gzip" });
@@ -198,10 +233,20 @@ describe("POST /api/v1/otlp/v1/traces: bad input gets a clear answer, no 5xx, no
 
   it("stores the good spans of a batch and names each rejected span and why in partial_success", async () => {
     const { agentId, key } = await newAgent();
-    const unnamed = chatSpan({ attributes: [{ key: "gen_ai.operation.name", value: { value: { case: "stringValue" as const, value: "chat" } } }, { key: "gen_ai.agent.name", value: { value: { case: "stringValue" as const, value: "" } } }] });
+    const unnamed = chatSpan({
+      attributes: [
+        { key: "gen_ai.operation.name", value: { value: { case: "stringValue" as const, value: "chat" } } },
+        { key: "gen_ai.agent.name", value: { value: { case: "stringValue" as const, value: "" } } },
+      ],
+    });
     const body = create(ExportTraceServiceRequestSchema, {
       resourceSpans: [
-        { resource: { attributes: [{ key: "service.name", value: { value: { case: "stringValue", value: agentId } } }] }, scopeSpans: [{ spans: [chatSpan(), chatSpan({ spanId: randomBytes(4) }), chatSpan({ startTimeUnixNano: 1_000_000_000n, endTimeUnixNano: 2_000_000_000n })] }] },
+        {
+          resource: { attributes: [{ key: "service.name", value: { value: { case: "stringValue", value: agentId } } }] },
+          scopeSpans: [
+            { spans: [chatSpan(), chatSpan({ spanId: randomBytes(4) }), chatSpan({ startTimeUnixNano: 1_000_000_000n, endTimeUnixNano: 2_000_000_000n })] },
+          ],
+        },
         { resource: { attributes: [] }, scopeSpans: [{ spans: [unnamed] }] },
       ],
     });
@@ -230,7 +275,11 @@ describe("POST /api/v1/otlp/v1/traces: bad input gets a clear answer, no 5xx, no
       sql`SELECT metadata, redactions FROM events WHERE agent_id = ${agentId}`,
     );
     expect(rows.rows).toHaveLength(1);
-    expect(rows.rows[0]?.metadata).toMatchObject({ span_id: "4111111111111111", parent_span_id: "5555555555554444", attributes: { customer: "[EMAIL_REDACTED]" } });
+    expect(rows.rows[0]?.metadata).toMatchObject({
+      span_id: "4111111111111111",
+      parent_span_id: "5555555555554444",
+      attributes: { customer: "[EMAIL_REDACTED]" },
+    });
     expect(rows.rows[0]?.redactions).toEqual({ email: 1 });
   });
 

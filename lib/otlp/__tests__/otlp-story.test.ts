@@ -17,13 +17,13 @@ import { parseTimelineQuery } from "@/db/queries/timeline";
 import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { issueCanary, setBaseline } from "@/lib/detect";
-import { getSessionTimeline } from "@/lib/forensics/session-timeline";
 import type { SessionTimeline } from "@/lib/forensics/session-timeline";
+import { getSessionTimeline } from "@/lib/forensics/session-timeline";
 import { agentKey, setKillPolicies } from "@/lib/killswitch";
 import { DEFAULT_PRICES, estimateCost, priceTable } from "@/lib/model-prices";
 import { appRedis } from "@/lib/redis";
-import { serveRoutes } from "@/scripts/testing/route-server";
 import { newAgent, testCtx } from "@/scripts/testing/fixtures";
+import { serveRoutes } from "@/scripts/testing/route-server";
 
 function as(role: Role): Ctx {
   return { ...testCtx(), actor: { type: "api_token", tokenId: randomUUID(), name: `as-${role}`, role } };
@@ -65,7 +65,15 @@ interface Step {
 function story(canary: string): Step[] {
   return [
     { kind: "invoke_agent", name: "invoke_agent inbox-assistant", offsetMs: 0, durationMs: 900, input: "user: Summarise my inbox", output: "assistant: Done." },
-    { kind: "chat", name: "chat gpt-4o", offsetMs: 10, durationMs: 120, input: "user: Summarise my inbox", output: "assistant: I will read the inbox first.", tokens: { input: 4000, output: 1000 } },
+    {
+      kind: "chat",
+      name: "chat gpt-4o",
+      offsetMs: 10,
+      durationMs: 120,
+      input: "user: Summarise my inbox",
+      output: "assistant: I will read the inbox first.",
+      tokens: { input: 4000, output: 1000 },
+    },
     {
       kind: "execute_tool",
       name: "execute_tool read_email",
@@ -102,9 +110,18 @@ const MODEL = "gpt-4o-2024-08-06";
 async function guardedAgent() {
   const agent = await newAgent({ prefix: "story" });
   storyAgents.push(agent.agentId);
-  await setBaseline({ ctx: as("admin"), input: { agentId: agent.agentId, baseline: { expected_tools: ["read_email", "search_docs"], max_cost_per_session_usd: 0.05 } } });
-  const canary = await issueCanary({ ctx: as("admin"), input: { agent_id: agent.agentId, placement: "system_prompt", label: "inbox assistant system prompt" } });
-  await setKillPolicies({ ctx: as("admin"), input: { agentId: agent.agentId, policies: [{ rule: "session_cost_above", enabled: true, threshold_usd: 0.05 }] } });
+  await setBaseline({
+    ctx: as("admin"),
+    input: { agentId: agent.agentId, baseline: { expected_tools: ["read_email", "search_docs"], max_cost_per_session_usd: 0.05 } },
+  });
+  const canary = await issueCanary({
+    ctx: as("admin"),
+    input: { agent_id: agent.agentId, placement: "system_prompt", label: "inbox assistant system prompt" },
+  });
+  await setKillPolicies({
+    ctx: as("admin"),
+    input: { agentId: agent.agentId, policies: [{ rule: "session_cost_above", enabled: true, threshold_usd: 0.05 }] },
+  });
   return { ...agent, canary: canary.token };
 }
 
@@ -140,7 +157,15 @@ function storySpans(agentId: string, sessionId: string, steps: Step[], startMs: 
   const tracer = provider.getTracer("inbox-assistant", "1.4.2");
   const [root, ...children] = steps;
   if (!root) throw new Error("empty story");
-  const rootSpan = tracer.startSpan(root.name, { startTime: startMs + root.offsetMs, attributes: { "gen_ai.operation.name": "invoke_agent", "gen_ai.conversation.id": sessionId, "gen_ai.input.messages": asMessages(root.input), "gen_ai.output.messages": asMessages(root.output) } });
+  const rootSpan = tracer.startSpan(root.name, {
+    startTime: startMs + root.offsetMs,
+    attributes: {
+      "gen_ai.operation.name": "invoke_agent",
+      "gen_ai.conversation.id": sessionId,
+      "gen_ai.input.messages": asMessages(root.input),
+      "gen_ai.output.messages": asMessages(root.output),
+    },
+  });
   const parent = trace.setSpan(ROOT_CONTEXT, rootSpan);
   for (const s of children) {
     const attributes: Attributes =
@@ -155,7 +180,12 @@ function storySpans(agentId: string, sessionId: string, steps: Step[], startMs: 
             "gen_ai.input.messages": asMessages(s.input),
             "gen_ai.output.messages": asMessages(s.output),
           }
-        : { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": s.tool ?? "", "gen_ai.tool.call.arguments": s.input, "gen_ai.tool.call.result": s.output };
+        : {
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.tool.name": s.tool ?? "",
+            "gen_ai.tool.call.arguments": s.input,
+            "gen_ai.tool.call.result": s.output,
+          };
     const span = tracer.startSpan(s.name, { startTime: startMs + s.offsetMs, attributes: { ...attributes, "gen_ai.conversation.id": sessionId } }, parent);
     span.setStatus({ code: SpanStatusCode.OK });
     span.end(startMs + s.offsetMs + s.durationMs);
@@ -183,9 +213,21 @@ async function outcome(agentId: string, sessionId: string) {
   const injection = timeline.injection_point;
   return {
     alerts: alerts
-      .map((a) => ({ session: a.session_id === sessionId ? "story" : a.session_id, type: a.type, severity: a.severity, detail: a.detail, count: a.count, first: nameOf(a.first_event_id ?? undefined) }))
+      .map((a) => ({
+        session: a.session_id === sessionId ? "story" : a.session_id,
+        type: a.type,
+        severity: a.severity,
+        detail: a.detail,
+        count: a.count,
+        first: nameOf(a.first_event_id ?? undefined),
+      }))
       .sort((a, b) => `${a.type}${a.severity}${a.detail}`.localeCompare(`${b.type}${b.severity}${b.detail}`)),
-    injection: injection && { at: nameOf(injection.event_id), rule: injection.rule, reason: injection.reason, preceding: injection.preceding_events.map(nameOf) },
+    injection: injection && {
+      at: nameOf(injection.event_id),
+      rule: injection.rule,
+      reason: injection.reason,
+      preceding: injection.preceding_events.map(nameOf),
+    },
     kill: await redis.hgetall(agentKey(agentId)),
     session: { events: timeline.event_count, cost: timeline.cost_usd, tokens: timeline.tokens },
   };
@@ -232,7 +274,10 @@ describe("the same compromised story through the native door and the OTLP door",
 
   const variants: { name: string; make: (url: string, key: string) => Exporter }[] = [
     { name: "protobuf", make: (url, key) => new ProtoExporter({ url, headers: { Authorization: `Bearer ${key}` } }) },
-    { name: "protobuf + gzip", make: (url, key) => new ProtoExporter({ url, headers: { Authorization: `Bearer ${key}` }, compression: CompressionAlgorithm.GZIP }) },
+    {
+      name: "protobuf + gzip",
+      make: (url, key) => new ProtoExporter({ url, headers: { Authorization: `Bearer ${key}` }, compression: CompressionAlgorithm.GZIP }),
+    },
     { name: "JSON", make: (url, key) => new JsonExporter({ url, headers: { Authorization: `Bearer ${key}` } }) },
     { name: "JSON + gzip", make: (url, key) => new JsonExporter({ url, headers: { Authorization: `Bearer ${key}` }, compression: CompressionAlgorithm.GZIP }) },
   ];

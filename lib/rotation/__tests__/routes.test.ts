@@ -1,17 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { POST as postCredential, GET as listCredentialsRoute } from "@/app/api/v1/credentials/route";
 import { DELETE as deleteCredential, PATCH as patchCredential } from "@/app/api/v1/credentials/[credentialId]/route";
-import { POST as postRotation } from "@/app/api/v1/rotations/route";
-import { GET as getRotation } from "@/app/api/v1/rotations/[rotationId]/route";
-import { POST as revealRoute } from "@/app/api/v1/rotations/[rotationId]/items/[itemId]/reveal/route";
-import { POST as resolveRoute } from "@/app/api/v1/rotations/[rotationId]/items/[itemId]/resolve/route";
+import { GET as listCredentialsRoute, POST as postCredential } from "@/app/api/v1/credentials/route";
 import { GET as incidentFailuresRoute } from "@/app/api/v1/incidents/[incidentId]/rotation-failures/route";
-import { openIncident } from "@/lib/incidents";
+import { POST as resolveRoute } from "@/app/api/v1/rotations/[rotationId]/items/[itemId]/resolve/route";
+import { POST as revealRoute } from "@/app/api/v1/rotations/[rotationId]/items/[itemId]/reveal/route";
+import { GET as getRotation } from "@/app/api/v1/rotations/[rotationId]/route";
+import { POST as postRotation } from "@/app/api/v1/rotations/route";
 import { appDb } from "@/db/client";
 import { listAudit, parseAuditFilters } from "@/db/queries/audit";
 import { getRotationRun } from "@/db/queries/rotations";
 import { credentialProviders } from "@/lib/credentials/providers";
+import { openIncident } from "@/lib/incidents";
 import { DEFAULT_RETRY_POLICY, runDueRotationSteps } from "@/lib/rotation";
 import { bearer, newAgent, testCtx } from "@/scripts/testing/fixtures";
 
@@ -27,7 +27,10 @@ describe("/api/v1/credentials and /api/v1/rotations over HTTP", () => {
     const admin = await bearer("admin");
     const { agentId } = await newAgent({ prefix: "rot-http" });
 
-    const created = await postCredential(jsonRequest(`${BASE}/credentials`, "POST", admin, { agent_id: agentId, name: "signing", kind: "hmac_secret", config: {} }), noParams);
+    const created = await postCredential(
+      jsonRequest(`${BASE}/credentials`, "POST", admin, { agent_id: agentId, name: "signing", kind: "hmac_secret", config: {} }),
+      noParams,
+    );
     expect(created.status).toBe(201);
     const { credential, secret } = (await created.json()) as { credential: { id: string }; secret: string };
     expect(secret).toHaveLength(43);
@@ -39,29 +42,45 @@ describe("/api/v1/credentials and /api/v1/rotations over HTTP", () => {
     expect((JSON.parse(text) as { credentials: { name: string }[] }).credentials.map((c) => c.name).sort()).toEqual(["ingest key", "signing"]);
 
     const bad = await postCredential(
-      jsonRequest(`${BASE}/credentials`, "POST", admin, { agent_id: agentId, name: "db", kind: "postgres_role", config: { role: "app", host: "db", port: "5432", database: "app" } }),
+      jsonRequest(`${BASE}/credentials`, "POST", admin, {
+        agent_id: agentId,
+        name: "db",
+        kind: "postgres_role",
+        config: { role: "app", host: "db", port: "5432", database: "app" },
+      }),
       noParams,
     );
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { code: "VALIDATION", errors: [{ path: "config.port" }] } });
 
-    const duplicate = await postCredential(jsonRequest(`${BASE}/credentials`, "POST", admin, { agent_id: agentId, name: "signing", kind: "hmac_secret" }), noParams);
+    const duplicate = await postCredential(
+      jsonRequest(`${BASE}/credentials`, "POST", admin, { agent_id: agentId, name: "signing", kind: "hmac_secret" }),
+      noParams,
+    );
     expect(duplicate.status).toBe(409);
 
-    const renamed = await patchCredential(jsonRequest(`${BASE}/credentials/${credential.id}`, "PATCH", admin, { name: "message signing" }), { params: Promise.resolve({ credentialId: credential.id }) });
+    const renamed = await patchCredential(jsonRequest(`${BASE}/credentials/${credential.id}`, "PATCH", admin, { name: "message signing" }), {
+      params: Promise.resolve({ credentialId: credential.id }),
+    });
     expect(renamed.status).toBe(200);
     expect(await renamed.json()).toMatchObject({ credential: { name: "message signing" } });
 
-    const noReason = await deleteCredential(jsonRequest(`${BASE}/credentials/${credential.id}`, "DELETE", admin, {}), { params: Promise.resolve({ credentialId: credential.id }) });
+    const noReason = await deleteCredential(jsonRequest(`${BASE}/credentials/${credential.id}`, "DELETE", admin, {}), {
+      params: Promise.resolve({ credentialId: credential.id }),
+    });
     expect(noReason.status).toBe(400);
-    const removed = await deleteCredential(jsonRequest(`${BASE}/credentials/${credential.id}`, "DELETE", admin, { reason: "agent no longer signs" }), { params: Promise.resolve({ credentialId: credential.id }) });
+    const removed = await deleteCredential(jsonRequest(`${BASE}/credentials/${credential.id}`, "DELETE", admin, { reason: "agent no longer signs" }), {
+      params: Promise.resolve({ credentialId: credential.id }),
+    });
     expect(removed.status).toBe(200);
 
     // Each change has its audit row, none with the secret.
     const { entries } = await listAudit(appDb(), parseAuditFilters(new URLSearchParams({ target_id: credential.id })));
     expect(entries.map((e) => e.action).sort()).toEqual(["credential.create", "credential.retire", "credential.update"]);
     expect(JSON.stringify(entries)).not.toContain(secret);
-    const badId = await patchCredential(jsonRequest(`${BASE}/credentials/nope`, "PATCH", admin, { name: "x" }), { params: Promise.resolve({ credentialId: "nope" }) });
+    const badId = await patchCredential(jsonRequest(`${BASE}/credentials/nope`, "PATCH", admin, { name: "x" }), {
+      params: Promise.resolve({ credentialId: "nope" }),
+    });
     expect(badId.status).toBe(400);
     expect(await badId.json()).toMatchObject({ error: { message: expect.stringContaining("credential id") } });
   });
@@ -94,7 +113,10 @@ describe("/api/v1/credentials and /api/v1/rotations over HTTP", () => {
     const noNote = await resolveRoute(jsonRequest(`${BASE}/rotations/${started.id}/items/${itemId}/resolve`, "POST", responder, {}), params);
     expect(noNote.status).toBe(400);
     expect(await noNote.json()).toMatchObject({ error: { errors: [{ path: "note" }] } });
-    const notFailed = await resolveRoute(jsonRequest(`${BASE}/rotations/${started.id}/items/${itemId}/resolve`, "POST", responder, { note: "done by hand" }), params);
+    const notFailed = await resolveRoute(
+      jsonRequest(`${BASE}/rotations/${started.id}/items/${itemId}/resolve`, "POST", responder, { note: "done by hand" }),
+      params,
+    );
     expect(notFailed.status).toBe(409);
   });
 
@@ -105,13 +127,19 @@ describe("/api/v1/credentials and /api/v1/rotations over HTTP", () => {
     expect(started.status).toBe(202);
     const { id } = (await started.json()) as { id: string };
 
-    const read = await getRotation(new Request(`${BASE}/rotations/${id}`, { headers: await bearer("analyst") }), { params: Promise.resolve({ rotationId: id }) });
+    const read = await getRotation(new Request(`${BASE}/rotations/${id}`, { headers: await bearer("analyst") }), {
+      params: Promise.resolve({ rotationId: id }),
+    });
     expect(read.status).toBe(200);
     const { rotation } = (await read.json()) as { rotation: { id: string; items: Record<string, unknown>[] } };
     expect(rotation.id).toBe(id);
-    expect(rotation.items[0]).toEqual(expect.objectContaining({ kind: "ingest_key", step: expect.any(String), state: expect.any(String), attempts: expect.any(Number), last_error: null }));
+    expect(rotation.items[0]).toEqual(
+      expect.objectContaining({ kind: "ingest_key", step: expect.any(String), state: expect.any(String), attempts: expect.any(Number), last_error: null }),
+    );
 
-    const missing = await getRotation(new Request(`${BASE}/rotations/${randomUUID()}`, { headers: await bearer("analyst") }), { params: Promise.resolve({ rotationId: randomUUID() }) });
+    const missing = await getRotation(new Request(`${BASE}/rotations/${randomUUID()}`, { headers: await bearer("analyst") }), {
+      params: Promise.resolve({ rotationId: randomUUID() }),
+    });
     expect(missing.status).toBe(404);
     const both = await postRotation(jsonRequest(`${BASE}/rotations`, "POST", responder, { agent_id: agentId, credential_ids: [randomUUID()] }), noParams);
     expect(both.status).toBe(400);
@@ -130,7 +158,9 @@ describe("/api/v1/credentials and /api/v1/rotations over HTTP", () => {
     );
     expect(added.status).toBe(201);
     // Started from the agent's page, not under the incident; without an admin login it fails at once.
-    const started = (await (await postRotation(jsonRequest(`${BASE}/rotations`, "POST", await bearer("responder"), { agent_id: agentId }), noParams)).json()) as { id: string };
+    const started = (await (
+      await postRotation(jsonRequest(`${BASE}/rotations`, "POST", await bearer("responder"), { agent_id: agentId }), noParams)
+    ).json()) as { id: string };
     const db = appDb();
     for (let i = 0; i < 20 && (await getRotationRun(db, started.id))?.status === "running"; i++) {
       await runDueRotationSteps({ db, providers: credentialProviders(db, { postgresAdminUrl: null, redisAdminUrl: null }), policy: DEFAULT_RETRY_POLICY });

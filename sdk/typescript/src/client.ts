@@ -5,16 +5,14 @@ import { AgentKilled, KillSwitchUnavailable } from "./errors.js";
 import { eventLine, newEventId, newSessionId } from "./event.js";
 import { KillState, type KnownStatus } from "./kill-state.js";
 import { defaultLogger, type Level, type Logger, logTo } from "./logger.js";
-import { type Canary, OutputGuard, type OutputFinding } from "./output-guard.js";
+import { type Canary, type OutputFinding, OutputGuard } from "./output-guard.js";
 import { RedisWatcher } from "./redis-status.js";
 import { Sender, type SenderStats } from "./sender.js";
 import { Session, type SessionOptions } from "./session.js";
 import { MessageSigner, type OutgoingMessage, type SecureAgentMessage } from "./signing.js";
 import { StatusStream } from "./status-stream.js";
 
-export type CanaryOptions =
-  | { token: string; label?: string }
-  | { placement?: "system_prompt" | "document" | "tool"; label?: string; adminToken?: string };
+export type CanaryOptions = { token: string; label?: string } | { placement?: "system_prompt" | "document" | "tool"; label?: string; adminToken?: string };
 
 export interface KillSwitchView {
   mode: "stream" | "redis" | "off";
@@ -66,7 +64,12 @@ export class Client {
     for (const pattern of options.forbiddenPatterns ?? []) this.guard.addForbidden(pattern);
     this.signer =
       this.config.hmacSecret || options.peerSecrets
-        ? new MessageSigner({ agentId: this.agentId, secret: this.config.hmacSecret, peerSecrets: options.peerSecrets, maxAgeSeconds: options.replayWindowSeconds })
+        ? new MessageSigner({
+            agentId: this.agentId,
+            secret: this.config.hmacSecret,
+            peerSecrets: options.peerSecrets,
+            maxAgeSeconds: options.replayWindowSeconds,
+          })
         : null;
     this.sender = new Sender({
       baseUrl: this.config.url,
@@ -159,7 +162,13 @@ export class Client {
     const known = this.killState.known;
     return {
       ...this.sender.stats(),
-      killSwitch: { mode: this.mode, alive: known?.alive ?? null, reason: known?.reason ?? null, confirmedAtMs: this.killState.lastConfirmedMs, acks: this.acks },
+      killSwitch: {
+        mode: this.mode,
+        alive: known?.alive ?? null,
+        reason: known?.reason ?? null,
+        confirmedAtMs: this.killState.lastConfirmedMs,
+        acks: this.acks,
+      },
     };
   }
 
@@ -173,7 +182,10 @@ export class Client {
       return options.token;
     }
     const adminToken = options.adminToken ?? this.config.adminToken;
-    if (!adminToken) throw new Error("canary() needs an admin API token to have the console issue one (the adminToken option or AGENTSOC_ADMIN_TOKEN), or a token of your own: canary({ token })");
+    if (!adminToken)
+      throw new Error(
+        "canary() needs an admin API token to have the console issue one (the adminToken option or AGENTSOC_ADMIN_TOKEN), or a token of your own: canary({ token })",
+      );
     const placement = options.placement ?? "system_prompt";
     const label = options.label ?? `${placement.replace("_", " ")} of ${this.agentId}`;
     const res = await fetch(endpoint(this.config.url, "/api/v1/canaries"), {
@@ -200,7 +212,8 @@ export class Client {
   }
 
   private requireSigner(): MessageSigner {
-    if (!this.signer) throw new Error("sign() and verify() need the hmacSecret option or AGENTSOC_HMAC_SECRET (the agent's hmac_secret credential), or peerSecrets");
+    if (!this.signer)
+      throw new Error("sign() and verify() need the hmacSecret option or AGENTSOC_HMAC_SECRET (the agent's hmac_secret credential), or peerSecrets");
     return this.signer;
   }
 

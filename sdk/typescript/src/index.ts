@@ -1,4 +1,4 @@
-export { Client, type CanaryOptions, type ClientStats, type KillSwitchView } from "./client.js";
+export { type CanaryOptions, Client, type ClientStats, type KillSwitchView } from "./client.js";
 export type { ClientOptions } from "./config.js";
 export { AgentKilled, ConfigError, KillSwitchUnavailable, MessageRejected, OutputBlocked } from "./errors.js";
 export type { ActionType, LogFields } from "./event.js";
@@ -7,4 +7,4 @@ export type { Logger } from "./logger.js";
 export type { Canary } from "./output-guard.js";
 export type { SenderStats } from "./sender.js";
 export { Session, type SessionOptions } from "./session.js";
-export { MessageSigner, signableString, type MessageSignerOptions, type OutgoingMessage, type SecureAgentMessage } from "./signing.js";
+export { MessageSigner, type MessageSignerOptions, type OutgoingMessage, type SecureAgentMessage, signableString } from "./signing.js";

@@ -16,7 +16,11 @@ describe("KillState", () => {
     expect(state.decide(60_000)).toEqual({ allowed: true, warning: null });
     state.down("connect ECONNREFUSED", 59_500);
     expect(state.decide(60_400)).toEqual({ allowed: true, warning: null });
-    expect(state.decide(60_600)).toMatchObject({ allowed: false, kind: "unknown", reason: expect.stringMatching(/stale: last confirmed 1\.1 s ago.*ECONNREFUSED/) });
+    expect(state.decide(60_600)).toMatchObject({
+      allowed: false,
+      kind: "unknown",
+      reason: expect.stringMatching(/stale: last confirmed 1\.1 s ago.*ECONNREFUSED/),
+    });
   });
 
   it("holds a kill however old, reports each new kill once, and lets a revive through", () => {

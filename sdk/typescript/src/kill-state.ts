@@ -8,9 +8,7 @@ export interface KnownStatus {
   source: string;
 }
 
-export type Decision =
-  | { allowed: true; warning: string | null }
-  | { allowed: false; kind: "killed" | "unknown"; reason: string };
+export type Decision = { allowed: true; warning: string | null } | { allowed: false; kind: "killed" | "unknown"; reason: string };
 
 /**
  * The kill switch as this process knows it, and what `check()` decides from it. A kill holds until

@@ -16,8 +16,7 @@ export type Level = "debug" | "info" | "warn" | "error";
 /** Silent by default, so the SDK never writes into an agent's own output; NODE_DEBUG=agentsoc shows everything. */
 export function defaultLogger(): Logger {
   const debug = debuglog("agentsoc");
-  const write = (level: Level) => (message: string, fields?: Record<string, unknown>) =>
-    debug("%s %s%s", level, message, fields ? ` ${safeJson(fields)}` : "");
+  const write = (level: Level) => (message: string, fields?: Record<string, unknown>) => debug("%s %s%s", level, message, fields ? ` ${safeJson(fields)}` : "");
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
 }
 

@@ -79,7 +79,6 @@ export interface RedisWatcherOptions {
   onTrouble(reason: string): void;
 }
 
-
 /**
  * Redis mode: subscribes to agent:killswitch:events and reads the agent's and the global key on
  * every message and every pollMs. Sockets and timers are unref'd; a lost connection is made again.

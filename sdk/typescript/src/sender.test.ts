@@ -3,7 +3,11 @@ import { classify } from "./sender.js";
 
 describe("classify: what the sender does with each answer of the console", () => {
   it("counts stored and rejected records from 200 and 207", () => {
-    const body = JSON.stringify({ accepted: 2, duplicates: 1, rejected: [{ index: 3, event_id: null, errors: [{ path: "duration_ms", message: "Too small" }] }] });
+    const body = JSON.stringify({
+      accepted: 2,
+      duplicates: 1,
+      rejected: [{ index: 3, event_id: null, errors: [{ path: "duration_ms", message: "Too small" }] }],
+    });
     expect(classify(207, body, null)).toEqual({
       kind: "stored",
       accepted: 2,
@@ -22,7 +26,12 @@ describe("classify: what the sender does with each answer of the console", () =>
 
   it("splits on 413 and retries 408, 429 and 5xx with the console's Retry-After", () => {
     expect(classify(413, "{}", null).kind).toBe("too-large");
-    expect(classify(429, '{"error":{"code":"RATE_LIMITED","message":"later"}}', 7000)).toEqual({ kind: "retry", status: 429, message: "429 RATE_LIMITED: later", retryAfter: 7000 });
+    expect(classify(429, '{"error":{"code":"RATE_LIMITED","message":"later"}}', 7000)).toEqual({
+      kind: "retry",
+      status: 429,
+      message: "429 RATE_LIMITED: later",
+      retryAfter: 7000,
+    });
     for (const status of [408, 500, 502, 503, 504]) expect(classify(status, "", null).kind).toBe("retry");
   });
 });

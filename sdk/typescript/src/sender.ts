@@ -1,5 +1,5 @@
-import { gzip } from "node:zlib";
 import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import { type BackoffOptions, retryAfterMs, retryDelay } from "./backoff.js";
 import { consoleMessage, describeFailure, endpoint, USER_AGENT } from "./endpoint.js";
 import { Fifo } from "./fifo.js";
@@ -214,7 +214,8 @@ export class Sender {
     while (this.queue.shift()) {
       // dropped: the deadline passed
     }
-    if (lost > 0) logTo(this.options.logger, "error", `${lost} events were not delivered before the deadline and are lost`, { lost, last_error: this.lastError });
+    if (lost > 0)
+      logTo(this.options.logger, "error", `${lost} events were not delivered before the deadline and are lost`, { lost, last_error: this.lastError });
     for (const waiter of this.flushWaiters) waiter.resolve(false);
     this.flushWaiters = [];
   }
@@ -269,7 +270,8 @@ export class Sender {
             this.refuse(batch, 500, `${outcome.message} (given up after ${internalErrors} answers of 500)`);
             return true;
           }
-          if (!troubled) logTo(this.options.logger, "warn", `cannot deliver events, retrying: ${outcome.message}`, { events: batch.length, pending: this.pending });
+          if (!troubled)
+            logTo(this.options.logger, "warn", `cannot deliver events, retrying: ${outcome.message}`, { events: batch.length, pending: this.pending });
           troubled = true;
           this.counts.retries++;
           // Most often a kept-alive connection closed while idle: sent again at once (the event ids make a repeat harmless).
@@ -307,7 +309,10 @@ export class Sender {
     const dropped = this.unreportedDrops;
     this.unreportedDrops = 0;
     const line = this.options.dropReport(dropped, this.counts.dropped);
-    logTo(this.options.logger, "warn", `${dropped} events were dropped: the buffer of ${this.options.maxBufferedEvents} was full`, { dropped, dropped_total: this.counts.dropped });
+    logTo(this.options.logger, "warn", `${dropped} events were dropped: the buffer of ${this.options.maxBufferedEvents} was full`, {
+      dropped,
+      dropped_total: this.counts.dropped,
+    });
     // Sent first in the next batch, so the console hears of the gap as soon as it can.
     this.queue.unshift({ seq: 0, line, bytes: Buffer.byteLength(line), enqueuedAtMs: 0 });
   }

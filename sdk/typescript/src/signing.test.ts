@@ -23,7 +23,8 @@ describe("MessageSigner", () => {
   it("verifies a fresh message once, and refuses a replay, a stale or future one, a forgery, a stranger and a misaddressed one", () => {
     const orchestrator = new MessageSigner({ agentId: "orchestrator", peerSecrets: { "worker-1": "s1", "worker-2": "s2" }, now: at(1000) });
     const worker = new MessageSigner({ agentId: "worker-1", peerSecrets: { orchestrator: "s1" }, now: at(1010) });
-    const task = (recipient = "worker-1", payload: Record<string, unknown> = { action: "analyze_data" }) => orchestrator.sign({ recipient_id: recipient, message_type: "task", payload });
+    const task = (recipient = "worker-1", payload: Record<string, unknown> = { action: "analyze_data" }) =>
+      orchestrator.sign({ recipient_id: recipient, message_type: "task", payload });
     const rejected = (message: SecureAgentMessage, by = worker) => {
       try {
         by.verify(message);
@@ -57,7 +58,9 @@ describe("MessageSigner", () => {
     const c = new MessageSigner({ agentId: "c", peerSecrets: { a: "special" }, now: at(5) });
     expect(b.verify(a.sign({ recipient_id: "b", message_type: "query", payload: {} })).sender_id).toBe("a");
     expect(c.verify(a.sign({ recipient_id: "c", message_type: "query", payload: {} })).sender_id).toBe("a");
-    expect(() => new MessageSigner({ agentId: "x", peerSecrets: {} }).sign({ recipient_id: "y", message_type: "t", payload: {} })).toThrow("No shared secret for agent y");
+    expect(() => new MessageSigner({ agentId: "x", peerSecrets: {} }).sign({ recipient_id: "y", message_type: "t", payload: {} })).toThrow(
+      "No shared secret for agent y",
+    );
   });
 
   it("does not let a forged message use up a nonce the real sender then sends", () => {

@@ -3,7 +3,8 @@ import { MAX_EVENT_CHARS, SseParser } from "./sse-parser.js";
 
 describe("SseParser", () => {
   it("reads events split anywhere across chunks, with \\n, \\r\\n or \\r line ends, skipping comments", () => {
-    const text = 'event: status\ndata: {"alive":true}\n\n: ping\n\nevent: status\r\ndata: {"alive":false,\r\ndata: "reason":"x"}\r\n\r\nevent: revoked\rdata: {}\r\r: end\n';
+    const text =
+      'event: status\ndata: {"alive":true}\n\n: ping\n\nevent: status\r\ndata: {"alive":false,\r\ndata: "reason":"x"}\r\n\r\nevent: revoked\rdata: {}\r\r: end\n';
     for (let size = 1; size <= text.length; size++) {
       const parser = new SseParser();
       const events = [];

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
+import { Forbidden } from "@/components/forbidden";
+import { IngestKeysAdmin } from "@/components/ingest-keys-admin";
 import { appDb } from "@/db/client";
 import { listAgents } from "@/db/queries/agents";
 import { listIngestKeys } from "@/db/queries/ingest-keys";
-import { Forbidden } from "@/components/forbidden";
-import { IngestKeysAdmin } from "@/components/ingest-keys-admin";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { requireUser } from "../../require-user";
 

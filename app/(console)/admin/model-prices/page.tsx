@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import { appDb } from "@/db/client";
-import { listAdminModelPrices } from "@/db/queries/model-prices";
 import { Forbidden } from "@/components/forbidden";
 import { ModelPricesAdmin } from "@/components/model-prices-admin";
+import { appDb } from "@/db/client";
+import { listAdminModelPrices } from "@/db/queries/model-prices";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { modelPriceViews } from "@/lib/model-prices";
 import { requireUser } from "../../require-user";
@@ -18,9 +18,8 @@ export default async function ModelPricesPage() {
     <>
       <h1>Model prices</h1>
       <p className="subtitle">
-        USD per million tokens. They cost LLM calls that arrive without a cost (OpenTelemetry spans), so session cost limits and
-        kill policies work on them. A model is priced by the longest entry its name starts with. Shipped defaults: list prices as of{" "}
-        {table.defaults_as_of}.
+        USD per million tokens. They cost LLM calls that arrive without a cost (OpenTelemetry spans), so session cost limits and kill policies work on them. A
+        model is priced by the longest entry its name starts with. Shipped defaults: list prices as of {table.defaults_as_of}.
       </p>
       <ModelPricesAdmin table={table} />
     </>

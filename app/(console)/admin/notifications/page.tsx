@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import { appDb } from "@/db/client";
-import { listDeliveries, listDestinations } from "@/db/queries/notifications";
 import { Forbidden } from "@/components/forbidden";
 import { NotificationDestinationsAdmin } from "@/components/notification-destinations-admin";
+import { appDb } from "@/db/client";
+import { listDeliveries, listDestinations } from "@/db/queries/notifications";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { env, socSecret } from "@/lib/env";
 import { requireUser } from "../../require-user";
@@ -19,8 +19,8 @@ export default async function NotificationsPage() {
     <>
       <h1>Notifications</h1>
       <p className="subtitle">
-        New alerts pushed to webhooks: Slack incoming webhooks, or a generic JSON body signed with HMAC-SHA256. Failed deliveries are retried with
-        back-off; every attempt is listed below.
+        New alerts pushed to webhooks: Slack incoming webhooks, or a generic JSON body signed with HMAC-SHA256. Failed deliveries are retried with back-off;
+        every attempt is listed below.
       </p>
       <NotificationDestinationsAdmin
         initialDestinations={destinations}

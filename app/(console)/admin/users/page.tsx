@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import { appDb } from "@/db/client";
-import { listUsers } from "@/db/queries/auth";
 import { Forbidden } from "@/components/forbidden";
 import { UsersAdmin } from "@/components/users-admin";
+import { appDb } from "@/db/client";
+import { listUsers } from "@/db/queries/auth";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { requireUser } from "../../require-user";
 

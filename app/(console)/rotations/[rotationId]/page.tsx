@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { appDb } from "@/db/client";
-import { getRotationRun } from "@/db/queries/rotations";
 import { Forbidden } from "@/components/forbidden";
 import { RotationRun } from "@/components/rotation-run";
+import { appDb } from "@/db/client";
+import { getRotationRun } from "@/db/queries/rotations";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { rotationIdSchema } from "@/lib/rotation/schemas";
 import { requireUser } from "../../require-user";

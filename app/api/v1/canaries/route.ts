@@ -15,4 +15,6 @@ export const GET = authedRoute(canariesApi.list, async ({ req, ctx }) => {
 });
 
 /** `{"agent_id", "placement": "system_prompt"|"document"|"tool", "label"}` → the new canary with its token. */
-export const POST = authedRoute(canariesApi.issue, async ({ req, ctx }) => respond(canariesApi.issue, 201, await issueCanary({ ctx, input: await readJson(req) })));
+export const POST = authedRoute(canariesApi.issue, async ({ req, ctx }) =>
+  respond(canariesApi.issue, 201, await issueCanary({ ctx, input: await readJson(req) })),
+);

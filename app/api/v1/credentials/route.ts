@@ -13,4 +13,6 @@ export const GET = authedRoute(credentialsApi.list, async ({ req, ctx }) =>
 );
 
 /** `{agent_id, name, kind, config, current_secret?}` (admin); an issued HMAC secret or a webhook signing key is in this answer only. */
-export const POST = authedRoute(credentialsApi.create, async ({ req, ctx }) => respond(credentialsApi.create, 201, await createCredential({ ctx, input: await readJson(req) })));
+export const POST = authedRoute(credentialsApi.create, async ({ req, ctx }) =>
+  respond(credentialsApi.create, 201, await createCredential({ ctx, input: await readJson(req) })),
+);

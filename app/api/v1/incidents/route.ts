@@ -13,4 +13,6 @@ export const GET = authedRoute(incidentsApi.list, async ({ req, ctx }) =>
 );
 
 /** `{title?, severity?, agent_ids, session_ids, alert_ids, runbook_id?}` (responder+). */
-export const POST = authedRoute(incidentsApi.open, async ({ req, ctx }) => respond(incidentsApi.open, 201, await openIncident({ ctx, input: await readJson(req) })));
+export const POST = authedRoute(incidentsApi.open, async ({ req, ctx }) =>
+  respond(incidentsApi.open, 201, await openIncident({ ctx, input: await readJson(req) })),
+);

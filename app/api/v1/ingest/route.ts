@@ -3,14 +3,7 @@ import { ingestApi } from "@/lib/api/operations";
 import { env } from "@/lib/env";
 import { authenticateIngestKey } from "@/lib/http/agent-door";
 import { handle, readBodyCapped } from "@/lib/http/respond";
-import {
-  checkIngestHeaders,
-  decodeBody,
-  ingestEvents,
-  parseIngestBody,
-  recordKeyUse,
-  tooLarge,
-} from "@/lib/ingest";
+import { checkIngestHeaders, decodeBody, ingestEvents, parseIngestBody, recordKeyUse, tooLarge } from "@/lib/ingest";
 import { appRedis } from "@/lib/redis";
 
 export const dynamic = "force-dynamic";

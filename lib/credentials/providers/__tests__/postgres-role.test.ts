@@ -2,19 +2,19 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { postgresRoleProvider, type PostgresRoleConfig } from "@/lib/credentials/providers/postgres-role";
-import type { RotationInput } from "@/lib/credentials/providers/provider";
-import { randomSecret } from "@/lib/credentials/providers/random-secret";
 import { appDb } from "@/db/client";
-import { rotationRuns } from "@/db/schema";
 import { getRotationRun } from "@/db/queries/rotations";
+import { rotationRuns } from "@/db/schema";
 import type { Ctx } from "@/lib/context";
 import { createCredential } from "@/lib/credentials";
 import { credentialProviders } from "@/lib/credentials/providers";
+import { type PostgresRoleConfig, postgresRoleProvider } from "@/lib/credentials/providers/postgres-role";
+import type { RotationInput } from "@/lib/credentials/providers/provider";
+import { randomSecret } from "@/lib/credentials/providers/random-secret";
 import { DEFAULT_RETRY_POLICY, revealNewSecret, runDueRotationSteps, startRotation } from "@/lib/rotation";
+import { caught, errorRenderings } from "@/scripts/testing/caught";
 import { newAgent, testCtx } from "@/scripts/testing/fixtures";
 import { freePort } from "@/scripts/testing/infra";
-import { caught, errorRenderings } from "@/scripts/testing/caught";
 import { type PasswordCheckingPostgres, startPasswordCheckingPostgres } from "@/scripts/testing/scram-postgres";
 
 // The PostgreSQL these machines start for tests trusts every local connection, so a password test
@@ -136,7 +136,9 @@ describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram
 
     const closedPort = await freePort();
     const unreachable = await caught(
-      postgresRoleProvider({ connectionString: `postgres://postgres:x@127.0.0.1:${closedPort}/postgres` }).apply(input({ config: { ...config(), port: closedPort }, newSecret })),
+      postgresRoleProvider({ connectionString: `postgres://postgres:x@127.0.0.1:${closedPort}/postgres` }).apply(
+        input({ config: { ...config(), port: closedPort }, newSecret }),
+      ),
     );
     expect(unreachable.code).toBe("UNAVAILABLE");
     expect(unreachable.message).toContain(`127.0.0.1:${closedPort}`);
@@ -148,7 +150,10 @@ describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram
     expect(await canLogin("agent_missing")).toBeUndefined();
 
     // The admin login reaches another server than the one agents use: nothing is changed on either.
-    for (const elsewhere of [{ host: "orders-db.internal", port }, { host: "localhost", port: closedPort }]) {
+    for (const elsewhere of [
+      { host: "orders-db.internal", port },
+      { host: "localhost", port: closedPort },
+    ]) {
       const mismatch = await caught(provider.revokeOld(input({ config: { ...config(), ...elsewhere } })));
       expect(mismatch.code).toBe("VALIDATION");
       expect(mismatch.message).toBe(
@@ -218,11 +223,18 @@ describe("postgresRoleProvider against a PostgreSQL that checks passwords (scram
     await createRole(role, oldSecret);
     const { agentId } = await newAgent({ prefix: "rot-pg" });
     const admin: Ctx = { ...testCtx(), actor: { type: "user", userId: randomUUID(), email: "admin@example.com", role: "admin", sessionId: randomUUID() } };
-    const created = await createCredential({ ctx: admin, input: { agent_id: agentId, name: "orders db", kind: "postgres_role", config: config(role), current_secret: oldSecret } });
+    const created = await createCredential({
+      ctx: admin,
+      input: { agent_id: agentId, name: "orders db", kind: "postgres_role", config: config(role), current_secret: oldSecret },
+    });
     const started = await startRotation({ ctx: testCtx(), input: { credential_ids: [created.credential.id] } });
 
     const db = appDb();
-    const deps = { db, providers: credentialProviders(db, { postgresAdminUrl: adminUrl, redisAdminUrl: null }), policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 } };
+    const deps = {
+      db,
+      providers: credentialProviders(db, { postgresAdminUrl: adminUrl, redisAdminUrl: null }),
+      policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 },
+    };
     await runDueRotationSteps(deps);
     const run = await getRotationRun(db, started.id);
     expect(run).toMatchObject({ status: "succeeded", items: [{ state: "rotated", revoked_old: true, old_refused: true, new_secret: "ready_to_reveal" }] });

@@ -3,9 +3,9 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { RotationInput } from "@/lib/credentials/providers/provider";
 import { randomSecret } from "@/lib/credentials/providers/random-secret";
-import { redisAclProvider, type RedisAclConfig } from "@/lib/credentials/providers/redis-acl";
-import { freePort, startRedisServer } from "@/scripts/testing/infra";
+import { type RedisAclConfig, redisAclProvider } from "@/lib/credentials/providers/redis-acl";
 import { caught, errorRenderings } from "@/scripts/testing/caught";
+import { freePort, startRedisServer } from "@/scripts/testing/infra";
 
 // ACL users are server-wide and these tests create users and try to disable `default`: they run on
 // a redis-server of their own, never on the Redis the console and other test runs share.
@@ -152,7 +152,10 @@ describe("redisAclProvider against the real Redis", () => {
     const newSecret = randomSecret();
     const missingUser = `${USER}-missing`;
     // One at a time: a second step started alongside would fail before anything awaits it (an unhandled rejection).
-    for (const step of [() => provider.revokeOld(input({ config: config(missingUser) })), () => provider.apply(input({ config: config(missingUser), newSecret }))]) {
+    for (const step of [
+      () => provider.revokeOld(input({ config: config(missingUser) })),
+      () => provider.apply(input({ config: config(missingUser), newSecret })),
+    ]) {
       const missing = await caught(step());
       expect(missing.code).toBe("NOT_FOUND");
       expect(missing.message).toMatch(new RegExp(`^(revoke_old|apply): Redis ACL user ${missingUser} does not exist at `));
@@ -164,7 +167,9 @@ describe("redisAclProvider against the real Redis", () => {
     expect(await flags("default")).toContain("on");
 
     const closedPort = await freePort();
-    const unreachable = await caught(redisAclProvider({ url: `redis://127.0.0.1:${closedPort}` }).apply(input({ config: { ...config(), port: closedPort }, newSecret })));
+    const unreachable = await caught(
+      redisAclProvider({ url: `redis://127.0.0.1:${closedPort}` }).apply(input({ config: { ...config(), port: closedPort }, newSecret })),
+    );
     expect(unreachable.code).toBe("UNAVAILABLE");
     expect(unreachable.message).toContain(`admin connection to Redis at 127.0.0.1:${closedPort}`);
 
@@ -176,7 +181,9 @@ describe("redisAclProvider against the real Redis", () => {
     // The admin login reaches another server than the one agents use: refused before any change.
     const mismatch = await caught(provider.revokeOld(input({ config: { ...config(), host: "cache.internal" } })));
     expect(mismatch.code).toBe("VALIDATION");
-    expect(mismatch.message).toMatch(/^revoke_old: the console's admin login reaches Redis at .*, not cache\.internal:\d+ where this credential is used; point SOC_ROTATION_REDIS_ADMIN_URL at that server/);
+    expect(mismatch.message).toMatch(
+      /^revoke_old: the console's admin login reaches Redis at .*, not cache\.internal:\d+ where this credential is used; point SOC_ROTATION_REDIS_ADMIN_URL at that server/,
+    );
     expect(await flags(USER)).toContain("on");
     const smuggled = { ...config(), url: "redis://elsewhere:6379" } as RedisAclConfig;
     expect((await caught(provider.apply(input({ config: smuggled, newSecret })))).code).toBe("VALIDATION");

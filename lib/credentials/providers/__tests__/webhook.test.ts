@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { signatureHeaders, } from "@/lib/notify/signing";
-import { type SecretManagerOverride, startSecretManager } from "@/scripts/testing/secret-manager";
 import { createCredential, updateCredential } from "@/lib/credentials";
+import { signatureHeaders } from "@/lib/notify/signing";
 import { newAgent, testCtx } from "@/scripts/testing/fixtures";
+import { type SecretManagerOverride, startSecretManager } from "@/scripts/testing/secret-manager";
 import type { RotationInput } from "../provider";
-import { webhookConfigSchema, webhookProvider, WebhookStepError, type WebhookConfig, type WebhookStep } from "../webhook";
+import { type WebhookConfig, type WebhookStep, WebhookStepError, webhookConfigSchema, webhookProvider } from "../webhook";
 
 const managers: { close: () => Promise<void> }[] = [];
 /** Every error a provider threw in this file, checked at the end for secrets. */
@@ -130,7 +130,9 @@ describe("webhook credential provider", () => {
     const err = await failure(provider.revokeOld(input({ url: manager.url, secret_id: "s-1" })));
     expect(err.step).toBe("revoke_old");
     expect(err.status).toBe(401);
-    expect(err.message).toMatch(/^webhook step revoke_old failed \(HTTP 401\): the endpoint refused the request .*: "bad signature" \(request [0-9a-f-]{36}\)$/);
+    expect(err.message).toMatch(
+      /^webhook step revoke_old failed \(HTTP 401\): the endpoint refused the request .*: "bad signature" \(request [0-9a-f-]{36}\)$/,
+    );
     expect(manager.rejected).toEqual([{ status: 401, path: expect.stringMatching(/^\/rotate/) }]);
     expect(manager.calls).toEqual([]);
   });
@@ -207,9 +209,15 @@ describe("webhook credential provider", () => {
     const manager = await secretManager(key, (step) => (answers[step] === undefined ? null : { status: 200, body: answers[step] ?? "" }));
     const provider = webhookProvider({ signingKey: () => key });
     const base = input({ url: manager.url, secret_id: "s-1" });
-    expect((await failure(provider.revokeOld(base))).message).toMatch(/revoke_old failed \(HTTP 200\): the answer is not JSON; expected \{"revoked": true\|false\}/);
-    expect((await failure(provider.create(base))).message).toMatch(/create_secret failed \(HTTP 200\): the answer is not the expected JSON; expected \{"version_id": "…"\}/);
-    expect((await failure(provider.apply({ ...base, newSecret: "webhook-version:v-1" }))).message).toMatch(/set_secret failed \(HTTP 200\): the answer is larger than 64 KiB/);
+    expect((await failure(provider.revokeOld(base))).message).toMatch(
+      /revoke_old failed \(HTTP 200\): the answer is not JSON; expected \{"revoked": true\|false\}/,
+    );
+    expect((await failure(provider.create(base))).message).toMatch(
+      /create_secret failed \(HTTP 200\): the answer is not the expected JSON; expected \{"version_id": "…"\}/,
+    );
+    expect((await failure(provider.apply({ ...base, newSecret: "webhook-version:v-1" }))).message).toMatch(
+      /set_secret failed \(HTTP 200\): the answer is larger than 64 KiB/,
+    );
     expect((await failure(provider.apply({ ...base, newSecret: "not-a-version" }))).message).toMatch(/set_secret failed \(not sent\)/);
   });
 
@@ -222,7 +230,9 @@ describe("webhook credential provider", () => {
     }));
     const provider = webhookProvider({ signingKey: () => key });
     const err = await failure(provider.apply({ ...input({ url: manager.url, secret_id: "s-1" }), newSecret }));
-    expect(err.message).toMatch(/^webhook step set_secret failed \(HTTP 500\): the endpoint refused the request: "cannot set v-echo \(\*\*\*\) with key \*\*\*"/);
+    expect(err.message).toMatch(
+      /^webhook step set_secret failed \(HTTP 500\): the endpoint refused the request: "cannot set v-echo \(\*\*\*\) with key \*\*\*"/,
+    );
   });
 
   it("scrubs an echoed key before cutting the reason at 300 characters, so no piece of it survives the cut", async () => {
@@ -277,9 +287,19 @@ describe("webhook credential provider", () => {
     const { agentId } = await newAgent({ prefix: "webhook-egress" });
     const admin = { ...testCtx(), actor: { type: "cli" as const, id: "test" } };
     await expect(
-      createCredential({ ctx: admin, input: { agent_id: agentId, name: "vault", kind: "webhook", config: { url: "https://169.254.169.254/rotate", secret_id: "s-1" } } }),
-    ).rejects.toMatchObject({ code: "VALIDATION", message: expect.stringContaining("config.url: 169.254.169.254 is a link-local"), details: { errors: [{ path: "config.url" }] } });
-    const { credential } = await createCredential({ ctx: admin, input: { agent_id: agentId, name: "vault", kind: "webhook", config: { url: "https://vault.example.com/rotate", secret_id: "s-1" } } });
+      createCredential({
+        ctx: admin,
+        input: { agent_id: agentId, name: "vault", kind: "webhook", config: { url: "https://169.254.169.254/rotate", secret_id: "s-1" } },
+      }),
+    ).rejects.toMatchObject({
+      code: "VALIDATION",
+      message: expect.stringContaining("config.url: 169.254.169.254 is a link-local"),
+      details: { errors: [{ path: "config.url" }] },
+    });
+    const { credential } = await createCredential({
+      ctx: admin,
+      input: { agent_id: agentId, name: "vault", kind: "webhook", config: { url: "https://vault.example.com/rotate", secret_id: "s-1" } },
+    });
     await expect(
       updateCredential({ ctx: admin, input: { id: credential.id, body: { config: { url: "https://[fd00::7]/rotate", secret_id: "s-1" } } } }),
     ).rejects.toMatchObject({ code: "VALIDATION", message: expect.stringContaining("config.url: fd00::7 is a unique local (private) address") });

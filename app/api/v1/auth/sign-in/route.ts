@@ -29,8 +29,13 @@ export async function POST(req: Request): Promise<Response> {
       input: await readJson(req),
       userAgent: req.headers.get("user-agent"),
     });
-    return respond(authApi.signIn, 200, { user: signedIn.user, expires_at: signedIn.expiresAt.toISOString() }, {
-      "set-cookie": sessionCookie(signedIn.sessionToken, isSecureRequest(req)),
-    });
+    return respond(
+      authApi.signIn,
+      200,
+      { user: signedIn.user, expires_at: signedIn.expiresAt.toISOString() },
+      {
+        "set-cookie": sessionCookie(signedIn.sessionToken, isSecureRequest(req)),
+      },
+    );
   });
 }

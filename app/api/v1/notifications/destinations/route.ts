@@ -6,10 +6,14 @@ import { createDestination } from "@/lib/notify";
 
 export const dynamic = "force-dynamic";
 
-export const GET = authedRoute(notificationsApi.listDestinations, async ({ ctx }) => respond(notificationsApi.listDestinations, 200, { destinations: await listDestinations(ctx.db) }));
+export const GET = authedRoute(notificationsApi.listDestinations, async ({ ctx }) =>
+  respond(notificationsApi.listDestinations, 200, { destinations: await listDestinations(ctx.db) }),
+);
 
 /**
  * `{"name", "kind": "slack"|"json", "url", "min_severity": "low"|"medium"|"high"|"critical", "enabled"?}`
  * → `{"destination", "signing_key"}`; the key (JSON destinations only) is shown this once.
  */
-export const POST = authedRoute(notificationsApi.createDestination, async ({ req, ctx }) => respond(notificationsApi.createDestination, 201, await createDestination({ ctx, input: await readJson(req) })));
+export const POST = authedRoute(notificationsApi.createDestination, async ({ req, ctx }) =>
+  respond(notificationsApi.createDestination, 201, await createDestination({ ctx, input: await readJson(req) })),
+);

@@ -6,4 +6,6 @@ import { takeIncidentOwnership } from "@/lib/incidents";
 export const dynamic = "force-dynamic";
 
 /** The caller takes ownership of the incident (responder+). */
-export const POST = authedRoute<{ incidentId: string }>(incidentsApi.takeOwnership, async ({ ctx, params }) => respond(incidentsApi.takeOwnership, 200, await takeIncidentOwnership({ ctx, input: { incidentId: params.incidentId } })));
+export const POST = authedRoute<{ incidentId: string }>(incidentsApi.takeOwnership, async ({ ctx, params }) =>
+  respond(incidentsApi.takeOwnership, 200, await takeIncidentOwnership({ ctx, input: { incidentId: params.incidentId } })),
+);

@@ -33,7 +33,13 @@ export async function POST(req: Request): Promise<Response> {
           retentionDays: config.SOC_RETENTION_DAYS,
           defaultRateLimitPerMin: config.SOC_INGEST_RATE_LIMIT_PER_MIN,
         },
-        input: { body: inflateBody(raw, contentEncoding, limits), encoding, rateLimitPerMin: identity.rateLimitPerMin, alsoSpeaksFor: identity.alsoSpeaksFor, limits },
+        input: {
+          body: inflateBody(raw, contentEncoding, limits),
+          encoding,
+          rateLimitPerMin: identity.rateLimitPerMin,
+          alsoSpeaksFor: identity.alsoSpeaksFor,
+          limits,
+        },
       });
       void recordKeyUse(db, identity).catch(() => undefined);
       return exportResponse(result, encoding);

@@ -8,5 +8,9 @@ export const dynamic = "force-dynamic";
 
 /** `?agent_id=&action_type=&limit=&cursor=`: one page of events, and the whole session's analysis. */
 export const GET = authedRoute<{ sessionId: string }>(sessionsApi.timeline, async ({ req, ctx, params }) =>
-  respond(sessionsApi.timeline, 200, await getSessionTimeline({ ctx, input: { sessionId: params.sessionId, query: parseTimelineQuery(new URL(req.url).searchParams) } })),
+  respond(
+    sessionsApi.timeline,
+    200,
+    await getSessionTimeline({ ctx, input: { sessionId: params.sessionId, query: parseTimelineQuery(new URL(req.url).searchParams) } }),
+  ),
 );

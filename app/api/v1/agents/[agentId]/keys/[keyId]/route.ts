@@ -15,5 +15,9 @@ export const DELETE = authedRoute<{ agentId: string; keyId: string }>(agentsApi.
 /** Sets the further agents this key may speak for: `{"speaks_for": ["worker-1", ...], "reason": "..."}`. */
 export const PUT = authedRoute<{ agentId: string; keyId: string }>(agentsApi.setKeyAgents, async ({ req, ctx, params }) => {
   const body = parseOrThrow(setKeyAgentsBody, await readJson(req));
-  return respond(agentsApi.setKeyAgents, 200, await setKeyAgents({ ctx, input: { agentId: params.agentId, keyId: params.keyId, speaksFor: body.speaks_for, reason: body.reason } }));
+  return respond(
+    agentsApi.setKeyAgents,
+    200,
+    await setKeyAgents({ ctx, input: { agentId: params.agentId, keyId: params.keyId, speaksFor: body.speaks_for, reason: body.reason } }),
+  );
 });

@@ -7,5 +7,9 @@ export const dynamic = "force-dynamic";
 
 /** Optional `{"reason"}` → `{"destination_id", "signing_key_version", "signing_key"}`; the new key is shown this once. */
 export const POST = authedRoute<{ destinationId: string }>(notificationsApi.rotateKey, async ({ req, ctx, params }) =>
-  respond(notificationsApi.rotateKey, 200, await rotateSigningKey({ ctx, input: { destinationId: params.destinationId, reason: reasonOf(await readJson(req)) } })),
+  respond(
+    notificationsApi.rotateKey,
+    200,
+    await rotateSigningKey({ ctx, input: { destinationId: params.destinationId, reason: reasonOf(await readJson(req)) } }),
+  ),
 );

@@ -7,5 +7,9 @@ export const dynamic = "force-dynamic";
 
 /** `{note}`: checks off a step done by a person (responder+). */
 export const POST = authedRoute<{ incidentId: string; stepId: string }>(incidentsApi.completeStep, async ({ req, ctx, params }) =>
-  respond(incidentsApi.completeStep, 200, await completeStep({ ctx, input: { incidentId: params.incidentId, stepId: params.stepId, body: await readJson(req) } })),
+  respond(
+    incidentsApi.completeStep,
+    200,
+    await completeStep({ ctx, input: { incidentId: params.incidentId, stepId: params.stepId, body: await readJson(req) } }),
+  ),
 );
