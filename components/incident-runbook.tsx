@@ -598,7 +598,7 @@ function records(value: unknown): Record<string, unknown>[] {
 /** Only the console's own download paths become links: output is data, never a place to send the browser. */
 function consoleLink(value: unknown): string | null {
   const href = str(value);
-  return href && href.startsWith("/api/v1/") ? href : null;
+  return href?.startsWith("/api/v1/") ? href : null;
 }
 
 function agentOf(value: unknown): string | null {

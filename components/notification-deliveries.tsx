@@ -3,9 +3,9 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { Fragment, useState } from "react";
-import type { DeliveryView, DestinationView } from "@/lib/notify/views";
 import { alertPageLink } from "@/lib/detect/links";
 import { formatUtc } from "@/lib/format";
+import type { DeliveryView, DestinationView } from "@/lib/notify/views";
 
 type Page = { deliveries: DeliveryView[]; next_before_id: number | null };
 type Filters = { destination_id: string; status: string; before_id: number | null };
@@ -46,7 +46,7 @@ export function NotificationDeliveries({ initial, destinations }: { initial: Pag
       <h2 id="deliveries-title" style={{ margin: "12px 16px", fontSize: 15 }}>
         Deliveries
       </h2>
-      <div className="filters" role="search" aria-label="Filter deliveries">
+      <search className="filters" aria-label="Filter deliveries">
         <label>
           Destination
           <select value={filters.destination_id} onChange={(e) => setFilters({ ...filters, destination_id: e.target.value, before_id: null })}>
@@ -73,7 +73,7 @@ export function NotificationDeliveries({ initial, destinations }: { initial: Pag
           </button>
         )}
         <span className="live">{query.isError ? "reconnecting…" : query.isFetching ? "updating…" : "live"}</span>
-      </div>
+      </search>
       {!query.data ? (
         <p className="empty">Loading…</p>
       ) : query.data.deliveries.length === 0 ? (

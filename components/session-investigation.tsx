@@ -4,8 +4,8 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { TimelineEvent } from "@/lib/forensics/views";
 import type { SessionTimeline, SessionTimelinePage } from "@/lib/forensics/session-timeline";
+import type { TimelineEvent } from "@/lib/forensics/views";
 import { formatCost, formatCount, formatDuration, formatRedactions, formatUtc } from "@/lib/format";
 
 const ACTION_FILTERS = ["", "tool_call", "llm_call", "decision", "error", "security"] as const;
@@ -78,7 +78,12 @@ export function SessionInvestigation({ sessionId, agentId }: { sessionId: string
     else if (!hasNextPage) setTarget(null);
   }, [target, events, hasNextPage, isFetchingNextPage, fetchNextPage, virtualizer]);
 
-  if (query.isError) return <p className="error-box" role="alert">The timeline could not be loaded: {query.error.message}</p>;
+  if (query.isError)
+    return (
+      <p className="error-box" role="alert">
+        The timeline could not be loaded: {query.error.message}
+      </p>
+    );
   // The first page carries the analysis of the whole session.
   if (!first || !("anomalies" in first)) return <p className="empty">Rebuilding the session…</p>;
 
@@ -99,13 +104,20 @@ export function SessionInvestigation({ sessionId, agentId }: { sessionId: string
 
       <section className="panel" aria-label="Timeline">
         <div className="toolbar timeline-toolbar">
-          <div className="range-picker" role="group" aria-label="Filter by action type">
+          <fieldset className="range-picker">
+            <legend className="sr-only">Filter by action type</legend>
             {ACTION_FILTERS.map((t) => (
-              <button key={t || "all"} type="button" aria-pressed={actionType === t} className={actionType === t ? "primary" : ""} onClick={() => setActionType(t)}>
+              <button
+                key={t || "all"}
+                type="button"
+                aria-pressed={actionType === t}
+                className={actionType === t ? "primary" : ""}
+                onClick={() => setActionType(t)}
+              >
                 {t || "all"}
               </button>
             ))}
-          </div>
+          </fieldset>
           <span>
             {actionType
               ? `${formatCount(events.length)} ${actionType} events loaded${hasNextPage ? " so far" : ""} · ${formatCount(first.event_count)} in the session`
@@ -159,7 +171,13 @@ function TimelineRow({
 }) {
   const [open, setOpen] = useState(false);
   const redacted = formatRedactions(e.redactions);
-  const worst = e.alerts.some((a) => a.severity === "critical") ? "critical" : e.alerts.some((a) => a.severity === "high") ? "high" : e.alerts.length > 0 ? "medium" : null;
+  const worst = e.alerts.some((a) => a.severity === "critical")
+    ? "critical"
+    : e.alerts.some((a) => a.severity === "high")
+      ? "high"
+      : e.alerts.length > 0
+        ? "medium"
+        : null;
   return (
     <li
       ref={measure}
@@ -270,14 +288,18 @@ function BlastRadiusPanel({ timeline, onShow }: { timeline: SessionTimeline; onS
     <section className="panel stack blast-panel" aria-label="Blast radius">
       <h2>Blast radius</h2>
       <p className="muted">What happened from the injection point on ({formatCount(blast.events_after)} events, the injection point included).</p>
-      <div className="flow" aria-label="Agent, tools and other agents">
+      <figure className="flow" aria-label="Agent, tools and other agents">
         <div className="flow-col">
           <span className="badge">{timeline.agent_id}</span>
         </div>
         <div className="flow-arrow">→</div>
         <div className="flow-col">
           {tools.map((t) => (
-            <span key={t} className={`badge${unexpected.has(t) ? " sev-high" : ""}`} title={unexpected.has(t) ? "not in the baseline's expected tools" : undefined}>
+            <span
+              key={t}
+              className={`badge${unexpected.has(t) ? " sev-high" : ""}`}
+              title={unexpected.has(t) ? "not in the baseline's expected tools" : undefined}
+            >
               {t}
             </span>
           ))}
@@ -294,7 +316,7 @@ function BlastRadiusPanel({ timeline, onShow }: { timeline: SessionTimeline; onS
             ))
           )}
         </div>
-      </div>
+      </figure>
       <dl className="blast-grid">
         <div>
           <dt>Unexpected tools</dt>

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
-import { appDb } from "@/db/client";
-import { type AuditView, listAudit, parseAuditFilters, readAuditChainHead } from "@/db/queries/audit";
 import { AuditVerify } from "@/components/audit-verify";
 import { Forbidden } from "@/components/forbidden";
+import { appDb } from "@/db/client";
+import { type AuditView, listAudit, parseAuditFilters, readAuditChainHead } from "@/db/queries/audit";
 import { roleAtLeast } from "@/lib/auth/roles";
-import { searchProblem } from "@/lib/http/respond";
 import { formatUtc } from "@/lib/format";
+import { searchProblem } from "@/lib/http/respond";
 import { requireUser } from "../require-user";
 
 export const dynamic = "force-dynamic";
@@ -44,35 +44,41 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <p className="subtitle">Every change, by whom, from where. Rows are hash-chained: altering or deleting one breaks the chain.</p>
       {head && (
         <section className="panel" aria-label="Audit chain head">
-          Newest row <span className="mono">#{head.id}</span>, written {formatUtc(head.at)}, hash <span className="mono">{head.hash}</span>. The
-          chain only grows and a row&apos;s hash never changes: /metrics exports this head (agentsoc_audit_chain_length,
-          agentsoc_audit_chain_head_info) so that a system outside the console notices rows cut from its end.
+          Newest row <span className="mono">#{head.id}</span>, written {formatUtc(head.at)}, hash <span className="mono">{head.hash}</span>. The chain only
+          grows and a row&apos;s hash never changes: /metrics exports this head (agentsoc_audit_chain_length, agentsoc_audit_chain_head_info) so that a system
+          outside the console notices rows cut from its end.
         </section>
       )}
       {roleAtLeast(me.role, "admin") && <AuditVerify />}
-      <form className="panel filters" method="get" action="/audit" role="search" aria-label="Filter audit log">
-        <label>
-          Actor
-          <input name="actor" defaultValue={raw.actor} placeholder="user:jane@example.com" />
-        </label>
-        <label>
-          Action
-          <input name="action" defaultValue={raw.action} placeholder="auth.sign_in_failed" />
-        </label>
-        <label>
-          Target type
-          <input name="target_type" defaultValue={raw.target_type} placeholder="agent" />
-        </label>
-        <label>
-          Target
-          <input name="target_id" defaultValue={raw.target_id} />
-        </label>
-        <button type="submit" className="primary">
-          Apply filters
-        </button>
-        <a href="/audit">Clear</a>
-      </form>
-      {problem && <div className="error-box" role="alert">{problem}</div>}
+      <search aria-label="Filter audit log">
+        <form className="panel filters" method="get" action="/audit">
+          <label>
+            Actor
+            <input name="actor" defaultValue={raw.actor} placeholder="user:jane@example.com" />
+          </label>
+          <label>
+            Action
+            <input name="action" defaultValue={raw.action} placeholder="auth.sign_in_failed" />
+          </label>
+          <label>
+            Target type
+            <input name="target_type" defaultValue={raw.target_type} placeholder="agent" />
+          </label>
+          <label>
+            Target
+            <input name="target_id" defaultValue={raw.target_id} />
+          </label>
+          <button type="submit" className="primary">
+            Apply filters
+          </button>
+          <a href="/audit">Clear</a>
+        </form>
+      </search>
+      {problem && (
+        <div className="error-box" role="alert">
+          {problem}
+        </div>
+      )}
       <div className="panel">
         {page && page.entries.length > 0 ? (
           <table aria-label="Audit log">

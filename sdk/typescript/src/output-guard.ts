@@ -1,3 +1,4 @@
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each invisible code point is removed on its own, variation selectors and joiners included
 const INVISIBLE = /[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff]/g;
 const WHITESPACE_RUN = /[\s\u0085]+/g;
 
@@ -15,9 +16,7 @@ export interface Canary {
   label: string;
 }
 
-export type OutputFinding =
-  | { kind: "canary"; label: string }
-  | { kind: "forbidden_pattern"; pattern: string };
+export type OutputFinding = { kind: "canary"; label: string } | { kind: "forbidden_pattern"; pattern: string };
 
 /** Any canary marker in the guide's format, registered here or not (the console flags those too). */
 const ANY_CANARY = /canary-[a-z0-9_-]{6,64}/;

@@ -2,7 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import { type BackoffOptions, backoffDelay, retryAfterMs } from "./backoff.js";
 import { agentPath, consoleMessage, endpoint, USER_AGENT } from "./endpoint.js";
-import { SseParser } from "./sse-parser.js";
+import { type SseEvent, SseParser } from "./sse-parser.js";
 
 export interface StatusStreamOptions {
   baseUrl: string;
@@ -68,10 +68,7 @@ export class StatusStream {
     const backoff = () => backoffDelay(this.attempt++, this.options.reconnect);
     const armIdle = () => {
       if (this.idleTimer) clearTimeout(this.idleTimer);
-      this.idleTimer = setTimeout(
-        () => finish(`status stream silent for ${this.options.idleTimeoutMs / 1000} s`, backoff()),
-        this.options.idleTimeoutMs,
-      );
+      this.idleTimer = setTimeout(() => finish(`status stream silent for ${this.options.idleTimeoutMs / 1000} s`, backoff()), this.options.idleTimeoutMs);
       this.idleTimer.unref();
     };
 
@@ -104,7 +101,7 @@ export class StatusStream {
       res.on("data", (chunk: string) => {
         lastDataAtMs = Date.now();
         armIdle();
-        let events;
+        let events: SseEvent[];
         try {
           events = parser.push(chunk);
         } catch (err) {

@@ -1,6 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { BaselineEditor } from "@/components/baseline-editor";
+import { CanariesPanel } from "@/components/canaries-panel";
+import { CredentialsPanel } from "@/components/credentials-panel";
+import { KillPoliciesEditor } from "@/components/kill-policies-editor";
+import { AgentKillControl } from "@/components/kill-switch-controls";
+import { PolicyEditor } from "@/components/policy-editor";
 import { appDb } from "@/db/client";
 import { getAgent } from "@/db/queries/agents";
 import { listCredentials } from "@/db/queries/credentials";
@@ -9,12 +15,6 @@ import { listKillHistory } from "@/db/queries/killswitch";
 import { getPolicy } from "@/db/queries/policies";
 import { listRotationRuns } from "@/db/queries/rotations";
 import { listAgentSessions } from "@/db/queries/sessions";
-import { BaselineEditor } from "@/components/baseline-editor";
-import { CanariesPanel } from "@/components/canaries-panel";
-import { CredentialsPanel } from "@/components/credentials-panel";
-import { AgentKillControl } from "@/components/kill-switch-controls";
-import { KillPoliciesEditor } from "@/components/kill-policies-editor";
-import { PolicyEditor } from "@/components/policy-editor";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { formatAgo, formatCost, formatCount, formatUtc } from "@/lib/format";
 import { loadKillPolicies } from "@/lib/killswitch";
@@ -60,7 +60,7 @@ export default async function AgentPage({ params }: Props) {
         <Link href={`/events?agent_id=${encodeURIComponent(agent.agent_id)}`}>all events</Link> ·{" "}
         <Link href={`/alerts?agent_id=${encodeURIComponent(agent.agent_id)}`}>{openAlerts.alerts.length > 0 ? "open alerts" : "alerts"}</Link>
       </p>
-      <section className="panel form-row" aria-label="Kill switch" role="region">
+      <section className="panel form-row" aria-label="Kill switch">
         <strong>Kill switch</strong>
         <AgentKillControl agentId={agent.agent_id} role={me.role} />
       </section>

@@ -1,20 +1,20 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { EventsTable } from "@/components/events-table";
+import { AgentKillControl } from "@/components/kill-switch-controls";
+import { OpenIncidentButton } from "@/components/open-incident-button";
+import { SessionInvestigation } from "@/components/session-investigation";
+import { SessionSnapshots } from "@/components/session-snapshots";
+import { SpanTrees } from "@/components/span-tree";
 import { appDb } from "@/db/client";
 import { listAlerts } from "@/db/queries/detection";
 import { listSessionEvents } from "@/db/queries/events";
 import { getSessionSummaries, listSessionSpans } from "@/db/queries/sessions";
-import { EventsTable } from "@/components/events-table";
-import { AgentKillControl } from "@/components/kill-switch-controls";
-import { SessionInvestigation } from "@/components/session-investigation";
-import { OpenIncidentButton } from "@/components/open-incident-button";
-import { SessionSnapshots } from "@/components/session-snapshots";
-import { SpanTrees } from "@/components/span-tree";
-import { env } from "@/lib/env";
-import { spanTrees } from "@/lib/otlp/span-tree";
 import { roleAtLeast } from "@/lib/auth/roles";
+import { env } from "@/lib/env";
 import { formatCost, formatCount, formatDuration, formatUtc } from "@/lib/format";
+import { spanTrees } from "@/lib/otlp/span-tree";
 import { requireUser } from "../../require-user";
 
 export const dynamic = "force-dynamic";
@@ -53,7 +53,10 @@ export default async function SessionPage({ params, searchParams }: Props) {
   return (
     <>
       <h1>
-        Session <span className="mono" style={{ fontSize: 18 }}>{sessionId}</span>
+        Session{" "}
+        <span className="mono" style={{ fontSize: 18 }}>
+          {sessionId}
+        </span>
       </h1>
       <p className="subtitle">
         {summaries.map((s, i) => (
@@ -65,7 +68,7 @@ export default async function SessionPage({ params, searchParams }: Props) {
         · {formatUtc(new Date(start).toISOString())} → {formatUtc(new Date(end).toISOString())}
       </p>
       {summaries.map((s) => (
-        <div key={s.agent_id} className="panel form-row" aria-label={`Kill switch of ${s.agent_id}`} role="region">
+        <section key={s.agent_id} className="panel form-row" aria-label={`Kill switch of ${s.agent_id}`}>
           <span className="mono">{s.agent_id}</span>
           <AgentKillControl agentId={s.agent_id} role={me.role} />
           {roleAtLeast(me.role, "responder") && (
@@ -75,7 +78,7 @@ export default async function SessionPage({ params, searchParams }: Props) {
               alertIds={alerts.filter((a) => a.agent_id === s.agent_id && a.status !== "resolved").map((a) => a.id)}
             />
           )}
-        </div>
+        </section>
       ))}
       <dl className="stats">
         <div className="panel stat">
