@@ -7,7 +7,7 @@ import { checkSuite, type PlaywrightReport, playwrightSuite, type SuiteResult, s
 import { freePort, startTestInfra, testSocSecret } from "./testing/infra";
 
 /**
- * `npm test`: finds or starts PostgreSQL and Redis once, then runs the unit and integration tests
+ * `npm test`: finds or starts PostgreSQL and Redis once, type-checks and lints the tree, then runs the unit and integration tests
  * (vitest), builds the app and runs the browser tests (Playwright) against it, and ends with one
  * plain `N passed, N failed, N skipped` line over all suites (scripts/lib/test-summary.ts).
  */
@@ -51,6 +51,7 @@ async function main(): Promise<number> {
   const results: SuiteResult[] = [];
   try {
     results.push(checkSuite("typecheck (tsc --noEmit)", run(bin("tsc"), ["--noEmit"], env)));
+    results.push(checkSuite("lint and format (biome ci)", run(bin("biome"), ["ci", "."], env)));
     results.push(runVitest(env));
     const build = run(process.execPath, [NEXT_BIN, "build"], env);
     if (build !== 0) results.push({ name: "next build", passed: 0, failed: 1, skipped: 0, exitCode: build, notes: [] });
