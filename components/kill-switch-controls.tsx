@@ -95,18 +95,20 @@ export function AgentKillControl({ agentId, role, compact = false }: { agentId: 
     killed && state
       ? `by ${state.killed_by} at ${state.killed_at ? formatUtc(state.killed_at) : "?"}${state.source === "redis" ? " (set in Redis by hand)" : ""}: ${state.reason}`
       : "";
+  // Whether the agent confirmed it stopped is what on-call looks for first, in the list as on the agent's page.
+  const stopped = state?.acknowledged_at ? `stopped after ${state.time_to_stop_s?.toFixed(1)} s` : "not acknowledged yet";
   return (
     <div className="kill-control" data-agent-id={agentId}>
       {killed && state ? (
         compact ? (
           <span role="status" className="kill-line" title={details}>
-            <Badge tone="killed">KILLED</Badge> {details}
+            <Badge tone="killed">KILLED</Badge> {stopped} · {details}
           </span>
         ) : (
           <div role="status" className="kill-state">
             <Badge tone="killed">KILLED</Badge> {details}
             <br />
-            {state.acknowledged_at ? `stopped after ${state.time_to_stop_s?.toFixed(1)} s` : "not acknowledged yet"}
+            {stopped}
             {state.actions_after_kill > 0 && <Badge tone="killed"> still acting: {state.actions_after_kill} actions after the kill</Badge>}
           </div>
         )
