@@ -9,10 +9,9 @@ type SearchedColumns = Record<"actionName" | "toolName" | "inputSummary" | "outp
 /**
  * The words an event search matches: names, summaries, error, flags and metadata string values. The
  * `simple` configuration keeps identifiers and words as written (no stemming, no stop words), and is
- * named explicitly so the expression is immutable and can be indexed. `<` and `>` become spaces
+ * named explicitly so the expression is immutable. `<` and `>` become spaces
  * first: PostgreSQL's parser drops whatever looks like markup, and an injection hidden in an HTML
- * comment (`<!-- ignore all previous instructions -->`) must be found. The search writes this very
- * expression, which is what lets PostgreSQL use the index.
+ * comment (`<!-- ignore all previous instructions -->`) must be found. Not indexed: see docs/storage.md.
  */
 export function eventSearchDocument(t: SearchedColumns) {
   const words = (text: SQL) => sql`to_tsvector('simple'::regconfig, translate(${text}, '<>', '  '))`;
@@ -60,7 +59,6 @@ export const events = pgTable(
     primaryKey({ columns: [t.ts, t.agentId, t.eventId] }),
     index("events_session_idx").on(t.sessionId, t.ts, t.actionSequence),
     index("events_agent_ts_idx").on(t.agentId, t.ts),
-    index("events_search_idx").using("gin", eventSearchDocument(t)),
   ],
 );
 
