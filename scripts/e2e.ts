@@ -1,8 +1,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { childEnv } from "@/lib/env";
 import { NEXT_BIN } from "./lib/next-server";
-import { freePort, startTestInfra, testSocSecret } from "./testing/infra";
+import { startTestInfra, testRunEnv } from "./testing/infra";
 
 /**
  * `npm run test:e2e -- [--build] [playwright args]`: the browser tests alone, or some of them
@@ -14,14 +13,7 @@ async function main(): Promise<number> {
   const build = args.includes("--build");
   const infra = await startTestInfra();
   console.error(`[e2e] servers: ${infra.notes.join("; ")}`);
-  const env = childEnv({
-    AGENTSOC_TEST_DATABASE_URL: infra.databaseUrl,
-    AGENTSOC_TEST_OWNER_DATABASE_URL: infra.ownerDatabaseUrl,
-    AGENTSOC_TEST_REDIS_URL: infra.redisUrl,
-    AGENTSOC_E2E_PORT: String(await freePort()),
-    SOC_SECRET: testSocSecret(),
-    NEXT_TELEMETRY_DISABLED: "1",
-  });
+  const env = await testRunEnv(infra);
   try {
     if (build) {
       const built = spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit", env });

@@ -1,10 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { childEnv } from "@/lib/env";
 import { NEXT_BIN } from "./lib/next-server";
 import { checkSuite, type PlaywrightReport, playwrightSuite, type SuiteResult, summarize, type VitestReport, vitestSuite } from "./lib/test-summary";
-import { freePort, startTestInfra, testSocSecret } from "./testing/infra";
+import { startTestInfra, testRunEnv } from "./testing/infra";
 
 /**
  * `npm test`: finds or starts PostgreSQL and Redis once, type-checks and lints the tree, then runs the unit and integration tests
@@ -40,14 +39,7 @@ async function main(): Promise<number> {
   mkdirSync(RESULTS, { recursive: true });
   const infra = await startTestInfra();
   console.error(`[test] servers: ${infra.notes.join("; ")}`);
-  const env = childEnv({
-    AGENTSOC_TEST_DATABASE_URL: infra.databaseUrl,
-    AGENTSOC_TEST_OWNER_DATABASE_URL: infra.ownerDatabaseUrl,
-    AGENTSOC_TEST_REDIS_URL: infra.redisUrl,
-    AGENTSOC_E2E_PORT: String(await freePort()),
-    SOC_SECRET: testSocSecret(),
-    NEXT_TELEMETRY_DISABLED: "1",
-  });
+  const env = await testRunEnv(infra);
   const results: SuiteResult[] = [];
   try {
     results.push(checkSuite("typecheck (tsc --noEmit)", run(bin("tsc"), ["--noEmit"], env)));

@@ -7,6 +7,7 @@ import Redis from "ioredis";
 import pg from "pg";
 import { appConnection, appRoleName } from "@/db/app-role";
 import { createDb } from "@/db/client";
+import { childEnv } from "@/lib/env";
 import { migrateDatabase } from "@/lib/migrate-database";
 import { startEmbeddedPostgres } from "../lib/embedded-pg";
 import { isProcessAlive, postgresAnswers, redisAnswers } from "../lib/probes";
@@ -268,4 +269,16 @@ export async function startTestInfra(prefix = TEST_DATABASE_PREFIX): Promise<Tes
     await stop();
     throw err;
   }
+}
+
+/** The environment the suites and the browser tests' console run with: this run's servers, a free port for the console, the test secret. */
+export async function testRunEnv(infra: TestInfra): Promise<NodeJS.ProcessEnv> {
+  return childEnv({
+    AGENTSOC_TEST_DATABASE_URL: infra.databaseUrl,
+    AGENTSOC_TEST_OWNER_DATABASE_URL: infra.ownerDatabaseUrl,
+    AGENTSOC_TEST_REDIS_URL: infra.redisUrl,
+    AGENTSOC_E2E_PORT: String(await freePort()),
+    SOC_SECRET: testSocSecret(),
+    NEXT_TELEMETRY_DISABLED: "1",
+  });
 }
