@@ -12,6 +12,7 @@ import { formatUtc } from "@/lib/format";
 import { incidentRef } from "@/lib/incidents/types";
 import type { RotationRunView } from "@/lib/rotation/views";
 import { callApi, type FieldErrors } from "./api-client";
+import { credentialQueries, rotationQueries } from "./queries";
 import { RUN_STATUS_CLASS } from "./rotation-run";
 import { ProblemBox, ShownOnce } from "./shown-once";
 import { useAsk } from "./ui/dialog";
@@ -49,21 +50,6 @@ const ROTATION_STATE: Record<CredentialView["rotation_state"], { label: string; 
   failed: { label: "rotation failed", look: "state-failed" },
 };
 
-const credentialsKey = (agentId: string) => ["credentials", agentId] as const;
-const agentRotationsKey = (agentId: string) => ["rotations", "agent", agentId] as const;
-
-async function fetchCredentials(agentId: string): Promise<CredentialView[]> {
-  const result = await callApi<{ credentials: CredentialView[] }>("GET", `/api/v1/credentials?${new URLSearchParams({ agent_id: agentId })}`);
-  if (!result.ok) throw new Error(result.error);
-  return result.data.credentials;
-}
-
-async function fetchAgentRotations(agentId: string): Promise<RotationRunView[]> {
-  const result = await callApi<{ rotations: RotationRunView[] }>("GET", `/api/v1/rotations?${new URLSearchParams({ agent_id: agentId })}`);
-  if (!result.ok) throw new Error(result.error);
-  return result.data.rotations;
-}
-
 /**
  * An agent's credential inventory: what it holds, where, when each was last rotated, and (for its
  * ingest key) whether anyone still calls with a revoked key. Responders rotate from here; admins keep
@@ -84,14 +70,12 @@ export function CredentialsPanel({
   const { dialog, ask } = useAsk();
   const client = useQueryClient();
   const credentials = useQuery({
-    queryKey: credentialsKey(agentId),
-    queryFn: () => fetchCredentials(agentId),
+    ...credentialQueries.ofAgent(agentId),
     initialData: initialCredentials,
     refetchInterval: (q) => (q.state.data?.some((c) => c.rotation_state === "rotating") ? 2_000 : 10_000),
   });
   const rotations = useQuery({
-    queryKey: agentRotationsKey(agentId),
-    queryFn: () => fetchAgentRotations(agentId),
+    ...rotationQueries.ofAgent(agentId),
     initialData: initialRotations,
     refetchInterval: (q) => (q.state.data?.some((r) => r.status === "running") ? 2_000 : 10_000),
   });
@@ -103,7 +87,11 @@ export function CredentialsPanel({
   const admin = roleAtLeast(role, "admin");
   const list = credentials.data;
 
-  const refresh = () => Promise.all([client.invalidateQueries({ queryKey: ["credentials", agentId] }), client.invalidateQueries({ queryKey: ["rotations"] })]);
+  const refresh = () =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: credentialQueries.ofAgent(agentId).queryKey }),
+      client.invalidateQueries({ queryKey: rotationQueries.all }),
+    ]);
 
   async function rotate(body: { agent_id: string } | { credential_ids: string[] }, question: string) {
     if (!(await ask({ title: "Rotate credentials?", message: question, confirmLabel: "Rotate", danger: true }))) return;

@@ -4,18 +4,10 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import type { EventPage, RawEventFilters } from "@/lib/events/views";
 import { describeTimeRange } from "@/lib/time-range";
 import { EventsTable } from "./events-table";
+import { eventQueries } from "./queries";
 import { TimeRange } from "./ui/time-range";
 
 type RawFilters = RawEventFilters;
-
-async function fetchPage(filters: RawFilters, cursor: string | null): Promise<EventPage> {
-  const params = new URLSearchParams({ ...filters, limit: "100" });
-  if (cursor) params.set("cursor", cursor);
-  const res = await fetch(`/api/v1/events?${params}`, { headers: { accept: "application/json" } });
-  const body = (await res.json()) as EventPage & { error?: { message: string } };
-  if (!res.ok) throw new Error(body.error?.message ?? `events API answered ${res.status}`);
-  return body;
-}
 
 export function EventsExplorer({
   filters,
@@ -29,10 +21,7 @@ export function EventsExplorer({
   canExport: boolean;
 }) {
   const query = useInfiniteQuery({
-    queryKey: ["events", filters],
-    queryFn: ({ pageParam }) => fetchPage(filters, pageParam),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.next_cursor,
+    ...eventQueries.search(filters),
     initialData: initialPage ? { pages: [initialPage], pageParams: [null] } : undefined,
     enabled: problem === null,
     // Live while the analyst watches the newest events; once older pages are loaded, refetching all of them is waste.

@@ -8,6 +8,7 @@ import { formatUtc } from "@/lib/format";
 import { type ActivityView, DANGEROUS_ACTIONS, type IncidentStatus, type IncidentView, incidentRef, type StepView } from "@/lib/incidents/types";
 import { callApi } from "./api-client";
 import { AgentKillControl } from "./kill-switch-controls";
+import { incidentQueries } from "./queries";
 import { RotationProgress } from "./rotation-run";
 import { ProblemBox } from "./shown-once";
 import { Button } from "./ui/button";
@@ -17,20 +18,14 @@ const STATUS_ORDER: readonly IncidentStatus[] = ["open", "contained", "eradicate
 /** Posts one change; returns the server's sentence when it refused, or null when the page already shows the result. */
 type Act = (method: "POST" | "PUT", path: string, body?: unknown) => Promise<string | null>;
 
-const incidentKey = (id: number) => ["incidents", "detail", id] as const;
-
-async function fetchIncident(id: number): Promise<IncidentView> {
-  const result = await callApi<IncidentView>("GET", `/api/v1/incidents/${id}`);
-  if (!result.ok) throw new Error(result.error);
-  return result.data;
-}
+const incidentKey = (id: number) => incidentQueries.detail(id).queryKey;
 
 function useIncidentAction(incidentId: number): Act {
   const client = useQueryClient();
   return useCallback(
     async (method, path, body) => {
       const result = await callApi<{ incident: IncidentView }>(method, `/api/v1/incidents/${incidentId}${path}`, body);
-      void client.invalidateQueries({ queryKey: ["incidents", "list"] });
+      void client.invalidateQueries({ queryKey: [...incidentQueries.all, "list"] });
       if (!result.ok) {
         // Usually someone else got there first (409): show them what the incident is now.
         void client.invalidateQueries({ queryKey: incidentKey(incidentId) });
@@ -52,8 +47,7 @@ function useIncidentAction(incidentId: number): Act {
  */
 export function IncidentRunbook({ incidentId, role, myActorId }: { incidentId: number; role: Role; myActorId: string }) {
   const query = useQuery({
-    queryKey: incidentKey(incidentId),
-    queryFn: () => fetchIncident(incidentId),
+    ...incidentQueries.detail(incidentId),
     // A step waiting on work it started (a credential rotation) is followed every second until it ends.
     refetchInterval: (q) => (q.state.data && hasWaitingStep(q.state.data) ? 1_000 : 5_000),
   });

@@ -5,14 +5,11 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { type Role, roleAtLeast } from "@/lib/auth/roles";
-import type { IncidentStatus, IncidentSummary } from "@/lib/incidents/types";
-import { callApi } from "./api-client";
+import { type IncidentFilter, incidentQueries } from "./queries";
 import { ProblemBox } from "./shown-once";
 import { Badge, Severity } from "./ui/badge";
 import { DataTable } from "./ui/data-table";
 import { Time } from "./ui/time";
-
-export type IncidentFilter = IncidentStatus | "active";
 
 const FILTERS: readonly IncidentFilter[] = ["active", "open", "contained", "eradicated", "recovered", "closed"];
 
@@ -25,17 +22,11 @@ const FILTER_LABELS: Record<IncidentFilter, string> = {
   closed: "closed",
 };
 
-async function fetchIncidents(status: IncidentFilter): Promise<IncidentSummary[]> {
-  const result = await callApi<{ incidents: IncidentSummary[] }>("GET", `/api/v1/incidents?${new URLSearchParams({ status })}`);
-  if (!result.ok) throw new Error(result.error);
-  return result.data.incidents;
-}
-
 /** Incidents newest first, filtered by status (active by default), kept live. */
 export function IncidentsList({ role, initialStatus }: { role: Role; initialStatus: IncidentFilter }) {
   const router = useRouter();
   const [status, setStatus] = useState<IncidentFilter>(initialStatus);
-  const query = useQuery({ queryKey: ["incidents", "list", status], queryFn: () => fetchIncidents(status), refetchInterval: 10_000 });
+  const query = useQuery({ ...incidentQueries.list(status), refetchInterval: 10_000 });
 
   function choose(value: string) {
     const next = FILTERS.find((f) => f === value) ?? "active";

@@ -6,21 +6,12 @@ import { Fragment, useState } from "react";
 import { alertPageLink } from "@/lib/detect/links";
 import { formatUtc } from "@/lib/format";
 import type { DeliveryView, DestinationView } from "@/lib/notify/views";
+import { type DeliveryFilters, type DeliveryPage, notificationQueries } from "./queries";
 
-type Page = { deliveries: DeliveryView[]; next_before_id: number | null };
-type Filters = { destination_id: string; status: string; before_id: number | null };
+type Page = DeliveryPage;
+type Filters = DeliveryFilters;
 
 const STATUS_BADGE: Record<DeliveryView["status"], string> = { pending: "badge sev-medium", delivered: "badge alive", failed: "badge sev-high" };
-
-async function fetchDeliveries(f: Filters): Promise<Page> {
-  const params = new URLSearchParams();
-  if (f.destination_id) params.set("destination_id", f.destination_id);
-  if (f.status) params.set("status", f.status);
-  if (f.before_id !== null) params.set("before_id", String(f.before_id));
-  const res = await fetch(`/api/v1/notifications/deliveries?${params}`, { headers: { accept: "application/json" } });
-  if (!res.ok) throw new Error(`The console answered ${res.status}`);
-  return (await res.json()) as Page;
-}
 
 /** Recent deliveries, newest first, each attempt a click away; refreshed every 5 s. */
 export function NotificationDeliveries({ initial, destinations }: { initial: Page; destinations: DestinationView[] }) {
@@ -28,8 +19,7 @@ export function NotificationDeliveries({ initial, destinations }: { initial: Pag
   const [open, setOpen] = useState<Set<number>>(new Set());
   const unfiltered = !filters.destination_id && !filters.status && filters.before_id === null;
   const query = useQuery({
-    queryKey: ["notifications", "deliveries", filters],
-    queryFn: () => fetchDeliveries(filters),
+    ...notificationQueries.deliveries(filters),
     initialData: unfiltered ? initial : undefined,
     refetchInterval: 5_000,
   });

@@ -7,6 +7,7 @@ import { formatUtc } from "@/lib/format";
 import type { DeliveryView, DestinationView } from "@/lib/notify/views";
 import { callApi } from "./api-client";
 import { NotificationDeliveries } from "./notification-deliveries";
+import { notificationQueries } from "./queries";
 import { ProblemBox, ShownOnce } from "./shown-once";
 
 const KINDS = [
@@ -24,12 +25,6 @@ const CHANGE_LABEL: Record<string, string> = {
   "notification.test": "test sent",
 };
 
-async function fetchDestinations(): Promise<{ destinations: DestinationView[] }> {
-  const res = await fetch("/api/v1/notifications/destinations", { headers: { accept: "application/json" } });
-  if (!res.ok) throw new Error(`The console answered ${res.status}`);
-  return (await res.json()) as { destinations: DestinationView[] };
-}
-
 export function NotificationDestinationsAdmin({
   initialDestinations,
   initialDeliveries,
@@ -43,8 +38,7 @@ export function NotificationDestinationsAdmin({
 }) {
   const client = useQueryClient();
   const query = useQuery({
-    queryKey: ["notifications", "destinations"],
-    queryFn: fetchDestinations,
+    ...notificationQueries.destinations(),
     initialData: { destinations: initialDestinations },
     refetchInterval: 5_000,
   });
@@ -53,7 +47,7 @@ export function NotificationDestinationsAdmin({
   const [shown, setShown] = useState<Shown | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const refresh = () => client.invalidateQueries({ queryKey: ["notifications"] });
+  const refresh = () => client.invalidateQueries({ queryKey: notificationQueries.all });
 
   async function add(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

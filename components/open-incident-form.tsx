@@ -3,8 +3,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import type { IncidentView, RunbookView } from "@/lib/incidents/types";
+import type { IncidentView } from "@/lib/incidents/types";
 import { callApi } from "./api-client";
+import { runbookQueries } from "./queries";
 import { ProblemBox } from "./shown-once";
 
 const SEVERITIES = ["critical", "high", "medium", "low"] as const;
@@ -19,15 +20,7 @@ export function OpenIncidentForm() {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const runbooks = useQuery({
-    queryKey: ["runbooks"],
-    enabled: open,
-    queryFn: async () => {
-      const r = await callApi<{ runbooks: RunbookView[] }>("GET", "/api/v1/runbooks");
-      if (!r.ok) throw new Error(r.error);
-      return r.data.runbooks;
-    },
-  });
+  const runbooks = useQuery({ ...runbookQueries.list(), enabled: open });
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -9,6 +9,7 @@ import { formatUtc } from "@/lib/format";
 import { incidentRef } from "@/lib/incidents/types";
 import type { RotationItemView, RotationRunView } from "@/lib/rotation/views";
 import { callApi } from "./api-client";
+import { incidentQueries, rotationQueries } from "./queries";
 import { ProblemBox, ShownOnce } from "./shown-once";
 import { useAsk } from "./ui/dialog";
 
@@ -23,23 +24,6 @@ const ITEM_STATE_CLASS: Record<RotationItemView["state"], string> = {
   failed: "state-failed",
 };
 
-export const rotationKey = (id: string) => ["rotations", "detail", id] as const;
-const incidentFailuresKey = (incidentId: number) => ["rotations", "incident-failures", incidentId] as const;
-
-async function fetchRotation(id: string): Promise<RotationRunView> {
-  const result = await callApi<{ rotation: RotationRunView }>("GET", `/api/v1/rotations/${encodeURIComponent(id)}`);
-  if (!result.ok) throw new Error(result.error);
-  return result.data.rotation;
-}
-
-type IncidentFailure = RotationItemView & { rotation_id: string };
-
-async function fetchIncidentFailures(incidentId: number): Promise<IncidentFailure[]> {
-  const result = await callApi<{ failures: IncidentFailure[] }>("GET", `/api/v1/incidents/${incidentId}/rotation-failures`);
-  if (!result.ok) throw new Error(result.error);
-  return result.data.failures;
-}
-
 const unresolved = (item: RotationItemView) => item.state === "failed" && item.resolved_at === null;
 
 type Revealed = { itemId: string; name: string; secret: string };
@@ -51,8 +35,7 @@ type Revealed = { itemId: string; name: string; secret: string };
 export function RotationRun({ initial, role }: { initial: RotationRunView; role: Role }) {
   const client = useQueryClient();
   const query = useQuery({
-    queryKey: rotationKey(initial.id),
-    queryFn: () => fetchRotation(initial.id),
+    ...rotationQueries.detail(initial.id),
     initialData: initial,
     refetchInterval: (q) => (q.state.data?.status === "running" ? 1_000 : false),
   });
@@ -73,15 +56,15 @@ export function RotationRun({ initial, role }: { initial: RotationRunView; role:
       "POST",
       `/api/v1/rotations/${encodeURIComponent(run.id)}/items/${encodeURIComponent(item.id)}/reveal`,
     );
-    void client.invalidateQueries({ queryKey: rotationKey(run.id) });
+    void client.invalidateQueries({ queryKey: rotationQueries.detail(run.id).queryKey });
     if (!result.ok) return setProblem(result.error);
     setProblem(null);
     setRevealed((shown) => [...shown, { itemId: item.id, name: result.data.name, secret: result.data.secret }]);
   }
 
   function resolved(next: RotationRunView) {
-    client.setQueryData(rotationKey(next.id), next);
-    void client.invalidateQueries({ queryKey: ["rotations"] });
+    client.setQueryData(rotationQueries.detail(next.id).queryKey, next);
+    void client.invalidateQueries({ queryKey: rotationQueries.all });
   }
 
   const failures = run.items.filter(unresolved);
@@ -401,8 +384,7 @@ function ResolveFailure({ runId, item, onResolved }: { runId: string; item: Rota
  */
 export function RotationProgress({ rotationId }: { rotationId: string }) {
   const query = useQuery({
-    queryKey: rotationKey(rotationId),
-    queryFn: () => fetchRotation(rotationId),
+    ...rotationQueries.detail(rotationId),
     refetchInterval: (q) => (q.state.data?.status === "running" ? 1_000 : false),
   });
   const run = query.data;
@@ -440,8 +422,7 @@ export function RotationProgress({ rotationId }: { rotationId: string }) {
 export function RotationFailuresBanner({ incidentId, role }: { incidentId: number; role: Role }) {
   const client = useQueryClient();
   const query = useQuery({
-    queryKey: incidentFailuresKey(incidentId),
-    queryFn: () => fetchIncidentFailures(incidentId),
+    ...rotationQueries.incidentFailures(incidentId),
     enabled: roleAtLeast(role, "analyst"),
     refetchInterval: 2_000,
   });
@@ -449,9 +430,9 @@ export function RotationFailuresBanner({ incidentId, role }: { incidentId: numbe
   if (failures.length === 0) return null;
 
   function resolved(run: RotationRunView) {
-    client.setQueryData(rotationKey(run.id), run);
-    void client.invalidateQueries({ queryKey: ["rotations"] });
-    void client.invalidateQueries({ queryKey: ["incidents", "detail", incidentId] });
+    client.setQueryData(rotationQueries.detail(run.id).queryKey, run);
+    void client.invalidateQueries({ queryKey: rotationQueries.all });
+    void client.invalidateQueries({ queryKey: incidentQueries.detail(incidentId).queryKey });
   }
 
   return (

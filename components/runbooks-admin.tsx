@@ -6,15 +6,10 @@ import { formatUtc } from "@/lib/format";
 import type { RunbookView } from "@/lib/incidents/types";
 import type { RunbookError } from "@/lib/runbooks";
 import { callApi } from "./api-client";
+import { runbookQueries } from "./queries";
 import { ProblemBox } from "./shown-once";
 
-const RUNBOOKS_KEY = ["runbooks"] as const;
-
-async function fetchRunbooks(): Promise<RunbookView[]> {
-  const result = await callApi<{ runbooks: RunbookView[] }>("GET", "/api/v1/runbooks");
-  if (!result.ok) throw new Error(result.error);
-  return result.data.runbooks;
-}
+const RUNBOOKS_KEY = runbookQueries.list().queryKey;
 
 type UploadAnswer = { ok: true; runbook: RunbookView } | { ok: false; message: string; errors: RunbookError[] };
 type UploadBody = RunbookView | { error?: { message?: string; details?: { errors?: unknown } } };
@@ -45,7 +40,7 @@ function formatError(e: RunbookError): string {
 /** Every runbook's latest version, readable by all; admins paste YAML to add a runbook or a new version of one. */
 export function RunbooksAdmin({ canUpload }: { canUpload: boolean }) {
   const client = useQueryClient();
-  const query = useQuery({ queryKey: RUNBOOKS_KEY, queryFn: fetchRunbooks });
+  const query = useQuery(runbookQueries.list());
   const [yaml, setYaml] = useState("");
   const [busy, setBusy] = useState(false);
   const [answer, setAnswer] = useState<UploadAnswer | null>(null);

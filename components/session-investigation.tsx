@@ -4,19 +4,13 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { SessionTimeline, SessionTimelinePage } from "@/lib/forensics/session-timeline";
+import type { SessionTimeline } from "@/lib/forensics/session-timeline";
 import type { TimelineEvent } from "@/lib/forensics/views";
 import { formatCost, formatCount, formatDuration, formatRedactions, formatUtc } from "@/lib/format";
+import { sessionQueries } from "./queries";
 
 const ACTION_FILTERS = ["", "tool_call", "llm_call", "decision", "error", "security"] as const;
 const PAGE = 1000;
-
-async function fetchTimeline(url: string): Promise<SessionTimelinePage | SessionTimeline> {
-  const res = await fetch(url);
-  const body = (await res.json().catch(() => null)) as (SessionTimelinePage & { error?: { message?: string } }) | null;
-  if (!res.ok || !body) throw new Error(body?.error?.message ?? `The console answered ${res.status}`);
-  return body;
-}
 
 /**
  * The investigation view of one agent's session: the injection point with its context, the blast
@@ -26,17 +20,7 @@ async function fetchTimeline(url: string): Promise<SessionTimelinePage | Session
 export function SessionInvestigation({ sessionId, agentId }: { sessionId: string; agentId: string }) {
   const [actionType, setActionType] = useState<(typeof ACTION_FILTERS)[number]>("");
   const [target, setTarget] = useState<string | null>(null);
-  const query = useInfiniteQuery({
-    queryKey: ["timeline", sessionId, agentId, actionType],
-    initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => {
-      const params = new URLSearchParams({ agent_id: agentId, limit: String(PAGE) });
-      if (actionType) params.set("action_type", actionType);
-      if (pageParam) params.set("cursor", pageParam);
-      return fetchTimeline(`/api/v1/sessions/${encodeURIComponent(sessionId)}/timeline?${params}`);
-    },
-    getNextPageParam: (last) => last.next_cursor,
-  });
+  const query = useInfiniteQuery(sessionQueries.timeline(sessionId, agentId, actionType, PAGE));
   const first = query.data?.pages[0];
   const events = useMemo(() => query.data?.pages.flatMap((p) => p.events) ?? [], [query.data]);
 

@@ -6,6 +6,7 @@ import type { TakenSnapshot } from "@/lib/forensics/evidence/take-snapshot";
 import type { SnapshotView } from "@/lib/forensics/evidence/views";
 import { formatCount, formatUtc } from "@/lib/format";
 import { callApi } from "./api-client";
+import { sessionQueries } from "./queries";
 import { ProblemBox } from "./shown-once";
 
 type TakenBy = SnapshotView["taken_by"];
@@ -21,23 +22,14 @@ function who(by: TakenBy): string {
   }
 }
 
-const snapshotsUrl = (sessionId: string, agentId: string) =>
-  `/api/v1/sessions/${encodeURIComponent(sessionId)}/snapshots?${new URLSearchParams({ agent_id: agentId })}`;
-
-async function fetchSnapshots(sessionId: string, agentId: string): Promise<SnapshotView[]> {
-  const result = await callApi<{ snapshots: SnapshotView[] }>("GET", snapshotsUrl(sessionId, agentId));
-  if (!result.ok) throw new Error(result.error);
-  return result.data.snapshots;
-}
-
 /**
  * Signed evidence snapshots of one agent's part of a session: who froze it when, what it holds, and the two
  * files to download. Analysts and above may freeze it again; each snapshot is kept as it was taken.
  */
 export function SessionSnapshots({ sessionId, agentId, canTake }: { sessionId: string; agentId: string; canTake: boolean }) {
   const queryClient = useQueryClient();
-  const queryKey = ["sessions", sessionId, agentId, "snapshots"];
-  const query = useQuery({ queryKey, queryFn: () => fetchSnapshots(sessionId, agentId) });
+  const snapshotsQuery = sessionQueries.snapshots(sessionId, agentId);
+  const query = useQuery(snapshotsQuery);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [unchanged, setUnchanged] = useState<TakenSnapshot | null>(null);
@@ -49,7 +41,7 @@ export function SessionSnapshots({ sessionId, agentId, canTake }: { sessionId: s
     if (!result.ok) return setProblem(result.error);
     setProblem(null);
     setUnchanged(result.data.existing ? result.data : null);
-    await queryClient.invalidateQueries({ queryKey });
+    await queryClient.invalidateQueries({ queryKey: snapshotsQuery.queryKey });
   }
 
   const snapshots = query.data;

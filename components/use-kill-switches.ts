@@ -2,25 +2,11 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import type { RedisSharingView } from "@/lib/killswitch/ownership";
-import type { KillSwitchView } from "@/lib/killswitch/views";
-
-export interface KillSwitchState {
-  redis: "ok" | "unreachable" | "not_configured";
-  redis_sharing: RedisSharingView | null;
-  global: KillSwitchView | null;
-  agents: KillSwitchView[];
-}
-
-async function fetchState(): Promise<KillSwitchState> {
-  const res = await fetch("/api/v1/killswitch", { headers: { accept: "application/json" } });
-  if (!res.ok) throw new Error(`kill-switch state unavailable (${res.status})`);
-  return (await res.json()) as KillSwitchState;
-}
+import { killSwitchQueries } from "./queries";
 
 /** Kill-switch state; KillSwitchLiveUpdates keeps it current. */
 export function useKillSwitches() {
-  return useQuery({ queryKey: ["killswitch"], queryFn: fetchState, refetchInterval: 15_000 });
+  return useQuery({ ...killSwitchQueries.state(), refetchInterval: 15_000 });
 }
 
 /**
@@ -31,8 +17,9 @@ export function KillSwitchLiveUpdates() {
   const client = useQueryClient();
   useEffect(() => {
     const source = new EventSource("/api/v1/killswitch/stream");
-    source.onmessage = () => void client.invalidateQueries({ queryKey: ["killswitch"] });
-    source.onerror = () => void client.invalidateQueries({ queryKey: ["killswitch"] });
+    const refresh = () => void client.invalidateQueries({ queryKey: killSwitchQueries.state().queryKey });
+    source.onmessage = refresh;
+    source.onerror = refresh;
     return () => source.close();
   }, [client]);
   return null;

@@ -7,6 +7,7 @@ import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Responsive
 import type { Dashboard, DashboardRange } from "@/lib/dashboard/views";
 import { formatAgo, formatCost, formatCount, formatUtc } from "@/lib/format";
 import { RANGE_PRESETS } from "@/lib/time-range";
+import { dashboardQueries } from "../queries";
 import { TimeRange } from "../ui/time-range";
 import { ACTION_SERIES, activityRates, formatBucketTime } from "./dashboard.utils";
 
@@ -24,12 +25,6 @@ const SEVERITY_COLOURS = { critical: "#b62324", high: "#ff6b6b", medium: "#f5a52
 const AXIS = { stroke: "#8b98a9", fontSize: 11 };
 const TOOLTIP = { contentStyle: { background: "#161b22", border: "1px solid #30363d" }, labelStyle: { color: "#e6edf3" } };
 
-async function fetchDashboard(range: DashboardRange): Promise<Dashboard> {
-  const res = await fetch(`/api/v1/dashboard?range=${range}`);
-  if (!res.ok) throw new Error(`The console answered ${res.status}`);
-  return (await res.json()) as Dashboard;
-}
-
 /** The home page: kept live by refetching every few seconds; the first paint comes from the server. */
 export function DashboardView({ initial }: { initial: Dashboard }) {
   const [range, setRange] = useState<DashboardRange>(initial.range);
@@ -42,8 +37,7 @@ export function DashboardView({ initial }: { initial: Dashboard }) {
     window.history.replaceState(window.history.state, "", url);
   };
   const query = useQuery({
-    queryKey: ["dashboard", range],
-    queryFn: () => fetchDashboard(range),
+    ...dashboardQueries.range(range),
     initialData: range === initial.range ? initial : undefined,
     refetchInterval: 5_000,
     refetchIntervalInBackground: false,

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
-import { type IncidentFilter, IncidentsList } from "@/components/incidents-list";
+import { IncidentsList } from "@/components/incidents-list";
 import { OpenIncidentForm } from "@/components/open-incident-form";
+import type { IncidentFilter } from "@/components/queries";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { requireUser } from "../require-user";
 
