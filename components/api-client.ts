@@ -11,6 +11,13 @@ function fieldErrors(errors: unknown): FieldErrors {
   return fields;
 }
 
+/** zod's issues in the same shape: what a form checked in the browser marks before it sends anything. */
+export function zodFieldErrors(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of error.issues) fields[issue.path.map(String).join(".") || "form"] ??= issue.message;
+  return fields;
+}
+
 /** The console's own calls to its JSON API: one place that turns an error body into a sentence (and the fields it names). */
 export async function callApi<T>(
   method: string,
