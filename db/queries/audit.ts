@@ -2,29 +2,26 @@ import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { auditLog } from "@/db/schema";
-import { AppError } from "@/lib/errors";
+import { invalidQuery, queryBounds, timeRangeQueryShape } from "@/lib/time-range-query";
 
 export const auditFiltersSchema = z.object({
   actor: z.string().max(300).optional(),
   action: z.string().max(100).optional(),
   target_type: z.string().max(100).optional(),
   target_id: z.string().max(300).optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  ...timeRangeQueryShape,
   limit: z.coerce.number().int().min(1).max(500).default(100),
   before_id: z.coerce.number().int().positive().optional(),
 });
 
-export type AuditFilters = z.infer<typeof auditFiltersSchema>;
+export type AuditFilters = Omit<z.infer<typeof auditFiltersSchema>, "range" | "since" | "until"> & { since?: Date | undefined; until?: Date | undefined };
 
-export function parseAuditFilters(params: URLSearchParams | Record<string, string | undefined>): AuditFilters {
+export function parseAuditFilters(params: URLSearchParams | Record<string, string | undefined>, nowMs = Date.now()): AuditFilters {
   const entries = params instanceof URLSearchParams ? Object.fromEntries(params) : params;
   const parsed = auditFiltersSchema.safeParse(Object.fromEntries(Object.entries(entries).filter(([, v]) => v)));
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    throw new AppError("VALIDATION", `Invalid query: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, { details: { errors } });
-  }
-  return parsed.data;
+  if (!parsed.success) throw invalidQuery(parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+  const { range, since, until, ...rest } = parsed.data;
+  return { ...rest, ...queryBounds({ range, since, until }, nowMs) };
 }
 
 export interface AuditView {
@@ -50,8 +47,8 @@ export async function listAudit(db: Queryable, f: AuditFilters): Promise<{ entri
     f.action ? eq(auditLog.action, f.action) : undefined,
     f.target_type ? eq(auditLog.targetType, f.target_type) : undefined,
     f.target_id ? eq(auditLog.targetId, f.target_id) : undefined,
-    f.since ? gte(auditLog.at, new Date(f.since)) : undefined,
-    f.until ? lte(auditLog.at, new Date(f.until)) : undefined,
+    f.since ? gte(auditLog.at, f.since) : undefined,
+    f.until ? lte(auditLog.at, f.until) : undefined,
     f.before_id ? lt(auditLog.id, f.before_id) : undefined,
   ];
   const rows = await db

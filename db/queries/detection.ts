@@ -7,6 +7,7 @@ import { parseOrThrow } from "@/lib/auth/authorize";
 import type { DetectionProfile } from "@/lib/detect/record-findings";
 import { ALERT_TYPES, SEVERITIES } from "@/lib/detect/types";
 import type { BaselineView, CanaryView } from "@/lib/detect/views";
+import { queryBounds, timeRangeQueryShape } from "@/lib/time-range-query";
 
 export async function loadDetectionProfile(db: Queryable, agentId: string): Promise<DetectionProfile> {
   const result = await db.execute<{
@@ -119,11 +120,18 @@ export const alertFiltersSchema = z.object({
       .meta({ description: "newest (default): by id, paged with before_id; severity: worst first, then latest event, paged with offset" }),
   ),
   offset: optional(z.coerce.number().int().min(0).max(10_000)),
+  range: optional(timeRangeQueryShape.range.unwrap()).meta({
+    description: "Alerts whose events fall in a window ending now (15m, 1h, 24h, 7d). Not together with since/until.",
+  }),
+  since: optional(timeRangeQueryShape.since.unwrap()).meta({ description: "Alerts with an event at or after this time (ISO 8601 or epoch seconds)" }),
+  until: optional(timeRangeQueryShape.until.unwrap()).meta({ description: "Alerts with an event at or before this time (ISO 8601 or epoch seconds)" }),
 });
-export type AlertFilters = z.infer<typeof alertFiltersSchema>;
+/** The filters with the range read as instants: an alert is in the window when its first-to-last events overlap it. */
+export type AlertFilters = Omit<z.infer<typeof alertFiltersSchema>, "range" | "since" | "until"> & { since?: Date | undefined; until?: Date | undefined };
 
-export function parseAlertFilters(params: URLSearchParams | Record<string, string | undefined>): AlertFilters {
-  return parseOrThrow(alertFiltersSchema, params instanceof URLSearchParams ? Object.fromEntries(params) : params);
+export function parseAlertFilters(params: URLSearchParams | Record<string, string | undefined>, nowMs = Date.now()): AlertFilters {
+  const { range, since, until, ...rest } = parseOrThrow(alertFiltersSchema, params instanceof URLSearchParams ? Object.fromEntries(params) : params);
+  return { ...rest, ...queryBounds({ range, since, until }, nowMs) };
 }
 
 /** Newest first, `before_id` paging back; or (`sort=severity`) worst first, then by when its last event happened, paged by `offset`. */
@@ -136,6 +144,8 @@ export async function listAlerts(db: Queryable, f: AlertFilters): Promise<{ aler
     f.severity ? eq(alerts.severity, f.severity) : undefined,
     f.status === "unresolved" ? sql`${alerts.status} <> 'resolved'` : f.status ? eq(alerts.status, f.status) : undefined,
     f.before_id ? lt(alerts.id, f.before_id) : undefined,
+    f.since ? sql`coalesce(${alerts.lastEventAt}, ${alerts.lastSeenAt}) >= ${f.since}` : undefined,
+    f.until ? sql`coalesce(${alerts.firstEventAt}, ${alerts.createdAt}) <= ${f.until}` : undefined,
   ];
   const bySeverity = f.sort === "severity";
   const offset = bySeverity ? (f.offset ?? 0) : 0;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ACTION_TYPES } from "@/db/schema/events";
-import { AppError } from "@/lib/errors";
-import { parseRelativeRange, resolveTimeRange } from "@/lib/time-range";
+import { resolveTimeRange } from "@/lib/time-range";
+import { invalidQuery, timeRangeQueryShape } from "@/lib/time-range-query";
 
 const DAY_MS = 86_400_000;
 /** A search with no range looks this far back. */
@@ -27,8 +27,6 @@ const searchText = z
       'Words to find in names, summaries, errors, flags and metadata string values (whole words, any order; "quoted words" as a phrase; -word excludes). Bounded in time: with no range, the last 24 hours; never older than the retention window.',
   });
 
-const instant = z.string().max(64).meta({ description: "ISO 8601 or epoch seconds" });
-
 /** The events list's query string, as the API documents and validates it. */
 export const eventQuerySchema = z.object({
   agent_id: z.string().min(1).max(128).optional(),
@@ -36,14 +34,7 @@ export const eventQuerySchema = z.object({
   action_type: z.enum(ACTION_TYPES).optional(),
   tool_name: z.string().min(1).max(256).optional(),
   q: searchText.optional(),
-  range: z
-    .string()
-    .max(16)
-    .refine((r) => parseRelativeRange(r) !== null, 'expected a number and a unit m, h or d, such as "15m", "24h" or "7d"')
-    .optional()
-    .meta({ description: "A window ending now: 15m, 1h, 24h, 7d (any number of m, h or d). Not together with since/until." }),
-  since: instant.optional(),
-  until: instant.optional(),
+  ...timeRangeQueryShape,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(200).optional(),
 });
@@ -67,11 +58,6 @@ export interface ResolvedEventQuery {
   filters: EventFilters;
   /** The window a text search covered (null without `q`): the range asked for, cut at the retention window. */
   window: { since: string; until: string } | null;
-}
-
-/** A refused query string: every problem named by parameter, as the events API has always said it. */
-function invalidQuery(errors: { path: string; message: string }[]): AppError {
-  return new AppError("VALIDATION", `Invalid query: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`, { details: { errors } });
 }
 
 /** Parses a query string with `schema`, refusing it as invalidQuery does. */

@@ -7,6 +7,7 @@ import { Badge, Severity } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/notice";
 import { Time } from "@/components/ui/time";
+import { TimeRange } from "@/components/ui/time-range";
 import { appDb } from "@/db/client";
 import { type AlertView, listAlerts, parseAlertFilters } from "@/db/queries/detection";
 import { roleAtLeast } from "@/lib/auth/roles";
@@ -21,7 +22,7 @@ import { requireUser } from "../require-user";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Alerts" };
 
-const FILTERS = ["agent_id", "session_id", "type", "severity", "status", "before_id", "sort", "offset"] as const;
+const FILTERS = ["agent_id", "session_id", "type", "severity", "status", "range", "since", "until", "before_id", "sort", "offset"] as const;
 
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const me = await requireUser();
@@ -101,6 +102,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
             Session
             <input name="session_id" defaultValue={raw.session_id} />
           </label>
+          <TimeRange value={raw} allowCustom allLabel="All time" />
           <label>
             Sort
             <select name="sort" defaultValue={raw.sort}>

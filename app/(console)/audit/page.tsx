@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
 import { AuditVerify } from "@/components/audit-verify";
 import { Forbidden } from "@/components/forbidden";
+import { Button } from "@/components/ui/button";
+import { Notice } from "@/components/ui/notice";
+import { TimeRange } from "@/components/ui/time-range";
 import { appDb } from "@/db/client";
 import { type AuditView, listAudit, parseAuditFilters, readAuditChainHead } from "@/db/queries/audit";
 import { roleAtLeast } from "@/lib/auth/roles";
@@ -11,7 +14,7 @@ import { requireUser } from "../require-user";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Audit log" };
 
-const FILTERS = ["actor", "action", "target_type", "target_id", "before_id"] as const;
+const FILTERS = ["actor", "action", "target_type", "target_id", "range", "since", "until", "before_id"] as const;
 
 function change(entry: AuditView): string {
   const parts = [entry.before ? `before ${JSON.stringify(entry.before)}` : "", entry.after ? `after ${JSON.stringify(entry.after)}` : ""];
@@ -68,17 +71,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             Target
             <input name="target_id" defaultValue={raw.target_id} />
           </label>
-          <button type="submit" className="primary">
+          <TimeRange value={raw} allowCustom allLabel="All time" />
+          <Button type="submit" variant="primary">
             Apply filters
-          </button>
+          </Button>
           <a href="/audit">Clear</a>
         </form>
       </search>
-      {problem && (
-        <div className="error-box" role="alert">
-          {problem}
-        </div>
-      )}
+      {problem && <Notice kind="error">{problem}</Notice>}
       <div className="panel">
         {page && page.entries.length > 0 ? (
           <table aria-label="Audit log">

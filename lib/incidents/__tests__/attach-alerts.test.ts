@@ -104,3 +104,28 @@ describe("alerts and the incidents that hold them", () => {
     });
   });
 });
+
+describe("alerts and the audit log read by time", () => {
+  it("keeps the alerts whose events overlap the window, relative or absolute, and refuses a range it cannot read by name", async () => {
+    const { agentId, t0 } = await sessionWithTwoAlerts();
+    const ids = async (range: Record<string, string>) => (await listAlerts(appDb(), parseAlertFilters({ agent_id: agentId, ...range }))).alerts.length;
+    expect(await ids({ range: "2h" })).toBeGreaterThanOrEqual(2);
+    expect(await ids({ range: "30m" })).toBe(0);
+    expect(await ids({ since: String(t0 - 60), until: String(t0 + 60) })).toBeGreaterThanOrEqual(2);
+    expect(await ids({ since: new Date((t0 + 600) * 1000).toISOString() })).toBe(0);
+    expect(await ids({ until: new Date((t0 - 600) * 1000).toISOString() })).toBe(0);
+    expect(() => parseAlertFilters({ range: "1h", since: String(t0) })).toThrow(expect.objectContaining({ code: "VALIDATION", message: expect.stringContaining("range") }));
+    expect(() => parseAlertFilters({ since: "yesterday" })).toThrow(expect.objectContaining({ code: "VALIDATION", message: expect.stringContaining("since") }));
+  });
+
+  it("reads the audit log by a relative range or epoch seconds as well as ISO 8601", async () => {
+    const { agentId } = await sessionWithTwoAlerts();
+    const incident = await openIncident({ ctx: as("responder"), input: { agent_ids: [agentId], title: "by time" } });
+    const entries = async (range: Record<string, string>) =>
+      (await listAudit(appDb(), parseAuditFilters({ target_type: "incident", target_id: incident.ref, ...range }))).entries.length;
+    expect(await entries({ range: "15m" })).toBeGreaterThanOrEqual(1);
+    expect(await entries({ since: String(Math.floor(Date.now() / 1000) + 3600) })).toBe(0);
+    expect(await entries({ until: "2020-01-01T00:00:00Z" })).toBe(0);
+    expect(() => parseAuditFilters({ range: "forever" })).toThrow(expect.objectContaining({ code: "VALIDATION", message: expect.stringContaining("range") }));
+  });
+});
