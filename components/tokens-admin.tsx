@@ -1,78 +1,52 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { ROLES } from "@/lib/auth/roles";
+import { createApiTokenBody } from "@/lib/auth/schemas";
 import type { ApiTokenView } from "@/lib/auth/views";
 import { formatUtc } from "@/lib/format";
-import { callApi } from "./api-client";
-import { ProblemBox, ShownOnce } from "./shown-once";
-import { useAsk } from "./ui/dialog";
+import { ShownOnce } from "./shown-once";
+import { ConfirmButton } from "./ui/dialog";
+import { Field, Form } from "./ui/form";
+import { useAction } from "./ui/use-action";
+
+/** The form's values as the API takes them: an empty expiry is none. */
+function readTokenForm(form: FormData) {
+  const days = String(form.get("expires_in_days") ?? "").trim();
+  return { name: form.get("name"), role: form.get("role"), ...(days ? { expires_in_days: Number(days) } : {}) };
+}
 
 export function TokensAdmin({ tokens }: { tokens: ApiTokenView[] }) {
-  const router = useRouter();
-  const { dialog, ask } = useAsk();
-  const [problem, setProblem] = useState<string | null>(null);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
-
-  async function create(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const target = event.currentTarget;
-    const form = new FormData(target);
-    const days = String(form.get("expires") ?? "");
-    const result = await callApi<{ name: string; token: string }>("POST", "/api/v1/tokens", {
-      name: form.get("name"),
-      role: form.get("role"),
-      ...(days ? { expires_in_days: Number(days) } : {}),
-    });
-    if (!result.ok) return setProblem(result.error);
-    setProblem(null);
-    setCreated(result.data);
-    target.reset();
-    router.refresh();
-  }
-
-  async function revoke(token: ApiTokenView) {
-    const answer = await ask({
-      title: `Revoke ${token.name}?`,
-      message: "It and every token minted from it stop working at once.",
-      confirmLabel: "Revoke",
-      danger: true,
-      reason: {},
-    });
-    if (!answer) return;
-    const { reason } = answer;
-    const result = await callApi("DELETE", `/api/v1/tokens/${token.id}`, { reason });
-    if (!result.ok) return setProblem(result.error);
-    router.refresh();
-  }
+  const create = useAction<unknown, { name: string; token: string }>({ method: "POST", url: "/api/v1/tokens", refresh: true, onDone: setCreated });
+  const revoke = useAction<{ id: string; reason: string }>({
+    method: "DELETE",
+    url: ({ id }) => `/api/v1/tokens/${id}`,
+    body: ({ reason }) => ({ reason }),
+    refresh: true,
+  });
 
   return (
     <>
-      {dialog}
-      <ProblemBox problem={problem} />
       {created && <ShownOnce title={`Token ${created.name}`} hint="store it in your secret manager" secret={created.token} />}
-      <form className="panel form-row" onSubmit={(e) => void create(e)} aria-label="Create API token">
-        <label>
-          Name
-          <input name="name" required placeholder="siem-export" />
-        </label>
-        <label>
-          Role
-          <select name="role" defaultValue="viewer">
-            {ROLES.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Expires after (days, empty for never)
-          <input name="expires" type="number" min={1} max={3650} />
-        </label>
-        <button type="submit" className="primary">
-          Create token
-        </button>
-      </form>
+      <Form
+        schema={createApiTokenBody}
+        read={readTokenForm}
+        action={create}
+        submitLabel="Create token"
+        busyLabel="Creating…"
+        className="panel form-row"
+        aria-label="Create API token"
+        onDone={(form) => form.reset()}
+      >
+        <Field label="Name" name="name" required placeholder="siem-export" />
+        <Field label="Role" name="role" as="select" defaultValue="viewer">
+          {ROLES.map((r) => (
+            <option key={r}>{r}</option>
+          ))}
+        </Field>
+        <Field label="Expires after (days, empty for never)" name="expires_in_days" type="number" min={1} max={3650} />
+      </Form>
       <div className="panel" style={{ marginTop: 16 }}>
         <table aria-label="API tokens">
           <thead>
@@ -123,9 +97,16 @@ export function TokensAdmin({ tokens }: { tokens: ApiTokenView[] }) {
                   ) : (
                     <>
                       {t.dead_because && <div>cannot act: {t.dead_because}</div>}
-                      <button type="button" className="danger" onClick={() => void revoke(t)}>
+                      <ConfirmButton
+                        danger
+                        title={`Revoke ${t.name}?`}
+                        message="It and every token minted from it stop working at once."
+                        confirmLabel="Revoke"
+                        reason={{}}
+                        onConfirm={(reason) => revoke.run({ id: t.id, reason })}
+                      >
                         Revoke
-                      </button>
+                      </ConfirmButton>
                     </>
                   )}
                 </td>

@@ -1,57 +1,56 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { ROLES } from "@/lib/auth/roles";
+import { createUserInput } from "@/lib/auth/schemas";
 import type { UserView } from "@/lib/auth/views";
-import { formatUtc } from "@/lib/format";
-import { callApi } from "./api-client";
-import { ProblemBox, ShownOnce } from "./shown-once";
+import { ShownOnce } from "./shown-once";
+import { ConfirmButton } from "./ui/dialog";
+import { Field, Form } from "./ui/form";
+import { Notice } from "./ui/notice";
+import { Time } from "./ui/time";
+import { useAction } from "./ui/use-action";
+
+type OneTimePassword = { email: string; one_time_password?: string };
 
 export function UsersAdmin({ users, myEmail }: { users: UserView[]; myEmail: string }) {
-  const router = useRouter();
-  const [problem, setProblem] = useState<string | null>(null);
   const [secret, setSecret] = useState<{ email: string; password: string } | null>(null);
-
-  async function run<T>(method: string, url: string, body: unknown, onDone?: (data: T) => void) {
-    setProblem(null);
-    const result = await callApi<T>(method, url, body);
-    if (!result.ok) return setProblem(result.error);
-    onDone?.(result.data);
-    router.refresh();
-  }
-
-  async function addUser(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const target = event.currentTarget;
-    await run<{ email: string; one_time_password?: string }>("POST", "/api/v1/users", { email: form.get("email"), role: form.get("role") }, (d) => {
-      if (d.one_time_password) setSecret({ email: d.email, password: d.one_time_password });
-      target.reset();
-    });
-  }
+  const showOnce = (d: OneTimePassword) => setSecret(d.one_time_password ? { email: d.email, password: d.one_time_password } : null);
+  const addUser = useAction<unknown, OneTimePassword>({ method: "POST", url: "/api/v1/users", refresh: true, onDone: showOnce });
+  const change = useAction<{ id: string; role?: string; disabled?: boolean; reason?: string }>({
+    method: "PATCH",
+    url: ({ id }) => `/api/v1/users/${id}`,
+    body: ({ id: _id, ...change }) => change,
+    refresh: true,
+  });
+  const reset = useAction<{ id: string }, OneTimePassword>({
+    method: "POST",
+    url: ({ id }) => `/api/v1/users/${id}/reset-password`,
+    body: () => ({}),
+    refresh: true,
+    onDone: showOnce,
+  });
 
   return (
     <>
-      <ProblemBox problem={problem} />
+      <Notice kind="error">{change.error}</Notice>
       {secret && <ShownOnce title={`One-time password for ${secret.email}`} hint="hand it over out of band" secret={secret.password} />}
-      <form className="panel form-row" onSubmit={(e) => void addUser(e)} aria-label="Add user">
-        <label>
-          E-mail
-          <input name="email" type="email" required />
-        </label>
-        <label>
-          Role
-          <select name="role" defaultValue="viewer">
-            {ROLES.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" className="primary">
-          Add user
-        </button>
-      </form>
+      <Form
+        schema={createUserInput.omit({ password: true })}
+        action={addUser}
+        submitLabel="Add user"
+        busyLabel="Adding…"
+        className="panel form-row"
+        aria-label="Add user"
+        onDone={(form) => form.reset()}
+      >
+        <Field label="E-mail" name="email" type="email" required />
+        <Field label="Role" name="role" as="select" defaultValue="viewer">
+          {ROLES.map((r) => (
+            <option key={r}>{r}</option>
+          ))}
+        </Field>
+      </Form>
       <div className="panel" style={{ marginTop: 16 }}>
         <table aria-label="Users">
           <thead>
@@ -71,34 +70,58 @@ export function UsersAdmin({ users, myEmail }: { users: UserView[]; myEmail: str
                   <select
                     aria-label={`Role of ${u.email}`}
                     value={u.role}
-                    onChange={(e) => void run("PATCH", `/api/v1/users/${u.id}`, { role: e.target.value })}
+                    disabled={change.busy}
+                    onChange={(e) => void change.run({ id: u.id, role: e.target.value })}
                   >
                     {ROLES.map((r) => (
                       <option key={r}>{r}</option>
                     ))}
                   </select>
                 </td>
-                <td>{u.disabled ? "disabled" : u.locked_until ? `locked until ${formatUtc(u.locked_until)}` : "active"}</td>
-                <td className="time">{u.last_sign_in_at ? formatUtc(u.last_sign_in_at) : "never"}</td>
+                <td>
+                  {u.disabled ? (
+                    "disabled"
+                  ) : u.locked_until ? (
+                    <>
+                      locked until <Time iso={u.locked_until} />
+                    </>
+                  ) : (
+                    "active"
+                  )}
+                </td>
+                <td className="time">{u.last_sign_in_at ? <Time iso={u.last_sign_in_at} /> : "never"}</td>
                 <td className="actions">
-                  <button
-                    type="button"
-                    className={u.disabled ? undefined : "danger"}
-                    disabled={u.email === myEmail}
-                    onClick={() => void run("PATCH", `/api/v1/users/${u.id}`, { disabled: !u.disabled })}
-                  >
-                    {u.disabled ? "Enable" : "Disable"}
-                  </button>
-                  <button
-                    type="button"
-                    onClick={() =>
-                      void run<{ email: string; one_time_password: string }>("POST", `/api/v1/users/${u.id}/reset-password`, {}, (d) =>
-                        setSecret({ email: d.email, password: d.one_time_password }),
-                      )
-                    }
+                  {u.disabled ? (
+                    <ConfirmButton
+                      title={`Enable ${u.email}?`}
+                      message="They can sign in again with their password."
+                      confirmLabel="Enable"
+                      reason={{ placeholder: "why they are back" }}
+                      onConfirm={(reason) => change.run({ id: u.id, disabled: false, reason })}
+                    >
+                      Enable
+                    </ConfirmButton>
+                  ) : (
+                    <ConfirmButton
+                      danger
+                      disabled={u.email === myEmail}
+                      title={`Disable ${u.email}?`}
+                      message="Their sessions and API tokens stop working at once."
+                      confirmLabel="Disable"
+                      reason={{ placeholder: "why they must stop" }}
+                      onConfirm={(reason) => change.run({ id: u.id, disabled: true, reason })}
+                    >
+                      Disable
+                    </ConfirmButton>
+                  )}
+                  <ConfirmButton
+                    title={`Reset the password of ${u.email}?`}
+                    message="Their password stops working; a one-time password is shown here once, for you to hand over out of band."
+                    confirmLabel="Reset password"
+                    onConfirm={() => reset.run({ id: u.id })}
                   >
                     Reset password
-                  </button>
+                  </ConfirmButton>
                 </td>
               </tr>
             ))}

@@ -161,6 +161,8 @@ const e2eSchema = z.object({
     .min(1, "e2e tests run through `npm test`, which provides the tables' owner login (AGENTSOC_TEST_OWNER_DATABASE_URL)"),
   AGENTSOC_E2E_PORT: z.coerce.number().int().positive().default(3210),
   SOC_SECRET: z.string().default(""),
+  /** `npm run docs:screenshots`: where the page tour saves each page at each size, for the docs. */
+  AGENTSOC_SCREENSHOTS_DIR: z.string().optional(),
 });
 
 /** The servers `npm test` started for the browser tests, as the Playwright config and specs read them. */

@@ -22,12 +22,15 @@ export class ActionProblem extends Error {
 export function useAction<Body = unknown, Data = unknown>({
   method,
   url,
+  body: toBody = (input) => input,
   invalidate = [],
   refresh = false,
   onDone,
 }: {
   method: "POST" | "PUT" | "PATCH" | "DELETE";
-  url: string | ((body: Body) => string);
+  url: string | ((input: Body) => string);
+  /** What is sent, when the input also names the target (`{ id, ...body }`); the input itself by default. */
+  body?: (input: Body) => unknown;
   invalidate?: QueryKey[];
   refresh?: boolean;
   onDone?: (data: Data) => void;
@@ -35,8 +38,8 @@ export function useAction<Body = unknown, Data = unknown>({
   const client = useQueryClient();
   const router = useRouter();
   const mutation = useMutation<Data, ActionProblem, Body>({
-    mutationFn: async (body) => {
-      const result = await callApi<Data>(method, typeof url === "function" ? url(body) : url, body);
+    mutationFn: async (input) => {
+      const result = await callApi<Data>(method, typeof url === "function" ? url(input) : url, toBody(input));
       if (!result.ok) throw new ActionProblem(result.error, result.fields);
       return result.data;
     },

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import Redis from "ioredis";
@@ -55,6 +57,31 @@ function collectErrors(page: Page): string[] {
   return errors;
 }
 
+/** Every page of the console, with the ids of one attacked agent's world; the tour and the accessibility pass visit each. */
+function consolePages(world: { agentId: string; sessionId: string }, incidentId: number): { path: string; name: string }[] {
+  return [
+    ["/", "dashboard"],
+    ["/alerts", "alerts"],
+    ["/incidents", "incidents"],
+    [`/incidents/${incidentId}`, "incident"],
+    ["/agents", "agents"],
+    [`/agents/${encodeURIComponent(world.agentId)}`, "agent"],
+    [`/sessions/${encodeURIComponent(world.sessionId)}`, "session"],
+    ["/events", "events"],
+    ["/runbooks", "runbooks"],
+    ["/rotations", "rotations"],
+    ["/audit", "audit"],
+    ["/api-reference", "api-reference"],
+    ["/admin/users", "admin-users"],
+    ["/admin/tokens", "admin-tokens"],
+    ["/admin/agents", "admin-agents"],
+    ["/admin/model-prices", "admin-model-prices"],
+    ["/admin/notifications", "admin-notifications"],
+    ["/account/password", "account-password"],
+    ["/account/second-factor", "account-second-factor"],
+  ].map(([path, name]) => ({ path: path as string, name: name as string }));
+}
+
 const utc = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().replace("T", " ").slice(0, 23);
 
 test.describe("every console page", () => {
@@ -74,35 +101,19 @@ test.describe("every console page", () => {
       await page.setViewportSize(viewport);
       await signInAs(page, "admin");
       const errors = collectErrors(page);
-      const pages = [
-        "/",
-        "/alerts",
-        "/incidents",
-        `/incidents/${incident.id}`,
-        "/agents",
-        `/agents/${world.agentId}`,
-        `/sessions/${world.sessionId}`,
-        "/events",
-        "/runbooks",
-        "/rotations",
-        "/audit",
-        "/api-reference",
-        "/admin/users",
-        "/admin/tokens",
-        "/admin/agents",
-        "/admin/model-prices",
-        "/admin/notifications",
-        "/account/password",
-      ];
+      // `npm run docs:screenshots` sets this: the same tour then saves what each page looks like, so the docs' pictures stay current.
+      const shots = e2eEnv().AGENTSOC_SCREENSHOTS_DIR;
+      if (shots) mkdirSync(shots, { recursive: true });
       const wide: string[] = [];
-      for (const path of pages) {
-        const res = await page.goto(path);
-        expect(res?.status(), path).toBe(200);
+      for (const { path: url, name: pageName } of consolePages(world, incident.id)) {
+        const res = await page.goto(url);
+        expect(res?.status(), url).toBe(200);
         await expect(page.locator("main").first()).toBeVisible();
         // Let client components settle (queries, live state) before measuring.
         await page.waitForTimeout(300);
         const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
-        if (scrollWidth > innerWidth) wide.push(`${path}: ${scrollWidth} px wide in ${innerWidth}`);
+        if (scrollWidth > innerWidth) wide.push(`${url}: ${scrollWidth} px wide in ${innerWidth}`);
+        if (shots) await page.screenshot({ path: path.join(shots, `${pageName}-${name}.jpg`), type: "jpeg", quality: 80 });
       }
       expect(wide).toEqual([]);
       expect(errors).toEqual([]);
@@ -228,6 +239,37 @@ test("Esc closes a confirmation without doing anything, and the kill stays undon
   }
 });
 
+test("keyboard only: Tab reaches an agent's Kill, Enter opens the confirmation, and the kill is recorded in Redis", async ({ page }) => {
+  const { agentId } = registerAgentWithCli("e2e-keys");
+  await page.setViewportSize(DESK);
+  await signInAs(page, "responder");
+  await page.goto(`/agents/${encodeURIComponent(agentId)}`);
+  const kill = page.getByRole("button", { name: `Kill ${agentId}` });
+  await expect(kill).toBeVisible();
+  let presses = 0;
+  while (!(await kill.evaluate((el) => el === document.activeElement))) {
+    if (++presses > 40) throw new Error(`Kill ${agentId} was not reached in 40 Tab presses`);
+    await page.keyboard.press("Tab");
+  }
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: `Kill ${agentId}?` });
+  await expect(dialog).toBeVisible();
+  // Focus is inside the dialog: typing goes to its first field, the reason.
+  await expect(dialog.getByLabel("Reason")).toBeFocused();
+  await page.keyboard.type("stopped from the keyboard during an incident drill");
+  const confirm = dialog.getByRole("button", { name: `Kill ${agentId}` });
+  for (let i = 0; i < 6 && !(await confirm.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+  await expect(confirm).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(dialog).toBeHidden();
+  const redis = new Redis(e2eEnv().AGENTSOC_TEST_REDIS_URL);
+  try {
+    await expect.poll(async () => (await redis.hgetall(`agent:killswitch:${agentId}`)).reason).toBe("stopped from the keyboard during an incident drill");
+  } finally {
+    redis.disconnect();
+  }
+});
+
 test("a missing incident and an unknown address are 404 pages that keep the console's CSP", async ({ page }) => {
   await signInAs(page, "viewer");
   const errors = collectErrors(page);
@@ -239,8 +281,8 @@ test("a missing incident and an unknown address are 404 pages that keep the cons
   expect(errors.filter((e) => !/Failed to load resource: the server responded with a status of 404/.test(e))).toEqual([]);
 });
 
-test("the pages this work changed have no serious or critical accessibility violations (axe)", async ({ page, request }) => {
-  test.setTimeout(300_000);
+test("every page has no serious or critical accessibility violations (axe), at a desk and on a phone", async ({ page, request }) => {
+  test.setTimeout(600_000);
   const world = await attackedAgent(request);
   const opened = await request.post("/api/v1/incidents", { headers: { authorization: `Bearer ${world.admin}` }, data: { alert_ids: [world.injection.id] } });
   const incident = (await opened.json()) as { id: number };
@@ -248,16 +290,7 @@ test("the pages this work changed have no serious or critical accessibility viol
   const found: string[] = [];
   for (const viewport of [DESK, PHONE]) {
     await page.setViewportSize(viewport);
-    for (const path of [
-      "/alerts",
-      "/agents",
-      `/agents/${world.agentId}`,
-      `/incidents/${incident.id}`,
-      "/admin/tokens",
-      "/admin/agents",
-      "/admin/model-prices",
-      "/incidents/987654321",
-    ]) {
+    for (const path of [...consolePages(world, incident.id).map((p) => p.path), "/incidents/987654321"]) {
       await page.goto(path);
       await expect(page.locator("h1").first()).toBeVisible();
       const { violations } = await new AxeBuilder({ page }).analyze();

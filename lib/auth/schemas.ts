@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ROLES } from "@/db/schema/auth";
+import { ROLES } from "@/lib/auth/roles";
 import { isoTime, nullableTime } from "@/lib/schema-kit";
 
 export const emailSchema = z

@@ -114,7 +114,9 @@ describe("alerts and the audit log read by time", () => {
     expect(await ids({ since: String(t0 - 60), until: String(t0 + 60) })).toBeGreaterThanOrEqual(2);
     expect(await ids({ since: new Date((t0 + 600) * 1000).toISOString() })).toBe(0);
     expect(await ids({ until: new Date((t0 - 600) * 1000).toISOString() })).toBe(0);
-    expect(() => parseAlertFilters({ range: "1h", since: String(t0) })).toThrow(expect.objectContaining({ code: "VALIDATION", message: expect.stringContaining("range") }));
+    expect(() => parseAlertFilters({ range: "1h", since: String(t0) })).toThrow(
+      expect.objectContaining({ code: "VALIDATION", message: expect.stringContaining("range") }),
+    );
     expect(() => parseAlertFilters({ since: "yesterday" })).toThrow(expect.objectContaining({ code: "VALIDATION", message: expect.stringContaining("since") }));
   });
 
