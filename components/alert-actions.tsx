@@ -1,59 +1,44 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
-import { callApi } from "./api-client";
-import { ProblemBox } from "./shown-once";
+import { useState } from "react";
+import { z } from "zod";
+import { Button } from "./ui/button";
+import { Field, Form } from "./ui/form";
+import { Notice } from "./ui/notice";
+import { useAction } from "./ui/use-action";
+
+const resolution = z.object({ note: z.string().trim().min(1, "Say what was found and done").max(2000) });
 
 /** Acknowledge and resolve buttons for one alert; resolving asks what was found and done. */
 export function AlertActions({ alertId, status }: { alertId: number; status: "open" | "acknowledged" | "resolved" }) {
-  const router = useRouter();
   const [resolving, setResolving] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
-
-  async function act(action: "acknowledge" | "resolve", body: Record<string, string>) {
-    setBusy(true);
-    const result = await callApi("POST", `/api/v1/alerts/${alertId}/${action}`, body);
-    setBusy(false);
-    if (!result.ok) return setProblem(result.error);
-    setProblem(null);
-    setResolving(false);
-    router.refresh();
-  }
-
-  function submitResolve(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    void act("resolve", { note: String(new FormData(event.currentTarget).get("note") ?? "") });
-  }
+  const acknowledge = useAction({ method: "POST", url: `/api/v1/alerts/${alertId}/acknowledge`, refresh: true });
+  const resolve = useAction<z.output<typeof resolution>>({
+    method: "POST",
+    url: `/api/v1/alerts/${alertId}/resolve`,
+    refresh: true,
+    onDone: () => setResolving(false),
+  });
 
   if (status === "resolved") return null;
   return (
     <div className="actions">
       {status === "open" && (
-        <button type="button" onClick={() => void act("acknowledge", {})} disabled={busy} aria-label={`Acknowledge alert ${alertId}`}>
+        <Button onClick={() => void acknowledge.run({})} busy={acknowledge.busy} aria-label={`Acknowledge alert ${alertId}`}>
           Acknowledge
-        </button>
+        </Button>
       )}
       {!resolving ? (
-        <button type="button" onClick={() => setResolving(true)} disabled={busy} aria-label={`Resolve alert ${alertId}`}>
+        <Button onClick={() => setResolving(true)} aria-label={`Resolve alert ${alertId}`}>
           Resolve…
-        </button>
+        </Button>
       ) : (
-        <form className="reason-form" onSubmit={submitResolve} aria-label={`Resolve alert ${alertId}`}>
-          <label>
-            Resolution note
-            <input name="note" required maxLength={2000} placeholder="What was found and done" autoFocus />
-          </label>
-          <button type="submit" className="primary" disabled={busy}>
-            Resolve
-          </button>
-          <button type="button" onClick={() => setResolving(false)}>
-            Cancel
-          </button>
-        </form>
+        <Form schema={resolution} action={resolve} submitLabel="Resolve" busyLabel="Resolving…" className="reason-form" aria-label={`Resolve alert ${alertId}`}>
+          <Field label="Resolution note" name="note" required maxLength={2000} placeholder="What was found and done" autoFocus />
+          <Button onClick={() => setResolving(false)}>Cancel</Button>
+        </Form>
       )}
-      <ProblemBox problem={problem} />
+      <Notice kind="error">{acknowledge.error}</Notice>
     </div>
   );
 }

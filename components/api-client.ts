@@ -23,17 +23,22 @@ export async function callApi<T>(
   method: string,
   url: string,
   body?: unknown,
-): Promise<{ ok: true; data: T } | { ok: false; error: string; fields: FieldErrors }> {
+): Promise<{ ok: true; data: T } | { ok: false; error: string; code: string | null; fields: FieldErrors }> {
   try {
     const res = await fetch(url, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const data = (await res.json().catch(() => null)) as (T & { error?: { message?: string; errors?: unknown } }) | null;
+    const data = (await res.json().catch(() => null)) as (T & { error?: { code?: string; message?: string; errors?: unknown } }) | null;
     if (res.ok && data) return { ok: true, data };
-    return { ok: false, error: data?.error?.message ?? `The console answered ${res.status}`, fields: fieldErrors(data?.error?.errors) };
+    return {
+      ok: false,
+      error: data?.error?.message ?? `The console answered ${res.status}`,
+      code: data?.error?.code ?? null,
+      fields: fieldErrors(data?.error?.errors),
+    };
   } catch {
-    return { ok: false, error: "The console did not answer; nothing was changed", fields: {} };
+    return { ok: false, error: "The console did not answer; nothing was changed", code: null, fields: {} };
   }
 }

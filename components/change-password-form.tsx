@@ -29,9 +29,9 @@ export function ChangePasswordForm({ email, required }: { email: string; require
       <div className="brand">
         Agent<span>SOC</span>
       </div>
-      <p className="subtitle">
+      <h1 className="subtitle">
         {required ? `${email}: you signed in with a one-time password. Choose your own to continue.` : `Change the password of ${email}.`}
-      </p>
+      </h1>
       <Field label="Current password" name="current_password" type="password" autoComplete="current-password" required />
       <Field label="New password (at least 12 characters)" name="new_password" type="password" autoComplete="new-password" minLength={12} required />
       <Field label="New password again" name="repeat" type="password" autoComplete="new-password" minLength={12} required />

@@ -129,6 +129,16 @@ export const sessionQueries = {
     }),
 };
 
+export interface SecondFactorStatus {
+  totp: "none" | "pending" | "enabled";
+  confirmed_at: string | null;
+  recovery_codes_left: number;
+}
+
+export const accountQueries = {
+  secondFactor: () => queryOptions({ queryKey: ["account", "mfa"] as const, queryFn: () => getJson<SecondFactorStatus>("/api/v1/auth/mfa") }),
+};
+
 export type DeliveryFilters = { destination_id: string; status: string; before_id: number | null };
 export type DeliveryPage = { deliveries: DeliveryView[]; next_before_id: number | null };
 

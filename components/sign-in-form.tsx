@@ -2,6 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { callApi } from "./api-client";
+import { Button } from "./ui/button";
+import { Notice } from "./ui/notice";
 
 /** The second step appears when the server answers MFA_REQUIRED: the password was right, the account wants a code too. */
 export function SignInForm({ next }: { next: string }) {
@@ -15,29 +18,20 @@ export function SignInForm({ next }: { next: string }) {
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setProblem(null);
-    try {
-      const factor = secondFactor ? { [secondFactor]: form.get("second_factor") } : {};
-      const res = await fetch("/api/v1/auth/sign-in", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: form.get("email"), password: form.get("password"), ...factor }),
-      });
-      if (res.ok) {
-        const body = (await res.json()) as { user?: { must_change_password?: boolean } };
-        router.replace(body.user?.must_change_password ? "/account/password" : next);
-        router.refresh();
-        return;
-      }
-      const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-      if (body?.error?.code === "MFA_REQUIRED") {
-        setSecondFactor("totp");
-        return;
-      }
-      setProblem(body?.error?.message ?? `Sign-in failed (${res.status})`);
-    } catch {
-      setProblem("The console did not answer; check your connection and try again");
-    } finally {
-      setBusy(false);
+    const factor = secondFactor ? { [secondFactor]: form.get("second_factor") } : {};
+    const result = await callApi<{ user?: { must_change_password?: boolean } }>("POST", "/api/v1/auth/sign-in", {
+      email: form.get("email"),
+      password: form.get("password"),
+      ...factor,
+    });
+    setBusy(false);
+    if (result.ok) {
+      router.replace(result.data.user?.must_change_password ? "/account/password" : next);
+      router.refresh();
+    } else if (result.code === "MFA_REQUIRED") {
+      setSecondFactor("totp");
+    } else {
+      setProblem(result.error);
     }
   }
 
@@ -71,14 +65,10 @@ export function SignInForm({ next }: { next: string }) {
           {secondFactor === "totp" ? "Use a recovery code instead" : "Use the authenticator's code instead"}
         </button>
       )}
-      {problem && (
-        <div className="error-box" role="alert">
-          {problem}
-        </div>
-      )}
-      <button type="submit" className="primary" disabled={busy}>
-        {busy ? "Signing in…" : secondFactor ? "Verify" : "Sign in"}
-      </button>
+      <Notice kind="error">{problem}</Notice>
+      <Button type="submit" variant="primary" busy={busy} busyLabel="Signing in…">
+        {secondFactor ? "Verify" : "Sign in"}
+      </Button>
     </form>
   );
 }

@@ -90,7 +90,7 @@ test.describe("every console page", () => {
     ["phone", PHONE],
   ] as const) {
     test(`opens at ${viewport.width}×${viewport.height} with no console error and no horizontal scroll (${name})`, async ({ page, request }) => {
-      test.setTimeout(120_000);
+      test.setTimeout(300_000);
       const world = await attackedAgent(request);
       const opened = await request.post("/api/v1/incidents", {
         headers: { authorization: `Bearer ${world.admin}` },
@@ -113,7 +113,7 @@ test.describe("every console page", () => {
         await page.waitForTimeout(300);
         const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
         if (scrollWidth > innerWidth) wide.push(`${url}: ${scrollWidth} px wide in ${innerWidth}`);
-        if (shots) await page.screenshot({ path: path.join(shots, `${pageName}-${name}.jpg`), type: "jpeg", quality: 80 });
+        if (shots) await page.screenshot({ path: path.join(shots, `${pageName}-${name}.png`) });
       }
       expect(wide).toEqual([]);
       expect(errors).toEqual([]);
@@ -144,6 +144,7 @@ test("alerts show when their events happened, worst first, grouped by session, w
   page,
   request,
 }) => {
+  test.setTimeout(90_000);
   const world = await attackedAgent(request);
   await page.setViewportSize(DESK);
   await signInAs(page, "responder");
