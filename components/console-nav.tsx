@@ -7,6 +7,7 @@ import { type Role, roleAtLeast } from "@/lib/auth/roles";
 import { Badge } from "./ui/badge";
 import { Button } from "./ui/button";
 import { Notice } from "./ui/notice";
+import { useAction } from "./ui/use-action";
 
 type NavLink = { href: string; label: string; need: Role };
 
@@ -38,8 +39,14 @@ export function ConsoleNav({ email, role }: { email: string; role: Role }) {
   const router = useRouter();
   const [menuOpen, setMenuOpen] = useState(false);
   const [adminOpen, setAdminOpen] = useState(false);
-  const [signingOut, setSigningOut] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const signOut = useAction({
+    method: "POST",
+    url: "/api/v1/auth/sign-out",
+    onDone: () => {
+      router.replace("/sign-in");
+      router.refresh();
+    },
+  });
   const admin = ADMIN_LINKS.filter((l) => roleAtLeast(role, l.need));
 
   // A link followed closes the menus.
@@ -48,18 +55,6 @@ export function ConsoleNav({ email, role }: { email: string; role: Role }) {
     setMenuOpen(false);
     setAdminOpen(false);
   }, [pathname]);
-
-  async function signOut() {
-    setSigningOut(true);
-    const res = await fetch("/api/v1/auth/sign-out", { method: "POST" });
-    if (res.ok) {
-      router.replace("/sign-in");
-      router.refresh();
-    } else {
-      setSigningOut(false);
-      setProblem(`Sign-out failed (${res.status}); your session may still be open`);
-    }
-  }
 
   const link = (l: NavLink) => (
     <li key={l.href}>
@@ -102,10 +97,10 @@ export function ConsoleNav({ email, role }: { email: string; role: Role }) {
           </span>
           <Link href="/account/password">Change password</Link>
           <Link href="/account/second-factor">Two-step sign-in</Link>
-          <Button onClick={() => void signOut()} busy={signingOut}>
+          <Button onClick={() => void signOut.run({})} busy={signOut.busy}>
             Sign out
           </Button>
-          <Notice kind="error">{problem}</Notice>
+          <Notice kind="error">{signOut.error && `Sign-out failed (${signOut.error}); your session may still be open`}</Notice>
         </div>
       </div>
     </div>

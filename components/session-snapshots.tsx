@@ -1,13 +1,15 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { TakenSnapshot } from "@/lib/forensics/evidence/take-snapshot";
 import type { SnapshotView } from "@/lib/forensics/evidence/views";
 import { formatCount, formatUtc } from "@/lib/format";
-import { callApi } from "./api-client";
 import { sessionQueries } from "./queries";
 import { ProblemBox } from "./shown-once";
+import { Button } from "./ui/button";
+import { Notice } from "./ui/notice";
+import { useAction } from "./ui/use-action";
 
 type TakenBy = SnapshotView["taken_by"];
 
@@ -27,22 +29,15 @@ function who(by: TakenBy): string {
  * files to download. Analysts and above may freeze it again; each snapshot is kept as it was taken.
  */
 export function SessionSnapshots({ sessionId, agentId, canTake }: { sessionId: string; agentId: string; canTake: boolean }) {
-  const queryClient = useQueryClient();
   const snapshotsQuery = sessionQueries.snapshots(sessionId, agentId);
   const query = useQuery(snapshotsQuery);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
   const [unchanged, setUnchanged] = useState<TakenSnapshot | null>(null);
-
-  async function freeze() {
-    setBusy(true);
-    const result = await callApi<TakenSnapshot>("POST", `/api/v1/sessions/${encodeURIComponent(sessionId)}/snapshot`, { agent_id: agentId });
-    setBusy(false);
-    if (!result.ok) return setProblem(result.error);
-    setProblem(null);
-    setUnchanged(result.data.existing ? result.data : null);
-    await queryClient.invalidateQueries({ queryKey: snapshotsQuery.queryKey });
-  }
+  const freeze = useAction<{ agent_id: string }, TakenSnapshot>({
+    method: "POST",
+    url: `/api/v1/sessions/${encodeURIComponent(sessionId)}/snapshot`,
+    invalidate: [snapshotsQuery.queryKey],
+    onDone: (taken) => setUnchanged(taken.existing ? taken : null),
+  });
 
   const snapshots = query.data;
   return (
@@ -96,9 +91,9 @@ export function SessionSnapshots({ sessionId, agentId, canTake }: { sessionId: s
       )}
       {canTake && (
         <div className="actions" style={{ margin: "12px 16px" }}>
-          <button type="button" className="primary" onClick={() => void freeze()} disabled={busy}>
-            {busy ? "Freezing…" : "Freeze evidence"}
-          </button>
+          <Button variant="primary" onClick={() => void freeze.run({ agent_id: agentId })} busy={freeze.busy} busyLabel="Freezing…">
+            Freeze evidence
+          </Button>
           <span className="muted"> Verify a download offline with npm run soc -- snapshot verify &lt;file.ndjson&gt; &lt;manifest.json&gt;</span>
         </div>
       )}
@@ -108,7 +103,7 @@ export function SessionSnapshots({ sessionId, agentId, canTake }: { sessionId: s
           …): that snapshot is the evidence, and no copy was stored.
         </p>
       )}
-      <ProblemBox problem={problem} />
+      <Notice kind="error">{freeze.error}</Notice>
     </section>
   );
 }
