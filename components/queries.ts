@@ -1,14 +1,17 @@
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
+import type { z } from "zod";
+import type { secondFactorStatusSchema } from "@/lib/auth/totp";
+import type { rotationFailureSchema } from "@/lib/credentials/schemas";
 import type { CredentialView } from "@/lib/credentials/views";
 import type { Dashboard, DashboardRange } from "@/lib/dashboard/views";
 import type { EventPage, RawEventFilters } from "@/lib/events/views";
 import type { SnapshotView } from "@/lib/forensics/evidence/views";
 import type { SessionTimeline, SessionTimelinePage } from "@/lib/forensics/session-timeline";
 import type { IncidentStatus, IncidentSummary, IncidentView, RunbookView } from "@/lib/incidents/types";
-import type { RedisSharingView } from "@/lib/killswitch/ownership";
-import type { KillSwitchView } from "@/lib/killswitch/views";
-import type { DeliveryView, DestinationView } from "@/lib/notify/views";
-import type { RotationItemView, RotationRunView } from "@/lib/rotation/views";
+import type { killSwitchStateSchema } from "@/lib/killswitch/schemas";
+import type { deliveryPageSchema } from "@/lib/notify/schemas";
+import type { DestinationView } from "@/lib/notify/views";
+import type { RotationRunView } from "@/lib/rotation/views";
 import { callApi } from "./api-client";
 
 /**
@@ -42,7 +45,7 @@ export const incidentQueries = {
     }),
 };
 
-export type IncidentRotationFailure = RotationItemView & { rotation_id: string };
+export type IncidentRotationFailure = z.infer<typeof rotationFailureSchema>;
 
 export const rotationQueries = {
   all: ["rotations"] as const,
@@ -79,12 +82,8 @@ export const runbookQueries = {
     }),
 };
 
-export interface KillSwitchState {
-  redis: "ok" | "unreachable" | "not_configured";
-  redis_sharing: RedisSharingView | null;
-  global: KillSwitchView | null;
-  agents: KillSwitchView[];
-}
+/** The answer of GET /api/v1/killswitch, typed by the schema the server answers with (a type import: nothing of it reaches the browser). */
+export type KillSwitchState = z.infer<typeof killSwitchStateSchema>;
 
 export const killSwitchQueries = {
   state: () => queryOptions({ queryKey: ["killswitch"] as const, queryFn: () => getJson<KillSwitchState>("/api/v1/killswitch") }),
@@ -129,18 +128,14 @@ export const sessionQueries = {
     }),
 };
 
-export interface SecondFactorStatus {
-  totp: "none" | "pending" | "enabled";
-  confirmed_at: string | null;
-  recovery_codes_left: number;
-}
+export type SecondFactorStatus = z.infer<typeof secondFactorStatusSchema>;
 
 export const accountQueries = {
   secondFactor: () => queryOptions({ queryKey: ["account", "mfa"] as const, queryFn: () => getJson<SecondFactorStatus>("/api/v1/auth/mfa") }),
 };
 
 export type DeliveryFilters = { destination_id: string; status: string; before_id: number | null };
-export type DeliveryPage = { deliveries: DeliveryView[]; next_before_id: number | null };
+export type DeliveryPage = z.infer<typeof deliveryPageSchema>;
 
 export const notificationQueries = {
   all: ["notifications"] as const,

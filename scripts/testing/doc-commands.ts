@@ -108,8 +108,9 @@ export function relativeLinks(text: string): { line: number; target: string }[] 
   text.split("\n").forEach((line, i) => {
     if (line.startsWith("```")) inFence = !inFence;
     if (inFence) return;
-    for (const m of line.matchAll(/\]\(([^)\s]+)\)/g)) {
-      const target = m[1] ?? "";
+    // Markdown links and images, and the HTML <img src> that sizes a picture.
+    for (const m of line.matchAll(/\]\(([^)\s]+)\)|<img [^>]*src="([^"]+)"/g)) {
+      const target = m[1] ?? m[2] ?? "";
       if (!/^[a-z]+:/i.test(target)) links.push({ line: i + 1, target });
     }
   });
