@@ -62,6 +62,6 @@ export async function readIncident(ctx: Ctx, id: number): Promise<IncidentView> 
   authorize(ctx, "viewer", "read incidents");
   const stored = await getIncident(ctx.db, id);
   if (!stored) throw new AppError("NOT_FOUND", `No incident ${incidentRef(id)}`);
-  const incident = incidentView(stored, holdsRole(ctx, "responder"));
+  const incident = incidentView(stored, { mayWork: holdsRole(ctx, "responder"), isAdmin: holdsRole(ctx, "admin") });
   return holdsRole(ctx, "analyst") ? incident : withholdForensics(incident);
 }

@@ -98,6 +98,7 @@ export const incidentViewSchema = incidentSummarySchema
     escalation: z.array(z.object({ role: z.string(), paged_at: nullableTime, paged_by: z.string().nullable() })),
     opened_by: z.string(),
     post_incident_notes: z.string(),
+    status_choices: z.array(z.enum(INCIDENT_STATUSES)).meta({ description: "Where the caller may move the status next" }),
     phases: z.array(z.object({ key: z.string(), title: z.string(), steps: z.array(stepViewSchema) })),
     activity: z.array(z.object({ id: z.number().int(), at: isoTime, actor: z.string(), kind: z.string(), summary: z.string(), detail: jsonObject.nullable() })),
   })

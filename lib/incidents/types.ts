@@ -88,6 +88,8 @@ export interface StoredIncident extends IncidentSummary {
 }
 
 export interface IncidentView extends Omit<StoredIncident, "phases"> {
+  /** Where the caller may move the status next (empty: nowhere). */
+  status_choices: IncidentStatus[];
   phases: { key: string; title: string; steps: StepView[] }[];
 }
 

@@ -186,7 +186,13 @@ describe("whether a step is runnable, decided on the server", () => {
       runnable: false,
       blocked_reason: "Working the runbook needs the responder role",
     });
+    // Where the status may go next is the server's word too: forward for responders, closing for admins.
+    expect((await read()).status_choices).toEqual(["contained", "eradicated", "recovered"]);
+    expect((await read(as("admin"))).status_choices).toEqual(["contained", "eradicated", "recovered", "closed"]);
+    expect((await read(as("analyst"))).status_choices).toEqual([]);
     await setIncidentStatus({ ctx: as("admin"), input: { incidentId: incident.id, body: { status: "closed" } } });
+    expect((await read(as("admin"))).status_choices).toEqual(["open"]);
+    expect((await read()).status_choices).toEqual([]);
     expect(stepOf(await read(as("admin")), "investigation_steps.2")).toMatchObject({
       runnable: false,
       skippable: false,
