@@ -166,8 +166,8 @@ function Timelines({ output }: { output: Variant<"timelines"> }) {
 function TimelineEntry({ entry }: { entry: Variant<"timelines">["timelines"][number] }) {
   const { session_id: sessionId, agent_id: agentId, injection_point: point } = entry;
   const tally = [
-    entry.event_count !== null ? `event count: ${entry.event_count}` : null,
     entry.anomalies !== null ? `anomalies: ${entry.anomalies}` : null,
+    entry.event_count !== null ? `event count: ${entry.event_count}` : null,
   ].filter((t) => t !== null);
   return (
     <li>
