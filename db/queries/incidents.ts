@@ -5,10 +5,10 @@ import {
   type ActivityView,
   type IncidentStatus,
   type IncidentSummary,
-  type IncidentView,
   incidentRef,
   type StepKind,
-  type StepView,
+  type StoredIncident,
+  type StoredStepView,
 } from "@/lib/incidents/types";
 import type { RunbookDefinition, RunbookStep } from "@/lib/runbooks";
 import { isOverdue } from "@/lib/runbooks/duration";
@@ -70,7 +70,7 @@ export async function getIncidentRow(db: Queryable, id: number): Promise<Inciden
 }
 
 /** The incident as its page shows it: the runbook's steps in order with their state, and the activity timeline. */
-export async function getIncident(db: Queryable, id: number, now = new Date()): Promise<IncidentView | null> {
+export async function getIncident(db: Queryable, id: number, now = new Date()): Promise<StoredIncident | null> {
   const row = await getIncidentRow(db, id);
   if (!row) return null;
   const [[runbook], steps, activity] = await Promise.all([
@@ -85,7 +85,7 @@ export async function getIncident(db: Queryable, id: number, now = new Date()): 
   const definition: RunbookDefinition | undefined = runbook?.definition;
   const byId = new Map(definition?.phases.flatMap((p) => p.steps.map((s) => [s.id, s] as const)) ?? []);
 
-  const stepView = (s: (typeof steps)[number]): StepView => {
+  const stepView = (s: (typeof steps)[number]): StoredStepView => {
     const step = byId.get(s.stepId);
     const timeout = step?.timeoutSeconds ?? null;
     const since = s.state === "running" ? s.startedAt : s.state === "pending" ? row.openedAt : null;

@@ -3,6 +3,7 @@ import { authorize, holdsRole } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import type { AutomatedActionName } from "@/lib/runbooks";
+import { incidentView } from "./incident-view";
 import type { ActivityView, IncidentView } from "./types";
 
 /**
@@ -48,7 +49,7 @@ export function withholdForensics(incident: IncidentView): IncidentView {
       ...p,
       steps: p.steps.map((s) =>
         s.action && FORENSIC_ACTIONS.has(s.action) && (s.output !== null || s.error !== null)
-          ? { ...s, output: null, error: null, output_withheld: FORENSICS_WITHHELD }
+          ? { ...s, output: null, output_view: null, error: null, output_withheld: FORENSICS_WITHHELD }
           : s,
       ),
     })),
@@ -59,7 +60,8 @@ export function withholdForensics(incident: IncidentView): IncidentView {
 /** The incident as the caller may see it (viewer+): the forensic results only for analysts and above. */
 export async function readIncident(ctx: Ctx, id: number): Promise<IncidentView> {
   authorize(ctx, "viewer", "read incidents");
-  const incident = await getIncident(ctx.db, id);
-  if (!incident) throw new AppError("NOT_FOUND", `No incident ${incidentRef(id)}`);
+  const stored = await getIncident(ctx.db, id);
+  if (!stored) throw new AppError("NOT_FOUND", `No incident ${incidentRef(id)}`);
+  const incident = incidentView(stored, { mayWork: holdsRole(ctx, "responder"), isAdmin: holdsRole(ctx, "admin") });
   return holdsRole(ctx, "analyst") ? incident : withholdForensics(incident);
 }

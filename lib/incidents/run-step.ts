@@ -17,12 +17,10 @@ import { type AutomatedAction, fillPlaceholders, type RunbookStep } from "@/lib/
 import { readIncident } from "./read-incident";
 import { recordIncidentActivity } from "./record";
 import { incidentIdSchema, noteInput, reasonInput } from "./schemas";
+import { STALE_RUN_MS } from "./step-controls";
 import type { IncidentView } from "./types";
 
 const incidentOpen = (id: number) => sql`EXISTS (SELECT 1 FROM ${incidents} WHERE ${incidents.id} = ${id} AND ${incidents.status} <> 'closed')`;
-
-/** A step left "running" this long (the process died mid-run) may be run again. */
-const STALE_RUN_MS = 10 * 60_000;
 
 async function loadStep(ctx: Ctx, incidentIdRaw: unknown, stepId: string): Promise<{ row: IncidentRow; step: RunbookStep }> {
   const incidentId = parseOrThrow(incidentIdSchema, incidentIdRaw);

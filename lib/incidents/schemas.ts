@@ -4,6 +4,7 @@ import { agentIdSchema } from "@/lib/agents/schemas";
 import { parseQuery } from "@/lib/auth/authorize";
 import { SEVERITIES } from "@/lib/detect/types";
 import { isoTime, jsonObject, nullableTime } from "@/lib/schema-kit";
+import { stepOutputSchema } from "./step-output";
 
 export const incidentIdSchema = z.coerce.number({ message: "incident id: expected a number (INC-<n> without the prefix)" }).int().positive();
 
@@ -60,10 +61,16 @@ export const stepViewSchema = z
     started_at: nullableTime,
     finished_at: nullableTime,
     note: z.string().nullable(),
-    output: jsonObject.nullable().meta({ description: "What an automated step produced" }),
+    output: jsonObject.nullable().meta({ description: "What an automated step produced, as stored" }),
+    output_view: stepOutputSchema.nullable().meta({ description: "output read into one typed variant per shape; null when the step produced nothing" }),
     error: z.string().nullable(),
     output_withheld: z.string().nullable().meta({ description: "Why output and error are left out: forensics this reader's role may not see" }),
     overdue: z.boolean(),
+    runnable: z.boolean().meta({ description: "The caller may run (or retry) it now, or check it off when a person does it" }),
+    blocked_reason: z.string().nullable().meta({ description: "Why not, when not runnable: done, skipped, running, the incident closed, the caller's role" }),
+    retry: z.boolean().meta({ description: "Running it again retries a run that failed or went silent for 10 minutes" }),
+    finish_by_hand: z.boolean().meta({ description: "An automated step that failed may be checked off by hand with a note" }),
+    skippable: z.boolean(),
   })
   .meta({ id: "IncidentStep" });
 
@@ -91,6 +98,7 @@ export const incidentViewSchema = incidentSummarySchema
     escalation: z.array(z.object({ role: z.string(), paged_at: nullableTime, paged_by: z.string().nullable() })),
     opened_by: z.string(),
     post_incident_notes: z.string(),
+    status_choices: z.array(z.enum(INCIDENT_STATUSES)).meta({ description: "Where the caller may move the status next" }),
     phases: z.array(z.object({ key: z.string(), title: z.string(), steps: z.array(stepViewSchema) })),
     activity: z.array(z.object({ id: z.number().int(), at: isoTime, actor: z.string(), kind: z.string(), summary: z.string(), detail: jsonObject.nullable() })),
   })

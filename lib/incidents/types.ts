@@ -1,5 +1,9 @@
 import type { Severity } from "@/lib/detect/types";
 import type { AutomatedActionName } from "@/lib/runbooks";
+import type { StepControls } from "./step-controls";
+import type { StepOutputView } from "./step-output";
+
+export type { StepControls, StepOutputView };
 
 /** `INC-<id>`: how people and runbook commands (`{incident_id}`) name an incident. */
 export const incidentRef = (id: number): string => `INC-${id}`;
@@ -13,7 +17,8 @@ export type StepState = "pending" | "running" | "done" | "failed" | "skipped";
 /** What the console can run itself; `command` steps are shown for a person to run, `manual` ones are checked off. */
 export type StepKind = "automated" | "command" | "manual";
 
-export interface StepView {
+/** A step as stored, before the reader's typed output and controls are added (db/queries/incidents.ts). */
+export interface StoredStepView {
   step_id: string;
   phase: string;
   position: number;
@@ -33,13 +38,18 @@ export interface StepView {
   started_at: string | null;
   finished_at: string | null;
   note: string | null;
-  /** What an automated step produced: e.g. {snapshots: [{session_id, snapshot_id, links}]}, {peers: [...]}, {killed: [...]}. */
+  /** What an automated step stored, as stored: e.g. {snapshots: [{session_id, snapshot_id, links}]}, {killed: [...]}. */
   output: Record<string, unknown> | null;
   error: string | null;
   /** Why `output` and `error` are left out: the step's results are forensics this reader's role may not see. */
   output_withheld: string | null;
   /** Past its timeout and not finished (pending steps count from the incident's opening). */
   overdue: boolean;
+}
+
+export interface StepView extends StoredStepView, StepControls {
+  /** `output` read into its typed variant (lib/incidents/step-output.ts); null when the step produced nothing. */
+  output_view: StepOutputView | null;
 }
 
 export interface ActivityView {
@@ -67,14 +77,20 @@ export interface IncidentSummary {
   steps_total: number;
 }
 
-export interface IncidentView extends IncidentSummary {
+export interface StoredIncident extends IncidentSummary {
   alert_ids: number[];
   runbook: { id: string; name: string; version: number };
   escalation: { role: string; paged_at: string | null; paged_by: string | null }[];
   opened_by: string;
   post_incident_notes: string;
-  phases: { key: string; title: string; steps: StepView[] }[];
+  phases: { key: string; title: string; steps: StoredStepView[] }[];
   activity: ActivityView[];
+}
+
+export interface IncidentView extends Omit<StoredIncident, "phases"> {
+  /** Where the caller may move the status next (empty: nowhere). */
+  status_choices: IncidentStatus[];
+  phases: { key: string; title: string; steps: StepView[] }[];
 }
 
 export interface RunbookView {

@@ -12,7 +12,7 @@ import type { Ctx } from "@/lib/context";
 import { credentialProviders } from "@/lib/credentials/providers";
 import { setBaseline } from "@/lib/detect";
 import { commentOnIncident, completeStep, FORENSICS_WITHHELD, openIncident, pageEscalationRole, runStep, setIncidentStatus, skipStep } from "@/lib/incidents";
-import type { IncidentView, StepView } from "@/lib/incidents/types";
+import type { IncidentView, StoredStepView } from "@/lib/incidents/types";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
 import { agentKey, reviveAgent } from "@/lib/killswitch";
 import { DEFAULT_RETRY_POLICY, runDueRotationSteps } from "@/lib/rotation";
@@ -61,7 +61,7 @@ async function attackedAgent() {
   return { agentId, sessionId, alert };
 }
 
-const stepOf = (incident: IncidentView, stepId: string): StepView => {
+const stepOf = <S extends StoredStepView>(incident: { phases: { steps: S[] }[] }, stepId: string): S => {
   const step = incident.phases.flatMap((p) => p.steps).find((s) => s.step_id === stepId);
   if (!step) throw new Error(`no step ${stepId}`);
   return step;

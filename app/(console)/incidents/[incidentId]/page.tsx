@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { IncidentRunbook } from "@/components/incident-runbook";
+import { IncidentRunbook } from "@/components/incident/incident-runbook";
 import { RotationFailuresBanner } from "@/components/rotation-run";
 import { appDb } from "@/db/client";
 import { getIncidentRow } from "@/db/queries/incidents";
