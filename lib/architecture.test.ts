@@ -145,6 +145,8 @@ const DB_MAY_IMPORT_FROM_LIB: Record<string, { why: string; infra?: true }> = {
   "lib/runbooks/duration.ts": { why: "isOverdue: a step past its timeout, in the incident view" },
   "lib/runbooks/fill-placeholders.ts": { why: "a step's command with the incident's values filled in, in the incident view" },
   "lib/runbooks/shell-context.ts": { why: "imported by fill-placeholders: how a placeholder is quoted for the shell" },
+  "lib/time-range-query.ts": { why: "the range/since/until parameters every list read by time takes, and how they are refused" },
+  "lib/time-range.ts": { why: "imported by time-range-query: how a relative or absolute range is read" },
 };
 
 /** What a word module may import values from besides other word modules. */
