@@ -21,7 +21,10 @@ import { uploadRunbook } from "@/lib/runbooks/store";
 import { bearer, newAgent, testCtx } from "@/scripts/testing/fixtures";
 
 function as(role: Role): Ctx {
-  return { ...testCtx(), actor: { type: "user", userId: randomUUID(), email: `${role}-${randomUUID().slice(0, 6)}@example.com`, role, sessionId: randomUUID() } };
+  return {
+    ...testCtx(),
+    actor: { type: "user", userId: randomUUID(), email: `${role}-${randomUUID().slice(0, 6)}@example.com`, role, sessionId: randomUUID() },
+  };
 }
 
 interface Received {
@@ -116,7 +119,13 @@ describe("escalation role → destination mappings", () => {
 
     const admin = as("admin");
     const mapping = await mapEscalationRole({ ctx: admin, input: { role: `  ${role}  `, destination_id: destination.id, reason: "on-call rota" } });
-    expect(mapping).toMatchObject({ role, destination_id: destination.id, destination_name: destination.name, destination_kind: "json", destination_enabled: true });
+    expect(mapping).toMatchObject({
+      role,
+      destination_id: destination.id,
+      destination_name: destination.name,
+      destination_kind: "json",
+      destination_enabled: true,
+    });
     expect(await auditOf(admin)).toEqual([
       expect.objectContaining({
         action: "notification.escalation_role.map",
@@ -160,9 +169,18 @@ describe("paging an escalation role", () => {
     const slack = await receiver();
     const off = await receiver();
     const admin = as("admin");
-    const jsonDest = await createDestination({ ctx: admin, input: { name: `page-json-${randomUUID().slice(0, 6)}`, kind: "json", url: json.url, min_severity: "critical" } });
-    const slackDest = await createDestination({ ctx: admin, input: { name: `page-slack-${randomUUID().slice(0, 6)}`, kind: "slack", url: slack.url, min_severity: "low" } });
-    const offDest = await createDestination({ ctx: admin, input: { name: `page-off-${randomUUID().slice(0, 6)}`, kind: "json", url: off.url, min_severity: "low" } });
+    const jsonDest = await createDestination({
+      ctx: admin,
+      input: { name: `page-json-${randomUUID().slice(0, 6)}`, kind: "json", url: json.url, min_severity: "critical" },
+    });
+    const slackDest = await createDestination({
+      ctx: admin,
+      input: { name: `page-slack-${randomUUID().slice(0, 6)}`, kind: "slack", url: slack.url, min_severity: "low" },
+    });
+    const offDest = await createDestination({
+      ctx: admin,
+      input: { name: `page-off-${randomUUID().slice(0, 6)}`, kind: "json", url: off.url, min_severity: "low" },
+    });
     await updateDestination({ ctx: admin, input: { destinationId: offDest.destination.id, patch: { enabled: false } } });
     for (const d of [jsonDest, slackDest, offDest]) await mapEscalationRole({ ctx: admin, input: { role: HOSTILE_ROLE, destination_id: d.destination.id } });
 
@@ -228,7 +246,11 @@ describe("paging an escalation role", () => {
       expect.objectContaining({
         action: "incident.paged",
         target_id: incident.ref,
-        after: expect.objectContaining({ role: HOSTILE_ROLE, sent: true, delivery_ids: expect.arrayContaining(paged.page.deliveries.map((d) => d.delivery_id)) }),
+        after: expect.objectContaining({
+          role: HOSTILE_ROLE,
+          sent: true,
+          delivery_ids: expect.arrayContaining(paged.page.deliveries.map((d) => d.delivery_id)),
+        }),
       }),
     ]);
     expect((await deliveriesFor(jsonDest.destination.id)).map((d) => d.event)).toEqual(["incident.paged"]);
@@ -243,16 +265,25 @@ describe("paging an escalation role", () => {
     const entry = paged.incident.escalation.find((e) => e.role === unmapped);
     expect(entry).toMatchObject({ destinations: [], deliveries: [], paged_by: expect.stringContaining("user:") });
     expect(entry?.paged_at).not.toBeNull();
-    const count = await appDb().execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM notification_deliveries WHERE payload::text LIKE ${`%${incident.ref}%`}`);
+    const count = await appDb().execute<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM notification_deliveries WHERE payload::text LIKE ${`%${incident.ref}%`}`,
+    );
     expect(count.rows[0]?.n).toBe(0);
-    expect(paged.incident.activity.find((a) => a.kind === "paged")?.summary).toBe(`Marked ${unmapped} paged (no notification destination is mapped to the role)`);
-    expect(await auditOf(responder)).toEqual([expect.objectContaining({ action: "incident.paged", after: expect.objectContaining({ sent: false, delivery_ids: [] }) })]);
+    expect(paged.incident.activity.find((a) => a.kind === "paged")?.summary).toBe(
+      `Marked ${unmapped} paged (no notification destination is mapped to the role)`,
+    );
+    expect(await auditOf(responder)).toEqual([
+      expect.objectContaining({ action: "incident.paged", after: expect.objectContaining({ sent: false, delivery_ids: [] }) }),
+    ]);
   });
 
   it("shows a failed delivery as failed with its reason to analysts, without the reason to viewers, and refuses analysts the page", async () => {
     const broken = await receiver(404);
     const admin = as("admin");
-    const dest = await createDestination({ ctx: admin, input: { name: `page-404-${randomUUID().slice(0, 6)}`, kind: "json", url: broken.url, min_severity: "low" } });
+    const dest = await createDestination({
+      ctx: admin,
+      input: { name: `page-404-${randomUUID().slice(0, 6)}`, kind: "json", url: broken.url, min_severity: "low" },
+    });
     const incident = await incidentWithRoles("cto");
     const mapping = await mapEscalationRole({ ctx: admin, input: { role: HOSTILE_ROLE, destination_id: dest.destination.id } });
     await expect(pageEscalationRole({ ctx: as("analyst"), input: { incidentId: incident.id, body: { role: HOSTILE_ROLE } } })).rejects.toMatchObject({
