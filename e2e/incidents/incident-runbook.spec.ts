@@ -91,6 +91,8 @@ test("a responder pages a mapped escalation role through its destination and see
   page,
   request,
 }) => {
+  // Its set-up (a destination, a mapping, a runbook, an agent, an incident) runs the CLI and the API several times before the page opens.
+  test.setTimeout(90_000);
   const received: { event: string | undefined; body: string }[] = [];
   const hook = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -121,7 +123,7 @@ test("a responder pages a mapped escalation role through its destination and see
     expect(runbook.status()).toBe(201);
     const { agentId } = registerAgentWithCli("e2e-page");
     const opened = await request.post("/api/v1/incidents", {
-      headers: { authorization: `Bearer ${apiTokenWithCli("responder")}` },
+      headers: admin,
       data: { title: "Paging check", agent_ids: [agentId], runbook_id: ((await runbook.json()) as { id: string }).id },
     });
     expect(opened.status()).toBe(201);
