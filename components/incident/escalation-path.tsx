@@ -61,7 +61,7 @@ function EscalationRole({ entry, canPage, act }: { entry: EscalationView; canPag
       <span className="mono">{entry.role}</span>{" "}
       {entry.paged_at ? (
         <span className="muted">
-          {entry.deliveries.length > 0 ? "paged" : "marked paged"} by {entry.paged_by ?? "someone"} at {formatUtc(entry.paged_at)}
+          {entry.sent ? "paged" : "marked paged"} by {entry.paged_by ?? "someone"} at {formatUtc(entry.paged_at)}
         </span>
       ) : (
         !canPage && <span className="muted">not paged</span>
@@ -76,7 +76,8 @@ function EscalationRole({ entry, canPage, act }: { entry: EscalationView; canPag
           ))}
         </ul>
       )}
-      {entry.paged_at && entry.deliveries.length === 0 && <div className="muted">Recorded only: the console sent no page.</div>}
+      {entry.paged_at && !entry.sent && <div className="muted">Recorded only: the console sent no page.</div>}
+      {entry.sent && entry.deliveries.length === 0 && <div className="muted">Sent, through destinations removed since.</div>}
       {!sends && (
         <div className="muted">
           {entry.destinations.length > 0 ? "Every destination mapped to this role is disabled" : "No notification destination is mapped to this role"}

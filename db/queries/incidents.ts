@@ -136,6 +136,7 @@ export async function getIncident(db: Queryable, id: number, now = new Date()): 
       paged_at: e.paged_at,
       paged_by: e.paged_by,
       destinations: mapped.get(e.role) ?? [],
+      sent: (e.delivery_ids ?? []).length > 0,
       deliveries: (e.delivery_ids ?? []).flatMap((d) => deliveries.get(d) ?? []),
     })),
     opened_by: row.openedBy,

@@ -88,7 +88,8 @@ export const escalationViewSchema = z
     destinations: z
       .array(z.object({ id: z.uuid(), name: z.string(), kind: z.enum(NOTIFICATION_KINDS), enabled: z.boolean() }))
       .meta({ description: "Where a page to this role goes now; with none enabled, a page is only recorded" }),
-    deliveries: z.array(pageDeliverySchema).meta({ description: "The last page's deliveries; empty when it was only recorded" }),
+    sent: z.boolean().meta({ description: "Whether the last page was sent through destinations; false when it was only recorded" }),
+    deliveries: z.array(pageDeliverySchema).meta({ description: "The last page's deliveries; a destination removed since takes its deliveries with it" }),
   })
   .meta({ id: "EscalationRole" });
 

@@ -93,7 +93,9 @@ export interface EscalationView {
   paged_by: string | null;
   /** Where a page to this role goes now (an admin maps them); a page to a role with no enabled one is only recorded. */
   destinations: { id: string; name: string; kind: NotificationKind; enabled: boolean }[];
-  /** The last page's deliveries, one per destination; empty when it was only recorded ("marked paged"). */
+  /** Whether the last page was sent through destinations (false: only recorded, "marked paged"). */
+  sent: boolean;
+  /** The last page's deliveries, one per destination; a destination removed since takes its deliveries with it. */
   deliveries: PageDeliveryView[];
 }
 

@@ -10,6 +10,7 @@ import type { Ctx } from "@/lib/context";
 import { openIncident, pageEscalationRole, readIncident } from "@/lib/incidents";
 import {
   createDestination,
+  deleteDestination,
   deliverDueNotifications,
   mapEscalationRole,
   readEscalationRoles,
@@ -196,7 +197,7 @@ describe("paging an escalation role", () => {
     expect(paged.page.sent).toBe(true);
     expect(paged.page.deliveries.map((d) => d.destination_id).sort()).toEqual([jsonDest.destination.id, slackDest.destination.id].sort());
     const entry = paged.incident.escalation[0];
-    expect(entry).toMatchObject({ role: HOSTILE_ROLE, paged_by: expect.stringContaining("user:") });
+    expect(entry).toMatchObject({ role: HOSTILE_ROLE, sent: true, paged_by: expect.stringContaining("user:") });
     expect(entry?.deliveries.map((d) => d.id).sort()).toEqual(paged.page.deliveries.map((d) => d.delivery_id).sort());
     expect(await deliveriesFor(offDest.destination.id)).toEqual([]);
 
@@ -263,7 +264,7 @@ describe("paging an escalation role", () => {
     const paged = await pageEscalationRole({ ctx: responder, input: { incidentId: incident.id, body: { role: unmapped } } });
     expect(paged.page).toEqual({ sent: false, deliveries: [] });
     const entry = paged.incident.escalation.find((e) => e.role === unmapped);
-    expect(entry).toMatchObject({ destinations: [], deliveries: [], paged_by: expect.stringContaining("user:") });
+    expect(entry).toMatchObject({ destinations: [], sent: false, deliveries: [], paged_by: expect.stringContaining("user:") });
     expect(entry?.paged_at).not.toBeNull();
     const count = await appDb().execute<{ n: number }>(
       sql`SELECT count(*)::int AS n FROM notification_deliveries WHERE payload::text LIKE ${`%${incident.ref}%`}`,
@@ -305,6 +306,12 @@ describe("paging an escalation role", () => {
     const viewed = (await readIncident(as("viewer"), incident.id)).escalation[0]?.deliveries.find((d) => d.destination_id === dest.destination.id);
     expect(viewed).toMatchObject({ status: "failed", last_error: null });
     await unmapEscalationRole({ ctx: admin, input: { mappingId: mapping.id } });
+
+    // Removing the destination takes its deliveries with it; the page still reads as sent, never as only recorded.
+    await deleteDestination({ ctx: admin, input: { destinationId: dest.destination.id } });
+    const gone = (await readIncident(as("analyst"), incident.id)).escalation[0];
+    expect(gone?.sent).toBe(true);
+    expect(gone?.deliveries.some((d) => d.destination_id === dest.destination.id)).toBe(false);
   });
 
   it("answers the route with the page's outcome", async () => {
