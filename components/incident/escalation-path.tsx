@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { useState } from "react";
 import { formatUtc } from "@/lib/format";
-import type { EscalationView, IncidentView } from "@/lib/incidents/types";
+import type { EscalationView } from "@/lib/incidents/escalation";
+import type { IncidentView } from "@/lib/incidents/types";
 import type { PageDeliveryView } from "@/lib/notify/views";
 import { ProblemBox } from "../shown-once";
 import { Button } from "../ui/button";

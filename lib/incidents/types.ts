@@ -1,7 +1,6 @@
 import type { Severity } from "@/lib/detect/types";
-import type { NotificationKind } from "@/lib/notify/payloads";
-import type { PageDeliveryView } from "@/lib/notify/views";
 import type { AutomatedActionName } from "@/lib/runbooks";
+import type { EscalationView } from "./escalation";
 
 /** `INC-<id>`: how people and runbook commands (`{incident_id}`) name an incident. */
 export const incidentRef = (id: number): string => `INC-${id}`;
@@ -77,26 +76,6 @@ export interface IncidentView extends IncidentSummary {
   post_incident_notes: string;
   phases: { key: string; title: string; steps: StepView[] }[];
   activity: ActivityView[];
-}
-
-/** What the incident stores of each role of its escalation path. `delivery_ids`: the last page's deliveries, absent when it was only recorded. */
-export interface EscalationEntry {
-  role: string;
-  paged_at: string | null;
-  paged_by: string | null;
-  delivery_ids?: number[];
-}
-
-export interface EscalationView {
-  role: string;
-  paged_at: string | null;
-  paged_by: string | null;
-  /** Where a page to this role goes now (an admin maps them); a page to a role with no enabled one is only recorded. */
-  destinations: { id: string; name: string; kind: NotificationKind; enabled: boolean }[];
-  /** Whether the last page was sent through destinations (false: only recorded, "marked paged"). */
-  sent: boolean;
-  /** The last page's deliveries, one per destination; a destination removed since takes its deliveries with it. */
-  deliveries: PageDeliveryView[];
 }
 
 export interface RunbookView {
