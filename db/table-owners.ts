@@ -47,4 +47,5 @@ export const TABLE_OWNERS = {
   notification_destinations: "notify",
   notification_deliveries: "notify",
   notification_attempts: "notify",
+  escalation_role_destinations: "notify",
 } as const satisfies Record<string, string>;

@@ -13,6 +13,7 @@ import {
 import type { RunbookDefinition, RunbookStep } from "@/lib/runbooks";
 import { isOverdue } from "@/lib/runbooks/duration";
 import { fillPlaceholders } from "@/lib/runbooks/fill-placeholders";
+import { deliveryStates, destinationsForRoles } from "./notifications";
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
@@ -82,6 +83,16 @@ export async function getIncident(db: Queryable, id: number, now = new Date()): 
     db.select().from(incidentSteps).where(eq(incidentSteps.incidentId, id)).orderBy(asc(incidentSteps.position)),
     db.select().from(incidentActivity).where(eq(incidentActivity.incidentId, id)).orderBy(asc(incidentActivity.id)),
   ]);
+  const [mapped, deliveries] = await Promise.all([
+    destinationsForRoles(
+      db,
+      row.escalation.map((e) => e.role),
+    ),
+    deliveryStates(
+      db,
+      row.escalation.flatMap((e) => e.delivery_ids ?? []),
+    ),
+  ]);
   const definition: RunbookDefinition | undefined = runbook?.definition;
   const byId = new Map(definition?.phases.flatMap((p) => p.steps.map((s) => [s.id, s] as const)) ?? []);
 
@@ -120,7 +131,14 @@ export async function getIncident(db: Queryable, id: number, now = new Date()): 
     ...summaryOf(row, steps),
     alert_ids: row.alertIds,
     runbook: { id: row.runbookId, name: runbook?.name ?? "(missing)", version: row.runbookVersion },
-    escalation: row.escalation,
+    escalation: row.escalation.map((e) => ({
+      role: e.role,
+      paged_at: e.paged_at,
+      paged_by: e.paged_by,
+      destinations: mapped.get(e.role) ?? [],
+      sent: (e.delivery_ids ?? []).length > 0,
+      deliveries: (e.delivery_ids ?? []).flatMap((d) => deliveries.get(d) ?? []),
+    })),
     opened_by: row.openedBy,
     post_incident_notes: row.postIncidentNotes,
     phases: (definition?.phases ?? []).map((p) => ({ key: p.key, title: p.title, steps: views.filter((v) => v.phase === p.key) })),

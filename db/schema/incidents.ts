@@ -46,8 +46,8 @@ export const incidents = pgTable(
     runbookVersion: integer().notNull(),
     ownerId: text().notNull(),
     ownerName: text().notNull(),
-    /** The runbook's escalation path, with who paged each role and when: [{role, paged_at, paged_by}]. */
-    escalation: jsonb().$type<{ role: string; paged_at: string | null; paged_by: string | null }[]>().notNull(),
+    /** The runbook's escalation path, with who paged each role and when, and the last page's deliveries: [{role, paged_at, paged_by, delivery_ids?}]. */
+    escalation: jsonb().$type<{ role: string; paged_at: string | null; paged_by: string | null; delivery_ids?: number[] }[]>().notNull(),
     postIncidentNotes: text().notNull().default(""),
     openedBy: text().notNull(),
     openedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

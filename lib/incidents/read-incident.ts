@@ -54,6 +54,8 @@ export function withholdForensics(incident: IncidentView): IncidentView {
       ),
     })),
     activity,
+    // A failed delivery's reason can name the destination's host, which only admins see on the notifications page.
+    escalation: incident.escalation.map((e) => ({ ...e, deliveries: e.deliveries.map((d) => ({ ...d, last_error: null })) })),
   };
 }
 

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { INCIDENT_STATUSES } from "@/db/schema/incidents";
+import { NOTIFICATION_KINDS } from "@/db/schema/notifications";
 import { agentIdSchema } from "@/lib/agents/schemas";
 import { parseQuery } from "@/lib/auth/authorize";
 import { SEVERITIES } from "@/lib/detect/types";
+import { escalationRoleSchema } from "@/lib/notify/schemas";
 import { isoTime, jsonObject, nullableTime } from "@/lib/schema-kit";
 import { stepOutputSchema } from "./step-output";
 
@@ -21,7 +23,7 @@ export const noteInput = z.strictObject({ note: z.string().trim().max(4000).opti
 export const reasonInput = z.strictObject({ reason: z.string().trim().min(1, "say why the step is skipped").max(4000) });
 export const statusInput = z.strictObject({ status: z.enum(INCIDENT_STATUSES), note: z.string().trim().max(4000).optional() });
 export const commentInput = z.strictObject({ text: z.string().trim().min(1, "a comment needs text").max(4000) });
-export const pageInput = z.strictObject({ role: z.string().trim().min(1).max(100) });
+export const pageInput = z.strictObject({ role: escalationRoleSchema });
 export const attachAlertsInput = z.strictObject({
   alert_ids: z.array(z.number().int().positive()).min(1, "name at least one alert").max(50),
 });
@@ -74,6 +76,30 @@ export const stepViewSchema = z
   })
   .meta({ id: "IncidentStep" });
 
+const pageDeliverySchema = z.object({
+  id: z.number().int(),
+  destination_id: z.uuid(),
+  destination_name: z.string(),
+  status: z.enum(["pending", "delivered", "failed"]),
+  attempts: z.number().int(),
+  last_error: z.string().nullable().meta({ description: "Why the last attempt failed; withheld (null) below analyst" }),
+  next_attempt_at: nullableTime,
+  delivered_at: nullableTime,
+});
+
+export const escalationViewSchema = z
+  .object({
+    role: z.string(),
+    paged_at: nullableTime,
+    paged_by: z.string().nullable(),
+    destinations: z
+      .array(z.object({ id: z.uuid(), name: z.string(), kind: z.enum(NOTIFICATION_KINDS), enabled: z.boolean() }))
+      .meta({ description: "Where a page to this role goes now; with none enabled, a page is only recorded" }),
+    sent: z.boolean().meta({ description: "Whether the last page was sent through destinations; false when it was only recorded" }),
+    deliveries: z.array(pageDeliverySchema).meta({ description: "The last page's deliveries; a destination removed since takes its deliveries with it" }),
+  })
+  .meta({ id: "EscalationRole" });
+
 export const incidentSummarySchema = z
   .object({
     id: z.number().int(),
@@ -95,7 +121,7 @@ export const incidentViewSchema = incidentSummarySchema
   .extend({
     alert_ids: z.array(z.number().int()),
     runbook: z.object({ id: z.uuid(), name: z.string(), version: z.number().int() }),
-    escalation: z.array(z.object({ role: z.string(), paged_at: nullableTime, paged_by: z.string().nullable() })),
+    escalation: z.array(escalationViewSchema),
     opened_by: z.string(),
     post_incident_notes: z.string(),
     status_choices: z.array(z.enum(INCIDENT_STATUSES)).meta({ description: "Where the caller may move the status next" }),
@@ -105,6 +131,14 @@ export const incidentViewSchema = incidentSummarySchema
   .meta({ id: "Incident" });
 
 export const incidentChangeSchema = z.object({ incident: incidentViewSchema });
+
+export const pageResultSchema = z.object({
+  incident: incidentViewSchema,
+  page: z.object({
+    sent: z.boolean().meta({ description: "false: no enabled destination is mapped to the role, so the page was only recorded" }),
+    deliveries: z.array(z.object({ delivery_id: z.number().int(), destination_id: z.uuid(), destination_name: z.string() })),
+  }),
+});
 
 export const stepRunSchema = z.object({
   incident: incidentViewSchema,

@@ -1,5 +1,6 @@
 import type { Severity } from "@/lib/detect/types";
 import type { AutomatedActionName } from "@/lib/runbooks";
+import type { EscalationView } from "./escalation";
 import type { StepControls } from "./step-controls";
 import type { StepOutputView } from "./step-output";
 
@@ -80,7 +81,7 @@ export interface IncidentSummary {
 export interface StoredIncident extends IncidentSummary {
   alert_ids: number[];
   runbook: { id: string; name: string; version: number };
-  escalation: { role: string; paged_at: string | null; paged_by: string | null }[];
+  escalation: EscalationView[];
   opened_by: string;
   post_incident_notes: string;
   phases: { key: string; title: string; steps: StoredStepView[] }[];

@@ -7,6 +7,7 @@ import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Role } from "@/lib/auth/roles";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
+import { enqueuePage, kickNotificationDelivery, type QueuedPage } from "@/lib/notify";
 import { actorName } from "./open-incident";
 import { readIncident } from "./read-incident";
 import { recordIncidentActivity } from "./record";
@@ -77,20 +78,56 @@ export function commentOnIncident({ ctx, input }: { ctx: Ctx; input: { incidentI
   );
 }
 
-/** Records that this person paged a role of the escalation path (responder+). */
-export function pageEscalationRole({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown; body: unknown } }) {
+/**
+ * Pages a role of the escalation path (responder+): one delivery per enabled destination an admin
+ * mapped to the role, queued in the transaction that records the page, and sent after commit. With
+ * none, the page is only recorded ("marked paged") and the answer says so: `page.sent` is false.
+ */
+export async function pageEscalationRole({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: { incidentId: unknown; body: unknown };
+}): Promise<{ incident: IncidentView; page: { sent: boolean; deliveries: QueuedPage[] } }> {
   const { role } = parseOrThrow(pageInput, input.body ?? {});
-  return change(ctx, input.incidentId, "responder", "page the escalation path", async (tx, row) => {
+  let queued: QueuedPage[] = [];
+  const { incident } = await change(ctx, input.incidentId, "responder", "page the escalation path", async (tx, row) => {
     if (!row.escalation.some((e) => e.role === role)) {
       throw new AppError("VALIDATION", `${role} is not on ${incidentRef(row.id)}'s escalation path (${row.escalation.map((e) => e.role).join(", ")})`, {
         details: { errors: [{ path: "role", message: "not on the escalation path" }] },
       });
     }
-    const at = new Date().toISOString();
-    const escalation = row.escalation.map((e) => (e.role === role ? { role, paged_at: at, paged_by: actorId(ctx.actor) } : e));
+    const at = new Date();
+    const by = actorId(ctx.actor);
+    queued = await enqueuePage(tx, {
+      incidentId: row.id,
+      incidentRef: incidentRef(row.id),
+      title: row.title,
+      severity: row.severity,
+      role,
+      pagedBy: by,
+      pagedAt: at,
+    });
+    const deliveryIds = queued.map((q) => q.delivery_id);
+    const escalation = row.escalation.map((e) =>
+      e.role === role ? { role, paged_at: at.toISOString(), paged_by: by, ...(queued.length > 0 ? { delivery_ids: deliveryIds } : {}) } : e,
+    );
     await tx.update(incidents).set({ escalation }).where(eq(incidents.id, row.id));
-    await recordIncidentActivity(tx, ctx, row.id, { kind: "paged", summary: `Paged ${role}`, detail: { role } });
+    const names = queued.map((q) => q.destination_name);
+    await recordIncidentActivity(tx, ctx, row.id, {
+      kind: "paged",
+      summary: queued.length > 0 ? `Paged ${role} through ${names.join(", ")}` : `Marked ${role} paged (no notification destination is mapped to the role)`,
+      detail: {
+        role,
+        sent: queued.length > 0,
+        delivery_ids: deliveryIds,
+        destinations: queued.map((q) => ({ id: q.destination_id, name: q.destination_name })),
+      },
+    });
   });
+  if (queued.length > 0) kickNotificationDelivery();
+  return { incident, page: { sent: queued.length > 0, deliveries: queued } };
 }
 
 /** Saves the post-incident review notes (responder+). */

@@ -20,6 +20,7 @@ interface Claimed {
   id: number;
   attempt: number;
   alertId: number | null;
+  event: string | null;
   payload: Record<string, unknown>;
   destinationId: string;
   kind: NotificationKind;
@@ -46,6 +47,7 @@ async function claimDue(db: Db): Promise<Claimed[]> {
     id: string;
     attempts: number;
     alert_id: string | null;
+    event: string | null;
     payload: Record<string, unknown>;
     destination_id: string;
     kind: NotificationKind;
@@ -58,11 +60,12 @@ async function claimDue(db: Db): Promise<Claimed[]> {
       SELECT id FROM notification_deliveries
       WHERE status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
       ORDER BY next_attempt_at LIMIT ${DELIVERY_BATCH} FOR UPDATE SKIP LOCKED)
-    RETURNING d.id, d.attempts, d.alert_id, d.payload, d.destination_id, n.kind, n.url_sealed, n.signing_key_version`);
+    RETURNING d.id, d.attempts, d.alert_id, d.event, d.payload, d.destination_id, n.kind, n.url_sealed, n.signing_key_version`);
   return result.rows.map((r) => ({
     id: Number(r.id),
     attempt: r.attempts,
     alertId: r.alert_id === null ? null : Number(r.alert_id),
+    event: r.event,
     payload: r.payload,
     destinationId: r.destination_id,
     kind: r.kind,
@@ -87,7 +90,7 @@ async function send(row: Claimed, secret: string | null, policy: EgressPolicy): 
     "content-type": "application/json",
     "user-agent": USER_AGENT,
     "x-agentsoc-delivery": String(row.id),
-    "x-agentsoc-event": typeof row.payload.event === "string" ? row.payload.event : row.alertId === null ? "test" : "alert.opened",
+    "x-agentsoc-event": row.event ?? (typeof row.payload.event === "string" ? row.payload.event : row.alertId === null ? "test" : "alert.opened"),
   };
   if (row.kind === "json" && secret !== null)
     Object.assign(headers, signatureHeaders(signingKeyFor(secret, row.destinationId, row.signingKeyVersion), body, Date.now()));

@@ -15,8 +15,8 @@ export async function enqueueAlertNotifications(tx: Queryable, alerts: OpenedAle
   if (alerts.length === 0) return 0;
   const publicUrl = env().SOC_PUBLIC_URL;
   const result = await tx.execute(sql`
-    INSERT INTO notification_deliveries (destination_id, alert_id, payload)
-    SELECT d.id, a.alert_id, CASE WHEN d.kind = 'slack' THEN a.slack::jsonb ELSE a.generic::jsonb END
+    INSERT INTO notification_deliveries (destination_id, alert_id, event, payload)
+    SELECT d.id, a.alert_id, 'alert.opened', CASE WHEN d.kind = 'slack' THEN a.slack::jsonb ELSE a.generic::jsonb END
     FROM unnest(${sql.param(alerts.map((a) => a.id))}::int8[], ${sql.param(alerts.map((a) => a.severity))}::alert_severity[],
       ${sql.param(alerts.map((a) => JSON.stringify(slackAlertBody(a, publicUrl))))}::text[],
       ${sql.param(alerts.map((a) => JSON.stringify(jsonAlertBody(a, publicUrl))))}::text[]) AS a(alert_id, severity, slack, generic)

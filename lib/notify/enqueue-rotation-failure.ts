@@ -10,8 +10,8 @@ import { jsonRotationFailedBody, type RotationFailure, slackRotationFailedBody }
 export async function enqueueRotationFailure(tx: Queryable, failure: RotationFailure): Promise<number> {
   const publicUrl = env().SOC_PUBLIC_URL;
   const result = await tx.execute(sql`
-    INSERT INTO notification_deliveries (destination_id, alert_id, payload)
-    SELECT d.id, NULL, CASE WHEN d.kind = 'slack' THEN ${JSON.stringify(slackRotationFailedBody(failure, publicUrl))}::jsonb
+    INSERT INTO notification_deliveries (destination_id, alert_id, event, payload)
+    SELECT d.id, NULL, 'credential_rotation.failed', CASE WHEN d.kind = 'slack' THEN ${JSON.stringify(slackRotationFailedBody(failure, publicUrl))}::jsonb
       ELSE ${JSON.stringify(jsonRotationFailedBody(failure, publicUrl))}::jsonb END
     FROM notification_destinations d WHERE d.enabled ORDER BY d.id`);
   return result.rowCount ?? 0;

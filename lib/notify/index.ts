@@ -2,15 +2,21 @@ export { type CreatedDestination, createDestination } from "./create-destination
 export { deleteDestination } from "./delete-destination";
 export { type DeliveryPassReport, deliverDueNotifications, kickNotificationDelivery, runNotificationDelivery } from "./deliver";
 export { enqueueAlertNotifications } from "./enqueue-alert-notifications";
+export { enqueuePage, type QueuedPage } from "./enqueue-page";
 export { enqueueRotationFailure } from "./enqueue-rotation-failure";
+export { mapEscalationRole, readEscalationRoles, unmapEscalationRole } from "./map-escalation-role";
 export {
   type AlertOpenedBody,
   alertBody,
   escapeSlack,
+  type IncidentPage,
+  type IncidentPagedBody,
   jsonAlertBody,
+  jsonIncidentPagedBody,
   type NotificationKind,
   type SlackBody,
   slackAlertBody,
+  slackIncidentPagedBody,
   type TestBody,
   testBody,
 } from "./payloads";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OpenedAlert } from "@/lib/detect/types";
-import { alertBody, escapeSlack, jsonAlertBody, slackAlertBody, testBody } from "./payloads";
+import { alertBody, escapeSlack, jsonAlertBody, jsonIncidentPagedBody, slackAlertBody, slackIncidentPagedBody, testBody } from "./payloads";
 
 const alert: OpenedAlert = {
   id: 42,
@@ -101,6 +101,43 @@ describe("test body", () => {
       destination: { id: "d-1", name: "On-call <room>" },
       requested_by: "user:a@example.com",
       requested_at: "2026-01-01T00:00:00.000Z",
+    });
+  });
+});
+
+describe("incident page body", () => {
+  const page = {
+    incidentId: 7,
+    incidentRef: "INC-7",
+    title: "Injection\nvia <a href=x>FAQ</a> & 100%",
+    severity: "critical" as const,
+    role: "on-call <!channel>",
+    pagedBy: "user:alice@example.com",
+    pagedAt: new Date("2026-01-02T03:04:05.000Z"),
+  };
+
+  it("links the incident in Slack, escaping the role and title so neither can mention or link, on one line", () => {
+    expect(slackIncidentPagedBody(page, "https://soc.example.com")).toEqual({
+      text:
+        "[PAGE] [CRITICAL] INC-7 · on-call &lt;!channel&gt; paged by user:alice@example.com: Injection via &lt;a href=x&gt;FAQ&lt;/a&gt; &amp; 100% " +
+        "<https://soc.example.com/incidents/7|INC-7>",
+    });
+    expect(slackIncidentPagedBody(page, null).text.endsWith("INC-7: /incidents/7")).toBe(true);
+  });
+
+  it("carries the text unchanged in JSON, with the console link", () => {
+    expect(jsonIncidentPagedBody(page, "https://soc.example.com")).toEqual({
+      event: "incident.paged",
+      page: {
+        incident_id: 7,
+        incident_ref: "INC-7",
+        title: page.title,
+        severity: "critical",
+        role: page.role,
+        paged_by: "user:alice@example.com",
+        paged_at: "2026-01-02T03:04:05.000Z",
+        url: "https://soc.example.com/incidents/7",
+      },
     });
   });
 });

@@ -163,3 +163,56 @@ export function slackRotationFailedBody(f: RotationFailure, publicUrl: string | 
   const link = publicUrl ? `<${escapeSlack(url)}|rotation>` : `rotation: ${escapeSlack(url)}`;
   return { text: `${escapeSlack(oneLine(head, 600))}: ${escapeSlack(oneLine(f.error, DETAIL_MAX))} ${link}` };
 }
+
+/** A person paged an escalation role of an incident through the role's destinations. Title and role are people's or agents' text: data, never markup. */
+export interface IncidentPage {
+  incidentId: number;
+  incidentRef: string;
+  title: string;
+  severity: Severity;
+  role: string;
+  pagedBy: string;
+  pagedAt: Date;
+}
+
+export interface IncidentPagedBody {
+  event: "incident.paged";
+  page: {
+    incident_id: number;
+    incident_ref: string;
+    title: string;
+    severity: Severity;
+    role: string;
+    paged_by: string;
+    paged_at: string;
+    url: string;
+  };
+}
+
+export function incidentUrl(incidentId: number, publicUrl: string | null): string {
+  return `${publicUrl ?? ""}/incidents/${incidentId}`;
+}
+
+export function jsonIncidentPagedBody(p: IncidentPage, publicUrl: string | null): IncidentPagedBody {
+  return {
+    event: "incident.paged",
+    page: {
+      incident_id: p.incidentId,
+      incident_ref: p.incidentRef,
+      title: p.title,
+      severity: p.severity,
+      role: p.role,
+      paged_by: p.pagedBy,
+      paged_at: p.pagedAt.toISOString(),
+      url: incidentUrl(p.incidentId, publicUrl),
+    },
+  };
+}
+
+/** `[PAGE] [CRITICAL] INC-7 · on-call-security paged by user:alice: title <link|INC-7>`, one line of plain text. */
+export function slackIncidentPagedBody(p: IncidentPage, publicUrl: string | null): SlackBody {
+  const head = `[PAGE] [${p.severity.toUpperCase()}] ${p.incidentRef} · ${p.role} paged by ${p.pagedBy}`;
+  const url = incidentUrl(p.incidentId, publicUrl);
+  const link = publicUrl ? `<${escapeSlack(url)}|${p.incidentRef}>` : `${p.incidentRef}: ${escapeSlack(url)}`;
+  return { text: `${escapeSlack(oneLine(head, 600))}: ${escapeSlack(oneLine(p.title, DETAIL_MAX))} ${link}` };
+}

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { DELIVERY_STATUSES, NOTIFICATION_KINDS } from "@/db/schema/notifications";
+import { DELIVERY_EVENTS, DELIVERY_STATUSES, NOTIFICATION_KINDS } from "@/db/schema/notifications";
 import { SEVERITIES } from "@/lib/detect/types";
 import { isoTime, nullableTime } from "@/lib/schema-kit";
+import { unstorableReason } from "@/lib/storable-text";
 
 export const destinationIdSchema = z.uuid({ message: "destination id: expected a UUID" });
 
@@ -40,6 +41,26 @@ export const updateDestinationInput = z
 export type UpdateDestinationInput = z.infer<typeof updateDestinationInput>;
 
 export const optionalReasonSchema = reasonSchema.optional();
+
+/** An escalation role as runbooks name it (`escalation_path` entries): one line, at most 100 characters, matched exactly. */
+export const escalationRoleSchema = z
+  .string()
+  .trim()
+  .min(1, "role: give the escalation role's name, as the runbook's escalation_path spells it")
+  .max(100, "role: at most 100 characters")
+  .refine((v) => !/[\r\n]/.test(v), "role: one line of text")
+  .superRefine((v, c) => {
+    const why = unstorableReason(v);
+    if (why) c.addIssue({ code: "custom", message: `role: ${why}` });
+  });
+
+export const mappingIdSchema = z.uuid({ message: "mapping id: expected a UUID" });
+
+export const mapEscalationRoleInput = z.strictObject({
+  role: escalationRoleSchema,
+  destination_id: destinationIdSchema,
+  reason: reasonSchema.optional(),
+});
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
 
@@ -95,8 +116,8 @@ export const deliveryViewSchema = z
     id: z.number().int(),
     destination_id: z.uuid(),
     destination_name: z.string(),
-    alert_id: z.number().int().nullable().meta({ description: "Null for a test notification" }),
-    event: z.enum(["alert.opened", "test"]),
+    alert_id: z.number().int().nullable().meta({ description: "Null for anything but an alert" }),
+    event: z.enum(DELIVERY_EVENTS),
     status: z.enum(DELIVERY_STATUSES),
     attempts: z.number().int(),
     next_attempt_at: nullableTime,
@@ -110,3 +131,21 @@ export const deliveryViewSchema = z
   .meta({ id: "NotificationDelivery" });
 
 export const deliveryPageSchema = z.object({ deliveries: z.array(deliveryViewSchema), next_before_id: z.number().int().nullable() });
+
+export const escalationRoleMappingSchema = z
+  .object({
+    id: z.uuid(),
+    role: z.string(),
+    destination_id: z.uuid(),
+    destination_name: z.string(),
+    destination_kind: z.enum(NOTIFICATION_KINDS),
+    destination_enabled: z.boolean().meta({ description: "A disabled destination is not paged" }),
+    created_by: z.string(),
+    created_at: isoTime,
+  })
+  .meta({ id: "EscalationRoleMapping" });
+
+export const escalationRolesSchema = z.object({
+  mappings: z.array(escalationRoleMappingSchema),
+  runbook_roles: z.array(z.string()).meta({ description: "Every role the latest version of each runbook names in its escalation_path" }),
+});

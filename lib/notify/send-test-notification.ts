@@ -29,7 +29,7 @@ export async function sendTestNotification({ ctx, input }: { ctx: Ctx; input: { 
     });
     const [delivery] = await tx
       .insert(notificationDeliveries)
-      .values({ destinationId, alertId: null, payload: { ...payload } })
+      .values({ destinationId, alertId: null, event: "test", payload: { ...payload } })
       .returning({ id: notificationDeliveries.id });
     if (!delivery) throw new Error("delivery insert returned no row");
     await recordAudit(tx, ctx, { action: "notification.test", targetType: DESTINATION_TARGET, targetId: destinationId, after: { delivery_id: delivery.id } });

@@ -1,4 +1,4 @@
-import type { DELIVERY_STATUSES, NOTIFICATION_KINDS } from "@/db/schema/notifications";
+import type { DELIVERY_EVENTS, DELIVERY_STATUSES, NOTIFICATION_KINDS } from "@/db/schema/notifications";
 import type { Severity } from "@/lib/detect/types";
 
 /** A destination as the API and the console show it: the URL itself never leaves the server, only its scheme and host. */
@@ -30,9 +30,9 @@ export interface DeliveryView {
   id: number;
   destination_id: string;
   destination_name: string;
-  /** Null for a test notification. */
+  /** Null for anything but an alert. */
   alert_id: number | null;
-  event: "alert.opened" | "test";
+  event: (typeof DELIVERY_EVENTS)[number];
   status: (typeof DELIVERY_STATUSES)[number];
   attempts: number;
   /** When the next try is due; null once delivered or given up. */
@@ -41,4 +41,34 @@ export interface DeliveryView {
   created_at: string;
   delivered_at: string | null;
   attempt_log: AttemptView[];
+}
+
+/** One role → destination mapping: a page to the role is sent to the destination (while it is enabled). */
+export interface EscalationRoleMappingView {
+  id: string;
+  role: string;
+  destination_id: string;
+  destination_name: string;
+  destination_kind: (typeof NOTIFICATION_KINDS)[number];
+  destination_enabled: boolean;
+  created_by: string;
+  created_at: string;
+}
+
+/** The mappings, and the role names the runbooks' escalation paths use (so an admin can pick one not yet mapped). */
+export interface EscalationRolesView {
+  mappings: EscalationRoleMappingView[];
+  runbook_roles: string[];
+}
+
+/** Where one delivery of a page stands, as the incident page shows it. */
+export interface PageDeliveryView {
+  id: number;
+  destination_id: string;
+  destination_name: string;
+  status: (typeof DELIVERY_STATUSES)[number];
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  delivered_at: string | null;
 }

@@ -16,7 +16,7 @@ import { issueCanary } from "@/lib/detect";
 import { takeSnapshot } from "@/lib/forensics/evidence";
 import { openIncident } from "@/lib/incidents";
 import { ingestEvents } from "@/lib/ingest";
-import { createDestination } from "@/lib/notify";
+import { createDestination, mapEscalationRole } from "@/lib/notify";
 import { openSealed } from "@/lib/notify/seal";
 import { grantCapability } from "@/lib/policy";
 import { appRedis } from "@/lib/redis";
@@ -123,6 +123,12 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     ctx,
     input: { name: `${prefix} hook`, kind: "json", url: "http://127.0.0.1:9/route-world", min_severity: "critical", enabled: false },
   });
+  // Its own destination: the world's other one is deleted by a route that may run before the mapping's removal.
+  const pageHook = await createDestination({
+    ctx,
+    input: { name: `${prefix} page hook`, kind: "json", url: "http://127.0.0.1:9/route-world-page", min_severity: "critical", enabled: false },
+  });
+  const mapping = await mapEscalationRole({ ctx, input: { role: `${prefix} role`, destination_id: pageHook.destination.id } });
   const snapshot = await takeSnapshot({ ctx, input: { sessionId, body: { agent_id: agentId } } });
 
   // One credential rotates; the other fails at once (no PostgreSQL admin login is configured): a run with both outcomes.
@@ -168,6 +174,7 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     canaryId: canary.id,
     capabilityId: grant.id,
     destinationId: destination.destination.id,
+    mappingId: mapping.id,
     snapshotId: snapshot.snapshot_id,
     credentialId: signing.credential.id,
     rotationId: rotation.id,
@@ -250,6 +257,8 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     },
     "DELETE /api/v1/notifications/destinations/[destinationId]": reason,
     "POST /api/v1/notifications/destinations/[destinationId]/rotate-key": reason,
+    "POST /api/v1/notifications/escalation-roles": { role: `${prefix} other role`, destination_id: pageHook.destination.id, reason: "route world" },
+    "DELETE /api/v1/notifications/escalation-roles/[mappingId]": reason,
     "POST /api/v1/incidents": {
       title: "route world",
       severity: "low",

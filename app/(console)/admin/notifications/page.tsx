@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
+import { EscalationRolesAdmin } from "@/components/escalation-roles-admin";
 import { Forbidden } from "@/components/forbidden";
 import { NotificationDestinationsAdmin } from "@/components/notification-destinations-admin";
 import { appDb } from "@/db/client";
-import { listDeliveries, listDestinations } from "@/db/queries/notifications";
+import { listDeliveries, listDestinations, listEscalationRoles } from "@/db/queries/notifications";
 import { roleAtLeast } from "@/lib/auth/roles";
 import { env, socSecret } from "@/lib/env";
 import { requireUser } from "../../require-user";
@@ -14,13 +15,13 @@ export default async function NotificationsPage() {
   const me = await requireUser();
   if (!roleAtLeast(me.role, "admin")) return <Forbidden role={me.role} need="admin" what="manage notifications" />;
   const db = appDb();
-  const [destinations, deliveries] = await Promise.all([listDestinations(db), listDeliveries(db, {})]);
+  const [destinations, deliveries, escalationRoles] = await Promise.all([listDestinations(db), listDeliveries(db, {}), listEscalationRoles(db)]);
   return (
     <>
       <h1>Notifications</h1>
       <p className="subtitle">
-        New alerts pushed to webhooks: Slack incoming webhooks, or a generic JSON body signed with HMAC-SHA256. Failed deliveries are retried with back-off;
-        every attempt is listed below.
+        New alerts and incident pages pushed to webhooks: Slack incoming webhooks, or a generic JSON body signed with HMAC-SHA256. Failed deliveries are retried
+        with back-off; every attempt is listed below.
       </p>
       <NotificationDestinationsAdmin
         initialDestinations={destinations}
@@ -28,6 +29,7 @@ export default async function NotificationsPage() {
         secretConfigured={socSecret() !== null}
         publicUrl={env().SOC_PUBLIC_URL}
       />
+      <EscalationRolesAdmin roles={escalationRoles} destinations={destinations} />
     </>
   );
 }
