@@ -11,7 +11,8 @@ import { ShownOnce } from "../shown-once";
 import { ConfirmButton } from "../ui/dialog";
 import { Notice } from "../ui/notice";
 import { useAction } from "../ui/use-action";
-import { type Created, CredentialForm } from "./credential-form";
+import type { Created } from "./credential-body";
+import { CredentialForm } from "./credential-form";
 import { CredentialRow, type StartRotation } from "./credential-row";
 import { RecentRotations } from "./recent-rotations";
 
