@@ -4,7 +4,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatUtc } from "@/lib/format";
 import type { StepOutputView } from "@/lib/incidents/types";
-import { RotationProgress } from "../rotation-run";
+import { RotationProgress } from "../rotation/rotation-progress";
 
 type Variant<T extends StepOutputView["type"]> = Extract<StepOutputView, { type: T }>;
 

@@ -26,6 +26,7 @@ export function useAction<Body = unknown, Data = unknown>({
   invalidate = [],
   refresh = false,
   onDone,
+  sentence,
 }: {
   method: "POST" | "PUT" | "PATCH" | "DELETE";
   url: string | ((input: Body) => string);
@@ -34,13 +35,15 @@ export function useAction<Body = unknown, Data = unknown>({
   invalidate?: QueryKey[];
   refresh?: boolean;
   onDone?: (data: Data) => void;
+  /** The sentence to show for a refusal, when the server's own is not the clearest here (its fields are marked anyway). */
+  sentence?: (refusal: { message: string; fields: FieldErrors }) => string;
 }) {
   const client = useQueryClient();
   const router = useRouter();
   const mutation = useMutation<Data, ActionProblem, Body>({
     mutationFn: async (input) => {
       const result = await callApi<Data>(method, typeof url === "function" ? url(input) : url, toBody(input));
-      if (!result.ok) throw new ActionProblem(result.error, result.fields);
+      if (!result.ok) throw new ActionProblem(sentence ? sentence({ message: result.error, fields: result.fields }) : result.error, result.fields);
       return result.data;
     },
     onSettled: async () => {

@@ -201,7 +201,7 @@ test("an admin adds credentials: field errors show next to the field, an HMAC se
   await form.getByRole("textbox", { name: "Port" }).fill("5432");
   await form.getByRole("textbox", { name: "Database" }).fill("orders");
   await form.getByRole("button", { name: "Add credential" }).click();
-  await expect(form.locator("label").filter({ hasText: "Role" }).getByRole("alert")).toContainText("a lower-case role name");
+  await expect(form.getByRole("textbox", { name: "Role" })).toHaveAccessibleDescription(/a lower-case role name/);
   await expect(form.getByRole("alert").filter({ hasText: "Not saved" })).toBeVisible();
   await expect(form.getByRole("textbox", { name: "Role" })).toHaveAttribute("aria-invalid", "true");
 

@@ -1,1 +1,2 @@
-export { addIngestKeyCredential, type CreatedCredential, createCredential, retireCredential, storeRotatedSecret, updateCredential } from "./manage-credentials";
+export { addIngestKeyCredential, createCredential, retireCredential, storeRotatedSecret, updateCredential } from "./manage-credentials";
+export type { CreatedCredential } from "./views";

@@ -6,7 +6,7 @@ import { credentials, rotationItems } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
-import type { CredentialView } from "@/lib/credentials/views";
+import type { CreatedCredential, CredentialView } from "@/lib/credentials/views";
 import { assertEgressAllowed } from "@/lib/egress";
 import { AppError, errorCode } from "@/lib/errors";
 import { displayConfig } from "./describe";
@@ -25,14 +25,6 @@ const audited = (r: CredentialRow) => ({
   config: displayConfig(r.kind, r.config),
   secret_known: r.secretSealed !== null,
 });
-
-export interface CreatedCredential {
-  credential: CredentialView;
-  /** hmac_secret: the signing secret the console issued. Shown this once. */
-  secret?: string;
-  /** webhook: the hex key the endpoint verifies the console's signatures with. Shown this once. */
-  signing_key?: string;
-}
 
 /** The agent's own ingest key is always in its inventory: registration adds it, in the caller's transaction. */
 export async function addIngestKeyCredential(tx: Tx, agentId: string, createdBy: string): Promise<void> {

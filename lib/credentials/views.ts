@@ -24,3 +24,12 @@ export interface CredentialView {
 }
 
 export type CredentialRotationState = "never_rotated" | "rotating" | "rotated" | "failed";
+
+/** The answer to adding a credential: an issued HMAC secret or a webhook's signing key is in it this once. */
+export interface CreatedCredential {
+  credential: CredentialView;
+  /** hmac_secret: the signing secret the console issued. Shown this once. */
+  secret?: string;
+  /** webhook: the hex key the endpoint verifies the console's signatures with. Shown this once. */
+  signing_key?: string;
+}

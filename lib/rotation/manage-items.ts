@@ -9,7 +9,7 @@ import { newSecretIsShownOnce } from "@/lib/credentials/describe";
 import { openCredentialSecret } from "@/lib/credentials/secrets";
 import { AppError } from "@/lib/errors";
 import { reportRotationToIncident } from "@/lib/incidents/report-rotation";
-import type { RotationRunView } from "@/lib/rotation/views";
+import type { RevealedSecret, RotationRunView } from "@/lib/rotation/views";
 import { resolveItemInput, rotationIdSchema, rotationItemIdSchema } from "./schemas";
 
 async function lockItem(tx: Tx, runIdRaw: unknown, itemIdRaw: unknown) {
@@ -31,13 +31,7 @@ async function lockItem(tx: Tx, runIdRaw: unknown, itemIdRaw: unknown) {
  * console no longer holds it for showing (a rotated PostgreSQL or Redis secret stays sealed on the
  * credential, only to prove it refused at the next rotation). Audited without the secret.
  */
-export async function revealNewSecret({
-  ctx,
-  input,
-}: {
-  ctx: Ctx;
-  input: { runId: unknown; itemId: unknown };
-}): Promise<{ credential_id: string; name: string; secret: string }> {
+export async function revealNewSecret({ ctx, input }: { ctx: Ctx; input: { runId: unknown; itemId: unknown } }): Promise<RevealedSecret> {
   authorize(ctx, "responder", "see rotated secrets");
   return ctx.db.transaction(async (tx) => {
     const { item, credential } = await lockItem(tx, input.runId, input.itemId);

@@ -11,12 +11,7 @@ import { reportRotationToIncident } from "@/lib/incidents/report-rotation";
 import { requireSocSecret } from "@/lib/notify/seal";
 import { credentialIdsNamedByIncident } from "./incident-scope";
 import { startRotationInput } from "./schemas";
-
-export interface StartedRotation {
-  id: string;
-  /** True when every credential asked for was already being rotated: this is that run. */
-  existing: boolean;
-}
+import type { StartedRotation } from "./views";
 
 type CredentialRow = typeof credentials.$inferSelect;
 

@@ -46,3 +46,17 @@ export interface RotationRunView {
   counts: { total: number; rotated: number; failed: number; unresolved_failures: number };
   items: RotationItemView[];
 }
+
+/** The answer to starting a rotation: the run, or the one already going over the same credentials. */
+export interface StartedRotation {
+  id: string;
+  /** True when every credential asked for was already being rotated: this is that run. */
+  existing: boolean;
+}
+
+/** A rotation item's new secret, revealed to a responder once. */
+export interface RevealedSecret {
+  credential_id: string;
+  name: string;
+  secret: string;
+}

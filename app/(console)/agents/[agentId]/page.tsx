@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BaselineEditor } from "@/components/baseline-editor";
 import { CanariesPanel } from "@/components/canaries-panel";
-import { CredentialsPanel } from "@/components/credentials-panel";
+import { CredentialsPanel } from "@/components/credentials/credentials-panel";
 import { KillPoliciesEditor } from "@/components/kill-policies-editor";
 import { AgentKillControl } from "@/components/kill-switch-controls";
 import { PolicyEditor } from "@/components/policy-editor";

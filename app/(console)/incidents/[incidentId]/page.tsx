@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { IncidentRunbook } from "@/components/incident/incident-runbook";
-import { RotationFailuresBanner } from "@/components/rotation-run";
+import { RotationFailuresBanner } from "@/components/rotation/incident-failures";
 import { appDb } from "@/db/client";
 import { getIncidentRow } from "@/db/queries/incidents";
 import { actorId } from "@/lib/context";

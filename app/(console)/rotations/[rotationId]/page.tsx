@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { Forbidden } from "@/components/forbidden";
-import { RotationRun } from "@/components/rotation-run";
+import { RotationRun } from "@/components/rotation/rotation-run";
 import { appDb } from "@/db/client";
 import { getRotationRun } from "@/db/queries/rotations";
 import { roleAtLeast } from "@/lib/auth/roles";

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { EventsTable } from "@/components/events-table";
 import { AgentKillControl } from "@/components/kill-switch-controls";
 import { OpenIncidentButton } from "@/components/open-incident-button";
-import { SessionInvestigation } from "@/components/session-investigation";
+import { SessionInvestigation } from "@/components/session/session-investigation";
 import { SessionSnapshots } from "@/components/session-snapshots";
 import { SpanTrees } from "@/components/span-tree";
 import { appDb } from "@/db/client";
