@@ -25,7 +25,7 @@ class UploadProblem extends Error {
 
 const uploadForm = z.object({ yaml: z.string().refine((yaml) => yaml.trim() !== "", "yaml: paste a runbook first") });
 
-type UploadBody = RunbookView | { error?: { message?: string; details?: { errors?: unknown } } };
+type UploadBody = RunbookView | { error?: { message?: string; errors?: unknown } };
 
 function isRunbookError(value: unknown): value is RunbookError {
   return typeof value === "object" && value !== null && "line" in value && "message" in value;
@@ -42,7 +42,7 @@ async function uploadRunbook(yaml: string): Promise<RunbookView> {
   const body: UploadBody | null = await res.json().catch(() => null);
   if (res.ok && body && "name" in body) return body;
   const error = body && "error" in body ? body.error : undefined;
-  const errors = Array.isArray(error?.details?.errors) ? error.details.errors.filter(isRunbookError) : [];
+  const errors = Array.isArray(error?.errors) ? error.errors.filter(isRunbookError) : [];
   if (errors.length > 0) throw new UploadProblem(`The runbook was not saved: ${errors.length} problem${errors.length === 1 ? "" : "s"}.`, errors);
   throw new UploadProblem(error?.message ?? `The console answered ${res.status}; nothing was saved`, []);
 }
