@@ -127,7 +127,7 @@ export function PolicyEditor({ agentId, view: served, editable }: { agentId: str
   const [answered, setAnswered] = useState<PolicyView | null>(null);
   const newest = (v: PolicyView | null) => v?.versions[0]?.version ?? 0;
   const view = answered && newest(answered) >= newest(served) ? answered : served;
-  const [text, setText] = useState<{ version: number | null; text: string } | null>(null);
+  const [text, setText] = useState<{ version: number; text: string } | null>(null);
   const [draft, setDraft] = useState<PolicyDraft | null>(null);
   const url = `/api/v1/agents/${encodeURIComponent(agentId)}/policy`;
   const save = useAction<z.output<typeof policyForm>, PolicyView>({
@@ -145,11 +145,11 @@ export function PolicyEditor({ agentId, view: served, editable }: { agentId: str
     mutationFn: () => client.fetchQuery(policyQueries.draft(agentId, 7)),
     onSuccess: (answer) => {
       setDraft(answer);
-      setText({ version: view.version, text: JSON.stringify(answer.policy, null, 2) });
+      setText({ version: newest(view), text: JSON.stringify(answer.policy, null, 2) });
     },
   });
-  // What the editor holds: a draft proposed for this version, else the policy in effect (a new version replaces the text).
-  const editorText = text && text.version === view.version ? text.text : JSON.stringify(view.policy ?? STARTER, null, 2);
+  // What the editor holds: the text typed or drafted over the newest version, else the policy in effect (a new version, a removal included, replaces it).
+  const editorText = text && text.version === newest(view) ? text.text : JSON.stringify(view.policy ?? STARTER, null, 2);
 
   return (
     <div className="panel baseline">
@@ -165,7 +165,7 @@ export function PolicyEditor({ agentId, view: served, editable }: { agentId: str
               rows={12}
               spellCheck={false}
               value={editorText}
-              onChange={(e) => setText({ version: view.version, text: e.target.value })}
+              onChange={(e) => setText({ version: newest(view), text: e.target.value })}
             />
           </Form>
           <div className="actions">
