@@ -1,11 +1,13 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
+import { type Baseline, baselineSchema } from "@/lib/detect/baseline";
 import type { BaselineView } from "@/lib/detect/views";
 import { formatUtc } from "@/lib/format";
-import { callApi } from "./api-client";
-import { ProblemBox } from "./shown-once";
+import { Button } from "./ui/button";
+import { ConfirmButton } from "./ui/dialog";
+import { Field, Form } from "./ui/form";
+import { Notice } from "./ui/notice";
+import { useAction } from "./ui/use-action";
 
 const NUMBER_FIELDS = [
   ["max_tool_calls_per_session", "Max tool calls per session", 1],
@@ -22,7 +24,7 @@ const lines = (value: FormDataEntryValue | null) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** Pure: the form as the API's baseline body; an empty box leaves that limit unchecked. */
+/** The form as the API's baseline body; an empty box leaves that limit unchecked. */
 function baselineFromForm(form: FormData): Fields {
   const body: Fields = {};
   const tools = String(form.get("expected_tools") ?? "").trim();
@@ -54,11 +56,42 @@ function BaselineSummary({ baseline }: { baseline: Fields }) {
   );
 }
 
+const text = (v: unknown) => (Array.isArray(v) ? v.join("\n") : v == null ? "" : String(v));
+
+/** The configured baseline's fields, editable or shown as they are. */
+function BaselineFields({ configured, disabled }: { configured: Fields; disabled?: boolean }) {
+  return (
+    <>
+      <Field
+        as="textarea"
+        className="wide"
+        label="Expected tools (one per line)"
+        name="expected_tools"
+        rows={4}
+        defaultValue={text(configured.expected_tools)}
+        disabled={disabled}
+      />
+      {NUMBER_FIELDS.map(([name, label, step]) => (
+        <Field key={name} label={label} name={name} type="number" min={step} step={step} defaultValue={text(configured[name])} disabled={disabled} />
+      ))}
+      <Field
+        as="textarea"
+        className="wide"
+        label="Forbidden patterns in output (one per line)"
+        name="forbidden_patterns_in_output"
+        rows={3}
+        defaultValue={text(configured.forbidden_patterns_in_output)}
+        disabled={disabled}
+      />
+    </>
+  );
+}
+
 export function BaselineEditor({ agentId, view, editable, canRecompute }: { agentId: string; view: BaselineView; editable: boolean; canRecompute: boolean }) {
-  const router = useRouter();
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const url = `/api/v1/agents/${encodeURIComponent(agentId)}/baseline`;
+  const save = useAction<Baseline>({ method: "PUT", url, refresh: true });
+  const replace = useAction<Fields | null>({ method: "PUT", url, refresh: true });
+  const learn = useAction<undefined>({ method: "POST", url: `${url}/learn`, refresh: true });
   const configured = view.configured ?? {};
   const evidence = view.learned_evidence as {
     sessions?: number;
@@ -68,22 +101,8 @@ export function BaselineEditor({ agentId, view, editable, canRecompute }: { agen
     min_sessions?: number;
     excluded_sessions_with_high_alerts?: number;
   } | null;
+  const learned = view.learned;
 
-  async function run(method: string, target: string, body?: unknown) {
-    setBusy(true);
-    const result = await callApi(method, target, body);
-    setBusy(false);
-    if (!result.ok) return setProblem(result.error);
-    setProblem(null);
-    router.refresh();
-  }
-
-  function save(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    void run("PUT", url, baselineFromForm(new FormData(event.currentTarget)));
-  }
-
-  const text = (v: unknown) => (Array.isArray(v) ? v.join("\n") : v == null ? "" : String(v));
   return (
     <div className="panel baseline">
       <p className="subtitle">
@@ -91,44 +110,53 @@ export function BaselineEditor({ agentId, view, editable, canRecompute }: { agen
         {view.in_effect === "learned" && "No configured baseline: judged by the learned one, one severity lower."}
         {view.in_effect === null && "No baseline yet: this agent's sessions are not judged (an unknown_agent alert says so)."}
       </p>
-      <form onSubmit={save} aria-label="Configured baseline" className="form-row">
-        <label className="wide">
-          Expected tools (one per line)
-          <textarea name="expected_tools" rows={4} defaultValue={text(configured.expected_tools)} disabled={!editable} />
-        </label>
-        {NUMBER_FIELDS.map(([name, label, step]) => (
-          <label key={name}>
-            {label}
-            <input name={name} type="number" min={step} step={step} defaultValue={text(configured[name])} disabled={!editable} />
-          </label>
-        ))}
-        <label className="wide">
-          Forbidden patterns in output (one per line)
-          <textarea name="forbidden_patterns_in_output" rows={3} defaultValue={text(configured.forbidden_patterns_in_output)} disabled={!editable} />
-        </label>
-        {editable && (
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
-              Save baseline
-            </button>
-            {view.configured && (
-              <button type="button" className="danger" disabled={busy} onClick={() => void run("PUT", url, null)}>
+      {editable ? (
+        <>
+          <Form
+            schema={baselineSchema}
+            read={baselineFromForm}
+            action={save}
+            submitLabel="Save baseline"
+            busyLabel="Saving…"
+            aria-label="Configured baseline"
+            className="form-row"
+            key={view.configured_at ?? "none"}
+          >
+            <BaselineFields configured={configured} />
+          </Form>
+          {view.configured && (
+            <div className="actions">
+              <ConfirmButton
+                danger
+                title="Remove the configured baseline?"
+                message={
+                  view.learned
+                    ? "The learned baseline judges this agent's sessions then, one severity lower."
+                    : "Nothing judges this agent's sessions against a baseline then."
+                }
+                confirmLabel="Remove configured baseline"
+                onConfirm={() => replace.run(null)}
+              >
                 Remove configured baseline
-              </button>
-            )}
-          </div>
-        )}
-      </form>
+              </ConfirmButton>
+            </div>
+          )}
+        </>
+      ) : (
+        <form aria-label="Configured baseline" className="form-row">
+          <BaselineFields configured={configured} disabled />
+        </form>
+      )}
 
       <h3>Learned from history</h3>
-      {view.learned ? (
+      {learned ? (
         <>
           <p className="subtitle">
             From {evidence?.sessions ?? "?"} sessions in the last {evidence?.window_days ?? 7} days
             {evidence?.excluded_sessions_with_high_alerts ? ` (${evidence.excluded_sessions_with_high_alerts} with high or critical alerts left out)` : ""}: the{" "}
             {Math.round((evidence?.quantile ?? 0.99) * 100)}th percentile per session × {evidence?.margin ?? 1.5}. Computed {formatUtc(view.learned_at ?? "")}.
           </p>
-          <BaselineSummary baseline={view.learned} />
+          <BaselineSummary baseline={learned} />
         </>
       ) : (
         <p className="subtitle">
@@ -137,18 +165,28 @@ export function BaselineEditor({ agentId, view, editable, canRecompute }: { agen
         </p>
       )}
       <div className="actions">
-        {editable && view.learned && (
-          <button type="button" className="primary" disabled={busy} onClick={() => void run("PUT", url, view.learned)}>
+        {editable && learned && (
+          <ConfirmButton
+            variant="primary"
+            title="Adopt the learned baseline?"
+            message={
+              view.configured
+                ? "It replaces the configured baseline, and is judged at full severity."
+                : "It becomes the configured baseline, judged at full severity."
+            }
+            confirmLabel="Adopt learned baseline"
+            onConfirm={() => replace.run(learned)}
+          >
             Adopt learned baseline
-          </button>
+          </ConfirmButton>
         )}
         {canRecompute && (
-          <button type="button" disabled={busy} onClick={() => void run("POST", `${url}/learn`)}>
+          <Button disabled={learn.busy} busy={learn.busy} busyLabel="Recomputing…" onClick={() => void learn.run(undefined)}>
             Recompute from history
-          </button>
+          </Button>
         )}
       </div>
-      <ProblemBox problem={problem} />
+      <Notice kind="error">{learn.error}</Notice>
     </div>
   );
 }

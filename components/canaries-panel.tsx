@@ -1,11 +1,11 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
+import { z } from "zod";
 import type { CanaryView } from "@/lib/detect/views";
 import { formatUtc } from "@/lib/format";
-import { callApi } from "./api-client";
-import { ProblemBox } from "./shown-once";
+import { ConfirmButton } from "./ui/dialog";
+import { Field, Form } from "./ui/form";
+import { useAction } from "./ui/use-action";
 
 const PLACEMENTS = [
   ["system_prompt", "System prompt"],
@@ -13,26 +13,20 @@ const PLACEMENTS = [
   ["tool", "Tool"],
 ] as const;
 
+// The server's issueCanaryInput names its placements from the db schema, which the browser cannot load; these are its rules for the form's fields.
+const issueCanaryForm = z.object({
+  placement: z.enum(["system_prompt", "document", "tool"]),
+  label: z.string().trim().min(1, "label: say where the canary was planted").max(200),
+});
+
 export function CanariesPanel({ agentId, canaries, editable }: { agentId: string; canaries: CanaryView[]; editable: boolean }) {
-  const router = useRouter();
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function run(method: string, url: string, body?: unknown) {
-    setBusy(true);
-    const result = await callApi(method, url, body);
-    setBusy(false);
-    if (!result.ok) return setProblem(result.error);
-    setProblem(null);
-    router.refresh();
-  }
-
-  function issue(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    void run("POST", "/api/v1/canaries", { agent_id: agentId, placement: form.get("placement"), label: form.get("label") });
-    event.currentTarget.reset();
-  }
+  const issue = useAction<z.output<typeof issueCanaryForm>>({
+    method: "POST",
+    url: "/api/v1/canaries",
+    body: (form) => ({ agent_id: agentId, ...form }),
+    refresh: true,
+  });
+  const retire = useAction<{ id: string }>({ method: "DELETE", url: ({ id }) => `/api/v1/canaries/${id}`, body: () => undefined, refresh: true });
 
   return (
     <div className="panel">
@@ -60,14 +54,16 @@ export function CanariesPanel({ agentId, canaries, editable }: { agentId: string
                 </td>
                 {editable && (
                   <td>
-                    <button
-                      type="button"
-                      disabled={busy}
-                      onClick={() => void run("DELETE", `/api/v1/canaries/${c.id}`)}
-                      aria-label={`Retire canary ${c.label}`}
+                    <ConfirmButton
+                      danger
+                      ariaLabel={`Retire canary ${c.label}`}
+                      title={`Retire canary ${c.label}?`}
+                      message="It stops being this agent's registered canary; its token seen later is flagged as an unregistered marker."
+                      confirmLabel="Retire"
+                      onConfirm={() => retire.run({ id: c.id })}
                     >
                       Retire
-                    </button>
+                    </ConfirmButton>
                   </td>
                 )}
               </tr>
@@ -76,27 +72,25 @@ export function CanariesPanel({ agentId, canaries, editable }: { agentId: string
         </table>
       )}
       {editable && (
-        <form className="form-row" onSubmit={issue} aria-label="Issue a canary">
-          <label>
-            Planted in
-            <select name="placement" defaultValue="system_prompt">
-              {PLACEMENTS.map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Label
-            <input name="label" required maxLength={200} placeholder="support prompt v3" />
-          </label>
-          <button type="submit" className="primary" disabled={busy}>
-            Issue canary
-          </button>
-        </form>
+        <Form
+          schema={issueCanaryForm}
+          action={issue}
+          submitLabel="Issue canary"
+          busyLabel="Issuing…"
+          className="form-row"
+          aria-label="Issue a canary"
+          onDone={(form) => form.reset()}
+        >
+          <Field label="Planted in" name="placement" as="select" defaultValue="system_prompt">
+            {PLACEMENTS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </Field>
+          <Field label="Label" name="label" required maxLength={200} placeholder="support prompt v3" />
+        </Form>
       )}
-      <ProblemBox problem={problem} />
     </div>
   );
 }

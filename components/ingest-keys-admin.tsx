@@ -1,53 +1,73 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
+import { registerAgentBody } from "@/lib/agents/schemas";
 import type { IngestKeyView } from "@/lib/agents/views";
 import { formatUtc } from "@/lib/format";
-import { callApi } from "./api-client";
-import { ProblemBox, ShownOnce } from "./shown-once";
-import { useAsk } from "./ui/dialog";
+import { ShownOnce } from "./shown-once";
+import { Button } from "./ui/button";
+import { ConfirmButton } from "./ui/dialog";
+import { Field, Form } from "./ui/form";
+import { Notice } from "./ui/notice";
+import { useAction } from "./ui/use-action";
+
+type IssuedKey = { agent_id: string; ingest_key: string };
+
+/** The form's values as the API takes them: an empty display name is none. */
+function readRegisterForm(form: FormData) {
+  const displayName = String(form.get("display_name") ?? "").trim();
+  return { agent_id: form.get("agent_id"), ...(displayName ? { display_name: displayName } : {}) };
+}
+
+const agentUrl = (agentId: string) => `/api/v1/agents/${encodeURIComponent(agentId)}`;
+const idList = (text: string) =>
+  text
+    .split(",")
+    .map((id) => id.trim())
+    .filter(Boolean);
 
 export function IngestKeysAdmin({ agents }: { agents: { agent_id: string; keys: IngestKeyView[] }[] }) {
-  const router = useRouter();
-  const { dialog, ask } = useAsk();
-  const [problem, setProblem] = useState<string | null>(null);
-  const [shown, setShown] = useState<{ agent_id: string; ingest_key: string } | null>(null);
-
-  async function act(method: string, url: string, body: unknown, showKey: boolean) {
-    const result = await callApi<{ agent_id: string; ingest_key: string }>(method, url, body);
-    if (!result.ok) return setProblem(result.error);
-    setProblem(null);
-    if (showKey) setShown(result.data);
-    router.refresh();
-  }
-
-  async function register(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const target = event.currentTarget;
-    const form = new FormData(target);
-    await act("POST", "/api/v1/agents", { agent_id: form.get("agent_id"), display_name: form.get("display_name") || undefined }, true);
-    target.reset();
-  }
+  const [shown, setShown] = useState<IssuedKey | null>(null);
+  const register = useAction<unknown, IssuedKey>({ method: "POST", url: "/api/v1/agents", refresh: true, onDone: setShown });
+  const keysOf = {
+    method: "POST" as const,
+    url: ({ agentId }: { agentId: string }) => `${agentUrl(agentId)}/keys`,
+    body: ({ agentId: _agentId, ...body }: { agentId: string }) => body,
+    refresh: true,
+    onDone: setShown,
+  };
+  const issue = useAction<{ agentId: string }, IssuedKey>(keysOf);
+  const rotate = useAction<{ agentId: string; rotate: true; reason: string }, IssuedKey>(keysOf);
+  const speaksFor = useAction<{ agentId: string; keyId: string; speaks_for: string[]; reason: string }>({
+    method: "PUT",
+    url: ({ agentId, keyId }) => `${agentUrl(agentId)}/keys/${keyId}`,
+    body: ({ speaks_for, reason }) => ({ speaks_for, reason }),
+    refresh: true,
+  });
+  const revoke = useAction<{ agentId: string; keyId: string; reason: string }>({
+    method: "DELETE",
+    url: ({ agentId, keyId }) => `${agentUrl(agentId)}/keys/${keyId}`,
+    body: ({ reason }) => ({ reason }),
+    refresh: true,
+  });
 
   return (
     <>
-      {dialog}
-      <ProblemBox problem={problem} />
+      <Notice kind="error">{issue.error}</Notice>
       {shown && <ShownOnce title={`Ingest key for ${shown.agent_id}`} hint="put it in the agent's secret store" secret={shown.ingest_key} />}
-      <form className="panel form-row" onSubmit={(e) => void register(e)} aria-label="Register agent">
-        <label>
-          Agent id
-          <input name="agent_id" required placeholder="support-agent-v2" />
-        </label>
-        <label>
-          Display name
-          <input name="display_name" placeholder="optional" />
-        </label>
-        <button type="submit" className="primary">
-          Register agent
-        </button>
-      </form>
+      <Form
+        schema={registerAgentBody}
+        read={readRegisterForm}
+        action={register}
+        submitLabel="Register agent"
+        busyLabel="Registering…"
+        className="panel form-row"
+        aria-label="Register agent"
+        onDone={(form) => form.reset()}
+      >
+        <Field label="Agent id" name="agent_id" required placeholder="support-agent-v2" />
+        <Field label="Display name" name="display_name" placeholder="optional" />
+      </Form>
       <div className="panel" style={{ marginTop: 16 }}>
         <table aria-label="Ingest keys">
           <thead>
@@ -70,73 +90,47 @@ export function IngestKeysAdmin({ agents }: { agents: { agent_id: string; keys: 
                         <span className="badge">revoked</span>
                       ) : (
                         <>
-                          <button
-                            type="button"
-                            onClick={async () => {
-                              const answer = await ask({
-                                title: `Agents key ${k.prefix}… may also speak for`,
-                                message: `Registered agent ids, comma-separated; empty for ${a.agent_id} only.`,
-                                confirmLabel: "Save",
-                                fields: [{ name: "speaks_for", label: "Also speaks for", defaultValue: k.speaks_for.join(", ") }],
-                                reason: {},
-                              });
-                              if (!answer) return;
-                              const speaksFor = (answer.values.speaks_for ?? "")
-                                .split(",")
-                                .map((id) => id.trim())
-                                .filter(Boolean);
-                              await act(
-                                "PUT",
-                                `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys/${k.id}`,
-                                { speaks_for: speaksFor, reason: answer.reason },
-                                false,
-                              );
-                            }}
+                          <ConfirmButton
+                            title={`Agents key ${k.prefix}… may also speak for`}
+                            message={`Registered agent ids, comma-separated; empty for ${a.agent_id} only.`}
+                            confirmLabel="Save"
+                            fields={[{ name: "speaks_for", label: "Also speaks for", defaultValue: k.speaks_for.join(", ") }]}
+                            reason={{}}
+                            onConfirm={(reason, values) =>
+                              speaksFor.run({ agentId: a.agent_id, keyId: k.id, speaks_for: idList(values.speaks_for ?? ""), reason })
+                            }
                           >
                             Speaks for…
-                          </button>{" "}
-                          <button
-                            type="button"
-                            className="danger"
-                            onClick={async () => {
-                              const answer = await ask({
-                                title: `Revoke key ${k.prefix}… of ${a.agent_id}?`,
-                                message: "The agent's requests with it fail at once.",
-                                confirmLabel: "Revoke",
-                                danger: true,
-                                reason: {},
-                              });
-                              if (answer)
-                                await act("DELETE", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys/${k.id}`, { reason: answer.reason }, false);
-                            }}
+                          </ConfirmButton>{" "}
+                          <ConfirmButton
+                            danger
+                            title={`Revoke key ${k.prefix}… of ${a.agent_id}?`}
+                            message="The agent's requests with it fail at once."
+                            confirmLabel="Revoke"
+                            reason={{}}
+                            onConfirm={(reason) => revoke.run({ agentId: a.agent_id, keyId: k.id, reason })}
                           >
                             Revoke
-                          </button>
+                          </ConfirmButton>
                         </>
                       )}
                     </div>
                   ))}
                 </td>
                 <td className="actions">
-                  <button type="button" onClick={() => void act("POST", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys`, {}, true)}>
+                  <Button disabled={issue.busy} onClick={() => void issue.run({ agentId: a.agent_id })}>
                     Issue key
-                  </button>
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={async () => {
-                      const answer = await ask({
-                        title: `Rotate ${a.agent_id}'s key?`,
-                        message: "Every current key stops working at once.",
-                        confirmLabel: "Rotate",
-                        danger: true,
-                        reason: {},
-                      });
-                      if (answer) await act("POST", `/api/v1/agents/${encodeURIComponent(a.agent_id)}/keys`, { rotate: true, reason: answer.reason }, true);
-                    }}
+                  </Button>
+                  <ConfirmButton
+                    danger
+                    title={`Rotate ${a.agent_id}'s key?`}
+                    message="Every current key stops working at once."
+                    confirmLabel="Rotate"
+                    reason={{}}
+                    onConfirm={(reason) => rotate.run({ agentId: a.agent_id, rotate: true, reason })}
                   >
                     Rotate
-                  </button>
+                  </ConfirmButton>
                 </td>
               </tr>
             ))}

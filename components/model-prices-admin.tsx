@@ -1,79 +1,65 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { type FormEvent, useState } from "react";
+import { z } from "zod";
 import { formatUtc } from "@/lib/format";
 import type { ModelPriceTableView, ModelPriceView } from "@/lib/model-prices/list-model-prices";
-import { callApi } from "./api-client";
-import { ProblemBox } from "./shown-once";
-import { useAsk } from "./ui/dialog";
+import { setModelPriceInput } from "@/lib/model-prices/schemas";
+import { ConfirmButton } from "./ui/dialog";
+import { Field, Form } from "./ui/form";
+import { useAction } from "./ui/use-action";
 
 const usd = (n: number) => `$${n.toLocaleString("en-US", { maximumFractionDigits: 4 })}`;
 
+const setPriceForm = setModelPriceInput.extend({ reason: z.string().trim().min(3, "reason: say why (at least 3 characters)").max(2000) });
+type SetPrice = z.output<typeof setPriceForm>;
+
+/** An empty box is no number (so the schema says it is missing), not 0. */
+const numberOrNothing = (value: FormDataEntryValue | null) => (String(value ?? "").trim() === "" ? undefined : Number(value));
+
+function readPriceForm(form: FormData) {
+  return {
+    model: String(form.get("model") ?? ""),
+    input_usd_per_mtok: numberOrNothing(form.get("input_usd_per_mtok")),
+    output_usd_per_mtok: numberOrNothing(form.get("output_usd_per_mtok")),
+    reason: String(form.get("reason") ?? ""),
+  };
+}
+
+const priceUrl = (model: string) => `/api/v1/model-prices/${encodeURIComponent(model)}`;
+
+function fallbackSentence(price: ModelPriceView): string {
+  const fallback = price.default
+    ? `the shipped default (${usd(price.default.input_usd_per_mtok)} / ${usd(price.default.output_usd_per_mtok)}) applies again`
+    : "the model has no price then";
+  return `${fallback[0]?.toUpperCase()}${fallback.slice(1)}.`;
+}
+
 export function ModelPricesAdmin({ table }: { table: ModelPriceTableView }) {
-  const router = useRouter();
-  const { dialog, ask } = useAsk();
-  const [problem, setProblem] = useState<string | null>(null);
-
-  async function save(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const target = event.currentTarget;
-    const form = new FormData(target);
-    const model = String(form.get("model") ?? "").trim();
-    const answer = await ask({ title: `Set the price of ${model}?`, confirmLabel: "Set price", reason: {} });
-    if (!answer) return;
-    const { reason } = answer;
-    const result = await callApi("PUT", `/api/v1/model-prices/${encodeURIComponent(model)}`, {
-      input_usd_per_mtok: Number(form.get("input")),
-      output_usd_per_mtok: Number(form.get("output")),
-      reason,
-    });
-    if (!result.ok) return setProblem(result.error);
-    setProblem(null);
-    target.reset();
-    router.refresh();
-  }
-
-  async function remove(price: ModelPriceView) {
-    const fallback = price.default
-      ? `the shipped default (${usd(price.default.input_usd_per_mtok)} / ${usd(price.default.output_usd_per_mtok)}) applies again`
-      : "the model has no price then";
-    const answer = await ask({
-      title: `Remove the price of ${price.model}?`,
-      message: `${fallback[0]?.toUpperCase()}${fallback.slice(1)}.`,
-      confirmLabel: "Remove price",
-      danger: true,
-      reason: {},
-    });
-    if (!answer) return;
-    const { reason } = answer;
-    const result = await callApi("DELETE", `/api/v1/model-prices/${encodeURIComponent(price.model)}`, { reason });
-    if (!result.ok) return setProblem(result.error);
-    setProblem(null);
-    router.refresh();
-  }
+  const setPrice = useAction<SetPrice>({ method: "PUT", url: ({ model }) => priceUrl(model), body: ({ model: _model, ...body }) => body, refresh: true });
+  const remove = useAction<{ model: string; reason: string }>({
+    method: "DELETE",
+    url: ({ model }) => priceUrl(model),
+    body: ({ reason }) => ({ reason }),
+    refresh: true,
+  });
 
   return (
     <>
-      {dialog}
-      <ProblemBox problem={problem} />
-      <form className="panel form-row" onSubmit={(e) => void save(e)} aria-label="Set model price">
-        <label>
-          Model
-          <input name="model" required placeholder="gpt-4o" />
-        </label>
-        <label>
-          Input USD / 1M tokens
-          <input name="input" type="number" min={0} step="any" required />
-        </label>
-        <label>
-          Output USD / 1M tokens
-          <input name="output" type="number" min={0} step="any" required />
-        </label>
-        <button type="submit" className="primary">
-          Set price
-        </button>
-      </form>
+      <Form
+        schema={setPriceForm}
+        read={readPriceForm}
+        action={setPrice}
+        submitLabel="Set price"
+        busyLabel="Setting…"
+        className="panel form-row"
+        aria-label="Set model price"
+        onDone={(form) => form.reset()}
+      >
+        <Field label="Model" name="model" required placeholder="gpt-4o" />
+        <Field label="Input USD / 1M tokens" name="input_usd_per_mtok" type="number" min={0} step="any" required />
+        <Field label="Output USD / 1M tokens" name="output_usd_per_mtok" type="number" min={0} step="any" required />
+        <Field label="Reason" name="reason" required placeholder="what changed" autoComplete="off" maxLength={2000} />
+      </Form>
       <div className="panel" style={{ marginTop: 16 }}>
         {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region needs the focus to scroll by keyboard */}
         <table aria-label="Model prices" tabIndex={0}>
@@ -104,9 +90,17 @@ export function ModelPricesAdmin({ table }: { table: ModelPriceTableView }) {
                 </td>
                 <td className="actions">
                   {p.source === "admin" && (
-                    <button type="button" className="danger" onClick={() => void remove(p)}>
+                    <ConfirmButton
+                      danger
+                      title={`Remove the price of ${p.model}?`}
+                      message={fallbackSentence(p)}
+                      confirmLabel="Remove price"
+                      reason={{}}
+                      ariaLabel={`Remove the price of ${p.model}`}
+                      onConfirm={(reason) => remove.run({ model: p.model, reason })}
+                    >
                       Remove
-                    </button>
+                    </ConfirmButton>
                   )}
                 </td>
               </tr>

@@ -1,13 +1,17 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { type FormEvent, useRef, useState } from "react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { z } from "zod";
 import { formatUtc } from "@/lib/format";
-import type { PolicyChange } from "@/lib/policy/policy";
+import { agentPolicySchema, type PolicyChange } from "@/lib/policy/policy";
 import type { PolicyView } from "@/lib/policy/views";
-import { callApi } from "./api-client";
-import { ProblemBox } from "./shown-once";
-import { ConfirmDialog } from "./ui/dialog";
+import { type PolicyDraft, policyQueries } from "./queries";
+import { Button } from "./ui/button";
+import { ConfirmButton } from "./ui/dialog";
+import { Field, Form } from "./ui/form";
+import { Notice } from "./ui/notice";
+import { useAction } from "./ui/use-action";
 
 const STARTER = {
   role: "",
@@ -73,14 +77,31 @@ function PermissionsTable({ view }: { view: PolicyView }) {
   );
 }
 
-interface DraftAnswer {
-  policy: unknown;
-  notes: Record<string, string[]>;
-  skipped_tools: string[];
-}
+/**
+ * The editor's text checked by the server's own policy schema; each refusal is put on the one field
+ * there is, named by its path in the JSON (`permissions.0.tool_name: …`).
+ */
+const policyForm = z.object({
+  policy: z.string().transform((text, ctx) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "The policy is not valid JSON" });
+      return z.NEVER;
+    }
+    const parsed = agentPolicySchema.safeParse(json);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.map(String).join(".");
+      ctx.addIssue({ code: "custom", message: path ? `${path}: ${issue.message}` : issue.message });
+    }
+    return z.NEVER;
+  }),
+});
 
 /** What a drafted policy stands on, beside each of its lines: the editor above holds the draft, unsaved. */
-function DraftEvidence({ draft }: { draft: DraftAnswer }) {
+function DraftEvidence({ draft }: { draft: PolicyDraft }) {
   return (
     <section aria-label="Draft evidence" className="draft-evidence">
       <h3>Draft from the last 7 days (not saved: review it above, then save)</h3>
@@ -101,90 +122,72 @@ function DraftEvidence({ draft }: { draft: DraftAnswer }) {
 
 /** The agent's security policy: a table everyone may read, a JSON editor for admins (the API's body), and its versions. */
 export function PolicyEditor({ agentId, view: served, editable }: { agentId: string; view: PolicyView; editable: boolean }) {
-  const router = useRouter();
+  const client = useQueryClient();
   // The answer to this page's own change shows at once; a newer page render (another admin) wins.
   const [answered, setAnswered] = useState<PolicyView | null>(null);
   const newest = (v: PolicyView | null) => v?.versions[0]?.version ?? 0;
   const view = answered && newest(answered) >= newest(served) ? answered : served;
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [removing, setRemoving] = useState(false);
-  const [draft, setDraft] = useState<DraftAnswer | null>(null);
-  const editor = useRef<HTMLTextAreaElement>(null);
+  const [text, setText] = useState<{ version: number; text: string } | null>(null);
+  const [draft, setDraft] = useState<PolicyDraft | null>(null);
   const url = `/api/v1/agents/${encodeURIComponent(agentId)}/policy`;
-
-  async function proposeDraft() {
-    setBusy(true);
-    const result = await callApi<DraftAnswer>("GET", `${url}/draft?days=7`);
-    setBusy(false);
-    if (!result.ok) return setProblem(result.error);
-    setProblem(null);
-    setDraft(result.data);
-    if (editor.current) editor.current.value = JSON.stringify(result.data.policy, null, 2);
-  }
-
-  async function save(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    let body: unknown;
-    try {
-      body = JSON.parse(String(new FormData(event.currentTarget).get("policy") ?? ""));
-    } catch {
-      return setProblem("The policy is not valid JSON");
-    }
-    setBusy(true);
-    const result = await callApi<PolicyView>("PUT", url, body);
-    setBusy(false);
-    if (!result.ok) return setProblem(result.error);
-    setProblem(null);
-    setDraft(null);
-    setAnswered(result.data);
-    router.refresh();
-  }
-
-  async function remove(reason: string): Promise<string | null> {
-    const result = await callApi<PolicyView>("DELETE", url, { reason });
-    if (!result.ok) return result.error;
-    setRemoving(false);
-    setAnswered(result.data);
-    router.refresh();
-    return null;
-  }
+  const save = useAction<z.output<typeof policyForm>, PolicyView>({
+    method: "PUT",
+    url,
+    body: ({ policy }) => policy,
+    refresh: true,
+    onDone: (answer) => {
+      setDraft(null);
+      setAnswered(answer);
+    },
+  });
+  const remove = useAction<{ reason: string }, PolicyView>({ method: "DELETE", url, refresh: true, onDone: setAnswered });
+  const propose = useMutation({
+    mutationFn: () => client.fetchQuery(policyQueries.draft(agentId, 7)),
+    onSuccess: (answer) => {
+      setDraft(answer);
+      setText({ version: newest(view), text: JSON.stringify(answer.policy, null, 2) });
+    },
+  });
+  // What the editor holds: the text typed or drafted over the newest version, else the policy in effect (a new version, a removal included, replaces it).
+  const editorText = text && text.version === newest(view) ? text.text : JSON.stringify(view.policy ?? STARTER, null, 2);
 
   return (
     <div className="panel baseline">
       <PermissionsTable view={view} />
       {editable && (
-        <form onSubmit={(e) => void save(e)} aria-label="Security policy" className="form-row" key={view.version ?? "none"}>
-          <label className="wide">
-            Policy (JSON: the guide&apos;s AgentSecurityPolicy fields; left-out limits take its defaults)
-            <textarea ref={editor} name="policy" rows={12} spellCheck={false} defaultValue={JSON.stringify(view.policy ?? STARTER, null, 2)} />
-          </label>
+        <>
+          <Form schema={policyForm} action={save} submitLabel="Save policy" busyLabel="Saving…" aria-label="Security policy" className="form-row">
+            <Field
+              as="textarea"
+              className="wide"
+              label="Policy (JSON: the guide's AgentSecurityPolicy fields; left-out limits take its defaults)"
+              name="policy"
+              rows={12}
+              spellCheck={false}
+              value={editorText}
+              onChange={(e) => setText({ version: newest(view), text: e.target.value })}
+            />
+          </Form>
           <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
-              Save policy
-            </button>
-            <button type="button" disabled={busy} onClick={() => void proposeDraft()}>
+            <Button busy={propose.isPending} busyLabel="Drafting…" onClick={() => propose.mutate()}>
               Draft from the last 7 days
-            </button>
-            {view.policy && !removing && (
-              <button type="button" className="danger" disabled={busy} onClick={() => setRemoving(true)}>
+            </Button>
+            {view.policy && (
+              <ConfirmButton
+                danger
+                title="Remove policy"
+                message="The agent's tool calls are no longer judged against a policy."
+                confirmLabel="Remove policy"
+                reason={{}}
+                onConfirm={(reason) => remove.run({ reason })}
+              >
                 Remove policy
-              </button>
+              </ConfirmButton>
             )}
           </div>
-        </form>
+          <Notice kind="error">{propose.error ? `No draft: ${propose.error.message}` : null}</Notice>
+        </>
       )}
-      <ConfirmDialog
-        open={removing}
-        onClose={() => setRemoving(false)}
-        title="Remove policy"
-        message="The agent's tool calls are no longer judged against a policy."
-        confirmLabel="Remove policy"
-        danger
-        reason={{}}
-        onConfirm={(reason) => remove(reason)}
-      />
-      <ProblemBox problem={problem} />
       {draft && <DraftEvidence draft={draft} />}
       {view.versions.length > 0 && (
         <>

@@ -80,6 +80,28 @@ export const runbookQueries = {
       queryKey: ["runbooks"] as const,
       queryFn: async () => (await getJson<{ runbooks: RunbookView[] }>("/api/v1/runbooks")).runbooks,
     }),
+  /** One runbook's latest version with the YAML as uploaded. */
+  source: (id: string) =>
+    queryOptions({
+      queryKey: ["runbooks", id, "source"] as const,
+      queryFn: () => getJson<RunbookView & { source: string }>(`/api/v1/runbooks/${segment(id)}`),
+    }),
+};
+
+export interface PolicyDraft {
+  policy: unknown;
+  notes: Record<string, string[]>;
+  skipped_tools: string[];
+}
+
+export const policyQueries = {
+  /** A policy proposed from the agent's last `days` of tool calls; never saved by reading it. */
+  draft: (agentId: string, days: number) =>
+    queryOptions({
+      queryKey: ["policies", agentId, "draft", days] as const,
+      queryFn: () => getJson<PolicyDraft>(`/api/v1/agents/${segment(agentId)}/policy/draft?${query({ days: String(days) })}`),
+      staleTime: 0,
+    }),
 };
 
 /** The answer of GET /api/v1/killswitch, typed by the schema the server answers with (a type import: nothing of it reaches the browser). */

@@ -1,36 +1,50 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useRef, useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRef, useState } from "react";
+import { z } from "zod";
 import { formatUtc } from "@/lib/format";
 import type { RunbookView } from "@/lib/incidents/types";
 import type { RunbookError } from "@/lib/runbooks";
-import { callApi } from "./api-client";
 import { runbookQueries } from "./queries";
-import { ProblemBox } from "./shown-once";
+import { Button } from "./ui/button";
+import { Field, Form } from "./ui/form";
+import { Notice } from "./ui/notice";
 
 const RUNBOOKS_KEY = runbookQueries.list().queryKey;
 
-type UploadAnswer = { ok: true; runbook: RunbookView } | { ok: false; message: string; errors: RunbookError[] };
-type UploadBody = RunbookView | { error?: { message?: string; details?: { errors?: unknown } } };
+/** A refused upload: the sentence, and each problem by line and column of the YAML. */
+class UploadProblem extends Error {
+  constructor(
+    message: string,
+    readonly errors: RunbookError[],
+  ) {
+    super(message);
+  }
+}
+
+const uploadForm = z.object({ yaml: z.string().refine((yaml) => yaml.trim() !== "", "yaml: paste a runbook first") });
+
+type UploadBody = RunbookView | { error?: { message?: string; errors?: unknown } };
 
 function isRunbookError(value: unknown): value is RunbookError {
   return typeof value === "object" && value !== null && "line" in value && "message" in value;
 }
 
-/** The runbook API takes the YAML itself, not JSON, so this is the one call that does not go through callApi. */
-async function uploadRunbook(yaml: string): Promise<UploadAnswer> {
+/** The runbook API takes the YAML itself, not JSON, so this is the one call that does not go through callApi (nor useAction). */
+async function uploadRunbook(yaml: string): Promise<RunbookView> {
   let res: Response;
   try {
     res = await fetch("/api/v1/runbooks", { method: "POST", headers: { "content-type": "application/yaml" }, body: yaml });
   } catch {
-    return { ok: false, message: "The console did not answer; nothing was saved", errors: [] };
+    throw new UploadProblem("The console did not answer; nothing was saved", []);
   }
   const body: UploadBody | null = await res.json().catch(() => null);
-  if (res.ok && body && "name" in body) return { ok: true, runbook: body };
+  if (res.ok && body && "name" in body) return body;
   const error = body && "error" in body ? body.error : undefined;
-  const errors = Array.isArray(error?.details?.errors) ? error.details.errors.filter(isRunbookError) : [];
-  return { ok: false, message: error?.message ?? `The console answered ${res.status}; nothing was saved`, errors };
+  const errors = Array.isArray(error?.errors) ? error.errors.filter(isRunbookError) : [];
+  if (errors.length > 0) throw new UploadProblem(`The runbook was not saved: ${errors.length} problem${errors.length === 1 ? "" : "s"}.`, errors);
+  throw new UploadProblem(error?.message ?? `The console answered ${res.status}; nothing was saved`, []);
 }
 
 function formatError(e: RunbookError): string {
@@ -42,30 +56,36 @@ export function RunbooksAdmin({ canUpload }: { canUpload: boolean }) {
   const client = useQueryClient();
   const query = useQuery(runbookQueries.list());
   const [yaml, setYaml] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [answer, setAnswer] = useState<UploadAnswer | null>(null);
-  const editor = useRef<HTMLTextAreaElement>(null);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setBusy(true);
-    const result = await uploadRunbook(yaml);
-    setBusy(false);
-    setAnswer(result);
-    if (result.ok) await client.invalidateQueries({ queryKey: RUNBOOKS_KEY });
-  }
+  const editor = useRef<HTMLDivElement>(null);
+  const upload = useMutation<RunbookView, UploadProblem, z.output<typeof uploadForm>>({
+    mutationFn: ({ yaml }) => uploadRunbook(yaml),
+    onSuccess: () => client.invalidateQueries({ queryKey: RUNBOOKS_KEY }),
+  });
+  const action = {
+    run: async (body: z.output<typeof uploadForm>) => {
+      try {
+        await upload.mutateAsync(body);
+        return null;
+      } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+      }
+    },
+    busy: upload.isPending,
+    fields: {},
+  };
 
   function edit(source: string) {
     setYaml(source);
-    setAnswer(null);
-    editor.current?.scrollIntoView({ block: "center" });
-    editor.current?.focus();
+    upload.reset();
+    const textarea = editor.current?.querySelector("textarea");
+    textarea?.scrollIntoView({ block: "center" });
+    textarea?.focus();
   }
 
   const runbooks = query.data;
   return (
     <>
-      {query.isError && <ProblemBox problem={`Runbooks could not be loaded: ${query.error.message}`} />}
+      <Notice kind="error">{query.isError ? `Runbooks could not be loaded: ${query.error.message}` : null}</Notice>
       {!runbooks ? (
         !query.isError && <p className="empty">Loading…</p>
       ) : runbooks.length === 0 ? (
@@ -74,50 +94,44 @@ export function RunbooksAdmin({ canUpload }: { canUpload: boolean }) {
         runbooks.map((r) => <RunbookCard key={r.id} runbook={r} onEdit={canUpload ? edit : null} />)
       )}
       {canUpload && (
-        <form className="panel incident-section padded runbook-upload" onSubmit={(e) => void submit(e)} aria-label="Upload a runbook">
+        <Form
+          schema={uploadForm}
+          action={action}
+          submitLabel="Upload"
+          busyLabel="Uploading…"
+          className="panel incident-section padded runbook-upload"
+          aria-label="Upload a runbook"
+        >
           <h2>Add a runbook or a new version</h2>
           <p className="muted">
             One top-level key, the runbook&apos;s name, holding severity, escalation_path and its phases of steps. A name that exists already gets a new
             version; incidents already open keep the version they started with.
           </p>
-          <label>
-            Paste runbook YAML
-            <textarea
-              ref={editor}
+          <div ref={editor}>
+            <Field
+              as="textarea"
+              label="Paste runbook YAML"
+              name="yaml"
               value={yaml}
               onChange={(e) => setYaml(e.target.value)}
               rows={18}
               spellCheck={false}
               placeholder={'my_runbook:\n  severity: high\n  escalation_path: [oncall_engineer]\n  immediate_actions:\n    - step: "…"'}
             />
-          </label>
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy || !yaml.trim()}>
-              {busy ? "Uploading…" : "Upload"}
-            </button>
           </div>
-          {answer?.ok && (
+          {upload.data && !upload.isPending && (
             <p role="status" className="notice">
-              Saved {answer.runbook.name} version {answer.runbook.version}.
+              Saved {upload.data.name} version {upload.data.version}.
             </p>
           )}
-          {answer && !answer.ok && (
-            <div className="error-box" role="alert">
-              {answer.errors.length === 0 ? (
-                answer.message
-              ) : (
-                <>
-                  The runbook was not saved: {answer.errors.length} problem{answer.errors.length === 1 ? "" : "s"}.
-                  <ul className="upload-errors">
-                    {answer.errors.map((e, n) => (
-                      <li key={n}>{formatError(e)}</li>
-                    ))}
-                  </ul>
-                </>
-              )}
-            </div>
+          {upload.error && upload.error.errors.length > 0 && (
+            <ul className="upload-errors" aria-label="Problems in the runbook">
+              {upload.error.errors.map((e, n) => (
+                <li key={n}>{formatError(e)}</li>
+              ))}
+            </ul>
           )}
-        </form>
+        </Form>
       )}
     </>
   );
@@ -159,39 +173,30 @@ function RunbookCard({ runbook, onEdit }: { runbook: RunbookView; onEdit: ((sour
 }
 
 function RunbookSource({ runbookId, name, onEdit }: { runbookId: string; name: string; onEdit: ((source: string) => void) | null }) {
-  const [source, setSource] = useState<string | null>(null);
+  const client = useQueryClient();
   const [shown, setShown] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
-
-  async function load(): Promise<string | null> {
-    if (source !== null) return source;
-    setBusy(true);
-    const result = await callApi<RunbookView & { source: string }>("GET", `/api/v1/runbooks/${encodeURIComponent(runbookId)}`);
-    setBusy(false);
-    if (!result.ok) {
-      setProblem(result.error);
-      return null;
-    }
-    setProblem(null);
-    setSource(result.data.source);
-    return result.data.source;
-  }
+  const source = useQuery({ ...runbookQueries.source(runbookId), enabled: shown });
+  const editSource = useMutation({
+    mutationFn: () => client.fetchQuery(runbookQueries.source(runbookId)),
+    onSuccess: (runbook) => onEdit?.(runbook.source),
+  });
+  const busy = source.isFetching || editSource.isPending;
+  const problem = (shown && source.error) || editSource.error;
 
   return (
     <div className="runbook-source">
       <div className="actions">
-        <button type="button" onClick={() => void load().then((s) => s !== null && setShown(!shown))} disabled={busy} aria-expanded={shown}>
+        <Button onClick={() => setShown(!shown)} disabled={busy} aria-expanded={shown}>
           {shown ? "Hide YAML" : "Show YAML"}
-        </button>
+        </Button>
         {onEdit && (
-          <button type="button" onClick={() => void load().then((s) => s !== null && onEdit(s))} disabled={busy} aria-label={`Edit ${name} as a new version`}>
+          <Button onClick={() => editSource.mutate()} disabled={busy} aria-label={`Edit ${name} as a new version`}>
             Edit as a new version
-          </button>
+          </Button>
         )}
       </div>
-      {shown && source !== null && <pre className="output-json">{source}</pre>}
-      <ProblemBox problem={problem} />
+      {shown && source.data && <pre className="output-json">{source.data.source}</pre>}
+      <Notice kind="error">{problem ? problem.message : null}</Notice>
     </div>
   );
 }

@@ -92,6 +92,13 @@ const MAX_BODY_DEPTH = 32;
  * PostgreSQL can store; anything else is a VALIDATION error naming the field.
  */
 export async function readJson(req: Request): Promise<Record<string, unknown>> {
+  const body = await readJsonOrNull(req);
+  if (body === null) throw new AppError("VALIDATION", "Body must be a JSON object");
+  return body;
+}
+
+/** readJson for the routes where a body of `null` means "none" (PUT …/baseline removes the configured baseline). */
+export async function readJsonOrNull(req: Request): Promise<Record<string, unknown> | null> {
   const text = (await readBodyCapped(req, 65_536, () => new AppError("PAYLOAD_TOO_LARGE", "Body larger than 64 KiB"))).toString("utf8");
   if (text.trim() === "") return {};
   let parsed: unknown;
@@ -100,7 +107,8 @@ export async function readJson(req: Request): Promise<Record<string, unknown>> {
   } catch {
     throw new AppError("VALIDATION", "Body is not valid JSON");
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new AppError("VALIDATION", "Body must be a JSON object");
+  if (parsed === null) return null;
+  if (typeof parsed !== "object" || Array.isArray(parsed)) throw new AppError("VALIDATION", "Body must be a JSON object");
   const problem = findJsonProblem(parsed, MAX_BODY_DEPTH);
   if (problem) throw fieldError(problem.path || "body", problem.message);
   return parsed as Record<string, unknown>;

@@ -4,7 +4,7 @@ import { respond } from "@/lib/api/operation";
 import { baselineApi } from "@/lib/api/operations";
 import { setBaseline } from "@/lib/detect";
 import { AppError } from "@/lib/errors";
-import { authedRoute, readJson } from "@/lib/http/authed-route";
+import { authedRoute, readJsonOrNull } from "@/lib/http/authed-route";
 
 export const dynamic = "force-dynamic";
 
@@ -15,6 +15,6 @@ export const GET = authedRoute<{ agentId: string }>(baselineApi.get, async ({ ct
 
 /** Body: the guide's AgentBehaviorBaseline fields (`expected_tools`, `max_tool_calls_per_session`, …), or `null` to remove it. */
 export const PUT = authedRoute<{ agentId: string }>(baselineApi.set, async ({ req, ctx, params }) => {
-  await setBaseline({ ctx, input: { agentId: params.agentId, baseline: await readJson(req) } });
+  await setBaseline({ ctx, input: { agentId: params.agentId, baseline: await readJsonOrNull(req) } });
   return respond(baselineApi.set, 200, await getBaseline(ctx.db, params.agentId));
 });
