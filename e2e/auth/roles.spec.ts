@@ -23,6 +23,8 @@ test("a signed-out visitor is sent to sign-in and comes back to the page they as
 });
 
 test("an admin adds a user, sees the one-time password once, and finds the change in the audit log", async ({ page }) => {
+  // Three sign-ins and a dozen pages: more than the default 30 s on a busy machine.
+  test.setTimeout(90_000);
   await signInAs(page, "admin");
   await page.goto("/admin/users");
   const email = `added-${Date.now()}@example.com`;

@@ -5,6 +5,8 @@ import { addUserWithCli } from "../support/agents";
 const codeAt = (secret: string, aheadS = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + aheadS });
 
 test("a person turns on two-step sign-in with an authenticator, then signs in with its code, and once with a recovery code", async ({ page }) => {
+  // Three sign-ins and a dozen pages: more than the default 30 s on a busy machine.
+  test.setTimeout(90_000);
   const person = addUserWithCli("responder");
   await page.goto("/sign-in?next=%2Faccount%2Fsecond-factor");
   await page.getByLabel("E-mail").fill(person.email);

@@ -1,10 +1,12 @@
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import Redis from "ioredis";
-import { e2eEnv } from "../../lib/env";
+import { childEnv, e2eEnv } from "../../lib/env";
 import { apiTokenWithCli, registerAgentWithCli, signInAs } from "../support/agents";
 
 const DESK = { width: 1440, height: 900 };
@@ -270,6 +272,58 @@ test("keyboard only: Tab reaches an agent's Kill, Enter opens the confirmation, 
     redis.disconnect();
   }
 });
+
+for (const [size, viewport] of [
+  ["at a desk", DESK],
+  ["on a phone", PHONE],
+] as const) {
+  test(`the three analyst tasks ${size}: when the agent was attacked, stopping it, and evidence that verifies offline`, async ({ page, request }) => {
+    test.setTimeout(180_000);
+    const world = await attackedAgent(request);
+    await page.setViewportSize(viewport);
+    await signInAs(page, "responder");
+
+    // 1. When: the alert shows the injected event's time, not the time it was detected.
+    await page.goto(`/alerts?agent_id=${encodeURIComponent(world.agentId)}`);
+    const group = page.getByRole("rowgroup", { name: `Session ${world.sessionId}` });
+    await expect(group.getByRole("row").filter({ hasText: "prompt_injection" }).first()).toContainText(utc(world.t0));
+
+    // 2. Stop it: from the alert's agent link, Kill with a reason; Redis holds the kill.
+    await group.getByRole("link", { name: world.agentId, exact: true }).first().click();
+    await page.waitForURL(/\/agents\//);
+    await page.getByRole("button", { name: `Kill ${world.agentId}` }).click();
+    const dialog = page.getByRole("dialog", { name: `Kill ${world.agentId}?` });
+    await dialog.getByLabel("Reason").fill(`contained ${size}`);
+    await dialog.getByRole("button", { name: `Kill ${world.agentId}` }).click();
+    await expect(dialog).toBeHidden();
+    const redis = new Redis(e2eEnv().AGENTSOC_TEST_REDIS_URL);
+    try {
+      await expect.poll(async () => (await redis.hgetall(`agent:killswitch:${world.agentId}`)).reason).toBe(`contained ${size}`);
+    } finally {
+      redis.disconnect();
+    }
+
+    // 3. Evidence: freeze the session, download both files, and the CLI verifies them with the console's key.
+    await page.goto(`/sessions/${encodeURIComponent(world.sessionId)}`);
+    const snapshots = page.getByRole("region", { name: "Evidence snapshots" });
+    await snapshots.getByRole("button", { name: "Freeze evidence" }).click();
+    const row = snapshots.getByRole("table", { name: "Evidence snapshots" }).getByRole("row").nth(1);
+    await expect(row).toBeVisible();
+    const folder = mkdtempSync(path.join(tmpdir(), "agentsoc-evidence-"));
+    const files: string[] = [];
+    for (const name of [/Download the NDJSON/, /signed manifest/]) {
+      const [download] = await Promise.all([page.waitForEvent("download"), row.getByRole("link", { name }).click()]);
+      const file = path.join(folder, download.suggestedFilename());
+      await download.saveAs(file);
+      files.push(file);
+    }
+    const verified = execFileSync("node_modules/.bin/tsx", ["scripts/soc.ts", "snapshot", "verify", ...files, "--json"], {
+      env: childEnv({ SOC_SECRET: e2eEnv().SOC_SECRET }),
+      encoding: "utf8",
+    });
+    expect(JSON.parse(verified)).toMatchObject({ ok: true, manifest: { session_id: world.sessionId, agent_id: world.agentId } });
+  });
+}
 
 test("a missing incident and an unknown address are 404 pages that keep the console's CSP", async ({ page }) => {
   await signInAs(page, "viewer");
