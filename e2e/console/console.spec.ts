@@ -243,6 +243,7 @@ test("Esc closes a confirmation without doing anything, and the kill stays undon
 });
 
 test("keyboard only: Tab reaches an agent's Kill, Enter opens the confirmation, and the kill is recorded in Redis", async ({ page }) => {
+  test.setTimeout(90_000);
   const { agentId } = registerAgentWithCli("e2e-keys");
   await page.setViewportSize(DESK);
   await signInAs(page, "responder");
@@ -260,6 +261,7 @@ test("keyboard only: Tab reaches an agent's Kill, Enter opens the confirmation, 
   // Focus is inside the dialog: typing goes to its first field, the reason.
   await expect(dialog.getByLabel("Reason")).toBeFocused();
   await page.keyboard.type("stopped from the keyboard during an incident drill");
+  await expect(dialog.getByLabel("Reason")).toHaveValue("stopped from the keyboard during an incident drill");
   const confirm = dialog.getByRole("button", { name: `Kill ${agentId}` });
   for (let i = 0; i < 6 && !(await confirm.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
   await expect(confirm).toBeFocused();
