@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import { EscalationRolesAdmin } from "@/components/escalation-roles-admin";
 import { Forbidden } from "@/components/forbidden";
-import { NotificationDestinationsAdmin } from "@/components/notification-destinations-admin";
+import { NotificationDestinationsAdmin } from "@/components/notifications/destinations-admin";
+import { EscalationRolesAdmin } from "@/components/notifications/escalation-roles-admin";
 import { appDb } from "@/db/client";
 import { listDeliveries, listDestinations, listEscalationRoles } from "@/db/queries/notifications";
 import { roleAtLeast } from "@/lib/auth/roles";

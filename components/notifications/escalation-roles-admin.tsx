@@ -3,10 +3,10 @@
 import { type FormEvent, useState } from "react";
 import { formatUtc } from "@/lib/format";
 import type { DestinationView, EscalationRoleMappingView, EscalationRolesView } from "@/lib/notify/views";
-import { Button } from "./ui/button";
-import { ConfirmButton } from "./ui/dialog";
-import { Notice } from "./ui/notice";
-import { useAction } from "./ui/use-action";
+import { Button } from "../ui/button";
+import { ConfirmButton } from "../ui/dialog";
+import { Notice } from "../ui/notice";
+import { useAction } from "../ui/use-action";
 
 /**
  * Which notification destinations page each escalation role of the runbooks. The incident page's

@@ -6,7 +6,7 @@ import { Fragment, useState } from "react";
 import { alertPageLink } from "@/lib/detect/links";
 import { formatUtc } from "@/lib/format";
 import type { DeliveryView, DestinationView } from "@/lib/notify/views";
-import { type DeliveryFilters, type DeliveryPage, notificationQueries } from "./queries";
+import { type DeliveryFilters, type DeliveryPage, notificationQueries } from "../queries";
 
 type Page = DeliveryPage;
 type Filters = DeliveryFilters;
