@@ -81,7 +81,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       {problem && <Notice kind="error">{problem}</Notice>}
       <div className="panel">
         {page && page.entries.length > 0 ? (
-          <table aria-label="Audit log">
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: on a phone the table scrolls sideways, and a scrolling region needs the focus to scroll by keyboard
+          <table aria-label="Audit log" tabIndex={0}>
             <thead>
               <tr>
                 <th scope="col">#</th>
