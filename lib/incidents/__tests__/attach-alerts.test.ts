@@ -33,10 +33,9 @@ async function ingest(agentId: string, events: AgentEvent[]) {
 }
 
 /** One session with two alerts: an injection (critical) at t0 and a tool outside the baseline a second later. */
-async function sessionWithTwoAlerts() {
+async function sessionWithTwoAlerts(sessionId = `sess_${randomUUID().slice(0, 10)}`) {
   const { agentId } = await newAgent({ prefix: "attach" });
   await setBaseline({ ctx: testCtx(), input: { agentId, baseline: { expected_tools: ["web_fetch"] } } });
-  const sessionId = `sess_${randomUUID().slice(0, 10)}`;
   const t0 = Math.floor(Date.now() / 1000) - 3600;
   await ingest(agentId, [
     makeEvent(agentId, {
@@ -102,6 +101,21 @@ describe("alerts and the incidents that hold them", () => {
       code: "CONFLICT",
       message: expect.stringContaining(holder.ref),
     });
+  });
+});
+
+describe("adding alerts: whose session", () => {
+  it("brings the other alerts of the same agent's session, not of another agent that reused the session id", async () => {
+    const sessionId = `shared_${randomUUID().slice(0, 8)}`;
+    const mine = await sessionWithTwoAlerts(sessionId);
+    const stranger = await sessionWithTwoAlerts(sessionId);
+    const [first, second] = mine.alerts;
+    if (!first || !second) throw new Error("expected two alerts");
+    const incident = await openIncident({ ctx: as("responder"), input: { alert_ids: [first.id] } });
+    const { incident: joined } = await attachAlertsToIncident({ ctx: as("responder"), input: { incidentId: incident.id, body: { alert_ids: [second.id] } } });
+    expect([...joined.alert_ids].sort((a, b) => a - b)).toEqual(mine.alerts.map((a) => a.id).sort((a, b) => a - b));
+    expect(joined.agent_ids).toEqual([mine.agentId]);
+    expect(joined.alert_ids.some((id) => stranger.alerts.some((a) => a.id === id))).toBe(false);
   });
 });
 
