@@ -8,7 +8,7 @@ import type { Role } from "@/lib/auth/roles";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { enqueuePage, kickNotificationDelivery, type QueuedPage } from "@/lib/notify";
-import { actorName } from "./open-incident";
+import { actorName, lockAlertOwnership } from "./open-incident";
 import { readIncident } from "./read-incident";
 import { recordIncidentActivity } from "./record";
 import { attachAlertsInput, commentInput, incidentIdSchema, notesInput, pageInput, statusInput } from "./schemas";
@@ -188,6 +188,7 @@ export async function attachAlertsToIncident({ ctx, input }: { ctx: Ctx; input: 
             .from(alerts)
             .where(or(...sessions.map((a) => and(eq(alerts.agentId, a.agentId), eq(alerts.sessionId, a.sessionId ?? "")))));
     const wanted = [...new Set([...alert_ids, ...siblings.map((a) => a.id)])].filter((id) => !row.alertIds.includes(id));
+    await lockAlertOwnership(tx);
     const heldElsewhere =
       wanted.length === 0
         ? []
