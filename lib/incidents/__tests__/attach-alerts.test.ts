@@ -116,6 +116,9 @@ describe("adding alerts: whose session, and who wins a race", () => {
     expect([...joined.alert_ids].sort((a, b) => a - b)).toEqual(mine.alerts.map((a) => a.id).sort((a, b) => a - b));
     expect(joined.agent_ids).toEqual([mine.agentId]);
     expect(joined.alert_ids.some((id) => stranger.alerts.some((a) => a.id === id))).toBe(false);
+    // Nor is the stranger's alert offered as covered by this incident.
+    const strangers = (await listAlerts(appDb(), parseAlertFilters({ agent_id: stranger.agentId }))).alerts;
+    expect(strangers.map((a) => a.covering_incident_id)).toEqual(strangers.map(() => null));
   });
 
   it("gives an alert to one open incident when two responders add it to different incidents at once", async () => {
