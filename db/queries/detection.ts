@@ -58,7 +58,7 @@ export interface AlertView {
   resolution_note: string | null;
   /** The incident that holds this alert (an open one before a closed one). */
   incident_id: number | null;
-  /** An open incident that covers this alert's session or agent but does not hold the alert yet. */
+  /** An open incident that covers this alert's agent (preferring one working its session) but does not hold the alert yet. */
   covering_incident_id: number | null;
 }
 
@@ -72,8 +72,9 @@ const alertColumns = {
   ...getTableColumns(alerts),
   incidentId: sql<number | null>`(SELECT i.id FROM incidents i WHERE i.alert_ids @> ARRAY[alerts.id]::int8[]
     ORDER BY (i.status = 'closed'), i.id DESC LIMIT 1)`.mapWith(Number),
+  // A session is one agent's (two agents may use the same id): an incident covers only its own agents' alerts.
   coveringIncidentId: sql<number | null>`(SELECT i.id FROM incidents i WHERE i.status <> 'closed'
-    AND (i.agent_ids @> ARRAY[alerts.agent_id] OR i.session_ids @> ARRAY[alerts.session_id])
+    AND i.agent_ids @> ARRAY[alerts.agent_id]
     ORDER BY (i.session_ids @> ARRAY[alerts.session_id]) IS TRUE DESC, i.id DESC LIMIT 1)`.mapWith(Number),
 };
 

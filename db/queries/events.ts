@@ -43,7 +43,7 @@ export function decodeCursor(raw: string): Cursor {
   const epochMicros = m?.[1] ? BigInt(m[1]) : null;
   const eventId = m?.[2] ?? "";
   const agentId = m?.[3] ?? "";
-  if (epochMicros === null || epochMicros > MAX_CURSOR_MICROS || !UUID.test(eventId) || agentId === "") {
+  if (epochMicros === null || epochMicros > MAX_CURSOR_MICROS || !UUID.test(eventId) || agentId === "" || agentId.includes("\u0000")) {
     throw new AppError("VALIDATION", "Invalid query: cursor: not a cursor returned by this API", {
       details: { errors: [{ path: "cursor", message: "not a cursor returned by this API" }] },
     });

@@ -45,11 +45,10 @@ export const alertViewSchema = z
     resolved_at: nullableTime,
     resolution_note: z.string().nullable(),
     incident_id: z.number().int().nullable().meta({ description: "The incident that holds this alert" }),
-    covering_incident_id: z
-      .number()
-      .int()
-      .nullable()
-      .meta({ description: "An open incident covering this alert's session or agent that does not hold it yet: add the alert there rather than open another" }),
+    covering_incident_id: z.number().int().nullable().meta({
+      description:
+        "An open incident covering this alert's agent (one working its session first) that does not hold it yet: add the alert there rather than open another",
+    }),
   })
   .meta({ id: "Alert" });
 

@@ -1,4 +1,5 @@
 import { and, inArray, ne, sql } from "drizzle-orm";
+import type { Tx } from "@/db/client";
 import { incidentRef } from "@/db/queries/incidents";
 import { agentExists } from "@/db/queries/ingest-keys";
 import { getRunbook } from "@/db/queries/runbooks";
@@ -21,6 +22,14 @@ const worst = (severities: Severity[]): Severity | undefined => severities.sort(
 export function actorName(ctx: Ctx): string {
   const a = ctx.actor;
   return a.type === "user" ? a.email : a.type === "api_token" ? `token ${a.name}` : actorId(a);
+}
+
+/**
+ * Which open incident holds an alert is decided one transaction at a time: checking that no other
+ * open incident holds it and writing it down happen under this lock, so two incidents cannot both take it.
+ */
+export async function lockAlertOwnership(tx: Tx): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:incident_alerts'))`);
 }
 
 /**
@@ -54,19 +63,6 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
     }
   }
 
-  if (body.alert_ids.length > 0) {
-    const [already] = await ctx.db
-      .select({ id: incidents.id })
-      .from(incidents)
-      .where(and(ne(incidents.status, "closed"), sql`${incidents.alertIds} && ${sql.param(body.alert_ids)}::int8[]`))
-      .limit(1);
-    if (already) {
-      throw new AppError("CONFLICT", `${incidentRef(already.id)} already covers alert ${body.alert_ids.join(", ")}; work it there`, {
-        details: { incident_id: already.id, link: `/incidents/${already.id}` },
-      });
-    }
-  }
-
   const wanted = body.runbook_id ? { id: body.runbook_id } : { name: DEFAULT_RUNBOOK };
   // The server loads the shipped runbooks at start; a database it has not started on yet gets them here.
   const runbook = (await getRunbook(ctx.db, wanted)) ?? (body.runbook_id ? null : await ensureShippedRunbooks(ctx.db).then(() => getRunbook(ctx.db, wanted)));
@@ -80,6 +76,19 @@ export async function openIncident({ ctx, input }: { ctx: Ctx; input: unknown })
   const title = body.title ?? (fromAlerts[0] ? `${fromAlerts[0].type.replaceAll("_", " ")} on ${agentIds.join(", ")}` : `Incident on ${agentIds.join(", ")}`);
 
   const id = await ctx.db.transaction(async (tx) => {
+    if (body.alert_ids.length > 0) {
+      await lockAlertOwnership(tx);
+      const [already] = await tx
+        .select({ id: incidents.id })
+        .from(incidents)
+        .where(and(ne(incidents.status, "closed"), sql`${incidents.alertIds} && ${sql.param(body.alert_ids)}::int8[]`))
+        .limit(1);
+      if (already) {
+        throw new AppError("CONFLICT", `${incidentRef(already.id)} already covers alert ${body.alert_ids.join(", ")}; work it there`, {
+          details: { incident_id: already.id, link: `/incidents/${already.id}` },
+        });
+      }
+    }
     const [row] = await tx
       .insert(incidents)
       .values({

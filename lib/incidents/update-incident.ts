@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, or, sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { type IncidentRow, incidentRef } from "@/db/queries/incidents";
 import { alerts, incidents } from "@/db/schema";
@@ -8,7 +8,7 @@ import type { Role } from "@/lib/auth/roles";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { enqueuePage, kickNotificationDelivery, type QueuedPage } from "@/lib/notify";
-import { actorName } from "./open-incident";
+import { actorName, lockAlertOwnership } from "./open-incident";
 import { readIncident } from "./read-incident";
 import { recordIncidentActivity } from "./record";
 import { attachAlertsInput, commentInput, incidentIdSchema, notesInput, pageInput, statusInput } from "./schemas";
@@ -171,16 +171,24 @@ export function takeIncidentOwnership({ ctx, input }: { ctx: Ctx; input: { incid
 export async function attachAlertsToIncident({ ctx, input }: { ctx: Ctx; input: { incidentId: unknown; body: unknown } }) {
   const { alert_ids } = parseOrThrow(attachAlertsInput, input.body ?? {});
   return change(ctx, input.incidentId, "responder", "add alerts to incidents", async (tx, row) => {
-    const named = await tx.select({ id: alerts.id, sessionId: alerts.sessionId }).from(alerts).where(inArray(alerts.id, alert_ids));
+    const named = await tx.select({ id: alerts.id, agentId: alerts.agentId, sessionId: alerts.sessionId }).from(alerts).where(inArray(alerts.id, alert_ids));
     const missing = alert_ids.filter((id) => !named.some((a) => a.id === id));
     if (missing.length > 0) {
       throw new AppError("NOT_FOUND", `No alert ${missing.join(", ")}`, {
         details: { errors: [{ path: "alert_ids", message: `unknown: ${missing.join(", ")}` }] },
       });
     }
-    const sessions = [...new Set(named.flatMap((a) => (a.sessionId ? [a.sessionId] : [])))];
-    const siblings = sessions.length === 0 ? [] : await tx.select({ id: alerts.id }).from(alerts).where(inArray(alerts.sessionId, sessions));
+    // Session ids are chosen by each agent, so two agents can share one: a session is the agent's and its id.
+    const sessions = [...new Map(named.flatMap((a) => (a.sessionId ? [[`${a.agentId}\u0000${a.sessionId}`, a] as const] : []))).values()];
+    const siblings =
+      sessions.length === 0
+        ? []
+        : await tx
+            .select({ id: alerts.id })
+            .from(alerts)
+            .where(or(...sessions.map((a) => and(eq(alerts.agentId, a.agentId), eq(alerts.sessionId, a.sessionId ?? "")))));
     const wanted = [...new Set([...alert_ids, ...siblings.map((a) => a.id)])].filter((id) => !row.alertIds.includes(id));
+    await lockAlertOwnership(tx);
     const heldElsewhere =
       wanted.length === 0
         ? []

@@ -101,6 +101,8 @@ describe("GET /api/v1/events", () => {
     const forged = (text: string) => Buffer.from(text).toString("base64url");
     expect((await events({ cursor: forged(`123:${"-".repeat(36)}:agent`) })).status).toBe(400);
     expect((await events({ cursor: forged(`99999999999999999999:${crypto.randomUUID()}:agent`) })).status).toBe(400);
+    // A forged cursor is decoded on the server: what it names must be storable text before it reaches SQL.
+    expect((await events({ cursor: forged(`123:${crypto.randomUUID()}:age\u0000nt`) })).status).toBe(400);
     expect((await events({ until: "9999999999999" })).status).toBe(400);
     expect((await events({ since: "99999999999999999999" })).status).toBe(400);
   });

@@ -33,10 +33,9 @@ async function ingest(agentId: string, events: AgentEvent[]) {
 }
 
 /** One session with two alerts: an injection (critical) at t0 and a tool outside the baseline a second later. */
-async function sessionWithTwoAlerts() {
+async function sessionWithTwoAlerts(sessionId = `sess_${randomUUID().slice(0, 10)}`) {
   const { agentId } = await newAgent({ prefix: "attach" });
   await setBaseline({ ctx: testCtx(), input: { agentId, baseline: { expected_tools: ["web_fetch"] } } });
-  const sessionId = `sess_${randomUUID().slice(0, 10)}`;
   const t0 = Math.floor(Date.now() / 1000) - 3600;
   await ingest(agentId, [
     makeEvent(agentId, {
@@ -102,6 +101,52 @@ describe("alerts and the incidents that hold them", () => {
       code: "CONFLICT",
       message: expect.stringContaining(holder.ref),
     });
+  });
+});
+
+describe("adding alerts: whose session, and who wins a race", () => {
+  it("brings the other alerts of the same agent's session, not of another agent that reused the session id", async () => {
+    const sessionId = `shared_${randomUUID().slice(0, 8)}`;
+    const mine = await sessionWithTwoAlerts(sessionId);
+    const stranger = await sessionWithTwoAlerts(sessionId);
+    const [first, second] = mine.alerts;
+    if (!first || !second) throw new Error("expected two alerts");
+    const incident = await openIncident({ ctx: as("responder"), input: { alert_ids: [first.id] } });
+    const { incident: joined } = await attachAlertsToIncident({ ctx: as("responder"), input: { incidentId: incident.id, body: { alert_ids: [second.id] } } });
+    expect([...joined.alert_ids].sort((a, b) => a - b)).toEqual(mine.alerts.map((a) => a.id).sort((a, b) => a - b));
+    expect(joined.agent_ids).toEqual([mine.agentId]);
+    expect(joined.alert_ids.some((id) => stranger.alerts.some((a) => a.id === id))).toBe(false);
+    // Nor is the stranger's alert offered as covered by this incident.
+    const strangers = (await listAlerts(appDb(), parseAlertFilters({ agent_id: stranger.agentId }))).alerts;
+    expect(strangers.map((a) => a.covering_incident_id)).toEqual(strangers.map(() => null));
+  });
+
+  it("gives an alert to one open incident when two responders add it to different incidents at once", async () => {
+    const left = await sessionWithTwoAlerts();
+    const right = await sessionWithTwoAlerts();
+    const contested = await sessionWithTwoAlerts();
+    const [l] = left.alerts;
+    const [r] = right.alerts;
+    if (!l || !r) throw new Error("expected alerts");
+    const a = await openIncident({ ctx: as("responder"), input: { alert_ids: [l.id] } });
+    const b = await openIncident({ ctx: as("responder"), input: { alert_ids: [r.id] } });
+    for (const [c] of [contested.alerts, (await sessionWithTwoAlerts()).alerts, (await sessionWithTwoAlerts()).alerts]) {
+      if (!c) throw new Error("expected an alert");
+      const results = await Promise.allSettled([
+        attachAlertsToIncident({ ctx: as("responder"), input: { incidentId: a.id, body: { alert_ids: [c.id] } } }),
+        attachAlertsToIncident({ ctx: as("responder"), input: { incidentId: b.id, body: { alert_ids: [c.id] } } }),
+      ]);
+      expect(results.filter((x) => x.status === "fulfilled" && x.value.incident.alert_ids.includes(c.id))).toHaveLength(1);
+      expect(results.find((x) => x.status === "rejected")).toMatchObject({ reason: { code: "CONFLICT" } });
+    }
+    const [c] = (await sessionWithTwoAlerts()).alerts;
+    if (!c) throw new Error("expected an alert");
+    const [attached, opened] = await Promise.allSettled([
+      attachAlertsToIncident({ ctx: as("responder"), input: { incidentId: a.id, body: { alert_ids: [c.id] } } }).then((r) => r.incident),
+      openIncident({ ctx: as("responder"), input: { alert_ids: [c.id] } }),
+    ]);
+    // Opening takes the alert alone; adding takes its session too, so adding may still succeed with the rest.
+    expect([attached, opened].filter((x) => x?.status === "fulfilled" && x.value.alert_ids.includes(c.id))).toHaveLength(1);
   });
 });
 
