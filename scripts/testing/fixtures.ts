@@ -13,6 +13,14 @@ export function testCtx(): Ctx {
   return { db: appDb(), actor: { type: "cli", id: "test" }, requestId: `test-${randomUUID()}`, sourceIp: null };
 }
 
+/** A signed-in person of `role` with a fresh identity, as a browser session acts. */
+export function userCtx(role: Role): Ctx {
+  return {
+    ...testCtx(),
+    actor: { type: "user", userId: randomUUID(), email: `${role}-${randomUUID().slice(0, 6)}@example.com`, role, sessionId: randomUUID() },
+  };
+}
+
 /** The owner's rights, for a test that plays an attacker holding them or needs DDL; closed after `use`. */
 export async function withOwnerDb<T>(use: (db: Db) => Promise<T>): Promise<T> {
   const handle = createDb(inject("ownerDatabaseUrl"), 1);

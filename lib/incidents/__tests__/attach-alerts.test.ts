@@ -4,24 +4,18 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { appDb } from "@/db/client";
 import { listAudit, parseAuditFilters } from "@/db/queries/audit";
 import { listAlerts, parseAlertFilters } from "@/db/queries/detection";
-import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { setBaseline } from "@/lib/detect";
 import { attachAlertsToIncident, openIncident } from "@/lib/incidents";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
-import { makeEvent, newAgent, readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
+import { makeEvent, newAgent, readyAppRedis, testCtx, userCtx } from "@/scripts/testing/fixtures";
 
 let redis: Redis;
 beforeAll(async () => {
   redis = await readyAppRedis();
 });
 
-function as(role: Role): Ctx {
-  return {
-    ...testCtx(),
-    actor: { type: "user", userId: randomUUID(), email: `${role}-${randomUUID().slice(0, 6)}@example.com`, role, sessionId: randomUUID() },
-  };
-}
+const as = userCtx;
 
 async function ingest(agentId: string, events: AgentEvent[]) {
   const ctx: Ctx = { db: appDb(), actor: { type: "agent", agentId, keyId: randomUUID() }, requestId: `test-${randomUUID()}`, sourceIp: "127.0.0.1" };

@@ -5,7 +5,6 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { POST as pageRoute } from "@/app/api/v1/incidents/[incidentId]/page/route";
 import { appDb } from "@/db/client";
-import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { openIncident, pageEscalationRole, readIncident } from "@/lib/incidents";
 import {
@@ -19,14 +18,9 @@ import {
   verifySignature,
 } from "@/lib/notify";
 import { uploadRunbook } from "@/lib/runbooks/store";
-import { bearer, newAgent, testCtx } from "@/scripts/testing/fixtures";
+import { bearer, newAgent, userCtx } from "@/scripts/testing/fixtures";
 
-function as(role: Role): Ctx {
-  return {
-    ...testCtx(),
-    actor: { type: "user", userId: randomUUID(), email: `${role}-${randomUUID().slice(0, 6)}@example.com`, role, sessionId: randomUUID() },
-  };
-}
+const as = userCtx;
 
 interface Received {
   headers: IncomingHttpHeaders;

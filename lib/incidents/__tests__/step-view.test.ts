@@ -5,23 +5,16 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as incidentRoute } from "@/app/api/v1/incidents/[incidentId]/route";
 import { appDb } from "@/db/client";
 import { incidentSteps } from "@/db/schema";
-import type { Role } from "@/lib/auth/roles";
-import type { Ctx } from "@/lib/context";
 import { openIncident, readIncident, runStep, setIncidentStatus, stepOutputSchema } from "@/lib/incidents";
 import type { IncidentView } from "@/lib/incidents/types";
-import { bearer, newAgent, readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
+import { bearer, newAgent, readyAppRedis, userCtx } from "@/scripts/testing/fixtures";
 
 let redis: Redis;
 beforeAll(async () => {
   redis = await readyAppRedis();
 });
 
-function as(role: Role): Ctx {
-  return {
-    ...testCtx(),
-    actor: { type: "user", userId: randomUUID(), email: `${role}-${randomUUID().slice(0, 6)}@example.com`, role, sessionId: randomUUID() },
-  };
-}
+const as = userCtx;
 
 const stepOf = (incident: IncidentView, stepId: string) => {
   const step = incident.phases.flatMap((p) => p.steps).find((s) => s.step_id === stepId);

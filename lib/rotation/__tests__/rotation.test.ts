@@ -11,7 +11,6 @@ import { listCredentials } from "@/db/queries/credentials";
 import { getIncident } from "@/db/queries/incidents";
 import { getRotationRun, unresolvedFailures } from "@/db/queries/rotations";
 import { credentials, ingestKeys, notificationDeliveries, rotationItems, rotationRuns } from "@/db/schema";
-import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { createCredential, updateCredential } from "@/lib/credentials";
 import { credentialProviders } from "@/lib/credentials/providers";
@@ -27,7 +26,7 @@ import { verifySignature } from "@/lib/notify/signing";
 import { appRedis } from "@/lib/redis";
 import { type RetryPolicy, type RotationDeps, resolveFailedItem, revealNewSecret, runDueRotationSteps, startRotation } from "@/lib/rotation";
 import type { RotationRunView } from "@/lib/rotation/views";
-import { makeEvent, newAgent, testCtx } from "@/scripts/testing/fixtures";
+import { makeEvent, newAgent, testCtx, userCtx } from "@/scripts/testing/fixtures";
 import { startRedisServer } from "@/scripts/testing/infra";
 import { type SecretManagerOverride, startSecretManager } from "@/scripts/testing/secret-manager";
 
@@ -39,12 +38,7 @@ afterAll(async () => {
   for (const close of closers.reverse()) await close();
 });
 
-function as(role: Role): Ctx {
-  return {
-    ...testCtx(),
-    actor: { type: "user", userId: randomUUID(), email: `${role}-${randomUUID().slice(0, 6)}@example.com`, role, sessionId: randomUUID() },
-  };
-}
+const as = userCtx;
 
 /** No admin login for Redis ACL users unless a test passes its own redis-server's: never the shared Redis. */
 function deps(policy: RetryPolicy = FAST, redisAdminUrl: string | null = null, egress?: EgressPolicy): RotationDeps {

@@ -12,7 +12,6 @@ import { appDb, type Db } from "@/db/client";
 import { listSessionEvents } from "@/db/queries/events";
 import { type EventPageCursor, listSessionSnapshots, readEvidenceEventPage } from "@/db/queries/evidence";
 import { createUser } from "@/lib/auth";
-import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { setBaseline } from "@/lib/detect";
 import { childEnv } from "@/lib/env";
@@ -32,16 +31,11 @@ import {
 import { signManifest } from "@/lib/forensics/evidence/manifest";
 import type { SnapshotView } from "@/lib/forensics/evidence/views";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
-import { bearer, makeEvent, newAgent, readyAppRedis, testCtx, withOwnerDb } from "@/scripts/testing/fixtures";
+import { bearer, makeEvent, newAgent, readyAppRedis, testCtx, userCtx, withOwnerDb } from "@/scripts/testing/fixtures";
 
 const run = promisify(execFile);
 
-function as(role: Role): Ctx {
-  return {
-    ...testCtx(),
-    actor: { type: "user", userId: randomUUID(), email: `${role}-${randomUUID().slice(0, 6)}@example.com`, role, sessionId: randomUUID() },
-  };
-}
+const as = userCtx;
 
 let redis: Redis;
 beforeAll(async () => {
