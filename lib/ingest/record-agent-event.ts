@@ -1,7 +1,7 @@
+import type { z } from "zod";
 import type { Db } from "@/db/client";
 import { storeEventRows } from "./insert-event-rows";
 import { prepareEventRow } from "./prepare-event-rows";
-import type { z } from "zod";
 import { agentEventSchema } from "./schemas";
 
 /**

@@ -107,7 +107,11 @@ export async function recordChange(tx: Tx, ctx: Ctx, change: StateChange): Promi
   });
   // A kill also stops what the agent already holds: its tool tokens (under a global kill, everyone's).
   const tokensRevoked = change.killed
-    ? await revokeToolTokens(tx, { agentId: change.scope === "agent" ? change.agentId : null, reason: `kill switch: ${change.reason}`, revokedBy: change.killedBy })
+    ? await revokeToolTokens(tx, {
+        agentId: change.scope === "agent" ? change.agentId : null,
+        reason: `kill switch: ${change.reason}`,
+        revokedBy: change.killedBy,
+      })
     : 0;
   await recordAudit(tx, ctx, {
     action: `killswitch.${change.action}`,

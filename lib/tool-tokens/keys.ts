@@ -59,10 +59,7 @@ export async function rotateSigningKey(ctx: Ctx, input: unknown): Promise<{ gene
     const rows = await signingKeyGenerations(tx);
     const previous = deriveToolTokenKey(s, rows[0]?.generation ?? 1);
     if (rows.length === 0) await tx.insert(toolTokenKeys).values({ generation: previous.generation, kid: previous.kid, createdBy: "installation" });
-    await tx
-      .update(toolTokenKeys)
-      .set({ retiredAt: sql`now()` })
-      .where(sql`${toolTokenKeys.generation} = ${previous.generation}`);
+    await tx.update(toolTokenKeys).set({ retiredAt: sql`now()` }).where(sql`${toolTokenKeys.generation} = ${previous.generation}`);
     const next = deriveToolTokenKey(s, previous.generation + 1);
     await tx.insert(toolTokenKeys).values({ generation: next.generation, kid: next.kid, createdBy: actorId(ctx.actor) });
     await recordAudit(tx, ctx, {

@@ -1,6 +1,6 @@
 import type { Db } from "@/db/client";
-import type { Jwk } from "./schemas";
 import { signingKeys } from "./keys";
+import type { Jwk } from "./schemas";
 
 /** The JWKS: every key a verifier may still meet, the current one first. */
 export async function publishedJwks(db: Db): Promise<{ keys: Jwk[] }> {

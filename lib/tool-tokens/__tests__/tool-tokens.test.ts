@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type Redis from "ioredis";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GET as jwksRoute } from "@/app/.well-known/jwks.json/route";
-import { GET as listRoute, POST as issueRoute } from "@/app/api/v1/agents/[agentId]/tool-tokens/route";
+import { POST as issueRoute, GET as listRoute } from "@/app/api/v1/agents/[agentId]/tool-tokens/route";
 import { GET as revocationsRoute } from "@/app/api/v1/tool-tokens/revocations/route";
 import { GET as revocationStream } from "@/app/api/v1/tool-tokens/revocations/stream/route";
 import { appDb } from "@/db/client";
@@ -107,10 +107,9 @@ describe("tool tokens", () => {
     expect(recorded[0]?.output_summary).toContain(issued.body.jti);
     expect(recorded[0]?.output_summary).not.toContain(issued.body.token.split(".")[2]);
 
-    const list = await listRoute(
-      new Request(`http://soc.test/api/v1/agents/${agent.agentId}/tool-tokens`, { headers: await bearer("viewer") }),
-      { params: Promise.resolve({ agentId: agent.agentId }) },
-    );
+    const list = await listRoute(new Request(`http://soc.test/api/v1/agents/${agent.agentId}/tool-tokens`, { headers: await bearer("viewer") }), {
+      params: Promise.resolve({ agentId: agent.agentId }),
+    });
     const held = (await list.json()) as Record<string, any>;
     expect(held).toMatchObject({ agent_id: agent.agentId, live: 1, last_expires_at: issued.body.expires_at });
     expect(held.tokens[0]).toMatchObject({ jti: issued.body.jti, state: "live" });
