@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import type Redis from "ioredis";
 import { KILLSWITCH_SHARED_LOCK, recordedKillState } from "@/db/queries/killswitch";
 import { policyInEffect } from "@/db/queries/policies";
 import { toolTokens } from "@/db/schema";
@@ -6,6 +7,7 @@ import { parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { recordAgentEvent } from "@/lib/ingest";
+import { takeQuota } from "@/lib/ingest/rate-limit";
 import { storedPolicy } from "@/lib/policy/policy";
 import { signEdDsa, signHs256, type ToolTokenClaims } from "./jwt";
 import { signingKeys } from "./keys";
@@ -15,6 +17,10 @@ import { scopeWithinPolicy } from "./scope";
 export interface ToolTokenSettings {
   /** The guide's shared HS256 secret; undefined: HS256 tokens are refused. */
   hs256Secret: string | undefined;
+  /** Where the per-agent issue rate is counted; null: not limited (Redis not configured). */
+  redis: Redis | null;
+  /** Tokens one agent may be issued per minute. */
+  perMinute: number;
 }
 
 /** Where an issue or refusal is recorded when the request names no session. */
@@ -40,6 +46,14 @@ export async function issueToolToken({
   if (ctx.actor.type !== "agent") throw new AppError("FORBIDDEN", "Only an agent's ingest key may ask for a tool token");
   const keyId = ctx.actor.keyId;
   const request = parseOrThrow(issueToolTokenBody, input);
+  // Each issue writes a row and an event: one agent asking in a loop must not occupy the database.
+  const quota = await takeQuota(settings.redis, `tool-tokens:${agentId}`, 1, settings.perMinute, Date.now());
+  if (!quota.allowed) {
+    throw new AppError("RATE_LIMITED", `Agent ${agentId} asked for more than ${settings.perMinute} tool tokens this minute; reuse a token until it expires`, {
+      headers: { "Retry-After": String(quota.retryAfterSeconds) },
+      details: { retry_after_seconds: quota.retryAfterSeconds },
+    });
+  }
   const refuse = async (message: string, field: string) => {
     await recordRefusal(ctx, agentId, request, message);
     return new AppError("FORBIDDEN", message, { details: { errors: [{ path: field, message }] } });

@@ -165,13 +165,29 @@ describe("tool tokens", () => {
       ctx: { db: appDb(), actor: { type: "agent", agentId: agent.agentId, keyId: identity.keyId }, requestId: "test", sourceIp: null },
       agentId: agent.agentId,
       input: { tools: ["order_lookup"], permissions: ["read"], alg: "HS256" },
-      settings: { hs256Secret: secret },
+      settings: { hs256Secret: secret, redis, perMinute: 600 },
     });
     const { header, claims, input, signature } = decode(issued.token);
     expect(header).toEqual({ alg: "HS256", typ: "JWT" });
     expect(claims).toMatchObject({ sub: agent.agentId, tools: ["order_lookup"], permissions: ["read"] });
     expect(signature.equals(createHmac("sha256", secret).update(input).digest())).toBe(true);
     expect(signature.equals(createHmac("sha256", `${secret}x`).update(input).digest())).toBe(false);
+  });
+
+  it("limits how many tokens one agent is issued a minute", async () => {
+    const agent = await agentWithPolicy();
+    const identity = await findAgentByIngestKey(appDb(), agent.key);
+    if (!identity) throw new Error("the agent's key is not live");
+    const issue = () =>
+      issueToolToken({
+        ctx: { db: appDb(), actor: { type: "agent", agentId: agent.agentId, keyId: identity.keyId }, requestId: "test", sourceIp: null },
+        agentId: agent.agentId,
+        input: { tools: ["order_lookup"], permissions: ["read"] },
+        settings: { hs256Secret: undefined, redis, perMinute: 2 },
+      });
+    await issue();
+    await issue();
+    await expect(issue()).rejects.toMatchObject({ code: "RATE_LIMITED" });
   });
 
   it("a kill revokes the agent's live tokens at once, tells followers, and no token is issued while it stands", async () => {

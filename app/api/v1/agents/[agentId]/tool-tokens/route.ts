@@ -7,6 +7,7 @@ import { AppError } from "@/lib/errors";
 import { authenticateAgent } from "@/lib/http/agent-door";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
 import { handle, pathParams } from "@/lib/http/respond";
+import { appRedis } from "@/lib/redis";
 import { issueToolToken } from "@/lib/tool-tokens";
 
 export const dynamic = "force-dynamic";
@@ -16,11 +17,12 @@ export async function POST(req: Request, route: { params: Promise<{ agentId: str
   return handle(req, async ({ requestId, sourceIp }) => {
     const { agentId } = await pathParams(route);
     const { db, identity } = await authenticateAgent(req, agentId);
+    const config = env();
     const issued = await issueToolToken({
       ctx: { db, actor: { type: "agent", agentId, keyId: identity.keyId }, requestId, sourceIp },
       agentId,
       input: await readJson(req),
-      settings: { hs256Secret: env().SOC_TOOL_TOKEN_HS256_SECRET },
+      settings: { hs256Secret: config.SOC_TOOL_TOKEN_HS256_SECRET, redis: appRedis(), perMinute: config.SOC_TOOL_TOKENS_PER_MIN },
     });
     return respond(toolTokensApi.issue, 201, issued, { "cache-control": "no-store" });
   });
