@@ -184,6 +184,7 @@ const benchSchema = z.object({
   BENCH_ROUNDS: benchCount,
   BENCH_CONNECTIONS: benchCount,
   BENCH_KILLS: benchCount,
+  BENCH_TOKENS: benchCount,
   BENCH_OTHER_EVENTS: benchCount,
   BENCH_SEED_WRITERS: benchCount,
   BENCH_WHOLE_FETCHES: benchCount,
