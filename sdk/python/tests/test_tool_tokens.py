@@ -282,8 +282,13 @@ def test_key_rotation_the_older_key_verifies_and_an_unknown_kid_refetches_at_mos
     assert refused(verifier, eddsa(newest, claims())) == "accepted", "an unknown kid makes the verifier ask again"
     assert verifier.jwks_fetches == 2
     stranger = SigningKey()
-    for _ in range(5):
-        assert refused(verifier, eddsa(stranger, claims())) == "agent_token_invalid"
+    results: list[str] = []
+    threads = [threading.Thread(target=lambda: results.append(refused(verifier, eddsa(stranger, claims())))) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["agent_token_invalid"] * 5
     assert verifier.jwks_fetches == 2, "once, not again within the interval"
     assert refused(verifier, eddsa(old, claims())) == "agent_token_invalid", "a key dropped from the JWKS no longer verifies"
     assert issuer.hits["/.well-known/jwks.json"] == 3

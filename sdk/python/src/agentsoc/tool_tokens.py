@@ -261,6 +261,7 @@ class ToolTokenVerifier:
         self._log = logger or logging.getLogger("agentsoc")
         self._clock = clock
         self._lock = threading.Lock()
+        self._fetch_lock = threading.Lock()
         self._keys: dict[str, bytes] | None = PublicKeys(keys).by_kid if keys is not None else None
         self._keys_at: float | None = None
         self._jwks_tried_at: float | None = None
@@ -406,14 +407,16 @@ class ToolTokenVerifier:
     def _key(self, kid: str) -> bytes | None:
         if self.jwks_url is None:
             return (self._keys or {}).get(kid)
-        with self._lock:
-            keys, keys_at, tried_at = self._keys, self._keys_at, self._jwks_tried_at
-        now = time.monotonic()
-        stale = keys_at is None or now - keys_at > JWKS_MAX_AGE_S
-        unknown = keys is None or kid not in keys
-        may_refetch = tried_at is None or now - tried_at >= self.jwks_refetch_interval
-        if stale or (unknown and may_refetch):
-            self._refresh_keys()
+        # One fetch at a time: threads meeting the same new kid wait for it rather than each asking.
+        with self._fetch_lock:
+            with self._lock:
+                keys, keys_at, tried_at = self._keys, self._keys_at, self._jwks_tried_at
+            now = time.monotonic()
+            stale = keys_at is None or now - keys_at > JWKS_MAX_AGE_S
+            unknown = keys is None or kid not in keys
+            may_refetch = tried_at is None or now - tried_at >= self.jwks_refetch_interval
+            if stale or (unknown and may_refetch):
+                self._refresh_keys()
         with self._lock:
             return (self._keys or {}).get(kid)
 
