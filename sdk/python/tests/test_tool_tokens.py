@@ -360,6 +360,16 @@ def test_a_revocation_pushed_on_the_live_stream_is_refused_at_once_and_the_strea
         wait_for(lambda: refused(verifier, eddsa(key, three)) == "agent_token_revoked", 5, "the revocation from the new stream")
 
 
+def test_from_console_finds_the_keys_and_follows_the_revocations_at_the_consoles_paths(issuer: Issuer) -> None:
+    issued = claims()
+    issuer.revoked = [{"jti": issued["jti"], "exp": issued["exp"]}]
+    with ToolTokenVerifier.from_console(issuer.url + "/") as verifier:
+        assert verifier.wait_for_revocations(5)
+        assert refused(verifier, eddsa(issuer.keys[0], issued)) == "agent_token_revoked"
+        assert refused(verifier, eddsa(issuer.keys[0], claims())) == "accepted"
+    assert issuer.hits["/.well-known/jwks.json"] == 1 and issuer.hits["/api/v1/tool-tokens/revocations/stream"] == 1
+
+
 def test_revoked_entries_are_forgotten_once_their_tokens_expired() -> None:
     verifier = ToolTokenVerifier(hs256_secret="k")
     now = time.time()

@@ -319,6 +319,17 @@ describe("ToolTokenVerifier", () => {
     await waitFor(async () => (await refused(verifier, eddsa(key, three))) === "agent_token_revoked", 5000, "the revocation from the new stream");
   });
 
+  it("fromConsole finds the keys and follows the revocations at the console's paths", async () => {
+    const issued = claims();
+    issuer.revoked = [{ jti: issued.jti as string, exp: issued.exp as number }];
+    const verifier = ToolTokenVerifier.fromConsole(`${issuer.url}/`, { logger: null });
+    verifiers.push(verifier);
+    expect(await verifier.waitForRevocations(5000)).toBe(true);
+    expect(await refused(verifier, eddsa(issuer.keys[0] as SigningKey, issued))).toBe("agent_token_revoked");
+    expect(await refused(verifier, eddsa(issuer.keys[0] as SigningKey, claims()))).toBe("accepted");
+    expect([issuer.hit("/.well-known/jwks.json"), issuer.hit("/api/v1/tool-tokens/revocations/stream")]).toEqual([1, 1]);
+  });
+
   it("forgets revoked entries once their tokens expired; a list given by hand counts", async () => {
     const verifier = make({ hs256Secret: "k" });
     const now = nowS();

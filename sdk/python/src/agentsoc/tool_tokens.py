@@ -605,8 +605,9 @@ class ToolTokenVerifier:
         if isinstance(claims.get("jti"), str):
             metadata["jti"] = claims["jti"]
         try:
-            if self._session is None:
-                self._session = self._client.session()
+            with self._lock:
+                if self._session is None:
+                    self._session = self._client.session()
             session = getattr(self._session, "_session", self._session)  # an AsyncSession wraps a Session
             session.log(
                 "security",
