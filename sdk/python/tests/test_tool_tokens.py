@@ -455,3 +455,35 @@ def test_a_refusal_reaches_the_console_as_a_security_event_of_the_tools_agent(
     assert stored[0]["metadata"]["agent_id"] == "py-caller-agent"
     assert stored[0]["metadata"]["tool"] == "customer_lookup" and stored[0]["metadata"]["permission"] == "delete"
     assert token.split(".")[2] not in json.dumps(stored) and token.split(".")[1] not in json.dumps(stored)
+
+
+def test_the_consoles_own_tokens_verify_and_a_kill_reaches_the_following_verifier(console: Console, agent: tuple[str, str]) -> None:
+    agent_id, ingest_key = agent
+    console.ok(
+        "PUT",
+        f"/api/v1/agents/{agent_id}/policy",
+        {"permissions": [{"tool_name": "customer_lookup", "allowed_actions": ["read"], "resource_scope": ["customers.*"]}]},
+    )
+    status, issued = console.api(
+        "POST", f"/api/v1/agents/{agent_id}/tool-tokens", {"tools": ["customer_lookup"], "permissions": ["read"]}, token=ingest_key
+    )
+    assert status == 201, issued
+    with ToolTokenVerifier.from_console(console.url) as verifier:
+        granted = verifier.verify_tool_token(issued["token"], "customer_lookup", "read")
+        assert granted is not None and granted["sub"] == agent_id and granted["jti"] == issued["jti"]
+        with pytest.raises(ToolTokenRefused) as wider:
+            verifier.require_tool_token(issued["token"], "customer_lookup", "write")
+        assert wider.value.reason == "agent_permission_denied"
+
+        console.kill(agent_id, "tool token drill")
+        try:
+            def revoked() -> bool:
+                try:
+                    verifier.require_tool_token(issued["token"], "customer_lookup", "read")
+                    return False
+                except ToolTokenRefused as refusal:
+                    return refusal.reason == "agent_token_revoked"
+
+            wait_for(revoked, timeout=5, what="the kill's revocation to reach the verifier")
+        finally:
+            console.revive(agent_id)
