@@ -27,4 +27,6 @@ CREATE TABLE "tool_tokens" (
 ALTER TABLE "tool_tokens" ADD CONSTRAINT "tool_tokens_agent_id_agents_id_fk" FOREIGN KEY ("agent_id") REFERENCES "public"."agents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "tool_tokens" ADD CONSTRAINT "tool_tokens_key_id_ingest_keys_id_fk" FOREIGN KEY ("key_id") REFERENCES "public"."ingest_keys"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "tool_tokens_agent_id_expires_at_index" ON "tool_tokens" USING btree ("agent_id","expires_at");--> statement-breakpoint
-CREATE INDEX "tool_tokens_revoked_idx" ON "tool_tokens" USING btree ("revoked_at") WHERE "tool_tokens"."revoked_at" IS NOT NULL;
+CREATE INDEX "tool_tokens_live_idx" ON "tool_tokens" USING btree ("expires_at") WHERE "tool_tokens"."revoked_at" IS NULL;--> statement-breakpoint
+CREATE INDEX "tool_tokens_revoked_idx" ON "tool_tokens" USING btree ("expires_at") WHERE "tool_tokens"."revoked_at" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "tool_tokens_key_id_index" ON "tool_tokens" USING btree ("key_id");

@@ -4,12 +4,13 @@ import { refreshLearnedBaselines } from "@/lib/detect";
 import { env } from "@/lib/env";
 import { describeError } from "@/lib/errors";
 import { maintainPartitions } from "@/lib/ingest/partitions";
-import { closeKillEventBus } from "@/lib/killswitch";
+import { CONSOLE_CHANNEL, closeKillEventBus } from "@/lib/killswitch";
 import { KILLSWITCH_SYNC_MS, startKillSwitchSync, syncPassLogger } from "@/lib/killswitch/sync-loop";
 import { runNotificationDelivery } from "@/lib/notify";
 import { appRedis, closeAppRedis } from "@/lib/redis";
 import { runRotations } from "@/lib/rotation";
 import { ensureShippedRunbooks } from "@/lib/runbooks/store";
+import { pruneExpiredToolTokens, sweepKilledAgentsTokens } from "@/lib/tool-tokens";
 
 const HOUR_MS = 3_600_000;
 const LEARN_BASELINES_MS = 10 * 60_000;
@@ -71,6 +72,20 @@ export function startServerLifecycle(): void {
 
   const redis = appRedis();
   if (redis) startKillSwitchSync(appDb(), redis, KILLSWITCH_SYNC_MS, syncPassLogger());
+
+  // A killed agent holds no live tool token: kills recorded from Redis, and revocations a crash cut short.
+  every(KILLSWITCH_SYNC_MS, async () => {
+    try {
+      const revoked = await sweepKilledAgentsTokens(appDb());
+      // Followers of the revocation list hear it from every instance, as they do after a console kill.
+      if (revoked > 0) await redis?.publish(CONSOLE_CHANNEL, JSON.stringify({ action: "tool_tokens_revoked" })).catch(() => undefined);
+    } catch (err) {
+      console.error(`[tool-tokens] sweeping killed agents' tokens failed; retrying in a second: ${describeError(err)}`);
+    }
+  });
+  every(HOUR_MS, async () => {
+    await pruneExpiredToolTokens(appDb()).catch((err: unknown) => console.error(`[tool-tokens] pruning expired tokens failed: ${describeError(err)}`));
+  });
 
   process.once("SIGTERM", () => {
     // Next.js stops taking requests on SIGTERM; closing the pools lets in-flight queries finish first.

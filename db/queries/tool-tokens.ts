@@ -50,16 +50,35 @@ export async function agentToolTokens(db: Queryable, agentId: string): Promise<A
   };
 }
 
-/** Revoked tokens not yet expired: what a tool must refuse that its signature and expiry would still accept. */
+/**
+ * Revoked tokens not yet expired (and those expired within the last minute, which a verifier's clock
+ * leeway may still accept): what a tool must refuse that signature and expiry would accept. Read
+ * through the partial index of revoked tokens by expiry.
+ */
 export async function unexpiredRevocations(db: Queryable, revokedSince?: Date): Promise<{ jti: string; exp: number }[]> {
   const rows = await db
     .select({ jti: toolTokens.jti, expiresAt: toolTokens.expiresAt })
     .from(toolTokens)
-    .where(and(isNotNull(toolTokens.revokedAt), gt(toolTokens.expiresAt, sql`now()`), revokedSince ? gt(toolTokens.revokedAt, revokedSince) : undefined));
+    .where(
+      and(
+        isNotNull(toolTokens.revokedAt),
+        gt(toolTokens.expiresAt, sql`now() - interval '60 seconds'`),
+        revokedSince ? gt(toolTokens.revokedAt, revokedSince) : undefined,
+      ),
+    );
   return rows.map((r) => ({ jti: r.jti, exp: Math.floor(r.expiresAt.getTime() / 1000) }));
 }
 
-/** Every generation of the signing key ever started, newest first; none means generation 1 alone. */
-export async function signingKeyGenerations(db: Queryable) {
-  return db.select().from(toolTokenKeys).orderBy(desc(toolTokenKeys.generation));
+/** The latest generations of the signing key, newest first; none means generation 1 alone. */
+export async function signingKeyGenerations(db: Queryable, limit: number) {
+  return db.select().from(toolTokenKeys).orderBy(desc(toolTokenKeys.generation)).limit(limit);
+}
+
+/** Tokens the agent holds now, counted through its (agent_id, expires_at) index. */
+export async function liveToolTokenCount(db: Queryable, agentId: string): Promise<number> {
+  const [row] = await db
+    .select({ live: sql<number>`count(*)::int` })
+    .from(toolTokens)
+    .where(and(eq(toolTokens.agentId, agentId), isNull(toolTokens.revokedAt), gt(toolTokens.expiresAt, sql`now()`)));
+  return row?.live ?? 0;
 }

@@ -29,7 +29,14 @@ export const toolTokens = pgTable(
     revokedBy: text(),
     revokeReason: text(),
   },
-  (t) => [index().on(t.agentId, t.expiresAt), index("tool_tokens_revoked_idx").on(t.revokedAt).where(sql`${t.revokedAt} IS NOT NULL`)],
+  (t) => [
+    index().on(t.agentId, t.expiresAt),
+    // What a kill's revocation and the sync's sweep read: live tokens only.
+    index("tool_tokens_live_idx").on(t.expiresAt).where(sql`${t.revokedAt} IS NULL`),
+    // What the public revocation list reads: revoked tokens, by expiry.
+    index("tool_tokens_revoked_idx").on(t.expiresAt).where(sql`${t.revokedAt} IS NOT NULL`),
+    index().on(t.keyId),
+  ],
 );
 
 /**

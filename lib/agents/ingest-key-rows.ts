@@ -2,13 +2,17 @@ import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import type { KeyIdentity } from "@/db/queries/ingest-keys";
 import { agents, ingestKeys } from "@/db/schema";
+import { revokeKeyToolTokens } from "@/lib/tool-tokens/revoke";
 
 /** Every live ingest key of the agent stops working (a credential rotation's first step). */
 export async function revokeLiveIngestKeys(db: Queryable, agentId: string): Promise<void> {
-  await db
+  const revoked = await db
     .update(ingestKeys)
     .set({ revokedAt: sql`now()` })
-    .where(and(eq(ingestKeys.agentId, agentId), isNull(ingestKeys.revokedAt)));
+    .where(and(eq(ingestKeys.agentId, agentId), isNull(ingestKeys.revokedAt)))
+    .returning({ id: ingestKeys.id });
+  // The tool tokens those keys asked for go with them.
+  for (const { id } of revoked) await revokeKeyToolTokens(db, { keyId: id, reason: "its ingest key was rotated", revokedBy: "system:rotation" });
 }
 
 /** A new live key for the agent, stored as its hash; the same key again (a step repeated after a crash) changes nothing. */

@@ -2,9 +2,10 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { agents, ingestKeys } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize } from "@/lib/auth/authorize";
-import type { Ctx } from "@/lib/context";
+import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { generateIngestKey } from "@/lib/ingest/ingest-keys";
+import { revokeKeyToolTokens } from "@/lib/tool-tokens/revoke";
 import type { RegisteredAgent } from "./register-agent";
 import { agentIdSchema } from "./schemas";
 
@@ -22,7 +23,7 @@ export async function issueIngestKey({ ctx, input }: { ctx: Ctx; input: IssueIng
   if (!parsed.success) throw new AppError("VALIDATION", parsed.error.issues.map((i) => i.message).join("; "));
   const agentId = parsed.data;
   const key = generateIngestKey();
-  return ctx.db.transaction(async (tx) => {
+  const { issued, revokedKeys } = await ctx.db.transaction(async (tx) => {
     const [agent] = await tx.select({ id: agents.id }).from(agents).where(eq(agents.id, agentId)).for("update");
     if (!agent) throw new AppError("NOT_FOUND", `Agent ${agentId} is not registered`);
     const revoked = input.revokeExisting
@@ -42,6 +43,8 @@ export async function issueIngestKey({ ctx, input }: { ctx: Ctx; input: IssueIng
       after: { ingest_key_id: keyRow?.id, ingest_key_prefix: key.prefix },
     });
     if (!keyRow) throw new Error("the ingest key insert returned no row");
-    return { agent_id: agentId, ingest_key: key.key, ingest_key_id: keyRow.id };
+    return { issued: { agent_id: agentId, ingest_key: key.key, ingest_key_id: keyRow.id }, revokedKeys: revoked.map((k) => k.id) };
   });
+  for (const keyId of revokedKeys) await revokeKeyToolTokens(ctx.db, { keyId, reason: "its ingest key was rotated", revokedBy: actorId(ctx.actor) });
+  return issued;
 }

@@ -3,14 +3,15 @@ import { z } from "zod";
 import { ingestKeys } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
-import type { Ctx } from "@/lib/context";
+import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
+import { revokeKeyToolTokens } from "@/lib/tool-tokens/revoke";
 
 /** The key stops working at once: the next request with it gets 401. */
 export async function revokeIngestKey({ ctx, input }: { ctx: Ctx; input: { agentId: string; keyId: string; reason?: string } }) {
   authorize(ctx, "admin", "revoke ingest keys");
   const keyId = parseOrThrow(z.uuid({ message: "keyId: expected an ingest key id (UUID)" }), input.keyId);
-  return ctx.db.transaction(async (tx) => {
+  const result = await ctx.db.transaction(async (tx) => {
     const [revoked] = await tx
       .update(ingestKeys)
       .set({ revokedAt: sql`now()` })
@@ -27,4 +28,7 @@ export async function revokeIngestKey({ ctx, input }: { ctx: Ctx; input: { agent
     });
     return { agent_id: input.agentId, key_id: revoked.id, revoked: true as const };
   });
+  // Whoever holds the key may hold the tool tokens it asked for.
+  await revokeKeyToolTokens(ctx.db, { keyId: result.key_id, reason: "its ingest key was revoked", revokedBy: actorId(ctx.actor) });
+  return result;
 }

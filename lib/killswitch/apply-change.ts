@@ -4,8 +4,8 @@ import type { Tx } from "@/db/client";
 import { killSwitches, killSwitchHistory, killSwitchSync } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { actorId, type Ctx } from "@/lib/context";
-import { AppError } from "@/lib/errors";
-import { revokeToolTokens } from "@/lib/tool-tokens/revoke";
+import { AppError, describeError } from "@/lib/errors";
+import { revokeAgentToolTokens } from "@/lib/tool-tokens/revoke";
 import { CONSOLE_CHANNEL, GENERATION_KEY } from "./contract";
 import { unstorableTextProblem } from "./schemas";
 
@@ -32,6 +32,17 @@ export function requireRedis(settings: KillSwitchSettings): Redis {
   throw new AppError(
     "UNAVAILABLE",
     "Redis is not configured, so no kill switch can be set: set REDIS_URL (or install redis-server and restart with npm start)",
+  );
+}
+
+/**
+ * After a kill commits: the agent's tool tokens (under a global kill, everyone's) are revoked. Outside
+ * the kill's transaction, so no number of tokens can slow or fail the kill itself; a revocation cut
+ * short is finished by the sync's sweep within a second.
+ */
+export async function revokeTokensOfKill(ctx: Ctx, agentId: string | null, reason: string, killedBy: string): Promise<void> {
+  await revokeAgentToolTokens(ctx.db, { agentId, reason: `kill switch: ${reason}`, revokedBy: killedBy }).catch((err: unknown) =>
+    console.error(`[tool-tokens] revoking ${agentId ?? "every agent"}'s tokens after the kill failed; the sync's sweep retries: ${describeError(err)}`),
   );
 }
 
@@ -105,21 +116,13 @@ export async function recordChange(tx: Tx, ctx: Ctx, change: StateChange): Promi
     source: change.source,
     at,
   });
-  // A kill also stops what the agent already holds: its tool tokens (under a global kill, everyone's).
-  const tokensRevoked = change.killed
-    ? await revokeToolTokens(tx, {
-        agentId: change.scope === "agent" ? change.agentId : null,
-        reason: `kill switch: ${change.reason}`,
-        revokedBy: change.killedBy,
-      })
-    : 0;
   await recordAudit(tx, ctx, {
     action: `killswitch.${change.action}`,
     targetType: change.scope === "agent" ? "agent" : "killswitch",
     targetId: change.scope === "agent" ? change.agentId : "global",
     reason: change.reason,
     before: before ? { killed: before.killed, reason: before.reason, killed_by: before.killedBy } : { killed: false },
-    after: { killed: change.killed, source: change.source, ...(change.killed ? { killed_by: change.killedBy, tool_tokens_revoked: tokensRevoked } : {}) },
+    after: { killed: change.killed, source: change.source, ...(change.killed ? { killed_by: change.killedBy } : {}) },
   });
 }
 

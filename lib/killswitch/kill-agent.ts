@@ -3,7 +3,16 @@ import { agentIdSchema } from "@/lib/agents/schemas";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { announceToConsoles, KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
+import {
+  announceToConsoles,
+  KILLSWITCH_LOCK,
+  type KillSwitchSettings,
+  killedByOf,
+  recordChange,
+  requireRedis,
+  revokeTokensOfKill,
+  writeRedis,
+} from "./apply-change";
 import { agentKey, agentKillFields, EVENTS_CHANNEL, eventMessage } from "./contract";
 import { killInput } from "./schemas";
 
@@ -48,6 +57,7 @@ export async function killAgent({
     );
     await recordChange(tx, ctx, { scope: "agent", agentId, killed: true, reason, killedBy, atMs, source: "console", action: "kill" });
   });
+  await revokeTokensOfKill(ctx, agentId, reason, killedBy);
   await announceToConsoles(redis, { action: "kill", agent_id: agentId });
   return { agent_id: agentId, killed: true, reason, killed_by: killedBy, killed_at: new Date(atMs).toISOString() };
 }

@@ -1,6 +1,15 @@
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
-import { announceToConsoles, KILLSWITCH_LOCK, type KillSwitchSettings, killedByOf, recordChange, requireRedis, writeRedis } from "./apply-change";
+import {
+  announceToConsoles,
+  KILLSWITCH_LOCK,
+  type KillSwitchSettings,
+  killedByOf,
+  recordChange,
+  requireRedis,
+  revokeTokensOfKill,
+  writeRedis,
+} from "./apply-change";
 import { EVENTS_CHANNEL, eventMessage, GLOBAL_KEY, globalKillValue } from "./contract";
 import { killInput } from "./schemas";
 
@@ -20,6 +29,7 @@ export async function killAll({ ctx, settings, input }: { ctx: Ctx; settings: Ki
     );
     await recordChange(tx, ctx, { scope: "global", agentId: "*", killed: true, reason, killedBy, atMs, source: "console", action: "kill_all" });
   });
+  await revokeTokensOfKill(ctx, null, reason, killedBy);
   await announceToConsoles(redis, { action: "kill_all" });
   return { global: true as const, killed: true as const, reason, killed_by: killedBy, killed_at: new Date(atMs).toISOString() };
 }

@@ -1,16 +1,18 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type Redis from "ioredis";
-import { KILLSWITCH_SHARED_LOCK, recordedKillState } from "@/db/queries/killswitch";
 import { policyInEffect } from "@/db/queries/policies";
+import { liveToolTokenCount } from "@/db/queries/tool-tokens";
 import { toolTokens } from "@/db/schema";
 import { parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
+import { socSecret } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { recordAgentEvent } from "@/lib/ingest";
 import { takeQuota } from "@/lib/ingest/rate-limit";
 import { storedPolicy } from "@/lib/policy/policy";
 import { signEdDsa, signHs256, type ToolTokenClaims } from "./jwt";
 import { signingKeys } from "./keys";
+import { revokeToolToken } from "./revoke";
 import { type IssuedToolToken, type IssueToolTokenInput, issueToolTokenBody, TOKEN_AUDIENCE, TOKEN_ISSUER } from "./schemas";
 import { scopeWithinPolicy } from "./scope";
 
@@ -21,16 +23,21 @@ export interface ToolTokenSettings {
   redis: Redis | null;
   /** Tokens one agent may be issued per minute. */
   perMinute: number;
+  /** Why the agent may not act now (killed, or a global kill), as the agent's own check reads it; null when it may. */
+  stopped: () => Promise<string | null>;
 }
 
 /** Where an issue or refusal is recorded when the request names no session. */
 export const TOOL_TOKEN_SESSION = "tool-tokens";
+/** Live tokens one agent may hold: what a kill revokes stays small, and a loop asking for more is refused. */
+export const MAX_LIVE_TOKENS_PER_AGENT = 100;
 
 /**
  * Issues a short-lived tool token to the agent whose ingest key asks, only within the agent's policy
- * in effect and never to a killed agent. The kill check and the token's record share the kill
- * switch's lock, so a kill either sees the token (and revokes it) or the request sees the kill.
- * Every issue and refusal is recorded as an event of the agent.
+ * in effect and never to a stopped agent. The stop is checked before the token is recorded and again
+ * after: a kill committed in between revokes it after its own commit, and one that lands after the
+ * second check finds the token recorded, so no token outlives a kill. Every issue and refusal is an
+ * event of the agent.
  */
 export async function issueToolToken({
   ctx,
@@ -46,6 +53,10 @@ export async function issueToolToken({
   if (ctx.actor.type !== "agent") throw new AppError("FORBIDDEN", "Only an agent's ingest key may ask for a tool token");
   const keyId = ctx.actor.keyId;
   const request = parseOrThrow(issueToolTokenBody, input);
+  const refuse = async (message: string, field: string) => {
+    await recordRefusal(ctx, agentId, request, message);
+    return new AppError("FORBIDDEN", message, { details: { errors: [{ path: field, message }] } });
+  };
   // Each issue writes a row and an event: one agent asking in a loop must not occupy the database.
   const quota = await takeQuota(settings.redis, `tool-tokens:${agentId}`, 1, settings.perMinute, Date.now());
   if (!quota.allowed) {
@@ -54,22 +65,24 @@ export async function issueToolToken({
       details: { retry_after_seconds: quota.retryAfterSeconds },
     });
   }
-  const refuse = async (message: string, field: string) => {
-    await recordRefusal(ctx, agentId, request, message);
-    return new AppError("FORBIDDEN", message, { details: { errors: [{ path: field, message }] } });
-  };
-  if (request.alg === "HS256" && !settings.hs256Secret) {
-    throw new AppError("VALIDATION", "alg: HS256 tokens are not configured on this console (SOC_TOOL_TOKEN_HS256_SECRET); ask for EdDSA", {
-      details: { errors: [{ path: "alg", message: "HS256 is not configured" }] },
-    });
-  }
+  if (request.alg === "HS256") requireHs256Secret(settings.hs256Secret);
+
   const stored = await policyInEffect(ctx.db, agentId);
   const policy = stored ? storedPolicy(stored.policy) : null;
   if (!stored || !policy) {
     throw await refuse(`Agent ${agentId} has no security policy: tool tokens are issued only within one (PUT /api/v1/agents/${agentId}/policy)`, "tools");
   }
-  const scope = scopeWithinPolicy(policy, request.tools, request.permissions);
+  const scope = scopeWithinPolicy(policy, request);
   if (!scope.ok) throw await refuse(scope.message, scope.field);
+  const stoppedBefore = await settings.stopped();
+  if (stoppedBefore) throw await refuse(`Agent ${agentId} is stopped (${stoppedBefore}): no tool token is issued`, "agent_id");
+  const live = await liveToolTokenCount(ctx.db, agentId);
+  if (live >= MAX_LIVE_TOKENS_PER_AGENT) {
+    throw new AppError("RATE_LIMITED", `Agent ${agentId} holds ${live} live tool tokens, the most it may; reuse one until it expires`, {
+      headers: { "Retry-After": "60" },
+      details: { live_tokens: live, max_live_tokens: MAX_LIVE_TOKENS_PER_AGENT },
+    });
+  }
 
   const keys = request.alg === "EdDSA" ? await signingKeys(ctx.db) : null;
   const issuedAt = Math.floor(Date.now() / 1000);
@@ -84,32 +97,11 @@ export async function issueToolToken({
     permissions: scope.permissions,
     tool_permissions: scope.toolPermissions,
     nonce: randomBytes(8).toString("hex"),
+    ...(scope.approvalRequired.length > 0 ? { approval_id: request.approval_id } : {}),
   };
   const kid = keys?.current.kid ?? null;
-  const killed = await ctx.db.transaction(async (tx) => {
-    await tx.execute(KILLSWITCH_SHARED_LOCK);
-    const state = await recordedKillState(tx, agentId);
-    if (state.killed) return state.reason ?? "killed";
-    await tx.insert(toolTokens).values({
-      jti: claims.jti,
-      agentId,
-      keyId,
-      sessionId: request.session_id ?? null,
-      tools: claims.tools,
-      permissions: claims.permissions,
-      toolPermissions: claims.tool_permissions,
-      alg: request.alg,
-      kid,
-      policyVersion: stored.version,
-      issuedAt: new Date(claims.iat * 1000),
-      expiresAt: new Date(claims.exp * 1000),
-    });
-    return null;
-  });
-  if (killed) throw await refuse(`Agent ${agentId} is stopped (${killed}): no tool token is issued`, "agent_id");
-
-  const token = keys ? signEdDsa(claims, keys.current) : signHs256(claims, settings.hs256Secret ?? "");
   const expiresAt = new Date(claims.exp * 1000).toISOString();
+  // The token's row and its event commit together.
   await recordAgentEvent(
     ctx.db,
     {
@@ -123,7 +115,30 @@ export async function issueToolToken({
       duration_ms: 0,
     },
     { tool_token: { jti: claims.jti, alg: request.alg, kid, expires_at: expiresAt, policy_version: stored.version }, source_ip: ctx.sourceIp },
+    async (tx) => {
+      await tx.insert(toolTokens).values({
+        jti: claims.jti,
+        agentId,
+        keyId,
+        sessionId: request.session_id ?? null,
+        tools: claims.tools,
+        permissions: claims.permissions,
+        toolPermissions: claims.tool_permissions,
+        alg: request.alg,
+        kid,
+        policyVersion: stored.version,
+        issuedAt: new Date(claims.iat * 1000),
+        expiresAt: new Date(claims.exp * 1000),
+      });
+    },
   );
+  const stoppedAfter = await settings.stopped();
+  if (stoppedAfter) {
+    await revokeToolToken(ctx.db, { jti: claims.jti, reason: `kill switch: ${stoppedAfter}`, revokedBy: "system:tool-tokens" });
+    throw await refuse(`Agent ${agentId} is stopped (${stoppedAfter}): no tool token is issued`, "agent_id");
+  }
+
+  const token = keys ? signEdDsa(claims, keys.current) : signHs256(claims, settings.hs256Secret ?? "");
   return {
     token,
     jti: claims.jti,
@@ -134,8 +149,20 @@ export async function issueToolToken({
     tools: claims.tools,
     permissions: claims.permissions,
     tool_permissions: claims.tool_permissions,
+    approval_id: claims.approval_id ?? null,
     policy_version: stored.version,
   };
+}
+
+function requireHs256Secret(secret: string | undefined): void {
+  if (!secret) {
+    throw new AppError("VALIDATION", "alg: HS256 tokens are not configured on this console (SOC_TOOL_TOKEN_HS256_SECRET); ask for EdDSA", {
+      details: { errors: [{ path: "alg", message: "HS256 is not configured" }] },
+    });
+  }
+  // Every tool holding the shared secret would hold the console's master secret, and every key derived from it.
+  if (secret === socSecret())
+    throw new AppError("UNAVAILABLE", "SOC_TOOL_TOKEN_HS256_SECRET must differ from SOC_SECRET; HS256 tokens are not issued until it does");
 }
 
 function describeRequest(request: IssueToolTokenInput): string {

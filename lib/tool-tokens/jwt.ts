@@ -12,6 +12,8 @@ export interface ToolTokenClaims {
   permissions: string[];
   tool_permissions: Record<string, string[]>;
   nonce: string;
+  /** The approval the calls are under, when a tool requires one. */
+  approval_id?: string | undefined;
 }
 
 const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");

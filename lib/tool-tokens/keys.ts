@@ -5,6 +5,7 @@ import { toolTokenKeys } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { authorize, parseOrThrow } from "@/lib/auth/authorize";
 import { actorId, type Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
 import { requireSocSecret } from "@/lib/notify/seal";
 import { MAX_TTL_SECONDS, rotateSigningKeyBody } from "./schemas";
 import { deriveToolTokenKey, type ToolTokenKey } from "./signing-key";
@@ -16,8 +17,12 @@ const CACHE_MS = 5000;
 
 export interface SigningKeys {
   current: ToolTokenKey;
+  /** The current key, the next one (published ahead), and those retired within a token's lifetime. */
   published: { key: ToolTokenKey; retiredAt: Date | null }[];
 }
+
+/** Generations read to build the JWKS: rotations closer together than a token's lifetime are rare. */
+const RECENT_GENERATIONS = 10;
 
 let cached: { at: number; keys: SigningKeys } | null = null;
 
@@ -28,11 +33,17 @@ function secret(): string {
 /** The key that signs now, and every key a verifier may still meet (the JWKS). */
 export async function signingKeys(db: Db): Promise<SigningKeys> {
   if (cached && Date.now() - cached.at < CACHE_MS) return cached.keys;
-  const rows = await signingKeyGenerations(db);
+  const rows = await signingKeyGenerations(db, RECENT_GENERATIONS);
   const s = secret();
   const nowMs = Date.now();
   const current = deriveToolTokenKey(s, rows[0]?.generation ?? 1);
-  const published = [{ key: current, retiredAt: null as Date | null }];
+  // The next key is published before it signs anything: a verifier holding a cached JWKS already
+  // knows it when any instance rotates, whatever the instances' caches.
+  const next = deriveToolTokenKey(s, current.generation + 1);
+  const published = [
+    { key: current, retiredAt: null as Date | null },
+    { key: next, retiredAt: null as Date | null },
+  ];
   for (const row of rows.slice(1)) {
     if (row.retiredAt && nowMs - row.retiredAt.getTime() > PUBLISHED_AFTER_RETIREMENT_MS) break;
     published.push({ key: deriveToolTokenKey(s, row.generation), retiredAt: row.retiredAt });
@@ -52,12 +63,16 @@ export function forgetSigningKeys(): void {
  */
 export async function rotateSigningKey(ctx: Ctx, input: unknown): Promise<{ generation: number; kid: string; previous_kid: string }> {
   authorize(ctx, "admin", "rotate the tool-token signing key");
-  const { reason } = parseOrThrow(rotateSigningKeyBody, input);
+  const { reason, expected_generation: expected } = parseOrThrow(rotateSigningKeyBody, input);
   const s = secret();
   const result = await ctx.db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:tool-token-keys'))`);
-    const rows = await signingKeyGenerations(tx);
+    const rows = await signingKeyGenerations(tx, 1);
     const previous = deriveToolTokenKey(s, rows[0]?.generation ?? 1);
+    // Two admins pressing at once rotate once: the second is told the generation moved.
+    if (expected !== undefined && expected !== previous.generation) {
+      throw new AppError("CONFLICT", `expected_generation: the signing key is at generation ${previous.generation}, not ${expected}; it was rotated meanwhile`);
+    }
     if (rows.length === 0) await tx.insert(toolTokenKeys).values({ generation: previous.generation, kid: previous.kid, createdBy: "installation" });
     await tx.update(toolTokenKeys).set({ retiredAt: sql`now()` }).where(sql`${toolTokenKeys.generation} = ${previous.generation}`);
     const next = deriveToolTokenKey(s, previous.generation + 1);

@@ -23,8 +23,26 @@ const addressSlots = streamSlots(
     }),
 );
 
+/** Streams of every address together, in one process: a crowd of addresses cannot hold its connections either. */
+export const REVOCATION_STREAMS_PER_PROCESS = 1000;
+const processSlots = streamSlots(
+  REVOCATION_STREAMS_PER_PROCESS,
+  (open) =>
+    new AppError("RATE_LIMITED", `This console already serves ${open} revocation streams, its limit; retry later`, { headers: { "Retry-After": "30" } }),
+);
+
 export function takeRevocationStreamSlot(address: string | null): () => void {
-  return addressSlots.take(address ?? "unknown");
+  const releaseAddress = addressSlots.take(address ?? "unknown");
+  try {
+    const releaseProcess = processSlots.take("all");
+    return () => {
+      releaseProcess();
+      releaseAddress();
+    };
+  } catch (err) {
+    releaseAddress();
+    throw err;
+  }
 }
 
 /**

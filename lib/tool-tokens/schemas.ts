@@ -40,6 +40,14 @@ export const issueToolTokenBody = z
       .enum(["EdDSA", "HS256"])
       .default("EdDSA")
       .meta({ description: "EdDSA (verified offline with /.well-known/jwks.json) or the guide's HS256 with the shared SOC_TOOL_TOKEN_HS256_SECRET" }),
+    approval_id: z
+      .string()
+      .trim()
+      .min(1, "approval_id: must not be empty")
+      .max(200, "approval_id: at most 200 characters")
+      .refine((text) => unstorableReason(text) === null && !/[\u0000-\u001f\u007f]/.test(text), "approval_id: not printable text")
+      .optional()
+      .meta({ description: "The approval the calls are under; needed for a tool whose policy line requires_approval, and carried in the token" }),
     session_id: agentEventSchema.shape.session_id
       .optional()
       .meta({ description: "The session the token is for: its issue is recorded in that session's timeline" }),
@@ -57,6 +65,7 @@ export const issuedToolTokenSchema = z.object({
   tools: z.array(z.string()),
   permissions: z.array(z.string()),
   tool_permissions: z.record(z.string(), z.array(z.string())),
+  approval_id: z.string().nullable(),
   policy_version: z.number().int(),
 });
 export type IssuedToolToken = z.infer<typeof issuedToolTokenSchema>;
@@ -111,4 +120,12 @@ export const signingKeysSchema = z.object({
 });
 
 /** Body of POST /api/v1/tool-tokens/signing-keys/rotate. */
-export const rotateSigningKeyBody = z.object({ reason: z.string().trim().min(1, "reason: say why the key is rotated").max(2000) });
+export const rotateSigningKeyBody = z.object({
+  reason: z.string().trim().min(1, "reason: say why the key is rotated").max(2000),
+  expected_generation: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta({ description: "The generation being retired; when given and the key has moved on meanwhile, 409 instead of a second rotation" }),
+});

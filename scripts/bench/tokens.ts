@@ -7,7 +7,7 @@ import { benchEnv } from "@/lib/env";
 import { setPolicy } from "@/lib/policy";
 import { SUPPORT_AGENT_POLICY } from "@/scripts/testing/guide-policy";
 import { cliContext } from "../lib/script-context";
-import { startTestInfra } from "../testing/infra";
+import { startTestInfra, testSocSecret } from "../testing/infra";
 import { type BenchApp, runBench, startBenchApp } from "./bench-app";
 import { buildAppForBench } from "./build-app";
 
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   let app: BenchApp | null = null;
   const follower = new AbortController();
   try {
-    app = await startBenchApp({ DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, SOC_TOOL_TOKENS_PER_MIN: "1000000" });
+    app = await startBenchApp({ DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, SOC_SECRET: testSocSecret(), SOC_TOOL_TOKENS_PER_MIN: "1000000" });
     const url = app.url;
     const ctx = cliContext(db.db);
     const { token: adminToken } = await createApiToken({ ctx, input: { name: "bench", role: "admin" } });

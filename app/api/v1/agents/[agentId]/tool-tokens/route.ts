@@ -7,6 +7,7 @@ import { AppError } from "@/lib/errors";
 import { authenticateAgent } from "@/lib/http/agent-door";
 import { authedRoute, readJson } from "@/lib/http/authed-route";
 import { handle, pathParams } from "@/lib/http/respond";
+import { agentStatus } from "@/lib/killswitch";
 import { appRedis } from "@/lib/redis";
 import { issueToolToken } from "@/lib/tool-tokens";
 
@@ -22,7 +23,15 @@ export async function POST(req: Request, route: { params: Promise<{ agentId: str
       ctx: { db, actor: { type: "agent", agentId, keyId: identity.keyId }, requestId, sourceIp },
       agentId,
       input: await readJson(req),
-      settings: { hs256Secret: config.SOC_TOOL_TOKEN_HS256_SECRET, redis: appRedis(), perMinute: config.SOC_TOOL_TOKENS_PER_MIN },
+      settings: {
+        hs256Secret: config.SOC_TOOL_TOKEN_HS256_SECRET,
+        redis: appRedis(),
+        perMinute: config.SOC_TOOL_TOKENS_PER_MIN,
+        stopped: async () => {
+          const status = await agentStatus(db, appRedis(), agentId);
+          return status.alive ? null : status.reason;
+        },
+      },
     });
     return respond(toolTokensApi.issue, 201, issued, { "cache-control": "no-store" });
   });

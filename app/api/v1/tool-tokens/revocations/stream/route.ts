@@ -20,6 +20,7 @@ export async function GET(req: Request): Promise<Response> {
     return sseStream(req.signal, async ({ send }) => {
       try {
         const stop = await followRevocations(db, onKillSwitchChange, (revoked) => send({ revoked }, "revoked"));
+        // Read after following, and not from the list's cache: nothing revoked in between is missed.
         send({ revoked: await unexpiredRevocations(db), as_of: new Date().toISOString() }, "revocations");
         return () => {
           stop();
