@@ -10,8 +10,9 @@ import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
 import { grantCapability, proposePolicy, removePolicy, revokeCapability, setPolicy } from "@/lib/policy";
-import { makeEvent, newAgent, readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
+import { bearer, makeEvent, newAgent, readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
 import { SUPPORT_AGENT_POLICY } from "@/scripts/testing/guide-policy";
+import { callRoute, discoverRoutes } from "@/scripts/testing/routes";
 
 function as(role: Role): Ctx {
   return { ...testCtx(), actor: { type: "user", userId: randomUUID(), email: `${role}@example.com`, role, sessionId: randomUUID() } };
@@ -385,5 +386,27 @@ describe("agent security policies", () => {
         [s, 3],
       ].sort(),
     );
+  });
+
+  it("lists the fleet's policies to a viewer at GET /api/v1/policies, and names the agents without one", async () => {
+    const { agentId } = await agentWithSupportPolicy();
+    const bare = await newAgent({ prefix: "00-no-policy" });
+    const route = (await discoverRoutes()).find((r) => r.key === "GET /api/v1/policies");
+    if (!route) throw new Error("GET /api/v1/policies missing");
+    const res = await callRoute(route, { params: {}, headers: await bearer("viewer") });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      policies: { agent_id: string; version: number; policy: { permissions: { tool_name: string }[]; allowed_ip_ranges: string[] } }[];
+      without_policy: string[];
+      without_policy_total: number;
+    };
+    const mine = body.policies.find((p) => p.agent_id === agentId);
+    expect(mine?.version).toBe(1);
+    expect(mine?.policy.permissions.map((p) => p.tool_name)).toEqual(["customer_lookup", "order_lookup", "ticket_management"]);
+    expect(mine?.policy.allowed_ip_ranges).toEqual([]);
+    expect(body.without_policy).toContain(bare.agentId);
+    expect(body.without_policy).not.toContain(agentId);
+    expect(body.without_policy_total).toBeGreaterThanOrEqual(body.without_policy.length);
+    expect((await callRoute(route, { params: {}, headers: {} })).status).toBe(401);
   });
 });
