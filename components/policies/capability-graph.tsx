@@ -20,9 +20,7 @@ export function CapabilityGraph({ grants }: { grants: GraphGrant[] }) {
     <figure className="capability-graph">
       <svg viewBox={`0 0 ${layout.width} ${layout.height}`} role="img" aria-labelledby={`${titleId} ${descId}`} preserveAspectRatio="xMidYMid meet">
         <title id={titleId}>Who may ask whom</title>
-        <desc id={descId}>
-          {`${layout.texts.join(". ")}.`}
-        </desc>
+        <desc id={descId}>{`${layout.texts.join(". ")}.`}</desc>
         <defs>
           <marker id={arrow} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
             <path d="M0,0 L10,5 L0,10 z" className="graph-arrowhead" />
