@@ -133,8 +133,8 @@ async function readSurroundings(
   const askedSessions = needs.addressPrefix === null ? [] : [...new Set(rows.map((r) => r.sessionId))];
   if (windows.length === 0 && requestWindows.length === 0 && askedSessions.length === 0) return { toolCalls, requestTimes, toldSessions };
 
-  const lo = Math.min(...windows.map(([, w]) => w.lo), Number.MAX_SAFE_INTEGER);
-  const hi = Math.max(...windows.map(([, w]) => w.hi), 0);
+  const lo = windows.length === 0 ? 0 : Math.min(...windows.map(([, w]) => w.lo));
+  const hi = windows.length === 0 ? 0 : Math.max(...windows.map(([, w]) => w.hi));
   const at = (us: unknown) => sql`timestamptz 'epoch' + ${us}::int8 * interval '1 microsecond'`;
   const peerKeys = sql.param([...SENT_KEYS, ...RECEIVED_KEYS]);
   // The agent is tested after the scan, not in it: with it in the scan the planner may walk the
