@@ -93,11 +93,11 @@ export function CapabilityRegistry({ grants, canGrant, agentIds }: { grants: Cap
     {
       header: "Granted by",
       cell: (g) => (
-        <>
+        <div>
           <span className="mono">{g.created_by}</span>
           <br />
           <span className="muted">{formatUtc(g.created_at)}</span>
-        </>
+        </div>
       ),
     },
     ...(canGrant

@@ -39,21 +39,21 @@ const columns: Column<FleetPolicyView>[] = [
   {
     header: "Limits",
     cell: (p) => (
-      <>
+      <div>
         sessions ≤ {p.policy.max_session_duration_seconds} s, ≤ {p.policy.max_tool_calls_per_session} tool calls
         <br />
         {p.policy.allowed_ip_ranges.length > 0 ? `from ${p.policy.allowed_ip_ranges.join(", ")}` : "from any address"}
-      </>
+      </div>
     ),
   },
   {
     header: "Version",
     cell: (p) => (
-      <>
+      <div>
         {p.version} <span className="muted">by</span> <span className="mono">{p.updated_by}</span>
         <br />
         <span className="muted">{formatUtc(p.updated_at)}</span>
-      </>
+      </div>
     ),
   },
 ];

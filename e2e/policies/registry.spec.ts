@@ -28,6 +28,14 @@ test("an admin grants on the Policies page, sees the grant in the table and the 
     },
   });
   expect(policy.status()).toBe(200);
+  // Two grants made through the API, so the graph has a third agent and an expired (dashed) arrow.
+  const third = registerAgentWithCli("e2e-registry-third");
+  for (const data of [
+    { source_agent: target.agentId, target_agent: third.agentId, allowed_actions: ["send_notification"], max_requests_per_minute: 5 },
+    { source_agent: third.agentId, target_agent: source.agentId, allowed_actions: ["report_status"], expires_at: Math.floor(Date.now() / 1000) - 60 },
+  ]) {
+    expect((await request.post("/api/v1/capabilities", { headers: { authorization: `Bearer ${admin}` }, data })).status()).toBe(201);
+  }
 
   await signInAs(page, "admin");
   await page.setViewportSize(DESK);
@@ -62,8 +70,9 @@ test("an admin grants on the Policies page, sees the grant in the table and the 
 
   const graph = page.getByRole("img", { name: /Who may ask whom/ });
   await expect(graph).toBeVisible();
-  await expect(graph).toHaveAccessibleName(new RegExp(`${source.agentId} may ask ${target.agentId} for query_sales, .*at most 20 a minute`));
+  await expect(graph).toHaveAccessibleName(new RegExp(`${source.agentId} may ask ${target.agentId} for .*query_sales, at most 20 a minute`));
   await expect(graph.locator("text").filter({ hasText: "· 20/min" }).first()).toBeVisible();
+  await expect(graph.locator("path.graph-edge.expired").first()).toHaveAttribute("stroke-dasharray", "6 5");
   await noHorizontalScroll(page);
   const { violations } = await new AxeBuilder({ page }).analyze();
   expect(
@@ -73,13 +82,17 @@ test("an admin grants on the Policies page, sees the grant in the table and the 
   const shots = e2eEnv().AGENTSOC_SCREENSHOTS_DIR;
   if (shots) {
     mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: path.join(shots, "policies-desk.png"), fullPage: true });
+    await page.screenshot({ path: path.join(shots, "policies-desk.png") });
+    await page.screenshot({ path: path.join(shots, "policies-desk-full.png"), fullPage: true });
   }
   await page.setViewportSize(PHONE);
   await page.reload();
   await expect(page.getByRole("heading", { level: 1, name: "Policies" })).toBeVisible();
   await noHorizontalScroll(page);
-  if (shots) await page.screenshot({ path: path.join(shots, "policies-phone.png"), fullPage: true });
+  if (shots) {
+    await page.screenshot({ path: path.join(shots, "policies-phone.png") });
+    await page.screenshot({ path: path.join(shots, "policies-phone-full.png"), fullPage: true });
+  }
   await page.setViewportSize(DESK);
 
   await grantRow.getByRole("button", { name: `Revoke ${source.agentId} → ${target.agentId}` }).click();
