@@ -20,7 +20,13 @@ export function CapabilityGraph({ grants }: { grants: GraphGrant[] }) {
     <figure className="capability-graph">
       {/* Below its drawing width the graph scrolls in its own frame, so its labels stay legible and the page does not scroll sideways. */}
       <div className="graph-frame">
-        <svg viewBox={`0 0 ${layout.width} ${layout.height}`} role="img" aria-labelledby={`${titleId} ${descId}`} preserveAspectRatio="xMidYMid meet">
+        <svg
+          viewBox={`0 0 ${layout.width} ${layout.height}`}
+          role="img"
+          tabIndex={0}
+          aria-labelledby={`${titleId} ${descId}`}
+          preserveAspectRatio="xMidYMid meet"
+        >
           <title id={titleId}>Who may ask whom</title>
           <desc id={descId}>{`${layout.texts.join(". ")}.`}</desc>
           <defs>
