@@ -20,10 +20,10 @@ export function CapabilityGraph({ grants }: { grants: GraphGrant[] }) {
     <figure className="capability-graph">
       {/* Below its drawing width the graph scrolls in its own frame, so its labels stay legible and the page does not scroll sideways. */}
       <div className="graph-frame">
-        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: below 560 px its frame scrolls, and a keyboard scrolls only what can take focus (axe's scrollable-region-focusable); focus reads the graph's text */}
         <svg
           viewBox={`0 0 ${layout.width} ${layout.height}`}
           role="img"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: below 560 px its frame scrolls, and a keyboard scrolls only what can take focus (axe's scrollable-region-focusable); focus reads the graph's text
           tabIndex={0}
           aria-labelledby={`${titleId} ${descId}`}
           preserveAspectRatio="xMidYMid meet"
