@@ -62,7 +62,7 @@ export function CapabilityGraph({ grants }: { grants: GraphGrant[] }) {
           </g>
           <g>
             {layout.edges.map((e) => (
-              <text key={e.id} x={e.labelX} y={e.labelY} textAnchor="middle" className={e.expired ? "graph-edge-label expired" : "graph-edge-label"}>
+              <text key={e.id} x={e.labelX} y={e.labelY} textAnchor={e.labelAnchor} className={e.expired ? "graph-edge-label expired" : "graph-edge-label"}>
                 {e.label}
               </text>
             ))}

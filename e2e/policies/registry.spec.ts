@@ -105,9 +105,12 @@ test("an admin grants on the Policies page, sees the grant in the table and the 
   const revoked = await request.get(`/api/v1/capabilities?agent_id=${encodeURIComponent(source.agentId)}&include_revoked=true`, {
     headers: { authorization: `Bearer ${admin}` },
   });
-  const body = (await revoked.json()) as { capabilities: { revoke_reason: string | null; revoked_by: string | null }[] };
-  expect(body.capabilities.map((g) => g.revoke_reason)).toEqual(["reports moved to the warehouse agent"]);
-  expect(body.capabilities[0]?.revoked_by).toMatch(/^user:/);
+  const body = (await revoked.json()) as {
+    capabilities: { source_agent: string; target_agent: string; revoke_reason: string | null; revoked_by: string | null }[];
+  };
+  const mine = body.capabilities.filter((g) => g.source_agent === source.agentId && g.target_agent === target.agentId);
+  expect(mine.map((g) => g.revoke_reason)).toEqual(["reports moved to the warehouse agent"]);
+  expect(mine[0]?.revoked_by).toMatch(/^user:/);
 });
 
 test("a viewer reads the Policies page but is offered no grant form and no revoke", async ({ page, request }) => {

@@ -33,6 +33,26 @@ describe("layoutCapabilityGraph", () => {
     expect(layout.edges[0]?.path).toMatch(/^M[\d.]+,[\d.]+ L[\d.]+,[\d.]+$/);
   });
 
+  it("sets the labels of two arrows side by side reading away from each other", () => {
+    const layout = layoutCapabilityGraph([grant("1", "a", "b"), grant("2", "c", "a"), grant("3", "b", "c")]);
+    const byId = new Map(layout.edges.map((e) => [e.id, e]));
+    // a is at the top, b and c below it: the arrows a→b and c→a are the triangle's sides.
+    const sides = [byId.get("1"), byId.get("2")].map((e) => e?.labelAnchor).sort();
+    expect(sides).toEqual(["end", "start"]);
+    expect(byId.get("3")?.labelAnchor).toBe("middle");
+  });
+
+  it("keeps long labels inside the drawing", () => {
+    const many = Array.from({ length: 8 }, (_, i) => grant(String(i), `agent-${i}`, `agent-${(i + 1) % 8}`, { allowed_actions: ["a".repeat(40)] }));
+    const layout = layoutCapabilityGraph(many);
+    for (const e of layout.edges) {
+      const w = e.label.length * 6.2;
+      const left = e.labelAnchor === "start" ? e.labelX : e.labelAnchor === "end" ? e.labelX - w : e.labelX - w / 2;
+      expect(left, e.label).toBeGreaterThanOrEqual(3.9);
+      expect(left + w, e.label).toBeLessThanOrEqual(layout.width - 3.9);
+    }
+  });
+
   it("bows the two arrows of a pair with grants both ways apart", () => {
     const layout = layoutCapabilityGraph([grant("1", "a", "b"), grant("2", "b", "a")]);
     expect(layout.edges.map((e) => e.path.includes(" Q"))).toEqual([true, true]);

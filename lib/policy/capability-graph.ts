@@ -32,6 +32,8 @@ export interface GraphEdge {
   path: string;
   labelX: number;
   labelY: number;
+  /** The label reads away from the circle's middle, so the labels of two arrows side by side do not run into each other. */
+  labelAnchor: "start" | "middle" | "end";
   label: string;
   expired: boolean;
   /** One line a screen reader reads for this grant. */
@@ -113,20 +115,45 @@ export function layoutCapabilityGraph(grants: GraphGrant[], { width = 720, heigh
     const from = towards(a, { x: mx, y: my }, nodeRadius + 2);
     const to = towards(b, { x: mx, y: my }, nodeRadius + 6);
     const label = edgeLabel(g);
+    // The label sits beside the arrow's middle, on the side away from the circle's centre (or, for an arrow through the centre, its right).
+    const px = bow === 0 ? mx : ((a.x + b.x) / 2 + mx) / 2;
+    const py = bow === 0 ? my : ((a.y + b.y) / 2 + my) / 2;
+    let nx = -uy;
+    let ny = ux;
+    if (nx * (px - cx) + ny * (py - cy) < 0) {
+      nx = -nx;
+      ny = -ny;
+    }
+    if (Math.hypot(px - cx, py - cy) < 1 && nx < 0) {
+      nx = -nx;
+      ny = -ny;
+    }
     edges.push({
       id: g.id,
       source: g.source_agent,
       target: g.target_agent,
       path: bow === 0 ? `M${from.x},${from.y} L${to.x},${to.y}` : `M${from.x},${from.y} Q${round(mx)},${round(my)} ${to.x},${to.y}`,
       // A quadratic curve passes halfway between its chord's middle and its control point.
-      labelX: round(bow === 0 ? mx : ((a.x + b.x) / 2 + mx) / 2),
-      labelY: round((bow === 0 ? my : ((a.y + b.y) / 2 + my) / 2) - 4),
+      labelX: round(keepInside(px + nx * 6, label, nx > 0.3 ? "start" : nx < -0.3 ? "end" : "middle", width)),
+      labelY: round(py + ny * 6 + 4),
+      labelAnchor: nx > 0.3 ? "start" : nx < -0.3 ? "end" : "middle",
       label,
       expired: g.expired,
       text: grantText(g),
     });
   }
   return { width, height, nodeRadius, nodes: [...position.values()], edges, omittedAgents: degree.size - chosen.length, texts: grants.map(grantText) };
+}
+
+/** About how wide a label is drawn (11 px type): enough to keep one inside the drawing. */
+const labelWidth = (label: string) => label.length * 6.2;
+
+/** The label's x, moved in so that, read from its anchor, it ends inside the drawing. */
+function keepInside(x: number, label: string, anchor: "start" | "middle" | "end", width: number): number {
+  const w = labelWidth(label);
+  const left = anchor === "start" ? x : anchor === "end" ? x - w : x - w / 2;
+  const shift = Math.max(4 - left, Math.min(0, width - 4 - (left + w)));
+  return x + shift;
 }
 
 function towards(from: { x: number; y: number }, to: { x: number; y: number }, distance: number): { x: number; y: number } {
