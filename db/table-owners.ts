@@ -48,4 +48,6 @@ export const TABLE_OWNERS = {
   notification_deliveries: "notify",
   notification_attempts: "notify",
   escalation_role_destinations: "notify",
+  tool_tokens: "tool-tokens",
+  tool_token_keys: "tool-tokens",
 } as const satisfies Record<string, string>;

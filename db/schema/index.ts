@@ -10,3 +10,4 @@ export * from "./installation";
 export * from "./killswitch";
 export * from "./notifications";
 export * from "./policies";
+export * from "./tool-tokens";
