@@ -17,6 +17,7 @@ const LINKS: NavLink[] = [
   { href: "/incidents", label: "Incidents", need: "viewer" },
   { href: "/agents", label: "Agents", need: "viewer" },
   { href: "/events", label: "Events", need: "viewer" },
+  { href: "/policies", label: "Policies", need: "viewer" },
   { href: "/runbooks", label: "Runbooks", need: "viewer" },
   { href: "/rotations", label: "Rotations", need: "analyst" },
   { href: "/audit", label: "Audit", need: "analyst" },

@@ -11,6 +11,7 @@ import type { IncidentStatus, IncidentSummary, IncidentView, RunbookView } from 
 import type { killSwitchStateSchema } from "@/lib/killswitch/schemas";
 import type { deliveryPageSchema } from "@/lib/notify/schemas";
 import type { DestinationView } from "@/lib/notify/views";
+import type { CapabilityView, FleetPoliciesView } from "@/lib/policy/views";
 import type { RotationRunView } from "@/lib/rotation/views";
 import { callApi } from "./api-client";
 
@@ -95,12 +96,23 @@ export interface PolicyDraft {
 }
 
 export const policyQueries = {
+  /** Every agent's policy in effect, and the agents without one. */
+  fleet: () => queryOptions({ queryKey: ["policies", "fleet"] as const, queryFn: () => getJson<FleetPoliciesView>("/api/v1/policies") }),
   /** A policy proposed from the agent's last `days` of tool calls; never saved by reading it. */
   draft: (agentId: string, days: number) =>
     queryOptions({
       queryKey: ["policies", agentId, "draft", days] as const,
       queryFn: () => getJson<PolicyDraft>(`/api/v1/agents/${segment(agentId)}/policy/draft?${query({ days: String(days) })}`),
       staleTime: 0,
+    }),
+};
+
+export const capabilityQueries = {
+  /** The registry's grants in force, expired ones included and marked. */
+  list: () =>
+    queryOptions({
+      queryKey: ["capabilities"] as const,
+      queryFn: async () => (await getJson<{ capabilities: CapabilityView[] }>("/api/v1/capabilities")).capabilities,
     }),
 };
 

@@ -19,7 +19,7 @@ export async function loadDetectionProfile(db: Queryable, agentId: string): Prom
   }>(sql`
     SELECT b.configured, b.learned, (SELECT p.policy FROM agent_policies p WHERE p.agent_id = ${agentId}) AS policy,
       (SELECT json_agg(json_build_object('source', g.source_agent, 'target', g.target_agent, 'actions', g.allowed_actions,
-          'expiresAtUs', (extract(epoch FROM g.expires_at) * 1000000)::int8))
+          'expiresAtUs', (extract(epoch FROM g.expires_at) * 1000000)::int8, 'maxPerMinute', g.max_requests_per_minute))
         FROM capability_grants g WHERE g.revoked_at IS NULL AND (g.source_agent = ${agentId} OR g.target_agent = ${agentId})) AS grants,
       (SELECT json_agg(json_build_object('token', c.token, 'placement', c.placement, 'label', c.label))
         FROM canaries c WHERE c.agent_id = ${agentId} AND c.retired_at IS NULL) AS canaries

@@ -1,9 +1,9 @@
 import { and, desc, eq, isNull, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { agentPolicies, agentPolicyVersions, capabilityGrants } from "@/db/schema";
+import { agentPolicies, agentPolicyVersions, agents, capabilityGrants } from "@/db/schema";
 import type { PolicyEvidence } from "@/lib/policy/draft-policy";
 import type { AgentPolicy, PolicyChange } from "@/lib/policy/policy";
-import type { CapabilityView, PolicyView } from "@/lib/policy/views";
+import type { CapabilityView, FleetPoliciesView, PolicyView } from "@/lib/policy/views";
 
 const VERSIONS_SHOWN = 20;
 const noChange: PolicyChange = { added_tools: [], removed_tools: [], changed: [] };
@@ -29,6 +29,41 @@ export async function getPolicy(db: Queryable, agentId: string): Promise<PolicyV
       reason: v.reason,
       change: (v.change as unknown as PolicyChange | null) ?? noChange,
     })),
+  };
+}
+
+/** Every agent's policy in effect, by agent id, and the agents that have none. */
+export async function listFleetPolicies(db: Queryable): Promise<FleetPoliciesView> {
+  const [withPolicy, without] = await Promise.all([
+    db
+      .select({
+        agentId: agentPolicies.agentId,
+        displayName: agents.displayName,
+        policy: agentPolicies.policy,
+        version: agentPolicies.version,
+        updatedBy: agentPolicies.updatedBy,
+        updatedAt: agentPolicies.updatedAt,
+      })
+      .from(agentPolicies)
+      .innerJoin(agents, eq(agents.id, agentPolicies.agentId))
+      .orderBy(agentPolicies.agentId)
+      .limit(1000),
+    db.execute<{ id: string; total: number }>(sql`
+      SELECT a.id, (count(*) OVER ())::int AS total FROM agents a
+      WHERE NOT EXISTS (SELECT 1 FROM agent_policies p WHERE p.agent_id = a.id)
+      ORDER BY a.id LIMIT 500`),
+  ]);
+  return {
+    policies: withPolicy.map((r) => ({
+      agent_id: r.agentId,
+      display_name: r.displayName,
+      policy: r.policy as AgentPolicy,
+      version: r.version,
+      updated_by: r.updatedBy,
+      updated_at: r.updatedAt.toISOString(),
+    })),
+    without_policy: without.rows.map((r) => r.id),
+    without_policy_total: without.rows[0]?.total ?? 0,
   };
 }
 

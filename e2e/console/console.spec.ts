@@ -70,6 +70,7 @@ function consolePages(world: { agentId: string; sessionId: string }, incidentId:
     [`/agents/${encodeURIComponent(world.agentId)}`, "agent"],
     [`/sessions/${encodeURIComponent(world.sessionId)}`, "session"],
     ["/events", "events"],
+    ["/policies", "policies"],
     ["/runbooks", "runbooks"],
     ["/rotations", "rotations"],
     ["/audit", "audit"],

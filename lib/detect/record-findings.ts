@@ -1,13 +1,16 @@
 import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
+import { peersOf, RECEIVED_KEYS, SENT_KEYS } from "@/lib/forensics/peers";
 import type { StoredRows } from "@/lib/ingest/insert-event-rows";
 import type { EventRow } from "@/lib/ingest/prepare-event-rows";
 import type { AgentEvent } from "@/lib/ingest/schemas";
 import { raiseSessionPeaks } from "@/lib/ingest/session-peaks";
 import { addToMetricCounters } from "@/lib/metrics/counters";
 import { enqueueAlertNotifications } from "@/lib/notify";
-import { type CapabilityGrant, checkCapabilities } from "@/lib/policy/capabilities";
+import { type CapabilityGrant, checkCapabilities, pairKey, requestPairs } from "@/lib/policy/capabilities";
 import { checkPolicy } from "@/lib/policy/check-policy";
+import { addressDetailPrefix, checkSourceAddress } from "@/lib/policy/check-source-address";
+import { inRanges } from "@/lib/policy/ip-ranges";
 import { storedPolicy } from "@/lib/policy/policy";
 import { effectiveBaseline, storedBaseline } from "./baseline";
 import { checkBaseline, type SessionTotals, toolNameOf } from "./check-baseline";
@@ -73,12 +76,42 @@ export function groupFindings(findings: Finding[], rows: EventRow[]): FindingGro
 
 type ToolCall = { at: number; tool: string };
 
+/** What detection reads of the stored events around a batch, in one round trip. */
+interface Surroundings {
+  /** Per session, the stored tool calls (µs and tool, sorted by time) within a minute either side of the batch's new calls. */
+  toolCalls: Map<string, ToolCall[]>;
+  /** Per source→target pair (pairKey), the agent's stored requests of it (µs, sorted) within a minute either side of the new ones. */
+  requestTimes: Map<string, number[]>;
+  /** Sessions already told that this address is outside the policy's ranges. */
+  toldSessions: Set<string>;
+}
+
+/** Merges µs windows [lo, hi] that overlap, so a scan of them returns each event once. */
+function mergedWindows(windows: { lo: number; hi: number }[]): { lo: number; hi: number }[] {
+  const sorted = [...windows].sort((a, b) => a.lo - b.lo);
+  const merged: { lo: number; hi: number }[] = [];
+  for (const w of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && w.lo <= last.hi) last.hi = Math.max(last.hi, w.hi);
+    else merged.push({ ...w });
+  }
+  return merged;
+}
+
 /**
- * Per session, the stored tool calls (µs and tool, sorted by time) within a minute either side of
- * the batch's new calls. A session that holds nothing but this batch (its totals count only the
- * new events) is answered from the batch, without a query.
+ * Reads, in one statement, what the batch's judgement needs beyond the batch: per session the stored
+ * tool calls within a minute either side of its new calls (a session that holds nothing but this
+ * batch is answered from the batch), per granted agent-to-agent pair the agent's stored requests
+ * within a minute either side of its new ones, and which sessions were already told about an
+ * address outside the policy's ranges. Nothing is read when nothing is needed.
  */
-async function toolCallTimes(tx: Tx, agentId: string, rows: EventRow[], sessions: Map<string, SessionTotals>): Promise<Map<string, ToolCall[]>> {
+async function readSurroundings(
+  tx: Tx,
+  agentId: string,
+  rows: EventRow[],
+  sessions: Map<string, SessionTotals>,
+  needs: { requestPairs: Map<string, number[]>; addressPrefix: string | null },
+): Promise<Surroundings> {
   const newCalls = new Map<string, { events: number; calls: ToolCall[] }>();
   for (const row of rows) {
     const s = newCalls.get(row.sessionId) ?? { events: 0, calls: [] };
@@ -86,36 +119,67 @@ async function toolCallTimes(tx: Tx, agentId: string, rows: EventRow[], sessions
     if (row.actionType === "tool_call") s.calls.push({ at: row.tsMicros, tool: toolNameOf(row) });
     newCalls.set(row.sessionId, s);
   }
-  const times = new Map<string, ToolCall[]>();
+  const toolCalls = new Map<string, ToolCall[]>();
   const windows: [string, { lo: number; hi: number }][] = [];
   for (const [sessionId, { events, calls }] of newCalls) {
     if (calls.length === 0) continue;
     calls.sort((a, b) => a.at - b.at);
-    if (sessions.get(sessionId)?.eventCount === events) times.set(sessionId, calls);
+    if (sessions.get(sessionId)?.eventCount === events) toolCalls.set(sessionId, calls);
     else windows.push([sessionId, { lo: (calls[0]?.at ?? 0) - MINUTE_US, hi: (calls[calls.length - 1]?.at ?? 0) + MINUTE_US }]);
   }
-  if (windows.length === 0) return times;
-  const lo = Math.min(...windows.map(([, w]) => w.lo));
-  const hi = Math.max(...windows.map(([, w]) => w.hi));
+  const requestWindows = mergedWindows([...needs.requestPairs.values()].flat().map((t) => ({ lo: t - MINUTE_US, hi: t + MINUTE_US })));
+  const requestTimes = new Map<string, number[]>([...needs.requestPairs.keys()].map((key) => [key, []]));
+  const toldSessions = new Set<string>();
+  const askedSessions = needs.addressPrefix === null ? [] : [...new Set(rows.map((r) => r.sessionId))];
+  if (windows.length === 0 && requestWindows.length === 0 && askedSessions.length === 0) return { toolCalls, requestTimes, toldSessions };
+
+  const lo = windows.length === 0 ? 0 : Math.min(...windows.map(([, w]) => w.lo));
+  const hi = windows.length === 0 ? 0 : Math.max(...windows.map(([, w]) => w.hi));
   const at = (us: unknown) => sql`timestamptz 'epoch' + ${us}::int8 * interval '1 microsecond'`;
+  const peerKeys = sql.param([...SENT_KEYS, ...RECEIVED_KEYS]);
   // The agent is tested after the scan, not in it: with it in the scan the planner may walk the
   // agent's (agent_id, ts) index through every session it had in the window, not this one's.
-  const result = await tx.execute<{ session_id: string; times: string[] | null; tools: string[] | null }>(sql`
-    SELECT w.session_id,
-      array_agg((extract(epoch FROM e.ts) * 1000000)::int8 ORDER BY e.ts) FILTER (WHERE e.agent_id = ${agentId}) AS times,
-      array_agg(coalesce(e.tool_name, e.action_name) ORDER BY e.ts) FILTER (WHERE e.agent_id = ${agentId}) AS tools
-    FROM unnest(${sql.param(windows.map(([id]) => id))}::text[], ${sql.param(windows.map(([, w]) => w.lo))}::int8[],
-      ${sql.param(windows.map(([, w]) => w.hi))}::int8[]) AS w(session_id, lo, hi)
-    JOIN events e ON e.session_id = w.session_id AND e.action_type = 'tool_call'
-      AND e.ts BETWEEN timestamptz 'epoch' + w.lo * interval '1 microsecond' AND timestamptz 'epoch' + w.hi * interval '1 microsecond'
-    WHERE e.ts BETWEEN ${at(lo)} AND ${at(hi)}
-    GROUP BY w.session_id`);
-  for (const r of result.rows)
-    times.set(
-      r.session_id,
-      (r.times ?? []).map((t, i) => ({ at: Number(t), tool: r.tools?.[i] ?? "" })),
+  const result = await tx.execute<{
+    tools: [string, number[] | null, string[] | null][];
+    requests: [number, Record<string, unknown> | null][];
+    told: string[];
+  }>(sql`
+    SELECT
+      (SELECT coalesce(json_agg(json_build_array(t.session_id, t.times, t.tools)), '[]') FROM (
+        SELECT w.session_id,
+          array_agg((extract(epoch FROM e.ts) * 1000000)::int8 ORDER BY e.ts) FILTER (WHERE e.agent_id = ${agentId}) AS times,
+          array_agg(coalesce(e.tool_name, e.action_name) ORDER BY e.ts) FILTER (WHERE e.agent_id = ${agentId}) AS tools
+        FROM unnest(${sql.param(windows.map(([id]) => id))}::text[], ${sql.param(windows.map(([, w]) => w.lo))}::int8[],
+          ${sql.param(windows.map(([, w]) => w.hi))}::int8[]) AS w(session_id, lo, hi)
+        JOIN events e ON e.session_id = w.session_id AND e.action_type = 'tool_call'
+          AND e.ts BETWEEN timestamptz 'epoch' + w.lo * interval '1 microsecond' AND timestamptz 'epoch' + w.hi * interval '1 microsecond'
+        WHERE e.ts BETWEEN ${at(lo)} AND ${at(hi)}
+        GROUP BY w.session_id) t) AS tools,
+      (SELECT coalesce(json_agg(json_build_array(r.us, r.peers)), '[]') FROM (
+        SELECT (extract(epoch FROM e.ts) * 1000000)::int8 AS us,
+          (SELECT jsonb_object_agg(k, e.metadata -> k) FROM unnest(${peerKeys}::text[]) AS k WHERE e.metadata ? k) AS peers
+        FROM unnest(${sql.param(requestWindows.map((w) => w.lo))}::int8[], ${sql.param(requestWindows.map((w) => w.hi))}::int8[]) AS w(lo, hi)
+        JOIN events e ON e.agent_id = ${agentId}
+          AND e.ts BETWEEN timestamptz 'epoch' + w.lo * interval '1 microsecond' AND timestamptz 'epoch' + w.hi * interval '1 microsecond'
+          AND e.metadata ?| ${peerKeys}::text[]) r) AS requests,
+      (SELECT coalesce(json_agg(DISTINCT f.session_id), '[]') FROM findings f
+        WHERE f.session_id = ANY(${sql.param(askedSessions)}::text[]) AND f.agent_id = ${agentId} AND f.type = 'policy_violation'
+          AND starts_with(f.detail, ${needs.addressPrefix ?? ""})) AS told`);
+  const row = result.rows[0];
+  for (const [sessionId, times, tools] of row?.tools ?? [])
+    toolCalls.set(
+      sessionId,
+      (times ?? []).map((t, i) => ({ at: Number(t), tool: tools?.[i] ?? "" })),
     );
-  return times;
+  for (const [us, peers] of row?.requests ?? []) {
+    for (const peer of peersOf(agentId, peers)) {
+      const times = requestTimes.get(peer.direction === "sent" ? pairKey(agentId, peer.peerAgentId) : pairKey(peer.peerAgentId, agentId));
+      times?.push(Number(us));
+    }
+  }
+  for (const times of requestTimes.values()) times.sort((a, b) => a - b);
+  for (const sessionId of row?.told ?? []) toldSessions.add(sessionId);
+  return { toolCalls, requestTimes, toldSessions };
 }
 
 const toDate = (us: number) => new Date(Math.floor(us / 1000));
@@ -132,7 +196,22 @@ const isoMicros = (us: number) =>
  */
 export async function recordFindings(
   tx: Tx,
-  { agentId, events, rows, stored, profile }: { agentId: string; events: AgentEvent[]; rows: EventRow[]; stored: StoredRows; profile: DetectionProfile },
+  {
+    agentId,
+    events,
+    rows,
+    stored,
+    profile,
+    sourceAddress = null,
+  }: {
+    agentId: string;
+    events: AgentEvent[];
+    rows: EventRow[];
+    stored: StoredRows;
+    profile: DetectionProfile;
+    /** The ingest request's client address, as the console derives it; null when it cannot be known. */
+    sourceAddress?: string | null;
+  },
 ): Promise<OpenedAlert[]> {
   if (stored.inserted.length === 0) return [];
   const indexByKey = new Map<string, number>();
@@ -156,18 +235,21 @@ export async function recordFindings(
   }
 
   const sessions = new Map<string, SessionTotals>(stored.sessions.map((s) => [s.sessionId, s]));
-  const calls = await toolCallTimes(
-    tx,
-    agentId,
-    newEvents.map((e) => e.row),
-    sessions,
-  );
+  const policy = storedPolicy(profile.policy);
+  const newRows = newEvents.map((e) => e.row);
+  const ranges = policy?.allowed_ip_ranges ?? [];
+  const addressOutside = ranges.length > 0 && (sourceAddress === null || !inRanges(sourceAddress, ranges));
+  const around = await readSurroundings(tx, agentId, newRows, sessions, {
+    requestPairs: requestPairs(agentId, profile.grants, newRows),
+    addressPrefix: addressOutside ? addressDetailPrefix(sourceAddress) : null,
+  });
+  const calls = around.toolCalls;
   const times = new Map([...calls].map(([sessionId, list]) => [sessionId, list.map((c) => c.at)]));
   const judged = checkBaseline({ baseline, events: newEvents, sessions, toolCallTimes: times });
   findings.push(...judged.findings);
-  const policy = storedPolicy(profile.policy);
   if (policy) {
-    for (const v of checkPolicy({ policy, events: newEvents, sessions, toolCalls: calls })) {
+    const fromAddress = checkSourceAddress({ ranges, address: sourceAddress, events: newEvents, alreadyTold: around.toldSessions });
+    for (const v of [...checkPolicy({ policy, events: newEvents, sessions, toolCalls: calls }), ...fromAddress]) {
       findings.push({
         type: "policy_violation",
         severity: "high",
@@ -179,7 +261,7 @@ export async function recordFindings(
       });
     }
   }
-  for (const v of checkCapabilities(agentId, profile.grants, newEvents)) {
+  for (const v of checkCapabilities(agentId, profile.grants, newEvents, around.requestTimes)) {
     findings.push({
       type: "unauthorized_agent_request",
       severity: "high",

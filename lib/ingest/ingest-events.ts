@@ -89,7 +89,8 @@ export async function ingestEvents({ ctx, settings, input }: { ctx: Ctx; setting
   for (const [id, batch] of byAgent(events, rows)) perAgent.push({ agentId: id, ...batch, profile: await detectionProfile(ctx.db, id) });
   const { stored, result: opened } = await storeEventRows(ctx.db, rows, async (tx, stored) => {
     const alerts: OpenedAlert[] = [];
-    for (const batch of perAgent) alerts.push(...(await recordFindings(tx, { ...batch, stored: storedOf(stored, batch.agentId) })));
+    for (const batch of perAgent)
+      alerts.push(...(await recordFindings(tx, { ...batch, stored: storedOf(stored, batch.agentId), sourceAddress: ctx.sourceIp })));
     return alerts;
   });
   const inserted = stored.inserted.length;

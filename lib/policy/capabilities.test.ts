@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type CapabilityGrant, checkCapabilities, grantCapabilityInput, type RequestEvent } from "./capabilities";
+import { type CapabilityGrant, checkCapabilities, grantCapabilityInput, pairKey, type RequestEvent, requestPairs } from "./capabilities";
 
 /** The guide's two grants: the orchestrator may ask data-agent for reports and email-agent for notifications. */
 const GRANTS: CapabilityGrant[] = [
@@ -52,6 +52,34 @@ describe("checkCapabilities with the guide's registry", () => {
     expect(found).toHaveLength(1);
     expect(found[0]?.detail).toContain('"</td><img src=x>%00AAAA');
     expect(found[0]?.detail.length).toBeLessThan(250);
+  });
+});
+
+describe("checkCapabilities: a grant's max_requests_per_minute", () => {
+  const RATED: CapabilityGrant[] = [{ source: "orchestrator", target: "data-agent", actions: ["query_sales"], expiresAtUs: null, maxPerMinute: 3 }];
+  const ask = (index: number, seconds: number, metadata: Record<string, unknown> = { target_agent: "data-agent" }) =>
+    ev(index, { ...metadata, requested_action: "query_sales" }, "delegate", seconds * 1_000_000);
+
+  it("lets requests up to the limit through, and flags each one over it in the minute ending at it", () => {
+    expect(checkCapabilities("orchestrator", RATED, [ask(0, 0), ask(1, 10), ask(2, 20)])).toEqual([]);
+    expect(checkCapabilities("orchestrator", RATED, [ask(0, 0), ask(1, 10), ask(2, 20), ask(3, 30), ask(4, 70)]).map((f) => [f.eventIndex, f.detail])).toEqual([
+      [3, 'orchestrator asked data-agent to "query_sales": 4 requests in a minute; the grant allows 3'],
+    ]);
+  });
+
+  it("counts the requests stored before this batch, and judges the receiver's report of the same pair", () => {
+    const stored = new Map([[pairKey("orchestrator", "data-agent"), [0, 5_000_000, 10_000_000, 20_000_000]]]);
+    expect(checkCapabilities("orchestrator", RATED, [ask(3, 20)], stored).map((f) => f.detail)).toEqual([
+      'orchestrator asked data-agent to "query_sales": 4 requests in a minute; the grant allows 3',
+    ]);
+    const received = [0, 1, 2, 3].map((i) => ask(i, i, { sender_agent: "orchestrator" }));
+    expect(checkCapabilities("data-agent", RATED, received).map((f) => f.eventIndex)).toEqual([3]);
+  });
+
+  it("names the pairs a batch needs counted: granted pairs only, from the side that reports them", () => {
+    const rows = [ask(0, 1), ask(1, 2, { target_agent: "stranger" }), ask(2, 3, { sender_agent: "orchestrator" })].map((e) => e.row);
+    expect([...requestPairs("orchestrator", RATED, rows)]).toEqual([[pairKey("orchestrator", "data-agent"), [1_000_000]]]);
+    expect([...requestPairs("data-agent", RATED, rows)]).toEqual([[pairKey("orchestrator", "data-agent"), [3_000_000]]]);
   });
 });
 

@@ -58,6 +58,23 @@ export const policyViewSchema = z.object({
     .meta({ description: "The last 20 versions, newest first" }),
 });
 
+export const fleetPoliciesSchema = z.object({
+  policies: z
+    .array(
+      z.object({
+        agent_id: z.string(),
+        display_name: z.string(),
+        policy: storedPolicySchema,
+        version: z.number().int(),
+        updated_by: z.string(),
+        updated_at: isoTime,
+      }),
+    )
+    .meta({ description: "Every agent with a policy, by agent id (at most 1000)" }),
+  without_policy: z.array(z.string()).meta({ description: "Agents without a policy, by id (at most 500): their tool calls are not judged against one" }),
+  without_policy_total: z.number().int(),
+});
+
 /** Query of GET /api/v1/agents/{agentId}/policy/draft. */
 export const policyDraftQuery = z.object({
   days: z.coerce.number().int().min(1, "days: at least 1").max(30, "days: at most 30").default(7),

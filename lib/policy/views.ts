@@ -35,3 +35,21 @@ export interface CapabilityView {
   revoked_at: string | null;
   revoke_reason: string | null;
 }
+
+/** One agent's policy in the fleet view. */
+export interface FleetPolicyView {
+  agent_id: string;
+  display_name: string;
+  policy: AgentPolicy;
+  version: number;
+  updated_by: string;
+  updated_at: string;
+}
+
+/** Who may call what across the fleet: the agents with a policy, and those without one. */
+export interface FleetPoliciesView {
+  policies: FleetPolicyView[];
+  /** Agents without a policy (their tool calls are not judged against one), by id, at most 500. */
+  without_policy: string[];
+  without_policy_total: number;
+}

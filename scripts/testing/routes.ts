@@ -73,6 +73,7 @@ export const ACCESS: Record<string, Access> = {
   "PUT /api/v1/agents/[agentId]/policy": "admin",
   "DELETE /api/v1/agents/[agentId]/policy": "admin",
   "GET /api/v1/agents/[agentId]/policy/draft": "analyst",
+  "GET /api/v1/policies": "viewer",
   "GET /api/v1/capabilities": "viewer",
   "POST /api/v1/capabilities": "admin",
   "DELETE /api/v1/capabilities/[capabilityId]": "admin",

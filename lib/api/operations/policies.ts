@@ -6,6 +6,7 @@ import {
   capabilityIdSchema,
   capabilityListQuery,
   capabilityViewSchema,
+  fleetPoliciesSchema,
   policyDraftQuery,
   policyDraftSchema,
   policyViewSchema,
@@ -16,6 +17,15 @@ import { jsonBody, operation } from "../operation";
 const agentParams = z.object({ agentId: agentIdSchema });
 
 export const policyApi = {
+  list: operation({
+    method: "GET",
+    path: "/api/v1/policies",
+    tag: "Policies",
+    summary: "Who may call what: every agent's security policy",
+    description: "The policies in effect across the fleet, by agent id, and the agents without one.",
+    access: "viewer",
+    responses: { 200: { description: "The fleet's policies", schema: fleetPoliciesSchema } },
+  }),
   get: operation({
     method: "GET",
     path: "/api/v1/agents/{agentId}/policy",

@@ -10,8 +10,9 @@ import type { Role } from "@/lib/auth/roles";
 import type { Ctx } from "@/lib/context";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
 import { grantCapability, proposePolicy, removePolicy, revokeCapability, setPolicy } from "@/lib/policy";
-import { makeEvent, newAgent, readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
+import { bearer, makeEvent, newAgent, readyAppRedis, testCtx } from "@/scripts/testing/fixtures";
 import { SUPPORT_AGENT_POLICY } from "@/scripts/testing/guide-policy";
+import { callRoute, discoverRoutes } from "@/scripts/testing/routes";
 
 function as(role: Role): Ctx {
   return { ...testCtx(), actor: { type: "user", userId: randomUUID(), email: `${role}@example.com`, role, sessionId: randomUUID() } };
@@ -22,8 +23,8 @@ beforeAll(async () => {
   redis = await readyAppRedis();
 });
 
-async function ingest(agentId: string, events: AgentEvent[]) {
-  const ctx: Ctx = { db: appDb(), actor: { type: "agent", agentId, keyId: randomUUID() }, requestId: `test-${randomUUID()}`, sourceIp: "127.0.0.1" };
+async function ingest(agentId: string, events: AgentEvent[], sourceIp: string | null = "127.0.0.1") {
+  const ctx: Ctx = { db: appDb(), actor: { type: "agent", agentId, keyId: randomUUID() }, requestId: `test-${randomUUID()}`, sourceIp };
   return ingestEvents({
     ctx,
     settings: { redis, retentionDays: 30, defaultRateLimitPerMin: 1_000_000 },
@@ -296,5 +297,116 @@ describe("agent security policies", () => {
     await revokeCapability({ ctx: as("admin"), input: { id, reason: "reports moved" } });
     await expect(revokeCapability({ ctx: as("admin"), input: { id, reason: "again" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect((await listCapabilities(appDb(), { agentId: data.agentId, includeRevoked: true }))[0]).toMatchObject({ id, revoke_reason: "reports moved" });
+  });
+
+  it("judges a grant's max_requests_per_minute per pair across batches, and compliant traffic not at all", async () => {
+    const orchestrator = await newAgent({ prefix: "orchestrator" });
+    const data = await newAgent({ prefix: "data-agent" });
+    await grantCapability({
+      ctx: as("admin"),
+      input: { source_agent: orchestrator.agentId, target_agent: data.agentId, allowed_actions: ["query_sales"], max_requests_per_minute: 20 },
+    });
+    const t = Date.now() / 1000 - 300;
+    const ask = (i: number, session: string) =>
+      makeEvent(orchestrator.agentId, {
+        session_id: session,
+        timestamp: t + i,
+        action_type: "decision",
+        action_name: "delegate",
+        tool_name: null,
+        metadata: { target_agent: data.agentId, requested_action: "query_sales" },
+      });
+    const requestAlerts = async () =>
+      (await listAlerts(appDb(), { agent_id: orchestrator.agentId, type: "unauthorized_agent_request" } as Parameters<typeof listAlerts>[1])).alerts;
+    // Twenty a minute, spread over two minutes and two sessions: within the grant.
+    const s1 = `sess_${randomUUID().slice(0, 8)}`;
+    const s2 = `sess_${randomUUID().slice(0, 8)}`;
+    await ingest(
+      orchestrator.agentId,
+      Array.from({ length: 20 }, (_, i) => ask(i * 3, s1)),
+    );
+    expect(await requestAlerts()).toEqual([]);
+    // Five more in the same minute, in another batch and another session: the pair is counted, not the session.
+    await ingest(
+      orchestrator.agentId,
+      Array.from({ length: 5 }, (_, i) => ask(57 + i * 0.1, s2)),
+    );
+    const alerts = await requestAlerts();
+    expect(alerts.map((a) => [a.severity, a.count, a.session_id])).toEqual([["high", 5, s2]]);
+    expect(alerts[0]?.detail).toBe(`${orchestrator.agentId} asked ${data.agentId} to "query_sales": 21 requests in a minute; the grant allows 20`);
+    // The receiver's reports of the same pair are counted on its side, from its own events.
+    await ingest(
+      data.agentId,
+      Array.from({ length: 20 }, (_, i) =>
+        makeEvent(data.agentId, {
+          session_id: s1,
+          timestamp: t + 200 + i,
+          action_type: "decision",
+          action_name: "query_sales",
+          tool_name: null,
+          metadata: { sender_agent: orchestrator.agentId },
+        }),
+      ),
+    );
+    expect((await listAlerts(appDb(), { agent_id: data.agentId, type: "unauthorized_agent_request" } as Parameters<typeof listAlerts>[1])).alerts).toEqual([]);
+  });
+
+  it("judges where a batch came from against allowed_ip_ranges, once per session and address", async () => {
+    const { agentId } = await newAgent({ prefix: "policy-ip" });
+    await setPolicy({
+      ctx: as("admin"),
+      input: { agentId, policy: { ...SUPPORT_AGENT_POLICY, agent_id: agentId, allowed_ip_ranges: ["10.0.0.0/8", "2001:db8::/32"] } },
+    });
+    const s = `sess_${randomUUID().slice(0, 8)}`;
+    const t = Date.now() / 1000 - 300;
+    const call = (i: number, session = s) =>
+      makeEvent(agentId, { session_id: session, timestamp: t + i, tool_name: "ticket_management", action_name: "ticket_management" });
+    await ingest(agentId, [call(0), call(1)], "10.20.30.40");
+    await ingest(agentId, [call(2)], "::ffff:10.0.0.7");
+    await ingest(agentId, [call(3)], "2001:db8::42");
+    expect(await policyAlerts(agentId)).toEqual([]);
+
+    await ingest(agentId, [call(4), call(5), call(6)], "203.0.113.9");
+    await ingest(agentId, [call(7)], "203.0.113.9");
+    let alerts = await policyAlerts(agentId);
+    expect(alerts.map((a) => [a.severity, a.count])).toEqual([["high", 1]]);
+    expect(alerts[0]?.detail).toBe(`A batch reached the console from "203.0.113.9", outside the policy's allowed_ip_ranges (10.0.0.0/8, 2001:db8::/32)`);
+    // Another address, and an address the console could not know, are each told once more.
+    await ingest(agentId, [call(8)], "198.51.100.1");
+    await ingest(agentId, [call(9)], null);
+    await ingest(agentId, [call(10)], null);
+    alerts = await policyAlerts(agentId);
+    expect(alerts[0]?.count).toBe(3);
+    // A new session from a known outside address is a new session told.
+    const other = `sess_${randomUUID().slice(0, 8)}`;
+    await ingest(agentId, [call(11, other)], "203.0.113.9");
+    expect((await policyAlerts(agentId)).map((a) => [a.session_id, a.count]).sort()).toEqual(
+      [
+        [other, 1],
+        [s, 3],
+      ].sort(),
+    );
+  });
+
+  it("lists the fleet's policies to a viewer at GET /api/v1/policies, and names the agents without one", async () => {
+    const { agentId } = await agentWithSupportPolicy();
+    const bare = await newAgent({ prefix: "00-no-policy" });
+    const route = (await discoverRoutes()).find((r) => r.key === "GET /api/v1/policies");
+    if (!route) throw new Error("GET /api/v1/policies missing");
+    const res = await callRoute(route, { params: {}, headers: await bearer("viewer") });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      policies: { agent_id: string; version: number; policy: { permissions: { tool_name: string }[]; allowed_ip_ranges: string[] } }[];
+      without_policy: string[];
+      without_policy_total: number;
+    };
+    const mine = body.policies.find((p) => p.agent_id === agentId);
+    expect(mine?.version).toBe(1);
+    expect(mine?.policy.permissions.map((p) => p.tool_name)).toEqual(["customer_lookup", "order_lookup", "ticket_management"]);
+    expect(mine?.policy.allowed_ip_ranges).toEqual([]);
+    expect(body.without_policy).toContain(bare.agentId);
+    expect(body.without_policy).not.toContain(agentId);
+    expect(body.without_policy_total).toBeGreaterThanOrEqual(body.without_policy.length);
+    expect((await callRoute(route, { params: {}, headers: {} })).status).toBe(401);
   });
 });
