@@ -51,48 +51,52 @@ export function PreviewBody({ containment: c, refreshing, onRefresh }: { contain
 
       <h3>Sessions in flight ({formatCount(c.sessions_in_flight_total)})</h3>
       <p>{sessionsLine(c)}</p>
-      <DataTable
-        label="Sessions in flight"
-        rows={c.sessions_in_flight}
-        rowKey={(s) => s.session_id}
-        empty={null}
-        columns={[
-          {
-            header: "Session",
-            primary: true,
-            cell: (s) => (
-              <Link className="mono wrap-anywhere" href={`/sessions/${encodeURIComponent(s.session_id)}`}>
-                {s.session_id}
-              </Link>
-            ),
-          },
-          { header: "Last event", cell: (s) => formatAgo(s.last_event_at, now) },
-          { header: "Events", className: "num", cell: (s) => formatCount(s.events) },
-          { header: "Tool calls", className: "num", cell: (s) => formatCount(s.tool_calls) },
-          { header: "Cost", className: "num", cell: (s) => formatCost(s.cost_usd) },
-        ]}
-      />
+      {c.sessions_in_flight.length > 0 && (
+        <DataTable
+          label="Sessions in flight"
+          rows={c.sessions_in_flight}
+          rowKey={(s) => s.session_id}
+          empty={null}
+          columns={[
+            {
+              header: "Session",
+              primary: true,
+              cell: (s) => (
+                <Link className="mono wrap-anywhere" href={`/sessions/${encodeURIComponent(s.session_id)}`}>
+                  {s.session_id}
+                </Link>
+              ),
+            },
+            { header: "Last event", cell: (s) => formatAgo(s.last_event_at, now) },
+            { header: "Events", className: "num", cell: (s) => formatCount(s.events) },
+            { header: "Tool calls", className: "num", cell: (s) => formatCount(s.tool_calls) },
+            { header: "Cost", className: "num", cell: (s) => formatCost(s.cost_usd) },
+          ]}
+        />
+      )}
 
       <h3>Tool tokens ({formatCount(c.tool_tokens.live)} live)</h3>
       <p className={c.tool_tokens.live > 0 ? "kill-preview-warn" : undefined}>{tokensLine(c, now)}</p>
-      <DataTable
-        label="Live tool tokens"
-        rows={c.tool_tokens.tokens}
-        rowKey={(t) => t.jti}
-        empty={null}
-        columns={[
-          { header: "Tools", primary: true, cell: (t) => <span className="mono wrap-anywhere">{t.tools.join(", ")}</span> },
-          { header: "Permissions", cell: (t) => t.permissions.join(", ") },
-          {
-            header: "Expires",
-            cell: (t) => (
-              <>
-                <Time iso={t.expires_at} /> ({formatUntil(t.expires_at, now)})
-              </>
-            ),
-          },
-        ]}
-      />
+      {c.tool_tokens.tokens.length > 0 && (
+        <DataTable
+          label="Live tool tokens"
+          rows={c.tool_tokens.tokens}
+          rowKey={(t) => t.jti}
+          empty={null}
+          columns={[
+            { header: "Tools", primary: true, cell: (t) => <span className="mono wrap-anywhere">{t.tools.join(", ")}</span> },
+            { header: "Permissions", cell: (t) => t.permissions.join(", ") },
+            {
+              header: "Expires",
+              cell: (t) => (
+                <>
+                  <Time iso={t.expires_at} /> ({formatUntil(t.expires_at, now)})
+                </>
+              ),
+            },
+          ]}
+        />
+      )}
 
       <h3>Agents that depend on it ({formatCount(c.dependents.length)})</h3>
       <p>{dependentsLine(c)}</p>

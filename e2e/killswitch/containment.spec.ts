@@ -2,12 +2,16 @@ import { randomUUID } from "node:crypto";
 import { expect, type Page, test } from "@playwright/test";
 import { apiTokenWithCli, registerAgentWithCli, signInAs } from "../support/agents";
 
-/** Elements of the page's content that reach past the window's right edge, or the content scrolling sideways. */
+/**
+ * What in the page's content reaches past the window's right edge or makes it scroll sideways: the
+ * whole content, except inside the page's own side-scrolling tables (the agent's recent sessions).
+ */
 async function overflow(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const main = document.querySelector("main");
     if (!main) return ["no main element"];
-    const wide = [...main.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1);
+    const scrolls = (el: Element) => el.closest("table:not(.data-table)") !== null;
+    const wide = [...main.querySelectorAll("*")].filter((el) => !scrolls(el) && el.getBoundingClientRect().right > window.innerWidth + 1);
     return [
       main.scrollWidth > main.clientWidth ? `main scrolls: ${main.scrollWidth} > ${main.clientWidth}` : "",
       ...wide.slice(0, 5).map((el) => `${el.tagName}.${el.className} right=${Math.round(el.getBoundingClientRect().right)}`),
