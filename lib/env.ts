@@ -42,6 +42,8 @@ const appSchema = sharedSchema.extend({
     .optional()
     .transform((v) => (v ? v : undefined))
     .pipe(z.string().min(32, "SOC_TOOL_TOKEN_HS256_SECRET needs at least 32 characters").optional()),
+  /** Tool tokens one agent may be issued per minute. */
+  SOC_TOOL_TOKENS_PER_MIN: z.coerce.number().int().positive().default(600),
   /** Proxies in front of the app that append to X-Forwarded-For; the client address is that many entries from the right (0: the TCP peer). */
   SOC_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** The console's privileged PostgreSQL login for rotating agents' database roles (ALTER ROLE); unset: those rotations fail saying so. */
@@ -182,6 +184,7 @@ const benchSchema = z.object({
   BENCH_ROUNDS: benchCount,
   BENCH_CONNECTIONS: benchCount,
   BENCH_KILLS: benchCount,
+  BENCH_TOKENS: benchCount,
   BENCH_OTHER_EVENTS: benchCount,
   BENCH_SEED_WRITERS: benchCount,
   BENCH_WHOLE_FETCHES: benchCount,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { killSwitches, killSwitchHistory } from "@/db/schema";
 import type { KillSwitchView } from "@/lib/killswitch/views";
@@ -27,6 +27,14 @@ export async function listKillSwitches(db: Queryable): Promise<{ global: KillSwi
   const global = rows.find((r) => r.scope === "global");
   return { global: global ? toView(global) : null, agents: rows.filter((r) => r.scope === "agent").map(toView) };
 }
+
+/** Taken by every change to the kill-switch record: one change at a time, in every instance. */
+export const KILLSWITCH_LOCK = sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:killswitch'))`;
+/**
+ * Taken by what must not slip between a kill's check and its record (issuing a tool token): many at
+ * once, but never while a change is being recorded.
+ */
+export const KILLSWITCH_SHARED_LOCK = sql`SELECT pg_advisory_xact_lock_shared(hashtext('agentsoc:killswitch'))`;
 
 /** What the record says about one agent, for the agent door when Redis cannot be asked. */
 export async function recordedKillState(db: Queryable, agentId: string): Promise<{ killed: boolean; reason: string | null }> {

@@ -142,3 +142,9 @@ export async function listCapabilities(
     revoke_reason: g.revokeReason,
   }));
 }
+
+/** The stored policy in effect and its version, without its history: what a token is issued within. */
+export async function policyInEffect(db: Queryable, agentId: string): Promise<{ policy: unknown; version: number } | null> {
+  const [row] = await db.select({ policy: agentPolicies.policy, version: agentPolicies.version }).from(agentPolicies).where(eq(agentPolicies.agentId, agentId));
+  return row ?? null;
+}

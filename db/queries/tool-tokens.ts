@@ -55,13 +55,7 @@ export async function unexpiredRevocations(db: Queryable, revokedSince?: Date): 
   const rows = await db
     .select({ jti: toolTokens.jti, expiresAt: toolTokens.expiresAt })
     .from(toolTokens)
-    .where(
-      and(
-        isNotNull(toolTokens.revokedAt),
-        gt(toolTokens.expiresAt, sql`now()`),
-        revokedSince ? gt(toolTokens.revokedAt, revokedSince) : undefined,
-      ),
-    );
+    .where(and(isNotNull(toolTokens.revokedAt), gt(toolTokens.expiresAt, sql`now()`), revokedSince ? gt(toolTokens.revokedAt, revokedSince) : undefined));
   return rows.map((r) => ({ jti: r.jti, exp: Math.floor(r.expiresAt.getTime() / 1000) }));
 }
 

@@ -29,10 +29,7 @@ export const toolTokens = pgTable(
     revokedBy: text(),
     revokeReason: text(),
   },
-  (t) => [
-    index().on(t.agentId, t.expiresAt),
-    index("tool_tokens_revoked_idx").on(t.revokedAt).where(sql`${t.revokedAt} IS NOT NULL`),
-  ],
+  (t) => [index().on(t.agentId, t.expiresAt), index("tool_tokens_revoked_idx").on(t.revokedAt).where(sql`${t.revokedAt} IS NOT NULL`)],
 );
 
 /**

@@ -5,10 +5,11 @@ import { killSwitches, killSwitchHistory, killSwitchSync } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
 import { actorId, type Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
+import { revokeToolTokens } from "@/lib/tool-tokens/revoke";
 import { CONSOLE_CHANNEL, GENERATION_KEY } from "./contract";
 import { unstorableTextProblem } from "./schemas";
 
-export const KILLSWITCH_LOCK = sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:killswitch'))`;
+export { KILLSWITCH_LOCK } from "@/db/queries/killswitch";
 
 export interface KillSwitchSettings {
   /** Null when Redis is not configured. */
@@ -104,13 +105,21 @@ export async function recordChange(tx: Tx, ctx: Ctx, change: StateChange): Promi
     source: change.source,
     at,
   });
+  // A kill also stops what the agent already holds: its tool tokens (under a global kill, everyone's).
+  const tokensRevoked = change.killed
+    ? await revokeToolTokens(tx, {
+        agentId: change.scope === "agent" ? change.agentId : null,
+        reason: `kill switch: ${change.reason}`,
+        revokedBy: change.killedBy,
+      })
+    : 0;
   await recordAudit(tx, ctx, {
     action: `killswitch.${change.action}`,
     targetType: change.scope === "agent" ? "agent" : "killswitch",
     targetId: change.scope === "agent" ? change.agentId : "global",
     reason: change.reason,
     before: before ? { killed: before.killed, reason: before.reason, killed_by: before.killedBy } : { killed: false },
-    after: { killed: change.killed, source: change.source, ...(change.killed ? { killed_by: change.killedBy } : {}) },
+    after: { killed: change.killed, source: change.source, ...(change.killed ? { killed_by: change.killedBy, tool_tokens_revoked: tokensRevoked } : {}) },
   });
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { agentEventSchema } from "@/lib/ingest/schemas";
 import { PERMISSIONS } from "@/lib/policy/policy";
 import { isoTime, nullableTime } from "@/lib/schema-kit";
 import { unstorableReason } from "@/lib/storable-text";
@@ -39,11 +40,7 @@ export const issueToolTokenBody = z
       .enum(["EdDSA", "HS256"])
       .default("EdDSA")
       .meta({ description: "EdDSA (verified offline with /.well-known/jwks.json) or the guide's HS256 with the shared SOC_TOOL_TOKEN_HS256_SECRET" }),
-    session_id: z
-      .string()
-      .min(1)
-      .max(256)
-      .refine((s) => unstorableReason(s) === null, "session_id: not storable text")
+    session_id: agentEventSchema.shape.session_id
       .optional()
       .meta({ description: "The session the token is for: its issue is recorded in that session's timeline" }),
   })

@@ -16,6 +16,7 @@ export const DOC_PAGES = [
   "docs/kill-switches.md",
   "docs/detection.md",
   "docs/policies.md",
+  "docs/tool-tokens.md",
   "docs/forensics.md",
   "docs/incidents-and-runbooks.md",
   "docs/credential-rotation.md",

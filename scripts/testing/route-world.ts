@@ -18,7 +18,7 @@ import { openIncident } from "@/lib/incidents";
 import { ingestEvents } from "@/lib/ingest";
 import { createDestination, mapEscalationRole } from "@/lib/notify";
 import { openSealed } from "@/lib/notify/seal";
-import { grantCapability } from "@/lib/policy";
+import { grantCapability, setPolicy } from "@/lib/policy";
 import { appRedis } from "@/lib/redis";
 import { DEFAULT_RETRY_POLICY, runDueRotationSteps, startRotation } from "@/lib/rotation";
 import { AGENT_COMPROMISE_RUNBOOK } from "@/lib/runbooks";
@@ -115,6 +115,11 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
   if (!automated || !manual || !skippable) throw new Error("the incident's runbook lacks an automated step or two manual ones");
 
   const canary = await issueCanary({ ctx, input: { agent_id: agentId, placement: "document", label: "route world" } });
+  // The door agent may hold tool tokens for what its policy allows.
+  await setPolicy({
+    ctx,
+    input: { agentId: door.agentId, policy: { permissions: [{ tool_name: "web_fetch", allowed_actions: ["read"], resource_scope: ["*"] }] } },
+  });
   const grant = await grantCapability({
     ctx,
     input: { source_agent: agentId, target_agent: `${prefix}-peer-${randomUUID().slice(0, 8)}`, allowed_actions: ["query_sales"] },
@@ -246,6 +251,8 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
       max_requests_per_minute: 5,
     },
     "DELETE /api/v1/capabilities/[capabilityId]": reason,
+    "POST /api/v1/agents/[agentId]/tool-tokens": { tools: ["web_fetch"], permissions: ["read"], ttl_seconds: 60 },
+    "POST /api/v1/tool-tokens/signing-keys": reason,
     "POST /api/v1/canaries": { agent_id: agentId, placement: "document", label: "route world" },
     "POST /api/v1/notifications/destinations": { name: "route world", kind: "json", url: "http://127.0.0.1:9/world", min_severity: "critical", enabled: false },
     "PATCH /api/v1/notifications/destinations/[destinationId]": {
@@ -288,7 +295,11 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     params,
     paramsFor: (routeKey) => ({
       ...params,
-      ...(routeKey.includes("/agents/[agentId]/status") || routeKey.endsWith("/agents/[agentId]/ack") ? { agentId: door.agentId } : {}),
+      ...(routeKey.includes("/agents/[agentId]/status") ||
+      routeKey.endsWith("/agents/[agentId]/ack") ||
+      routeKey === "POST /api/v1/agents/[agentId]/tool-tokens"
+        ? { agentId: door.agentId }
+        : {}),
       ...paramsByRoute[routeKey],
     }),
     bodyFor: async (routeKey) => (routeKey in codeBodies ? codeBodies[routeKey]?.() : bodies[routeKey]),

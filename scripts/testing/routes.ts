@@ -5,7 +5,7 @@ import type { Role } from "@/lib/auth/roles";
 export type Access = Role | "ingest-key" | "public";
 
 /**
- * Every /api/v1 route and method, and /metrics, with who may call it. A new route fails the route
+ * Every /api/v1 route and method, /metrics and /.well-known, with who may call it. A new route fails the route
  * tests until it is listed here, so no route ships without a decision about its access.
  */
 export const ACCESS: Record<string, Access> = {
@@ -57,6 +57,11 @@ export const ACCESS: Record<string, Access> = {
   "PUT /api/v1/killswitch/global": "responder",
   "DELETE /api/v1/killswitch/global": "admin",
   "GET /api/v1/agents/[agentId]/status": "ingest-key",
+  "POST /api/v1/agents/[agentId]/tool-tokens": "ingest-key",
+  "GET /api/v1/agents/[agentId]/tool-tokens": "viewer",
+  "GET /api/v1/tool-tokens/revocations": "public",
+  "GET /api/v1/tool-tokens/signing-keys": "admin",
+  "POST /api/v1/tool-tokens/signing-keys": "admin",
   "POST /api/v1/agents/[agentId]/ack": "ingest-key",
   "GET /api/v1/alerts": "viewer",
   "GET /api/v1/alerts/[alertId]": "viewer",
@@ -114,12 +119,14 @@ export const ACCESS: Record<string, Access> = {
   "POST /api/v1/rotations/[rotationId]/items/[itemId]/resolve": "responder",
   "GET /api/v1/openapi.json": "viewer",
   "GET /metrics": "viewer",
+  "GET /.well-known/jwks.json": "public",
 };
 
 /** Long-lived streams: an allowed call answers at once but keeps its body open until the request is aborted. */
 export const STREAMS: Record<string, Access> = {
   "GET /api/v1/killswitch/stream": "viewer",
   "GET /api/v1/agents/[agentId]/status/stream": "ingest-key",
+  "GET /api/v1/tool-tokens/revocations/stream": "public",
 };
 
 /**
@@ -145,7 +152,7 @@ export function callOrder(route: { key: string; method: string }): number {
 export const ROLE_ORDER: Role[] = ["viewer", "analyst", "responder", "admin"];
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-const ROUTE_ROOTS = [path.join(process.cwd(), "app", "api", "v1"), path.join(process.cwd(), "app", "metrics")];
+const ROUTE_ROOTS = [path.join(process.cwd(), "app", "api", "v1"), path.join(process.cwd(), "app", "metrics"), path.join(process.cwd(), "app", ".well-known")];
 
 export type RouteHandler = (req: Request, route?: { params: Promise<Record<string, string> | undefined> }) => Promise<Response>;
 

@@ -8,6 +8,7 @@ import { credentialsApi, incidentsApi, notificationsApi, rotationsApi, runbooksA
 import { eventsApi, ingestApi } from "./ingest";
 import { authApi, tokensApi, usersApi } from "./people";
 import { capabilitiesApi, policyApi } from "./policies";
+import { toolTokensApi } from "./tool-tokens";
 
 export const docsApi = {
   openApi: operation({
@@ -69,6 +70,7 @@ export {
   runbooksApi,
   sessionsApi,
   tokensApi,
+  toolTokensApi,
   usersApi,
 };
 
@@ -88,6 +90,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   baselineApi,
   policyApi,
   capabilitiesApi,
+  toolTokensApi,
   canariesApi,
   credentialsApi,
   rotationsApi,

@@ -1,0 +1,161 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type Redis from "ioredis";
+import { KILLSWITCH_SHARED_LOCK, recordedKillState } from "@/db/queries/killswitch";
+import { policyInEffect } from "@/db/queries/policies";
+import { toolTokens } from "@/db/schema";
+import { parseOrThrow } from "@/lib/auth/authorize";
+import type { Ctx } from "@/lib/context";
+import { AppError } from "@/lib/errors";
+import { recordAgentEvent } from "@/lib/ingest";
+import { takeQuota } from "@/lib/ingest/rate-limit";
+import { storedPolicy } from "@/lib/policy/policy";
+import { signEdDsa, signHs256, type ToolTokenClaims } from "./jwt";
+import { signingKeys } from "./keys";
+import { type IssuedToolToken, type IssueToolTokenInput, issueToolTokenBody, TOKEN_AUDIENCE, TOKEN_ISSUER } from "./schemas";
+import { scopeWithinPolicy } from "./scope";
+
+export interface ToolTokenSettings {
+  /** The guide's shared HS256 secret; undefined: HS256 tokens are refused. */
+  hs256Secret: string | undefined;
+  /** Where the per-agent issue rate is counted; null: not limited (Redis not configured). */
+  redis: Redis | null;
+  /** Tokens one agent may be issued per minute. */
+  perMinute: number;
+}
+
+/** Where an issue or refusal is recorded when the request names no session. */
+export const TOOL_TOKEN_SESSION = "tool-tokens";
+
+/**
+ * Issues a short-lived tool token to the agent whose ingest key asks, only within the agent's policy
+ * in effect and never to a killed agent. The kill check and the token's record share the kill
+ * switch's lock, so a kill either sees the token (and revokes it) or the request sees the kill.
+ * Every issue and refusal is recorded as an event of the agent.
+ */
+export async function issueToolToken({
+  ctx,
+  agentId,
+  input,
+  settings,
+}: {
+  ctx: Ctx;
+  agentId: string;
+  input: unknown;
+  settings: ToolTokenSettings;
+}): Promise<IssuedToolToken> {
+  if (ctx.actor.type !== "agent") throw new AppError("FORBIDDEN", "Only an agent's ingest key may ask for a tool token");
+  const keyId = ctx.actor.keyId;
+  const request = parseOrThrow(issueToolTokenBody, input);
+  // Each issue writes a row and an event: one agent asking in a loop must not occupy the database.
+  const quota = await takeQuota(settings.redis, `tool-tokens:${agentId}`, 1, settings.perMinute, Date.now());
+  if (!quota.allowed) {
+    throw new AppError("RATE_LIMITED", `Agent ${agentId} asked for more than ${settings.perMinute} tool tokens this minute; reuse a token until it expires`, {
+      headers: { "Retry-After": String(quota.retryAfterSeconds) },
+      details: { retry_after_seconds: quota.retryAfterSeconds },
+    });
+  }
+  const refuse = async (message: string, field: string) => {
+    await recordRefusal(ctx, agentId, request, message);
+    return new AppError("FORBIDDEN", message, { details: { errors: [{ path: field, message }] } });
+  };
+  if (request.alg === "HS256" && !settings.hs256Secret) {
+    throw new AppError("VALIDATION", "alg: HS256 tokens are not configured on this console (SOC_TOOL_TOKEN_HS256_SECRET); ask for EdDSA", {
+      details: { errors: [{ path: "alg", message: "HS256 is not configured" }] },
+    });
+  }
+  const stored = await policyInEffect(ctx.db, agentId);
+  const policy = stored ? storedPolicy(stored.policy) : null;
+  if (!stored || !policy) {
+    throw await refuse(`Agent ${agentId} has no security policy: tool tokens are issued only within one (PUT /api/v1/agents/${agentId}/policy)`, "tools");
+  }
+  const scope = scopeWithinPolicy(policy, request.tools, request.permissions);
+  if (!scope.ok) throw await refuse(scope.message, scope.field);
+
+  const keys = request.alg === "EdDSA" ? await signingKeys(ctx.db) : null;
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const claims: ToolTokenClaims = {
+    iss: TOKEN_ISSUER,
+    aud: TOKEN_AUDIENCE,
+    sub: agentId,
+    iat: issuedAt,
+    exp: issuedAt + request.ttl_seconds,
+    jti: randomUUID(),
+    tools: scope.tools,
+    permissions: scope.permissions,
+    tool_permissions: scope.toolPermissions,
+    nonce: randomBytes(8).toString("hex"),
+  };
+  const kid = keys?.current.kid ?? null;
+  const killed = await ctx.db.transaction(async (tx) => {
+    await tx.execute(KILLSWITCH_SHARED_LOCK);
+    const state = await recordedKillState(tx, agentId);
+    if (state.killed) return state.reason ?? "killed";
+    await tx.insert(toolTokens).values({
+      jti: claims.jti,
+      agentId,
+      keyId,
+      sessionId: request.session_id ?? null,
+      tools: claims.tools,
+      permissions: claims.permissions,
+      toolPermissions: claims.tool_permissions,
+      alg: request.alg,
+      kid,
+      policyVersion: stored.version,
+      issuedAt: new Date(claims.iat * 1000),
+      expiresAt: new Date(claims.exp * 1000),
+    });
+    return null;
+  });
+  if (killed) throw await refuse(`Agent ${agentId} is stopped (${killed}): no tool token is issued`, "agent_id");
+
+  const token = keys ? signEdDsa(claims, keys.current) : signHs256(claims, settings.hs256Secret ?? "");
+  const expiresAt = new Date(claims.exp * 1000).toISOString();
+  await recordAgentEvent(
+    ctx.db,
+    {
+      timestamp: Date.now() / 1000,
+      agent_id: agentId,
+      session_id: request.session_id ?? TOOL_TOKEN_SESSION,
+      action_type: "security",
+      action_name: "tool_token_issued",
+      input_summary: describeRequest(request),
+      output_summary: `token ${claims.jti} (${request.alg}), expires ${expiresAt}`,
+      duration_ms: 0,
+    },
+    { tool_token: { jti: claims.jti, alg: request.alg, kid, expires_at: expiresAt, policy_version: stored.version }, source_ip: ctx.sourceIp },
+  );
+  return {
+    token,
+    jti: claims.jti,
+    alg: request.alg,
+    kid,
+    exp: claims.exp,
+    expires_at: expiresAt,
+    tools: claims.tools,
+    permissions: claims.permissions,
+    tool_permissions: claims.tool_permissions,
+    policy_version: stored.version,
+  };
+}
+
+function describeRequest(request: IssueToolTokenInput): string {
+  return `asked for ${request.tools.map((t) => JSON.stringify(t)).join(", ")} with ${request.permissions.join(", ")} for ${request.ttl_seconds} s`;
+}
+
+async function recordRefusal(ctx: Ctx, agentId: string, request: IssueToolTokenInput, message: string): Promise<void> {
+  await recordAgentEvent(
+    ctx.db,
+    {
+      timestamp: Date.now() / 1000,
+      agent_id: agentId,
+      session_id: request.session_id ?? TOOL_TOKEN_SESSION,
+      action_type: "security",
+      action_name: "tool_token_refused",
+      input_summary: describeRequest(request),
+      output_summary: message,
+      duration_ms: 0,
+      security_flags: ["tool_token_refused"],
+    },
+    { source_ip: ctx.sourceIp },
+  );
+}
