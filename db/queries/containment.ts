@@ -30,8 +30,14 @@ export interface SessionInFlightRow {
   costUsd: number;
 }
 
-/** Sessions with an event since `since`, latest first, and how many there are in all. */
-export async function sessionsInFlight(db: Queryable, agentId: string, since: Date, limit: number): Promise<{ total: number; rows: SessionInFlightRow[] }> {
+/** Sessions with an event since `since`, latest first, and how many there are in all; `except` names sessions that are not work in flight. */
+export async function sessionsInFlight(
+  db: Queryable,
+  agentId: string,
+  since: Date,
+  limit: number,
+  except: string[] = [],
+): Promise<{ total: number; rows: SessionInFlightRow[] }> {
   const result = await db.execute<{
     session_id: string;
     started_at: Date | string;
@@ -42,7 +48,7 @@ export async function sessionsInFlight(db: Queryable, agentId: string, since: Da
     total: string;
   }>(sql`
     SELECT session_id, started_at, last_event_at, event_count, tool_calls, cost_usd, count(*) OVER () AS total
-    FROM sessions WHERE agent_id = ${agentId} AND last_event_at >= ${since.toISOString()}::timestamptz
+    FROM sessions WHERE agent_id = ${agentId} AND last_event_at >= ${since.toISOString()}::timestamptz AND session_id <> ALL(${sql.param(except)}::text[])
     ORDER BY last_event_at DESC, session_id LIMIT ${limit}`);
   return {
     total: Number(result.rows[0]?.total ?? 0),

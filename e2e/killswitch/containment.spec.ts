@@ -58,6 +58,12 @@ test("before a kill the agent page says what it would stop, and after it the tok
     data: { source_agent: support.agentId, target_agent: billing.agentId, allowed_actions: ["refund"] },
   });
   expect(granted.status()).toBe(201);
+  // Tool tokens are issued only within the agent's policy.
+  const policy = await request.put(`/api/v1/agents/${billing.agentId}/policy`, {
+    headers: { authorization: `Bearer ${admin}` },
+    data: { permissions: [{ tool_name: "refund", allowed_actions: ["write"], resource_scope: ["orders.*"] }] },
+  });
+  expect(policy.status()).toBe(200);
   const issued = await request.post(`/api/v1/agents/${billing.agentId}/tool-tokens`, {
     headers: { authorization: `Bearer ${billing.key}` },
     data: { tools: ["refund"], permissions: ["write"], ttl_seconds: 900 },

@@ -2,6 +2,7 @@ import { agentKillRow, credentialRotations, grantsWithTraffic, sessionsInFlight,
 import { authorize, holdsRole } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
+import { TOOL_TOKEN_SESSION } from "@/lib/tool-tokens";
 import { assembleContainment } from "./assemble-containment";
 import { CONTAINMENT_LIST_MAX, type Containment, IN_FLIGHT_MINUTES, REQUEST_WINDOW_HOURS } from "./schemas";
 
@@ -20,7 +21,8 @@ export async function readContainment({ ctx, input }: { ctx: Ctx; input: { agent
   const { agentId } = input;
   const [kill, sessions, tokens, grants, rotations] = await Promise.all([
     agentKillRow(ctx.db, agentId),
-    sessionsInFlight(ctx.db, agentId, new Date(now.getTime() - IN_FLIGHT_MINUTES * 60_000), CONTAINMENT_LIST_MAX),
+    // Token issues asked outside a session are recorded under a session of their own: not work to stop.
+    sessionsInFlight(ctx.db, agentId, new Date(now.getTime() - IN_FLIGHT_MINUTES * 60_000), CONTAINMENT_LIST_MAX, [TOOL_TOKEN_SESSION]),
     unexpiredToolTokens(ctx.db, agentId, now, CONTAINMENT_LIST_MAX),
     grantsWithTraffic(ctx.db, agentId, new Date(now.getTime() - REQUEST_WINDOW_HOURS * 3_600_000), GRANTS_MAX),
     holdsRole(ctx, "analyst") ? credentialRotations(ctx.db, agentId) : Promise.resolve(null),

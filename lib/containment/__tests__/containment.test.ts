@@ -2,15 +2,17 @@ import { randomUUID } from "node:crypto";
 import type Redis from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET as getContainment } from "@/app/api/v1/agents/[agentId]/containment/route";
+import { POST as issueTokenRoute } from "@/app/api/v1/agents/[agentId]/tool-tokens/route";
 import { PUT as putAgentKill } from "@/app/api/v1/killswitch/agents/[agentId]/route";
 import { appDb } from "@/db/client";
 import { toolTokens } from "@/db/schema";
 import type { Containment } from "@/lib/containment/schemas";
 import type { Ctx } from "@/lib/context";
 import { type AgentEvent, ingestEvents } from "@/lib/ingest";
-import { grantCapability } from "@/lib/policy";
+import { grantCapability, setPolicy } from "@/lib/policy";
 import { runRotations, startRotation } from "@/lib/rotation";
 import { bearer, makeEvent, newAgent, readyAppRedis, userCtx } from "@/scripts/testing/fixtures";
+import { SUPPORT_AGENT_POLICY } from "@/scripts/testing/guide-policy";
 
 let redis: Redis;
 let viewer: Record<string, string>;
@@ -38,27 +40,41 @@ async function containment(agentId: string, headers: Record<string, string>) {
   return { status: res.status, body: (await res.json()) as Containment & { error?: { code: string; message: string } } };
 }
 
-/** A token as the issuing verb records it (signed, never stored): what the dry-run reads. */
-async function recordToken(agentId: string, ttlSeconds: number, opts: { revoked?: boolean; tools?: string[] } = {}) {
+/** The agent asks for a token with its own ingest key, within the guide's support policy. */
+async function issueToken(agent: { agentId: string; key: string }, ttlSeconds: number, tools = ["customer_lookup"]) {
+  const res = await issueTokenRoute(
+    new Request(`http://soc.test/api/v1/agents/${agent.agentId}/tool-tokens`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${agent.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ tools, permissions: ["read"], ttl_seconds: ttlSeconds }),
+    }),
+    { params: Promise.resolve({ agentId: agent.agentId }) },
+  );
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { jti: string }).jti;
+}
+
+async function withSupportPolicy(agent: { agentId: string }) {
+  await setPolicy({ ctx: userCtx("admin"), input: { agentId: agent.agentId, policy: { ...SUPPORT_AGENT_POLICY, agent_id: agent.agentId } } });
+}
+
+/** A token that has expired: the issuing verb cannot issue one in the past, so its record is written as the verb writes it. */
+async function recordExpiredToken(agentId: string) {
   const now = Date.now();
-  const jti = randomUUID();
   await appDb()
     .insert(toolTokens)
     .values({
-      jti,
+      jti: randomUUID(),
       agentId,
-      tools: opts.tools ?? ["customer_lookup"],
+      tools: ["customer_lookup"],
       permissions: ["read"],
-      toolPermissions: Object.fromEntries((opts.tools ?? ["customer_lookup"]).map((t) => [t, ["read"]])),
+      toolPermissions: { customer_lookup: ["read"] },
       alg: "EdDSA",
-      kid: "test-kid",
-      policyVersion: 0,
-      issuedAt: new Date(now - 1000),
-      expiresAt: new Date(now + ttlSeconds * 1000),
-      revokedAt: opts.revoked ? new Date(now) : null,
-      revokedBy: opts.revoked ? "test" : null,
+      kid: null,
+      policyVersion: 1,
+      issuedAt: new Date(now - 600_000),
+      expiresAt: new Date(now - 5_000),
     });
-  return jti;
 }
 
 describe("GET /api/v1/agents/{agentId}/containment", () => {
@@ -83,6 +99,7 @@ describe("GET /api/v1/agents/{agentId}/containment", () => {
       input: { source_agent: lapsed.agentId, target_agent: billing.agentId, allowed_actions: ["lookup"], expires_at: Math.floor(nowS) - 60 },
     });
 
+    // Issuing a token outside a session is recorded under the console's own session name: not a session in flight.
     // support's own log says it asked billing 3 times; billing's log saw 2 of them: counted once, as 3.
     await ingest(
       support.agentId,
@@ -99,11 +116,11 @@ describe("GET /api/v1/agents/{agentId}/containment", () => {
       makeEvent(billing.agentId, { session_id: live, timestamp: nowS - 10, action_type: "llm_call", tool_name: null, cost_usd: 0.25 }),
     ]);
 
-    const soon = await recordToken(billing.agentId, 120);
-    const later = await recordToken(billing.agentId, 600, { tools: ["refund", "order_lookup"] });
-    await recordToken(billing.agentId, -5);
-    await recordToken(billing.agentId, 300, { revoked: true });
-    await recordToken(support.agentId, 300);
+    await Promise.all([withSupportPolicy(billing), withSupportPolicy(support)]);
+    const soon = await issueToken(billing, 120);
+    const later = await issueToken(billing, 600, ["order_lookup", "customer_lookup"]);
+    await recordExpiredToken(billing.agentId);
+    await issueToken(support, 300);
 
     const { status, body } = await containment(billing.agentId, viewer);
     expect(status).toBe(200);
@@ -112,9 +129,9 @@ describe("GET /api/v1/agents/{agentId}/containment", () => {
     expect(body.sessions_in_flight).toEqual([expect.objectContaining({ session_id: live, events: 3, tool_calls: 2, cost_usd: expect.closeTo(0.25, 6) })]);
 
     expect(body.tool_tokens.live).toBe(2);
-    expect(body.tool_tokens.revoked_unexpired).toBe(1);
+    expect(body.tool_tokens.revoked_unexpired).toBe(0);
     expect(body.tool_tokens.tokens.map((t) => t.jti)).toEqual([later, soon]);
-    expect(body.tool_tokens.tokens[0]).toMatchObject({ tools: ["refund", "order_lookup"], permissions: ["read"], state: "live" });
+    expect(body.tool_tokens.tokens[0]).toMatchObject({ tools: ["order_lookup", "customer_lookup"], permissions: ["read"], state: "live" });
     expect(body.tool_tokens.last_expires_at).toBe(body.tool_tokens.tokens[0]?.expires_at);
 
     expect(body.dependents.map((g) => [g.source_agent, g.requests_24h, g.expired])).toEqual([
@@ -149,11 +166,13 @@ describe("GET /api/v1/agents/{agentId}/containment", () => {
     ]);
   });
 
-  it("says killed after a kill, and counts a revoked token no longer live", async () => {
+  it("says killed after a kill, whose revocation leaves no token live", async () => {
     const agent = await newAgent({ prefix: "kill-preview" });
-    await recordToken(agent.agentId, 300);
+    await withSupportPolicy(agent);
+    await issueToken(agent, 300);
+    await issueToken(agent, 60);
     const before = (await containment(agent.agentId, viewer)).body;
-    expect(before).toMatchObject({ killed: false, tool_tokens: { live: 1 } });
+    expect(before).toMatchObject({ killed: false, tool_tokens: { live: 2, revoked_unexpired: 0 } });
     const killed = await putAgentKill(
       new Request(`http://soc.test/api/v1/killswitch/agents/${agent.agentId}`, {
         method: "PUT",
@@ -164,7 +183,7 @@ describe("GET /api/v1/agents/{agentId}/containment", () => {
     );
     expect(killed.status).toBe(200);
     const after = (await containment(agent.agentId, viewer)).body;
-    expect(after.killed).toBe(true);
+    expect(after).toMatchObject({ killed: true, tool_tokens: { live: 0, last_expires_at: null, revoked_unexpired: 2, tokens: [] } });
   });
 
   it("answers 404 for an unknown agent, and names the field for one PostgreSQL cannot store", async () => {
