@@ -89,9 +89,9 @@ export function PreviewBody({ containment: c, refreshing, onRefresh }: { contain
             {
               header: "Expires",
               cell: (t) => (
-                <>
+                <span>
                   <Time iso={t.expires_at} /> ({formatUntil(t.expires_at, now)})
-                </>
+                </span>
               ),
             },
           ]}

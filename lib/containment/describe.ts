@@ -22,7 +22,7 @@ export function timeOfDayUtc(iso: string): string {
 
 export function headline(c: Containment): string | null {
   if (c.global_kill) return "The global kill switch is on: every agent is stopped already.";
-  if (c.killed) return "This agent is killed already: what is listed below is what is left.";
+  if (c.killed) return "This agent is killed already: below is what is still live, and what was active in the window.";
   return null;
 }
 
