@@ -18,7 +18,7 @@ export function KillPreview({ agentId }: { agentId: string }) {
     <section className="kill-preview" aria-label={`What a kill of ${agentId} stops`}>
       <div className="kill-preview-head">
         <strong>What a kill stops</strong>
-        <Button aria-expanded={open} aria-controls={bodyId} onClick={() => setOpen(!open)}>
+        <Button aria-expanded={open} aria-controls={open ? bodyId : undefined} onClick={() => setOpen(!open)}>
           {open ? "Hide" : "Check what a kill stops"}
         </Button>
       </div>
