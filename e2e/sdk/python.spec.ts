@@ -6,7 +6,7 @@ import { apiTokenWithCli } from "../support/agents";
 
 /**
  * The Python SDK (sdk/python) against this built console and its Redis: each file of its pytest
- * suite runs in Debian's Python (python3-pytest, python3-redis; .ci/run installs them), with an
+ * suite runs in Debian's Python (python3-pytest, python3-redis, python3-cryptography; .ci/run installs them), with an
  * admin token to register its own agents, press kills and read back what was stored.
  */
 const PYTHON = "/usr/bin/python3";
@@ -21,6 +21,10 @@ const SUITES: [file: string, what: string][] = [
   ["test_killswitch.py", "a kill stops the agent within a second and is acknowledged, revive, the global kill, fail closed and fail open"],
   ["test_redis_mode.py", "Redis mode on the guide's keys and channel, from the console and from redis-cli"],
   ["test_extras.py", "canaries issued by the console, output checks, signed messages with the console's HMAC secret, the asyncio client"],
+  [
+    "test_tool_tokens.py",
+    "tool tokens verified as the spec says: each refusal, key rotation, revocation by list and live stream, the guide's HS256 shape, refusals reported",
+  ],
   ["test_examples.py", "the docs' quickstart runs as shown, and pip installs the package"],
 ];
 
@@ -39,8 +43,11 @@ test.describe("the Python SDK", () => {
   let env: NodeJS.ProcessEnv;
 
   test.beforeAll(async ({ baseURL }) => {
-    const pytest = await runPython(["-c", "import pytest, redis"], childEnv({}));
-    if (pytest.code !== 0) throw new Error(`${PYTHON} lacks pytest or redis (apt-get install python3-pytest python3-redis; .ci/run does):\n${pytest.output}`);
+    const pytest = await runPython(["-c", "import pytest, redis, cryptography"], childEnv({}));
+    if (pytest.code !== 0)
+      throw new Error(
+        `${PYTHON} lacks pytest, redis or cryptography (apt-get install python3-pytest python3-redis python3-cryptography; .ci/run does):\n${pytest.output}`,
+      );
     env = childEnv({
       AGENTSOC_TEST_URL: baseURL ?? "",
       AGENTSOC_TEST_ADMIN_TOKEN: apiTokenWithCli("admin"),

@@ -14,6 +14,7 @@ import { setPolicy } from "@/lib/policy";
 import { forgetSigningKeys, issueToolToken, rotateSigningKey } from "@/lib/tool-tokens";
 import { bearer, newAgent, readyAppRedis, userCtx } from "@/scripts/testing/fixtures";
 import { SUPPORT_AGENT_POLICY } from "@/scripts/testing/guide-policy";
+import { ToolTokenVerifier } from "@/sdk/typescript/src/tool-tokens";
 
 let redis: Redis;
 beforeAll(async () => {
@@ -96,6 +97,10 @@ describe("tool tokens", () => {
     expect(claims.exp - claims.iat).toBe(300);
     expect(claims.nonce).toMatch(/^[0-9a-f]{16}$/);
     expect(await verifiesOffline(issued.body.token)).toBe(true);
+    // The TypeScript SDK's verifier, as a tool runs it, with the console's published keys.
+    const sdkVerifier = new ToolTokenVerifier({ keys: { keys: await jwks() } });
+    expect(await sdkVerifier.verifyToolToken(issued.body.token, "ticket_management", "write")).toMatchObject({ sub: agent.agentId });
+    expect(await sdkVerifier.verifyToolToken(issued.body.token, "customer_lookup", "write")).toBeNull();
     // A changed claim no longer verifies.
     const [h, , s] = issued.body.token.split(".");
     const widened = Buffer.from(JSON.stringify({ ...claims, tools: ["*"] })).toString("base64url");

@@ -57,3 +57,27 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
+
+/** The guide's event names for a refused tool token. */
+export type ToolTokenRefusalReason =
+  | "agent_token_expired"
+  | "agent_token_invalid"
+  | "agent_token_revoked"
+  | "agent_tool_unauthorized"
+  | "agent_permission_denied";
+
+/** Raised by `requireToolToken()` for a tool token that does not grant the call: the guide's reason, and why in words. */
+export class ToolTokenRefused extends Error {
+  readonly reason: ToolTokenRefusalReason;
+  readonly detail: string;
+  /** The token's sub (the calling agent) when its signature verified, else null. */
+  readonly agentId: string | null;
+
+  constructor(reason: ToolTokenRefusalReason, detail: string, agentId: string | null = null) {
+    super(`${reason}: ${detail}`);
+    this.name = "ToolTokenRefused";
+    this.reason = reason;
+    this.detail = detail;
+    this.agentId = agentId;
+  }
+}

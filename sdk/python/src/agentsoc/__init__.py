@@ -7,6 +7,7 @@ from .aio import AsyncClient, AsyncSession
 from .client import Client, Session
 from .errors import AgentKilled, AgentSocError, KillSwitchUnavailable, MessageRejected, OutputBlocked
 from .signing import SecureAgentMessage
+from .tool_tokens import ToolTokenRefused, ToolTokenSetupError, ToolTokenVerifier, verify_tool_token
 
 # Quiet unless the application configures logging: the SDK never prints.
 logging.getLogger("agentsoc").addHandler(logging.NullHandler())
@@ -22,5 +23,9 @@ __all__ = [
     "OutputBlocked",
     "SecureAgentMessage",
     "Session",
+    "ToolTokenRefused",
+    "ToolTokenSetupError",
+    "ToolTokenVerifier",
     "__version__",
+    "verify_tool_token",
 ]
