@@ -7,6 +7,9 @@ import { ConfirmButton } from "./ui/dialog";
 import { useAction } from "./ui/use-action";
 import { useKillSwitches } from "./use-kill-switches";
 
+/** A kill revokes the agent's tool tokens: what the kill preview and token lists show changes with it. */
+const AFTER_KILL_CHANGE = [["killswitch"], ["containment"], ["tool-tokens"]];
+
 export function RedisBanner() {
   const { data } = useKillSwitches();
   if (!data) return null;
@@ -41,8 +44,8 @@ export function GlobalKillBanner() {
 export function GlobalKillBar({ role }: { role: Role }) {
   const { data } = useKillSwitches();
   const global = data?.global?.killed ? data.global : null;
-  const kill = useAction<{ reason: string }>({ method: "PUT", url: "/api/v1/killswitch/global", invalidate: [["killswitch"]] });
-  const lift = useAction<{ reason: string }>({ method: "DELETE", url: "/api/v1/killswitch/global", invalidate: [["killswitch"]] });
+  const kill = useAction<{ reason: string }>({ method: "PUT", url: "/api/v1/killswitch/global", invalidate: AFTER_KILL_CHANGE });
+  const lift = useAction<{ reason: string }>({ method: "DELETE", url: "/api/v1/killswitch/global", invalidate: AFTER_KILL_CHANGE });
   return (
     <section className={global ? "panel global-bar killed" : "panel global-bar"} aria-label="Global kill switch">
       {global ? (
@@ -89,8 +92,8 @@ export function AgentKillControl({ agentId, role, compact = false }: { agentId: 
   const state = data?.agents.find((a) => a.agent_id === agentId);
   const killed = state?.killed === true;
   const url = `/api/v1/killswitch/agents/${encodeURIComponent(agentId)}`;
-  const kill = useAction<{ reason: string }>({ method: "PUT", url, invalidate: [["killswitch"]] });
-  const revive = useAction<{ reason: string }>({ method: "DELETE", url, invalidate: [["killswitch"]] });
+  const kill = useAction<{ reason: string }>({ method: "PUT", url, invalidate: AFTER_KILL_CHANGE });
+  const revive = useAction<{ reason: string }>({ method: "DELETE", url, invalidate: AFTER_KILL_CHANGE });
   const details =
     killed && state
       ? `by ${state.killed_by} at ${state.killed_at ? formatUtc(state.killed_at) : "?"}${state.source === "redis" ? " (set in Redis by hand)" : ""}: ${state.reason}`

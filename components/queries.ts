@@ -1,6 +1,7 @@
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import type { z } from "zod";
 import type { secondFactorStatusSchema } from "@/lib/auth/totp";
+import type { Containment } from "@/lib/containment/schemas";
 import type { rotationFailureSchema } from "@/lib/credentials/schemas";
 import type { CredentialView } from "@/lib/credentials/views";
 import type { Dashboard, DashboardRange } from "@/lib/dashboard/views";
@@ -13,6 +14,7 @@ import type { deliveryPageSchema } from "@/lib/notify/schemas";
 import type { DestinationView } from "@/lib/notify/views";
 import type { CapabilityView, FleetPoliciesView } from "@/lib/policy/views";
 import type { RotationRunView } from "@/lib/rotation/views";
+import type { AgentToolTokens } from "@/lib/tool-tokens/schemas";
 import { callApi } from "./api-client";
 
 /**
@@ -121,6 +123,27 @@ export type KillSwitchState = z.infer<typeof killSwitchStateSchema>;
 
 export const killSwitchQueries = {
   state: () => queryOptions({ queryKey: ["killswitch"] as const, queryFn: () => getJson<KillSwitchState>("/api/v1/killswitch") }),
+};
+
+export const containmentQueries = {
+  all: ["containment"] as const,
+  /** What a kill of the agent would stop: computed on request, so never served from the cache when asked again. */
+  ofAgent: (agentId: string) =>
+    queryOptions({
+      queryKey: ["containment", agentId] as const,
+      queryFn: () => getJson<Containment>(`/api/v1/agents/${segment(agentId)}/containment`),
+      staleTime: 0,
+    }),
+};
+
+export const toolTokenQueries = {
+  all: ["tool-tokens"] as const,
+  /** The tokens an agent holds now, then its latest expired and revoked ones. */
+  ofAgent: (agentId: string) =>
+    queryOptions({
+      queryKey: ["tool-tokens", agentId] as const,
+      queryFn: () => getJson<AgentToolTokens>(`/api/v1/agents/${segment(agentId)}/tool-tokens`),
+    }),
 };
 
 export const dashboardQueries = {

@@ -3,9 +3,10 @@
 import Link from "next/link";
 import type { Role } from "@/lib/auth/roles";
 import type { IncidentView } from "@/lib/incidents/types";
+import { KillPreview } from "../containment/kill-preview";
 import { AgentKillControl } from "../kill-switch-controls";
 
-/** First on the page: the incident's agents with their live kill state, and Kill (asking for a reason) for responders. */
+/** First on the page: the incident's agents with their live kill state, what a kill of each would stop, and Kill (asking for a reason) for responders. */
 export function Containment({ incident, role }: { incident: IncidentView; role: Role }) {
   return (
     <section className="panel containment" aria-labelledby="containment-title">
@@ -17,6 +18,7 @@ export function Containment({ incident, role }: { incident: IncidentView; role: 
               {agentId}
             </Link>
             <AgentKillControl agentId={agentId} role={role} />
+            <KillPreview agentId={agentId} />
           </li>
         ))}
       </ul>

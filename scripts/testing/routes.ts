@@ -50,6 +50,7 @@ export const ACCESS: Record<string, Access> = {
   "GET /api/v1/audit/verify": "admin",
   "GET /api/v1/killswitch": "viewer",
   "GET /api/v1/agents/[agentId]/kill-policies": "viewer",
+  "GET /api/v1/agents/[agentId]/containment": "viewer",
   "PUT /api/v1/agents/[agentId]/kill-policies": "admin",
   "PUT /api/v1/killswitch/agents/[agentId]": "responder",
   "DELETE /api/v1/killswitch/agents/[agentId]": "admin",

@@ -11,6 +11,7 @@ import {
   setKeyAgentsBody,
 } from "@/lib/agents/schemas";
 import { optionalReasonBody } from "@/lib/auth/schemas";
+import { containmentSchema, IN_FLIGHT_MINUTES, REQUEST_WINDOW_HOURS } from "@/lib/containment/schemas";
 import { policiesInput } from "@/lib/killswitch/policies";
 import {
   agentStatusSchema,
@@ -177,6 +178,17 @@ export const killSwitchApi = {
     access: "viewer",
     responses: { 200: { description: "The stream stays open until the client leaves", content: { "text/event-stream": eventStreamSchema } } },
     errors: { 429: "this person or token already holds as many streams as it may" },
+  }),
+  containment: operation({
+    method: "GET",
+    path: "/api/v1/agents/{agentId}/containment",
+    tag: "Kill switch",
+    summary: "Before a kill: what it would stop",
+    description: `The containment dry-run, computed on request and writing nothing: sessions with an event in the last ${IN_FLIGHT_MINUTES} minutes, the live tool tokens (a kill revokes them at once) and when the last expires, the agents that depend on this one through capability grants and those it depends on, with their requests in the last ${REQUEST_WINDOW_HOURS} hours (from the hourly rollup: counted from the start of the hour), and its credential rotations (analyst or higher; \`null\` below). A kill does not stop a rotation.`,
+    access: "viewer",
+    params: agentParams,
+    responses: { 200: { description: "What a kill would stop now", schema: containmentSchema } },
+    errors: { 404: "no such agent" },
   }),
   kill: operation({
     method: "PUT",

@@ -3,6 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BaselineEditor } from "@/components/baseline-editor";
 import { CanariesPanel } from "@/components/canaries-panel";
+import { KillPreview } from "@/components/containment/kill-preview";
+import { ToolTokensList } from "@/components/containment/tool-tokens-list";
 import { CredentialsPanel } from "@/components/credentials/credentials-panel";
 import { KillPoliciesEditor } from "@/components/kill-policies-editor";
 import { AgentKillControl } from "@/components/kill-switch-controls";
@@ -63,6 +65,12 @@ export default async function AgentPage({ params }: Props) {
       <section className="panel form-row" aria-label="Kill switch">
         <strong>Kill switch</strong>
         <AgentKillControl agentId={agent.agent_id} role={me.role} />
+        <KillPreview agentId={agent.agent_id} />
+      </section>
+
+      <section aria-labelledby="tool-tokens-title">
+        <h2 id="tool-tokens-title">Tool tokens</h2>
+        <ToolTokensList agentId={agent.agent_id} />
       </section>
 
       <h2>Automatic kills</h2>

@@ -1,0 +1,2 @@
+export { assembleContainment, type ContainmentRows } from "./assemble-containment";
+export { readContainment } from "./read-containment";
