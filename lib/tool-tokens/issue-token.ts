@@ -72,7 +72,7 @@ export async function issueToolToken({
   if (!stored || !policy) {
     throw await refuse(`Agent ${agentId} has no security policy: tool tokens are issued only within one (PUT /api/v1/agents/${agentId}/policy)`, "tools");
   }
-  const scope = scopeWithinPolicy(policy, request);
+  const scope = scopeWithinPolicy(policy, request, ctx.sourceIp);
   if (!scope.ok) throw await refuse(scope.message, scope.field);
   const stoppedBefore = await settings.stopped();
   if (stoppedBefore) throw await refuse(`Agent ${agentId} is stopped (${stoppedBefore}): no tool token is issued`, "agent_id");

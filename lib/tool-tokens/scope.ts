@@ -1,14 +1,15 @@
+import { inRanges } from "@/lib/policy/ip-ranges";
 import type { AgentPolicy } from "@/lib/policy/policy";
 
 export type TokenScope =
   | { ok: true; tools: string[]; permissions: string[]; toolPermissions: Record<string, string[]>; approvalRequired: string[] }
-  | { ok: false; field: "tools" | "permissions" | "ttl_seconds" | "approval_id"; message: string };
+  | { ok: false; field: "tools" | "permissions" | "ttl_seconds" | "approval_id" | "source_address"; message: string };
 
 const quoted = (name: string) => JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
 
 /**
  * What a token may grant within the agent's policy: each tool the request names must be in the
- * policy with some resource in scope, and each tool carries only the requested permissions its own
+ * policy with some resource in scope, asked from an address the policy allows, and each tool carries only the requested permissions its own
  * line allows. A tool that would carry none, a permission no requested tool allows, a lifetime past
  * the policy's session length, or a tool that requires approval asked for without one refuses the
  * whole request: a token is never quietly narrower or wider than what was asked.
@@ -16,7 +17,15 @@ const quoted = (name: string) => JSON.stringify(name.length > 80 ? `${name.slice
 export function scopeWithinPolicy(
   policy: AgentPolicy,
   request: { tools: string[]; permissions: string[]; ttl_seconds: number; approval_id?: string | undefined },
+  sourceAddress: string | null,
 ): TokenScope {
+  if (policy.allowed_ip_ranges.length > 0 && !(sourceAddress && inRanges(sourceAddress, policy.allowed_ip_ranges))) {
+    return {
+      ok: false,
+      field: "source_address",
+      message: `the request came from ${sourceAddress ?? "an unknown address"}, outside the agent's allowed_ip_ranges (${policy.allowed_ip_ranges.join(", ")})`,
+    };
+  }
   const tools = [...new Set(request.tools)];
   const permissions = [...new Set(request.permissions)];
   if (request.ttl_seconds > policy.max_session_duration_seconds) {
