@@ -98,11 +98,15 @@ export async function readPolicyEvidence(
       max_rows: string | null;
       approved_calls: number;
     }>(sql`
-      WITH seen AS MATERIALIZED (
-        SELECT coalesce(e.tool_name, e.action_name) AS tool, e.session_id, e.ts, e.metadata, EXISTS (
-          SELECT 1 FROM alerts a WHERE a.agent_id = e.agent_id AND a.session_id = e.session_id AND a.severity >= 'high'
-        ) AS flagged
-        FROM events e WHERE e.agent_id = ${agentId} AND e.action_type = 'tool_call' AND e.ts >= ${since}
+      WITH flagged AS MATERIALIZED (
+        -- Judged once per session (an event in the window belongs to a session active in it), then looked up per call.
+        SELECT s.session_id FROM sessions s WHERE s.agent_id = ${agentId} AND s.last_event_at >= ${since} AND EXISTS (
+          SELECT 1 FROM alerts a WHERE a.agent_id = s.agent_id AND a.session_id = s.session_id AND a.severity >= 'high'
+        )
+      ), seen AS MATERIALIZED (
+        SELECT coalesce(e.tool_name, e.action_name) AS tool, e.session_id, e.ts, e.metadata, f.session_id IS NOT NULL AS flagged
+        FROM events e LEFT JOIN flagged f ON f.session_id = e.session_id
+        WHERE e.agent_id = ${agentId} AND e.action_type = 'tool_call' AND e.ts >= ${since}
       ), calls AS (
         SELECT tool, session_id, ts, metadata FROM seen WHERE NOT flagged
       ), minutes AS (

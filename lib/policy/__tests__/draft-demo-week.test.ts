@@ -20,16 +20,22 @@ function as(role: Role): Ctx {
 const demoSupport = DEMO_AGENTS[0];
 if (!demoSupport) throw new Error("the demo has no support agent");
 
+type Events = Record<string, unknown>[];
+
 /**
- * One play of the demo (its last 6 hours before `nowSeconds`), logged through real SDK sessions:
- * the support agent's sessions under `agentId`, the compromised one only when `compromised` says
- * under what session id. The other demo agents' sessions are played and dropped: the draft reads one agent.
+ * One play of the demo (its last 6 hours before `nowSeconds`), logged through real SDK sessions
+ * under each demo agent's fresh id in `ids`, per agent. The compromised session is kept only when
+ * `compromised` says under what session id; `onlyCompromised` drops every other session.
  */
-function demoDay(agentId: string, nowSeconds: number, compromised: { as: string } | null, only?: "compromised"): Record<string, unknown>[] {
-  const lines: Record<string, unknown>[] = [];
+function demoDay(ids: Map<string, string>, nowSeconds: number, compromised: { as: string } | null, onlyCompromised = false): Map<string, Events> {
+  const byAgent = new Map<string, Events>();
   playDemoTraffic(nowSeconds, (demoAgentId, sessionId, startedAt) => {
+    const agentId = ids.get(demoAgentId);
+    if (!agentId) throw new Error(`no test agent for demo agent ${demoAgentId}`);
     const isCompromised = sessionId === COMPROMISED_SESSION_ID;
-    const kept = demoAgentId === demoSupport?.agentId && (isCompromised ? compromised !== null : only !== "compromised");
+    const kept = isCompromised ? compromised !== null : !onlyCompromised;
+    const lines = byAgent.get(agentId) ?? [];
+    byAgent.set(agentId, lines);
     const host = {
       agentId,
       summaryChars: 200,
@@ -44,7 +50,7 @@ function demoDay(agentId: string, nowSeconds: number, compromised: { as: string 
     };
     return new Session(host, isCompromised && compromised ? compromised.as : sessionId, { startedAt });
   });
-  return lines;
+  return byAgent;
 }
 
 let redis: Redis;
@@ -52,7 +58,11 @@ beforeAll(async () => {
   redis = await readyAppRedis();
 });
 
-async function ingest(agentId: string, events: Record<string, unknown>[]) {
+async function ingest(byAgent: Map<string, Events>) {
+  for (const [agentId, events] of byAgent) if (events.length > 0) await ingestAs(agentId, events);
+}
+
+async function ingestAs(agentId: string, events: Events) {
   const ctx: Ctx = { db: appDb(), actor: { type: "agent", agentId, keyId: randomUUID() }, requestId: `test-${randomUUID()}`, sourceIp: "127.0.0.1" };
   const result = await ingestEvents({
     ctx,
@@ -66,10 +76,13 @@ const alertsOf = async (filters: AlertFilters) => (await listAlerts(appDb(), fil
 
 describe("a policy drafted from a week of the demo's traffic", () => {
   it("grants the support agent's own tools, leaves out the compromised session and names what only it called, and adopted raises nothing on a normal day", async () => {
-    const { agentId } = await newAgent({ prefix: "demo-support" });
+    // Fresh agents stand in for the demo's three, so no other test's data (or a second run) shares them.
+    const ids = new Map<string, string>();
+    for (const demo of DEMO_AGENTS) ids.set(demo.agentId, (await newAgent({ prefix: `demo-${demo.agentId.split("-")[0]}` })).agentId);
+    const agentId = ids.get(demoSupport.agentId) ?? "";
     const now = Date.now() / 1000;
     // Seven days of the demo; the attack on the last one, as the demo plays it.
-    for (let d = 6; d >= 0; d--) await ingest(agentId, demoDay(agentId, now - d * DAY_S - 60, d === 0 ? { as: COMPROMISED_SESSION_ID } : null));
+    for (let d = 6; d >= 0; d--) await ingest(demoDay(ids, now - d * DAY_S - 60, d === 0 ? { as: COMPROMISED_SESSION_ID } : null));
 
     const raised = await alertsOf({ agent_id: agentId, session_id: COMPROMISED_SESSION_ID } as AlertFilters);
     expect(raised.filter((a) => a.severity === "high" || a.severity === "critical").length).toBeGreaterThan(0);
@@ -95,12 +108,12 @@ describe("a policy drafted from a week of the demo's traffic", () => {
     expect(draft.notes.session).toContain("1 session with a high or critical alert left out: its calls grant nothing");
 
     await setPolicy({ ctx: as("admin"), input: { agentId, policy: draft.policy } });
-    await ingest(agentId, demoDay(agentId, Date.now() / 1000, null));
+    await ingest(demoDay(ids, Date.now() / 1000, null));
     expect(await alertsOf({ agent_id: agentId, type: "policy_violation" } as AlertFilters)).toEqual([]);
 
     // The same policy stops the attack it was not drafted from.
     const replayed = `sess_support_compromised_${randomUUID().slice(0, 8)}`;
-    await ingest(agentId, demoDay(agentId, Date.now() / 1000, { as: replayed }, "compromised"));
+    await ingest(demoDay(ids, Date.now() / 1000, { as: replayed }, true));
     const violations = await alertsOf({ agent_id: agentId, type: "policy_violation" } as AlertFilters);
     expect(violations.map((v) => v.session_id)).toEqual([replayed]);
     expect(violations.map((v) => v.detail).join("\n")).toContain('"export_customers", which its policy does not grant');
