@@ -116,6 +116,11 @@ function DraftEvidence({ draft }: { draft: PolicyDraft }) {
       {draft.skipped_tools.length > 0 && (
         <p className="subtitle">Left out, their names hold control characters: {draft.skipped_tools.map((t) => JSON.stringify(t)).join(", ")}</p>
       )}
+      {draft.excluded_tools.length > 0 && (
+        <p className="subtitle">
+          Not granted, called only in sessions with a high or critical alert: {draft.excluded_tools.map((t) => JSON.stringify(t)).join(", ")}
+        </p>
+      )}
     </section>
   );
 }

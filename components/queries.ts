@@ -95,6 +95,7 @@ export interface PolicyDraft {
   policy: unknown;
   notes: Record<string, string[]>;
   skipped_tools: string[];
+  excluded_tools: string[];
 }
 
 export const policyQueries = {

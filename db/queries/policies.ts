@@ -69,11 +69,15 @@ export async function listFleetPolicies(db: Queryable): Promise<FleetPoliciesVie
 
 /** Tools a draft looks at, busiest first: as many as a policy may grant. */
 const MAX_DRAFT_TOOLS = 500;
+/** Tools seen only in left-out sessions that a draft names, busiest first. */
+const MAX_EXCLUDED_TOOLS = 50;
 
 /**
  * What the agent's tool calls of the last `days` days reported, per tool, and its sessions' peaks:
  * the evidence a drafted policy stands on. Reads the agent's own events through its (agent_id, ts)
- * index, on demand only.
+ * index, on demand only. Sessions with a high or critical alert are left out, as a learned
+ * baseline leaves them out: a policy drafted from an attack would grant the attacker's tools. The
+ * tools seen only in those sessions are named, with their counts, so the draft can say what it left out.
  */
 export async function readPolicyEvidence(
   db: Queryable,
@@ -83,6 +87,7 @@ export async function readPolicyEvidence(
   const since = sql`now() - ${days}::int * interval '1 day'`;
   const [tools, sessionStats] = await Promise.all([
     db.execute<{
+      excluded: boolean;
       tool: string;
       calls: number;
       sessions: number;
@@ -93,9 +98,17 @@ export async function readPolicyEvidence(
       max_rows: string | null;
       approved_calls: number;
     }>(sql`
-      WITH calls AS (
-        SELECT coalesce(tool_name, action_name) AS tool, session_id, ts, metadata FROM events
-        WHERE agent_id = ${agentId} AND action_type = 'tool_call' AND ts >= ${since}
+      WITH flagged AS MATERIALIZED (
+        -- Judged once per session (an event in the window belongs to a session active in it), then looked up per call.
+        SELECT s.session_id FROM sessions s WHERE s.agent_id = ${agentId} AND s.last_event_at >= ${since} AND EXISTS (
+          SELECT 1 FROM alerts a WHERE a.agent_id = s.agent_id AND a.session_id = s.session_id AND a.severity >= 'high'
+        )
+      ), seen AS MATERIALIZED (
+        SELECT coalesce(e.tool_name, e.action_name) AS tool, e.session_id, e.ts, e.metadata, f.session_id IS NOT NULL AS flagged
+        FROM events e LEFT JOIN flagged f ON f.session_id = e.session_id
+        WHERE e.agent_id = ${agentId} AND e.action_type = 'tool_call' AND e.ts >= ${since}
+      ), calls AS (
+        SELECT tool, session_id, ts, metadata FROM seen WHERE NOT flagged
       ), minutes AS (
         -- The window the detector counts a tool's rate in: the minute ending at each call, in its session.
         SELECT tool, max(n)::int AS peak FROM (
@@ -111,36 +124,57 @@ export async function readPolicyEvidence(
             WHERE jsonb_typeof(e) = 'string'
           ) all_r
         ) d GROUP BY tool
+      ), granted AS (
+        SELECT c.tool, count(*)::int AS calls, count(DISTINCT c.session_id)::int AS sessions,
+          array_agg(DISTINCT lower(btrim(c.metadata->>'permission'))) FILTER (WHERE jsonb_typeof(c.metadata->'permission') = 'string') AS permissions,
+          r.resources, r.resource_count, m.peak AS peak_per_minute,
+          max((c.metadata->>'row_count')::numeric) FILTER (WHERE jsonb_typeof(c.metadata->'row_count') = 'number') AS max_rows,
+          (count(*) FILTER (WHERE jsonb_typeof(c.metadata->'approval_id') = 'string' AND btrim(c.metadata->>'approval_id') <> ''))::int AS approved_calls
+        FROM calls c LEFT JOIN resources r ON r.tool = c.tool LEFT JOIN minutes m ON m.tool = c.tool
+        GROUP BY c.tool, r.resources, r.resource_count, m.peak
+        ORDER BY calls DESC, c.tool LIMIT ${MAX_DRAFT_TOOLS}
+      ), left_out AS (
+        SELECT tool, count(*)::int AS calls, count(DISTINCT session_id)::int AS sessions FROM seen
+        GROUP BY tool HAVING bool_and(flagged)
+        ORDER BY calls DESC, tool LIMIT ${MAX_EXCLUDED_TOOLS}
       )
-      SELECT c.tool, count(*)::int AS calls, count(DISTINCT c.session_id)::int AS sessions,
-        array_agg(DISTINCT lower(btrim(c.metadata->>'permission'))) FILTER (WHERE jsonb_typeof(c.metadata->'permission') = 'string') AS permissions,
-        r.resources, r.resource_count, m.peak AS peak_per_minute,
-        max((c.metadata->>'row_count')::numeric) FILTER (WHERE jsonb_typeof(c.metadata->'row_count') = 'number') AS max_rows,
-        (count(*) FILTER (WHERE jsonb_typeof(c.metadata->'approval_id') = 'string' AND btrim(c.metadata->>'approval_id') <> ''))::int AS approved_calls
-      FROM calls c LEFT JOIN resources r ON r.tool = c.tool LEFT JOIN minutes m ON m.tool = c.tool
-      GROUP BY c.tool, r.resources, r.resource_count, m.peak
-      ORDER BY calls DESC, c.tool LIMIT ${MAX_DRAFT_TOOLS}`),
-    db.execute<{ sessions: number; max_seconds: number | null; max_tool_calls: number | null }>(sql`
-      SELECT count(*)::int AS sessions, max(extract(epoch FROM last_event_at - started_at))::float8 AS max_seconds, max(tool_calls) AS max_tool_calls
-      FROM sessions WHERE agent_id = ${agentId} AND last_event_at >= ${since}`),
+      SELECT false AS excluded, * FROM granted
+      UNION ALL
+      SELECT true, tool, calls, sessions, NULL, NULL, NULL, NULL, NULL, 0 FROM left_out
+      ORDER BY excluded, calls DESC, tool`),
+    db.execute<{ sessions: number; excluded: number; max_seconds: number | null; max_tool_calls: number | null }>(sql`
+      WITH recent AS (
+        SELECT s.*, EXISTS (
+          SELECT 1 FROM alerts a WHERE a.agent_id = s.agent_id AND a.session_id = s.session_id AND a.severity >= 'high'
+        ) AS flagged
+        FROM sessions s WHERE s.agent_id = ${agentId} AND s.last_event_at >= ${since}
+      )
+      SELECT count(*) FILTER (WHERE NOT flagged)::int AS sessions, count(*) FILTER (WHERE flagged)::int AS excluded,
+        max(extract(epoch FROM last_event_at - started_at)) FILTER (WHERE NOT flagged)::float8 AS max_seconds,
+        max(tool_calls) FILTER (WHERE NOT flagged) AS max_tool_calls
+      FROM recent`),
   ]);
   const stats = sessionStats.rows[0];
   return {
     window_days: days,
     sessions: stats?.sessions ?? 0,
+    excluded_sessions_with_high_alerts: stats?.excluded ?? 0,
     max_session_seconds: stats?.max_seconds ?? null,
     max_tool_calls_per_session: stats?.max_tool_calls || null,
-    tools: tools.rows.map((t) => ({
-      tool: t.tool,
-      calls: t.calls,
-      sessions: t.sessions,
-      permissions: t.permissions ?? [],
-      resources: t.resources ?? [],
-      resource_count: t.resource_count ?? 0,
-      peak_per_minute: t.peak_per_minute ?? 0,
-      max_rows: t.max_rows === null ? null : Number(t.max_rows),
-      approved_calls: t.approved_calls,
-    })),
+    tools: tools.rows
+      .filter((t) => !t.excluded)
+      .map((t) => ({
+        tool: t.tool,
+        calls: t.calls,
+        sessions: t.sessions,
+        permissions: t.permissions ?? [],
+        resources: t.resources ?? [],
+        resource_count: t.resource_count ?? 0,
+        peak_per_minute: t.peak_per_minute ?? 0,
+        max_rows: t.max_rows === null ? null : Number(t.max_rows),
+        approved_calls: t.approved_calls,
+      })),
+    excluded_tools: tools.rows.filter((t) => t.excluded).map((t) => ({ tool: t.tool, calls: t.calls, sessions: t.sessions })),
   };
 }
 

@@ -44,22 +44,22 @@ test("an admin sets an agent's policy on its page, a call outside it raises an a
   await expect(section.getByRole("list", { name: "Policy versions" })).toContainText(`: + ${HOSTILE_TOOL}; + customer_lookup`);
 
   const sessionId = `sess_policy_${randomUUID().slice(0, 8)}`;
+  const call = (session: string, permission: string) => ({
+    timestamp: Date.now() / 1000 - 5,
+    agent_id: agentId,
+    session_id: session,
+    action_type: "tool_call",
+    action_name: "customer_lookup",
+    tool_name: "customer_lookup",
+    input_summary: "id=1",
+    output_summary: "ok",
+    duration_ms: 3,
+    metadata: { permission, resource: "customers.email" },
+  });
+  // One session breaks the policy (a high alert), another keeps to it.
   const res = await request.post("/api/v1/ingest", {
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    data: JSON.stringify([
-      {
-        timestamp: Date.now() / 1000 - 5,
-        agent_id: agentId,
-        session_id: sessionId,
-        action_type: "tool_call",
-        action_name: "customer_lookup",
-        tool_name: "customer_lookup",
-        input_summary: "id=1",
-        output_summary: "ok",
-        duration_ms: 3,
-        metadata: { permission: "delete", resource: "customers.email" },
-      },
-    ]),
+    data: JSON.stringify([call(sessionId, "delete"), call(`sess_policy_${randomUUID().slice(0, 8)}`, "read")]),
   });
   expect(res.status()).toBe(200);
   await page.goto(`/alerts?agent_id=${encodeURIComponent(agentId)}`);
@@ -67,12 +67,13 @@ test("an admin sets an agent's policy on its page, a call outside it raises an a
   await expect(alertRow.getByText('The agent called tool "customer_lookup" to delete; the policy allows read')).toBeVisible();
 
   await page.goto(`/agents/${encodeURIComponent(agentId)}`);
-  // The draft grants only what the agent did: the one tool it called, with the permission it reported.
+  // The draft grants only what the agent did in sessions without a high alert: the one tool, with the permission reported there, never the delete.
   await section.getByRole("button", { name: "Draft from the last 7 days" }).click();
   const evidence = section.getByRole("region", { name: "Draft evidence" });
-  await expect(evidence.getByText("1 calls in 1 sessions; permissions reported: delete; 1 resources reported; busiest minute 1 calls")).toBeVisible();
+  await expect(evidence.getByText("1 calls in 1 sessions; permissions reported: read; 1 resources reported; busiest minute 1 calls")).toBeVisible();
+  await expect(evidence.getByText(/1 session with a high or critical alert left out: its calls grant nothing/)).toBeVisible();
   const drafted = JSON.parse(await editor.inputValue()) as { permissions: { tool_name: string; allowed_actions: string[] }[] };
-  expect(drafted.permissions.map((p) => [p.tool_name, p.allowed_actions])).toEqual([["customer_lookup", ["delete"]]]);
+  expect(drafted.permissions.map((p) => [p.tool_name, p.allowed_actions])).toEqual([["customer_lookup", ["read"]]]);
   await expect(section.getByText(/Version 1, set by/)).toBeVisible();
 
   await section.getByRole("button", { name: "Remove policy" }).click();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { draftPolicy, MAX_RESOURCES, type ToolEvidence } from "./draft-policy";
+import { draftPolicy, MAX_RESOURCES, type PolicyEvidence, type ToolEvidence } from "./draft-policy";
 
 const tool = (over: Partial<ToolEvidence>): ToolEvidence => ({
   tool: "kb_search",
@@ -13,7 +13,15 @@ const tool = (over: Partial<ToolEvidence>): ToolEvidence => ({
   approved_calls: 0,
   ...over,
 });
-const evidence = (tools: ToolEvidence[]) => ({ window_days: 7, sessions: 12, max_session_seconds: 600.4, max_tool_calls_per_session: 40, tools });
+const evidence = (tools: ToolEvidence[], excluded: Pick<PolicyEvidence, "excluded_sessions_with_high_alerts" | "excluded_tools"> = noneExcluded) => ({
+  window_days: 7,
+  sessions: 12,
+  max_session_seconds: 600.4,
+  max_tool_calls_per_session: 40,
+  tools,
+  ...excluded,
+});
+const noneExcluded = { excluded_sessions_with_high_alerts: 0, excluded_tools: [] };
 
 describe("draftPolicy", () => {
   it("grants only what was used, with the peaks × 1.5 as limits, and says why beside each line", () => {
@@ -50,6 +58,19 @@ describe("draftPolicy", () => {
     expect(draft.notes.refund).toContain("no call reported a resource: none granted");
     expect(draft.notes.refund).toContain("every call recorded an approval");
     expect(draft.notes.session).toEqual(["12 sessions in 7 days", "longest 600 s", "most tool calls in one session 40"]);
+    expect(draft.excluded_tools).toEqual([]);
+  });
+
+  it("grants nothing of sessions with a high or critical alert, and names the tools seen only there", () => {
+    const one = draftPolicy(
+      evidence([tool({ tool: "kb_search" })], { excluded_sessions_with_high_alerts: 1, excluded_tools: [{ tool: "export_customers", calls: 2, sessions: 1 }] }),
+    );
+    expect(one.policy.permissions.map((p) => p.tool_name)).toEqual(["kb_search"]);
+    expect(one.excluded_tools).toEqual(["export_customers"]);
+    expect(one.notes.export_customers).toEqual(["2 calls in 1 sessions, each with a high or critical alert: not granted"]);
+    expect(one.notes.session).toContain("1 session with a high or critical alert left out: its calls grant nothing");
+    const three = draftPolicy(evidence([], { excluded_sessions_with_high_alerts: 3, excluded_tools: [] }));
+    expect(three.notes.session).toContain("3 sessions with a high or critical alert left out: their calls grant nothing");
   });
 
   it("opens a scope with too many resources to list, and says so", () => {
@@ -65,7 +86,7 @@ describe("draftPolicy", () => {
   });
 
   it("falls back to the guide's defaults with no sessions", () => {
-    const draft = draftPolicy({ window_days: 7, sessions: 0, max_session_seconds: null, max_tool_calls_per_session: null, tools: [] });
+    const draft = draftPolicy({ window_days: 7, sessions: 0, max_session_seconds: null, max_tool_calls_per_session: null, tools: [], ...noneExcluded });
     expect(draft.policy).toMatchObject({ permissions: [], max_session_duration_seconds: 3600, max_tool_calls_per_session: 500 });
   });
 });

@@ -18,10 +18,15 @@ export interface ToolEvidence {
 
 export interface PolicyEvidence {
   window_days: number;
+  /** Sessions the draft stands on: those without a high or critical alert. */
   sessions: number;
+  /** Sessions with a high or critical alert, left out: a policy drafted from an attack would grant it. */
+  excluded_sessions_with_high_alerts: number;
   max_session_seconds: number | null;
   max_tool_calls_per_session: number | null;
   tools: ToolEvidence[];
+  /** Tools called only in the left-out sessions (up to 50, busiest first): granted nothing. */
+  excluded_tools: { tool: string; calls: number; sessions: number }[];
 }
 
 export interface PolicyDraft {
@@ -30,6 +35,8 @@ export interface PolicyDraft {
   notes: Record<string, string[]>;
   /** Tools seen whose names a policy cannot hold (control characters): left out, named here. */
   skipped_tools: string[];
+  /** Tools called only in sessions with a high or critical alert: not granted, named here. */
+  excluded_tools: string[];
 }
 
 export const MAX_RESOURCES = 50;
@@ -77,8 +84,17 @@ export function draftPolicy(evidence: PolicyEvidence): PolicyDraft {
       max_data_rows: t.max_rows === null ? 100 : withMargin(t.max_rows, 1_000_000_000),
     });
   }
+  for (const t of evidence.excluded_tools) {
+    notes[t.tool] = [`${t.calls} calls in ${t.sessions} sessions, each with a high or critical alert: not granted`];
+  }
+  const excluded = evidence.excluded_sessions_with_high_alerts;
   notes.session = [
     `${evidence.sessions} sessions in ${evidence.window_days} days`,
+    ...(excluded > 0
+      ? [
+          `${excluded} ${excluded === 1 ? "session" : "sessions"} with a high or critical alert left out: ${excluded === 1 ? "its" : "their"} calls grant nothing`,
+        ]
+      : []),
     evidence.max_session_seconds === null ? "no session yet: the guide's default length" : `longest ${Math.round(evidence.max_session_seconds)} s`,
     evidence.max_tool_calls_per_session === null ? "the guide's default tool calls" : `most tool calls in one session ${evidence.max_tool_calls_per_session}`,
   ];
@@ -88,5 +104,5 @@ export function draftPolicy(evidence: PolicyEvidence): PolicyDraft {
     ...(evidence.max_session_seconds ? { max_session_duration_seconds: withMargin(evidence.max_session_seconds, 31_536_000) } : {}),
     ...(evidence.max_tool_calls_per_session ? { max_tool_calls_per_session: withMargin(evidence.max_tool_calls_per_session, 10_000_000) } : {}),
   });
-  return { policy, notes, skipped_tools: skipped };
+  return { policy, notes, skipped_tools: skipped, excluded_tools: evidence.excluded_tools.map((t) => t.tool) };
 }

@@ -85,9 +85,15 @@ export const policyDraftSchema = z.object({
   policy: agentPolicySchema.meta({ description: "The proposal: PUT it to adopt it, as is or edited" }),
   notes: z.record(z.string(), z.array(z.string())).meta({ description: 'Per tool (and "session"): the evidence behind its line' }),
   skipped_tools: z.array(z.string()).meta({ description: "Tools seen whose names a policy cannot hold" }),
+  excluded_tools: z.array(z.string()).meta({
+    description: "Tools called only in sessions with a high or critical alert: not granted (the notes say how often). Up to 50, busiest first",
+  }),
   evidence: z.object({
     window_days: z.number().int(),
-    sessions: z.number().int(),
+    sessions: z.number().int().meta({ description: "Sessions the draft stands on: those in the window without a high or critical alert" }),
+    excluded_sessions_with_high_alerts: z.number().int().meta({
+      description: "Sessions in the window with a high or critical alert, left out of every line: a policy drafted from an attack would grant it",
+    }),
     max_session_seconds: z.number().nullable(),
     max_tool_calls_per_session: z.number().int().nullable(),
     tools: z.array(
@@ -103,5 +109,8 @@ export const policyDraftSchema = z.object({
         approved_calls: z.number().int(),
       }),
     ),
+    excluded_tools: z
+      .array(z.object({ tool: z.string(), calls: z.number().int(), sessions: z.number().int() }))
+      .meta({ description: "Tools called only in the left-out sessions, up to 50, busiest first" }),
   }),
 });
