@@ -93,10 +93,21 @@ export async function readHistoryStats(db: Queryable, agentId: string): Promise<
         percentile_cont(${q}) WITHIN GROUP (ORDER BY peak_tool_calls_per_minute) FILTER (WHERE NOT flagged) AS peak
       FROM recent`)
   ).rows;
+  // The tool counters hold every call, the attack's too: a tool called in the window only inside
+  // sessions with a high alert is not learned as expected (its calls there are all it has).
   const tools = await db.execute<{ label: string; value: string; last_at: Date | string }>(sql`
-    SELECT label, value, last_at FROM metric_counters
-    WHERE family = 'tool_calls' AND agent_id = ${agentId} AND last_at > ${since}
-    ORDER BY value DESC, label`);
+    WITH flagged AS (
+      SELECT s.session_id FROM sessions s
+      WHERE s.agent_id = ${agentId} AND s.last_event_at > ${since}
+        AND EXISTS (SELECT 1 FROM alerts a WHERE a.agent_id = s.agent_id AND a.session_id = s.session_id AND a.severity >= 'high')
+    ), attack AS (
+      SELECT coalesce(e.tool_name, e.action_name) AS tool, count(*) AS calls FROM events e JOIN flagged f ON f.session_id = e.session_id
+      WHERE e.agent_id = ${agentId} AND e.action_type = 'tool_call' AND e.ts > ${since}
+      GROUP BY 1
+    )
+    SELECT m.label, m.value, m.last_at FROM metric_counters m LEFT JOIN attack ON attack.tool = m.label
+    WHERE m.family = 'tool_calls' AND m.agent_id = ${agentId} AND m.last_at > ${since} AND (attack.calls IS NULL OR m.value > attack.calls)
+    ORDER BY m.value DESC, m.label`);
   return {
     sessions: stats?.sessions ?? 0,
     excludedSessions: stats?.excluded ?? 0,

@@ -89,4 +89,10 @@ describe("draftPolicy", () => {
     const draft = draftPolicy({ window_days: 7, sessions: 0, max_session_seconds: null, max_tool_calls_per_session: null, tools: [], ...noneExcluded });
     expect(draft.policy).toMatchObject({ permissions: [], max_session_duration_seconds: 3600, max_tool_calls_per_session: 500 });
   });
+
+  it("keeps the note of a tool named __proto__ as the answer's own key", () => {
+    const draft = draftPolicy(evidence([tool({ tool: "__proto__", permissions: ["read"] })]));
+    expect(Object.hasOwn(draft.notes, "__proto__")).toBe(true);
+    expect(JSON.parse(JSON.stringify(draft.notes)).__proto__).toEqual(expect.arrayContaining(["10 calls in 3 sessions"]));
+  });
 });

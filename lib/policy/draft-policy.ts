@@ -50,7 +50,8 @@ const withMargin = (n: number, max: number) => Math.min(max, Math.max(1, Math.ce
  * (a permission, a resource) is granted as nothing, and the notes say so. Pure.
  */
 export function draftPolicy(evidence: PolicyEvidence): PolicyDraft {
-  const notes: Record<string, string[]> = {};
+  // A Map, then fromEntries: a tool named "__proto__" keeps its note as the answer's own key.
+  const notes = new Map<string, string[]>();
   const skipped: string[] = [];
   const permissions: AgentPolicy["permissions"] = [];
   for (const t of evidence.tools) {
@@ -74,7 +75,7 @@ export function draftPolicy(evidence: PolicyEvidence): PolicyDraft {
     if (t.max_rows !== null) note.push(`most rows ${t.max_rows}`);
     const requiresApproval = t.calls > 0 && t.approved_calls === t.calls;
     if (requiresApproval) note.push("every call recorded an approval");
-    notes[t.tool] = note;
+    notes.set(t.tool, note);
     permissions.push({
       tool_name: t.tool,
       allowed_actions: actions,
@@ -85,10 +86,10 @@ export function draftPolicy(evidence: PolicyEvidence): PolicyDraft {
     });
   }
   for (const t of evidence.excluded_tools) {
-    notes[t.tool] = [`${t.calls} calls in ${t.sessions} sessions, each with a high or critical alert: not granted`];
+    notes.set(t.tool, [`${t.calls} calls in ${t.sessions} sessions, each with a high or critical alert: not granted`]);
   }
   const excluded = evidence.excluded_sessions_with_high_alerts;
-  notes.session = [
+  notes.set("session", [
     `${evidence.sessions} sessions in ${evidence.window_days} days`,
     ...(excluded > 0
       ? [
@@ -97,12 +98,12 @@ export function draftPolicy(evidence: PolicyEvidence): PolicyDraft {
       : []),
     evidence.max_session_seconds === null ? "no session yet: the guide's default length" : `longest ${Math.round(evidence.max_session_seconds)} s`,
     evidence.max_tool_calls_per_session === null ? "the guide's default tool calls" : `most tool calls in one session ${evidence.max_tool_calls_per_session}`,
-  ];
+  ]);
   const policy = agentPolicySchema.parse({
     role: "",
     permissions,
     ...(evidence.max_session_seconds ? { max_session_duration_seconds: withMargin(evidence.max_session_seconds, 31_536_000) } : {}),
     ...(evidence.max_tool_calls_per_session ? { max_tool_calls_per_session: withMargin(evidence.max_tool_calls_per_session, 10_000_000) } : {}),
   });
-  return { policy, notes, skipped_tools: skipped, excluded_tools: evidence.excluded_tools.map((t) => t.tool) };
+  return { policy, notes: Object.fromEntries(notes), skipped_tools: skipped, excluded_tools: evidence.excluded_tools.map((t) => t.tool) };
 }
