@@ -62,7 +62,7 @@ export function PreviewBody({ containment: c, refreshing, onRefresh }: { contain
               header: "Session",
               primary: true,
               cell: (s) => (
-                <Link className="mono wrap-anywhere" href={`/sessions/${encodeURIComponent(s.session_id)}`}>
+                <Link className="mono wrap-anywhere" href={`/sessions/${encodeURIComponent(s.session_id)}?agent=${encodeURIComponent(c.agent_id)}`}>
                   {s.session_id}
                 </Link>
               ),

@@ -9,6 +9,15 @@ import { ALERT_TYPES, SEVERITIES } from "@/lib/detect/types";
 import type { BaselineView, CanaryView } from "@/lib/detect/views";
 import { queryBounds, timeRangeQueryShape } from "@/lib/time-range-query";
 
+/**
+ * An alert (alias `a`) that keeps its session out of what is learned from history, learned baselines
+ * and policy drafts: a high or critical one (an attack), or an unexpected tool at any severity (a
+ * learned baseline reports it a level lower). A request the session's agent was sent, or sent,
+ * without a grant is judged on its own and does not count: otherwise any agent could void another's
+ * history by sending it requests.
+ */
+export const TAINTING_ALERT = sql`((a.severity >= 'high' AND a.type <> 'unauthorized_agent_request') OR a.type = 'unexpected_tool')`;
+
 export async function loadDetectionProfile(db: Queryable, agentId: string): Promise<DetectionProfile> {
   const result = await db.execute<{
     configured: unknown;

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
+import { TAINTING_ALERT } from "@/db/queries/detection";
 import { agentPolicies, agentPolicyVersions, agents, capabilityGrants } from "@/db/schema";
 import type { PolicyEvidence } from "@/lib/policy/draft-policy";
 import type { AgentPolicy, PolicyChange } from "@/lib/policy/policy";
@@ -101,7 +102,7 @@ export async function readPolicyEvidence(
       WITH flagged AS MATERIALIZED (
         -- Judged once per session (an event in the window belongs to a session active in it), then looked up per call.
         SELECT s.session_id FROM sessions s WHERE s.agent_id = ${agentId} AND s.last_event_at >= ${since} AND EXISTS (
-          SELECT 1 FROM alerts a WHERE a.agent_id = s.agent_id AND a.session_id = s.session_id AND a.severity >= 'high'
+          SELECT 1 FROM alerts a WHERE a.agent_id = s.agent_id AND a.session_id = s.session_id AND ${TAINTING_ALERT}
         )
       ), seen AS MATERIALIZED (
         SELECT coalesce(e.tool_name, e.action_name) AS tool, e.session_id, e.ts, e.metadata, f.session_id IS NOT NULL AS flagged
@@ -145,7 +146,7 @@ export async function readPolicyEvidence(
     db.execute<{ sessions: number; excluded: number; max_seconds: number | null; max_tool_calls: number | null }>(sql`
       WITH recent AS (
         SELECT s.*, EXISTS (
-          SELECT 1 FROM alerts a WHERE a.agent_id = s.agent_id AND a.session_id = s.session_id AND a.severity >= 'high'
+          SELECT 1 FROM alerts a WHERE a.agent_id = s.agent_id AND a.session_id = s.session_id AND ${TAINTING_ALERT}
         ) AS flagged
         FROM sessions s WHERE s.agent_id = ${agentId} AND s.last_event_at >= ${since}
       )

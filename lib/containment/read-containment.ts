@@ -1,5 +1,6 @@
 import { agentKillRow, credentialRotations, grantsWithTraffic, sessionsInFlight, unexpiredToolTokens } from "@/db/queries/containment";
-import { authorize, holdsRole } from "@/lib/auth/authorize";
+import { agentIdSchema } from "@/lib/agents/schemas";
+import { authorize, holdsRole, parseOrThrow } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/context";
 import { AppError } from "@/lib/errors";
 import { TOOL_TOKEN_SESSION } from "@/lib/tool-tokens";
@@ -18,7 +19,7 @@ const GRANTS_MAX = 500;
 export async function readContainment({ ctx, input }: { ctx: Ctx; input: { agentId: string } }): Promise<Containment> {
   authorize(ctx, "viewer", "see what a kill would stop");
   const now = new Date();
-  const { agentId } = input;
+  const agentId = parseOrThrow(agentIdSchema, input.agentId, "agentId");
   const [kill, sessions, tokens, grants, rotations] = await Promise.all([
     agentKillRow(ctx.db, agentId),
     // Token issues asked outside a session are recorded under a session of their own: not work to stop.

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { eq, sql } from "drizzle-orm";
 import type { Db, Queryable } from "@/db/client";
+import { TAINTING_ALERT } from "@/db/queries/detection";
 import { agentBaselines } from "@/db/schema";
 import { agentIdSchema } from "@/lib/agents/schemas";
 import { recordAudit } from "@/lib/audit";
@@ -65,7 +66,7 @@ export function proposeBaseline(stats: HistoryStats): LearnedBaseline {
   };
 }
 
-/** Sessions with a high or critical alert are left out: a baseline learned from an attack would excuse the next one. */
+/** Sessions with a tainting alert (TAINTING_ALERT) are left out: a baseline learned from an attack would excuse the next one. */
 export async function readHistoryStats(db: Queryable, agentId: string): Promise<HistoryStats> {
   const since = sql`now() - ${`${LEARNING.windowDays} days`}::interval`;
   const q = LEARNING.quantile;
@@ -81,7 +82,7 @@ export async function readHistoryStats(db: Queryable, agentId: string): Promise<
     }>(sql`
       WITH recent AS (
         SELECT s.*, EXISTS (
-          SELECT 1 FROM alerts a WHERE a.agent_id = s.agent_id AND a.session_id = s.session_id AND a.severity >= 'high'
+          SELECT 1 FROM alerts a WHERE a.agent_id = s.agent_id AND a.session_id = s.session_id AND ${TAINTING_ALERT}
         ) AS flagged
         FROM sessions s WHERE s.agent_id = ${agentId} AND s.last_event_at > ${since}
       )
@@ -93,20 +94,24 @@ export async function readHistoryStats(db: Queryable, agentId: string): Promise<
         percentile_cont(${q}) WITHIN GROUP (ORDER BY peak_tool_calls_per_minute) FILTER (WHERE NOT flagged) AS peak
       FROM recent`)
   ).rows;
-  // The tool counters hold every call, the attack's too: a tool called in the window only inside
-  // sessions with a high alert is not learned as expected (its calls there are all it has).
+  // The tool counters hold every call, an attack's too. A tool called in a tainted session of the
+  // window is learned only if a clean session of the window called it as well (found through the
+  // agent's (agent_id, ts) index; only such tools are looked up).
   const tools = await db.execute<{ label: string; value: string; last_at: Date | string }>(sql`
-    WITH flagged AS (
+    WITH flagged AS MATERIALIZED (
       SELECT s.session_id FROM sessions s
       WHERE s.agent_id = ${agentId} AND s.last_event_at > ${since}
-        AND EXISTS (SELECT 1 FROM alerts a WHERE a.agent_id = s.agent_id AND a.session_id = s.session_id AND a.severity >= 'high')
+        AND EXISTS (SELECT 1 FROM alerts a WHERE a.agent_id = s.agent_id AND a.session_id = s.session_id AND ${TAINTING_ALERT})
     ), attack AS (
-      SELECT coalesce(e.tool_name, e.action_name) AS tool, count(*) AS calls FROM events e JOIN flagged f ON f.session_id = e.session_id
+      SELECT DISTINCT coalesce(e.tool_name, e.action_name) AS tool FROM events e JOIN flagged f ON f.session_id = e.session_id
       WHERE e.agent_id = ${agentId} AND e.action_type = 'tool_call' AND e.ts > ${since}
-      GROUP BY 1
     )
-    SELECT m.label, m.value, m.last_at FROM metric_counters m LEFT JOIN attack ON attack.tool = m.label
-    WHERE m.family = 'tool_calls' AND m.agent_id = ${agentId} AND m.last_at > ${since} AND (attack.calls IS NULL OR m.value > attack.calls)
+    SELECT m.label, m.value, m.last_at FROM metric_counters m
+    WHERE m.family = 'tool_calls' AND m.agent_id = ${agentId} AND m.last_at > ${since}
+      AND (m.label NOT IN (SELECT tool FROM attack) OR EXISTS (
+        SELECT 1 FROM events e WHERE e.agent_id = ${agentId} AND e.action_type = 'tool_call' AND e.ts > ${since}
+          AND coalesce(e.tool_name, e.action_name) = m.label AND e.session_id NOT IN (SELECT session_id FROM flagged)
+      ))
     ORDER BY m.value DESC, m.label`);
   return {
     sessions: stats?.sessions ?? 0,

@@ -15,20 +15,29 @@ const ev = (index: number, metadata: Record<string, unknown>, actionName = "dele
 describe("checkCapabilities with the guide's registry", () => {
   it("lets granted requests through, from the requester's and the receiver's side", () => {
     expect(
-      checkCapabilities("orchestrator", GRANTS, [
-        ev(0, { target_agent: "data-agent", requested_action: "query_sales" }),
-        ev(1, { to_agent: "email-agent" }, "send_notification"),
-      ]),
+      checkCapabilities(
+        "orchestrator",
+        GRANTS,
+        [ev(0, { target_agent: "data-agent", requested_action: "query_sales" }), ev(1, { to_agent: "email-agent" }, "send_notification")],
+        new Map(),
+        T,
+      ),
     ).toEqual([]);
     expect(checkCapabilities("data-agent", GRANTS, [ev(0, { sender_agent: "orchestrator", requested_action: "generate_report" })])).toEqual([]);
   });
 
   it("flags no grant, an expired grant and an action outside the grant", () => {
-    const found = checkCapabilities("orchestrator", GRANTS, [
-      ev(0, { target_agent: "payments-agent", requested_action: "refund" }),
-      ev(1, { target_agent: "email-agent", requested_action: "send_notification" }, "x", 2_000_000),
-      ev(2, { target_agent: "email-agent", requested_action: "send_arbitrary_email" }),
-    ]);
+    const found = checkCapabilities(
+      "orchestrator",
+      GRANTS,
+      [
+        ev(0, { target_agent: "payments-agent", requested_action: "refund" }),
+        ev(1, { target_agent: "email-agent", requested_action: "send_notification" }, "x", 2_000_000),
+        ev(2, { target_agent: "email-agent", requested_action: "send_arbitrary_email" }),
+      ],
+      new Map(),
+      T,
+    );
     expect(found.map((f) => [f.eventIndex, f.detail])).toEqual([
       [0, 'orchestrator asked payments-agent to "refund": no capability grant'],
       [1, 'orchestrator asked email-agent to "send_notification": the grant had expired'],
@@ -36,6 +45,14 @@ describe("checkCapabilities with the guide's registry", () => {
     ]);
     expect(checkCapabilities("data-agent", GRANTS, [ev(0, { from_agent: "rogue-agent", requested_action: "query_sales" })]).map((f) => f.detail)).toEqual([
       'rogue-agent asked data-agent to "query_sales": no capability grant',
+    ]);
+  });
+
+  it("judges expiry at arrival too: a request stamped before the expiry but sent after it is expired", () => {
+    const backdated = [ev(0, { target_agent: "email-agent", requested_action: "send_notification" })];
+    expect(checkCapabilities("orchestrator", GRANTS, backdated, new Map(), T)).toEqual([]);
+    expect(checkCapabilities("orchestrator", GRANTS, backdated, new Map(), 2_000_000).map((f) => f.detail)).toEqual([
+      'orchestrator asked email-agent to "send_notification": the grant had expired',
     ]);
   });
 

@@ -96,6 +96,7 @@ export function checkCapabilities(
   grants: CapabilityGrant[],
   events: { index: number; row: RequestEvent }[],
   requestTimes: Map<string, number[]> = new Map(),
+  nowMicros: number = Date.now() * 1000,
 ): UnauthorizedRequest[] {
   const asSource = grants.filter((g) => g.source === agentId);
   const asTarget = grants.filter((g) => g.target === agentId);
@@ -124,7 +125,8 @@ export function checkCapabilities(
       const add = (why: string) =>
         found.push({ eventIndex: index, sessionId: row.sessionId, detail: `${source} asked ${target} to ${shown(requested)}: ${why}` });
       if (!grant) add("no capability grant");
-      else if (grant.expiresAtUs !== null && row.tsMicros > grant.expiresAtUs) add("the grant had expired");
+      // Judged at arrival too: a request stamped back to before the expiry is still after it.
+      else if (grant.expiresAtUs !== null && Math.max(row.tsMicros, nowMicros) > grant.expiresAtUs) add("the grant had expired");
       else if (!grant.actions.includes(requested)) add(`not among the granted actions (${grant.actions.map(shown).join(", ")})`);
       else if (grant.maxPerMinute !== undefined) {
         const key = pairKey(source, target);

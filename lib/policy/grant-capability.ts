@@ -57,7 +57,13 @@ export async function revokeCapability({ ctx, input }: { ctx: Ctx; input: { id: 
       targetType: "capability",
       targetId: id,
       reason,
-      before: { source_agent: row.sourceAgent, target_agent: row.targetAgent, allowed_actions: row.allowedActions },
+      before: {
+        source_agent: row.sourceAgent,
+        target_agent: row.targetAgent,
+        allowed_actions: row.allowedActions,
+        max_requests_per_minute: row.maxRequestsPerMinute,
+        expires_at: row.expiresAt?.toISOString() ?? null,
+      },
     });
     return row;
   });

@@ -186,10 +186,13 @@ describe("GET /api/v1/agents/{agentId}/containment", () => {
     expect(after).toMatchObject({ killed: true, tool_tokens: { live: 0, last_expires_at: null, revoked_unexpired: 2, tokens: [] } });
   });
 
-  it("answers 404 for an unknown agent, and names the field for one PostgreSQL cannot store", async () => {
-    const unknown = await containment(`ghost-<b>%00'$(id)-${randomUUID().slice(0, 6)}`, viewer);
+  it("answers 404 for an unknown agent, and 400 naming the field for an id no agent can have", async () => {
+    const unknown = await containment(`ghost-${randomUUID().slice(0, 6)}`, viewer);
     expect(unknown.status).toBe(404);
     expect(unknown.body.error?.code).toBe("NOT_FOUND");
+    const hostile = await containment(`ghost-<b>%00'$(id)-${randomUUID().slice(0, 6)}`, viewer);
+    expect(hostile.status).toBe(400);
+    expect(hostile.body.error?.message).toMatch(/agentId/);
     const nul = await containment("bad\u0000agent", viewer);
     expect(nul.status).toBe(400);
     expect(nul.body.error?.message).toMatch(/agentId/);

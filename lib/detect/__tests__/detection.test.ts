@@ -224,7 +224,11 @@ describe("detection on ingest", () => {
         makeEvent(agentId, { session_id: s, timestamp: t + i * 60 + 1, action_type: "llm_call", action_name: "gpt", tool_name: undefined, cost_usd: 0.02 }),
       ]);
     }
-    // An attacked session: its tools are not learned as expected, though the tool counters hold them.
+    // An attacked session: its tools are not learned as expected, though the tool counters hold them,
+    // and a clean call before the window does not bring its tool back.
+    await ingest(agentId, [
+      makeEvent(agentId, { session_id: "long-ago", timestamp: now() - 10 * 86_400, tool_name: "export_customers", action_name: "export_customers" }),
+    ]);
     await ingest(agentId, [
       makeEvent(agentId, {
         session_id: "attacked",

@@ -409,4 +409,36 @@ describe("agent security policies", () => {
     expect(body.without_policy_total).toBeGreaterThanOrEqual(body.without_policy.length);
     expect((await callRoute(route, { params: {}, headers: {} })).status).toBe(401);
   });
+
+  it("drafts from sessions another agent sent ungranted requests into: the victim's history is not voided", async () => {
+    const victim = await newAgent({ prefix: "policy-victim" });
+    const sender = await newAgent({ prefix: "policy-sender" });
+    // The victim holds a grant as a target, so the requests it receives are judged.
+    await grantCapability({ ctx: as("admin"), input: { source_agent: `${victim.agentId}-peer`, target_agent: victim.agentId, allowed_actions: ["ping"] } });
+    const t = Date.now() / 1000 - 3600;
+    for (let i = 0; i < 3; i++) {
+      const session_id = `sess_victim_${i}`;
+      await ingest(victim.agentId, [
+        makeEvent(victim.agentId, {
+          session_id,
+          timestamp: t + i * 60,
+          tool_name: "kb_search",
+          action_name: "kb_search",
+          metadata: { permission: "read", resource: "kb.articles" },
+        }),
+        makeEvent(victim.agentId, {
+          session_id,
+          timestamp: t + i * 60 + 1,
+          action_type: "decision",
+          action_name: "handle",
+          metadata: { sender_agent: sender.agentId, requested_action: "drop" },
+        }),
+      ]);
+    }
+    const raised = (await listAlerts(appDb(), { agent_id: victim.agentId, type: "unauthorized_agent_request" } as Parameters<typeof listAlerts>[1])).alerts;
+    expect(raised.length).toBeGreaterThan(0);
+    const draft = await proposePolicy({ ctx: as("analyst"), input: { agentId: victim.agentId, days: 7 } });
+    expect(draft.policy.permissions.map((p) => p.tool_name)).toEqual(["kb_search"]);
+    expect(draft.evidence.excluded_sessions_with_high_alerts).toBe(0);
+  });
 });
