@@ -58,7 +58,11 @@ export function grantText(g: GraphGrant): string {
 
 export const MAX_GRAPH_AGENTS = 24;
 
-const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+// By code points: a cut never splits a character written as a surrogate pair (an emoji).
+const cut = (text: string, max: number) => {
+  const points = [...text];
+  return points.length > max ? `${points.slice(0, max - 1).join("")}…` : text;
+};
 const round = (n: number) => Math.round(n * 10) / 10;
 
 export function edgeLabel(g: GraphGrant): string {

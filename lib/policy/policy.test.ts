@@ -76,4 +76,11 @@ describe("storedPolicy", () => {
     expect(storedPolicy({ tools: ["a"] })).toBeNull();
     expect(storedPolicy(null)).toBeNull();
   });
+
+  it("says what a range is, and refuses an IPv4-mapped range whose prefix reads like an IPv4 one", () => {
+    const parse = (range: string) => agentPolicySchema.safeParse({ permissions: [], allowed_ip_ranges: [range] });
+    expect(parse("10.0.0.1").error?.issues[0]?.message).toContain("an address and a prefix length");
+    expect(parse("::ffff:10.0.0.0/8").error?.issues[0]?.message).toContain("::ffff:10.0.0.0/104 is 10.0.0.0/8");
+    for (const good of ["::ffff:10.0.0.0/104", "10.0.0.0/8", "2001:db8::/32"]) expect(parse(good).success).toBe(true);
+  });
 });

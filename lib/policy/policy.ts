@@ -42,7 +42,17 @@ export const agentPolicySchema = z
     role: z.union([z.literal(""), name("role")]).default(""),
     permissions: z.array(toolPermissionSchema).max(500),
     allowed_ip_ranges: z
-      .array(z.union([z.cidrv4(), z.cidrv6()]))
+      .array(
+        z
+          .union([z.cidrv4(), z.cidrv6()], {
+            error: "allowed_ip_ranges: a range is an address and a prefix length, such as 10.0.0.0/8 or 2001:db8::/32",
+          })
+          .refine(
+            // ::ffff:10.0.0.0/8 reads like 10/8 but covers every IPv4 address and more: the prefix counts from bit 0.
+            (range) => !/^::ffff:/i.test(range) || Number(range.split("/")[1]) >= 96,
+            "allowed_ip_ranges: an IPv4-mapped range counts its prefix over 128 bits (::ffff:10.0.0.0/104 is 10.0.0.0/8); write the IPv4 range instead",
+          ),
+      )
       .max(200)
       .default([]),
     max_session_duration_seconds: z.number().int().positive().max(31_536_000).default(3600),
