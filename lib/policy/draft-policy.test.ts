@@ -93,6 +93,8 @@ describe("draftPolicy", () => {
   it("keeps the note of a tool named __proto__ as the answer's own key", () => {
     const draft = draftPolicy(evidence([tool({ tool: "__proto__", permissions: ["read"] })]));
     expect(Object.hasOwn(draft.notes, "__proto__")).toBe(true);
-    expect(JSON.parse(JSON.stringify(draft.notes)).__proto__).toEqual(expect.arrayContaining(["10 calls in 3 sessions"]));
+    expect(Object.getOwnPropertyDescriptor(JSON.parse(JSON.stringify(draft.notes)), "__proto__")?.value).toEqual(
+      expect.arrayContaining(["10 calls in 3 sessions"]),
+    );
   });
 });

@@ -25,6 +25,9 @@ beforeAll(async () => {
 });
 afterEach(() => forgetSigningKeys());
 
+// biome-ignore lint/suspicious/noExplicitAny: the test reads whichever answer a route gave, success or error
+type Answer = Record<string, any>;
+
 interface Jwk {
   kty: string;
   crv: string;
@@ -47,7 +50,7 @@ async function ask(agent: { agentId: string; key: string }, body: unknown) {
     }),
     { params: Promise.resolve({ agentId: agent.agentId }) },
   );
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Answer };
 }
 
 async function jwks(): Promise<Jwk[]> {
@@ -118,7 +121,7 @@ describe("tool tokens", () => {
     const list = await listRoute(new Request(`http://soc.test/api/v1/agents/${agent.agentId}/tool-tokens`, { headers: await bearer("viewer") }), {
       params: Promise.resolve({ agentId: agent.agentId }),
     });
-    const held = (await list.json()) as Record<string, any>;
+    const held = (await list.json()) as Answer;
     expect(held).toMatchObject({ agent_id: agent.agentId, live: 1, last_expires_at: issued.body.expires_at });
     expect(held.tokens[0]).toMatchObject({ jti: issued.body.jti, state: "live" });
     expect(JSON.stringify(held)).not.toContain(issued.body.token);
