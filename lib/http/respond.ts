@@ -22,7 +22,16 @@ export function clientAddress(forwardedFor: string | null, peer: string | null, 
     .split(",")
     .map((e) => e.trim())
     .filter(Boolean);
-  return entries[entries.length - trustedProxyHops] ?? null;
+  const entry = entries[entries.length - trustedProxyHops];
+  return entry === undefined ? null : withoutPort(entry);
+}
+
+/** Proxies that append the client's port too (203.0.113.9:443, [2001:db8::1]:443): the address alone. */
+function withoutPort(entry: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(entry);
+  if (bracketed?.[1]) return bracketed[1];
+  const ipv4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(entry);
+  return ipv4?.[1] ?? entry;
 }
 
 export function requestInfo(req: Request): RequestInfo {

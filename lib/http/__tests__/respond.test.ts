@@ -263,6 +263,10 @@ describe("clientAddress", () => {
     expect(clientAddress("6.6.6.6, 203.0.113.9", "10.0.0.5", 1)).toBe("203.0.113.9");
     expect(clientAddress("6.6.6.6, 198.51.100.2, 10.0.0.5", "10.0.0.6", 2)).toBe("198.51.100.2");
     expect(clientAddress("6.6.6.6, 198.51.100.2, 10.0.0.5", null, 2)).toBe("198.51.100.2");
+    // A proxy that appends the port as well: the address alone, so address ranges still match it.
+    expect(clientAddress("203.0.113.9:443", "10.0.0.5", 1)).toBe("203.0.113.9");
+    expect(clientAddress("[2001:db8::1]:443", "10.0.0.5", 1)).toBe("2001:db8::1");
+    expect(clientAddress("2001:db8::1", "10.0.0.5", 1)).toBe("2001:db8::1");
     // Fewer entries than proxies: the request did not come through them all, so its address is unknown.
     expect(clientAddress("10.0.0.5", "10.0.0.6", 2)).toBeNull();
     expect(clientAddress(null, "10.0.0.6", 1)).toBeNull();
