@@ -18,7 +18,8 @@ import { buildAppForBench } from "./build-app";
  */
 const TOKENS = benchEnv().BENCH_TOKENS ?? 2000;
 const KILLS = Math.max(20, Math.floor(TOKENS / 20));
-const AGENTS = 20;
+// Enough agents that none reaches its 100 live tokens: the cap is not what is measured.
+const AGENTS = 200;
 const IN_FLIGHT = 16;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
