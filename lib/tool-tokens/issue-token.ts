@@ -104,16 +104,7 @@ export async function issueToolToken({
   // The token's row and its event commit together.
   await recordAgentEvent(
     ctx.db,
-    {
-      timestamp: Date.now() / 1000,
-      agent_id: agentId,
-      session_id: request.session_id ?? TOOL_TOKEN_SESSION,
-      action_type: "security",
-      action_name: "tool_token_issued",
-      input_summary: describeRequest(request),
-      output_summary: `token ${claims.jti} (${request.alg}), expires ${expiresAt}`,
-      duration_ms: 0,
-    },
+    tokenEvent(agentId, request, "tool_token_issued", `token ${claims.jti} (${request.alg}), expires ${expiresAt}`),
     { tool_token: { jti: claims.jti, alg: request.alg, kid, expires_at: expiresAt, policy_version: stored.version }, source_ip: ctx.sourceIp },
     async (tx) => {
       await tx.insert(toolTokens).values({
@@ -165,24 +156,21 @@ function requireHs256Secret(secret: string | undefined): void {
     throw new AppError("UNAVAILABLE", "SOC_TOOL_TOKEN_HS256_SECRET must differ from SOC_SECRET; HS256 tokens are not issued until it does");
 }
 
-function describeRequest(request: IssueToolTokenInput): string {
-  return `asked for ${request.tools.map((t) => JSON.stringify(t)).join(", ")} with ${request.permissions.join(", ")} for ${request.ttl_seconds} s`;
+/** What the agent's timeline shows of an issue or a refusal: what was asked, and the answer. */
+function tokenEvent(agentId: string, request: IssueToolTokenInput, actionName: "tool_token_issued" | "tool_token_refused", answer: string) {
+  return {
+    timestamp: Date.now() / 1000,
+    agent_id: agentId,
+    session_id: request.session_id ?? TOOL_TOKEN_SESSION,
+    action_type: "security" as const,
+    action_name: actionName,
+    input_summary: `asked for ${request.tools.map((t) => JSON.stringify(t)).join(", ")} with ${request.permissions.join(", ")} for ${request.ttl_seconds} s`,
+    output_summary: answer,
+    duration_ms: 0,
+    ...(actionName === "tool_token_refused" ? { security_flags: ["tool_token_refused"] } : {}),
+  };
 }
 
 async function recordRefusal(ctx: Ctx, agentId: string, request: IssueToolTokenInput, message: string): Promise<void> {
-  await recordAgentEvent(
-    ctx.db,
-    {
-      timestamp: Date.now() / 1000,
-      agent_id: agentId,
-      session_id: request.session_id ?? TOOL_TOKEN_SESSION,
-      action_type: "security",
-      action_name: "tool_token_refused",
-      input_summary: describeRequest(request),
-      output_summary: message,
-      duration_ms: 0,
-      security_flags: ["tool_token_refused"],
-    },
-    { source_ip: ctx.sourceIp },
-  );
+  await recordAgentEvent(ctx.db, tokenEvent(agentId, request, "tool_token_refused", message), { source_ip: ctx.sourceIp });
 }
