@@ -76,7 +76,7 @@ test("before a kill the agent page says what it would stop, and after it the tok
   const preview = page.getByRole("region", { name: `What a kill of ${billing.agentId} stops` });
   await preview.getByRole("button", { name: "Check what a kill stops" }).click();
   await expect(preview).toContainText("1 session in flight (an event in the last 15 min)");
-  await expect(preview.getByRole("link", { name: sessionId })).toHaveAttribute("href", `/sessions/${sessionId}`);
+  await expect(preview.getByRole("link", { name: sessionId })).toHaveAttribute("href", `/sessions/${sessionId}?agent=${billing.agentId}`);
   await expect(preview).toContainText(/1 tool token, it expires \d\d:\d\d:\d\d UTC \(in 1[45] min\); a kill revokes it at once/);
   await expect(preview.getByRole("list", { name: "Agents that depend on it" })).toContainText(`${support.agentId} depends on it: 3 requests in 24 h.`);
   await expect(page.getByRole("table", { name: "Tool tokens", exact: true })).toContainText("live, expires in 1");
