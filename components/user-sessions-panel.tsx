@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import { useEffect, useRef } from "react";
 import type { UserView } from "@/lib/auth/views";
 import { formatUtc } from "@/lib/format";
@@ -16,6 +17,13 @@ type Ended = { ended: string[]; signed_out: boolean };
 /** One person's live browser sessions, for an admin: end one, or all of them, each with a reason. */
 export function UserSessionsPanel({ user, onClose }: { user: UserView; onClose: () => void }) {
   const heading = useRef<HTMLHeadingElement>(null);
+  const router = useRouter();
+  // An admin ending their own current session has signed themself out.
+  const afterEnd = (done: Ended) => {
+    if (!done.signed_out) return;
+    router.replace("/sign-in");
+    router.refresh();
+  };
   const query = userQueries.sessions(user.id);
   const sessions = useQuery(query);
   const endOne = useAction<{ id: string; reason: string }, Ended>({
@@ -23,11 +31,13 @@ export function UserSessionsPanel({ user, onClose }: { user: UserView; onClose: 
     url: ({ id }) => `/api/v1/users/${encodeURIComponent(user.id)}/sessions/${encodeURIComponent(id)}`,
     body: ({ reason }) => ({ reason }),
     invalidate: [query.queryKey],
+    onDone: afterEnd,
   });
   const endAll = useAction<{ reason: string }, Ended>({
     method: "DELETE",
     url: `/api/v1/users/${encodeURIComponent(user.id)}/sessions`,
     invalidate: [query.queryKey],
+    onDone: afterEnd,
   });
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new person shown moves focus to their panel
   useEffect(() => heading.current?.focus(), [user.id]);

@@ -62,9 +62,13 @@ test("an admin ends a person's sessions from the Users page, with a reason", asy
   test.setTimeout(90_000);
   const person = addUserWithCli("analyst");
   const theirs = await signedInBrowser(browser, person);
-  await signInAs(page, "admin");
+  const admin = await signInAs(page, "admin");
   await page.setViewportSize(DESK);
   await page.goto("/admin/users");
+  // The admin looking at the page has signed in: their last sign-in is a time, not "never".
+  const adminRow = page.getByRole("table", { name: "Users" }).getByRole("row").filter({ hasText: admin.email });
+  await expect(adminRow.locator("time")).toHaveCount(1);
+  await expect(adminRow).not.toContainText("never");
   await page.getByRole("button", { name: `Sessions of ${person.email}` }).click();
   const panel = page.getByRole("region", { name: `Sessions of ${person.email}` });
   await expect(panel.getByRole("table", { name: `Sessions of ${person.email}` }).getByRole("row")).toHaveCount(2);
