@@ -93,11 +93,15 @@ export function ConsoleNav({ email, role }: { email: string; role: Role }) {
           </ul>
         </nav>
         <div className="whoami">
-          <span className="whoami-user" title={email}>
-            {email} <Badge>{role}</Badge>
-          </span>
-          <Link href="/account/password">Change password</Link>
-          <Link href="/account/second-factor">Two-step sign-in</Link>
+          <Link
+            href="/account"
+            className="whoami-user"
+            title={`${email}: your account, sessions, password and two-step sign-in`}
+            aria-current={pathname.startsWith("/account") ? "page" : undefined}
+          >
+            {email}
+          </Link>
+          <Badge>{role}</Badge>
           <Button onClick={() => void signOut.run({})} busy={signOut.busy}>
             Sign out
           </Button>

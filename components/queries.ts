@@ -1,6 +1,7 @@
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import type { z } from "zod";
 import type { secondFactorStatusSchema } from "@/lib/auth/totp";
+import type { SessionView } from "@/lib/auth/views";
 import type { Containment } from "@/lib/containment/schemas";
 import type { rotationFailureSchema } from "@/lib/credentials/schemas";
 import type { CredentialView } from "@/lib/credentials/views";
@@ -190,6 +191,19 @@ export type SecondFactorStatus = z.infer<typeof secondFactorStatusSchema>;
 
 export const accountQueries = {
   secondFactor: () => queryOptions({ queryKey: ["account", "mfa"] as const, queryFn: () => getJson<SecondFactorStatus>("/api/v1/auth/mfa") }),
+  sessions: () =>
+    queryOptions({
+      queryKey: ["account", "sessions"] as const,
+      queryFn: async () => (await getJson<{ sessions: SessionView[] }>("/api/v1/auth/sessions")).sessions,
+    }),
+};
+
+export const userQueries = {
+  sessions: (userId: string) =>
+    queryOptions({
+      queryKey: ["users", userId, "sessions"] as const,
+      queryFn: async () => (await getJson<{ sessions: SessionView[] }>(`/api/v1/users/${segment(userId)}/sessions`)).sessions,
+    }),
 };
 
 export type DeliveryFilters = { destination_id: string; status: string; before_id: number | null };

@@ -5,16 +5,20 @@ import { ROLES } from "@/lib/auth/roles";
 import { createUserInput } from "@/lib/auth/schemas";
 import type { UserView } from "@/lib/auth/views";
 import { ShownOnce } from "./shown-once";
+import { Button } from "./ui/button";
 import { ConfirmButton } from "./ui/dialog";
 import { Field, Form } from "./ui/form";
 import { Notice } from "./ui/notice";
 import { Time } from "./ui/time";
 import { useAction } from "./ui/use-action";
+import { UserSessionsPanel } from "./user-sessions-panel";
 
 type OneTimePassword = { email: string; one_time_password?: string };
 
 export function UsersAdmin({ users, myEmail }: { users: UserView[]; myEmail: string }) {
   const [secret, setSecret] = useState<{ email: string; password: string } | null>(null);
+  const [sessionsOf, setSessionsOf] = useState<string | null>(null);
+  const shownSessions = users.find((u) => u.id === sessionsOf) ?? null;
   const showOnce = (d: OneTimePassword) => setSecret(d.one_time_password ? { email: d.email, password: d.one_time_password } : null);
   const addUser = useAction<unknown, OneTimePassword>({ method: "POST", url: "/api/v1/users", refresh: true, onDone: showOnce });
   const change = useAction<{ id: string; role?: string; disabled?: boolean; reason?: string }>({
@@ -51,6 +55,7 @@ export function UsersAdmin({ users, myEmail }: { users: UserView[]; myEmail: str
           ))}
         </Field>
       </Form>
+      {shownSessions && <UserSessionsPanel user={shownSessions} onClose={() => setSessionsOf(null)} />}
       <div className="panel" style={{ marginTop: 16 }}>
         <table aria-label="Users">
           <thead>
@@ -91,6 +96,13 @@ export function UsersAdmin({ users, myEmail }: { users: UserView[]; myEmail: str
                 </td>
                 <td className="time">{u.last_sign_in_at ? <Time iso={u.last_sign_in_at} /> : "never"}</td>
                 <td className="actions">
+                  <Button
+                    aria-label={`Sessions of ${u.email}`}
+                    aria-expanded={sessionsOf === u.id}
+                    onClick={() => setSessionsOf(sessionsOf === u.id ? null : u.id)}
+                  >
+                    Sessions
+                  </Button>
                   {u.disabled ? (
                     <ConfirmButton
                       title={`Enable ${u.email}?`}

@@ -183,6 +183,29 @@ export async function listApiTokens(db: Queryable): Promise<ApiTokenView[]> {
   });
 }
 
+/** A person's live sessions (not ended, not expired, used within the idle timeout), most recently used first. */
+export async function listLiveSessions(db: Queryable, userId: string, idleSeconds: number) {
+  return db
+    .select({
+      id: userSessions.id,
+      createdAt: userSessions.createdAt,
+      lastSeenAt: userSessions.lastSeenAt,
+      expiresAt: userSessions.expiresAt,
+      sourceIp: userSessions.sourceIp,
+      userAgent: userSessions.userAgent,
+    })
+    .from(userSessions)
+    .where(
+      and(
+        eq(userSessions.userId, userId),
+        isNull(userSessions.revokedAt),
+        gt(userSessions.expiresAt, sql`now()`),
+        gt(userSessions.lastSeenAt, sql`now() - make_interval(secs => ${idleSeconds})`),
+      ),
+    )
+    .orderBy(desc(userSessions.lastSeenAt), desc(userSessions.createdAt));
+}
+
 /** When guesses at an e-mail address that has no account may resume; null when they are not locked. */
 export async function findUnknownAccountLock(db: Queryable, email: string): Promise<Date | null> {
   const [row] = await db.select({ lockedUntil: unknownAccountSignIns.lockedUntil }).from(unknownAccountSignIns).where(eq(unknownAccountSignIns.email, email));

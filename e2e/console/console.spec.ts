@@ -80,6 +80,7 @@ function consolePages(world: { agentId: string; sessionId: string }, incidentId:
     ["/admin/agents", "admin-agents"],
     ["/admin/model-prices", "admin-model-prices"],
     ["/admin/notifications", "admin-notifications"],
+    ["/account", "account"],
     ["/account/password", "account-password"],
     ["/account/second-factor", "account-second-factor"],
   ].map(([path, name]) => ({ path: path as string, name: name as string }));

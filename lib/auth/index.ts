@@ -3,7 +3,9 @@ export { type Authenticated, authenticate, type Credentials, stillAuthorized } f
 export { authorize, parseOrThrow } from "./authorize";
 export { changeOwnPassword } from "./change-password";
 export { type CreatedUser, createUser } from "./create-user";
+export { type EndedSessions, endOwnSession, endUserSessions } from "./end-sessions";
 export { ensureFirstAdmin, FIRST_ADMIN_EMAIL } from "./ensure-first-admin";
+export { listOwnSessions, listUserSessions } from "./list-sessions";
 export { ROLE_RIGHTS, ROLES, type Role, roleAtLeast } from "./roles";
 export { parseExpiryDays } from "./schemas";
 export { clearedSessionCookie, SESSION_COOKIE, sessionCookie } from "./sessions";

@@ -125,3 +125,24 @@ export const createdApiTokenSchema = z.object({
 });
 
 export const revokedApiTokenSchema = z.object({ id: z.uuid(), revoked: z.literal(true), descendants_revoked: z.array(z.uuid()) });
+
+export const sessionViewSchema = z
+  .object({
+    id: z.uuid(),
+    started_at: isoTime,
+    last_seen_at: isoTime,
+    expires_at: isoTime,
+    address: z.string().nullable().meta({ description: "The address it signed in from" }),
+    device: z.string().meta({ description: 'Browser and system read from its User-Agent, e.g. "Firefox on Windows"' }),
+    current: z.boolean().meta({ description: "The session making this request" }),
+  })
+  .meta({ id: "BrowserSession" });
+
+export const sessionsListSchema = z.object({ sessions: z.array(sessionViewSchema) });
+export const endedSessionsSchema = z.object({
+  ended: z.array(z.uuid()).meta({ description: "The sessions ended by this call" }),
+  signed_out: z.boolean().meta({ description: "The session making the request was one of them: its cookie is cleared" }),
+});
+/** Ending someone else's sessions says why. */
+export const endSessionsBody = z.object({ reason: reasonSchema });
+export const sessionIdSchema = z.uuid({ message: "expected a session id (UUID), as GET …/sessions lists them" });

@@ -29,3 +29,17 @@ export interface ApiTokenView {
   last_used_at: string | null;
   revoked_at: string | null;
 }
+
+/** A live browser session, as its owner (or an admin) sees it. */
+export interface SessionView {
+  id: string;
+  started_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  /** The address it signed in from, as the console saw it (the proxy's entry when one is trusted). */
+  address: string | null;
+  /** Browser and system read from its User-Agent, e.g. "Firefox on Windows". */
+  device: string;
+  /** The session making this request. */
+  current: boolean;
+}

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { generate } from "otplib";
 import { appDb } from "@/db/client";
+import { findUserByEmail, findUserById } from "@/db/queries/auth";
 import { listAlerts } from "@/db/queries/detection";
 import { listIngestKeys } from "@/db/queries/ingest-keys";
 import { getRotationRun } from "@/db/queries/rotations";
@@ -63,6 +64,17 @@ async function personOf(role: Role, prefix: string): Promise<string> {
   const email = `${prefix}-${role}-${randomUUID().slice(0, 8)}@example.com`;
   await createUser({ ctx: testCtx(), input: { email, role, password: WORLD_PASSWORD } });
   return email;
+}
+
+/** Signs a person in once more and answers that session's id. */
+async function anotherSessionOf(email: string): Promise<string> {
+  const signedIn = await signIn({ ctx: testCtx(), input: { email, password: WORLD_PASSWORD }, userAgent: "route world" });
+  const [row] = await appDb()
+    .select({ id: userSessions.id })
+    .from(userSessions)
+    .where(eq(userSessions.tokenHash, hashSecret(signedIn.sessionToken)));
+  if (!row) throw new Error("the world's extra session has no row");
+  return row.id;
 }
 
 async function sessionOf(role: Role, prefix: string): Promise<string> {
@@ -168,6 +180,15 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     admin: await sessionOf("admin", prefix),
   };
 
+  // The viewer's other browser, which the viewer ends; and two people whose sessions an admin reads and ends.
+  const viewerEmail = (await findUserById(db, await userIdOfSession(sessions.viewer)))?.email ?? "";
+  const viewerElsewhere = await anotherSessionOf(viewerEmail);
+  const oneEnded = await personOf("viewer", `${prefix}-one-session`);
+  const oneEndedSession = await anotherSessionOf(oneEnded);
+  const allEnded = await personOf("viewer", `${prefix}-all-sessions`);
+  await anotherSessionOf(allEnded);
+  const idOf = async (email: string) => (await findUserByEmail(db, email))?.id ?? "";
+
   const params: Record<string, string> = {
     agentId,
     keyId: spareKey.id,
@@ -192,6 +213,10 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     "POST /api/v1/incidents/[incidentId]/steps/[stepId]/complete": { stepId: manual.step_id },
     "POST /api/v1/incidents/[incidentId]/steps/[stepId]/skip": { stepId: skippable.step_id },
     "POST /api/v1/rotations/[rotationId]/items/[itemId]/resolve": { itemId: failed.id },
+    "DELETE /api/v1/auth/sessions/[sessionId]": { sessionId: viewerElsewhere },
+    "DELETE /api/v1/users/[userId]/sessions/[sessionId]": { userId: await idOf(oneEnded), sessionId: oneEndedSession },
+    "GET /api/v1/users/[userId]/sessions": { userId: await idOf(allEnded) },
+    "DELETE /api/v1/users/[userId]/sessions": { userId: await idOf(allEnded) },
   };
   const reason = { reason: "route world" };
   // The viewer's authenticator codes, computed from the secret the enrol route stored, as an authenticator app would.
@@ -221,6 +246,8 @@ export async function buildRouteWorld(prefix: string): Promise<RouteWorld> {
     "POST /api/v1/auth/password": { current_password: WORLD_PASSWORD, new_password: `${WORLD_PASSWORD} changed` },
     "POST /api/v1/auth/mfa/totp/enroll": { password: WORLD_PASSWORD },
     "DELETE /api/v1/users/[userId]/mfa": reason,
+    "DELETE /api/v1/users/[userId]/sessions": reason,
+    "DELETE /api/v1/users/[userId]/sessions/[sessionId]": reason,
     "POST /api/v1/agents": { agent_id: `${prefix}-${randomUUID().slice(0, 8)}`, display_name: "Route world", ingest_rate_limit_per_min: 100 },
     "POST /api/v1/agents/[agentId]/keys": reason,
     "DELETE /api/v1/agents/[agentId]/keys/[keyId]": reason,

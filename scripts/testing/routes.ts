@@ -19,6 +19,8 @@ export const ACCESS: Record<string, Access> = {
   "POST /api/v1/auth/mfa/totp/enroll": "viewer",
   "POST /api/v1/auth/mfa/totp/confirm": "viewer",
   "DELETE /api/v1/auth/mfa/totp": "viewer",
+  "GET /api/v1/auth/sessions": "viewer",
+  "DELETE /api/v1/auth/sessions/[sessionId]": "viewer",
   "GET /api/v1/events": "viewer",
   "GET /api/v1/events/export": "analyst",
   "GET /api/v1/agents": "viewer",
@@ -43,6 +45,9 @@ export const ACCESS: Record<string, Access> = {
   "PATCH /api/v1/users/[userId]": "admin",
   "POST /api/v1/users/[userId]/reset-password": "admin",
   "DELETE /api/v1/users/[userId]/mfa": "admin",
+  "GET /api/v1/users/[userId]/sessions": "admin",
+  "DELETE /api/v1/users/[userId]/sessions": "admin",
+  "DELETE /api/v1/users/[userId]/sessions/[sessionId]": "admin",
   "GET /api/v1/tokens": "admin",
   "POST /api/v1/tokens": "admin",
   "DELETE /api/v1/tokens/[tokenId]": "admin",
@@ -132,10 +137,13 @@ export const STREAMS: Record<string, Access> = {
 
 /**
  * Routes about the signed-in person, which an API token may not use: a browser session calls them.
- * In the order a test calling every route calls them (callOrder): an authenticator is enrolled, then
- * confirmed, then removed; the password changes and the session ends last.
+ * In the order a test calling every route calls them (callOrder): the sessions are listed and another
+ * one ended; an authenticator is enrolled, then confirmed, then removed; the password changes and the
+ * session ends last.
  */
 export const SESSION_ROUTES = [
+  "GET /api/v1/auth/sessions",
+  "DELETE /api/v1/auth/sessions/[sessionId]",
   "GET /api/v1/auth/mfa",
   "POST /api/v1/auth/mfa/totp/enroll",
   "POST /api/v1/auth/mfa/totp/confirm",

@@ -6,9 +6,12 @@ import {
   createdApiTokenSchema,
   createdUserSchema,
   createUserInput,
+  endedSessionsSchema,
+  endSessionsBody,
   optionalReasonBody,
   passwordResetSchema,
   revokedApiTokenSchema,
+  sessionsListSchema,
   signedInSchema,
   signInInput,
   updatedUserSchema,
@@ -26,6 +29,8 @@ import {
   totpEnrolmentSchema,
 } from "@/lib/auth/totp";
 import { jsonBody as json, operation } from "../operation";
+
+const ownSessionParams = z.object({ sessionId: z.uuid() });
 
 export const authApi = {
   signIn: operation({
@@ -116,6 +121,28 @@ export const authApi = {
     responses: { 200: { description: "Removed", schema: z.object({ removed: z.literal(true) }) } },
     errors: { 404: "no authenticator enrolled" },
   }),
+  listSessions: operation({
+    method: "GET",
+    path: "/api/v1/auth/sessions",
+    tag: "Sign-in",
+    summary: "Your live browser sessions",
+    description: "Each with when it started and was last used, its address and device; the one making the request is marked current.",
+    access: "viewer",
+    sessionOnly: true,
+    responses: { 200: { description: "Your sessions, most recently used first", schema: sessionsListSchema } },
+  }),
+  endSession: operation({
+    method: "DELETE",
+    path: "/api/v1/auth/sessions/{sessionId}",
+    tag: "Sign-in",
+    summary: "End one of your browser sessions",
+    description: "Its next request is refused (401). Ending the session making the request signs you out and clears the cookie.",
+    access: "viewer",
+    sessionOnly: true,
+    params: ownSessionParams,
+    responses: { 200: { description: "Ended", schema: endedSessionsSchema } },
+    errors: { 404: "no live session of yours has that id" },
+  }),
 };
 
 const userParams = z.object({ userId: z.uuid() });
@@ -174,6 +201,39 @@ export const usersApi = {
     body: json(resetTotpBody),
     responses: { 200: { description: "Reset", schema: z.object({ removed: z.boolean() }) } },
     errors: { 404: "no such person" },
+  }),
+  listSessions: operation({
+    method: "GET",
+    path: "/api/v1/users/{userId}/sessions",
+    tag: "People and tokens",
+    summary: "A person's live browser sessions",
+    access: "admin",
+    params: userParams,
+    responses: { 200: { description: "Their sessions, most recently used first", schema: sessionsListSchema } },
+    errors: { 404: "no such person" },
+  }),
+  endSessions: operation({
+    method: "DELETE",
+    path: "/api/v1/users/{userId}/sessions",
+    tag: "People and tokens",
+    summary: "End all of a person's browser sessions",
+    description: "Each one's next request is refused (401). Their password and API tokens are untouched: disable the person to stop those too.",
+    access: "admin",
+    params: userParams,
+    body: json(endSessionsBody),
+    responses: { 200: { description: "Ended", schema: endedSessionsSchema } },
+    errors: { 404: "no such person" },
+  }),
+  endSession: operation({
+    method: "DELETE",
+    path: "/api/v1/users/{userId}/sessions/{sessionId}",
+    tag: "People and tokens",
+    summary: "End one of a person's browser sessions",
+    access: "admin",
+    params: userParams.extend({ sessionId: z.uuid() }),
+    body: json(endSessionsBody),
+    responses: { 200: { description: "Ended", schema: endedSessionsSchema } },
+    errors: { 404: "no such person, or no live session of theirs with that id" },
   }),
 };
 
