@@ -38,7 +38,7 @@ export function SessionsTable({
         { header: "Address", cell: (s) => s.address ?? <span className="muted">unknown</span>, className: "mono" },
         { header: "Started", cell: (s) => <Time iso={s.started_at} />, className: "time" },
         { header: "Last seen", cell: (s) => <Time iso={s.last_seen_at} />, className: "time" },
-        { header: "Ends at the latest", cell: (s) => <Time iso={s.expires_at} />, className: "time" },
+        { header: "Ends by", cell: (s) => <Time iso={s.expires_at} />, className: "time" },
         { header: "Actions", cell: (s) => <div className="actions">{actions(s)}</div> },
       ]}
     />
