@@ -30,12 +30,6 @@ export async function listKillSwitches(db: Queryable): Promise<{ global: KillSwi
 
 /** Taken by every change to the kill-switch record: one change at a time, in every instance. */
 export const KILLSWITCH_LOCK = sql`SELECT pg_advisory_xact_lock(hashtext('agentsoc:killswitch'))`;
-/**
- * Taken by what must not slip between a kill's check and its record (issuing a tool token): many at
- * once, but never while a change is being recorded.
- */
-export const KILLSWITCH_SHARED_LOCK = sql`SELECT pg_advisory_xact_lock_shared(hashtext('agentsoc:killswitch'))`;
-
 /** What the record says about one agent, for the agent door when Redis cannot be asked. */
 export async function recordedKillState(db: Queryable, agentId: string): Promise<{ killed: boolean; reason: string | null }> {
   const rows = await db

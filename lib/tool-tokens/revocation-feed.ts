@@ -100,9 +100,9 @@ export async function followRevocations(
     feed = { db, unsubscribe: subscribeChanges(refresh), poll };
     // The first pass marks what already stands as told, so followers hear only what follows.
     lastPassStartedMs = 0;
-    const current = await unexpiredRevocations(db);
-    for (const r of current) sent.set(r.jti, r.exp);
-    lastPassStartedMs = Date.now();
+    const startedMs = Date.now();
+    for (const r of await unexpiredRevocations(db)) sent.set(r.jti, r.exp);
+    lastPassStartedMs = startedMs;
   }
   followers.add(onRevoked);
   return () => {
